@@ -1,0 +1,150 @@
+"""Who may do what, and who sees which rows: the one place that decides.
+
+- Every view declares its roles with @require(...) or @public; a view without a decision is
+  refused (deny by default), and tests/test_access.py walks app.url_map to keep it that way.
+- Every query of school-owned rows goes through scoped(Model) / get_or_404(Model, id):
+  central roles see their township (one central school and the schools it leads), a village head
+  their own school, a teacher their own classes' children, an inspector reads their township or,
+  with no school, the whole county, and writes nothing. A row out of scope is a 404.
+"""
+from __future__ import annotations
+
+from functools import wraps
+
+import sqlalchemy as sa
+from flask import abort, current_app, request
+from flask_login import current_user
+
+from extensions import db, login_manager
+from models import (ROLES, AuditLog, ClassGroup, Guardian, School, StatusChange, Student, Term,
+                    User)
+
+EVERYONE = tuple(ROLES)
+CENTRAL = ("central_officer", "central_leader")
+OFFICER = ("central_officer",)
+# Who keeps the register: the central officer for the township, a village head for one school.
+REGISTER_EDITORS = ("central_officer", "village_head")
+# Who sees full ID numbers (they submit to the 学籍 system); everyone else sees them masked.
+FULL_ID_ROLES = ("central_officer", "village_head")
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+PUBLIC = frozenset({"*public*"})
+
+
+def require(*roles: str):
+    """Declare the roles that may use a view."""
+    unknown = set(roles) - set(ROLES)
+    assert not unknown, f"unknown roles {unknown}"
+
+    def mark(view):
+        view.access_roles = frozenset(roles)
+        return view
+    return mark
+
+
+def public(view):
+    view.access_roles = PUBLIC
+    return view
+
+
+def check_request():
+    """before_request: sign-in, role and read-only checks for the endpoint about to run."""
+    if request.endpoint is None or request.endpoint == "static":
+        return None
+    view = current_app.view_functions[request.endpoint]
+    allowed = getattr(view, "access_roles", None)
+    if allowed is None:
+        abort(403)  # a route nobody decided about is closed
+    if allowed is PUBLIC:
+        return None
+    if not current_user.is_authenticated:
+        return login_manager.unauthorized()
+    if current_user.role == "inspector" and request.method not in SAFE_METHODS:
+        abort(403)
+    if current_user.role not in allowed:
+        abort(403)
+    return None
+
+
+def sees_full_ids(user=None) -> bool:
+    user = user or current_user
+    return user.role in FULL_ID_ROLES
+
+
+def township_id(user=None) -> int | None:
+    user = user or current_user
+    return user.school.township_id if user.school else None
+
+
+def _school_condition(user):
+    if user.role == "inspector" and user.school_id is None:
+        return sa.true()  # county-level inspector
+    if user.role in CENTRAL or user.role == "inspector":
+        town = township_id(user)
+        return sa.or_(School.id == town, School.parent_id == town)
+    return School.id == user.school_id
+
+
+def school_ids(user=None):
+    """A subquery of the ids of the schools the user may see."""
+    user = user or current_user
+    return sa.select(School.id).where(_school_condition(user))
+
+
+def _condition(model, user):
+    if model is School:
+        return _school_condition(user)
+    if model is Student:
+        if user.role == "teacher":
+            own = sa.select(ClassGroup.id).where(ClassGroup.head_teacher_id == user.id)
+            return Student.class_id.in_(own)
+        return Student.school_id.in_(school_ids(user))
+    if model in (Guardian, StatusChange):
+        return model.student_id.in_(sa.select(Student.id).where(_condition(Student, user)))
+    if model is ClassGroup:
+        if user.role == "teacher":
+            return ClassGroup.head_teacher_id == user.id
+        return ClassGroup.school_id.in_(school_ids(user))
+    if model is User:
+        if user.role == "inspector" and user.school_id is None:
+            return sa.true()
+        return User.school_id.in_(school_ids(user))
+    if model is Term:
+        if user.role == "inspector" and user.school_id is None:
+            return sa.true()
+        return Term.central_id == township_id(user)
+    if model is AuditLog:
+        if user.role == "inspector" and user.school_id is None:
+            return sa.true()
+        return AuditLog.school_id.in_(school_ids(user))
+    raise LookupError(f"access.py has no scope for {model.__name__}")
+
+
+def scoped(model, user=None) -> sa.Select:
+    """select(model) restricted to the rows the user may see."""
+    user = user or current_user
+    return sa.select(model).where(_condition(model, user))
+
+
+def get_or_404(model, row_id, user=None):
+    """One row the user may see, or 404: another school's row does not exist for them."""
+    row = db.session.scalar(scoped(model, user).where(model.id == row_id))
+    if row is None:
+        abort(404)
+    return row
+
+
+# Duplicate checks must look past the user's scope (an ID is unique in the whole database), so
+# they live here and answer only the name of the school that holds the record, nothing more.
+def id_number_holder(number: str, exclude_id: int | None = None) -> str | None:
+    return _holder(Student.id_number == number, exclude_id)
+
+
+def student_no_holder(number: str, exclude_id: int | None = None) -> str | None:
+    return _holder(Student.student_no == number, exclude_id)
+
+
+def _holder(condition, exclude_id):
+    stmt = sa.select(School.name).join(Student, Student.school_id == School.id).where(condition)
+    if exclude_id:
+        stmt = stmt.where(Student.id != exclude_id)
+    return db.session.scalar(stmt.limit(1))

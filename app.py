@@ -1,0 +1,184 @@
+"""Baoxue (保学): the township intranet for 控辍保学. create_app() builds the whole app."""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+from flask import Flask, redirect, render_template, request, url_for
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+import access
+import audit  # noqa: F401  (registers the audit hook)
+import models
+from extensions import csrf, db, htmx, limiter, login_manager, migrate
+from responses import is_htmx, message_response
+
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+       "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
+
+
+def _instance_config(app: Flask) -> None:
+    """Load instance/config.py, writing one with a fresh SECRET_KEY on the first start."""
+    path = Path(app.instance_path) / "config.py"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(
+            "# Baoxue instance settings (not committed). See README: Configuration.\n"
+            f"SECRET_KEY = {secrets.token_hex(32)!r}\n"
+            "# DATABASE_URL = 'postgresql://baoxue:secret@localhost/baoxue'\n",
+            encoding="utf-8")
+    app.config.from_pyfile(path)
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, connection_record):
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        cur = dbapi_connection.cursor()
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA busy_timeout=10000")
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.close()
+
+
+def create_app(config: dict | None = None) -> Flask:
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_mapping(
+        SQLALCHEMY_DATABASE_URI="sqlite:///" + os.path.join(app.instance_path, "baoxue.db"),
+        MAX_CONTENT_LENGTH=5 * 1024 * 1024,  # uploads (rosters, scans)
+        WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        REMEMBER_COOKIE_HTTPONLY=True,
+        REMEMBER_COOKIE_SAMESITE="Lax",
+        REMEMBER_COOKIE_DURATION=60 * 60 * 24 * 14,
+        PAGE_SIZE=50,
+        LOGIN_LIMIT="5 per 5 minutes",
+        # One waitress process serves a township, so counters live in memory; a county running
+        # several processes sets RATELIMIT_STORAGE_URI = "redis://..." in instance/config.py.
+        RATELIMIT_STORAGE_URI="memory://",
+    )
+    if config is None:
+        _instance_config(app)
+    else:
+        app.config.update(config)
+    if os.environ.get("DATABASE_URL") and not (config and "SQLALCHEMY_DATABASE_URI" in config):
+        app.config["SQLALCHEMY_DATABASE_URI"] = os.environ["DATABASE_URL"]
+    elif app.config.get("DATABASE_URL") and not (config and "SQLALCHEMY_DATABASE_URI" in config):
+        app.config["SQLALCHEMY_DATABASE_URI"] = app.config["DATABASE_URL"]
+    if not app.config.get("SECRET_KEY"):
+        raise RuntimeError("SECRET_KEY is not set (instance/config.py)")
+
+    db.init_app(app)
+    migrate.init_app(app, db, render_as_batch=True,
+                     directory=os.path.join(app.root_path, "migrations"))
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    htmx.init_app(app)
+    limiter.init_app(app)
+
+    from blueprints.auth import bp as auth_bp
+    from blueprints.home import bp as home_bp
+    from blueprints.students import bp as students_bp
+    from blueprints.township import bp as township_bp
+    for bp in (auth_bp, home_bp, township_bp, students_bp):
+        app.register_blueprint(bp)
+
+    _wire_login(app)
+    _wire_requests(app)
+    _wire_errors(app)
+    _wire_templates(app)
+
+    import cli
+    cli.register(app)
+    return app
+
+
+def _wire_login(app: Flask) -> None:
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "请先登录。"
+    login_manager.session_protection = "basic"
+
+    @login_manager.user_loader
+    def load_user(token: str):
+        user_id, _, salt = token.partition(":")
+        if not user_id.isdigit():
+            return None
+        user = db.session.get(models.User, int(user_id))
+        if user is None or not user.active or user.session_salt != salt:
+            return None
+        return user
+
+    @login_manager.unauthorized_handler
+    def unauthorized():
+        target = url_for("auth.login", next=request.full_path.rstrip("?"))
+        if is_htmx():
+            # Send the whole page to the sign-in form instead of swapping it into a table cell.
+            return "", 401, {"HX-Redirect": url_for("auth.login")}
+        return redirect(target)
+
+
+def _wire_requests(app: Flask) -> None:
+    @app.before_request
+    def setup_first():
+        """An empty database has no one to sign in: send every visit to the set-up page."""
+        if app.config.get("_has_users") or request.endpoint in ("static", "auth.setup"):
+            return None
+        if db.session.query(models.User.id).first() is None:
+            return redirect(url_for("auth.setup"))
+        app.config["_has_users"] = True
+        return None
+
+    app.before_request(access.check_request)
+
+    @app.after_request
+    def headers(response):
+        response.headers.setdefault("Content-Security-Policy", CSP)
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["X-Frame-Options"] = "DENY"
+        response.headers["Referrer-Policy"] = "same-origin"
+        if response.mimetype == "text/html":
+            response.vary.add("HX-Request")
+            response.headers["Cache-Control"] = "no-store"  # minors' records: no copies on disk
+        return response
+
+
+def _wire_errors(app: Flask) -> None:
+    messages = {
+        400: "请求无效，请返回上一页重试。",
+        403: "您没有权限进行此操作。如需权限，请联系中心校管理员。",
+        404: "找不到该页面或记录，或者它不在您的管理范围内。",
+        405: "不支持此操作方式。",
+        413: "上传的文件太大（上限 {limit} MB），请压缩或拆分后重新上传。",
+        429: "操作过于频繁，请稍后再试。",
+        500: "服务器出错了，刚才的操作没有保存。请稍后重试；如果一再出现，请联系中心校管理员。",
+    }
+
+    def handler(code):
+        def handle(error):
+            if code == 500:
+                db.session.rollback()
+            text = messages[code].format(limit=app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024))
+            return message_response(text, code)
+        return handle
+
+    for code in messages:
+        app.register_error_handler(code, handler(code))
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error):
+        return message_response("页面已过期或来源不明（安全校验未通过），请刷新页面后重新提交。", 400)
+
+
+def _wire_templates(app: Flask) -> None:
+    @app.template_filter("audit_value")
+    def audit_value(value, key):
+        return models.mask_id(value) if key == "id_number" and isinstance(value, str) else value
+
+    @app.context_processor
+    def globals_():
+        return {"access": access, "M": models, "current_user": current_user}

@@ -1,0 +1,108 @@
+"""The audit log: every flushed change is recorded by a session hook, exports and sign-ins by
+record(). The entries are written in the same transaction as the change, so a rolled-back
+write leaves no entry and a committed one always has one.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from flask import has_request_context
+from flask_login import current_user
+from sqlalchemy import event, insert, inspect
+from sqlalchemy.orm import Session
+
+from extensions import db
+from models import AuditLog, Guardian, School, StatusChange, Term, now
+
+# Columns that are bookkeeping, not facts; their changes are not listed in before/after.
+QUIET = {"version", "updated_at", "created_at", "name_pinyin", "name_initials", "session_salt",
+         "last_login_at"}
+SECRET = {"password_hash"}
+
+
+def _actor(session) -> tuple[int | None, str]:
+    if has_request_context() and current_user and current_user.is_authenticated:
+        return current_user.id, current_user.username
+    actor = session.info.get("actor")  # CLI commands set this
+    return (None, actor or "system")
+
+
+def _plain(value):
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    return value
+
+
+def _school_of(obj) -> int | None:
+    if isinstance(obj, School):
+        return obj.id
+    if isinstance(obj, Term):
+        return obj.central_id
+    if isinstance(obj, (Guardian, StatusChange)):
+        return obj.student.school_id if obj.student else None
+    return getattr(obj, "school_id", None)
+
+
+def _columns(obj):
+    return [c.key for c in inspect(obj).mapper.column_attrs]
+
+
+def _changes(obj, action):
+    state = inspect(obj)
+    before, after = {}, {}
+    for key in _columns(obj):
+        if key in QUIET:
+            continue
+        hist = state.attrs[key].history
+        if action == "create":
+            value = getattr(obj, key)
+            if value not in (None, "", False):
+                after[key] = "******" if key in SECRET else _plain(value)
+        elif action == "delete":
+            value = hist.unchanged[0] if hist.unchanged else (hist.deleted[0] if hist.deleted else None)
+            if value not in (None, ""):
+                before[key] = "******" if key in SECRET else _plain(value)
+        elif hist.has_changes():
+            old = hist.deleted[0] if hist.deleted else None
+            new = hist.added[0] if hist.added else None
+            if old == new:
+                continue
+            before[key] = "******" if key in SECRET else _plain(old)
+            after[key] = "******" if key in SECRET else _plain(new)
+    return before, after
+
+
+@event.listens_for(Session, "after_flush")
+def _log_flush(session, flush_context):
+    rows = []
+    user_id, username = _actor(session)
+    for action, objects in (("create", session.new), ("update", session.dirty),
+                            ("delete", session.deleted)):
+        for obj in objects:
+            if isinstance(obj, AuditLog) or not hasattr(obj, "__table__"):
+                continue
+            if action == "update" and not session.is_modified(obj, include_collections=False):
+                continue
+            before, after = _changes(obj, action)
+            if action == "update" and not before and not after:
+                continue
+            rows.append(dict(at=now(), user_id=user_id, username=username, action=action,
+                             table_name=obj.__tablename__, row_id=inspect(obj).identity[0]
+                             if inspect(obj).identity else None,
+                             school_id=_school_of(obj), summary=str(obj)[:200],
+                             before=before or None, after=after or None))
+    if rows:
+        session.connection().execute(insert(AuditLog), rows)
+
+
+def record(action: str, summary: str, *, table_name: str = "", row_id: int | None = None,
+           school_id: int | None = None, after: dict | None = None, user=None) -> None:
+    """Log an event that is not a row change (an export, a sign-in); the caller commits."""
+    user = user or (current_user if has_request_context() and current_user.is_authenticated
+                    else None)
+    db.session.add(AuditLog(user_id=user.id if user else None,
+                            username=user.username if user else _actor(db.session)[1],
+                            action=action, table_name=table_name, row_id=row_id,
+                            school_id=school_id if school_id is not None
+                            else (user.school_id if user else None),
+                            summary=summary[:200], after=after))

@@ -1,0 +1,117 @@
+from datetime import date
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileRequired
+from wtforms import (BooleanField, DateField, FieldList, Form, FormField, HiddenField,
+                     SelectField, StringField, TextAreaField)
+from wtforms.validators import InputRequired, Length, Optional, Regexp, ValidationError
+
+import access
+from blueprints.students import idnumber
+from models import FOCUS_FLAGS, GRADES, PLACEMENTS, STATUSES
+
+PHONE = Regexp(r"^[0-9+\- ]{7,20}$", message="电话号码只能包含数字、空格、+ 和 -，7–20 位。")
+
+
+class GuardianForm(Form):
+    name = StringField("监护人姓名", [Optional(), Length(max=40)])
+    relation = SelectField("关系", choices=[("", "—"), ("父亲", "父亲"), ("母亲", "母亲"),
+                                          ("祖父", "祖父"), ("祖母", "祖母"), ("外祖父", "外祖父"),
+                                          ("外祖母", "外祖母"), ("其他亲属", "其他亲属"),
+                                          ("其他", "其他")], default="")
+    phone = StringField("联系电话", [Optional(), PHONE])
+    works_away = BooleanField("外出务工")
+
+
+class StudentForm(FlaskForm):
+    school_id = SelectField("学校", coerce=int)
+    class_id = SelectField("班级", coerce=int)
+    grade = SelectField("年级", coerce=int,
+                        choices=[(0, "—")] + list(GRADES.items()))
+    name = StringField("姓名", [InputRequired("请填写姓名。"), Length(max=40)])
+    id_number = StringField("身份证号", [Optional()], filters=[idnumber.normalize])
+    sex = SelectField("性别", [InputRequired("请选择性别。")],
+                      choices=[("", "—"), ("男", "男"), ("女", "女")])
+    birth_date = DateField("出生日期", [Optional()])
+    ethnicity = StringField("民族", [Length(max=20)], default="汉族")
+    student_no = StringField("学籍号", [Optional(), Length(max=30),
+                                     Regexp(r"^[A-Za-z0-9]+$", message="学籍号只能包含字母和数字。")],
+                             filters=[lambda s: s.strip().upper() if s else s])
+    placement = SelectField("就读方式", choices=list(PLACEMENTS.items()), default="in_school")
+    boarder = BooleanField("寄宿生")
+    village = StringField("户籍村", [Length(max=40)])
+    village_group = StringField("组", [Length(max=20)])
+    address = StringField("家庭住址", [Length(max=120)])
+    notes = TextAreaField("备注", [Length(max=2000)])
+    guardians = FieldList(FormField(GuardianForm), min_entries=2, max_entries=2)
+    version = HiddenField()
+
+    def __init__(self, *args, student=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.student = student
+
+    def validate_id_number(self, field):
+        if not field.data:
+            return
+        result = idnumber.check(field.data)
+        if not result.ok:
+            raise ValidationError(result.error)
+        holder = access.id_number_holder(result.number, self.student.id if self.student else None)
+        if holder:
+            raise ValidationError(f"该身份证号已在{holder}登记，不能重复登记。如学生转学，请由原学校办理转出。")
+        if self.sex.data and self.sex.data != result.sex:
+            self.sex.errors.append(f"性别与身份证号不符：身份证号显示为{result.sex}。")
+        if self.birth_date.data and self.birth_date.data != result.birth_date:
+            self.birth_date.errors.append(
+                f"出生日期与身份证号不符：身份证号显示为 {result.birth_date:%Y-%m-%d}。")
+
+    def validate_student_no(self, field):
+        holder = field.data and access.student_no_holder(
+            field.data, self.student.id if self.student else None)
+        if holder:
+            raise ValidationError(f"该学籍号已在{holder}登记，不能重复登记。")
+
+    def validate_birth_date(self, field):
+        if field.data and not (date(1990, 1, 1) <= field.data <= date.today()):
+            raise ValidationError("出生日期不合理，请核对。")
+
+    def validate(self, extra_validators=None):
+        ok = super().validate(extra_validators)
+        # errors appended to other fields inside validate_id_number count too
+        return ok and not any(f.errors for f in (self.sex, self.birth_date))
+
+
+for _flag, _label in FOCUS_FLAGS.items():
+    setattr(StudentForm, _flag, BooleanField(_label))
+
+
+class StatusForm(FlaskForm):
+    to_status = SelectField("新状态", choices=list(STATUSES.items()))
+    changed_on = DateField("日期", [InputRequired("请填写日期。")], default=date.today)
+    reason = StringField("原因", [InputRequired("请填写原因。"), Length(max=200)])
+    destination = StringField("去向（转入学校或地区）", [Length(max=120)])
+
+    def __init__(self, *args, student=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.student = student
+
+    def validate_to_status(self, field):
+        if self.student and field.data == self.student.status:
+            raise ValidationError(f"学生当前已经是“{STATUSES[field.data]}”。")
+        if self.student and self.student.status == "deceased":
+            raise ValidationError("该学生已登记为死亡，状态不能再变更。如登记有误，请联系中心校管理员。")
+
+    def validate_destination(self, field):
+        if self.to_status.data == "transferred" and not field.data.strip():
+            raise ValidationError("转出必须填写去向（转入的学校或地区）。")
+
+    def validate_changed_on(self, field):
+        if field.data and field.data > date.today():
+            raise ValidationError("日期不能晚于今天。")
+
+
+class ImportForm(FlaskForm):
+    school_id = SelectField("导入到学校", coerce=int)
+    file = FileField("名册文件（.xlsx）", [
+        FileRequired("请选择要导入的 Excel 文件。"),
+        FileAllowed(["xlsx"], "只能导入 .xlsx 格式的 Excel 文件；.xls 请先用 Excel 或 WPS 另存为 .xlsx。")])

@@ -1,0 +1,54 @@
+"""Resident ID numbers (居民身份证号码, GB 11643-1999): checksum, birth date and sex."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+CHECK_CHARS = "10X98765432"
+PROVINCES = {11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37, 41, 42, 43, 44, 45, 46,
+             50, 51, 52, 53, 54, 61, 62, 63, 64, 65, 71, 81, 82, 83}
+
+
+@dataclass
+class IdCheck:
+    number: str
+    error: str | None = None
+    birth_date: date | None = None
+    sex: str | None = None  # 男 / 女
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+def check_digit(first17: str) -> str:
+    return CHECK_CHARS[sum(int(d) * w for d, w in zip(first17, WEIGHTS)) % 11]
+
+
+def normalize(raw: str | None) -> str:
+    """Strip spaces and full-width characters people paste from Word or Excel."""
+    text = (raw or "").strip().upper().replace(" ", "").replace("\u3000", "")
+    return text.translate(str.maketrans("０１２３４５６７８９Ｘｘ", "0123456789XX"))
+
+
+def check(raw: str | None, today: date | None = None) -> IdCheck:
+    """Validate an 18-character ID number; the error says, in Chinese, what to fix."""
+    number = normalize(raw)
+    today = today or date.today()
+    if len(number) != 18:
+        return IdCheck(number, f"身份证号应为 18 位，现在是 {len(number)} 位。")
+    if not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
+        return IdCheck(number, "身份证号前 17 位应为数字，最后一位为数字或 X。")
+    if int(number[:2]) not in PROVINCES:
+        return IdCheck(number, f"身份证号前两位“{number[:2]}”不是有效的省级行政区代码。")
+    try:
+        born = date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+    except ValueError:
+        return IdCheck(number, f"身份证号第 7–14 位“{number[6:14]}”不是有效的出生日期。")
+    if born > today or born.year < 1900:
+        return IdCheck(number, f"身份证号中的出生日期 {born:%Y-%m-%d} 不合理。")
+    expected = check_digit(number[:17])
+    if number[17] != expected:
+        return IdCheck(number, f"身份证号校验位不对：最后一位应为 {expected}，请核对每一位数字。")
+    return IdCheck(number, None, born, "男" if int(number[16]) % 2 else "女")

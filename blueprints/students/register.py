@@ -1,0 +1,102 @@
+"""The register list: filters from the URL, search by name / pinyin initials / ID / 学籍号."""
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, fields
+
+import sqlalchemy as sa
+
+import access
+from models import FOCUS_FLAGS, PLACEMENTS, STATUSES, ClassGroup, Student
+
+SORTS = {"pinyin": "按姓名拼音", "class": "按年级班级", "new": "最近登记"}
+CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+def _int(value) -> int | None:
+    try:
+        return int(value) if value not in (None, "") else None
+    except ValueError:
+        return None
+
+
+@dataclass
+class Filters:
+    q: str = ""
+    school: int | None = None
+    grade: int | None = None
+    class_id: int | None = None
+    status: str = "enrolled"  # "all" lists every status
+    placement: str = ""
+    flag: str = ""
+    sort: str = "pinyin"
+
+    @classmethod
+    def from_args(cls, args) -> Filters:
+        f = cls(q=args.get("q", "").strip()[:40], school=_int(args.get("school")),
+                grade=_int(args.get("grade")), class_id=_int(args.get("class_id")),
+                status=args.get("status", "enrolled"), placement=args.get("placement", ""),
+                flag=args.get("flag", ""), sort=args.get("sort", "pinyin"))
+        if f.status not in STATUSES and f.status != "all":
+            f.status = "enrolled"
+        if f.placement not in PLACEMENTS:
+            f.placement = ""
+        if f.flag not in FOCUS_FLAGS:
+            f.flag = ""
+        if f.sort not in SORTS:
+            f.sort = "pinyin"
+        return f
+
+    def as_args(self) -> dict:
+        """The filters that differ from the defaults, for links that keep them."""
+        default = Filters()
+        return {k: v for k, v in asdict(self).items() if v != getattr(default, k)}
+
+    @property
+    def active(self) -> bool:
+        return bool(self.as_args().keys() - {"sort"})
+
+    def describe(self) -> str:
+        parts = [f"{f.name}={getattr(self, f.name)}" for f in fields(self)
+                 if getattr(self, f.name) not in (None, "")]
+        return "，".join(parts)
+
+    def statement(self) -> sa.Select:
+        stmt = access.scoped(Student)
+        if self.q:
+            stmt = stmt.where(search_condition(self.q))
+        if self.school:
+            stmt = stmt.where(Student.school_id == self.school)
+        if self.grade:
+            stmt = stmt.where(Student.grade == self.grade)
+        if self.class_id:
+            stmt = stmt.where(Student.class_id == self.class_id)
+        if self.status != "all":
+            stmt = stmt.where(Student.status == self.status)
+        if self.placement:
+            stmt = stmt.where(Student.placement == self.placement)
+        if self.flag:
+            stmt = stmt.where(getattr(Student, self.flag).is_(True))
+        if self.sort == "class":
+            stmt = stmt.outerjoin(ClassGroup, Student.class_id == ClassGroup.id).order_by(
+                Student.school_id, Student.grade, ClassGroup.name, Student.name_pinyin)
+        elif self.sort == "new":
+            stmt = stmt.order_by(Student.created_at.desc())
+        else:
+            stmt = stmt.order_by(Student.name_pinyin)
+        return stmt.order_by(Student.id)
+
+
+def search_condition(q: str):
+    """张三 by name, zs / zhangs by pinyin, digits by ID number, G… by 学籍号."""
+    q = q.strip()
+    if CJK.search(q):
+        return Student.name.contains(q, autoescape=True)
+    compact = q.replace(" ", "").lower()
+    if re.fullmatch(r"[a-z]+", compact):
+        return sa.or_(Student.name_initials.startswith(compact, autoescape=True),
+                      Student.name_pinyin.startswith(compact, autoescape=True),
+                      Student.student_no.startswith(compact.upper(), autoescape=True))
+    upper = compact.upper()
+    return sa.or_(Student.id_number.contains(upper, autoescape=True),
+                  Student.student_no.contains(upper, autoescape=True))

@@ -1,0 +1,279 @@
+from datetime import date
+from pathlib import Path
+from uuid import uuid4
+
+from flask import (abort, current_app, flash, render_template, request, send_file, session,
+                   url_for)
+from flask_login import current_user
+from io import BytesIO
+from sqlalchemy.orm.exc import StaleDataError
+
+import access
+import audit
+from blueprints.students import bp, idnumber, importer, roster
+from blueprints.students.forms import ImportForm, StatusForm, StudentForm
+from blueprints.students.register import SORTS, Filters
+from extensions import db
+from models import FOCUS_FLAGS, ClassGroup, Guardian, School, Student, school_year_of
+from responses import after_write, invalid, page_or_fragment, targets
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+STALE = ("保存失败：您打开表单后，这名学生的信息已被其他人修改。您填写的内容还在下面；"
+         "请记下您的修改，刷新页面查看最新信息后再保存。")
+
+
+def _schools():
+    return db.session.scalars(access.scoped(School).where(School.active.is_(True))
+                              .order_by(School.kind, School.name)).all()
+
+
+def _classes(school_id=None):
+    stmt = access.scoped(ClassGroup).where(ClassGroup.school_year == school_year_of(date.today()))
+    if school_id:
+        stmt = stmt.where(ClassGroup.school_id == school_id)
+    return db.session.scalars(stmt.order_by(ClassGroup.school_id, ClassGroup.grade,
+                                            ClassGroup.name)).all()
+
+
+@bp.route("/")
+@access.require(*access.EVERYONE)
+def index():
+    filters = Filters.from_args(request.args)
+    page = db.paginate(filters.statement(), page=request.args.get("page", 1, type=int),
+                       per_page=current_app.config["PAGE_SIZE"], error_out=False)
+    return page_or_fragment("students/index.html", "students/_results.html", "student-results",
+                            page=page, filters=filters, schools=_schools(), classes=_classes(),
+                            sorts=SORTS, full_ids=access.sees_full_ids())
+
+
+@bp.route("/export.xlsx")
+@access.require(*access.EVERYONE)
+def export():
+    filters = Filters.from_args(request.args)
+    students = db.session.scalars(filters.statement()).all()
+    full = access.sees_full_ids()
+    data = roster.export_workbook(students, full_ids=full)
+    audit.record("export", f"导出学生名册 {len(students)} 人（{'完整' if full else '隐去'}身份证号）",
+                 table_name="students",
+                 after={"rows": len(students), "filters": filters.as_args(), "full_ids": full})
+    db.session.commit()
+    return send_file(BytesIO(data), mimetype=XLSX, as_attachment=True,
+                     download_name=f"学生名册-{date.today():%Y%m%d}.xlsx")
+
+
+@bp.route("/<int:student_id>")
+@access.require(*access.EVERYONE)
+def show(student_id):
+    student = access.get_or_404(Student, student_id)
+    form = StatusForm(student=student) if current_user.role in access.REGISTER_EDITORS else None
+    return render_template("students/show.html", student=student, status_form=form,
+                           full_ids=access.sees_full_ids(), today=date.today())
+
+
+def _fill_choices(form, student=None):
+    schools = _schools()
+    form.school_id.choices = [(s.id, s.name) for s in schools]
+    if form.school_id.data is None and student is None and len(schools) == 1:
+        form.school_id.data = schools[0].id
+    school_id = form.school_id.data or (student.school_id if student else None) or \
+        (schools[0].id if schools else None)
+    classes = _classes(school_id) if school_id else []
+    if student and student.class_group and student.class_group not in classes:
+        classes.append(student.class_group)
+    form.class_id.choices = [(0, "未分班")] + [(c.id, c.label) for c in classes]
+
+
+def _save(form, student):
+    """Copy the form onto the student; the caller commits."""
+    school = access.get_or_404(School, form.school_id.data)
+    student.school_id = school.id
+    klass = db.session.get(ClassGroup, form.class_id.data) if form.class_id.data else None
+    if klass and klass.school_id != school.id:
+        klass = None
+    student.class_group = klass
+    student.grade = klass.grade if klass else (form.grade.data or None)
+    for name in ("name", "sex", "birth_date", "ethnicity", "placement", "boarder", "village",
+                 "village_group", "address", "notes", *FOCUS_FLAGS):
+        setattr(student, name, getattr(form, name).data)
+    student.id_number = form.id_number.data or None
+    student.student_no = form.student_no.data or None
+    if student.id_number:
+        checked = idnumber.check(student.id_number)
+        student.birth_date, student.sex = checked.birth_date, checked.sex
+    kept = []
+    for position, entry in enumerate(form.guardians.entries):
+        data = entry.form
+        if not (data.name.data or data.phone.data):
+            continue
+        guardian = student.guardians[position] if position < len(student.guardians) else Guardian()
+        guardian.position = position
+        for name in ("name", "relation", "phone", "works_away"):
+            setattr(guardian, name, getattr(data, name).data or ("" if name != "works_away" else False))
+        kept.append(guardian)
+    student.guardians = kept
+
+
+def _form_response(form, student, status=200):
+    template = "students/_form.html" if targets("student-form") else "students/form.html"
+    if status == 422:
+        return invalid(template, form=form, student=student)
+    return render_template(template, form=form, student=student)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@access.require(*access.REGISTER_EDITORS)
+def new():
+    form = StudentForm()
+    _fill_choices(form)
+    if form.validate_on_submit():
+        student = Student()
+        _save(form, student)
+        student.change_status("enrolled", date.today(), "新登记", "", current_user)
+        db.session.add(student)
+        db.session.commit()
+        flash(f"已登记学生 {student.name}。", "success")
+        return after_write(url_for("students.show", student_id=student.id), "students-changed")
+    if form.is_submitted():
+        return _form_response(form, None, 422)
+    return _form_response(form, None)
+
+
+@bp.route("/<int:student_id>/edit", methods=["GET", "POST"])
+@access.require(*access.REGISTER_EDITORS)
+def edit(student_id):
+    student = access.get_or_404(Student, student_id)
+    form = StudentForm(obj=student, student=student)
+    if request.method == "GET":
+        form.class_id.data = student.class_id or 0
+        form.grade.data = student.grade or 0
+    _fill_choices(form, student)
+    if form.validate_on_submit():
+        if form.version.data != str(student.version):
+            form.form_errors.append(STALE)
+            return _form_response(form, student, 422)
+        _save(form, student)
+        try:
+            db.session.commit()
+        except StaleDataError:
+            db.session.rollback()
+            form.form_errors.append(STALE)
+            return _form_response(form, student, 422)
+        flash(f"已保存 {student.name} 的信息。", "success")
+        return after_write(url_for("students.show", student_id=student.id), "students-changed")
+    if form.is_submitted():
+        return _form_response(form, student, 422)
+    return _form_response(form, student)
+
+
+@bp.route("/check-id", methods=["POST"])
+@access.require(*access.REGISTER_EDITORS)
+def check_id():
+    """Inline check of an ID number as it is typed; fills birth date and sex when valid."""
+    raw = request.form.get("id_number", "")
+    student_id = request.form.get("student_id", type=int)
+    number = idnumber.normalize(raw)
+    result, holder = None, None
+    if len(number) == 18:
+        result = idnumber.check(number)
+        if result.ok:
+            holder = access.id_number_holder(result.number, student_id)
+    return render_template("students/_id_check.html", number=number, result=result,
+                           holder=holder)
+
+
+@bp.route("/class-options")
+@access.require(*access.REGISTER_EDITORS)
+def class_options():
+    school = access.get_or_404(School, request.args.get("school_id", type=int))
+    return render_template("students/_class_options.html", classes=_classes(school.id))
+
+
+@bp.route("/<int:student_id>/status", methods=["POST"])
+@access.require(*access.REGISTER_EDITORS)
+def change_status(student_id):
+    student = access.get_or_404(Student, student_id)
+    form = StatusForm(student=student)
+    if form.validate_on_submit():
+        student.change_status(form.to_status.data, form.changed_on.data, form.reason.data.strip(),
+                              form.destination.data.strip(), current_user)
+        db.session.commit()
+        flash(f"{student.name} 的学籍状态已改为“{student.status_label}”。", "success")
+        return after_write(url_for("students.show", student_id=student.id), "students-changed")
+    template = "students/_status_form.html" if targets("status-form") else "students/show.html"
+    return invalid(template, student=student, status_form=form, full_ids=access.sees_full_ids(),
+                   today=date.today())
+
+
+@bp.route("/<int:student_id>", methods=["DELETE"])
+@access.require(*access.OFFICER)
+def delete(student_id):
+    """Remove a record registered by mistake (误登记); the audit log keeps its last content."""
+    student = access.get_or_404(Student, student_id)
+    name = student.name
+    db.session.delete(student)
+    db.session.commit()
+    flash(f"已删除误登记的学生 {name}。", "success")
+    return after_write(url_for("students.index"), "students-changed")
+
+
+# Import: upload → preview (every bad row and why) → commit all or nothing.
+
+def _import_dir() -> Path:
+    path = Path(current_app.instance_path) / "imports"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _import_file(token: str) -> Path:
+    """The uploaded file behind a preview; only its uploader can reach it."""
+    if not token or token != session.get("import_token") or not token.replace("-", "").isalnum():
+        abort(404)
+    path = _import_dir() / f"{current_user.id}-{token}.xlsx"
+    if not path.exists():
+        abort(404)
+    return path
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@access.require(*access.REGISTER_EDITORS)
+def import_upload():
+    form = ImportForm()
+    form.school_id.choices = [(s.id, s.name) for s in _schools()]
+    if form.validate_on_submit():
+        school = access.get_or_404(School, form.school_id.data)
+        data = form.file.data.read()
+        result = importer.read(data, school)
+        token = uuid4().hex
+        if result.ok:
+            (_import_dir() / f"{current_user.id}-{token}.xlsx").write_bytes(data)
+            session["import_token"] = token
+        return render_template("students/import_preview.html", result=result, school=school,
+                               token=token, filename=form.file.data.filename)
+    if form.is_submitted():
+        return invalid("students/import.html", form=form)
+    return render_template("students/import.html", form=form)
+
+
+@bp.route("/import/commit", methods=["POST"])
+@access.require(*access.REGISTER_EDITORS)
+def import_commit():
+    token = request.form.get("token", "")
+    path = _import_file(token)
+    school = access.get_or_404(School, request.form.get("school_id", type=int))
+    result = importer.read(path.read_bytes(), school)  # checked again: the data may have moved on
+    if not result.ok:
+        return invalid("students/import_preview.html", result=result, school=school, token=token,
+                       filename="")
+    count = importer.commit(result, school, current_user)
+    path.unlink(missing_ok=True)
+    session.pop("import_token", None)
+    flash(f"已导入 {count} 名学生到{school.name}。", "success")
+    return after_write(url_for("students.index", school=school.id, sort="class"),
+                       "students-changed")
+
+
+@bp.route("/import/template.xlsx")
+@access.require(*access.REGISTER_EDITORS)
+def import_template():
+    return send_file(BytesIO(roster.template_workbook()), mimetype=XLSX, as_attachment=True,
+                     download_name="学生名册导入模板.xlsx")

@@ -1,0 +1,228 @@
+"""Township set-up by the central officer: schools, terms, classes, users, and the audit log."""
+from datetime import date, datetime, time
+
+from flask import flash, render_template, request, url_for
+from flask_login import current_user
+
+import access
+from blueprints.township import bp
+from blueprints.township.forms import ClassForm, ResetPasswordForm, SchoolForm, TermForm, UserForm
+from extensions import db
+from models import ROLES, AuditLog, ClassGroup, School, Term, User, school_year_of
+from responses import after_write, invalid
+
+
+def _form_page(template, form, **context):
+    """GET shows the form; an invalid POST shows it again with its errors (422)."""
+    if form.is_submitted():
+        return invalid(template, form=form, **context)
+    return render_template(template, form=form, **context)
+
+
+def _school_choices():
+    return [(s.id, s.name) for s in db.session.scalars(
+        access.scoped(School).order_by(School.kind, School.name))]
+
+
+# Schools
+
+@bp.route("/schools")
+@access.require(*access.OFFICER)
+def schools():
+    rows = db.session.scalars(access.scoped(School).order_by(School.kind, School.name)).all()
+    return render_template("township/schools.html", schools=rows)
+
+
+@bp.route("/schools/new", methods=["GET", "POST"], defaults={"school_id": None})
+@bp.route("/schools/<int:school_id>/edit", methods=["GET", "POST"])
+@access.require(*access.OFFICER)
+def school_form(school_id):
+    school = access.get_or_404(School, school_id) if school_id else None
+    form = SchoolForm(obj=school, school=school)
+    if school and school.kind == "central":
+        form.kind.choices = [("central", "中心学校")]
+    if form.validate_on_submit():
+        if school is None:
+            school = School(parent_id=access.township_id())
+            db.session.add(school)
+        form.populate_obj(school)
+        school.code = form.code.data or None
+        db.session.commit()
+        flash(f"已保存学校：{school.name}。", "success")
+        return after_write(url_for("township.schools"))
+    return _form_page("township/school_form.html", form, school=school)
+
+
+# Terms
+
+@bp.route("/terms")
+@access.require(*access.OFFICER)
+def terms():
+    rows = db.session.scalars(access.scoped(Term).order_by(Term.school_year.desc(),
+                                                           Term.semester.desc())).all()
+    return render_template("township/terms.html", terms=rows, today=date.today())
+
+
+@bp.route("/terms/new", methods=["GET", "POST"], defaults={"term_id": None})
+@bp.route("/terms/<int:term_id>/edit", methods=["GET", "POST"])
+@access.require(*access.OFFICER)
+def term_form(term_id):
+    term = access.get_or_404(Term, term_id) if term_id else None
+    form = TermForm(obj=term, term=term, central_id=access.township_id())
+    if term is None and not form.is_submitted():
+        form.school_year.data = school_year_of(date.today())
+    if form.validate_on_submit():
+        if term is None:
+            term = Term(central_id=access.township_id())
+            db.session.add(term)
+        form.populate_obj(term)
+        term.holidays = (form.holidays.data or "").strip()
+        db.session.commit()
+        flash(f"已保存{term.name}，共 {len(term.school_days())} 个上课日。", "success")
+        return after_write(url_for("township.terms"))
+    return _form_page("township/term_form.html", form, term=term)
+
+
+# Classes
+
+@bp.route("/classes")
+@access.require(*access.REGISTER_EDITORS)
+def classes():
+    year = request.args.get("year", school_year_of(date.today()), type=int)
+    stmt = access.scoped(ClassGroup).where(ClassGroup.school_year == year)
+    school_id = request.args.get("school", type=int)
+    if school_id:
+        stmt = stmt.where(ClassGroup.school_id == school_id)
+    rows = db.session.scalars(stmt.order_by(ClassGroup.school_id, ClassGroup.grade,
+                                            ClassGroup.name)).all()
+    return render_template("township/classes.html", classes=rows, year=year,
+                           school_id=school_id, schools=_school_choices())
+
+
+@bp.route("/classes/new", methods=["GET", "POST"], defaults={"class_id": None})
+@bp.route("/classes/<int:class_id>/edit", methods=["GET", "POST"])
+@access.require(*access.REGISTER_EDITORS)
+def class_form(class_id):
+    klass = access.get_or_404(ClassGroup, class_id) if class_id else None
+    form = ClassForm(obj=klass)
+    form.school_id.choices = _school_choices()
+    if klass is None and not form.is_submitted():
+        form.school_year.data = school_year_of(date.today())
+    teachers = db.session.scalars(access.scoped(User).where(
+        User.role.in_(("teacher", "village_head", "central_leader", "central_officer")),
+        User.active.is_(True)).order_by(User.name)).all()
+    form.head_teacher_id.choices = [(0, "（未指定）")] + [
+        (t.id, f"{t.name}（{t.school.name if t.school else ''}）") for t in teachers]
+    if request.method == "GET" and klass:
+        form.head_teacher_id.data = klass.head_teacher_id or 0
+    if form.validate_on_submit():
+        duplicate = db.session.scalar(db.select(ClassGroup).filter_by(
+            school_id=form.school_id.data, school_year=form.school_year.data,
+            grade=form.grade.data, name=form.name.data.strip()))
+        if duplicate is not None and duplicate is not klass:
+            form.name.errors.append("这个学校本学年已有同名班级。")
+        else:
+            school = access.get_or_404(School, form.school_id.data)
+            if klass is None:
+                klass = ClassGroup()
+                db.session.add(klass)
+            form.populate_obj(klass)
+            klass.school_id = school.id
+            klass.name = klass.name.strip()
+            klass.head_teacher_id = form.head_teacher_id.data or None
+            db.session.commit()
+            flash(f"已保存班级：{klass.school.name} {klass.label}。", "success")
+            return after_write(url_for("township.classes", year=klass.school_year))
+    return _form_page("township/class_form.html", form, klass=klass)
+
+
+# Users
+
+@bp.route("/users")
+@access.require(*access.OFFICER)
+def users():
+    rows = db.session.scalars(access.scoped(User).order_by(User.school_id, User.role,
+                                                           User.username)).all()
+    return render_template("township/users.html", users=rows)
+
+
+@bp.route("/users/new", methods=["GET", "POST"], defaults={"user_id": None})
+@bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
+@access.require(*access.OFFICER)
+def user_form(user_id):
+    user = access.get_or_404(User, user_id) if user_id else None
+    form = UserForm(obj=user, user=user)
+    form.school_id.choices = _school_choices()
+    if form.validate_on_submit():
+        school = access.get_or_404(School, form.school_id.data)
+        if form.role.data in access.CENTRAL + ("inspector",) and school.kind != "central":
+            form.school_id.errors.append(f"“{ROLES[form.role.data]}”的账号应属于中心学校。")
+        elif user is current_user and (not form.active.data or form.role.data != "central_officer"):
+            form.active.errors.append("不能停用自己的账号或去掉自己的管理员角色。")
+        else:
+            if user is None:
+                user = User()
+                user.set_password(form.password.data)
+                db.session.add(user)
+            user.username, user.name = form.username.data.strip(), form.name.data.strip()
+            user.phone, user.role, user.active = form.phone.data or "", form.role.data, form.active.data
+            user.school_id = school.id
+            db.session.commit()
+            flash(f"已保存用户：{user.name}（{user.username}）。", "success")
+            return after_write(url_for("township.users"))
+    return _form_page("township/user_form.html", form, user=user,
+                      reset_form=ResetPasswordForm() if user else None)
+
+
+@bp.route("/users/<int:user_id>/password", methods=["POST"])
+@access.require(*access.OFFICER)
+def user_password(user_id):
+    user = access.get_or_404(User, user_id)
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        user.set_password(form.password.data)
+        db.session.commit()
+        flash(f"已重置 {user.name} 的密码。请把新密码当面告知本人，并提醒登录后修改。", "success")
+        return after_write(url_for("township.users"))
+    edit_form = UserForm(obj=user, user=user)
+    edit_form.school_id.choices = _school_choices()
+    return invalid("township/user_form.html", form=edit_form, user=user, reset_form=form)
+
+
+# Audit log
+
+@bp.route("/audit")
+@access.require(*access.OFFICER)
+def audit():
+    stmt = access.scoped(AuditLog)
+    action = request.args.get("action", "")
+    if action in AuditLog.ACTIONS:
+        stmt = stmt.where(AuditLog.action == action)
+    table = request.args.get("table", "")
+    if table:
+        stmt = stmt.where(AuditLog.table_name == table)
+    who = request.args.get("user", "").strip()
+    if who:
+        stmt = stmt.where(AuditLog.username == who)
+    day_from = _date(request.args.get("from"))
+    day_to = _date(request.args.get("to"))
+    if day_from:
+        stmt = stmt.where(AuditLog.at >= datetime.combine(day_from, time.min))
+    if day_to:
+        stmt = stmt.where(AuditLog.at <= datetime.combine(day_to, time.max))
+    page = db.paginate(stmt.order_by(AuditLog.id.desc()), page=request.args.get("page", 1, type=int),
+                       per_page=50, error_out=False)
+    args = {k: v for k, v in request.args.items() if k != "page" and v}
+    return render_template("township/audit.html", page=page, args=args, actions=AuditLog.ACTIONS,
+                           tables=TABLE_LABELS)
+
+
+TABLE_LABELS = {"students": "学生", "guardians": "监护人", "status_changes": "学籍变动",
+                "schools": "学校", "users": "用户", "terms": "学期", "classes": "班级"}
+
+
+def _date(text):
+    try:
+        return date.fromisoformat(text) if text else None
+    except ValueError:
+        return None

@@ -1,0 +1,406 @@
+"""Every table of Baoxue, as SQLAlchemy 2.0 typed models that carry their own behaviour.
+
+Codes are English (stored), labels are Chinese (shown). The schema only changes through
+migrations/ (Flask-Migrate).
+"""
+from __future__ import annotations
+
+import secrets
+from datetime import date, datetime, timedelta
+
+import sqlalchemy as sa
+from pypinyin import Style, lazy_pinyin
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from extensions import db
+
+SCHOOL_KINDS = {"central": "中心学校", "village": "村小", "point": "教学点"}
+
+ROLES = {
+    "central_officer": "中心校管理员",
+    "central_leader": "中心校领导",
+    "village_head": "村小负责人",
+    "teacher": "教师",
+    "inspector": "督导查看",
+}
+
+STATUSES = {
+    "enrolled": "在读",
+    "suspended": "休学",
+    "transferred": "转出",
+    "dropout": "辍学",
+    "left": "其他离校",
+    "graduated": "毕业",
+    "deceased": "死亡",
+}
+
+PLACEMENTS = {
+    "in_school": "在校就读",
+    "inclusive": "随班就读",
+    "home_delivery": "送教上门",
+    "special_school": "特教学校",
+    "elsewhere": "异地就读",
+}
+
+# Focus groups (重点群体): each is a boolean column on Student of the same name.
+FOCUS_FLAGS = {
+    "left_behind": "留守",
+    "single_parent": "单亲",
+    "orphan": "孤儿/事实无人抚养",
+    "poverty": "脱贫/低保/特困",
+    "disabled": "残疾",
+    "learning_difficulty": "学困",
+    "migrant": "随迁",
+    "school_weary": "厌学",
+}
+
+GRADES = {1: "一年级", 2: "二年级", 3: "三年级", 4: "四年级", 5: "五年级", 6: "六年级",
+          7: "七年级", 8: "八年级", 9: "九年级"}
+
+SEMESTERS = {1: "第一学期", 2: "第二学期"}
+
+# pypinyin reads a surname like an ordinary word; these surnames read differently.
+SURNAME_READINGS = {"曾": "zeng", "单": "shan", "解": "xie", "仇": "qiu", "查": "zha", "区": "ou",
+                    "朴": "piao", "乐": "yue", "覃": "qin", "翟": "zhai", "缪": "miao", "尉": "yu",
+                    "盖": "ge", "种": "chong", "繁": "po", "员": "yun", "秘": "bi", "燕": "yan"}
+
+
+def name_pinyin(name: str) -> list[str]:
+    """Syllables of a Chinese name, surname read as a surname: 曾小明 → [zeng, xiao, ming]."""
+    name = (name or "").strip()
+    if not name:
+        return []
+    head = SURNAME_READINGS.get(name[0])
+    if head:
+        return [head] + [s.lower() for s in lazy_pinyin(name[1:], style=Style.NORMAL)]
+    return [s.lower() for s in lazy_pinyin(name, style=Style.NORMAL)]
+
+
+def school_year_of(day: date) -> int:
+    """The 学年 a day belongs to, by its starting year: 2025-09-01 .. 2026-08-31 → 2025."""
+    return day.year if day.month >= 9 else day.year - 1
+
+
+def school_year_label(year: int) -> str:
+    return f"{year}–{year + 1}学年"
+
+
+def mask_id(number: str | None) -> str:
+    """3404**********1234: lists and public papers show only the first and last four."""
+    n = number or ""
+    return f"{n[:4]}{'*' * (len(n) - 8)}{n[-4:]}" if len(n) > 8 else n
+
+
+def now() -> datetime:
+    return datetime.now().replace(microsecond=0)
+
+
+class School(db.Model):
+    __tablename__ = "schools"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(80), unique=True)
+    kind: Mapped[str] = mapped_column(sa.String(10))
+    code: Mapped[str | None] = mapped_column(sa.String(20), unique=True)  # 学校标识码
+    village: Mapped[str] = mapped_column(sa.String(40), default="")
+    address: Mapped[str] = mapped_column(sa.String(120), default="")
+    parent_id: Mapped[int | None] = mapped_column(sa.ForeignKey("schools.id"), index=True)
+    active: Mapped[bool] = mapped_column(default=True)
+
+    parent: Mapped[School | None] = relationship(remote_side=[id], back_populates="children")
+    children: Mapped[list[School]] = relationship(back_populates="parent")
+
+    @property
+    def kind_label(self) -> str:
+        return SCHOOL_KINDS.get(self.kind, self.kind)
+
+    @property
+    def township_id(self) -> int:
+        """The central school that leads this school's township (itself, for a central school)."""
+        return self.id if self.kind == "central" else self.parent_id
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class User(db.Model):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(sa.String(40), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(40))
+    phone: Mapped[str] = mapped_column(sa.String(20), default="")
+    password_hash: Mapped[str] = mapped_column(sa.String(256))
+    # Changes with the password, so a password change or reset signs out every other session.
+    session_salt: Mapped[str] = mapped_column(sa.String(16), default=lambda: secrets.token_hex(8))
+    role: Mapped[str] = mapped_column(sa.String(20))
+    # A county-level inspector has no school; everyone else belongs to one.
+    school_id: Mapped[int | None] = mapped_column(sa.ForeignKey("schools.id"), index=True)
+    active: Mapped[bool] = mapped_column(default=True)
+    last_login_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=now)
+
+    school: Mapped[School | None] = relationship()
+
+    # Flask-Login
+    is_authenticated = True
+    is_anonymous = False
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_salt}"
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password)
+        self.session_salt = secrets.token_hex(8)
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+    @property
+    def role_label(self) -> str:
+        return ROLES.get(self.role, self.role)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Term(db.Model):
+    """A 学期 of one township (terms are set by each central school)."""
+    __tablename__ = "terms"
+    __table_args__ = (sa.UniqueConstraint("central_id", "school_year", "semester"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    central_id: Mapped[int] = mapped_column(sa.ForeignKey("schools.id"), index=True)
+    school_year: Mapped[int]  # starting year: 2025 means 2025–2026学年
+    semester: Mapped[int]  # 1 or 2
+    start_date: Mapped[date]
+    end_date: Mapped[date]
+    # One date or range a line: "2025-10-01~2025-10-08 国庆节". Weekends are never school days.
+    holidays: Mapped[str] = mapped_column(sa.Text, default="")
+
+    @property
+    def name(self) -> str:
+        return f"{school_year_label(self.school_year)}{SEMESTERS[self.semester]}"
+
+    def holiday_dates(self) -> set[date]:
+        days: set[date] = set()
+        for line in self.holidays.splitlines():
+            span = line.split()[0] if line.split() else ""
+            if not span:
+                continue
+            first, _, last = span.partition("~")
+            start = date.fromisoformat(first)
+            end = date.fromisoformat(last) if last else start
+            while start <= end:
+                days.add(start)
+                start += timedelta(days=1)
+        return days
+
+    def school_days(self) -> list[date]:
+        off = self.holiday_dates()
+        out, day = [], self.start_date
+        while day <= self.end_date:
+            if day.weekday() < 5 and day not in off:
+                out.append(day)
+            day += timedelta(days=1)
+        return out
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ClassGroup(db.Model):
+    """A 班级 of one 学年: classes keep their students across both terms of the year."""
+    __tablename__ = "classes"
+    __table_args__ = (sa.UniqueConstraint("school_id", "school_year", "grade", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(sa.ForeignKey("schools.id"), index=True)
+    school_year: Mapped[int]
+    grade: Mapped[int]
+    name: Mapped[str] = mapped_column(sa.String(20))  # "1班"
+    head_teacher_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"), index=True)
+
+    school: Mapped[School] = relationship()
+    head_teacher: Mapped[User | None] = relationship()
+
+    @property
+    def label(self) -> str:
+        return f"{GRADES.get(self.grade, self.grade)}{self.name}"
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class Student(db.Model):
+    __tablename__ = "students"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(sa.ForeignKey("schools.id"), index=True)
+    class_id: Mapped[int | None] = mapped_column(sa.ForeignKey("classes.id"), index=True)
+    grade: Mapped[int | None]
+    name: Mapped[str] = mapped_column(sa.String(40))
+    name_pinyin: Mapped[str] = mapped_column(sa.String(120), default="", index=True)
+    name_initials: Mapped[str] = mapped_column(sa.String(20), default="", index=True)
+    sex: Mapped[str] = mapped_column(sa.String(1))  # 男 / 女
+    birth_date: Mapped[date | None]
+    ethnicity: Mapped[str] = mapped_column(sa.String(20), default="汉族")
+    id_number: Mapped[str | None] = mapped_column(sa.String(18), unique=True)
+    student_no: Mapped[str | None] = mapped_column(sa.String(30), unique=True)  # 学籍号
+    status: Mapped[str] = mapped_column(sa.String(12), default="enrolled", index=True)
+    placement: Mapped[str] = mapped_column(sa.String(16), default="in_school")
+    left_behind: Mapped[bool] = mapped_column(default=False)
+    single_parent: Mapped[bool] = mapped_column(default=False)
+    orphan: Mapped[bool] = mapped_column(default=False)
+    poverty: Mapped[bool] = mapped_column(default=False)
+    disabled: Mapped[bool] = mapped_column(default=False)
+    learning_difficulty: Mapped[bool] = mapped_column(default=False)
+    migrant: Mapped[bool] = mapped_column(default=False)
+    school_weary: Mapped[bool] = mapped_column(default=False)
+    boarder: Mapped[bool] = mapped_column(default=False)  # 寄宿生
+    village: Mapped[str] = mapped_column(sa.String(40), default="")  # 户籍村
+    village_group: Mapped[str] = mapped_column(sa.String(20), default="")  # 组
+    address: Mapped[str] = mapped_column(sa.String(120), default="")
+    notes: Mapped[str] = mapped_column(sa.Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=now)
+    updated_at: Mapped[datetime] = mapped_column(default=now, onupdate=now)
+    # Optimistic locking: an edit made from a stale form is refused, not silently applied.
+    version: Mapped[int] = mapped_column(default=1)
+    __mapper_args__ = {"version_id_col": version}
+
+    school: Mapped[School] = relationship()
+    class_group: Mapped[ClassGroup | None] = relationship()
+    guardians: Mapped[list[Guardian]] = relationship(
+        back_populates="student", cascade="all, delete-orphan", order_by="Guardian.position")
+    status_changes: Mapped[list[StatusChange]] = relationship(
+        back_populates="student", cascade="all, delete-orphan",
+        order_by="(StatusChange.changed_on.desc(), StatusChange.id.desc())")
+
+    @validates("name")
+    def _set_pinyin(self, key, value):
+        value = (value or "").strip()
+        syllables = name_pinyin(value)
+        self.name_pinyin = "".join(syllables)
+        self.name_initials = "".join(s[0] for s in syllables if s)
+        return value
+
+    @property
+    def masked_id(self) -> str:
+        return mask_id(self.id_number)
+
+    @property
+    def status_label(self) -> str:
+        return STATUSES.get(self.status, self.status)
+
+    @property
+    def placement_label(self) -> str:
+        return PLACEMENTS.get(self.placement, self.placement)
+
+    @property
+    def grade_label(self) -> str:
+        return GRADES.get(self.grade, "") if self.grade else ""
+
+    @property
+    def class_label(self) -> str:
+        return self.class_group.label if self.class_group else self.grade_label
+
+    @property
+    def focus_labels(self) -> list[str]:
+        return [label for flag, label in FOCUS_FLAGS.items() if getattr(self, flag)]
+
+    def age_on(self, day: date) -> int | None:
+        if not self.birth_date:
+            return None
+        b = self.birth_date
+        return day.year - b.year - ((day.month, day.day) < (b.month, b.day))
+
+    def change_status(self, to_status: str, changed_on: date, reason: str, destination: str,
+                      user: User | None) -> StatusChange:
+        """Record a status change with its date and reason; the history keeps every change."""
+        change = StatusChange(from_status=self.status, to_status=to_status, changed_on=changed_on,
+                              reason=reason, destination=destination,
+                              user_id=user.id if user else None)
+        self.status_changes.append(change)
+        self.status = to_status
+        return change
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Guardian(db.Model):
+    __tablename__ = "guardians"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    student_id: Mapped[int] = mapped_column(sa.ForeignKey("students.id", ondelete="CASCADE"),
+                                            index=True)
+    position: Mapped[int] = mapped_column(default=0)
+    name: Mapped[str] = mapped_column(sa.String(40))
+    relation: Mapped[str] = mapped_column(sa.String(20), default="")  # 父亲 / 母亲 / 祖父 ...
+    phone: Mapped[str] = mapped_column(sa.String(20), default="")
+    works_away: Mapped[bool] = mapped_column(default=False)  # 外出务工
+
+    student: Mapped[Student] = relationship(back_populates="guardians")
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.relation}）"
+
+
+class StatusChange(db.Model):
+    __tablename__ = "status_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    student_id: Mapped[int] = mapped_column(sa.ForeignKey("students.id", ondelete="CASCADE"),
+                                            index=True)
+    changed_on: Mapped[date]
+    from_status: Mapped[str | None] = mapped_column(sa.String(12))
+    to_status: Mapped[str] = mapped_column(sa.String(12))
+    reason: Mapped[str] = mapped_column(sa.String(200), default="")
+    destination: Mapped[str] = mapped_column(sa.String(120), default="")  # 去向 (转出)
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=now)
+
+    student: Mapped[Student] = relationship(back_populates="status_changes")
+    user: Mapped[User | None] = relationship()
+
+    def __str__(self) -> str:
+        return f"{STATUSES.get(self.to_status, self.to_status)} {self.changed_on}"
+
+    @property
+    def from_label(self) -> str:
+        return STATUSES.get(self.from_status, "") if self.from_status else "新登记"
+
+    @property
+    def to_label(self) -> str:
+        return STATUSES.get(self.to_status, self.to_status)
+
+
+class AuditLog(db.Model):
+    """Who changed or exported what, when; written by audit.py for every flush and export."""
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=now, index=True)
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    username: Mapped[str] = mapped_column(sa.String(40), default="")
+    action: Mapped[str] = mapped_column(sa.String(20))  # create / update / delete / export / ...
+    table_name: Mapped[str] = mapped_column(sa.String(40), default="")
+    row_id: Mapped[int | None]
+    school_id: Mapped[int | None] = mapped_column(index=True)
+    summary: Mapped[str] = mapped_column(sa.String(200), default="")
+    before: Mapped[dict | None] = mapped_column(sa.JSON)
+    after: Mapped[dict | None] = mapped_column(sa.JSON)
+
+    user: Mapped[User | None] = relationship()
+
+    ACTIONS = {"create": "新增", "update": "修改", "delete": "删除", "export": "导出",
+               "import": "导入", "login": "登录", "login_failed": "登录失败", "backup": "备份"}
+
+    @property
+    def action_label(self) -> str:
+        return self.ACTIONS.get(self.action, self.action)
