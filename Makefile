@@ -1,0 +1,35 @@
+# Baoxue: `make run` sets up everything and serves the intranet; `make test` runs the suite.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+HOST   ?= 0.0.0.0
+PORT   ?= 8000
+DEMO   ?= 1
+THREADS ?= 8
+export FLASK_APP := app:create_app
+
+.PHONY: run test setup system db clean
+
+run: setup db
+	@if [ "$(DEMO)" = "1" ]; then $(BIN)/flask demo load --if-empty; fi
+	@echo "Baoxue is serving on http://$$(hostname -I 2>/dev/null | awk '{print $$1}' || echo 127.0.0.1):$(PORT)/ (and http://127.0.0.1:$(PORT)/). Ctrl-C stops it."
+	$(BIN)/waitress-serve --host=$(HOST) --port=$(PORT) --threads=$(THREADS) --call app:create_app
+
+test: setup
+	$(BIN)/python -m pytest
+
+setup: system $(VENV)/.installed
+
+system:
+	@sh scripts/system-packages.sh
+
+$(VENV)/.installed: requirements.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --disable-pip-version-check -q -r requirements.txt
+	touch $@
+
+db: setup
+	$(BIN)/flask db upgrade
+
+clean:
+	rm -rf $(VENV) .pytest_cache
