@@ -163,6 +163,9 @@ def _wire_errors(app: Flask) -> None:
             if code == 500:
                 db.session.rollback()
             text = messages[code].format(limit=app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024))
+            limit = getattr(error, "limit", None)  # Flask-Limiter: a limit may carry its own text
+            if code == 429 and limit is not None and limit.error_message:
+                text = error.description
             return message_response(text, code)
         return handle
 

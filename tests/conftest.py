@@ -2,11 +2,13 @@
 a test client, and a small world of two townships built with factories."""
 from __future__ import annotations
 
+import contextvars
 import shutil
 import sys
 from pathlib import Path
 
 import pytest
+from flask.testing import FlaskClient
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -14,6 +16,14 @@ sys.path.insert(0, str(ROOT))
 from app import create_app  # noqa: E402
 from extensions import db, limiter  # noqa: E402
 from tests import factories as f  # noqa: E402
+
+
+class IsolatedClient(FlaskClient):
+    """Each request runs outside the test's app context, as in production: its own app
+    context, its own `g` (so Flask-Login loads the user afresh) and its own database session."""
+
+    def open(self, *args, **kwargs):
+        return contextvars.Context().run(super().open, *args, **kwargs)
 
 
 def _config(tmp: Path, **extra) -> dict:
@@ -46,6 +56,7 @@ def make_app(tmp_path, migrated_db):
         shutil.copy(migrated_db, tmp_path / "baoxue.db")
         app = create_app(_config(tmp_path, **extra))
         app.instance_path = str(tmp_path / "instance")
+        app.test_client_class = IsolatedClient
         limiter.reset()
         return app
     return build

@@ -59,11 +59,6 @@ class StudentForm(FlaskForm):
         holder = access.id_number_holder(result.number, self.student.id if self.student else None)
         if holder:
             raise ValidationError(f"该身份证号已在{holder}登记，不能重复登记。如学生转学，请由原学校办理转出。")
-        if self.sex.data and self.sex.data != result.sex:
-            self.sex.errors.append(f"性别与身份证号不符：身份证号显示为{result.sex}。")
-        if self.birth_date.data and self.birth_date.data != result.birth_date:
-            self.birth_date.errors.append(
-                f"出生日期与身份证号不符：身份证号显示为 {result.birth_date:%Y-%m-%d}。")
 
     def validate_student_no(self, field):
         holder = field.data and access.student_no_holder(
@@ -77,8 +72,16 @@ class StudentForm(FlaskForm):
 
     def validate(self, extra_validators=None):
         ok = super().validate(extra_validators)
-        # errors appended to other fields inside validate_id_number count too
-        return ok and not any(f.errors for f in (self.sex, self.birth_date))
+        if self.id_number.data and not self.id_number.errors:  # a valid ID decides sex and birth
+            result = idnumber.check(self.id_number.data)
+            if self.sex.data and self.sex.data != result.sex:
+                self.sex.errors.append(f"性别与身份证号不符：身份证号显示为{result.sex}。")
+                ok = False
+            if self.birth_date.data and self.birth_date.data != result.birth_date:
+                self.birth_date.errors.append(
+                    f"出生日期与身份证号不符：身份证号显示为 {result.birth_date:%Y-%m-%d}。")
+                ok = False
+        return ok
 
 
 for _flag, _label in FOCUS_FLAGS.items():

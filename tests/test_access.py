@@ -1,0 +1,154 @@
+"""Who may use which endpoint, and who sees which rows (access.py).
+
+The matrix walks app.url_map: every endpoint must have declared its roles, every role is tried
+on every method of every route, and a role outside the declaration gets 403."""
+from datetime import date
+
+import pytest
+
+import access
+from extensions import db
+from models import ROLES, Student, Term
+from tests import factories as f
+
+
+def _url_args(world, victim):
+    term = Term(central_id=world.central_a.id, school_year=2025, semester=1,
+                start_date=date(2025, 9, 1), end_date=date(2026, 1, 20))
+    db.session.add(term)
+    db.session.commit()
+    return {
+        "student_id": world.s_a1.id, "school_id": world.a1.id, "class_id": world.class_a1.id,
+        "user_id": world.users["teacher"].id, "term_id": term.id,
+    }, {"students.delete": {"student_id": victim.id},
+        "students.class_options": {"school_id": world.a1.id}}
+
+
+def test_every_endpoint_has_an_access_decision(app):
+    undecided = [rule.endpoint for rule in app.url_map.iter_rules()
+                 if rule.endpoint != "static"
+                 and getattr(app.view_functions[rule.endpoint], "access_roles", None) is None]
+    assert undecided == []
+
+
+def test_role_endpoint_matrix(app, world, login):
+    victim = f.student(world.a1, world.class_a1, name="误登记")
+    db.session.commit()
+    defaults, specific = _url_args(world, victim)
+    clients = {role: login(user.username) for role, user in world.users.items()}
+    checked = 0
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint == "static":
+            continue
+        allowed = app.view_functions[rule.endpoint].access_roles
+        args = {k: v for k, v in defaults.items() if k in rule.arguments}
+        query = specific.get(rule.endpoint, {})
+        with app.test_request_context():
+            url = app.url_for(rule.endpoint, **{**args, **{k: v for k, v in query.items()
+                                                          if k in rule.arguments}},
+                              **{k: v for k, v in query.items() if k not in rule.arguments})
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            for role in ROLES:
+                if rule.endpoint == "auth.logout":
+                    continue  # signing out would end the client used for the other routes
+                response = clients[role].open(url, method=method)
+                checked += 1
+                refused = allowed is not access.PUBLIC and (
+                    role not in allowed or (role == "inspector" and method != "GET"))
+                where = f"{method} {url} as {role}"
+                assert response.status_code < 500, where
+                if refused:
+                    assert response.status_code == 403, where
+                    assert "没有权限" in response.text, where
+                else:
+                    assert response.status_code != 403, where
+                    if method == "GET" and allowed is not access.PUBLIC:
+                        assert response.status_code == 200, where
+    assert checked > 100
+
+
+def test_signed_out_visitor_is_sent_to_sign_in(app, world, client):
+    for rule in app.url_map.iter_rules():
+        view = app.view_functions[rule.endpoint]
+        if rule.endpoint == "static" or view.access_roles is access.PUBLIC:
+            continue
+        if "GET" in rule.methods and not rule.arguments:
+            with app.test_request_context():
+                url = app.url_for(rule.endpoint)
+            response = client.get(url)
+            assert response.status_code == 302, rule.endpoint
+            assert "/login" in response.headers["Location"]
+
+
+def test_a_route_without_a_decision_is_closed(make_app, login):
+    app = make_app()
+
+    @app.route("/undecided")
+    def undecided():
+        return "open"
+
+    with app.app_context():
+        world = f.World()
+        client = app.test_client()
+        client.post("/login", data={"username": world.users["central_officer"].username,
+                                    "password": f.PASSWORD})
+        assert client.get("/undecided").status_code == 403
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.mark.parametrize("username, visible, hidden", [
+    ("officer", ["s_a1", "s_a1_other", "s_a2"], ["s_b1"]),
+    ("leader", ["s_a1", "s_a2"], ["s_b1"]),
+    ("inspector", ["s_a1", "s_a2"], ["s_b1"]),
+    ("county", ["s_a1", "s_a2", "s_b1"], []),
+    ("head", ["s_a1", "s_a1_other"], ["s_a2", "s_b1"]),
+    ("teacher", ["s_a1"], ["s_a1_other", "s_a2", "s_b1"]),
+    ("head_b", ["s_b1"], ["s_a1", "s_a2"]),
+])
+def test_rows_outside_scope_are_404_and_absent_from_lists(world, login, username, visible, hidden):
+    client = login(username)
+    listing = client.get("/students/?status=all").text
+    for name in visible:
+        student = getattr(world, name)
+        assert client.get(f"/students/{student.id}").status_code == 200, name
+        assert student.name in listing, name
+    for name in hidden:
+        student = getattr(world, name)
+        response = client.get(f"/students/{student.id}")
+        assert response.status_code == 404, name
+        assert "不在您的管理范围内" in response.text
+        assert f"/students/{student.id}\"" not in listing
+
+
+def test_village_head_cannot_write_to_another_school(world, login):
+    client = login("head")
+    other = world.s_a2
+    assert client.post(f"/students/{other.id}/edit", data={"name": "改名"}).status_code == 404
+    assert client.post(f"/students/{other.id}/status",
+                       data={"to_status": "dropout", "changed_on": "2026-01-05",
+                             "reason": "x"}).status_code == 404
+    response = client.post("/students/new", data={
+        "school_id": world.b1.id, "class_id": 0, "grade": 3, "name": "外校生", "sex": "男",
+        "placement": "in_school", "ethnicity": "汉族"})
+    assert response.status_code == 422  # another school is not a choice
+    db.session.expire_all()
+    assert db.session.get(Student, other.id).name == "王五"
+    assert db.session.scalar(db.select(Student).filter_by(name="外校生")) is None
+
+
+def test_officer_cannot_reach_another_township(world, login):
+    client = login("officer")
+    assert client.get(f"/township/schools/{world.b1.id}/edit").status_code == 404
+    assert client.get(f"/township/users/{world.head_b.id}/edit").status_code == 404
+    assert client.get(f"/township/classes/{world.class_b1.id}/edit").status_code == 404
+    assert "乙一村小" not in client.get("/township/schools").text
+    assert "head_b" not in client.get("/township/users").text
+
+
+def test_inspector_reads_but_never_writes(world, login):
+    client = login("county")
+    assert client.get(f"/students/{world.s_b1.id}").status_code == 200
+    assert client.post(f"/students/{world.s_b1.id}/status",
+                       data={"to_status": "dropout"}).status_code == 403
+    assert client.post("/password", data={}).status_code == 403

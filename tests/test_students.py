@@ -1,0 +1,233 @@
+"""The student register: search, filters, fragments, add/edit with inline ID checks, status
+history, masking, delete."""
+from datetime import date
+
+import pytest
+
+from extensions import db
+from models import AuditLog, StatusChange, Student
+from tests import factories as f
+
+HX_RESULTS = {"HX-Request": "true", "HX-Target": "student-results"}
+
+
+def _form(world, **overrides):
+    data = {"school_id": world.a1.id, "class_id": world.class_a1.id, "grade": 0, "name": "陈小红",
+            "id_number": f.id_number(date(2017, 3, 8), "女"), "sex": "女",
+            "birth_date": "2017-03-08", "ethnicity": "汉族", "student_no": "",
+            "placement": "in_school", "village": "甲一村", "village_group": "三组",
+            "address": "", "notes": "", "guardians-0-name": "陈大海",
+            "guardians-0-relation": "父亲", "guardians-0-phone": "13912345678",
+            "guardians-0-works_away": "y", "guardians-1-name": "", "guardians-1-relation": "",
+            "guardians-1-phone": "", "left_behind": "y"}
+    data.update(overrides)
+    return {k: v for k, v in data.items() if v is not None}
+
+
+@pytest.fixture
+def names(world):
+    for name in ("张小山", "曾明", "李思思"):
+        f.student(world.a1, world.class_a1, name=name)
+    db.session.commit()
+
+
+@pytest.mark.parametrize("q, found, absent", [
+    ("zs", ["张三"], ["李四", "张小山"]),
+    ("zxs", ["张小山"], ["张三"]),
+    ("zhang", ["张三", "张小山"], ["李四"]),
+    ("zm", ["曾明"], ["张三"]),          # 曾 as a surname reads zeng
+    ("思", ["李思思"], ["李四"]),
+    ("ZS", ["张三"], ["李四"]),
+])
+def test_search_by_name_and_pinyin_initials(world, names, login, q, found, absent):
+    text = login("head").get(f"/students/?q={q}", headers=HX_RESULTS).text
+    for name in found:
+        assert name in text
+    for name in absent:
+        assert f">{name}<" not in text
+
+
+def test_search_by_id_number_and_student_no(world, login):
+    world.s_a1.student_no = "G" + world.s_a1.id_number
+    db.session.commit()
+    client = login("head")
+    assert "张三" in client.get(f"/students/?q={world.s_a1.id_number[-6:]}").text
+    assert "张三" in client.get(f"/students/?q=g{world.s_a1.id_number[:10]}").text
+    assert ">张三<" not in client.get("/students/?q=000000000000", headers=HX_RESULTS).text
+
+
+def test_results_are_a_fragment_only_when_targeted(world, login):
+    client = login("head")
+    fragment = client.get("/students/?q=zs", headers=HX_RESULTS)
+    assert fragment.status_code == 200
+    assert "<html" not in fragment.text and "张三" in fragment.text
+    assert "HX-Request" in fragment.headers["Vary"]
+    boosted = client.get("/students/?q=zs", headers={"HX-Request": "true", "HX-Boosted": "true"})
+    assert "<html" in boosted.text and 'value="zs"' in boosted.text
+    restore = client.get("/students/", headers={"HX-Request": "true",
+                                                "HX-History-Restore-Request": "true"})
+    assert "<html" in restore.text
+
+
+def test_filters_status_flag_grade_and_url_kept_in_pager(make_app):
+    app = make_app(PAGE_SIZE=2)
+    with app.app_context():
+        world = f.World()
+        for i in range(4):
+            f.student(world.a1, world.class_a1, name=f"留守{i}", left_behind=True)
+        gone = f.student(world.a1, world.class_a1, name="辍学生", status="dropout")
+        db.session.commit()
+        client = app.test_client()
+        client.post("/login", data={"username": "head", "password": f.PASSWORD})
+        page1 = client.get("/students/?flag=left_behind")
+        assert "共 <b>4</b> 人" in page1.text
+        assert "flag=left_behind" in page1.text and "page=2" in page1.text
+        assert "辍学生" not in client.get("/students/?q=cxs", headers=HX_RESULTS).text
+        assert "辍学生" in client.get("/students/?status=dropout").text
+        assert "辍学生" in client.get("/students/?status=all&grade=3&q=cx").text
+        assert "共 <b>0</b> 人" in client.get("/students/?grade=9").text
+        assert gone.id
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_ids_are_masked_in_lists_and_full_only_for_those_who_need_them(world, login):
+    number = world.s_a1.id_number
+    masked = number[:4] + "*" * 10 + number[-4:]
+    head, teacher = login("head"), login("teacher")
+    listing = head.get("/students/").text
+    assert masked in listing and number not in listing
+    assert number in head.get(f"/students/{world.s_a1.id}").text
+    page = teacher.get(f"/students/{world.s_a1.id}").text
+    assert masked in page and number not in page
+
+
+def test_add_student_fills_pinyin_guardians_and_history(world, login):
+    response = login("head").post("/students/new", data=_form(world))
+    assert response.status_code == 303
+    student = db.session.scalar(db.select(Student).filter_by(name="陈小红"))
+    assert (student.name_initials, student.grade, student.sex) == ("cxh", 3, "女")
+    assert student.left_behind and student.guardians[0].works_away
+    assert [c.to_status for c in student.status_changes] == ["enrolled"]
+    assert response.headers["Location"] == f"/students/{student.id}"
+
+
+def test_add_by_htmx_answers_hx_location_and_event(world, login):
+    response = login("head").post("/students/new", data=_form(world),
+                                  headers={"HX-Request": "true", "HX-Target": "student-form"})
+    assert response.status_code == 204
+    assert response.headers["HX-Location"].startswith("/students/")
+    assert response.headers["HX-Trigger"] == "students-changed"
+
+
+def test_invalid_form_keeps_input_and_says_what_to_fix(world, login):
+    response = login("head").post("/students/new", data=_form(world, id_number="110105194912310021"),
+                                  headers={"HX-Request": "true", "HX-Target": "student-form"})
+    assert response.status_code == 422
+    assert "<html" not in response.text  # the form fragment only
+    assert "校验位不对" in response.text and 'value="陈小红"' in response.text
+    assert db.session.scalar(db.select(Student).filter_by(name="陈小红")) is None
+
+
+def test_duplicate_id_anywhere_names_the_school_that_holds_it(world, login):
+    response = login("head").post("/students/new", data=_form(world, id_number=world.s_b1.id_number,
+                                                              sex="男", birth_date="2016-05-17"))
+    assert response.status_code == 422
+    assert "该身份证号已在乙一村小登记" in response.text
+    assert "赵六" not in response.text  # nothing more of the other township's child
+
+
+def test_sex_and_birth_date_must_agree_with_the_id(world, login):
+    response = login("head").post("/students/new", data=_form(world, sex="男",
+                                                              birth_date="2017-03-09"))
+    assert response.status_code == 422
+    assert "性别与身份证号不符" in response.text and "出生日期与身份证号不符" in response.text
+
+
+@pytest.mark.parametrize("typed, expected", [
+    ("1101051949", "已输入 10 位，还差 8 位"),
+    ("110105194912310021", "校验位不对"),
+    ("", "输入 18 位身份证号后自动校验"),
+])
+def test_inline_id_check_messages(world, login, typed, expected):
+    response = login("head").post("/students/check-id", data={"id_number": typed})
+    assert response.status_code == 200 and expected in response.text
+
+
+def test_inline_id_check_fills_birth_date_and_sex(world, login):
+    number = f.id_number(date(2015, 10, 2), "女")
+    text = login("head").post("/students/check-id", data={"id_number": number}).text
+    assert "身份证号有效：2015-10-02 出生，女" in text
+    assert 'id="birth_date" name="birth_date" value="2015-10-02" hx-swap-oob="true"' in text
+    assert '<option value="女" selected>' in text
+
+
+def test_inline_id_check_reports_duplicates_but_not_the_record_itself(world, login):
+    client = login("head")
+    taken = client.post("/students/check-id", data={"id_number": world.s_b1.id_number}).text
+    assert "已在乙一村小登记" in taken
+    own = client.post("/students/check-id", data={"id_number": world.s_a1.id_number,
+                                                   "student_id": world.s_a1.id}).text
+    assert "身份证号有效" in own
+
+
+def test_edit_updates_and_stale_form_is_refused(world, login):
+    client = login("head")
+    student = world.s_a1
+    data = _form(world, name="张三丰", id_number=student.id_number, sex="男",
+                 birth_date="2016-05-17", version=str(student.version))
+    assert client.post(f"/students/{student.id}/edit", data=data).status_code == 303
+    db.session.expire_all()
+    assert (student.name, student.name_initials) == ("张三丰", "zsf")
+    stale = client.post(f"/students/{student.id}/edit", data=dict(data, name="张四"))
+    assert stale.status_code == 422
+    assert "已被其他人修改" in stale.text and 'value="张四"' in stale.text
+    db.session.expire_all()
+    assert student.name == "张三丰"
+
+
+def test_status_change_is_kept_as_history(world, login):
+    client = login("head")
+    url = f"/students/{world.s_a1.id}/status"
+    missing = client.post(url, data={"to_status": "transferred", "changed_on": "2026-10-08",
+                                     "reason": "随父母外出务工", "destination": ""})
+    assert missing.status_code == 422 and "转出必须填写去向" in missing.text
+    same = client.post(url, data={"to_status": "enrolled", "changed_on": "2026-10-08", "reason": "x"})
+    assert "当前已经是“在读”" in same.text
+    ok = client.post(url, data={"to_status": "transferred", "changed_on": "2026-10-08",
+                                "reason": "随父母外出务工", "destination": "浙江省宁波市某小学"})
+    assert ok.status_code == 303
+    db.session.expire_all()
+    change = db.session.scalar(db.select(StatusChange).filter_by(student_id=world.s_a1.id))
+    assert (change.from_status, change.to_status, change.destination) == (
+        "enrolled", "transferred", "浙江省宁波市某小学")
+    page = client.get(f"/students/{world.s_a1.id}").text
+    assert "在读 → <b>转出</b>" in page and "2026-10-08" in page
+    assert ">张三<" not in client.get("/students/", headers=HX_RESULTS).text  # not 在读 any more
+
+
+def test_class_options_are_the_schools_own(world, login):
+    text = login("officer").get(f"/students/class-options?school_id={world.a2.id}").text
+    assert "二年级1班" in text and "三年级1班" not in text
+
+
+def test_officer_deletes_a_mistaken_record_by_htmx(world, login):
+    victim_id = f.student(world.a1, name="误登记").id
+    db.session.commit()
+    response = login("officer").delete(f"/students/{victim_id}",
+                                       headers={"HX-Request": "true"})
+    assert response.status_code == 204
+    assert response.headers["HX-Location"] == "/students/"
+    db.session.expire_all()
+    assert db.session.get(Student, victim_id) is None
+    entry = db.session.scalar(db.select(AuditLog).filter_by(action="delete", table_name="students",
+                                                            row_id=victim_id))
+    assert entry.before["name"] == "误登记" and entry.username == "officer"
+
+
+def test_empty_register_shows_what_to_do(app, login):
+    central = f.school("空镇中心学校", kind="central")
+    f.user("central_officer", central, "empty")
+    db.session.commit()
+    text = login("empty").get("/students/").text
+    assert "名册里还没有学生" in text and "从 Excel 导入名册" in text
