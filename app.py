@@ -70,6 +70,9 @@ def create_app(config: dict | None = None) -> Flask:
         app.config["SQLALCHEMY_DATABASE_URI"] = os.environ["DATABASE_URL"]
     elif app.config.get("DATABASE_URL") and not (config and "SQLALCHEMY_DATABASE_URI" in config):
         app.config["SQLALCHEMY_DATABASE_URI"] = app.config["DATABASE_URL"]
+    uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    if uri.startswith(("postgresql://", "postgres://")):  # the driver we ship is psycopg 3
+        app.config["SQLALCHEMY_DATABASE_URI"] = "postgresql+psycopg://" + uri.split("://", 1)[1]
     if not app.config.get("SECRET_KEY"):
         raise RuntimeError("SECRET_KEY is not set (instance/config.py)")
 
@@ -181,6 +184,10 @@ def _wire_templates(app: Flask) -> None:
     @app.template_filter("audit_value")
     def audit_value(value, key):
         return models.mask_id(value) if key == "id_number" and isinstance(value, str) else value
+
+    @app.template_filter("field_label")
+    def field_label(key):
+        return audit.FIELD_LABELS.get(key, key)
 
     @app.context_processor
     def globals_():

@@ -19,6 +19,23 @@ QUIET = {"version", "updated_at", "created_at", "name_pinyin", "name_initials", 
          "last_login_at"}
 SECRET = {"password_hash"}
 
+# Field names as the audit page shows them (the stored JSON keeps the column names).
+FIELD_LABELS = {
+    "name": "姓名", "sex": "性别", "birth_date": "出生日期", "ethnicity": "民族",
+    "id_number": "身份证号", "student_no": "学籍号", "status": "学籍状态", "placement": "就读方式",
+    "school_id": "学校", "class_id": "班级", "grade": "年级", "village": "户籍村/所在村",
+    "village_group": "组", "address": "住址", "notes": "备注", "boarder": "寄宿",
+    "left_behind": "留守", "single_parent": "单亲", "orphan": "孤儿", "poverty": "脱贫/低保/特困",
+    "disabled": "残疾", "learning_difficulty": "学困", "migrant": "随迁", "school_weary": "厌学",
+    "relation": "关系", "phone": "电话", "works_away": "外出务工", "position": "顺序",
+    "student_id": "学生", "changed_on": "日期", "from_status": "原状态", "to_status": "新状态",
+    "reason": "原因", "destination": "去向", "user_id": "记录人", "username": "用户名",
+    "password_hash": "密码", "role": "角色", "active": "启用", "kind": "类型", "code": "学校标识码",
+    "parent_id": "上级学校", "head_teacher_id": "班主任", "school_year": "学年", "semester": "学期",
+    "start_date": "开始", "end_date": "结束", "holidays": "节假日", "central_id": "中心学校",
+    "rows": "行数", "filters": "筛选条件", "full_ids": "完整身份证号", "new_classes": "新建班级",
+}
+
 
 def _actor(session) -> tuple[int | None, str]:
     if has_request_context() and current_user and current_user.is_authenticated:
