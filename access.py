@@ -143,6 +143,18 @@ def student_no_holder(number: str, exclude_id: int | None = None) -> str | None:
     return _holder(Student.student_no == number, exclude_id)
 
 
+def holders(column, values) -> dict[str, str]:
+    """{value: school name} for the values of Student.id_number or Student.student_no that are
+    already registered anywhere (batched for imports)."""
+    found: dict[str, str] = {}
+    values = list(values)
+    for start in range(0, len(values), 500):
+        found.update(db.session.execute(
+            sa.select(column, School.name).join(School, Student.school_id == School.id)
+            .where(column.in_(values[start:start + 500]))).all())
+    return found
+
+
 def _holder(condition, exclude_id):
     stmt = sa.select(School.name).join(Student, Student.school_id == School.id).where(condition)
     if exclude_id:

@@ -64,28 +64,27 @@ def _columns(obj):
     return [c.key for c in inspect(obj).mapper.column_attrs]
 
 
+def _shown(key, value):
+    return "******" if key in SECRET else _plain(value)
+
+
 def _changes(obj, action):
     state = inspect(obj)
+    keys = [k for k in _columns(obj) if k not in QUIET]
+    if action == "create":
+        return {}, {k: _shown(k, v) for k in keys
+                    if (v := state.dict.get(k)) not in (None, "", False)}
+    if action == "delete":
+        return {k: _shown(k, v) for k in keys if (v := state.dict.get(k)) not in (None, "")}, {}
     before, after = {}, {}
-    for key in _columns(obj):
-        if key in QUIET:
-            continue
+    for key in keys:
         hist = state.attrs[key].history
-        if action == "create":
-            value = getattr(obj, key)
-            if value not in (None, "", False):
-                after[key] = "******" if key in SECRET else _plain(value)
-        elif action == "delete":
-            value = hist.unchanged[0] if hist.unchanged else (hist.deleted[0] if hist.deleted else None)
-            if value not in (None, ""):
-                before[key] = "******" if key in SECRET else _plain(value)
-        elif hist.has_changes():
-            old = hist.deleted[0] if hist.deleted else None
-            new = hist.added[0] if hist.added else None
-            if old == new:
-                continue
-            before[key] = "******" if key in SECRET else _plain(old)
-            after[key] = "******" if key in SECRET else _plain(new)
+        if not hist.has_changes():
+            continue
+        old = hist.deleted[0] if hist.deleted else None
+        new = hist.added[0] if hist.added else None
+        if old != new:
+            before[key], after[key] = _shown(key, old), _shown(key, new)
     return before, after
 
 

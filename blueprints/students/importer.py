@@ -129,8 +129,9 @@ def parse_date(value) -> date | None:
     return None
 
 
-def read(data: bytes, school: School, today: date | None = None) -> Result:
-    """Read a roster and check every row against the file and the database."""
+def read(data: bytes, school: School, user: User, today: date | None = None) -> Result:
+    """Read a roster for a school the user may write to, and check every row against the file
+    and the database."""
     today = today or date.today()
     if data[:4] == b"\xd0\xcf\x11\xe0":
         return Result("这是旧版 Excel（.xls）文件。请用 Excel 或 WPS 打开后“另存为”.xlsx 格式，再上传。")
@@ -169,40 +170,48 @@ def read(data: bytes, school: School, today: date | None = None) -> Result:
 
     year = school_year_of(today)
     existing = {(c.grade, c.name): c for c in db.session.scalars(
-        access.scoped(ClassGroup).where(ClassGroup.school_id == school.id,
-                                        ClassGroup.school_year == year))}
-    seen_ids: dict[str, int] = {}
-    seen_nos: dict[str, int] = {}
-    new_classes: list[tuple[int, str]] = []
+        access.scoped(ClassGroup, user).where(ClassGroup.school_id == school.id,
+                                              ClassGroup.school_year == year))}
     for number, raw in body:
         def cell(key):
             i = columns.get(key)
             return raw[i] if i is not None and i < len(raw) else None
         row = Row(number, {h: _text(raw[i]) for i, h in enumerate(headers) if h and i < len(raw)})
         _check_row(row, cell, today)
-        v = row.values
+        result.rows.append(row)
+    _check_duplicates(result.rows)
+    result.new_classes = []
+    for row in result.rows:
+        key = (row.values.get("grade"), row.values.get("class_name"))
+        if all(key) and key not in existing and key not in result.new_classes:
+            result.new_classes.append(key)
+    return result
+
+
+def _check_duplicates(rows: list[Row]) -> None:
+    """IDs and 学籍号 repeated within the file, or registered anywhere in the database."""
+    taken_ids = access.holders(Student.id_number, {r.values["id_number"] for r in rows
+                                                   if r.values.get("id_number")})
+    taken_nos = access.holders(Student.student_no, {r.values["student_no"] for r in rows
+                                                    if r.values.get("student_no")})
+    seen_ids: dict[str, int] = {}
+    seen_nos: dict[str, int] = {}
+    for row in rows:
+        v, number = row.values, row.number
         if v.get("id_number"):
             if v["id_number"] in seen_ids:
                 row.errors.append(f"身份证号与第 {seen_ids[v['id_number']]} 行重复。")
             else:
                 seen_ids[v["id_number"]] = number
-                holder = access.id_number_holder(v["id_number"])
-                if holder:
-                    row.errors.append(f"身份证号已在{holder}登记，不能重复登记。")
+                if v["id_number"] in taken_ids:
+                    row.errors.append(f"身份证号已在{taken_ids[v['id_number']]}登记，不能重复登记。")
         if v.get("student_no"):
             if v["student_no"] in seen_nos:
                 row.errors.append(f"学籍号与第 {seen_nos[v['student_no']]} 行重复。")
             else:
                 seen_nos[v["student_no"]] = number
-                holder = access.student_no_holder(v["student_no"])
-                if holder:
-                    row.errors.append(f"学籍号已在{holder}登记。")
-        key = (v.get("grade"), v.get("class_name"))
-        if v.get("class_name") and v.get("grade") and key not in existing and key not in new_classes:
-            new_classes.append(key)
-        result.rows.append(row)
-    result.new_classes = new_classes
-    return result
+                if v["student_no"] in taken_nos:
+                    row.errors.append(f"学籍号已在{taken_nos[v['student_no']]}登记。")
 
 
 def _check_row(row: Row, cell, today: date) -> None:
@@ -286,8 +295,8 @@ def commit(result: Result, school: School, user: User, today: date | None = None
     today = today or date.today()
     year = school_year_of(today)
     classes = {(c.grade, c.name): c for c in db.session.scalars(
-        access.scoped(ClassGroup).where(ClassGroup.school_id == school.id,
-                                        ClassGroup.school_year == year))}
+        access.scoped(ClassGroup, user).where(ClassGroup.school_id == school.id,
+                                              ClassGroup.school_year == year))}
     try:
         for grade, name in result.new_classes:
             classes[(grade, name)] = ClassGroup(school_id=school.id, school_year=year,
@@ -309,7 +318,8 @@ def commit(result: Result, school: School, user: User, today: date | None = None
             db.session.add(student)
         audit.record("import", f"导入 {len(result.rows)} 名学生到{school.name}",
                      table_name="students", school_id=school.id,
-                     after={"rows": len(result.rows), "new_classes": len(result.new_classes)})
+                     after={"rows": len(result.rows), "new_classes": len(result.new_classes)},
+                     user=user)
         db.session.commit()
     except Exception:
         db.session.rollback()

@@ -242,7 +242,7 @@ def import_upload():
     if form.validate_on_submit():
         school = access.get_or_404(School, form.school_id.data)
         data = form.file.data.read()
-        result = importer.read(data, school)
+        result = importer.read(data, school, current_user)
         token = uuid4().hex
         if result.ok:
             (_import_dir() / f"{current_user.id}-{token}.xlsx").write_bytes(data)
@@ -260,7 +260,7 @@ def import_commit():
     token = request.form.get("token", "")
     path = _import_file(token)
     school = access.get_or_404(School, request.form.get("school_id", type=int))
-    result = importer.read(path.read_bytes(), school)  # checked again: the data may have moved on
+    result = importer.read(path.read_bytes(), school, current_user)  # checked again: the data may have moved on
     if not result.ok:
         return invalid("students/import_preview.html", result=result, school=school, token=token,
                        filename="")
