@@ -9,7 +9,6 @@
 """
 from __future__ import annotations
 
-from functools import wraps
 
 import sqlalchemy as sa
 from flask import abort, current_app, request

@@ -19,7 +19,7 @@ import access
 import audit
 from blueprints.students import idnumber
 from extensions import db
-from models import (FOCUS_FLAGS, GRADES, PLACEMENTS, ClassGroup, Guardian, School, Student,
+from models import (FOCUS_FLAGS, PLACEMENTS, ClassGroup, Guardian, School, Student,
                     User, school_year_of)
 
 MAX_ROWS = 5000
