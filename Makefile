@@ -16,6 +16,7 @@ run: setup db
 	$(BIN)/waitress-serve --host=$(HOST) --port=$(PORT) --threads=$(THREADS) --call app:create_app
 
 test: setup
+	@sh scripts/system-packages.sh test
 	$(BIN)/python -m pytest
 
 setup: system $(VENV)/.installed

@@ -1,11 +1,13 @@
 #!/bin/sh
 # Install the Debian packages Baoxue needs, when missing and when running as root.
+# `system-packages.sh test` adds Chromium for the browser tests.
 #   Pango + HarfBuzz subset: WeasyPrint (PDFs); without libharfbuzz-subset0 a Chinese PDF takes
 #   11-15 s instead of 0.3 s. fonts-noto-cjk: Chinese glyphs. poppler-utils: pdftotext in tests.
 #   python3-venv: the .venv.
 set -eu
 packages="libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk poppler-utils"
 python3 -m venv --help >/dev/null 2>&1 || packages="$packages python3-venv"
+[ "${1:-}" = test ] && packages="$packages chromium"
 missing=""
 for p in $packages; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
