@@ -190,28 +190,20 @@ def read(data: bytes, school: School, user: User, today: date | None = None) -> 
 
 def _check_duplicates(rows: list[Row]) -> None:
     """IDs and 学籍号 repeated within the file, or registered anywhere in the database."""
-    taken_ids = access.holders(Student.id_number, {r.values["id_number"] for r in rows
-                                                   if r.values.get("id_number")})
-    taken_nos = access.holders(Student.student_no, {r.values["student_no"] for r in rows
-                                                    if r.values.get("student_no")})
-    seen_ids: dict[str, int] = {}
-    seen_nos: dict[str, int] = {}
-    for row in rows:
-        v, number = row.values, row.number
-        if v.get("id_number"):
-            if v["id_number"] in seen_ids:
-                row.errors.append(f"身份证号与第 {seen_ids[v['id_number']]} 行重复。")
-            else:
-                seen_ids[v["id_number"]] = number
-                if v["id_number"] in taken_ids:
-                    row.errors.append(f"身份证号已在{taken_ids[v['id_number']]}登记，不能重复登记。")
-        if v.get("student_no"):
-            if v["student_no"] in seen_nos:
-                row.errors.append(f"学籍号与第 {seen_nos[v['student_no']]} 行重复。")
-            else:
-                seen_nos[v["student_no"]] = number
-                if v["student_no"] in taken_nos:
-                    row.errors.append(f"学籍号已在{taken_nos[v['student_no']]}登记。")
+    for key, column, label in (("id_number", Student.id_number, "身份证号"),
+                               ("student_no", Student.student_no, "学籍号")):
+        taken = access.holders(column, {r.values[key] for r in rows if r.values.get(key)})
+        first_seen: dict[str, int] = {}
+        for row in rows:
+            value = row.values.get(key)
+            if not value:
+                continue
+            if value in first_seen:
+                row.errors.append(f"{label}与第 {first_seen[value]} 行重复。")
+                continue
+            first_seen[value] = row.number
+            if value in taken:
+                row.errors.append(f"{label}已在{taken[value]}登记，不能重复登记。")
 
 
 def _check_row(row: Row, cell, today: date) -> None:
