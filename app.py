@@ -156,7 +156,7 @@ def _wire_errors(app: Flask) -> None:
         403: "您没有权限进行此操作。如需权限，请联系中心校管理员。",
         404: "找不到该页面或记录，或者它不在您的管理范围内。",
         405: "不支持此操作方式。",
-        413: "上传的文件太大（上限 {limit} MB），请压缩或拆分后重新上传。",
+        413: "上传的文件太大（上限 {limit}），请压缩或拆分后重新上传。",
         429: "操作过于频繁，请稍后再试。",
         500: "服务器出错了，刚才的操作没有保存。请稍后重试；如果一再出现，请联系中心校管理员。",
     }
@@ -165,7 +165,7 @@ def _wire_errors(app: Flask) -> None:
         def handle(error):
             if code == 500:
                 db.session.rollback()
-            text = messages[code].format(limit=app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024))
+            text = messages[code].format(limit=_size(app.config["MAX_CONTENT_LENGTH"]))
             limit = getattr(error, "limit", None)  # Flask-Limiter: a limit may carry its own text
             if code == 429 and limit is not None and limit.error_message:
                 text = error.description
@@ -178,6 +178,10 @@ def _wire_errors(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error):
         return message_response("页面已过期或来源不明（安全校验未通过），请刷新页面后重新提交。", 400)
+
+
+def _size(n: int) -> str:
+    return f"{n / 1024 / 1024:g} MB" if n >= 1024 * 1024 else f"{max(1, round(n / 1024))} KB"
 
 
 def _wire_templates(app: Flask) -> None:

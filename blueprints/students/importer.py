@@ -102,7 +102,7 @@ def parse_grade(text: str) -> int | None:
     for word, grade in JUNIOR.items():
         if text.startswith(word):
             return grade
-    m = re.match(r"^([1-9])(?:年级)?", text) or re.match(r"^([一二三四五六七八九])年级", text)
+    m = re.match(r"^([1-9])(?![0-9])(?:年级)?", text) or re.match(r"^([一二三四五六七八九])年级", text)
     if not m:
         return None
     return CN_DIGITS.get(m.group(1)) or int(m.group(1))

@@ -57,6 +57,9 @@ def export_workbook(students: list[Student], full_ids: bool) -> bytes:
     ws = _sheet(wb, "学生名册", [c[0] for c in COLUMNS], [c[1] for c in COLUMNS])
     for s in students:
         ws.append([get(s, full_ids) for _, _, get in COLUMNS])
+        for cell in ws[ws.max_row]:
+            if cell.data_type == "f":  # text such as "=1+1" typed by a user stays text
+                cell.data_type = "s"
     # Text format keeps long numbers (ID, 学籍号, phone) from turning into 3.4E+17 in Excel.
     for col in ("H", "I", "S"):
         for cell in ws[col][1:]:

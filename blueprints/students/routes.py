@@ -1,3 +1,4 @@
+import time
 from datetime import date
 from pathlib import Path
 from uuid import uuid4
@@ -224,6 +225,20 @@ def _import_dir() -> Path:
     return path
 
 
+def _keep_upload(data: bytes) -> str:
+    """Store a previewed file for its commit. A user has one pending preview; files left over
+    from abandoned previews are removed after a day."""
+    folder = _import_dir()
+    stale = time.time() - 24 * 3600
+    for old in folder.glob("*.xlsx"):
+        if old.name.startswith(f"{current_user.id}-") or old.stat().st_mtime < stale:
+            old.unlink(missing_ok=True)
+    token = uuid4().hex
+    (folder / f"{current_user.id}-{token}.xlsx").write_bytes(data)
+    session["import_token"] = token
+    return token
+
+
 def _import_file(token: str) -> Path:
     """The uploaded file behind a preview; only its uploader can reach it."""
     if not token or token != session.get("import_token") or not token.replace("-", "").isalnum():
@@ -243,10 +258,7 @@ def import_upload():
         school = access.get_or_404(School, form.school_id.data)
         data = form.file.data.read()
         result = importer.read(data, school, current_user)
-        token = uuid4().hex
-        if result.ok:
-            (_import_dir() / f"{current_user.id}-{token}.xlsx").write_bytes(data)
-            session["import_token"] = token
+        token = _keep_upload(data) if result.ok else ""
         return render_template("students/import_preview.html", result=result, school=school,
                                token=token, filename=form.file.data.filename)
     if form.is_submitted():
