@@ -51,6 +51,7 @@ def create_app(config: dict | None = None) -> Flask:
         SQLALCHEMY_DATABASE_URI="sqlite:///" + os.path.join(app.instance_path, "baoxue.db"),
         MAX_CONTENT_LENGTH=5 * 1024 * 1024,  # uploads (rosters, scans)
         WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session
+        WTF_I18N_ENABLED=False,  # forms.Form takes WTForms' own Chinese messages
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         REMEMBER_COOKIE_HTTPONLY=True,

@@ -1,7 +1,7 @@
 from datetime import date
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
+from forms import Form as BaseForm
 from wtforms import (BooleanField, DateField, FieldList, Form, FormField, HiddenField,
                      SelectField, StringField, TextAreaField)
 from wtforms.validators import InputRequired, Length, Optional, Regexp, ValidationError
@@ -13,7 +13,10 @@ from models import FOCUS_FLAGS, GRADES, PLACEMENTS, STATUSES
 PHONE = Regexp(r"^[0-9+\- ]{7,20}$", message="电话号码只能包含数字、空格、+ 和 -，7–20 位。")
 
 
-class GuardianForm(Form):
+class GuardianForm(Form):  # a sub-form: no CSRF token of its own
+    class Meta:
+        locales = ["zh"]
+
     name = StringField("监护人姓名", [Optional(), Length(max=40)])
     relation = SelectField("关系", choices=[("", "—"), ("父亲", "父亲"), ("母亲", "母亲"),
                                           ("祖父", "祖父"), ("祖母", "祖母"), ("外祖父", "外祖父"),
@@ -23,7 +26,7 @@ class GuardianForm(Form):
     works_away = BooleanField("外出务工")
 
 
-class StudentForm(FlaskForm):
+class StudentForm(BaseForm):
     school_id = SelectField("学校", coerce=int)
     class_id = SelectField("班级", coerce=int)
     grade = SelectField("年级", coerce=int,
@@ -88,7 +91,7 @@ for _flag, _label in FOCUS_FLAGS.items():
     setattr(StudentForm, _flag, BooleanField(_label))
 
 
-class StatusForm(FlaskForm):
+class StatusForm(BaseForm):
     to_status = SelectField("新状态", choices=list(STATUSES.items()))
     changed_on = DateField("日期", [InputRequired("请填写日期。")], default=date.today)
     reason = StringField("原因", [InputRequired("请填写原因。"), Length(max=200)])
@@ -113,7 +116,7 @@ class StatusForm(FlaskForm):
             raise ValidationError("日期不能晚于今天。")
 
 
-class ImportForm(FlaskForm):
+class ImportForm(BaseForm):
     school_id = SelectField("导入到学校", coerce=int)
     file = FileField("名册文件（.xlsx）", [
         FileRequired("请选择要导入的 Excel 文件。"),

@@ -225,9 +225,9 @@ def _import_dir() -> Path:
     return path
 
 
-def _keep_upload(data: bytes) -> str:
-    """Store a previewed file for its commit. A user has one pending preview; files left over
-    from abandoned previews are removed after a day."""
+def _keep_upload(data: bytes, school_id: int) -> str:
+    """Store a previewed file for its commit, bound to the school it was checked for. A user has
+    one pending preview; files left over from abandoned previews are removed after a day."""
     folder = _import_dir()
     stale = time.time() - 24 * 3600
     for old in folder.glob("*.xlsx"):
@@ -235,7 +235,7 @@ def _keep_upload(data: bytes) -> str:
             old.unlink(missing_ok=True)
     token = uuid4().hex
     (folder / f"{current_user.id}-{token}.xlsx").write_bytes(data)
-    session["import_token"] = token
+    session["import_token"], session["import_school"] = token, school_id
     return token
 
 
@@ -258,7 +258,7 @@ def import_upload():
         school = access.get_or_404(School, form.school_id.data)
         data = form.file.data.read()
         result = importer.read(data, school, current_user)
-        token = _keep_upload(data) if result.ok else ""
+        token = _keep_upload(data, school.id) if result.ok else ""
         return render_template("students/import_preview.html", result=result, school=school,
                                token=token, filename=form.file.data.filename)
     if form.is_submitted():
@@ -271,7 +271,10 @@ def import_upload():
 def import_commit():
     token = request.form.get("token", "")
     path = _import_file(token)
-    school = access.get_or_404(School, request.form.get("school_id", type=int))
+    school_id = request.form.get("school_id", type=int)
+    if school_id != session.get("import_school"):
+        abort(404)  # a preview commits only into the school it was checked for
+    school = access.get_or_404(School, school_id)
     result = importer.read(path.read_bytes(), school, current_user)  # checked again: the data may have moved on
     if not result.ok:
         return invalid("students/import_preview.html", result=result, school=school, token=token,
@@ -279,6 +282,7 @@ def import_commit():
     count = importer.commit(result, school, current_user)
     path.unlink(missing_ok=True)
     session.pop("import_token", None)
+    session.pop("import_school", None)
     flash(f"已导入 {count} 名学生到{school.name}。", "success")
     return after_write(url_for("students.index", school=school.id, sort="class"),
                        "students-changed")

@@ -1,6 +1,6 @@
 from datetime import date
 
-from flask_wtf import FlaskForm
+from forms import Form as BaseForm
 from wtforms import (BooleanField, DateField, IntegerField, PasswordField, SelectField, StringField,
                      TextAreaField)
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
@@ -10,7 +10,7 @@ from extensions import db
 from models import GRADES, ROLES, SEMESTERS, School, Term, User
 
 
-class SchoolForm(FlaskForm):
+class SchoolForm(BaseForm):
     name = StringField("学校名称", [InputRequired("请填写学校名称。"), Length(max=80)])
     kind = SelectField("类型", choices=[("village", "村小"), ("point", "教学点")])
     code = StringField("学校标识码", [Optional(), Regexp(r"^\d{10}$", message="学校标识码是 10 位数字。")],
@@ -36,7 +36,7 @@ class SchoolForm(FlaskForm):
             self._unique(School.code, field.data, "这个学校标识码已被其他学校使用。")
 
 
-class TermForm(FlaskForm):
+class TermForm(BaseForm):
     school_year = IntegerField("学年（起始年份）", [InputRequired("请填写学年。"),
                                              NumberRange(2000, 2100, "学年应为 2000–2100 之间的年份。")],
                                description="例如 2025 表示 2025–2026 学年")
@@ -75,7 +75,7 @@ class TermForm(FlaskForm):
                     "2025-10-01~2025-10-08，后面可以空一格写名称。")
 
 
-class ClassForm(FlaskForm):
+class ClassForm(BaseForm):
     school_id = SelectField("学校", coerce=int)
     school_year = IntegerField("学年（起始年份）", [InputRequired("请填写学年。"), NumberRange(2000, 2100)])
     grade = SelectField("年级", coerce=int, choices=list(GRADES.items()))
@@ -84,7 +84,7 @@ class ClassForm(FlaskForm):
     head_teacher_id = SelectField("班主任", coerce=int)
 
 
-class UserForm(FlaskForm):
+class UserForm(BaseForm):
     username = StringField("用户名", USERNAME)
     name = StringField("姓名", [InputRequired("请填写姓名。"), Length(max=40)])
     phone = StringField("电话", [Optional(), Regexp(r"^[0-9+\- ]{7,20}$", message="电话号码格式不对。")])
@@ -105,5 +105,5 @@ class UserForm(FlaskForm):
             raise ValidationError("这个用户名已被使用，请换一个。")
 
 
-class ResetPasswordForm(FlaskForm):
+class ResetPasswordForm(BaseForm):
     password = PasswordField("新密码", NEW_PASSWORD)

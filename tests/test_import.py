@@ -1,0 +1,465 @@
+"""Excel roster import (blueprints/students/importer.py and the import views): upload → preview
+with every bad row and why → commit all or nothing."""
+from __future__ import annotations
+
+import os
+import re
+from datetime import date, datetime
+from io import BytesIO
+from pathlib import Path
+
+import pytest
+from openpyxl import Workbook
+from werkzeug.security import generate_password_hash
+
+import demo
+from blueprints.students import importer
+from extensions import db
+from models import AuditLog, ClassGroup, Student, User, school_year_of
+from tests import factories as f
+
+COLUMNS = ["姓名", "性别", "身份证号", "年级", "班级", "监护人", "关系", "联系电话"]
+
+# Signing in checks the password for real, but against a cheap hash: the scrypt hash of the
+# factories costs ~0.1 s a sign-in, most of these tests' time.
+CHEAP_HASH = generate_password_hash(f.PASSWORD, method="pbkdf2:sha256:1")
+
+
+@pytest.fixture
+def world(app):
+    world = f.World()
+    db.session.execute(db.update(User).values(password_hash=CHEAP_HASH))
+    db.session.commit()
+    return world
+
+
+def xlsx(headers: list, rows: list[list], title: str | None = None) -> bytes:
+    """An .xlsx file in memory: an optional title row, the headers, then the rows."""
+    wb = Workbook()
+    ws = wb.active
+    if title:
+        ws.append([title])
+    ws.append(headers)
+    for row in rows:
+        ws.append(row)
+    out = BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def upload(client, school_id, data: bytes, filename="名册.xlsx", **headers):
+    return client.post("/students/import", data={"school_id": school_id,
+                                                 "file": (BytesIO(data), filename)},
+                       content_type="multipart/form-data", headers=headers)
+
+
+def commit(client, token, school_id, **headers):
+    return client.post("/students/import/commit", data={"token": token, "school_id": school_id},
+                       headers=headers)
+
+
+def token_in(html: str) -> str:
+    match = re.search(r'name="token" value="([0-9a-f]+)"', html)
+    assert match, "the preview offers no commit form"
+    return match.group(1)
+
+
+def count(model=Student) -> int:
+    db.session.expire_all()
+    return db.session.scalar(db.select(db.func.count()).select_from(model))
+
+
+def stored_uploads(app) -> list[str]:
+    folder = Path(app.instance_path) / "imports"
+    return os.listdir(folder) if folder.exists() else []
+
+
+def new_id(born=date(2017, 3, 8), sex="女") -> str:
+    return f.id_number(born, sex)
+
+
+def one_row(name="甲", number=None, grade="3", klass="") -> bytes:
+    """A file of one student with a fresh valid ID (unless given)."""
+    return xlsx(COLUMNS, [[name, "", number or new_id(), grade, klass, "", "", ""]])
+
+
+# A good file ---------------------------------------------------------------------------------
+
+def test_good_file_previews_then_commits_exactly_those_students(app, world, login):
+    boy, girl = new_id(date(2016, 4, 2), "男"), new_id(date(2014, 11, 30), "女")
+    data = xlsx(COLUMNS + ["重点群体", "寄宿", "外出务工"], [
+        ["陈小明", "", boy, "三年级", "1班", "陈大海", "爸爸", "13912345678", "留守", "", "是"],
+        ["周 小丽", "女", girl, "5", "(2)班", "周奶奶", "奶奶", "", "低保、单亲", "是", ""],
+    ])
+    client = login("head")
+    before, audits_before = count(), count(AuditLog)
+
+    preview = upload(client, world.a1.id, data)
+    assert preview.status_code == 200
+    assert "共 2 名学生，全部检查通过，将导入到 <b>甲一村小</b>" in preview.text
+    assert "将新建班级：五年级2班。" in preview.text  # 三年级1班 exists already
+    assert "确认导入 2 名学生" in preview.text
+    assert "陈小明" in preview.text and "周小丽" in preview.text  # spaces in names removed
+    assert preview.text.count('<span class="tag ok">通过</span>') == 2
+    assert count() == before  # the preview writes nothing
+    assert len(stored_uploads(app)) == 1
+
+    done = commit(client, token_in(preview.text), world.a1.id)
+    assert done.status_code == 303
+    assert done.headers["Location"] == f"/students/?school={world.a1.id}&sort=class"
+    assert "已导入 2 名学生到甲一村小。" in client.get(done.headers["Location"]).text
+
+    assert count() == before + 2
+    ming = db.session.scalar(db.select(Student).filter_by(id_number=boy))
+    li = db.session.scalar(db.select(Student).filter_by(id_number=girl))
+    assert (ming.name, ming.sex, ming.birth_date, ming.grade) == ("陈小明", "男", date(2016, 4, 2), 3)
+    assert (li.name, li.sex, li.birth_date, li.grade) == ("周小丽", "女", date(2014, 11, 30), 5)
+    assert ming.school_id == li.school_id == world.a1.id
+    assert ming.class_id == world.class_a1.id
+    new_class = li.class_group
+    assert (new_class.school_id, new_class.grade, new_class.name, new_class.school_year) == \
+        (world.a1.id, 5, "2班", school_year_of(date.today()))
+    assert ming.left_behind and not ming.boarder and not ming.poverty
+    assert li.poverty and li.single_parent and li.boarder and not li.left_behind
+    assert [(g.name, g.relation, g.phone, g.works_away) for g in ming.guardians] == \
+        [("陈大海", "父亲", "13912345678", True)]
+    assert [(g.name, g.relation) for g in li.guardians] == [("周奶奶", "祖母")]
+    for student in (ming, li):
+        assert student.status == "enrolled"
+        assert [(c.from_status, c.to_status, c.reason, c.user_id) for c in student.status_changes] \
+            == [(None, "enrolled", "新登记（Excel 导入）", world.users["village_head"].id)]
+
+    imports = db.session.scalars(db.select(AuditLog).filter_by(action="import")).all()
+    assert len(imports) == 1
+    assert (imports[0].username, imports[0].school_id, imports[0].after) == \
+        ("head", world.a1.id, {"rows": 2, "new_classes": 1})
+    assert "导入 2 名学生到甲一村小" in imports[0].summary
+    assert count(AuditLog) > audits_before + 1  # and the row-level create entries
+    assert stored_uploads(app) == []  # the uploaded copy is gone
+
+    again = commit(client, token_in(preview.text), world.a1.id)  # a double submit
+    assert again.status_code == 404
+    assert count() == before + 2
+
+
+def test_commit_by_htmx_answers_hx_location(world, login):
+    client = login("officer")
+    preview = upload(client, world.a2.id, one_row("吴小军", grade="2", klass="1"))
+    done = commit(client, token_in(preview.text), world.a2.id, **{"HX-Request": "true"})
+    assert done.status_code == 204
+    assert done.headers["HX-Location"] == f"/students/?school={world.a2.id}&sort=class"
+    assert done.headers["HX-Trigger"] == "students-changed"
+    student = db.session.scalar(db.select(Student).filter_by(name="吴小军"))
+    assert (student.school_id, student.class_id) == (world.a2.id, world.class_a2.id)
+
+
+def test_title_row_and_blank_rows_keep_excel_row_numbers(world, login):
+    data = xlsx(COLUMNS, [["甲", "", new_id(), "3", "", "", "", ""],
+                          [None] * 8,
+                          ["乙", "", "110105194912310021", "3", "", "", "", ""]],
+                title="甲一村小 2026 年秋季学生名册")
+    preview = upload(login("head"), world.a1.id, data)
+    # row 1 title, row 2 headers, row 3 甲, row 4 blank, row 5 乙
+    assert "共 2 行，其中 <b>1 行有问题</b>" in preview.text
+    assert re.search(r"第 5 行</td><td>乙</td>.*校验位不对", preview.text, re.S)
+
+
+# Bad files: nothing written, nothing to commit -----------------------------------------------
+
+def assert_refused(app, client, school_id, before):
+    """Nothing was written, no upload was kept and there is nothing to commit."""
+    assert count() == before
+    assert stored_uploads(app) == []
+    assert commit(client, "0" * 32, school_id).status_code == 404
+    assert count() == before
+
+
+BAD_FILES = {
+    "no ID column": (["姓名", "性别", "年级"], [["张小", "男", "3"]],
+                     ["缺少必需的列：身份证号。"]),
+    "no grade nor class": (["姓名", "身份证号"], [["张小", "ID"]], ["缺少必需的列：年级。"]),
+    "no name column": (["学生", "身份证号", "年级"], [["张小", "ID", "3"]],
+                       ["找不到“姓名”列"]),
+    "headers only": (COLUMNS, [], ["文件里只有列名，没有学生数据。"]),
+    "bad check digit": (COLUMNS, [["好", "", "ID", "3", "", "", "", ""],
+                                  ["坏", "", "110105194912310021", "3", "", "", "", ""]],
+                        ["第 3 行", "身份证号校验位不对：最后一位应为"]),
+    "duplicate in file": (COLUMNS, [["甲", "", "ID", "3", "", "", "", ""],
+                                    ["乙", "", "ID2", "3", "", "", "", ""],
+                                    ["丙", "", "ID", "3", "", "", "", ""]],
+                          ["第 4 行", "身份证号与第 2 行重复。"]),
+    "ID stored as a number": (COLUMNS, [["甲", "", 110105201605170012, "3", "", "", "", ""]],
+                              ["身份证号被 Excel 存成了数字，末几位已经丢失"]),
+    "sex disagrees with ID": (COLUMNS, [["甲", "男", "ID", "3", "", "", "", ""]],
+                              ["性别“男”与身份证号不符（身份证号显示为女）。"]),
+    "grade and class disagree": (COLUMNS, [["甲", "", "ID", "三年级", "四年级1班", "", "", ""]],
+                                 ["年级“三年级”与班级“四年级1班”不一致。"]),
+    "bad phone": (COLUMNS, [["甲", "", "ID", "3", "", "", "", "电话号码"]],
+                  ["联系电话“电话号码”格式不对"]),
+}
+
+
+@pytest.mark.parametrize("case", BAD_FILES)
+def test_bad_file_writes_nothing_and_says_why(app, world, login, case):
+    headers, rows, expected = BAD_FILES[case]
+    ids = {"ID": new_id(), "ID2": new_id()}  # fresh valid IDs (female)
+    rows = [[ids.get(c, c) if isinstance(c, str) else c for c in r] for r in rows]
+    client = login("head")
+    before = count()
+    preview = upload(client, world.a1.id, xlsx(headers, rows))
+    assert preview.status_code == 200
+    for text in expected:
+        assert text in preview.text
+    assert "确认导入" not in preview.text and 'name="token"' not in preview.text
+    assert_refused(app, client, world.a1.id, before)
+
+
+def test_id_registered_in_another_school_names_that_school_only(app, world, login):
+    client = login("head")
+    before = count()
+    preview = upload(client, world.a1.id, one_row("新生", world.s_b1.id_number, klass="1班"))
+    assert "身份证号已在乙一村小登记，不能重复登记。" in preview.text
+    assert "赵六" not in preview.text  # nothing more of another township's child
+    assert "确认导入" not in preview.text
+    assert_refused(app, client, world.a1.id, before)
+
+
+def test_student_no_registered_elsewhere_is_refused(app, world, login):
+    world.s_a2.student_no = "G2024001"
+    db.session.commit()
+    preview = upload(login("head"), world.a1.id, xlsx(COLUMNS + ["学籍号"], [
+        ["新生", "", new_id(), "3", "", "", "", "", "g2024001"]]))
+    assert "学籍号已在甲二教学点登记，不能重复登记。" in preview.text
+    assert "确认导入" not in preview.text
+
+
+@pytest.mark.parametrize("data, expected", [
+    (os.urandom(2048), "无法读取这个文件：它不是有效的 Excel（.xlsx）文件。"),
+    (b"", "无法读取这个文件：它不是有效的 Excel（.xlsx）文件。"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + os.urandom(1024),
+     "这是旧版 Excel（.xls）文件。请用 Excel 或 WPS 打开后“另存为”.xlsx 格式，再上传。"),
+], ids=["random bytes", "empty", "xls signature"])
+def test_files_that_are_not_xlsx(app, world, login, data, expected):
+    client = login("officer")
+    before = count()
+    preview = upload(client, world.a1.id, data)
+    assert preview.status_code == 200 and expected in preview.text
+    assert "重新上传" in preview.text
+    assert_refused(app, client, world.a1.id, before)
+
+
+@pytest.mark.parametrize("filename", ["名册.xls", "名册.csv", "名册"])
+def test_form_refuses_other_extensions(app, world, login, filename):
+    client = login("head")
+    before = count()
+    response = upload(client, world.a1.id, one_row(), filename=filename)
+    assert response.status_code == 422
+    assert "只能导入 .xlsx 格式的 Excel 文件；.xls 请先用 Excel 或 WPS 另存为 .xlsx。" in response.text
+    assert_refused(app, client, world.a1.id, before)
+
+
+def test_form_requires_a_file(world, login):
+    response = login("head").post("/students/import", data={"school_id": world.a1.id})
+    assert response.status_code == 422
+    assert "请选择要导入的 Excel 文件。" in response.text
+
+
+def _small_upload_limit(make_app):
+    app = make_app(MAX_CONTENT_LENGTH=8 * 1024)
+    ctx = app.app_context()
+    ctx.push()
+    world = f.World()
+    db.session.execute(db.update(User).values(password_hash=CHEAP_HASH))
+    db.session.commit()
+    return app, ctx, world
+
+
+def test_oversized_upload_is_refused_with_413(make_app):
+    app, ctx, world = _small_upload_limit(make_app)
+    try:
+        client = app.test_client()
+        signed_in = client.post("/login", data={"username": "head", "password": f.PASSWORD})
+        assert signed_in.status_code == 303
+        before = count()
+        response = upload(client, world.a1.id, os.urandom(20 * 1024))
+        assert response.status_code == 413
+        assert "文件太大" in response.text and "请压缩或拆分后重新上传" in response.text
+        assert count() == before and stored_uploads(app) == []
+    finally:
+        db.session.remove()
+        db.engine.dispose()
+        ctx.pop()
+
+
+def test_oversized_upload_message_states_the_real_limit(make_app):
+    """Regression: the 413 text once floored the limit to whole MB ('上限 0 MB' for 8 KB)."""
+    app, ctx, world = _small_upload_limit(make_app)
+    try:
+        client = app.test_client()
+        client.post("/login", data={"username": "head", "password": f.PASSWORD})
+        response = upload(client, world.a1.id, os.urandom(20 * 1024))
+        assert response.status_code == 413
+        assert "上限 0 MB" not in response.text
+        assert "（上限 8 KB）" in response.text
+    finally:
+        db.session.remove()
+        db.engine.dispose()
+        ctx.pop()
+
+
+# The demo roster -----------------------------------------------------------------------------
+
+def test_demo_roster_has_exactly_two_bad_rows(app, world, login):
+    data = demo.sample_roster(world.a1)
+    holder = db.session.scalar(
+        db.select(Student).where(Student.school_id != world.a1.id, Student.id_number.is_not(None))
+        .limit(1)).school.name  # the child sample_roster copies in as row 9
+    client = login("head")
+    before = count()
+    preview = upload(client, world.a1.id, data, filename="示例名册.xlsx")
+    assert preview.status_code == 200
+    assert "导入预览：示例名册.xlsx" in preview.text
+    assert "共 12 行，其中 <b>2 行有问题</b>，整批没有导入。" in preview.text
+    bad = re.findall(r'<tr class="row-error"><td class="num">第 (\d+) 行</td>.*?</tr>',
+                     preview.text, re.S)
+    assert bad == ["5", "9"]
+    assert re.search(r"第 5 行</td>.*?身份证号校验位不对", preview.text, re.S)
+    assert re.search(rf"第 9 行</td>.*?身份证号已在{holder}登记，不能重复登记。", preview.text, re.S)
+    assert "确认导入" not in preview.text
+    assert_refused(app, client, world.a1.id, before)
+
+
+# Checked again at commit, and only by the uploader -------------------------------------------
+
+def test_commit_checks_the_file_again(app, world, login):
+    ids = [new_id(), new_id()]
+    client = login("head")
+    preview = upload(client, world.a1.id, xlsx(COLUMNS, [
+        ["甲", "", ids[0], "3", "1班", "", "", ""], ["乙", "", ids[1], "3", "1班", "", "", ""]]))
+    assert "全部检查通过" in preview.text
+    f.student(world.b1, world.class_b1, name="抢先登记", sex="女", id_number=ids[1])
+    db.session.commit()
+    before = count()
+
+    response = commit(client, token_in(preview.text), world.a1.id)
+    assert response.status_code == 422
+    assert "其中 <b>1 行有问题</b>，整批没有导入" in response.text
+    assert "身份证号已在乙一村小登记，不能重复登记。" in response.text
+    assert count() == before
+    assert db.session.scalar(db.select(Student).filter_by(id_number=ids[0])) is None
+    assert db.session.scalar(db.select(AuditLog).filter_by(action="import")) is None
+
+
+def test_token_works_only_in_the_uploaders_session(app, world, login):
+    head = login("head")
+    preview = upload(head, world.a1.id, one_row())
+    token = token_in(preview.text)
+    before = count()
+    assert commit(login("officer"), token, world.a1.id).status_code == 404  # another user
+    assert commit(login("head"), token, world.a1.id).status_code == 404  # same user, other browser
+    assert commit(head, "0123456789abcdef0123456789abcdef", world.a1.id).status_code == 404
+    assert commit(head, "../" + token, world.a1.id).status_code == 404
+    assert commit(head, "", world.a1.id).status_code == 404
+    assert count() == before
+    assert commit(head, token, world.a1.id).status_code == 303  # the real one still works
+    assert count() == before + 1
+
+
+@pytest.mark.parametrize("school", ["b1", "a2", "central_a"])
+def test_village_head_cannot_import_into_another_school(app, world, login, school):
+    other = getattr(world, school)
+    data = one_row()
+    head = login("head")
+    before = count()
+    refused = upload(head, other.id, data)
+    assert refused.status_code == 422  # not one of the form's choices
+    assert "确认导入" not in refused.text
+    assert stored_uploads(app) == []
+
+    preview = upload(head, world.a1.id, data)  # a good preview for the own school...
+    assert commit(head, token_in(preview.text), other.id).status_code == 404  # ...sent elsewhere
+    assert count() == before
+    assert db.session.scalar(db.select(db.func.count()).select_from(ClassGroup)
+                             .where(ClassGroup.school_id == other.id)) == \
+        (0 if school == "central_a" else 1)
+
+
+def test_officer_cannot_import_into_another_township(world, login):
+    response = upload(login("officer"), world.b1.id,
+                      one_row())
+    assert response.status_code == 422
+    assert count() == 4
+
+
+def test_officer_commits_only_into_the_previewed_school(world, login):
+    officer = login("officer")
+    preview = upload(officer, world.a1.id, one_row())
+    token = token_in(preview.text)
+    assert commit(officer, token, world.a2.id).status_code == 404
+    assert count() == 4
+    assert commit(officer, token, world.a1.id).status_code == 303
+    assert count() == 5
+
+
+def test_a_school_that_is_not_a_choice_is_refused_in_chinese(world, login):
+    response = upload(login("officer"), world.b1.id, one_row())
+    assert response.status_code == 422 and "不是有效的选择" in response.text
+    assert "Not a valid choice" not in response.text
+
+
+@pytest.mark.parametrize("user", ["teacher", "leader", "inspector"])
+def test_only_register_editors_may_import(world, login, user):
+    client = login(user)
+    assert client.get("/students/import").status_code == 403
+    data = one_row()
+    assert upload(client, world.a1.id, data).status_code == 403
+    assert count() == 4
+
+
+def test_a_new_preview_replaces_the_previous_upload(app, world, login):
+    """Regression: every previewed upload (a roster of minors) used to stay in instance/imports."""
+    head = login("head")
+    data = one_row()
+    first = token_in(upload(head, world.a1.id, data).text)
+    second = token_in(upload(head, world.a1.id, data).text)
+    assert commit(head, first, world.a1.id).status_code == 404  # only the newest can be committed
+    assert stored_uploads(app) == [f"{world.users['village_head'].id}-{second}.xlsx"]
+
+
+# Parsing the spellings people use ------------------------------------------------------------
+
+@pytest.mark.parametrize("text, grade", [
+    ("三年级", 3), ("3", 3), ("3年级", 3), ("小学三年级", 3), ("初一", 7), ("初三", 9),
+    ("七年级", 7), ("九年级", 9), ("一年级1班", 1), ("高一", None), ("三", None), ("", None),
+    ("10", None), ("12", None),  # regression: once read as grade 1 (the first digit)
+])
+def test_parse_grade(text, grade):
+    assert importer.parse_grade(text) == grade
+
+
+def test_grade_out_of_range_is_refused(world, login):
+    """Regression: a grade of '10' was imported as 一年级 instead of being refused."""
+    data = one_row(grade="10")
+    preview = upload(login("head"), world.a1.id, data)
+    assert "年级“10”无法识别" in preview.text and "确认导入" not in preview.text
+
+
+@pytest.mark.parametrize("text, parsed", [
+    ("1班", (None, "1班")), ("1", (None, "1班")), ("01", (None, "1班")), ("(1)班", (None, "1班")),
+    ("（2）班", (None, "2班")), ("12班", (None, "12班")), ("三年级1班", (3, "1班")),
+    ("3年级2班", (3, "2班")), ("初一(2)班", (7, "2班")), ("一班", (None, None)),
+    ("火箭班", (None, None)),
+])
+def test_parse_class(text, parsed):
+    assert importer.parse_class(text) == parsed
+
+
+@pytest.mark.parametrize("value, parsed", [
+    ("2015-09-01", date(2015, 9, 1)), ("2015/9/1", date(2015, 9, 1)),
+    ("2015.9.1", date(2015, 9, 1)),
+    ("20150901", date(2015, 9, 1)), ("2015年9月1日", date(2015, 9, 1)),
+    (datetime(2015, 9, 1, 0, 0), date(2015, 9, 1)), (date(2015, 9, 1), date(2015, 9, 1)),
+    ("2015-13-01", None), ("九月一日", None), (None, None),
+])
+def test_parse_date(value, parsed):
+    assert importer.parse_date(value) == parsed
