@@ -16,7 +16,8 @@ from blueprints.students.forms import ImportForm, StatusForm, StudentForm
 from blueprints.students.register import SORTS, Filters
 from extensions import db
 from models import FOCUS_FLAGS, ClassGroup, Guardian, School, Student, school_year_of
-from responses import after_write, invalid, page_or_fragment, targets
+import pdf
+from responses import after_write, invalid, message_response, page_or_fragment, targets
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 STALE = ("保存失败：您打开表单后，这名学生的信息已被其他人修改。您填写的内容还在下面；"
@@ -60,6 +61,51 @@ def export():
     db.session.commit()
     return send_file(BytesIO(data), mimetype=XLSX, as_attachment=True,
                      download_name=f"学生名册-{date.today():%Y%m%d}.xlsx")
+
+
+MAX_SHEETS = 100  # one batch of 学生信息表 (~7 s); a school prints class by class
+
+
+def _sheets_pdf(students, filename):
+    full = access.sees_full_ids()
+    data = pdf.render_pdf("print/student_sheet.html", students=students, full_ids=full,
+                          today=date.today())
+    audit.record("export", f"打印学生信息表 {len(students)} 份", table_name="students",
+                 row_id=students[0].id if len(students) == 1 else None,
+                 after={"rows": len(students), "full_ids": full, "format": "pdf"})
+    db.session.commit()
+    return send_file(BytesIO(data), mimetype="application/pdf", as_attachment=False,
+                     download_name=filename)
+
+
+@bp.route("/<int:student_id>/sheet")
+@access.require(*access.EVERYONE)
+def sheet(student_id):
+    """Browser print preview of one 学生信息表 (the same HTML as the PDF)."""
+    student = access.get_or_404(Student, student_id)
+    return render_template("print/student_sheet.html", students=[student],
+                           full_ids=access.sees_full_ids(), today=date.today())
+
+
+@bp.route("/<int:student_id>/sheet.pdf")
+@access.require(*access.EVERYONE)
+def print_sheet(student_id):
+    student = access.get_or_404(Student, student_id)
+    return _sheets_pdf([student], f"学生信息表-{student.name}.pdf")
+
+
+@bp.route("/sheets.pdf")
+@access.require(*access.EVERYONE)
+def print_sheets():
+    """学生信息表 of every student in the current filtered list, one per page."""
+    students = db.session.scalars(Filters.from_args(request.args).statement()
+                                  .limit(MAX_SHEETS + 1)).all()
+    if not students:
+        abort(404)
+    if len(students) > MAX_SHEETS:
+        return message_response(f"一次最多打印 {MAX_SHEETS} 份学生信息表。请按学校、年级或班级筛选后再打印。",
+                                422)
+    return _sheets_pdf(students, f"学生信息表-{len(students)}份-{date.today():%Y%m%d}.pdf")
 
 
 @bp.route("/<int:student_id>")

@@ -1,0 +1,71 @@
+"""Print documents: the one PDF helper, checked by the text pdftotext reads back."""
+import shutil
+import subprocess
+
+import pytest
+
+import pdf
+from extensions import db
+from models import AuditLog
+from tests import factories as f
+
+pytestmark = pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils missing")
+
+
+def pdf_text(data: bytes) -> str:
+    return subprocess.run(["pdftotext", "-layout", "-", "-"], input=data, capture_output=True,
+                          check=True).stdout.decode()
+
+
+def pdf_pages(data: bytes) -> int:
+    info = subprocess.run(["pdfinfo", "-"], input=data, capture_output=True, check=True).stdout
+    return int(next(line.split()[-1] for line in info.decode().splitlines()
+                    if line.startswith("Pages:")))
+
+
+def test_student_sheet_pdf_holds_the_record_with_full_id_for_the_head(world, login):
+    response = login("head").get(f"/students/{world.s_a1.id}/sheet.pdf")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    text = pdf_text(response.data)
+    for expected in ("学生信息表", "张三", "甲一村小", "三年级1班", world.s_a1.id_number, "张大山",
+                     "13800001111", "班主任（签字）", "— 1 —"):
+        assert expected in text, expected
+    assert len(response.data) < 150_000
+    entry = db.session.scalar(db.select(AuditLog).filter_by(action="export", username="head"))
+    assert entry.after["format"] == "pdf" and entry.after["rows"] == 1
+
+
+def test_student_sheet_pdf_masks_the_id_for_a_teacher(world, login):
+    text = pdf_text(login("teacher").get(f"/students/{world.s_a1.id}/sheet.pdf").data)
+    number = world.s_a1.id_number
+    assert number[:4] + "*" * 10 + number[-4:] in text and number not in text
+
+
+def test_batch_prints_one_page_per_student_of_the_filtered_list(world, login):
+    for name in ("甲", "乙", "丙"):
+        f.student(world.a1, world.class_a1, name=name)
+    db.session.commit()
+    client = login("head")
+    data = client.get(f"/students/sheets.pdf?class_id={world.class_a1.id}").data
+    assert pdf_pages(data) == 4
+    text = pdf_text(data)
+    assert all(name in text for name in ("张三", "甲", "乙", "丙")) and "李四" not in text
+    assert client.get("/students/sheets.pdf?q=nobody").status_code == 404
+
+
+def test_print_preview_is_the_same_html_and_scope_holds(world, login):
+    client = login("head")
+    preview = client.get(f"/students/{world.s_a1.id}/sheet")
+    assert "学生信息表" in preview.text and "print.css" in preview.text
+    assert client.get(f"/students/{world.s_b1.id}/sheet.pdf").status_code == 404
+
+
+def test_the_fetcher_serves_only_our_static_files(app):
+    fetcher = pdf.StaticFetcher(app.static_folder)
+    response = fetcher.fetch(pdf.ORIGIN + "/static/css/print.css")
+    assert b"@page" in response.read() and response.content_type == "text/css"
+    response.close()
+    for url in (pdf.ORIGIN + "/static/../app.py", "file:///etc/passwd",
+                "http://example.com/x.css", pdf.ORIGIN + "/instance/config.py"):
+        with pytest.raises(ValueError):
+            fetcher.fetch(url)
