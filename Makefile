@@ -8,7 +8,7 @@ DEMO   ?= 1
 THREADS ?= 8
 export FLASK_APP := app:create_app
 
-.PHONY: run test setup system db clean
+.PHONY: run test bench setup system db clean
 
 run: setup db
 	@if [ "$(DEMO)" = "1" ]; then $(BIN)/flask demo load --if-empty; fi
@@ -18,6 +18,9 @@ run: setup db
 test: setup
 	@sh scripts/system-packages.sh test
 	$(BIN)/python -m pytest
+
+bench: setup
+	$(BIN)/python bench/pdf_bench.py
 
 setup: system $(VENV)/.installed
 
