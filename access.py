@@ -15,8 +15,8 @@ from flask import abort, current_app, request
 from flask_login import current_user
 
 from extensions import db, login_manager
-from models import (ROLES, AuditLog, ClassGroup, Guardian, School, StatusChange, Student, Term,
-                    User)
+from models import (ROLES, AuditLog, Cadre, ClassGroup, Guardian, Responsibility, School,
+                    StatusChange, Student, Term, User)
 
 EVERYONE = tuple(ROLES)
 CENTRAL = ("central_officer", "central_leader")
@@ -93,11 +93,12 @@ def _condition(model, user):
     if model is School:
         return _school_condition(user)
     if model is Student:
-        if user.role == "teacher":
+        if user.role == "teacher":  # the classes they head and the children they 包
             own = sa.select(ClassGroup.id).where(ClassGroup.head_teacher_id == user.id)
-            return Student.class_id.in_(own)
+            assigned = sa.select(Responsibility.student_id).where(Responsibility.user_id == user.id)
+            return sa.or_(Student.class_id.in_(own), Student.id.in_(assigned))
         return Student.school_id.in_(school_ids(user))
-    if model in (Guardian, StatusChange):
+    if model in (Guardian, StatusChange, Responsibility):
         return model.student_id.in_(sa.select(Student.id).where(_condition(Student, user)))
     if model is ClassGroup:
         if user.role == "teacher":
@@ -107,10 +108,10 @@ def _condition(model, user):
         if user.role == "inspector" and user.school_id is None:
             return sa.true()
         return User.school_id.in_(school_ids(user))
-    if model is Term:
+    if model in (Term, Cadre):  # township-wide lists kept by the central school
         if user.role == "inspector" and user.school_id is None:
             return sa.true()
-        return Term.central_id == township_id(user)
+        return model.central_id == township_id(user)
     if model is AuditLog:
         if user.role == "inspector" and user.school_id is None:
             return sa.true()

@@ -12,7 +12,7 @@ from sqlalchemy import event, insert, inspect
 from sqlalchemy.orm import Session
 
 from extensions import db
-from models import AuditLog, Guardian, School, StatusChange, Term, now
+from models import AuditLog, Cadre, Guardian, Responsibility, School, StatusChange, Term, now
 
 # Columns that are bookkeeping, not facts; their changes are not listed in before/after.
 QUIET = {"version", "updated_at", "created_at", "name_pinyin", "name_initials", "session_salt",
@@ -33,6 +33,7 @@ FIELD_LABELS = {
     "password_hash": "密码", "role": "角色", "active": "启用", "kind": "类型", "code": "学校标识码",
     "parent_id": "上级学校", "head_teacher_id": "班主任", "school_year": "学年", "semester": "学期",
     "start_date": "开始", "end_date": "结束", "holidays": "节假日", "central_id": "中心学校",
+    "kind": "类型", "cadre_id": "干部", "assigned_on": "分配日期", "level": "级别", "post": "职务",
     "rows": "行数", "filters": "筛选条件", "full_ids": "完整身份证号", "new_classes": "新建班级",
 }
 
@@ -53,9 +54,9 @@ def _plain(value):
 def _school_of(obj) -> int | None:
     if isinstance(obj, School):
         return obj.id
-    if isinstance(obj, Term):
+    if isinstance(obj, (Term, Cadre)):
         return obj.central_id
-    if isinstance(obj, (Guardian, StatusChange)):
+    if isinstance(obj, (Guardian, StatusChange, Responsibility)):
         return obj.student.school_id if obj.student else None
     return getattr(obj, "school_id", None)
 

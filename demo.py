@@ -13,8 +13,8 @@ from werkzeug.security import generate_password_hash
 from blueprints.students.idnumber import check_digit
 from blueprints.students.roster import TEMPLATE_COLUMNS
 from extensions import db
-from models import (GRADES, ClassGroup, Guardian, School, StatusChange, Student, Term, User,
-                    school_year_of)
+from models import (GRADES, Cadre, ClassGroup, Guardian, School, StatusChange, Student, Term,
+                    User, school_year_of)
 
 PASSWORD = "demo1234"
 REGION = "522423"  # 6-digit area code of the demo county (province 52)
@@ -134,6 +134,7 @@ def load(today: date | None = None, seed: int = 2026) -> dict:
                                            village))
     db.session.add_all(students)
     _life_events(rng, students, today)
+    _responsibilities(rng, central, students, users)
     db.session.commit()
     db.session.info.pop("actor", None)
     return {"schools": len(schools), "users": len(users) + teacher_no, "students": len(students)}
@@ -152,6 +153,7 @@ def _child(rng, school, klass, grade, year, born_on, common, village) -> Student
     left_behind = rng.random() < 0.26
     student = Student(
         school=school, class_group=klass, grade=grade, name=_name(rng, sex, common), sex=sex,
+        status="enrolled", placement="in_school",
         birth_date=born, ethnicity="汉族" if rng.random() < 0.7 else rng.choice(["苗族", "布依族", "彝族"]),
         id_number=id_number, student_no="G" + id_number, village=home,
         village_group=rng.choice(GROUPS), address=f"青山镇{home}{rng.choice(GROUPS)}{rng.randint(1, 80)}号",
@@ -199,6 +201,40 @@ def _life_events(rng, students, today):
     for s in picks[19:23]:
         s.disabled, s.placement = True, "inclusive"
     picks[23].disabled, picks[23].placement = True, "special_school"
+
+
+VILLAGES = ["青山社区", "龙井村", "新寨村", "石桥村", "柳塘村", "白岩村", "桃花村", "杨家坪村", "高峰村"]
+
+
+def _responsibilities(rng, central, students, users):
+    """双线四包 as a township has it a few weeks into term: class teachers and leaders set,
+    the government line mostly set, some gaps for the coverage list."""
+    names = iter(["罗德明", "杨光华", "龙正清", "吴国富", "刘长春", "陈文斌", "王志刚", "周德全",
+                  "黄明亮", "李建设", "张永福", "谢开明", "熊德才", "曾凡勇", "杨秀珍", "罗玉兰",
+                  "吴春梅", "刘桂英", "陈小平", "王家宝", "孙明华"])
+    village_cadres = {}
+    for village in VILLAGES:
+        village_cadres[village] = [
+            Cadre(central_id=central.id, level="village", village=village, name=next(names),
+                  post=post, phone=_phone(rng)) for post in ("村支书", "村主任")]
+    township = [Cadre(central_id=central.id, level="township", name=next(names), post=post,
+                      phone=_phone(rng)) for post in ("副镇长", "包村干部", "包村干部")]
+    db.session.add_all([c for pair in village_cadres.values() for c in pair] + township)
+    leader = next(u for u in users if u.role == "central_leader")
+    heads_by_school = {u.school.name: u for u in users if u.role == "village_head"}
+    for s in students:
+        if s.status not in ("enrolled", "suspended", "dropout"):
+            continue
+        if s.class_group and s.class_group.head_teacher:
+            s.assign("class_teacher", s.class_group.head_teacher)
+        s.assign("leader", heads_by_school.get(s.school.name, leader))
+        if rng.random() < 0.97 and s.village in village_cadres:
+            s.assign("village_cadre", rng.choice(village_cadres[s.village]))
+        if rng.random() < 0.96:
+            s.assign("township_cadre", township[VILLAGES.index(s.village) % 3]
+                     if s.village in VILLAGES else township[0])
+        if s.focus_labels and rng.random() < 0.93 and s.class_group and s.class_group.head_teacher:
+            s.assign("teacher", s.class_group.head_teacher)
 
 
 def sample_roster(school: School, today: date | None = None, count: int = 12) -> bytes:

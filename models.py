@@ -277,6 +277,8 @@ class Student(db.Model):
     class_group: Mapped[ClassGroup | None] = relationship()
     guardians: Mapped[list[Guardian]] = relationship(
         back_populates="student", cascade="all, delete-orphan", order_by="Guardian.position")
+    responsibilities: Mapped[list[Responsibility]] = relationship(
+        back_populates="student", cascade="all, delete-orphan")
     status_changes: Mapped[list[StatusChange]] = relationship(
         back_populates="student", cascade="all, delete-orphan",
         order_by="(StatusChange.changed_on.desc(), StatusChange.id.desc())")
@@ -318,6 +320,22 @@ class Student(db.Model):
             return None
         b = self.birth_date
         return day.year - b.year - ((day.month, day.day) < (b.month, b.day))
+
+    def responsible(self) -> dict[str, Responsibility]:
+        """The 双线四包 lines by kind (missing kinds are absent)."""
+        return {r.kind: r for r in self.responsibilities}
+
+    def assign(self, kind: str, person) -> None:
+        """Set (or, with None, clear) the person responsible on one line."""
+        line = self.responsible().get(kind)
+        if person is None:
+            if line:
+                self.responsibilities.remove(line)
+            return
+        if line is None:
+            line = Responsibility(kind=kind)
+            self.responsibilities.append(line)
+        line.user, line.cadre = (person, None) if isinstance(person, User) else (None, person)
 
     def change_status(self, to_status: str, changed_on: date, reason: str, destination: str,
                       user: User | None) -> StatusChange:
@@ -378,6 +396,73 @@ class StatusChange(db.Model):
     @property
     def to_label(self) -> str:
         return STATUSES.get(self.to_status, self.to_status)
+
+
+# 双线四包: the persons responsible for a child, on the school line and the government line.
+RESPONSIBILITY_KINDS = {
+    "leader": "学校领导包片",
+    "class_teacher": "班主任包班",
+    "teacher": "教师包生",
+    "township_cadre": "乡镇干部包村",
+    "village_cadre": "村干部包户",
+}
+SCHOOL_LINE = ("leader", "class_teacher", "teacher")  # users of the schools
+GOVERNMENT_LINE = ("township_cadre", "village_cadre")  # cadres of the directory
+CADRE_LEVELS = {"township": "乡镇干部", "village": "村干部"}
+
+
+class Cadre(db.Model):
+    """A township or village cadre (乡镇干部 / 村干部) in a township's directory; not a user."""
+    __tablename__ = "cadres"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    central_id: Mapped[int] = mapped_column(sa.ForeignKey("schools.id"), index=True)
+    level: Mapped[str] = mapped_column(sa.String(10))  # township / village
+    village: Mapped[str] = mapped_column(sa.String(40), default="")  # for village cadres
+    name: Mapped[str] = mapped_column(sa.String(40))
+    post: Mapped[str] = mapped_column(sa.String(40), default="")  # 村支书, 村主任, 副镇长 ...
+    phone: Mapped[str] = mapped_column(sa.String(20), default="")
+    active: Mapped[bool] = mapped_column(default=True)
+
+    @property
+    def level_label(self) -> str:
+        return CADRE_LEVELS.get(self.level, self.level)
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.village + ' ' if self.village else ''}{self.post}）"
+
+
+class Responsibility(db.Model):
+    """One line of 双线四包 for one child: a user (school line) or a cadre (government line)."""
+    __tablename__ = "responsibilities"
+    __table_args__ = (sa.UniqueConstraint("student_id", "kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    student_id: Mapped[int] = mapped_column(sa.ForeignKey("students.id", ondelete="CASCADE"),
+                                            index=True)
+    kind: Mapped[str] = mapped_column(sa.String(20))
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    cadre_id: Mapped[int | None] = mapped_column(sa.ForeignKey("cadres.id"), index=True)
+    assigned_on: Mapped[date] = mapped_column(default=date.today)
+
+    student: Mapped[Student] = relationship(back_populates="responsibilities")
+    user: Mapped[User | None] = relationship()
+    cadre: Mapped[Cadre | None] = relationship()
+
+    @property
+    def person(self):
+        return self.user or self.cadre
+
+    @property
+    def phone(self) -> str:
+        return self.person.phone if self.person else ""
+
+    @property
+    def kind_label(self) -> str:
+        return RESPONSIBILITY_KINDS.get(self.kind, self.kind)
+
+    def __str__(self) -> str:
+        return f"{self.kind_label}：{self.person.name if self.person else ''}"
 
 
 class AuditLog(db.Model):

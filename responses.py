@@ -35,6 +35,13 @@ def invalid(template: str, **context) -> tuple[str, int]:
     return render_template(template, **context), 422
 
 
+def form_page(template: str, form, **context):
+    """A form page: as it is on GET, with its errors and the user's input (422) after a post."""
+    if form.is_submitted():
+        return invalid(template, form=form, **context)
+    return render_template(template, form=form, **context)
+
+
 def message_response(text: str, code: int):
     """An error the user can read: plain text for htmx (app.js shows it), a page otherwise."""
     if is_htmx():

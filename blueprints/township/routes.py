@@ -9,14 +9,7 @@ from blueprints.township import bp
 from blueprints.township.forms import ClassForm, ResetPasswordForm, SchoolForm, TermForm, UserForm
 from extensions import db
 from models import ROLES, AuditLog, ClassGroup, School, Term, User, school_year_of
-from responses import after_write, invalid
-
-
-def _form_page(template, form, **context):
-    """GET shows the form; an invalid POST shows it again with its errors (422)."""
-    if form.is_submitted():
-        return invalid(template, form=form, **context)
-    return render_template(template, form=form, **context)
+from responses import after_write, form_page, invalid
 
 
 def _school_choices():
@@ -50,7 +43,7 @@ def school_form(school_id):
         db.session.commit()
         flash(f"已保存学校：{school.name}。", "success")
         return after_write(url_for("township.schools"))
-    return _form_page("township/school_form.html", form, school=school)
+    return form_page("township/school_form.html", form, school=school)
 
 
 # Terms
@@ -80,7 +73,7 @@ def term_form(term_id):
         db.session.commit()
         flash(f"已保存{term.name}，共 {len(term.school_days())} 个上课日。", "success")
         return after_write(url_for("township.terms"))
-    return _form_page("township/term_form.html", form, term=term)
+    return form_page("township/term_form.html", form, term=term)
 
 
 # Classes
@@ -133,7 +126,7 @@ def class_form(class_id):
             db.session.commit()
             flash(f"已保存班级：{klass.school.name} {klass.label}。", "success")
             return after_write(url_for("township.classes", year=klass.school_year))
-    return _form_page("township/class_form.html", form, klass=klass)
+    return form_page("township/class_form.html", form, klass=klass)
 
 
 # Users
@@ -170,7 +163,7 @@ def user_form(user_id):
             db.session.commit()
             flash(f"已保存用户：{user.name}（{user.username}）。", "success")
             return after_write(url_for("township.users"))
-    return _form_page("township/user_form.html", form, user=user,
+    return form_page("township/user_form.html", form, user=user,
                       reset_form=ResetPasswordForm() if user else None)
 
 

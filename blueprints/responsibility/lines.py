@@ -1,0 +1,106 @@
+"""双线四包: who may stand on each line for a child, coverage of the lines, bulk assignment."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+import access
+from extensions import db
+from models import (FOCUS_FLAGS, GOVERNMENT_LINE, RESPONSIBILITY_KINDS, Cadre, ClassGroup, School,
+                    Student, User)
+
+SCHOOL_LINE_ROLES = ("central_officer", "central_leader", "village_head", "teacher")
+
+
+def at_risk_condition():
+    """Until risk levels exist (issue 5): a child in a focus group, or out of school (休学/辍学)."""
+    flagged = sa.or_(*[getattr(Student, flag).is_(True) for flag in FOCUS_FLAGS])
+    return sa.or_(sa.and_(Student.status == "enrolled", flagged),
+                  Student.status.in_(("suspended", "dropout")))
+
+
+def school_line_users(school: School) -> list[User]:
+    """Users who may 包 a child of this school: its own staff and its central school's."""
+    ids = {school.id, school.township_id}
+    return db.session.scalars(access.scoped(User).where(
+        User.school_id.in_(ids), User.active.is_(True), User.role.in_(SCHOOL_LINE_ROLES))
+        .order_by(User.school_id, User.name)).all()
+
+
+def cadres(level: str) -> list[Cadre]:
+    return db.session.scalars(access.scoped(Cadre).where(Cadre.level == level,
+                                                         Cadre.active.is_(True))
+                              .order_by(Cadre.village, Cadre.name)).all()
+
+
+def choices_for(student: Student) -> dict[str, list[tuple[int, str]]]:
+    users = [(u.id, f"{u.name}（{u.role_label}）") for u in school_line_users(student.school)]
+    township = [(c.id, str(c)) for c in cadres("township")]
+    village = cadres("village")
+    village.sort(key=lambda c: c.village != student.village)  # the child's own village first
+    none = [(0, "（未指定）")]
+    return {"leader": none + users, "class_teacher": none + users, "teacher": none + users,
+            "township_cadre": none + township,
+            "village_cadre": none + [(c.id, str(c)) for c in village]}
+
+
+def person_for(kind: str, person_id: int):
+    """The user or cadre chosen for a line, looked up within the current user's scope."""
+    if not person_id:
+        return None
+    return access.get_or_404(Cadre if kind in GOVERNMENT_LINE else User, person_id)
+
+
+def missing_lines(limit: int = 500) -> tuple[list[tuple[Student, list[str]]], dict[int, int]]:
+    """At-risk children without every line, and how many per school."""
+    students = db.session.scalars(access.scoped(Student).where(at_risk_condition())
+                                  .order_by(Student.school_id, Student.grade,
+                                            Student.name_pinyin)).all()
+    rows, per_school = [], {}
+    for s in students:
+        have = s.responsible()
+        missing = [label for kind, label in RESPONSIBILITY_KINDS.items() if kind not in have]
+        if missing:
+            per_school[s.school_id] = per_school.get(s.school_id, 0) + 1
+            if len(rows) < limit:
+                rows.append((s, missing))
+    return rows, per_school
+
+
+def bulk_targets(kind: str, school_id: int | None, village: str | None) -> list[Student]:
+    stmt = access.scoped(Student).where(Student.status == "enrolled")
+    if kind in ("class_teacher", "leader"):
+        stmt = stmt.where(Student.school_id == school_id)
+    else:
+        stmt = stmt.where(Student.village == village)
+    return db.session.scalars(stmt).all()
+
+
+def bulk_assign(kind: str, students: list[Student], person, replace: bool) -> int:
+    """Assign one line to many children; for 班主任包班 each child gets their class's head
+    teacher. Returns how many children changed. The caller commits (all or nothing)."""
+    changed = 0
+    for s in students:
+        who = person
+        if kind == "class_teacher":
+            klass = s.class_group
+            who = klass.head_teacher if klass else None
+            if who is None:
+                continue
+        current = s.responsible().get(kind)
+        if current and (not replace or current.person is who):
+            continue
+        s.assign(kind, who)
+        changed += 1
+    return changed
+
+
+def villages() -> list[str]:
+    return [v for v in db.session.scalars(
+        sa.select(Student.village).where(access.scoped(Student).whereclause,
+                                          Student.village != "")
+        .distinct().order_by(Student.village))]
+
+
+def classes_without_head(school_id: int) -> list[ClassGroup]:
+    return db.session.scalars(access.scoped(ClassGroup).where(
+        ClassGroup.school_id == school_id, ClassGroup.head_teacher_id.is_(None))).all()

@@ -1,0 +1,113 @@
+"""双线四包: each child's responsible persons on the school line and the government line."""
+from flask import flash, render_template, request, url_for
+
+import access
+from blueprints.responsibility import bp, lines
+from blueprints.responsibility.forms import BulkForm, CadreForm, ResponsibilityForm
+from extensions import db
+from models import CADRE_LEVELS, GOVERNMENT_LINE, RESPONSIBILITY_KINDS, Cadre, School, Student
+from responses import after_write, form_page
+
+
+@bp.route("/")
+@access.require(*access.EVERYONE)
+def index():
+    """Coverage: at-risk children who lack a person on any line, per school."""
+    rows, per_school = lines.missing_lines()
+    schools = db.session.scalars(access.scoped(School).order_by(School.kind, School.name)).all()
+    return render_template("responsibility/index.html", rows=rows, per_school=per_school,
+                           schools=schools, kinds=RESPONSIBILITY_KINDS)
+
+
+@bp.route("/students/<int:student_id>", methods=["GET", "POST"])
+@access.require(*access.REGISTER_EDITORS)
+def edit(student_id):
+    student = access.get_or_404(Student, student_id)
+    have = student.responsible()
+    form = ResponsibilityForm(data={kind: (line.user_id or line.cadre_id)
+                                    for kind, line in have.items()})
+    for kind, choices in lines.choices_for(student).items():
+        form[kind].choices = choices
+    if form.validate_on_submit():
+        for kind in RESPONSIBILITY_KINDS:
+            student.assign(kind, lines.person_for(kind, form[kind].data))
+        db.session.commit()
+        flash(f"已保存 {student.name} 的包保责任人。", "success")
+        return after_write(url_for("students.show", student_id=student.id))
+    return form_page("responsibility/edit.html", form, student=student)
+
+
+@bp.route("/bulk", methods=["GET", "POST"])
+@access.require(*access.REGISTER_EDITORS)
+def bulk():
+    form = BulkForm()
+    schools = db.session.scalars(access.scoped(School).where(School.active.is_(True))
+                                 .order_by(School.kind, School.name)).all()
+    form.school_id.choices = [(s.id, s.name) for s in schools]
+    form.village.choices = [(v, v) for v in lines.villages()]
+    people = [("", "（班主任包班时不用选）")]
+    for school in schools:
+        people += [(f"u{u.id}", f"{u.name}（{u.role_label} · {school.name}）")
+                   for u in lines.school_line_users(school) if u.role != "teacher"
+                   and u.school_id == school.id]
+    people += [(f"c{c.id}", f"{c.name}（{c.level_label} · {c.village} {c.post}）")
+               for level in CADRE_LEVELS for c in lines.cadres(level)]
+    form.person.choices = people
+    if form.validate_on_submit():
+        kind = form.kind.data
+        person = _chosen_person(form, kind)
+        if kind == "class_teacher" or person is not None:
+            school = access.get_or_404(School, form.school_id.data)
+            targets = lines.bulk_targets(kind, school.id, form.village.data)
+            changed = lines.bulk_assign(kind, targets, person, form.replace.data)
+            db.session.commit()
+            flash(f"已为 {changed} 名学生分配“{RESPONSIBILITY_KINDS[kind]}”责任人"
+                  f"（共 {len(targets)} 名在读学生符合条件）。", "success")
+            return after_write(url_for("responsibility.index"))
+    headless = lines.classes_without_head(form.school_id.data or schools[0].id) if schools else []
+    return form_page("responsibility/bulk.html", form, headless=headless)
+
+
+def _chosen_person(form, kind):
+    """The user or cadre picked for a bulk line, checked against the line; errors on the form."""
+    if kind == "class_teacher":
+        return None
+    value = form.person.data or ""
+    wants_cadre = kind in GOVERNMENT_LINE
+    if not value or value[0] != ("c" if wants_cadre else "u") or not value[1:].isdigit():
+        form.person.errors.append("请选择" + ("一位干部。" if wants_cadre else "一位学校领导。"))
+        return None
+    person = lines.person_for(kind, int(value[1:]))
+    if wants_cadre and person.level != kind.split("_")[0]:
+        form.person.errors.append(f"请选择一位{CADRE_LEVELS[kind.split('_')[0]]}。")
+        return None
+    return person
+
+
+# The cadre directory (乡村干部名录), kept by the central officer
+
+@bp.route("/cadres")
+@access.require(*access.REGISTER_EDITORS)
+def cadres():
+    rows = db.session.scalars(access.scoped(Cadre).order_by(Cadre.level, Cadre.village,
+                                                            Cadre.name)).all()
+    return render_template("responsibility/cadres.html", cadres=rows)
+
+
+@bp.route("/cadres/new", methods=["GET", "POST"], defaults={"cadre_id": None})
+@bp.route("/cadres/<int:cadre_id>/edit", methods=["GET", "POST"])
+@access.require(*access.OFFICER)
+def cadre_form(cadre_id):
+    cadre = access.get_or_404(Cadre, cadre_id) if cadre_id else None
+    form = CadreForm(obj=cadre)
+    if form.validate_on_submit():
+        if cadre is None:
+            cadre = Cadre(central_id=access.township_id())
+            db.session.add(cadre)
+        form.populate_obj(cadre)
+        cadre.village = cadre.village.strip()
+        cadre.phone = cadre.phone or ""
+        db.session.commit()
+        flash(f"已保存干部：{cadre.name}。", "success")
+        return after_write(url_for("responsibility.cadres"))
+    return form_page("responsibility/cadre_form.html", form, cadre=cadre)

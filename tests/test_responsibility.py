@@ -1,0 +1,131 @@
+"""双线四包: the cadre directory, one child's lines, bulk assignment, coverage, and scope."""
+import pytest
+
+from extensions import db
+from models import AuditLog, Cadre, Responsibility, Student
+from tests import factories as f
+
+
+@pytest.fixture
+def cadres(world):
+    made = {
+        "village": Cadre(central_id=world.central_a.id, level="village", village="甲一村",
+                         name="赵村支", post="村支书", phone="13700000001"),
+        "township": Cadre(central_id=world.central_a.id, level="township", name="钱镇长",
+                          post="副镇长", phone="13700000002"),
+        "other_town": Cadre(central_id=world.central_b.id, level="village", village="乙一村",
+                            name="孙外镇", post="村主任"),
+    }
+    db.session.add_all(made.values())
+    world.s_a1.village = "甲一村"
+    world.s_a1.left_behind = True  # at risk
+    db.session.commit()
+    return made
+
+
+def test_officer_keeps_the_cadre_directory(world, login):
+    client = login("officer")
+    missing = client.post("/responsibility/cadres/new", data={"level": "village", "village": "",
+                                                              "name": "李村官", "post": "村主任"})
+    assert missing.status_code == 422 and "村干部请填写所在村" in missing.text
+    ok = client.post("/responsibility/cadres/new", data={"level": "village", "village": "甲一村",
+                                                         "name": "李村官", "post": "村主任",
+                                                         "phone": "13600000000", "active": "y"})
+    assert ok.status_code == 303
+    cadre = db.session.scalar(db.select(Cadre).filter_by(name="李村官"))
+    assert cadre.central_id == world.central_a.id
+    assert "李村官" in client.get("/responsibility/cadres").text
+    assert "李村官" not in login("head_b").get("/responsibility/cadres").text
+    assert login("head").post("/responsibility/cadres/new", data={}).status_code == 403
+
+
+def test_assign_one_childs_lines_and_show_them(world, cadres, login):
+    head = login("head")
+    teacher = world.users["teacher"]
+    page = head.get(f"/responsibility/students/{world.s_a1.id}")
+    assert "赵村支" in page.text and "孙外镇" not in page.text  # another township's cadre
+    response = head.post(f"/responsibility/students/{world.s_a1.id}", data={
+        "leader": world.users["village_head"].id, "class_teacher": teacher.id, "teacher": 0,
+        "township_cadre": cadres["township"].id, "village_cadre": cadres["village"].id})
+    assert response.status_code == 303
+    db.session.expire_all()
+    lines = world.s_a1.responsible()
+    assert set(lines) == {"leader", "class_teacher", "township_cadre", "village_cadre"}
+    assert lines["village_cadre"].cadre.name == "赵村支"
+    shown = head.get(f"/students/{world.s_a1.id}").text
+    assert "赵村支" in shown and "13700000001" in shown and "未指定" in shown  # 教师包生 open
+    assert db.session.scalar(db.select(db.func.count()).select_from(AuditLog).where(
+        AuditLog.table_name == "responsibilities", AuditLog.action == "create")) == 4
+
+
+def test_a_person_out_of_scope_cannot_be_assigned(world, cadres, login):
+    head = login("head")
+    response = head.post(f"/responsibility/students/{world.s_a1.id}", data={
+        "leader": 0, "class_teacher": world.head_b.id, "teacher": 0, "township_cadre": 0,
+        "village_cadre": cadres["other_town"].id})
+    assert response.status_code == 422  # neither is among the choices
+    assert db.session.scalar(db.select(Responsibility)) is None
+
+
+def test_teacher_sees_the_children_they_are_responsible_for(world, login):
+    other = world.s_a1_other  # not in the teacher's class
+    teacher_client = login("teacher")
+    assert teacher_client.get(f"/students/{other.id}").status_code == 404
+    other.assign("teacher", world.users["teacher"])
+    db.session.commit()
+    assert teacher_client.get(f"/students/{other.id}").status_code == 200
+
+
+def test_bulk_class_teacher_fills_gaps_and_replace_overwrites(world, login):
+    f.student(world.a1, world.class_a1, name="甲")
+    world.s_a1.assign("class_teacher", world.users["village_head"])
+    db.session.commit()
+    head = login("head")
+    response = head.post("/responsibility/bulk", data={"kind": "class_teacher",
+                                                       "school_id": world.a1.id})
+    assert response.status_code == 303
+    db.session.expire_all()
+    kept = world.s_a1.responsible()["class_teacher"].user
+    assert kept.username == "head"  # gaps only: the existing line stays
+    new = db.session.scalar(db.select(Student).filter_by(name="甲"))
+    assert new.responsible()["class_teacher"].user.username == "teacher"
+    assert "class_teacher" not in world.s_a1_other.responsible()  # its class has no head teacher
+    head.post("/responsibility/bulk", data={"kind": "class_teacher", "school_id": world.a1.id,
+                                            "replace": "y"})
+    db.session.expire_all()
+    assert world.s_a1.responsible()["class_teacher"].user.username == "teacher"
+
+
+def test_bulk_village_cadre_needs_a_village_cadre(world, cadres, login):
+    head = login("head")
+    wrong = head.post("/responsibility/bulk", data={
+        "kind": "village_cadre", "school_id": world.a1.id, "village": "甲一村",
+        "person": f"u{world.users['teacher'].id}"})
+    assert wrong.status_code == 422 and "请选择一位干部" in wrong.text
+    town = head.post("/responsibility/bulk", data={
+        "kind": "village_cadre", "school_id": world.a1.id, "village": "甲一村",
+        "person": f"c{cadres['township'].id}"})
+    assert "请选择一位村干部" in town.text
+    ok = head.post("/responsibility/bulk", data={
+        "kind": "village_cadre", "school_id": world.a1.id, "village": "甲一村",
+        "person": f"c{cadres['village'].id}"})
+    assert ok.status_code == 303
+    db.session.expire_all()
+    assert world.s_a1.responsible()["village_cadre"].cadre.name == "赵村支"
+    assert "village_cadre" not in world.s_a1_other.responsible()  # another village
+
+
+def test_coverage_lists_at_risk_children_until_every_line_is_filled(world, cadres, login):
+    head = login("head")
+    text = head.get("/responsibility/").text
+    assert "张三" in text and "李四" not in text  # 李四 is in no focus group
+    student = world.s_a1
+    for kind, person in (("leader", world.users["village_head"]),
+                         ("class_teacher", world.users["teacher"]),
+                         ("teacher", world.users["teacher"]),
+                         ("township_cadre", cadres["township"]),
+                         ("village_cadre", cadres["village"])):
+        student.assign(kind, person)
+    db.session.commit()
+    assert ">张三<" not in head.get("/responsibility/").text
+    assert "每一名重点关注学生都已有双线责任人" in head.get("/responsibility/").text
