@@ -1,12 +1,17 @@
 """双线四包: each child's responsible persons on the school line and the government line."""
-from flask import flash, render_template, request, url_for
+from datetime import date
+from io import BytesIO
+
+from flask import abort, flash, render_template, request, send_file, url_for
 
 import access
+import audit
+import pdf
 from blueprints.responsibility import bp, lines
 from blueprints.responsibility.forms import BulkForm, CadreForm, ResponsibilityForm
 from extensions import db
 from models import CADRE_LEVELS, GOVERNMENT_LINE, RESPONSIBILITY_KINDS, Cadre, School, Student
-from responses import after_write, form_page
+from responses import after_write, form_page, message_response
 
 
 @bp.route("/")
@@ -16,7 +21,7 @@ def index():
     rows, per_school = lines.missing_lines()
     schools = db.session.scalars(access.scoped(School).order_by(School.kind, School.name)).all()
     return render_template("responsibility/index.html", rows=rows, per_school=per_school,
-                           schools=schools, kinds=RESPONSIBILITY_KINDS)
+                           schools=schools, kinds=RESPONSIBILITY_KINDS, villages=lines.villages())
 
 
 @bp.route("/students/<int:student_id>", methods=["GET", "POST"])
@@ -82,6 +87,33 @@ def _chosen_person(form, kind):
         form.person.errors.append(f"请选择一位{CADRE_LEVELS[kind.split('_')[0]]}。")
         return None
     return person
+
+
+@bp.route("/table.pdf")
+@access.require(*access.EVERYONE)
+def table_pdf():
+    """包保责任表 of a school or of a village, for posting: ID numbers are always masked."""
+    school_id = request.args.get("school", type=int)
+    village = request.args.get("village", "").strip()
+    stmt = access.scoped(Student).where(Student.status == "enrolled")
+    if school_id:
+        school = access.get_or_404(School, school_id)
+        stmt, label = stmt.where(Student.school_id == school.id), school.name
+    elif village:
+        stmt, label = stmt.where(Student.village == village), f"{village}（户籍）"
+    else:
+        return message_response("请选择一所学校或一个村再打印包保责任表。", 422)
+    students = db.session.scalars(stmt.order_by(Student.school_id, Student.grade,
+                                                Student.name_pinyin)).all()
+    if not students:
+        abort(404)
+    data = pdf.render_pdf("print/responsibility_table.html", students=students,
+                          kinds=RESPONSIBILITY_KINDS, scope_label=label, today=date.today())
+    audit.record("export", f"打印包保责任表：{label} {len(students)} 人", table_name="responsibilities",
+                 after={"rows": len(students), "format": "pdf", "full_ids": False})
+    db.session.commit()
+    return send_file(BytesIO(data), mimetype="application/pdf",
+                     download_name=f"包保责任表-{label}.pdf")
 
 
 # The cadre directory (乡村干部名录), kept by the central officer
