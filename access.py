@@ -15,8 +15,8 @@ from flask import abort, current_app, request
 from flask_login import current_user
 
 from extensions import db, login_manager
-from models import (ROLES, AuditLog, Cadre, ClassGroup, Guardian, Responsibility, School,
-                    StatusChange, Student, Term, User)
+from models import (ROLES, AuditLog, Cadre, ClassGroup, Guardian, Pledge, PledgeTemplate,
+                    Responsibility, School, StatusChange, Student, Term, User)
 
 EVERYONE = tuple(ROLES)
 CENTRAL = ("central_officer", "central_leader")
@@ -108,7 +108,13 @@ def _condition(model, user):
         if user.role == "inspector" and user.school_id is None:
             return sa.true()
         return User.school_id.in_(school_ids(user))
-    if model in (Term, Cadre):  # township-wide lists kept by the central school
+    if model is Pledge:
+        if user.role == "teacher":  # their own pledges and their children's guardian letters
+            return sa.or_(Pledge.user_id == user.id,
+                          Pledge.student_id.in_(sa.select(Student.id).where(
+                              _condition(Student, user))))
+        return Pledge.school_id.in_(school_ids(user))
+    if model in (Term, Cadre, PledgeTemplate):  # township-wide lists kept by the central school
         if user.role == "inspector" and user.school_id is None:
             return sa.true()
         return model.central_id == township_id(user)

@@ -12,7 +12,8 @@ from sqlalchemy import event, insert, inspect
 from sqlalchemy.orm import Session
 
 from extensions import db
-from models import AuditLog, Cadre, Guardian, Responsibility, School, StatusChange, Term, now
+from models import (AuditLog, Cadre, Guardian, PledgeTemplate, Responsibility, School,
+                    StatusChange, Term, now)
 
 # Columns that are bookkeeping, not facts; their changes are not listed in before/after.
 QUIET = {"version", "updated_at", "created_at", "name_pinyin", "name_initials", "session_salt",
@@ -54,7 +55,7 @@ def _plain(value):
 def _school_of(obj) -> int | None:
     if isinstance(obj, School):
         return obj.id
-    if isinstance(obj, (Term, Cadre)):
+    if isinstance(obj, (Term, Cadre, PledgeTemplate)):
         return obj.central_id
     if isinstance(obj, (Guardian, StatusChange, Responsibility)):
         return obj.student.school_id if obj.student else None

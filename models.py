@@ -465,6 +465,90 @@ class Responsibility(db.Model):
         return f"{self.kind_label}：{self.person.name if self.person else ''}"
 
 
+PLEDGE_KINDS = {
+    "teacher": "教师目标责任书",
+    "class_teacher": "班主任目标责任书",
+    "village_school": "村小（教学点）目标责任书",
+    "village_committee": "村委会目标责任书",
+    "guardian_commitment": "家长承诺书",
+    "guardian_notice": "家长告知书",
+}
+GUARDIAN_KINDS = ("guardian_commitment", "guardian_notice")
+PLEDGE_STATUSES = {"generated": "已生成", "printed": "已打印", "signed": "已签署",
+                   "collected": "已回收"}
+
+
+class PledgeTemplate(db.Model):
+    """A township's text of one kind of pledge, with {placeholders} filled at generation."""
+    __tablename__ = "pledge_templates"
+    __table_args__ = (sa.UniqueConstraint("central_id", "kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    central_id: Mapped[int] = mapped_column(sa.ForeignKey("schools.id"), index=True)
+    kind: Mapped[str] = mapped_column(sa.String(24))
+    title: Mapped[str] = mapped_column(sa.String(60))
+    body: Mapped[str] = mapped_column(sa.Text)
+    party_a: Mapped[str] = mapped_column(sa.String(40), default="甲方")  # signature labels
+    party_b: Mapped[str] = mapped_column(sa.String(40), default="乙方")
+    copies: Mapped[int] = mapped_column(default=2)  # 一式两份
+
+    @property
+    def kind_label(self) -> str:
+        return PLEDGE_KINDS.get(self.kind, self.kind)
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Pledge(db.Model):
+    """One issued document: its text is fixed when generated, then printed, signed, collected."""
+    __tablename__ = "pledges"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    template_id: Mapped[int] = mapped_column(sa.ForeignKey("pledge_templates.id"), index=True)
+    term_id: Mapped[int] = mapped_column(sa.ForeignKey("terms.id"), index=True)
+    school_id: Mapped[int] = mapped_column(sa.ForeignKey("schools.id"), index=True)
+    doc_no: Mapped[str] = mapped_column(sa.String(40), unique=True)
+    title: Mapped[str] = mapped_column(sa.String(60))
+    content: Mapped[str] = mapped_column(sa.Text)
+    party_a_name: Mapped[str] = mapped_column(sa.String(80))
+    party_b_name: Mapped[str] = mapped_column(sa.String(80))
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    student_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("students.id", ondelete="CASCADE"), index=True)
+    status: Mapped[str] = mapped_column(sa.String(12), default="generated", index=True)
+    generated_on: Mapped[date] = mapped_column(default=date.today)
+    printed_on: Mapped[date | None]
+    signed_on: Mapped[date | None]
+    collected_on: Mapped[date | None]
+    scan_path: Mapped[str | None] = mapped_column(sa.String(200))
+
+    template: Mapped[PledgeTemplate] = relationship()
+    term: Mapped[Term] = relationship()
+    school: Mapped[School] = relationship()
+    user: Mapped[User | None] = relationship()
+    student: Mapped[Student | None] = relationship()
+
+    STEPS = ("generated", "printed", "signed", "collected")
+
+    @property
+    def status_label(self) -> str:
+        return PLEDGE_STATUSES.get(self.status, self.status)
+
+    def advance(self, to: str, on: date) -> None:
+        """Move forward to a later step, dating every step passed (a signed paper was printed)."""
+        steps = self.STEPS
+        if to not in steps or steps.index(to) <= steps.index(self.status):
+            raise ValueError(f"不能从“{self.status_label}”改为“{PLEDGE_STATUSES.get(to, to)}”。")
+        for step in steps[steps.index(self.status) + 1: steps.index(to) + 1]:
+            if getattr(self, f"{step}_on") is None:
+                setattr(self, f"{step}_on", on)
+        self.status = to
+
+    def __str__(self) -> str:
+        return f"{self.doc_no} {self.title} {self.party_b_name}"
+
+
 class AuditLog(db.Model):
     """Who changed or exported what, when; written by audit.py for every flush and export."""
     __tablename__ = "audit_log"

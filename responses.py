@@ -30,16 +30,16 @@ def after_write(url: str, event: str | None = None) -> Response:
     return response
 
 
-def invalid(template: str, **context) -> tuple[str, int]:
+def invalid(page_template: str, **context) -> tuple[str, int]:
     """An invalid form re-rendered with its errors and what the user typed (422)."""
-    return render_template(template, **context), 422
+    return render_template(page_template, **context), 422
 
 
-def form_page(template: str, form, **context):
+def form_page(page_template: str, form, **context):
     """A form page: as it is on GET, with its errors and the user's input (422) after a post."""
     if form.is_submitted():
-        return invalid(template, form=form, **context)
-    return render_template(template, form=form, **context)
+        return invalid(page_template, form=form, **context)
+    return render_template(page_template, form=form, **context)
 
 
 def message_response(text: str, code: int):

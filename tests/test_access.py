@@ -8,20 +8,31 @@ import pytest
 
 import access
 from extensions import db
-from models import ROLES, Student, Term
+from blueprints.pledges.texts import DEFAULTS
+from models import ROLES, Pledge, PledgeTemplate, Student, Term
 from tests import factories as f
 
 
 def _url_args(world, victim):
     term = Term(central_id=world.central_a.id, school_year=2025, semester=1,
                 start_date=date(2025, 9, 1), end_date=date(2026, 1, 20))
-    db.session.add(term)
+    template = PledgeTemplate(central_id=world.central_a.id, kind="teacher", **DEFAULTS["teacher"])
+    pledge = Pledge(template=template, term=term, school_id=world.a1.id, doc_no="KB-TEST-1",
+                    title="责任书", content="正文", party_a_name="甲", party_b_name="乙",
+                    user_id=world.users["teacher"].id)
+    db.session.add_all([term, template, pledge])
     db.session.commit()
     return {
         "student_id": world.s_a1.id, "school_id": world.a1.id, "class_id": world.class_a1.id,
-        "user_id": world.users["teacher"].id, "term_id": term.id,
+        "user_id": world.users["teacher"].id, "term_id": term.id, "pledge_id": pledge.id,
+        "kind": "teacher",
     }, {"students.delete": {"student_id": victim.id},
-        "students.class_options": {"school_id": world.a1.id}}
+        "students.class_options": {"school_id": world.a1.id},
+        "responsibility.table_pdf": {"school": world.a1.id},
+        "pledges.print_batch": {"school": world.a1.id}}
+
+# GET endpoints that answer 404 in the matrix's world because the row has no such file yet
+NO_DATA = {"pledges.scan"}
 
 
 def test_every_endpoint_has_an_access_decision(app):
@@ -62,7 +73,8 @@ def test_role_endpoint_matrix(app, world, login):
                     assert "没有权限" in response.text, where
                 else:
                     assert response.status_code != 403, where
-                    if method == "GET" and allowed is not access.PUBLIC:
+                    if method == "GET" and allowed is not access.PUBLIC \
+                            and rule.endpoint not in NO_DATA:
                         assert response.status_code == 200, where
     assert checked > 100
 

@@ -1,0 +1,135 @@
+"""Issuing pledges: the township's templates, filling {占位符}, generating a term's documents."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+import sqlalchemy as sa
+
+import access
+from blueprints.pledges.texts import DEFAULTS
+from extensions import db
+from models import (GUARDIAN_KINDS, ClassGroup, Pledge, PledgeTemplate, School, Student, Term,
+                    User, school_year_label)
+
+TARGETS = {"入学率目标": "100%", "巩固率目标": "100%"}
+PLACEHOLDER = re.compile(r"\{([\u4e00-\u9fff]+)\}")
+PLACEHOLDERS = ["学校", "中心学校", "甲方", "乙方", "班级", "学生姓名", "学生名单", "学年", "学期",
+                "入学率目标", "巩固率目标", "日期"]
+
+
+def templates(central_id: int) -> dict[str, PledgeTemplate]:
+    """The township's templates, created from the defaults the first time they are needed."""
+    have = {t.kind: t for t in db.session.scalars(
+        access.scoped(PledgeTemplate).where(PledgeTemplate.central_id == central_id))}
+    for kind, text in DEFAULTS.items():
+        if kind not in have:
+            have[kind] = PledgeTemplate(central_id=central_id, kind=kind, **text)
+            db.session.add(have[kind])
+    return have
+
+
+def fill(text: str, values: dict) -> str:
+    """Replace the {占位符} it knows; leave anything else as typed."""
+    return PLACEHOLDER.sub(lambda m: str(values.get(m.group(1), m.group(0))), text)
+
+
+@dataclass
+class Party:
+    name: str
+    user: User | None = None
+    student: Student | None = None
+    klass: ClassGroup | None = None
+    students: tuple = ()
+
+
+def _head_of(school: School) -> str:
+    head = db.session.scalar(sa.select(User).where(
+        User.school_id == school.id, User.active.is_(True),
+        User.role.in_(("village_head", "central_leader"))).order_by(User.role.desc(), User.id))
+    return f"{school.name}（负责人：{head.name}）" if head else school.name
+
+
+def parties(kind: str, school: School, klass: ClassGroup | None) -> list[Party]:
+    """Who signs as party B, one document each."""
+    enrolled = access.scoped(Student).where(Student.status == "enrolled")
+    if kind == "teacher":
+        users = db.session.scalars(access.scoped(User).where(
+            User.school_id == school.id, User.role == "teacher", User.active.is_(True))
+            .order_by(User.name)).all()
+        out = []
+        for u in users:
+            own = db.session.scalars(enrolled.where(sa.or_(
+                Student.class_id.in_(sa.select(ClassGroup.id).where(
+                    ClassGroup.head_teacher_id == u.id)),
+                Student.responsibilities.any(user_id=u.id))).order_by(Student.name_pinyin)).all()
+            out.append(Party(u.name, user=u, students=tuple(own)))
+        return out
+    if kind == "class_teacher":
+        classes = db.session.scalars(access.scoped(ClassGroup).where(
+            ClassGroup.school_id == school.id, ClassGroup.head_teacher_id.is_not(None))
+            .order_by(ClassGroup.grade, ClassGroup.name)).all()
+        return [Party(c.head_teacher.name, user=c.head_teacher, klass=c, students=tuple(
+            db.session.scalars(enrolled.where(Student.class_id == c.id)
+                               .order_by(Student.name_pinyin)))) for c in classes]
+    if kind == "village_school":
+        heads = db.session.scalars(access.scoped(User).where(
+            User.school_id == school.id, User.role == "village_head", User.active.is_(True))).all()
+        return [Party(u.name, user=u) for u in heads]
+    if kind == "village_committee":
+        rows = db.session.scalars(enrolled.where(Student.school_id == school.id)
+                                  .order_by(Student.village, Student.name_pinyin)).all()
+        villages: dict[str, list] = {}
+        for s in rows:
+            if s.village:
+                villages.setdefault(s.village, []).append(s)
+        return [Party(f"{v}村民委员会" if not v.endswith(("社区", "委会")) else v,
+                      students=tuple(kids)) for v, kids in villages.items()]
+    if kind in GUARDIAN_KINDS:
+        if klass is None:
+            return []
+        kids = db.session.scalars(enrolled.where(Student.class_id == klass.id)
+                                  .order_by(Student.name_pinyin)).all()
+        return [Party(s.guardians[0].name if s.guardians else f"{s.name}家长", student=s,
+                      klass=klass) for s in kids]
+    raise ValueError(kind)
+
+
+def generate(kind: str, school: School, term: Term, klass: ClassGroup | None,
+             today: date | None = None) -> tuple[int, int]:
+    """Generate a term's pledges of one kind for a school (or, for guardians, a class).
+    A party who already has this term's document of this kind is skipped (reprint it instead).
+    Returns (generated, skipped); the caller commits."""
+    today = today or date.today()
+    template = templates(school.township_id)[kind]
+    central = db.session.get(School, school.township_id)
+    existing = set(db.session.execute(sa.select(Pledge.user_id, Pledge.student_id,
+                                                Pledge.party_b_name).where(
+        Pledge.template_id == template.id, Pledge.term_id == term.id,
+        Pledge.school_id == school.id)).all())
+    made = skipped = 0
+    count = db.session.scalar(sa.select(sa.func.count()).select_from(Pledge).where(
+        Pledge.term_id == term.id, Pledge.school_id == school.id)) or 0
+    party_a = _head_of(central if kind == "village_school" else school)
+    for party in parties(kind, school, klass):
+        key = (party.user.id if party.user else None,
+               party.student.id if party.student else None, party.name)
+        if key in existing:
+            skipped += 1
+            continue
+        count += 1
+        values = {"学校": school.name, "中心学校": central.name, "甲方": party_a,
+                  "乙方": party.name, "班级": party.klass.label if party.klass else "",
+                  "学生姓名": party.student.name if party.student else "",
+                  "学生名单": "、".join(s.name for s in party.students) or "（无）",
+                  "学年": school_year_label(term.school_year), "学期": term.name,
+                  "日期": f"{today.year}年{today.month}月{today.day}日", **TARGETS}
+        db.session.add(Pledge(
+            template_id=template.id, term_id=term.id, school_id=school.id,
+            doc_no=f"KB{term.school_year}{term.semester}-{school.id:03d}-{count:04d}",
+            title=template.title, content=fill(template.body, values), party_a_name=party_a,
+            party_b_name=party.name, user_id=party.user.id if party.user else None,
+            student_id=party.student.id if party.student else None, generated_on=today))
+        made += 1
+    return made, skipped

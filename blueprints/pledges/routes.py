@@ -1,0 +1,218 @@
+"""Pledges (目标责任书), guardian letters and notices: generate, print, sign, collect."""
+from datetime import date
+from io import BytesIO
+from pathlib import Path
+
+import sqlalchemy as sa
+from flask import (abort, current_app, flash, render_template, request, send_file, url_for)
+
+import access
+import audit
+import pdf
+from blueprints.pledges import bp, issue
+from blueprints.pledges.forms import GenerateForm, ScanForm, TemplateForm
+from extensions import db
+from models import (GUARDIAN_KINDS, PLEDGE_KINDS, PLEDGE_STATUSES, ClassGroup, Pledge,
+                    PledgeTemplate, School, Term, school_year_of)
+from responses import after_write, form_page, message_response
+
+MAX_BATCH = 300
+SCAN_TYPES = {b"%PDF": "pdf", b"\xff\xd8\xff": "jpg", b"\x89PNG": "png"}
+
+
+def _terms():
+    return db.session.scalars(access.scoped(Term).order_by(Term.school_year.desc(),
+                                                           Term.semester.desc())).all()
+
+
+def _current_term(terms):
+    today = date.today()
+    return next((t for t in terms if t.start_date <= today <= t.end_date), terms[0] if terms else None)
+
+
+def _filtered(args):
+    """The pledges of the list's filters (term, school, kind, status)."""
+    stmt = access.scoped(Pledge)
+    for name, column in (("term", Pledge.term_id), ("school", Pledge.school_id)):
+        if str(args.get(name, "")).isdigit():
+            stmt = stmt.where(column == int(args[name]))
+    if args.get("kind") in PLEDGE_KINDS:
+        stmt = stmt.join(PledgeTemplate).where(PledgeTemplate.kind == args["kind"])
+    if args.get("status") == "unsigned":
+        stmt = stmt.where(Pledge.status.in_(("generated", "printed")))
+    elif args.get("status") in PLEDGE_STATUSES:
+        stmt = stmt.where(Pledge.status == args["status"])
+    return stmt.order_by(Pledge.school_id, Pledge.doc_no)
+
+
+@bp.route("/")
+@access.require(*access.EVERYONE)
+def index():
+    terms = _terms()
+    args = {k: v for k, v in request.args.items() if v}
+    if "term" not in args and terms:
+        args["term"] = str(_current_term(terms).id)
+    pledges = db.session.scalars(_filtered(args).limit(500)).all()
+    unsigned = db.session.execute(
+        sa.select(School.name, sa.func.count()).join(Pledge, Pledge.school_id == School.id)
+        .where(Pledge.id.in_(_filtered(args).with_only_columns(Pledge.id).order_by(None)),
+               Pledge.status.in_(("generated", "printed")))
+        .group_by(School.name).order_by(School.name)).all()
+    schools = db.session.scalars(access.scoped(School).order_by(School.kind, School.name)).all()
+    return render_template("pledges/index.html", pledges=pledges, unsigned=unsigned, args=args,
+                           terms=terms, schools=schools, kinds=PLEDGE_KINDS,
+                           statuses=PLEDGE_STATUSES, generate=_generate_form(terms))
+
+
+def _generate_form(terms):
+    form = GenerateForm()
+    form.term_id.choices = [(t.id, t.name) for t in terms]
+    if not form.is_submitted() and terms:
+        form.term_id.data = _current_term(terms).id
+    form.school_id.choices = [(s.id, s.name) for s in db.session.scalars(
+        access.scoped(School).where(School.active.is_(True)).order_by(School.kind, School.name))]
+    form.class_id.choices = [(0, "—")] + [
+        (c.id, f"{c.school.name} · {c.label}") for c in db.session.scalars(
+            access.scoped(ClassGroup).where(ClassGroup.school_year == school_year_of(date.today()))
+            .order_by(ClassGroup.school_id, ClassGroup.grade, ClassGroup.name))]
+    return form
+
+
+@bp.route("/generate", methods=["POST"])
+@access.require(*access.REGISTER_EDITORS)
+def generate():
+    terms = _terms()
+    form = _generate_form(terms)
+    if form.validate_on_submit():
+        school = access.get_or_404(School, form.school_id.data)
+        term = access.get_or_404(Term, form.term_id.data)
+        klass = access.get_or_404(ClassGroup, form.class_id.data) if form.class_id.data else None
+        kind = form.kind.data
+        if kind in GUARDIAN_KINDS and (klass is None or klass.school_id != school.id):
+            form.class_id.errors.append("家长承诺书、告知书按班级生成：请选择这所学校的一个班。")
+        elif kind == "village_school" and school.kind == "central":
+            form.school_id.errors.append("村小（教学点）目标责任书请选择一所村小或教学点。")
+        else:
+            made, skipped = issue.generate(kind, school, term, klass)
+            db.session.commit()
+            note = f"，{skipped} 份本学期已生成过（需要可重新打印）" if skipped else ""
+            flash(f"已生成{PLEDGE_KINDS[kind]} {made} 份{note}。" if made or skipped else
+                  f"没有可生成{PLEDGE_KINDS[kind]}的对象（例如学校还没有教师账号或班级没有学生）。",
+                  "success" if made else "warning")
+            return after_write(url_for("pledges.index", term=term.id, school=school.id,
+                                       kind=kind))
+    return message_response("；".join(e for errors in form.errors.values() for e in errors), 422)
+
+
+@bp.route("/<int:pledge_id>")
+@access.require(*access.EVERYONE)
+def show(pledge_id):
+    """The browser print preview of one pledge: the same HTML as its PDF."""
+    pledge = access.get_or_404(Pledge, pledge_id)
+    return render_template("print/pledge.html", pledges=[pledge], scan_form=ScanForm())
+
+
+def _pdf_response(pledges, filename):
+    data = pdf.render_pdf("print/pledge.html", pledges=pledges)
+    today = date.today()
+    for p in pledges:
+        if p.status == "generated":
+            p.advance("printed", today)
+    audit.record("export", f"打印责任书/承诺书 {len(pledges)} 份", table_name="pledges",
+                 after={"rows": len(pledges), "format": "pdf"})
+    db.session.commit()
+    return send_file(BytesIO(data), mimetype="application/pdf", download_name=filename)
+
+
+@bp.route("/<int:pledge_id>.pdf")
+@access.require(*access.EVERYONE)
+def print_one(pledge_id):
+    pledge = access.get_or_404(Pledge, pledge_id)
+    return _pdf_response([pledge], f"{pledge.title}-{pledge.party_b_name}.pdf")
+
+
+@bp.route("/batch.pdf")
+@access.require(*access.EVERYONE)
+def print_batch():
+    pledges = db.session.scalars(_filtered(request.args).limit(MAX_BATCH + 1)).all()
+    if not pledges:
+        abort(404)
+    if len(pledges) > MAX_BATCH:
+        return message_response(f"一次最多打印 {MAX_BATCH} 份，请按学校或文书类型筛选后再打印。", 422)
+    return _pdf_response(pledges, f"责任书-{len(pledges)}份-{date.today():%Y%m%d}.pdf")
+
+
+@bp.route("/<int:pledge_id>/status", methods=["POST"])
+@access.require(*access.REGISTER_EDITORS)
+def advance(pledge_id):
+    pledge = access.get_or_404(Pledge, pledge_id)
+    try:
+        pledge.advance(request.form.get("to", ""), date.today())
+    except ValueError as error:
+        return message_response(str(error), 422)
+    db.session.commit()
+    flash(f"{pledge.party_b_name} 的{pledge.title}：{pledge.status_label}。", "success")
+    return after_write(request.referrer or url_for("pledges.index"), "pledges-changed")
+
+
+def _scan_dir() -> Path:
+    path = Path(current_app.instance_path) / "scans"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+@bp.route("/<int:pledge_id>/scan", methods=["POST"])
+@access.require(*access.REGISTER_EDITORS)
+def upload_scan(pledge_id):
+    pledge = access.get_or_404(Pledge, pledge_id)
+    form = ScanForm()
+    if not form.validate_on_submit():
+        return message_response("；".join(form.file.errors), 422)
+    data = form.file.data.read()
+    ext = next((e for magic, e in SCAN_TYPES.items() if data.startswith(magic)), None)
+    if ext is None:
+        return message_response("文件内容不是 PDF、JPG 或 PNG（可能改过扩展名），请重新扫描后上传。", 422)
+    for old in _scan_dir().glob(f"{pledge.id}.*"):
+        old.unlink()
+    (_scan_dir() / f"{pledge.id}.{ext}").write_bytes(data)
+    pledge.scan_path = f"{pledge.id}.{ext}"
+    if pledge.status in ("generated", "printed"):
+        pledge.advance("signed", date.today())
+    db.session.commit()
+    flash(f"已上传 {pledge.party_b_name} 的签字扫描件。", "success")
+    return after_write(url_for("pledges.index", term=pledge.term_id, school=pledge.school_id))
+
+
+@bp.route("/<int:pledge_id>/scan")
+@access.require(*access.EVERYONE)
+def scan(pledge_id):
+    pledge = access.get_or_404(Pledge, pledge_id)
+    if not pledge.scan_path:
+        abort(404)
+    return send_file(_scan_dir() / pledge.scan_path, download_name=f"扫描件-{pledge.doc_no}."
+                     + pledge.scan_path.rsplit(".", 1)[1])
+
+
+@bp.route("/templates")
+@access.require(*access.OFFICER)
+def templates():
+    rows = issue.templates(access.township_id())
+    db.session.commit()
+    return render_template("pledges/templates.html", templates=rows.values(),
+                           placeholders=issue.PLACEHOLDERS)
+
+
+@bp.route("/templates/<kind>", methods=["GET", "POST"])
+@access.require(*access.OFFICER)
+def template_form(kind):
+    if kind not in PLEDGE_KINDS:
+        abort(404)
+    template = issue.templates(access.township_id())[kind]
+    form = TemplateForm(obj=template)
+    if form.validate_on_submit():
+        form.populate_obj(template)
+        db.session.commit()
+        flash(f"已保存模板：{PLEDGE_KINDS[kind]}。以后生成的文书使用新文本，已生成的不变。", "success")
+        return after_write(url_for("pledges.templates"))
+    return form_page("pledges/template_form.html", form, template=template,
+                     placeholders=issue.PLACEHOLDERS)

@@ -1,0 +1,143 @@
+"""Pledges and guardian letters: generate a term's documents, print, sign, collect, scans."""
+import subprocess
+from datetime import date
+from io import BytesIO
+
+import pytest
+
+from extensions import db
+from models import AuditLog, Pledge, Term
+from tests import factories as f
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 64
+
+
+@pytest.fixture
+def term(world):
+    row = Term(central_id=world.central_a.id, school_year=date.today().year - 1, semester=1,
+               start_date=date(2000, 1, 1), end_date=date(2100, 1, 1))
+    db.session.add(row)
+    for i in range(2):
+        f.user("teacher", world.a1, f"t_a1_{i}", name=f"教师{i}")
+    db.session.commit()
+    return row
+
+
+def text_of(data: bytes) -> str:
+    return subprocess.run(["pdftotext", "-", "-"], input=data, capture_output=True,
+                          check=True).stdout.decode()
+
+
+def generate(client, term, school, kind="teacher", class_id=0):
+    return client.post("/pledges/generate", data={"kind": kind, "term_id": term.id,
+                                                  "school_id": school.id, "class_id": class_id})
+
+
+def test_officer_issues_teacher_pledges_for_a_school_once(world, term, login):
+    officer = login("officer")
+    assert generate(officer, term, world.a1).status_code == 303
+    pledges = db.session.scalars(db.select(Pledge).order_by(Pledge.id)).all()
+    assert {p.party_b_name for p in pledges} == {"教师0", "教师1", world.users["teacher"].name}
+    assert len({p.doc_no for p in pledges}) == 3
+    own = next(p for p in pledges if p.user_id == world.users["teacher"].id)
+    assert "甲一村小" in own.content and term.name in own.content and "张三" in own.content
+    assert "{" not in own.content  # every placeholder filled
+    again = generate(officer, term, world.a1)
+    page = officer.get(again.headers["Location"]).text
+    assert "3 份本学期已生成过" in page
+    assert db.session.query(Pledge).count() == 3
+
+
+def test_guardian_letters_are_per_child_of_a_class(world, term, login):
+    head = login("head")
+    refused = generate(head, term, world.a1, kind="guardian_commitment")
+    assert refused.status_code == 422 and "请选择这所学校的一个班" in refused.text
+    assert generate(head, term, world.a1, "guardian_commitment",
+                    world.class_a1.id).status_code == 303
+    letter = db.session.scalar(db.select(Pledge))
+    assert letter.student_id == world.s_a1.id and letter.party_b_name == "张大山"
+    assert "张三" in letter.content and "第五十八条" in letter.content
+
+
+def test_print_marks_printed_and_shows_both_copies(world, term, login):
+    head = login("head")
+    generate(head, term, world.a1)
+    pledge = db.session.scalar(db.select(Pledge).filter_by(user_id=world.users["teacher"].id))
+    response = head.get(f"/pledges/{pledge.id}.pdf")
+    assert response.status_code == 200 and len(response.data) < 150_000
+    text = text_of(response.data)
+    for expected in ("控辍保学目标责任书", pledge.doc_no, "第一份", "第二份", "甲方（学校）（盖章）",
+                     "乙方（教师）（签字）", pledge.party_b_name):
+        assert expected in text, expected
+    db.session.expire_all()
+    assert pledge.status == "printed" and pledge.printed_on == date.today()
+    assert db.session.scalar(db.select(AuditLog).filter_by(table_name="pledges", action="export"))
+
+
+def test_batch_pdf_holds_every_filtered_pledge(world, term, login):
+    head = login("head")
+    generate(head, term, world.a1)
+    data = head.get(f"/pledges/batch.pdf?term={term.id}&school={world.a1.id}").data
+    assert text_of(data).count("第一份") == 3
+
+
+def test_status_moves_forward_only_with_dates(world, term, login):
+    head = login("head")
+    generate(head, term, world.a1)
+    pledge = db.session.scalar(db.select(Pledge))
+    assert head.post(f"/pledges/{pledge.id}/status", data={"to": "collected"}).status_code == 303
+    db.session.expire_all()
+    assert pledge.status == "collected"
+    assert pledge.printed_on == pledge.signed_on == pledge.collected_on == date.today()
+    back = head.post(f"/pledges/{pledge.id}/status", data={"to": "signed"})
+    assert back.status_code == 422 and "不能从“已回收”改为“已签署”" in back.text
+
+
+def test_scan_upload_checks_type_and_marks_signed(world, term, login, app):
+    head = login("head")
+    generate(head, term, world.a1)
+    pledge = db.session.scalar(db.select(Pledge))
+    fake = head.post(f"/pledges/{pledge.id}/scan",
+                     data={"file": (BytesIO(b"not really a pdf"), "scan.pdf")})
+    assert fake.status_code == 422 and "文件内容不是 PDF、JPG 或 PNG" in fake.text
+    wrong = head.post(f"/pledges/{pledge.id}/scan", data={"file": (BytesIO(PNG), "scan.exe")})
+    assert wrong.status_code == 422 and "只能是 PDF、JPG 或 PNG" in wrong.text
+    ok = head.post(f"/pledges/{pledge.id}/scan", data={"file": (BytesIO(PNG), "签字.png")})
+    assert ok.status_code == 303
+    db.session.expire_all()
+    assert pledge.status == "signed" and pledge.scan_path == f"{pledge.id}.png"
+    with head.get(f"/pledges/{pledge.id}/scan") as scan:
+        assert scan.status_code == 200 and scan.data == PNG
+
+
+def test_unsigned_per_school_and_scope(world, term, login):
+    officer = login("officer")
+    generate(officer, term, world.a1)
+    page = officer.get(f"/pledges/?term={term.id}").text
+    assert "未签署：甲一村小 3 份" in page
+    pledge = db.session.scalar(db.select(Pledge))
+    assert login("head_b").get(f"/pledges/{pledge.id}.pdf").status_code == 404
+    teacher = login("teacher")
+    mine = db.session.scalar(db.select(Pledge).filter_by(user_id=world.users["teacher"].id))
+    assert teacher.get(f"/pledges/{mine.id}").status_code == 200
+    others = [p for p in db.session.scalars(db.select(Pledge)) if p.id != mine.id]
+    assert teacher.get(f"/pledges/{others[0].id}").status_code == 404
+
+
+def test_template_edits_apply_to_new_documents_only(world, term, login):
+    officer = login("officer")
+    assert "教师目标责任书" in officer.get("/pledges/templates").text
+    generate(officer, term, world.a1)
+    form = officer.get("/pledges/templates/teacher")
+    assert "{学生名单}" in form.text
+    response = officer.post("/pledges/templates/teacher", data={
+        "title": "新标题责任书", "party_a": "甲方", "party_b": "乙方", "copies": 1,
+        "body": "{乙方}老师保证{学校}零辍学。"})
+    assert response.status_code == 303
+    old = db.session.scalar(db.select(Pledge))
+    assert old.title == "控辍保学目标责任书"
+    f.user("teacher", world.a1, "t_new", name="新老师")
+    db.session.commit()
+    generate(officer, term, world.a1)
+    new = db.session.scalar(db.select(Pledge).filter_by(party_b_name="新老师"))
+    assert new.title == "新标题责任书" and new.content == "新老师老师保证甲一村小零辍学。"
