@@ -105,8 +105,8 @@ def _log_flush(session, flush_context):
             if action == "update" and not before and not after:
                 continue
             rows.append(dict(at=now(), user_id=user_id, username=username, action=action,
-                             table_name=obj.__tablename__, row_id=inspect(obj).identity[0]
-                             if inspect(obj).identity else None,
+                             table_name=obj.__tablename__,
+                             row_id=inspect(obj).mapper.primary_key_from_instance(obj)[0],
                              school_id=_school_of(obj), summary=str(obj)[:200],
                              before=before or None, after=after or None))
     if rows:

@@ -150,7 +150,8 @@ def user_form(user_id):
         school = access.get_or_404(School, form.school_id.data)
         if form.role.data in access.CENTRAL + ("inspector",) and school.kind != "central":
             form.school_id.errors.append(f"“{ROLES[form.role.data]}”的账号应属于中心学校。")
-        elif user is current_user and (not form.active.data or form.role.data != "central_officer"):
+        elif user is not None and user.id == current_user.id and (
+                not form.active.data or form.role.data != "central_officer"):
             form.active.errors.append("不能停用自己的账号或去掉自己的管理员角色。")
         else:
             if user is None:
