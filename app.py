@@ -194,7 +194,8 @@ def _size(n: int) -> str:
 def _wire_templates(app: Flask) -> None:
     @app.template_filter("audit_value")
     def audit_value(value, key):
-        return models.mask_id(value) if key == "id_number" and isinstance(value, str) else value
+        masked = key in ("id_number", "student_no") and isinstance(value, str)
+        return models.mask_id(value) if masked else value
 
     @app.template_filter("field_label")
     def field_label(key):

@@ -74,6 +74,8 @@ def register(app: Flask) -> None:
                 raise click.ClickException(f"No school named {school_name!r}.")
         elif role != "inspector":
             raise click.ClickException("Only a county inspector may have no school.")
+        if len(password) < 8:
+            raise click.ClickException("The password needs at least 8 characters.")
         if db.session.scalar(db.select(User).filter_by(username=username)):
             raise click.ClickException(f"User {username!r} exists.")
         user = User(username=username, name=name, role=role, school=school)
@@ -112,5 +114,6 @@ def register(app: Flask) -> None:
 def _write_sample_roster() -> None:
     school = db.session.scalar(db.select(School).filter_by(name="石桥村小"))
     path = Path(current_app.instance_path) / "demo-roster-石桥村小.xlsx"
+    path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(demo_data.sample_roster(school))
     click.echo(f"A roster to try the import (2 bad rows): {path}")

@@ -279,6 +279,9 @@ class Student(db.Model):
         back_populates="student", cascade="all, delete-orphan", order_by="Guardian.position")
     responsibilities: Mapped[list[Responsibility]] = relationship(
         back_populates="student", cascade="all, delete-orphan")
+    # Deleting a child (误登记) deletes their guardian letters through the ORM, so it is audited.
+    pledges: Mapped[list[Pledge]] = relationship(back_populates="student",
+                                                 cascade="all, delete-orphan")
     status_changes: Mapped[list[StatusChange]] = relationship(
         back_populates="student", cascade="all, delete-orphan",
         order_by="(StatusChange.changed_on.desc(), StatusChange.id.desc())")
@@ -294,6 +297,11 @@ class Student(db.Model):
     @property
     def masked_id(self) -> str:
         return mask_id(self.id_number)
+
+    @property
+    def masked_student_no(self) -> str:
+        """学籍号 is usually G + the ID number, so it is masked wherever the ID is."""
+        return mask_id(self.student_no)
 
     @property
     def status_label(self) -> str:
@@ -527,7 +535,7 @@ class Pledge(db.Model):
     term: Mapped[Term] = relationship()
     school: Mapped[School] = relationship()
     user: Mapped[User | None] = relationship()
-    student: Mapped[Student | None] = relationship()
+    student: Mapped[Student | None] = relationship(back_populates="pledges")
 
     STEPS = ("generated", "printed", "signed", "collected")
 

@@ -20,7 +20,7 @@ COLUMNS = [
     ("出生日期", 12, lambda s, full: s.birth_date.isoformat() if s.birth_date else ""),
     ("民族", 8, lambda s, full: s.ethnicity),
     ("身份证号", 21, lambda s, full: (s.id_number or "") if full else s.masked_id),
-    ("学籍号", 22, lambda s, full: s.student_no or ""),
+    ("学籍号", 22, lambda s, full: (s.student_no or "") if full else s.masked_student_no),
     ("学籍状态", 9, lambda s, full: s.status_label),
     ("就读方式", 10, lambda s, full: s.placement_label),
     ("重点群体", 20, lambda s, full: "、".join(s.focus_labels)),

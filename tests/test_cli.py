@@ -1,0 +1,160 @@
+"""Operator commands (`flask demo`, `flask create-user`, `flask backup`) through Flask's CLI
+runner, and a check that the migrations build exactly the schema the models describe."""
+import sqlite3
+from contextlib import closing
+from pathlib import Path
+
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+
+import demo
+from blueprints.students import idnumber
+from extensions import db
+from models import AuditLog, ClassGroup, School, Student, User
+from tests import factories as f
+
+
+def count(model):
+    return db.session.scalar(db.select(db.func.count()).select_from(model))
+
+
+def test_demo_load_builds_the_township_once(app, client):
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)  # create_app() makes it outside tests
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["demo", "load"])
+    assert result.exit_code == 0, result.output
+    assert "Demo township loaded: 7 schools" in result.output
+
+    db.session.expire_all()
+    schools = db.session.scalars(db.select(School)).all()
+    assert len(schools) == 7
+    central = next(s for s in schools if s.kind == "central")
+    assert all(s.parent_id == central.id for s in schools if s is not central)
+    for username, name, role, school, _ in demo.ACCOUNTS:
+        user = db.session.scalar(db.select(User).filter_by(username=username))
+        assert (user.name, user.role, user.school.name) == (name, role, school)
+        assert user.check_password(demo.PASSWORD)
+    students = db.session.scalars(db.select(Student)).all()
+    assert 1100 <= len(students) <= 1300
+    assert f"{len(students)} students" in result.output
+    assert all(idnumber.check(s.id_number).ok for s in students)
+    assert len({s.id_number for s in students}) == len(students)
+    classes = db.session.scalars(db.select(ClassGroup)).all()
+    assert classes and all(c.head_teacher_id is not None for c in classes)
+    roster = Path(app.instance_path) / "demo-roster-石桥村小.xlsx"
+    assert roster.stat().st_size > 0 and str(roster) in result.output
+    assert db.session.scalar(db.select(AuditLog).filter_by(username="demo", action="create"))
+
+    again = runner.invoke(args=["demo", "load", "--if-empty"])
+    assert again.exit_code == 0 and "demo not loaded" in again.output
+    refused = runner.invoke(args=["demo", "load"])
+    assert refused.exit_code == 1 and "The database is not empty" in refused.output
+    db.session.expire_all()
+    assert (count(School), count(Student)) == (7, len(students))
+
+    # The demo accounts really sign in.
+    response = client.post("/login", data={"username": "admin", "password": demo.PASSWORD})
+    assert response.status_code == 303
+
+
+def test_demo_load_if_empty_skips_any_database_with_users(world, app):
+    result = app.test_cli_runner().invoke(args=["demo", "load", "--if-empty"])
+    assert result.exit_code == 0 and "demo not loaded" in result.output
+    assert count(School) == 5 and count(Student) == 4
+
+
+def test_demo_accounts_prints_every_username(app):
+    result = app.test_cli_runner().invoke(args=["demo", "accounts"])
+    assert result.exit_code == 0
+    assert demo.PASSWORD in result.output
+    for username, name, *_ in demo.ACCOUNTS:
+        assert username in result.output and name in result.output
+
+
+def test_create_user_with_a_prompted_password_who_signs_in(world, app, client):
+    result = app.test_cli_runner().invoke(
+        args=["create-user", "zhou", "--name", "周老师", "--role", "teacher",
+              "--school", "甲一村小"], input="longsecret\nlongsecret\n")
+    assert result.exit_code == 0, result.output
+    assert "Created zhou (教师)" in result.output
+    user = db.session.scalar(db.select(User).filter_by(username="zhou"))
+    assert (user.name, user.role, user.school_id) == ("周老师", "teacher", world.a1.id)
+    entry = db.session.scalar(db.select(AuditLog).filter_by(table_name="users", action="create",
+                                                            username="cli"))
+    assert entry.after["username"] == "zhou" and entry.after["password_hash"] == "******"
+    response = client.post("/login", data={"username": "zhou", "password": "longsecret"})
+    assert response.status_code == 303
+
+
+def test_create_user_prompt_needs_the_same_password_twice(world, app):
+    result = app.test_cli_runner().invoke(
+        args=["create-user", "zhou", "--name", "周老师", "--role", "teacher",
+              "--school", "甲一村小"], input="longsecret\nother\nlongsecret\nlongsecret\n")
+    assert result.exit_code == 0 and "do not match" in result.output.lower()
+    assert db.session.scalar(db.select(User).filter_by(username="zhou")).check_password("longsecret")
+
+
+def test_county_inspector_needs_no_school_but_others_do(world, app, login):
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["create-user", "county2", "--name", "县督导", "--role", "inspector",
+                                 "--password", "countypass1"])
+    assert result.exit_code == 0, result.output
+    inspector = db.session.scalar(db.select(User).filter_by(username="county2"))
+    assert inspector.school_id is None
+    assert "赵六" in login("county2", "countypass1").get("/students/").text  # the whole county
+
+    refused = runner.invoke(args=["create-user", "loner", "--name", "无校", "--role", "teacher",
+                                  "--password", "lonerpass1"])
+    assert refused.exit_code == 1 and "Only a county inspector may have no school" in refused.output
+    unknown = runner.invoke(args=["create-user", "lost", "--name", "无名", "--role", "teacher",
+                                  "--school", "不存在的学校", "--password", "lostpass12"])
+    assert unknown.exit_code == 1 and "No school named" in unknown.output
+    taken = runner.invoke(args=["create-user", "head", "--name", "重名", "--role", "teacher",
+                                "--school", "甲一村小", "--password", "takenpass1"])
+    assert taken.exit_code == 1 and "'head' exists" in taken.output
+    db.session.expire_all()
+    assert db.session.scalar(db.select(User).filter(
+        User.username.in_(["loner", "lost"]))) is None
+    assert db.session.scalar(db.select(User).filter_by(username="head")).name != "重名"
+
+
+def test_backup_writes_a_consistent_sqlite_copy(world, app, tmp_path):
+    target = tmp_path / "backups" / "copy.db"
+    result = app.test_cli_runner().invoke(args=["backup", str(target)])
+    assert result.exit_code == 0, result.output
+    assert f"Backup written to {target}" in result.output
+    with closing(sqlite3.connect(target)) as copy:
+        assert copy.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        assert copy.execute("SELECT count(*) FROM students").fetchone() == (count(Student),)
+        assert copy.execute("SELECT name FROM students WHERE id = ?",
+                            (world.s_b1.id,)).fetchone() == ("赵六",)
+    entry = db.session.scalar(db.select(AuditLog).filter_by(action="backup"))
+    assert entry.username == "cli" and "copy.db" in entry.summary
+
+
+def test_backup_without_suffix_gets_db(world, app, tmp_path):
+    result = app.test_cli_runner().invoke(args=["backup", str(tmp_path / "nightly")])
+    assert result.exit_code == 0, result.output
+    with closing(sqlite3.connect(tmp_path / "nightly.db")) as copy:
+        assert copy.execute("SELECT count(*) FROM schools").fetchone() == (5,)
+
+
+def test_migrations_match_the_models(app):
+    with db.engine.connect() as connection:
+        context = MigrationContext.configure(connection)
+        diff = compare_metadata(context, db.metadata)
+        assert diff == []
+        # The comparison does read the database: against no models every table is extra.
+        removed = {op[1].name for op in compare_metadata(context, sa.MetaData())}
+    assert {"students", "users", "audit_log", "pledges"} <= removed
+
+
+def test_create_user_gives_a_new_township_its_first_officer(app):
+    f.school("丁镇中心学校", kind="central")
+    db.session.commit()
+    result = app.test_cli_runner().invoke(args=[
+        "create-user", "ding", "--name", "丁专干", "--role", "central_officer",
+        "--school", "丁镇中心学校", "--password", "dingpass12"])
+    assert result.exit_code == 0, result.output
+    assert db.session.scalar(db.select(User).filter_by(username="ding")).school.name == "丁镇中心学校"
