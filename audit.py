@@ -34,7 +34,7 @@ FIELD_LABELS = {
     "password_hash": "密码", "role": "角色", "active": "启用", "kind": "类型", "code": "学校标识码",
     "parent_id": "上级学校", "head_teacher_id": "班主任", "school_year": "学年", "semester": "学期",
     "start_date": "开始", "end_date": "结束", "holidays": "节假日", "central_id": "中心学校",
-    "kind": "类型", "cadre_id": "干部", "assigned_on": "分配日期", "level": "级别", "post": "职务",
+    "cadre_id": "干部", "assigned_on": "分配日期", "level": "级别", "post": "职务",
     "rows": "行数", "filters": "筛选条件", "full_ids": "完整身份证号", "new_classes": "新建班级",
 }
 

@@ -7,28 +7,14 @@ from io import BytesIO
 
 import pytest
 from openpyxl import load_workbook
-from werkzeug.security import generate_password_hash
 
 import access
 from blueprints.students import roster
 from extensions import db
-from models import AuditLog, Student, User
+from models import AuditLog, Student
 from tests import factories as f
 
 HEADERS = [c[0] for c in roster.COLUMNS]
-
-
-# Signing in checks the password for real, but against a cheap hash: the scrypt hash of the
-# factories costs ~0.1 s a sign-in, most of these tests' time.
-CHEAP_HASH = generate_password_hash(f.PASSWORD, method="pbkdf2:sha256:1")
-
-
-@pytest.fixture
-def world(app):
-    world = f.World()
-    db.session.execute(db.update(User).values(password_hash=CHEAP_HASH))
-    db.session.commit()
-    return world
 
 
 def sheet(response):

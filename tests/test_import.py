@@ -10,28 +10,14 @@ from pathlib import Path
 
 import pytest
 from openpyxl import Workbook
-from werkzeug.security import generate_password_hash
 
 import demo
 from blueprints.students import importer
 from extensions import db
-from models import AuditLog, ClassGroup, Student, User, school_year_of
+from models import AuditLog, ClassGroup, Student, school_year_of
 from tests import factories as f
 
 COLUMNS = ["姓名", "性别", "身份证号", "年级", "班级", "监护人", "关系", "联系电话"]
-
-# Signing in checks the password for real, but against a cheap hash: the scrypt hash of the
-# factories costs ~0.1 s a sign-in, most of these tests' time.
-CHEAP_HASH = generate_password_hash(f.PASSWORD, method="pbkdf2:sha256:1")
-
-
-@pytest.fixture
-def world(app):
-    world = f.World()
-    db.session.execute(db.update(User).values(password_hash=CHEAP_HASH))
-    db.session.commit()
-    return world
-
 
 def xlsx(headers: list, rows: list[list], title: str | None = None) -> bytes:
     """An .xlsx file in memory: an optional title row, the headers, then the rows."""
@@ -269,8 +255,6 @@ def _small_upload_limit(make_app):
     ctx = app.app_context()
     ctx.push()
     world = f.World()
-    db.session.execute(db.update(User).values(password_hash=CHEAP_HASH))
-    db.session.commit()
     return app, ctx, world
 
 
