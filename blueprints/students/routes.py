@@ -134,9 +134,9 @@ def _save(form, student):
     """Copy the form onto the student; the caller commits."""
     school = access.get_or_404(School, form.school_id.data)
     student.school_id = school.id
-    klass = db.session.get(ClassGroup, form.class_id.data) if form.class_id.data else None
+    klass = access.get_or_404(ClassGroup, form.class_id.data) if form.class_id.data else None
     if klass and klass.school_id != school.id:
-        klass = None
+        klass = None  # the class list belonged to the school chosen before
     student.class_group = klass
     student.grade = klass.grade if klass else (form.grade.data or None)
     for name in ("name", "sex", "birth_date", "ethnicity", "placement", "boarder", "village",
