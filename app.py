@@ -88,10 +88,12 @@ def create_app(config: dict | None = None) -> Flask:
     from blueprints.auth import bp as auth_bp
     from blueprints.home import bp as home_bp
     from blueprints.pledges import bp as pledges_bp
+    from blueprints.prints import bp as prints_bp
     from blueprints.responsibility import bp as responsibility_bp
     from blueprints.students import bp as students_bp
     from blueprints.township import bp as township_bp
-    for bp in (auth_bp, home_bp, township_bp, students_bp, responsibility_bp, pledges_bp):
+    for bp in (auth_bp, home_bp, township_bp, students_bp, responsibility_bp, pledges_bp,
+               prints_bp):
         app.register_blueprint(bp)
 
     import pdf

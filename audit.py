@@ -12,13 +12,15 @@ from sqlalchemy import event, insert, inspect
 from sqlalchemy.orm import Session
 
 from extensions import db
-from models import (AuditLog, Cadre, Guardian, PledgeTemplate, Responsibility, School,
+from models import (AuditLog, Cadre, Guardian, PledgeTemplate, PrintJob, Responsibility, School,
                     StatusChange, Term, now)
 
 # Columns that are bookkeeping, not facts; their changes are not listed in before/after.
 QUIET = {"version", "updated_at", "created_at", "name_pinyin", "name_initials", "session_salt",
          "last_login_at"}
 SECRET = {"password_hash"}
+# Bookkeeping tables: the log itself, and print jobs (the export a job makes is recorded).
+UNAUDITED = (AuditLog, PrintJob)
 
 # Field names as the audit page shows them (the stored JSON keeps the column names).
 FIELD_LABELS = {
@@ -97,7 +99,7 @@ def _log_flush(session, flush_context):
     for action, objects in (("create", session.new), ("update", session.dirty),
                             ("delete", session.deleted)):
         for obj in objects:
-            if isinstance(obj, AuditLog) or not hasattr(obj, "__table__"):
+            if isinstance(obj, UNAUDITED) or not hasattr(obj, "__table__"):
                 continue
             if action == "update" and not session.is_modified(obj, include_collections=False):
                 continue

@@ -557,6 +557,57 @@ class Pledge(db.Model):
         return f"{self.doc_no} {self.title} {self.party_b_name}"
 
 
+PRINT_JOB_STATUSES = {"queued": "排队中", "running": "正在排版", "done": "已完成",
+                      "failed": "没有完成"}
+
+
+class PrintJob(db.Model):
+    """A batch PDF rendered in the print worker (printjobs.py), for the user who asked; the file
+    lives in instance/prints/ for a day. Bookkeeping, not a record: the export itself is audited."""
+    __tablename__ = "print_jobs"
+
+    STALLED_AFTER = timedelta(minutes=10)  # no progress for this long: the worker died
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"),
+                                         index=True)
+    kind: Mapped[str] = mapped_column(sa.String(30))
+    params: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+    title: Mapped[str] = mapped_column(sa.String(120))
+    filename: Mapped[str] = mapped_column(sa.String(120))
+    status: Mapped[str] = mapped_column(sa.String(10), default="queued", index=True)
+    total: Mapped[int] = mapped_column(default=0)  # documents to render
+    done: Mapped[int] = mapped_column(default=0)
+    size: Mapped[int | None]  # bytes of the finished PDF
+    error: Mapped[str] = mapped_column(sa.String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(default=now)
+    updated_at: Mapped[datetime] = mapped_column(default=now)  # the worker's heartbeat
+    finished_at: Mapped[datetime | None]
+    expired: Mapped[bool] = mapped_column(default=False)  # the file was deleted
+
+    user: Mapped[User] = relationship()
+
+    @property
+    def stalled(self) -> bool:
+        return (self.status in ("queued", "running")
+                and now() - self.updated_at > self.STALLED_AFTER)
+
+    @property
+    def finished(self) -> bool:
+        return self.status in ("done", "failed") or self.stalled
+
+    @property
+    def status_label(self) -> str:
+        return "中断" if self.stalled else PRINT_JOB_STATUSES.get(self.status, self.status)
+
+    @property
+    def percent(self) -> int:
+        return 100 if self.status == "done" else int(100 * self.done / self.total) if self.total else 0
+
+    def __str__(self) -> str:
+        return self.title
+
+
 class AuditLog(db.Model):
     """Who changed or exported what, when; written by audit.py for every flush and export."""
     __tablename__ = "audit_log"

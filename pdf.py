@@ -1,22 +1,33 @@
-"""The one PDF helper: a print template (templates/print/) rendered to PDF bytes by WeasyPrint.
+"""The one PDF helper: print templates (templates/print/) rendered to PDF bytes by WeasyPrint.
 
-The same HTML is the browser's print preview. WeasyPrint may read our own static files and
-nothing else (no network, no local paths). Speed depends on HarfBuzz's subsetter
-(libharfbuzz-subset0): with it a Chinese page renders in about 0.3 s, without it WeasyPrint
-falls back to fontTools and takes 11-15 s, so create_app() warns when it is missing.
+render() takes a list of documents (Part: a template and its context) and returns one PDF with
+each document laid out on its own: page numbers count within a document ("— 1 —" on the first
+page of every pledge in a batch), and a progress callback hears after each document, which is how
+the print worker (printjobs.py) reports progress. The same HTML is the browser's print preview.
+
+WeasyPrint may read our own static files and nothing else (no network, no local paths). The print
+stylesheet is parsed once per process and one font configuration serves a whole batch: 100
+pledges render in ~2.2 s instead of ~3.9 s. Speed depends on HarfBuzz's subsetter
+(libharfbuzz-subset0): without it WeasyPrint falls back to fontTools and takes 11-15 s a page,
+so create_app() warns when it is missing.
 """
 from __future__ import annotations
 
 import ctypes.util
+import functools
 import mimetypes
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from flask import current_app, render_template
-from weasyprint import HTML
+from weasyprint import CSS, HTML
+from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 ORIGIN = "http://baoxue.invalid"  # the base URL documents resolve against; never fetched
+STYLESHEET = "css/print.css"  # linked by print/base.html for the browser preview
 
 
 def harfbuzz_subset_available() -> bool:
@@ -41,8 +52,38 @@ class StaticFetcher(URLFetcher):
         raise ValueError(f"PDF documents may only load our own static files, not {url!r}")
 
 
+@dataclass
+class Part:
+    """One document of a PDF: a print template and what it shows."""
+    template: str
+    context: dict = field(default_factory=dict)
+
+
+@functools.lru_cache(maxsize=4)
+def _stylesheet(path: str, mtime: float) -> CSS:
+    return CSS(filename=path)  # no @font-face, so one parse serves every font configuration
+
+
+def render(parts: Sequence[Part], progress: Callable[[int], None] | None = None) -> bytes:
+    """Render documents into one PDF; progress(n) is called after the n-th document."""
+    if not parts:
+        raise ValueError("nothing to print")
+    css_path = Path(current_app.static_folder) / STYLESHEET
+    stylesheet = _stylesheet(str(css_path), css_path.stat().st_mtime)
+    fetcher = StaticFetcher(current_app.static_folder)
+    fonts = FontConfiguration()
+    documents = []
+    for n, part in enumerate(parts, 1):
+        html = render_template(part.template, pdf=True, **part.context)
+        documents.append(HTML(string=html, base_url=ORIGIN + "/", url_fetcher=fetcher)
+                         .render(stylesheets=[stylesheet], font_config=fonts))
+        if progress:
+            progress(n)
+    if len(documents) == 1:
+        return documents[0].write_pdf()
+    return documents[0].copy([page for d in documents for page in d.pages]).write_pdf()
+
+
 def render_pdf(template: str, **context) -> bytes:
-    """Render a print template to PDF bytes."""
-    html = render_template(template, pdf=True, **context)
-    return HTML(string=html, base_url=ORIGIN + "/",
-                url_fetcher=StaticFetcher(current_app.static_folder)).write_pdf()
+    """Render one print template to PDF bytes."""
+    return render([Part(template, context)])

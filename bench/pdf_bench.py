@@ -25,6 +25,7 @@ import pdf  # noqa: E402
 from app import create_app  # noqa: E402
 from extensions import db  # noqa: E402
 from blueprints.pledges import issue  # noqa: E402
+from blueprints.pledges.printing import sheets  # noqa: E402
 from models import ClassGroup, Pledge, Student, Term, User  # noqa: E402
 
 
@@ -56,11 +57,13 @@ def main() -> None:
             issue.templates(term.central_id)["guardian_commitment"].copies = 1
             db.session.commit()
             pledges = db.session.scalars(db.select(Pledge).order_by(Pledge.id).limit(100)).all()
+            # the documents exactly as the print batches build them: one Part per document
             documents = {
-                "pledge": lambda n: pdf.render_pdf("print/pledge.html", pledges=pledges[:n]),
-                "student sheet": lambda n: pdf.render_pdf(
-                    "print/student_sheet.html", students=students[:n], full_ids=False,
-                    today=date.today()),
+                "pledge": lambda n: pdf.render([pdf.Part("print/pledge.html", {"sheets": [s]})
+                                                for p in pledges[:n] for s in sheets(p)]),
+                "student sheet": lambda n: pdf.render([pdf.Part(
+                    "print/student_sheet.html", {"students": [s], "full_ids": False,
+                                                 "today": date.today()}) for s in students[:n]]),
             }
             documents["pledge"](1)  # warm up fonts and Pango
             floor = lambda n: HTML(string="<style>@page{size:A4}p{break-after:page}</style>"  # noqa: E731

@@ -90,3 +90,33 @@ def login(app):
         assert r.status_code == 303, f"login as {username} failed: {r.status_code}"
         return c
     return sign_in
+
+
+def wait_for_job(client, location: str, timeout: float = 90) -> str:
+    """Poll a print job's progress box as the page does, until the worker has finished it;
+    returns the box's last HTML."""
+    import time
+    deadline = time.monotonic() + timeout
+    while True:
+        box = client.get(location, headers={"HX-Request": "true", "HX-Target": "print-job"})
+        assert box.status_code == 200, box.text
+        if "hx-trigger" not in box.text:  # a finished job stops polling
+            return box.text
+        assert time.monotonic() < deadline, f"print job {location} did not finish: {box.text}"
+        time.sleep(0.2)
+
+
+@pytest.fixture
+def batch_pdf():
+    """batch_pdf(client, url, data) → the PDF bytes of a batch print, through the real worker."""
+    def run(client, url, data=None):
+        response = client.post(url, data=data or {})
+        assert response.status_code == 303, response.text
+        location = response.headers["Location"]
+        assert "/prints/" in location
+        box = wait_for_job(client, location)
+        assert "下载 PDF" in box, box
+        with client.get(location + ".pdf") as pdf:
+            assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
+            return pdf.data
+    return run

@@ -46,6 +46,14 @@ def page(live_server):
         browser.close()
 
 
+def htmx_ready(page, selector):
+    """Wait until htmx has processed an element swapped in by a boosted navigation: typing into
+    it earlier would fire no request (the flake this avoids, seen under load)."""
+    page.wait_for_function("s => { const el = document.querySelector(s);"
+                           " return !!(el && el['htmx-internal-data'] &&"
+                           " el['htmx-internal-data'].initHash); }", arg=selector)
+
+
 def _roster(world) -> bytes:
     wb = Workbook()
     ws = wb.active
@@ -80,6 +88,7 @@ def test_village_head_day_one(world, live_server, page, tmp_path):
     # open the child, then fix a wrong ID number with the inline check
     results.get_by_role("link", name="张三").click()
     page.get_by_role("link", name="修改信息").click()
+    htmx_ready(page, "#id_number")
     id_field = page.locator("#id_number")
     right = id_field.input_value()
     wrong = right[:17] + ("0" if right[17] != "0" else "1")
@@ -113,3 +122,107 @@ def test_village_head_day_one(world, live_server, page, tmp_path):
     response = page.goto(f"{base}/students/{world.s_a2.id}")
     assert response.status == 404 and "不在您的管理范围内" in page.inner_text("main")
     assert page.console_errors == [] or all("404" in e for e in page.console_errors)
+
+
+def _pdf_text(page, link) -> str:
+    """Fetch a PDF link with the browser's session and read its text back."""
+    import subprocess
+    from urllib.parse import urljoin
+    response = page.request.get(urljoin(page.url, link.get_attribute("href")))
+    assert response.ok and response.headers["content-type"] == "application/pdf"
+    return subprocess.run(["pdftotext", "-layout", "-", "-"], input=response.body(),
+                          capture_output=True, check=True).stdout.decode()
+
+
+def _print_and_read(page, button) -> str:
+    """Click a batch print button, watch the progress page, and read the finished PDF."""
+    button.click()
+    page.wait_for_url(re.compile(r"/prints/\d+$"))
+    link = page.get_by_role("link", name="下载 PDF")
+    link.wait_for(timeout=60_000)
+    return _pdf_text(page, link)
+
+
+def _sign_in(browser, base, username):
+    page = browser.new_page(viewport={"width": 1024, "height": 768})
+    page.set_default_timeout(10_000)
+    page.goto(base + "/login")
+    page.fill("#username", username)
+    page.fill("#password", "demo1234")
+    page.click("main button[type=submit]")
+    page.wait_for_url(re.compile(r"/$"))
+    return page
+
+
+def test_pledges_signing_and_posting_in_the_demo_township(app, live_server, tmp_path):
+    """Issue 3's flow: the officer issues a village school's teacher pledges; its head prints
+    them as one PDF, marks one signed and uploads two scans; the list shows who has not signed;
+    guardian letters for a class print with each child's name and class; the 包保责任表 of a
+    village prints with masked IDs."""
+    import demo
+    from playwright.sync_api import sync_playwright
+    from models import ClassGroup, Pledge, School, User
+    demo.load()
+    school = db.session.scalar(db.select(School).filter_by(name="石桥村小"))
+    teachers = db.session.scalars(db.select(User).filter_by(school_id=school.id,
+                                                            role="teacher")).all()
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        officer = _sign_in(browser, live_server, "admin")
+        officer.goto(live_server + "/pledges/")
+        officer.select_option("#kind", label="教师目标责任书")
+        officer.select_option("#school_id", label="石桥村小")
+        officer.get_by_role("button", name="生成", exact=True).click()
+        officer.wait_for_selector(f"text=已生成教师目标责任书 {len(teachers)} 份")
+
+        head = _sign_in(browser, live_server, "head")
+        head.goto(live_server + "/pledges/?kind=teacher")
+        text = _print_and_read(head, head.get_by_role("button", name=re.compile("打印这")))
+        for teacher in teachers:
+            assert teacher.name in text
+        assert text.count("第一份") == len(teachers) and "石桥村小" in text
+
+        head.goto(live_server + "/pledges/?kind=teacher")
+        rows = head.locator("tbody tr")
+        assert rows.first.inner_text().count("已打印") == 1  # printing by the school marks it
+        rows.nth(0).get_by_role("button", name="标记已签署").click()
+        head.wait_for_selector("text=：已签署。")
+        for n, (name, data) in enumerate([("scan.png", b"\x89PNG\r\n\x1a\n" + b"\0" * 64),
+                                          ("scan.pdf", b"%PDF-1.4\n%%EOF\n")], start=1):
+            row = head.locator("tbody tr").nth(n)
+            row.locator("input[type=file]").set_input_files(
+                files=[{"name": name, "mimeType": "application/octet-stream", "buffer": data}])
+            with head.expect_navigation():
+                row.get_by_role("button", name="上传扫描件").click()
+            assert "的签字扫描件" in head.inner_text("#messages")
+        unsigned = len(teachers) - 3
+        assert f"未签署：石桥村小 {unsigned} 份" in head.inner_text("main")
+        db.session.expire_all()
+        statuses = [p.status for p in db.session.scalars(db.select(Pledge).filter_by(
+            school_id=school.id))]
+        assert statuses.count("signed") == 3 and sum(1 for p in db.session.scalars(
+            db.select(Pledge)) if p.scan_path) == 2
+
+        # guardian letters for one class: each child's name and class on their letter
+        klass = db.session.scalar(db.select(ClassGroup).filter_by(school_id=school.id, grade=3))
+        head.select_option("#kind", label="家长承诺书")
+        head.select_option("#class_id", label=f"石桥村小 · {klass.label}")
+        head.get_by_role("button", name="生成", exact=True).click()
+        head.wait_for_selector("text=已生成家长承诺书")
+        head.goto(live_server + "/pledges/?kind=guardian_commitment")
+        text = _print_and_read(head, head.get_by_role("button", name=re.compile("打印这")))
+        children = [p.student for p in db.session.scalars(db.select(Pledge).where(
+            Pledge.student_id.is_not(None)))]
+        assert children and all(f"学生：{c.name}" in text for c in children)
+        assert text.count(klass.label) >= len(children)
+
+        # the 包保责任表 of a village, for posting: every ID masked
+        head.goto(live_server + "/responsibility/")
+        head.select_option("#t-village", "石桥村")
+        text = _print_and_read(head, head.locator("form.filters button[type=submit]"))
+        kids = db.session.scalars(db.select(Student).filter_by(  # the head's own children
+            village="石桥村", status="enrolled", school_id=school.id)).all()
+        assert "双线四包" in text and kids
+        for kid in kids:
+            assert kid.id_number not in text and kid.masked_id in text and kid.name in text
+        browser.close()

@@ -74,11 +74,19 @@ def test_print_marks_printed_and_shows_both_copies(world, term, login):
     assert db.session.scalar(db.select(AuditLog).filter_by(table_name="pledges", action="export"))
 
 
-def test_batch_pdf_holds_every_filtered_pledge(world, term, login):
+def test_batch_pdf_holds_every_filtered_pledge(world, term, login, batch_pdf):
     head = login("head")
     generate(head, term, world.a1)
-    data = head.get(f"/pledges/batch.pdf?term={term.id}&school={world.a1.id}").data
-    assert text_of(data).count("第一份") == 3
+    data = batch_pdf(head, "/pledges/print", {"term": term.id, "school": world.a1.id})
+    text = text_of(data)
+    assert text.count("第一份") == 3 and text.count("第二份") == 3
+    # every copy is a document of its own: its pages are numbered from 1
+    assert text.count("— 1 —") == 6 and "— 3 —" not in text
+    db.session.expire_all()
+    assert {p.status for p in db.session.scalars(db.select(Pledge))} == {"printed"}
+    entry = db.session.scalar(db.select(AuditLog).filter_by(table_name="pledges",
+                                                            action="export"))
+    assert entry.username == "head" and entry.after["rows"] == 3
 
 
 def test_status_moves_forward_only_with_dates(world, term, login):

@@ -41,16 +41,17 @@ def test_student_sheet_pdf_masks_the_id_for_a_teacher(world, login):
     assert number[:4] + "*" * 10 + number[-4:] in text and number not in text
 
 
-def test_batch_prints_one_page_per_student_of_the_filtered_list(world, login):
+def test_batch_prints_one_page_per_student_of_the_filtered_list(world, login, batch_pdf):
     for name in ("甲", "乙", "丙"):
         f.student(world.a1, world.class_a1, name=name)
     db.session.commit()
     client = login("head")
-    data = client.get(f"/students/sheets.pdf?class_id={world.class_a1.id}").data
+    data = batch_pdf(client, "/students/sheets", {"class_id": world.class_a1.id})
     assert pdf_pages(data) == 4
     text = pdf_text(data)
     assert all(name in text for name in ("张三", "甲", "乙", "丙")) and "李四" not in text
-    assert client.get("/students/sheets.pdf?q=nobody").status_code == 404
+    refused = client.post("/students/sheets", data={"q": "nobody"})
+    assert refused.status_code == 422 and "没有符合筛选条件的学生" in refused.text
 
 
 def test_print_preview_is_the_same_html_and_scope_holds(world, login):

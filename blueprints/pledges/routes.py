@@ -1,22 +1,19 @@
 """Pledges (目标责任书), guardian letters and notices: generate, print, sign, collect."""
 from datetime import date
-from io import BytesIO
 from pathlib import Path
 
 import sqlalchemy as sa
 from flask import (abort, current_app, flash, render_template, request, send_file, url_for)
 
 import access
-import audit
-import pdf
-from blueprints.pledges import bp, issue
+import printjobs
+from blueprints.pledges import bp, issue, printing
 from blueprints.pledges.forms import GenerateForm, ScanForm, TemplateForm
 from extensions import db
 from models import (GUARDIAN_KINDS, PLEDGE_KINDS, PLEDGE_STATUSES, ClassGroup, Pledge,
-                    PledgeTemplate, School, Term, school_year_of)
+                    School, Term, school_year_of)
 from responses import after_write, form_page, message_response
 
-MAX_BATCH = 300
 SCAN_TYPES = {b"%PDF": "pdf", b"\xff\xd8\xff": "jpg", b"\x89PNG": "png"}
 
 
@@ -30,21 +27,6 @@ def _current_term(terms):
     return next((t for t in terms if t.start_date <= today <= t.end_date), terms[0] if terms else None)
 
 
-def _filtered(args):
-    """The pledges of the list's filters (term, school, kind, status)."""
-    stmt = access.scoped(Pledge)
-    for name, column in (("term", Pledge.term_id), ("school", Pledge.school_id)):
-        if str(args.get(name, "")).isdigit():
-            stmt = stmt.where(column == int(args[name]))
-    if args.get("kind") in PLEDGE_KINDS:
-        stmt = stmt.join(PledgeTemplate).where(PledgeTemplate.kind == args["kind"])
-    if args.get("status") == "unsigned":
-        stmt = stmt.where(Pledge.status.in_(("generated", "printed")))
-    elif args.get("status") in PLEDGE_STATUSES:
-        stmt = stmt.where(Pledge.status == args["status"])
-    return stmt.order_by(Pledge.school_id, Pledge.doc_no)
-
-
 @bp.route("/")
 @access.require(*access.EVERYONE)
 def index():
@@ -52,10 +34,10 @@ def index():
     args = {k: v for k, v in request.args.items() if v}
     if "term" not in args and terms:
         args["term"] = str(_current_term(terms).id)
-    pledges = db.session.scalars(_filtered(args).limit(500)).all()
+    pledges = db.session.scalars(printing.filtered(args).limit(500)).all()
     unsigned = db.session.execute(
         sa.select(School.name, sa.func.count()).join(Pledge, Pledge.school_id == School.id)
-        .where(Pledge.id.in_(_filtered(args).with_only_columns(Pledge.id).order_by(None)),
+        .where(Pledge.id.in_(printing.filtered(args).with_only_columns(Pledge.id).order_by(None)),
                Pledge.status.in_(("generated", "printed")))
         .group_by(School.name).order_by(School.name)).all()
     schools = db.session.scalars(access.scoped(School).order_by(School.kind, School.name)).all()
@@ -109,37 +91,25 @@ def generate():
 def show(pledge_id):
     """The browser print preview of one pledge: the same HTML as its PDF."""
     pledge = access.get_or_404(Pledge, pledge_id)
-    return render_template("print/pledge.html", pledges=[pledge], scan_form=ScanForm())
-
-
-def _pdf_response(pledges, filename):
-    data = pdf.render_pdf("print/pledge.html", pledges=pledges)
-    today = date.today()
-    for p in pledges:
-        if p.status == "generated":
-            p.advance("printed", today)
-    audit.record("export", f"打印责任书/承诺书 {len(pledges)} 份", table_name="pledges",
-                 after={"rows": len(pledges), "format": "pdf"})
-    db.session.commit()
-    return send_file(BytesIO(data), mimetype="application/pdf", download_name=filename)
+    return render_template("print/pledge.html", sheets=printing.sheets(pledge))
 
 
 @bp.route("/<int:pledge_id>.pdf")
 @access.require(*access.EVERYONE)
 def print_one(pledge_id):
-    pledge = access.get_or_404(Pledge, pledge_id)
-    return _pdf_response([pledge], f"{pledge.title}-{pledge.party_b_name}.pdf")
+    return printjobs.render_now("pledges", {"id": pledge_id})
 
 
-@bp.route("/batch.pdf")
-@access.require(*access.EVERYONE)
+@bp.route("/print", methods=["POST"])
+@access.require(*access.EVERYONE, writes=False)
 def print_batch():
-    pledges = db.session.scalars(_filtered(request.args).limit(MAX_BATCH + 1)).all()
-    if not pledges:
-        abort(404)
-    if len(pledges) > MAX_BATCH:
-        return message_response(f"一次最多打印 {MAX_BATCH} 份，请按学校或文书类型筛选后再打印。", 422)
-    return _pdf_response(pledges, f"责任书-{len(pledges)}份-{date.today():%Y%m%d}.pdf")
+    """The filtered list as one PDF, rendered by the print worker while a progress bar shows."""
+    params = {k: v for k, v in request.form.items() if k in ("term", "school", "kind", "status")}
+    try:
+        job = printjobs.start("pledges", params)
+    except printjobs.Refused as refused:
+        return message_response(str(refused), 422)
+    return after_write(url_for("prints.show", job_id=job.id))
 
 
 @bp.route("/<int:pledge_id>/status", methods=["POST"])

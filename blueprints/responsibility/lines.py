@@ -1,9 +1,14 @@
 """双线四包: who may stand on each line for a child, coverage of the lines, bulk assignment."""
 from __future__ import annotations
 
+from datetime import date
+
 import sqlalchemy as sa
 
 import access
+import audit
+import pdf
+import printjobs
 from extensions import db
 from models import (FOCUS_FLAGS, GOVERNMENT_LINE, RESPONSIBILITY_KINDS, Cadre, ClassGroup, School,
                     Student, User)
@@ -104,3 +109,33 @@ def villages() -> list[str]:
 def classes_without_head(school_id: int) -> list[ClassGroup]:
     return db.session.scalars(access.scoped(ClassGroup).where(
         ClassGroup.school_id == school_id, ClassGroup.head_teacher_id.is_(None))).all()
+
+
+@printjobs.batch("responsibility_table")
+def table_batch(params: dict) -> printjobs.Batch:
+    """包保责任表 of a school or of a village, for posting: ID numbers are always masked."""
+    stmt = access.scoped(Student).where(Student.status == "enrolled")
+    school_id, village = str(params.get("school", "")), str(params.get("village", "")).strip()
+    if school_id.isdigit():
+        school = access.get_or_404(School, int(school_id))
+        stmt, label = stmt.where(Student.school_id == school.id), school.name
+    elif village:
+        stmt, label = stmt.where(Student.village == village), f"{village}（户籍）"
+    else:
+        raise printjobs.Refused("请选择一所学校或一个村再打印包保责任表。")
+    students = db.session.scalars(stmt.order_by(Student.school_id, Student.grade,
+                                                Student.name_pinyin)).all()
+    if not students:
+        raise printjobs.Refused(f"{label}没有在读学生，没有可打印的责任表。")
+
+    def finish():
+        audit.record("export", f"打印包保责任表：{label} {len(students)} 人",
+                     table_name="responsibilities",
+                     after={"rows": len(students), "format": "pdf", "full_ids": False})
+
+    return printjobs.Batch(
+        title=f"包保责任表：{label}（{len(students)} 人）", filename=f"包保责任表-{label}.pdf",
+        parts=[pdf.Part("print/responsibility_table.html", {
+            "students": students, "kinds": RESPONSIBILITY_KINDS, "scope_label": label,
+            "today": date.today()})],
+        finish=finish)

@@ -1,12 +1,8 @@
 """双线四包: each child's responsible persons on the school line and the government line."""
-from datetime import date
-from io import BytesIO
-
-from flask import abort, flash, render_template, request, send_file, url_for
+from flask import flash, render_template, request, url_for
 
 import access
-import audit
-import pdf
+import printjobs
 from blueprints.responsibility import bp, lines
 from blueprints.responsibility.forms import BulkForm, CadreForm, ResponsibilityForm
 from extensions import db
@@ -89,31 +85,16 @@ def _chosen_person(form, kind):
     return person
 
 
-@bp.route("/table.pdf")
-@access.require(*access.EVERYONE)
+@bp.route("/table", methods=["POST"])
+@access.require(*access.EVERYONE, writes=False)
 def table_pdf():
-    """包保责任表 of a school or of a village, for posting: ID numbers are always masked."""
-    school_id = request.args.get("school", type=int)
-    village = request.args.get("village", "").strip()
-    stmt = access.scoped(Student).where(Student.status == "enrolled")
-    if school_id:
-        school = access.get_or_404(School, school_id)
-        stmt, label = stmt.where(Student.school_id == school.id), school.name
-    elif village:
-        stmt, label = stmt.where(Student.village == village), f"{village}（户籍）"
-    else:
-        return message_response("请选择一所学校或一个村再打印包保责任表。", 422)
-    students = db.session.scalars(stmt.order_by(Student.school_id, Student.grade,
-                                                Student.name_pinyin)).all()
-    if not students:
-        abort(404)
-    data = pdf.render_pdf("print/responsibility_table.html", students=students,
-                          kinds=RESPONSIBILITY_KINDS, scope_label=label, today=date.today())
-    audit.record("export", f"打印包保责任表：{label} {len(students)} 人", table_name="responsibilities",
-                 after={"rows": len(students), "format": "pdf", "full_ids": False})
-    db.session.commit()
-    return send_file(BytesIO(data), mimetype="application/pdf",
-                     download_name=f"包保责任表-{label}.pdf")
+    """包保责任表 of a school or a village (lines.table_batch), by the print worker."""
+    try:
+        job = printjobs.start("responsibility_table", {k: request.form.get(k, "")
+                                                       for k in ("school", "village")})
+    except printjobs.Refused as refused:
+        return message_response(str(refused), 422)
+    return after_write(url_for("prints.show", job_id=job.id))
 
 
 # The cadre directory (乡村干部名录), kept by the central officer

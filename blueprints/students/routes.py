@@ -11,12 +11,12 @@ from sqlalchemy.orm.exc import StaleDataError
 
 import access
 import audit
-from blueprints.students import bp, idnumber, importer, roster
+from blueprints.students import bp, idnumber, importer, roster, sheets
 from blueprints.students.forms import ImportForm, StatusForm, StudentForm
 from blueprints.students.register import SORTS, Filters
 from extensions import db
 from models import FOCUS_FLAGS, ClassGroup, Guardian, School, Student, school_year_of
-import pdf
+import printjobs
 from responses import after_write, invalid, message_response, page_or_fragment, targets
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -45,7 +45,8 @@ def index():
                        per_page=current_app.config["PAGE_SIZE"], error_out=False)
     return page_or_fragment("students/index.html", "students/_results.html", "student-results",
                             page=page, filters=filters, schools=_schools(), classes=_classes(),
-                            sorts=SORTS, full_ids=access.sees_full_ids())
+                            sorts=SORTS, full_ids=access.sees_full_ids(),
+                            max_sheets=sheets.MAX_SHEETS)
 
 
 @bp.route("/export.xlsx")
@@ -63,21 +64,6 @@ def export():
                      download_name=f"学生名册-{date.today():%Y%m%d}.xlsx")
 
 
-MAX_SHEETS = 100  # one batch of 学生信息表 (~7 s); a school prints class by class
-
-
-def _sheets_pdf(students, filename):
-    full = access.sees_full_ids()
-    data = pdf.render_pdf("print/student_sheet.html", students=students, full_ids=full,
-                          today=date.today())
-    audit.record("export", f"打印学生信息表 {len(students)} 份", table_name="students",
-                 row_id=students[0].id if len(students) == 1 else None,
-                 after={"rows": len(students), "full_ids": full, "format": "pdf"})
-    db.session.commit()
-    return send_file(BytesIO(data), mimetype="application/pdf", as_attachment=False,
-                     download_name=filename)
-
-
 @bp.route("/<int:student_id>/sheet")
 @access.require(*access.EVERYONE)
 def sheet(student_id):
@@ -90,22 +76,18 @@ def sheet(student_id):
 @bp.route("/<int:student_id>/sheet.pdf")
 @access.require(*access.EVERYONE)
 def print_sheet(student_id):
-    student = access.get_or_404(Student, student_id)
-    return _sheets_pdf([student], f"学生信息表-{student.name}.pdf")
+    return printjobs.render_now("student_sheets", {"id": student_id})
 
 
-@bp.route("/sheets.pdf")
-@access.require(*access.EVERYONE)
+@bp.route("/sheets", methods=["POST"])
+@access.require(*access.EVERYONE, writes=False)
 def print_sheets():
-    """学生信息表 of every student in the current filtered list, one per page."""
-    students = db.session.scalars(Filters.from_args(request.args).statement()
-                                  .limit(MAX_SHEETS + 1)).all()
-    if not students:
-        abort(404)
-    if len(students) > MAX_SHEETS:
-        return message_response(f"一次最多打印 {MAX_SHEETS} 份学生信息表。请按学校、年级或班级筛选后再打印。",
-                                422)
-    return _sheets_pdf(students, f"学生信息表-{len(students)}份-{date.today():%Y%m%d}.pdf")
+    """学生信息表 of every student in the filtered list, by the print worker."""
+    try:
+        job = printjobs.start("student_sheets", Filters.from_args(request.form).as_args())
+    except printjobs.Refused as refused:
+        return message_response(str(refused), 422)
+    return after_write(url_for("prints.show", job_id=job.id))
 
 
 @bp.route("/<int:student_id>")

@@ -1,0 +1,68 @@
+"""Printing pledges: the list's filters, and the print batch of pledges (one or many)."""
+from __future__ import annotations
+
+from datetime import date
+
+from flask_login import current_user
+
+import access
+import audit
+import pdf
+import printjobs
+from extensions import db
+from models import PLEDGE_KINDS, PLEDGE_STATUSES, Pledge, PledgeTemplate
+
+MAX_BATCH = 300
+
+
+def filtered(args):
+    """The pledges of the list's filters (term, school, kind, status)."""
+    stmt = access.scoped(Pledge)
+    for name, column in (("term", Pledge.term_id), ("school", Pledge.school_id)):
+        if str(args.get(name, "")).isdigit():
+            stmt = stmt.where(column == int(args[name]))
+    if args.get("kind") in PLEDGE_KINDS:
+        stmt = stmt.join(PledgeTemplate).where(PledgeTemplate.kind == args["kind"])
+    if args.get("status") == "unsigned":
+        stmt = stmt.where(Pledge.status.in_(("generated", "printed")))
+    elif args.get("status") in PLEDGE_STATUSES:
+        stmt = stmt.where(Pledge.status == args["status"])
+    return stmt.order_by(Pledge.school_id, Pledge.doc_no)
+
+
+def sheets(pledge: Pledge) -> list[tuple[Pledge, int]]:
+    """(pledge, copy number) for each copy of 一式两份: every copy is a document of its own."""
+    return [(pledge, n) for n in range(1, pledge.template.copies + 1)]
+
+
+@printjobs.batch("pledges")
+def batch(params: dict) -> printjobs.Batch:
+    """One pledge ({"id": n}) or the pledges of the list's filters. Printing by the school
+    (central officer, village head) marks them 已打印: the paper goes out for signature."""
+    if "id" in params:
+        pledges = [access.get_or_404(Pledge, int(params["id"]))]
+    else:
+        pledges = db.session.scalars(filtered(params).limit(MAX_BATCH + 1)).all()
+    if not pledges:
+        raise printjobs.Refused("没有符合筛选条件的文书。")
+    if len(pledges) > MAX_BATCH:
+        raise printjobs.Refused(f"一次最多打印 {MAX_BATCH} 份，请按学校或文书类型筛选后再打印。")
+
+    def finish():
+        if current_user.role in access.REGISTER_EDITORS:
+            for p in pledges:
+                if p.status == "generated":
+                    p.advance("printed", date.today())
+        audit.record("export", f"打印责任书/承诺书 {len(pledges)} 份", table_name="pledges",
+                     row_id=pledges[0].id if len(pledges) == 1 else None,
+                     after={"rows": len(pledges), "format": "pdf"})
+
+    one = pledges[0]
+    return printjobs.Batch(
+        title=(f"{one.title}（{one.party_b_name}）" if len(pledges) == 1
+               else f"责任书与承诺书 {len(pledges)} 份"),
+        filename=(f"{one.title}-{one.party_b_name}.pdf" if len(pledges) == 1
+                  else f"责任书-{len(pledges)}份-{date.today():%Y%m%d}.pdf"),
+        parts=[pdf.Part("print/pledge.html", {"sheets": [sheet]})
+               for p in pledges for sheet in sheets(p)],
+        finish=finish)

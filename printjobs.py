@@ -1,0 +1,200 @@
+"""Batch printing: long PDFs are rendered by a print worker process while the user watches a
+progress bar, so a 300-page batch neither ties up a web thread nor slows other users (WeasyPrint
+is CPU-bound Python: in a thread it would hold the GIL the web threads need).
+
+Each area registers a batch kind with @batch("kind"): a function of the request's parameters
+that, under the current user's scope, returns a Batch (the documents, a title, a file name and
+what to do when printed). The same function serves a single document at once (render_now) and a
+batch in the worker (start), so a document prints the same way however it is asked for.
+
+The worker is one spawned process per app process (batches queue behind each other); it signs in
+as the user who asked, so access.scoped() and the audit log see that user. It writes its progress
+on its own connection after every document; a job whose heartbeat is older than
+PrintJob.STALLED_AFTER is shown as interrupted (the server was restarted). Files are kept for a
+day in instance/prints/ and only their owner may download them.
+"""
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import threading
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from datetime import timedelta
+from io import BytesIO
+from pathlib import Path
+
+import sqlalchemy as sa
+from flask import current_app, send_file
+from flask_login import current_user, login_user
+
+import access
+import pdf
+from extensions import db
+from models import PrintJob, now
+
+KEEP_FOR = timedelta(days=1)
+MAX_OPEN_JOBS = 3  # unfinished batches one user may have at once
+
+BATCHES: dict[str, Callable[[dict], Batch]] = {}
+
+
+class Refused(Exception):
+    """A print request that cannot be met; the message says what to change (Chinese)."""
+
+
+@dataclass
+class Batch:
+    title: str  # 责任书 24 份
+    filename: str  # the download's name
+    parts: list[pdf.Part]
+    finish: Callable[[], None] = field(default=lambda: None)  # mark and audit; caller commits
+
+
+def batch(kind: str):
+    """Register the function that builds a batch kind from request parameters."""
+    def register(fn):
+        BATCHES[kind] = fn
+        return fn
+    return register
+
+
+def render_now(kind: str, params: dict):
+    """Print at once (single documents): the PDF as a response."""
+    job = BATCHES[kind](params)
+    data = pdf.render(job.parts)
+    job.finish()
+    db.session.commit()
+    return send_file(BytesIO(data), mimetype="application/pdf", download_name=job.filename)
+
+
+def start(kind: str, params: dict) -> PrintJob:
+    """Check a batch request in the web process and queue it for the worker."""
+    _expire_old_files()
+    open_jobs = [j for j in db.session.scalars(access.scoped(PrintJob).where(
+        PrintJob.status.in_(("queued", "running")))) if not j.stalled]
+    if len(open_jobs) >= MAX_OPEN_JOBS:
+        raise Refused(f"您已有 {len(open_jobs)} 个打印任务正在进行，请等它们完成后再打印。")
+    built = BATCHES[kind](params)
+    job = PrintJob(user_id=current_user.id, kind=kind, params=params, title=built.title,
+                   filename=built.filename, total=len(built.parts))
+    db.session.add(job)
+    db.session.commit()
+    _dispatch(current_app._get_current_object(), job.id)
+    return job
+
+
+def queue_position(job: PrintJob) -> int:
+    """How many unfinished jobs were asked for before this one."""
+    if job.status != "queued":
+        return 0
+    return db.session.scalar(sa.select(sa.func.count()).select_from(PrintJob).where(
+        PrintJob.status.in_(("queued", "running")), PrintJob.id < job.id,
+        PrintJob.updated_at > now() - PrintJob.STALLED_AFTER)) or 0
+
+
+def file_of(job: PrintJob) -> Path:
+    return _folder(current_app) / f"{job.id}.pdf"
+
+
+def _folder(app) -> Path:
+    path = Path(app.config.get("PRINT_FOLDER") or Path(app.instance_path) / "prints")
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _expire_old_files() -> None:
+    old = db.session.scalars(sa.select(PrintJob).where(
+        PrintJob.expired.is_(False), PrintJob.created_at < now() - KEEP_FOR)).all()
+    for job in old:
+        file_of(job).unlink(missing_ok=True)
+        job.expired = True
+
+
+# The worker process ------------------------------------------------------------------------
+
+_pool: ProcessPoolExecutor | None = None
+_pool_lock = threading.Lock()
+
+
+def _executor() -> ProcessPoolExecutor:
+    global _pool
+    with _pool_lock:
+        if _pool is None:
+            _pool = ProcessPoolExecutor(max_workers=1,
+                                        mp_context=multiprocessing.get_context("spawn"))
+        return _pool
+
+
+def _dispatch(app, job_id: int) -> None:
+    config = {key: app.config[key] for key in ("SECRET_KEY", "SQLALCHEMY_DATABASE_URI")}
+    config["PRINT_FOLDER"] = str(_folder(app))
+    try:
+        future = _executor().submit(work, config, job_id)
+    except BrokenProcessPool:
+        _reset_pool()
+        future = _executor().submit(work, config, job_id)
+
+    def done(fut):
+        error = fut.exception()
+        if error is None:
+            return
+        if isinstance(error, BrokenProcessPool):
+            _reset_pool()
+        with app.app_context():
+            _set(job_id, status="failed", error="打印程序意外退出，请重新打印；如果一再出现，请联系中心校管理员。")
+    future.add_done_callback(done)
+
+
+def _reset_pool() -> None:
+    global _pool
+    with _pool_lock:
+        _pool = None
+
+
+def _set(job_id: int, **values) -> None:
+    """Progress and status on a connection of its own, outside the worker's session."""
+    with db.engine.begin() as conn:
+        conn.execute(sa.update(PrintJob).where(PrintJob.id == job_id)
+                     .values(updated_at=now(), **values))
+
+
+_worker_app = None
+
+
+def work(config: dict, job_id: int) -> None:
+    """Runs in the print worker: render the job's documents and save the PDF."""
+    global _worker_app
+    from app import create_app
+    if _worker_app is None or _worker_app.config["SQLALCHEMY_DATABASE_URI"] != \
+            config["SQLALCHEMY_DATABASE_URI"]:
+        if _worker_app is not None:
+            with _worker_app.app_context():
+                db.engine.dispose()
+        _worker_app = create_app(config)
+    app = _worker_app
+    app.config["PRINT_FOLDER"] = config["PRINT_FOLDER"]
+    with app.test_request_context():
+        try:
+            job = db.session.get(PrintJob, job_id)
+            if job is None or job.status != "queued":
+                return
+            login_user(job.user)
+            _set(job_id, status="running")
+            built = BATCHES[job.kind](job.params)
+            data = pdf.render(built.parts, progress=lambda n: _set(job_id, done=n))
+            file_of(job).write_bytes(data)
+            built.finish()
+            job.status, job.done, job.total = "done", len(built.parts), len(built.parts)
+            job.size, job.finished_at, job.updated_at = len(data), now(), now()
+            db.session.commit()
+        except Exception as error:  # the user sees a message; the log has the traceback
+            db.session.rollback()
+            logging.getLogger("baoxue.print").exception("print job %s failed", job_id)
+            message = str(error) if isinstance(error, Refused) else \
+                "排版时出错，没有生成文件。请重新打印；如果一再出现，请联系中心校管理员。"
+            _set(job_id, status="failed", error=message[:200], finished_at=now())
+        finally:
+            db.session.remove()
