@@ -21,6 +21,7 @@ test: setup
 
 bench: setup
 	$(BIN)/python bench/pdf_bench.py
+	$(BIN)/python bench/print_load.py
 
 setup: system $(VENV)/.installed
 

@@ -1,0 +1,147 @@
+"""Batch printing through the print worker (printjobs.py): progress, ownership, scope, limits,
+interrupted and expired jobs."""
+import subprocess
+from datetime import date, timedelta
+
+import printjobs
+from extensions import db
+from models import AuditLog, Pledge, PledgeTemplate, PrintJob, Term, now
+from blueprints.pledges.texts import DEFAULTS
+from tests import factories as f
+from tests.conftest import wait_for_job
+
+
+def text_of(data: bytes) -> str:
+    return subprocess.run(["pdftotext", "-", "-"], input=data, capture_output=True,
+                          check=True).stdout.decode()
+
+
+def start(client, url="/students/sheets", data=None) -> str:
+    response = client.post(url, data=data or {})
+    assert response.status_code == 303, response.text
+    return response.headers["Location"]
+
+
+def test_progress_page_then_download_for_the_owner_only(world, login):
+    for n in range(6):
+        f.student(world.a1, world.class_a1, name=f"学生{n}")
+    db.session.commit()
+    head = login("head")
+    location = start(head, data={"class_id": world.class_a1.id})
+    page = head.get(location)  # the whole page, polling its progress box
+    assert page.status_code == 200 and "学生信息表 7 份" in page.text
+    assert 'id="print-job"' in page.text and "http-equiv=\"refresh\"" in page.text
+    box = wait_for_job(head, location)
+    assert "下载 PDF" in box and "7 份文书" in box
+    job = db.session.scalar(db.select(PrintJob))
+    db.session.refresh(job)
+    assert (job.status, job.done, job.total) == ("done", 7, 7) and job.size > 10_000
+    with head.get(location + ".pdf") as pdf:
+        assert pdf.status_code == 200 and "学生0" in text_of(pdf.data)
+    assert "学生信息表 7 份" in head.get("/prints/").text
+    # nobody else sees or downloads it, not even the central officer
+    officer = login("officer")
+    assert officer.get(location).status_code == 404
+    assert officer.get(location + ".pdf").status_code == 404
+    assert "学生信息表 7 份" not in officer.get("/prints/").text
+    entry = db.session.scalar(db.select(AuditLog).filter_by(action="export", username="head"))
+    assert entry.after == {"rows": 7, "full_ids": True, "format": "pdf"}
+    # the job row itself is bookkeeping, not an audited change
+    assert db.session.scalar(db.select(AuditLog).filter_by(table_name="print_jobs")) is None
+
+
+def test_a_batch_holds_only_rows_in_the_askers_scope(world, login, batch_pdf):
+    # a teacher asking for every school's sheets gets the children of their own class only
+    data = batch_pdf(login("teacher"), "/students/sheets", {"status": "all"})
+    text = text_of(data)
+    assert "张三" in text and "李四" not in text and "王五" not in text and "赵六" not in text
+    number = world.s_a1.id_number
+    assert number not in text and number[:4] + "*" * 10 + number[-4:] in text
+
+
+def test_inspector_may_print_but_does_not_mark_pledges_printed(world, login, batch_pdf):
+    term = Term(central_id=world.central_a.id, school_year=2025, semester=1,
+                start_date=date(2025, 9, 1), end_date=date(2026, 1, 20))
+    template = PledgeTemplate(central_id=world.central_a.id, kind="teacher",
+                              **DEFAULTS["teacher"])
+    db.session.add(Pledge(template=template, term=term, school_id=world.a1.id,
+                          doc_no="KB-T-1", title="控辍保学目标责任书", content="正文一",
+                          party_a_name="甲一村小", party_b_name="吴老师"))
+    db.session.commit()
+    inspector = login("inspector")
+    assert "吴老师" in text_of(batch_pdf(inspector, "/pledges/print", {"term": term.id}))
+    db.session.expire_all()
+    assert db.session.scalar(db.select(Pledge)).status == "generated"
+    assert inspector.post(f"/pledges/{1}/status", data={"to": "signed"}).status_code == 403
+
+
+def test_refusals_say_what_to_change(world, login, monkeypatch):
+    head = login("head")
+    response = head.post("/students/sheets", data={"q": "没有这个人"})
+    assert response.status_code == 422 and "没有符合筛选条件的学生" in response.text
+    response = head.post("/pledges/print", data={})
+    assert response.status_code == 422 and "没有符合筛选条件的文书" in response.text
+    monkeypatch.setattr("blueprints.students.sheets.MAX_SHEETS", 1)
+    response = head.post("/students/sheets", data={"school": world.a1.id})
+    assert response.status_code == 422 and "一次最多打印 1 份" in response.text
+    assert db.session.scalar(db.select(db.func.count()).select_from(PrintJob)) == 0
+
+
+def test_a_user_has_at_most_three_batches_under_way(world, login):
+    user = world.users["village_head"]
+    for n in range(printjobs.MAX_OPEN_JOBS):
+        db.session.add(PrintJob(user_id=user.id, kind="student_sheets", params={},
+                                title=f"任务{n}", filename="x.pdf", status="running"))
+    db.session.commit()
+    response = login("head").post("/students/sheets", data={"class_id": world.class_a1.id})
+    assert response.status_code == 422 and "已有 3 个打印任务正在进行" in response.text
+
+
+def test_a_job_without_heartbeat_shows_as_interrupted_and_frees_its_place(world, login):
+    user = world.users["village_head"]
+    stale = now() - PrintJob.STALLED_AFTER - timedelta(minutes=1)
+    for n in range(printjobs.MAX_OPEN_JOBS):
+        db.session.add(PrintJob(user_id=user.id, kind="student_sheets", params={},
+                                title=f"任务{n}", filename="x.pdf", status="running",
+                                total=10, done=3, updated_at=stale))
+    db.session.commit()
+    head = login("head")
+    box = head.get("/prints/1", headers={"HX-Request": "true", "HX-Target": "print-job"}).text
+    assert "中断" in box and "请重新打印" in box and "hx-trigger" not in box
+    assert head.post("/students/sheets", data={"class_id": world.class_a1.id}).status_code == 303
+
+
+def test_files_older_than_a_day_are_deleted(world, login, app):
+    head = login("head")
+    location = start(head, data={"class_id": world.class_a1.id})
+    wait_for_job(head, location)
+    job = db.session.scalar(db.select(PrintJob))
+    with app.test_request_context():
+        path = printjobs.file_of(job)
+    assert path.is_file()
+    job.created_at = now() - printjobs.KEEP_FOR - timedelta(minutes=1)
+    db.session.commit()
+    wait_for_job(head, start(head, data={"class_id": world.class_a1.id}))  # any new batch tidies
+    assert not path.exists()
+    response = head.get(location + ".pdf")
+    assert response.status_code == 404 and "只保留一天" in response.text
+    assert "文件已过期" in head.get(location).text
+
+
+def test_a_worker_error_fails_the_job_with_a_message(world, login):
+    head = login("head")
+    # the rows went away between asking and printing: the worker (run here in-process) fails
+    # the job with the reason instead of raising
+    db.session.add(PrintJob(user_id=world.users["village_head"].id, kind="student_sheets",
+                            params={"q": "没有这个人"}, title="空", filename="x.pdf"))
+    db.session.commit()
+    job = db.session.scalar(db.select(PrintJob).filter_by(title="空"))
+    printjobs.work({"SECRET_KEY": "test-secret",
+                    "SQLALCHEMY_DATABASE_URI": db.engine.url.render_as_string(False),
+                    "PRINT_FOLDER": "/tmp"}, job.id)
+    db.session.expire_all()
+    job = db.session.get(PrintJob, job.id)
+    assert job.status == "failed" and "没有符合筛选条件的学生" in job.error
+    box = head.get(f"/prints/{job.id}", headers={"HX-Request": "true",
+                                                 "HX-Target": "print-job"}).text
+    assert "没有符合筛选条件的学生" in box
