@@ -15,8 +15,9 @@ from flask import abort, current_app, request
 from flask_login import current_user
 
 from extensions import db, login_manager
-from models import (ROLES, AuditLog, Cadre, ClassGroup, Guardian, Pledge, PledgeTemplate,
-                    PrintJob, Responsibility, School, StatusChange, Student, Term, User)
+from models import (ROLES, AidGrant, AidProgram, AuditLog, Cadre, ClassGroup, Guardian, Pledge,
+                    PledgeTemplate, PrintJob, Responsibility, School, StatusChange, Student,
+                    Term, TutoringPair, TutoringSession, User)
 
 EVERYONE = tuple(ROLES)
 CENTRAL = ("central_officer", "central_leader")
@@ -101,7 +102,13 @@ def _condition(model, user):
             assigned = sa.select(Responsibility.student_id).where(Responsibility.user_id == user.id)
             return sa.or_(Student.class_id.in_(own), Student.id.in_(assigned))
         return Student.school_id.in_(school_ids(user))
-    if model in (Guardian, StatusChange, Responsibility):
+    if model is TutoringPair and user.role == "teacher":  # their own pairs, their children's
+        return sa.or_(TutoringPair.teacher_id == user.id, TutoringPair.student_id.in_(
+            sa.select(Student.id).where(_condition(Student, user))))
+    if model is TutoringSession:
+        return TutoringSession.pair_id.in_(sa.select(TutoringPair.id).where(
+            _condition(TutoringPair, user)))
+    if model in (Guardian, StatusChange, Responsibility, AidGrant):
         return model.student_id.in_(sa.select(Student.id).where(_condition(Student, user)))
     if model is ClassGroup:
         if user.role == "teacher":
@@ -111,13 +118,15 @@ def _condition(model, user):
         if user.role == "inspector" and user.school_id is None:
             return sa.true()
         return User.school_id.in_(school_ids(user))
+    if model is TutoringPair:
+        return TutoringPair.school_id.in_(school_ids(user))
     if model is Pledge:
         if user.role == "teacher":  # their own pledges and their children's guardian letters
             return sa.or_(Pledge.user_id == user.id,
                           Pledge.student_id.in_(sa.select(Student.id).where(
                               _condition(Student, user))))
         return Pledge.school_id.in_(school_ids(user))
-    if model in (Term, Cadre, PledgeTemplate):  # township-wide lists kept by the central school
+    if model in (Term, Cadre, PledgeTemplate, AidProgram):  # township-wide lists kept by the central school
         if user.role == "inspector" and user.school_id is None:
             return sa.true()
         return model.central_id == township_id(user)

@@ -85,6 +85,7 @@ def create_app(config: dict | None = None) -> Flask:
     htmx.init_app(app)
     limiter.init_app(app)
 
+    from blueprints.aid import bp as aid_bp
     from blueprints.auth import bp as auth_bp
     from blueprints.home import bp as home_bp
     from blueprints.pledges import bp as pledges_bp
@@ -93,7 +94,7 @@ def create_app(config: dict | None = None) -> Flask:
     from blueprints.students import bp as students_bp
     from blueprints.township import bp as township_bp
     for bp in (auth_bp, home_bp, township_bp, students_bp, responsibility_bp, pledges_bp,
-               prints_bp):
+               aid_bp, prints_bp):
         app.register_blueprint(bp)
 
     import pdf

@@ -12,8 +12,8 @@ from sqlalchemy import event, insert, inspect
 from sqlalchemy.orm import Session
 
 from extensions import db
-from models import (AuditLog, Cadre, Guardian, PledgeTemplate, PrintJob, Responsibility, School,
-                    StatusChange, Term, now)
+from models import (AidProgram, AuditLog, Cadre, Guardian, PledgeTemplate, PrintJob,
+                    Responsibility, School, StatusChange, Term, TutoringSession, now)
 
 # Columns that are bookkeeping, not facts; their changes are not listed in before/after.
 QUIET = {"version", "updated_at", "created_at", "name_pinyin", "name_initials", "session_salt",
@@ -37,6 +37,12 @@ FIELD_LABELS = {
     "parent_id": "上级学校", "head_teacher_id": "班主任", "school_year": "学年", "semester": "学期",
     "start_date": "开始", "end_date": "结束", "holidays": "节假日", "central_id": "中心学校",
     "cadre_id": "干部", "assigned_on": "分配日期", "level": "级别", "post": "职务",
+    "amount": "金额（分）", "boarder_amount": "寄宿生标准（分）", "method": "发放方式",
+    "applied_on": "申请日期", "reviewed_on": "审核日期", "paid_on": "发放日期", "note": "说明",
+    "correction_of_id": "更正的记录", "program_id": "资助项目", "term_id": "学期",
+    "source": "资金来源", "flags": "资助条件", "everyone": "全体学生", "teacher_id": "结对教师",
+    "goals": "帮扶目标", "start_on": "开始", "end_on": "结束", "held_on": "日期", "mode": "方式",
+    "minutes": "分钟", "content": "内容", "progress": "进展",
     "rows": "行数", "filters": "筛选条件", "full_ids": "完整身份证号", "new_classes": "新建班级",
 }
 
@@ -57,8 +63,10 @@ def _plain(value):
 def _school_of(obj) -> int | None:
     if isinstance(obj, School):
         return obj.id
-    if isinstance(obj, (Term, Cadre, PledgeTemplate)):
+    if isinstance(obj, (Term, Cadre, PledgeTemplate, AidProgram)):
         return obj.central_id
+    if isinstance(obj, TutoringSession):
+        return obj.pair.school_id if obj.pair else None
     if isinstance(obj, (Guardian, StatusChange, Responsibility)):
         return obj.student.school_id if obj.student else None
     return getattr(obj, "school_id", None)

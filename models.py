@@ -282,6 +282,11 @@ class Student(db.Model):
     # Deleting a child (误登记) deletes their guardian letters through the ORM, so it is audited.
     pledges: Mapped[list[Pledge]] = relationship(back_populates="student",
                                                  cascade="all, delete-orphan")
+    aid_grants: Mapped[list[AidGrant]] = relationship(back_populates="student",
+                                                      cascade="all, delete-orphan",
+                                                      order_by="AidGrant.id")
+    tutoring_pairs: Mapped[list[TutoringPair]] = relationship(
+        back_populates="student", cascade="all, delete-orphan", order_by="TutoringPair.id")
     status_changes: Mapped[list[StatusChange]] = relationship(
         back_populates="student", cascade="all, delete-orphan",
         order_by="(StatusChange.changed_on.desc(), StatusChange.id.desc())")
@@ -555,6 +560,196 @@ class Pledge(db.Model):
 
     def __str__(self) -> str:
         return f"{self.doc_no} {self.title} {self.party_b_name}"
+
+
+# 资助: aid programmes of a township's term and the grants to children. Money is integer fen
+# (分): 1 yuan = 100; amounts are never floats.
+AID_KINDS = {
+    "living_subsidy": "两免一补（生活补助）",
+    "nutrition": "营养改善计划",
+    "yulu": "雨露计划",
+    "relief": "教育救助",
+    "donation": "社会捐助",
+}
+AID_STATUSES = {"applied": "申请", "reviewed": "审核", "paid": "已发放"}
+AID_METHODS = {"card": "银行卡（一卡通）", "cash": "现金", "meal": "餐食/实物", "transfer": "转账"}
+
+
+def yuan(fen: int | None) -> str:
+    """1234 → "12.34"; the one way amounts are shown."""
+    fen = fen or 0
+    sign = "-" if fen < 0 else ""
+    return f"{sign}{abs(fen) // 100:,}.{abs(fen) % 100:02d}"
+
+
+class AidProgram(db.Model):
+    """One aid programme for one term of a township, with its standard and who is eligible."""
+    __tablename__ = "aid_programs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    central_id: Mapped[int] = mapped_column(sa.ForeignKey("schools.id"), index=True)
+    term_id: Mapped[int] = mapped_column(sa.ForeignKey("terms.id"), index=True)
+    kind: Mapped[str] = mapped_column(sa.String(20))
+    name: Mapped[str] = mapped_column(sa.String(60))
+    source: Mapped[str] = mapped_column(sa.String(60), default="")  # 中央/省级/县级财政, 捐助单位
+    amount: Mapped[int] = mapped_column(default=0)  # standard per child per term, fen
+    boarder_amount: Mapped[int | None]  # a different standard for boarders (生活补助)
+    # Eligible: an enrolled child with any of these focus flags (comma-separated codes), or
+    # every enrolled child when everyone is set (营养改善计划).
+    flags: Mapped[str] = mapped_column(sa.String(200), default="")
+    everyone: Mapped[bool] = mapped_column(default=False)
+    active: Mapped[bool] = mapped_column(default=True)
+
+    term: Mapped[Term] = relationship()
+
+    @property
+    def kind_label(self) -> str:
+        return AID_KINDS.get(self.kind, self.kind)
+
+    @property
+    def flag_list(self) -> list[str]:
+        return [f for f in self.flags.split(",") if f in FOCUS_FLAGS]
+
+    @property
+    def rule_label(self) -> str:
+        if self.everyone:
+            return "全体在读学生"
+        return "、".join(FOCUS_FLAGS[f] for f in self.flag_list) or "（未设条件）"
+
+    def eligible_condition(self):
+        """SQL: the enrolled children this programme is for."""
+        enrolled = Student.status == "enrolled"
+        if self.everyone:
+            return enrolled
+        if not self.flag_list:
+            return sa.false()
+        return sa.and_(enrolled, sa.or_(*[getattr(Student, f).is_(True) for f in self.flag_list]))
+
+    def categories(self, student: Student) -> list[str]:
+        """Why a child is eligible: the programme's focus groups the child is in."""
+        return [FOCUS_FLAGS[f] for f in self.flag_list if getattr(student, f)]
+
+    def standard_for(self, student: Student) -> int:
+        return self.boarder_amount if student.boarder and self.boarder_amount is not None \
+            else self.amount
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AidGrant(db.Model):
+    """Aid to one child under one programme. The amount is never edited: a correction is a pair
+    of new entries (the reversal and the right amount) pointing at the entry they correct."""
+    __tablename__ = "aid_grants"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    program_id: Mapped[int] = mapped_column(sa.ForeignKey("aid_programs.id"), index=True)
+    student_id: Mapped[int] = mapped_column(sa.ForeignKey("students.id", ondelete="CASCADE"),
+                                            index=True)
+    school_id: Mapped[int] = mapped_column(sa.ForeignKey("schools.id"), index=True)
+    amount: Mapped[int]  # fen; negative for a reversal
+    method: Mapped[str] = mapped_column(sa.String(12), default="card")
+    status: Mapped[str] = mapped_column(sa.String(10), default="applied", index=True)
+    applied_on: Mapped[date]
+    reviewed_on: Mapped[date | None]
+    paid_on: Mapped[date | None]
+    note: Mapped[str] = mapped_column(sa.String(200), default="")
+    correction_of_id: Mapped[int | None] = mapped_column(sa.ForeignKey("aid_grants.id"),
+                                                         index=True)
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=now)
+
+    program: Mapped[AidProgram] = relationship()
+    student: Mapped[Student] = relationship(back_populates="aid_grants")
+    school: Mapped[School] = relationship()
+    correction_of: Mapped[AidGrant | None] = relationship(remote_side=[id])
+
+    STEPS = ("applied", "reviewed", "paid")
+
+    @property
+    def status_label(self) -> str:
+        return AID_STATUSES.get(self.status, self.status)
+
+    @property
+    def method_label(self) -> str:
+        return AID_METHODS.get(self.method, self.method)
+
+    @property
+    def yuan(self) -> str:
+        return yuan(self.amount)
+
+    def advance(self, to: str, on: date) -> None:
+        """申请 → 审核 → 已发放, forward only, every step passed dated."""
+        steps = self.STEPS
+        if to not in steps or steps.index(to) <= steps.index(self.status):
+            raise ValueError(f"不能从“{self.status_label}”改为“{AID_STATUSES.get(to, to)}”。")
+        for step in steps[steps.index(self.status) + 1: steps.index(to) + 1]:
+            if getattr(self, f"{step}_on") is None:
+                setattr(self, f"{step}_on", on)
+        self.status = to
+
+    def __str__(self) -> str:
+        return f"{self.program.name if self.program else ''} {yuan(self.amount)} 元"
+
+
+# 结对帮扶: a teacher paired with a child, and the sessions they log.
+PAIR_KINDS = {"academic": "学业帮扶（一帮一）", "caring_mother": "爱心妈妈", "counselling": "心理辅导"}
+SESSION_MODES = {"meeting": "见面", "call": "电话/视频"}
+
+
+class TutoringPair(db.Model):
+    __tablename__ = "tutoring_pairs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(sa.ForeignKey("schools.id"), index=True)
+    teacher_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    student_id: Mapped[int] = mapped_column(sa.ForeignKey("students.id", ondelete="CASCADE"),
+                                            index=True)
+    kind: Mapped[str] = mapped_column(sa.String(16))
+    goals: Mapped[str] = mapped_column(sa.String(300), default="")
+    start_on: Mapped[date]
+    end_on: Mapped[date | None]
+
+    teacher: Mapped[User] = relationship()
+    student: Mapped[Student] = relationship(back_populates="tutoring_pairs")
+    sessions: Mapped[list[TutoringSession]] = relationship(
+        back_populates="pair", cascade="all, delete-orphan",
+        order_by="(TutoringSession.held_on.desc(), TutoringSession.id.desc())")
+
+    @property
+    def kind_label(self) -> str:
+        return PAIR_KINDS.get(self.kind, self.kind)
+
+    def active_on(self, day: date) -> bool:
+        return self.start_on <= day and (self.end_on is None or day <= self.end_on)
+
+    def __str__(self) -> str:
+        return f"{self.kind_label}：{self.teacher.name if self.teacher else ''} ↔ " \
+               f"{self.student.name if self.student else ''}"
+
+
+class TutoringSession(db.Model):
+    __tablename__ = "tutoring_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pair_id: Mapped[int] = mapped_column(sa.ForeignKey("tutoring_pairs.id", ondelete="CASCADE"),
+                                         index=True)
+    held_on: Mapped[date]
+    mode: Mapped[str] = mapped_column(sa.String(10), default="meeting")
+    minutes: Mapped[int] = mapped_column(default=0)
+    content: Mapped[str] = mapped_column(sa.String(300), default="")
+    progress: Mapped[str] = mapped_column(sa.String(300), default="")
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=now)
+
+    pair: Mapped[TutoringPair] = relationship(back_populates="sessions")
+
+    @property
+    def mode_label(self) -> str:
+        return SESSION_MODES.get(self.mode, self.mode)
+
+    def __str__(self) -> str:
+        return f"{self.held_on} {self.mode_label} {self.minutes} 分钟"
 
 
 PRINT_JOB_STATUSES = {"queued": "排队中", "running": "正在排版", "done": "已完成",

@@ -82,6 +82,21 @@ def world(app):
 
 
 @pytest.fixture
+def signed_in(app):
+    """with signed_in(user): code that reads current_user (access.scoped) outside a request."""
+    from contextlib import contextmanager
+
+    from flask_login import login_user
+
+    @contextmanager
+    def as_user(user):
+        with app.test_request_context():
+            login_user(user)
+            yield user
+    return as_user
+
+
+@pytest.fixture
 def login(app):
     """login(username) → a signed-in test client (each call a new browser)."""
     def sign_in(username, password=f.PASSWORD):

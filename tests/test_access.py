@@ -9,7 +9,7 @@ import pytest
 import access
 from extensions import db
 from blueprints.pledges.texts import DEFAULTS
-from models import ROLES, Pledge, PledgeTemplate, Student, Term
+from models import ROLES, AidGrant, AidProgram, Pledge, PledgeTemplate, Student, Term
 from tests import factories as f
 
 
@@ -20,12 +20,17 @@ def _url_args(world, victim):
     pledge = Pledge(template=template, term=term, school_id=world.a1.id, doc_no="KB-TEST-1",
                     title="责任书", content="正文", party_a_name="甲", party_b_name="乙",
                     user_id=world.users["teacher"].id)
-    db.session.add_all([term, template, pledge])
+    program = AidProgram(central_id=world.central_a.id, term=term, kind="living_subsidy",
+                         name="生活补助", amount=50000, flags="poverty")
+    world.s_a1.poverty = True
+    grant = AidGrant(program=program, student=world.s_a1, school_id=world.a1.id, amount=50000,
+                     applied_on=date(2025, 10, 8))
+    db.session.add_all([term, template, pledge, program, grant])
     db.session.commit()
     return {
         "student_id": world.s_a1.id, "school_id": world.a1.id, "class_id": world.class_a1.id,
         "user_id": world.users["teacher"].id, "term_id": term.id, "pledge_id": pledge.id,
-        "kind": "teacher", "job_id": 999999,
+        "kind": "teacher", "job_id": 999999, "program_id": program.id, "grant_id": grant.id,
     }, {"students.delete": {"student_id": victim.id},
         "students.class_options": {"school_id": world.a1.id},
     }

@@ -5,9 +5,8 @@ from __future__ import annotations
 from io import BytesIO
 
 from openpyxl import Workbook
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 
+import excel
 from models import Student
 
 # (header, width, value for a student): the export's columns, in order.
@@ -40,39 +39,17 @@ TEMPLATE_COLUMNS = ["姓名", "性别", "身份证号", "学籍号", "年级", "
                     "联系电话", "外出务工"]
 
 
-def _sheet(wb: Workbook, title: str, headers: list[str], widths: list[int]):
-    ws = wb.active
-    ws.title = title
-    ws.append(headers)
-    for i, width in enumerate(widths, start=1):
-        ws.column_dimensions[get_column_letter(i)].width = width
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-    ws.freeze_panes = "A2"
-    return ws
-
-
 def export_workbook(students: list[Student], full_ids: bool) -> bytes:
-    wb = Workbook()
-    ws = _sheet(wb, "学生名册", [c[0] for c in COLUMNS], [c[1] for c in COLUMNS])
-    for s in students:
-        ws.append([get(s, full_ids) for _, _, get in COLUMNS])
-        for cell in ws[ws.max_row]:
-            if cell.data_type == "f":  # text such as "=1+1" typed by a user stays text
-                cell.data_type = "s"
-    # Text format keeps long numbers (ID, 学籍号, phone) from turning into 3.4E+17 in Excel.
-    for col in ("H", "I", "S"):
-        for cell in ws[col][1:]:
-            cell.number_format = "@"
-    out = BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    # ID, 学籍号 and phone as text: long numbers must not turn into 3.4E+17 in Excel
+    text = tuple(i for i, c in enumerate(COLUMNS, 1) if c[0] in ("身份证号", "学籍号", "联系电话"))
+    return excel.table("学生名册", [(c[0], c[1]) for c in COLUMNS],
+                       ([get(s, full_ids) for _, _, get in COLUMNS] for s in students), text)
 
 
 def template_workbook() -> bytes:
     wb = Workbook()
     widths = {name: width for name, width, _ in COLUMNS}
-    ws = _sheet(wb, "学生名册", TEMPLATE_COLUMNS, [widths.get(h, 12) for h in TEMPLATE_COLUMNS])
+    ws = excel.new_sheet(wb, "学生名册", TEMPLATE_COLUMNS, [widths.get(h, 12) for h in TEMPLATE_COLUMNS])
     for col in range(1, len(TEMPLATE_COLUMNS) + 1):
         for row in range(2, 502):
             ws.cell(row=row, column=col).number_format = "@"

@@ -1,0 +1,57 @@
+from wtforms import (BooleanField, DateField, SelectField, SelectMultipleField, StringField,
+                     widgets)
+from wtforms.validators import InputRequired, Length, ValidationError
+
+from blueprints.aid.grants import parse_yuan
+from forms import Form
+from models import AID_KINDS, AID_METHODS, FOCUS_FLAGS
+
+
+class YuanField(StringField):
+    """An amount typed in yuan, kept as integer fen in .fen (None when left empty)."""
+    fen = None
+
+    def process_formdata(self, valuelist):
+        super().process_formdata(valuelist)
+        self.fen = None
+        if self.data:
+            try:
+                self.fen = parse_yuan(self.data)
+            except ValueError as error:
+                raise ValueError(str(error)) from None
+
+    def _value(self):
+        if self.raw_data:
+            return self.raw_data[0]
+        return self.data if isinstance(self.data, str) else ""
+
+
+class ProgramForm(Form):
+    term_id = SelectField("学期", coerce=int)
+    kind = SelectField("项目类别", choices=list(AID_KINDS.items()))
+    name = StringField("项目名称", [InputRequired("请填写项目名称。"), Length(max=60)],
+                       description="如 2026年秋季学期家庭经济困难学生生活补助")
+    source = StringField("资金来源 / 捐助单位", [Length(max=60)],
+                         description="如 中央和省级财政；社会捐助写捐助单位名称")
+    amount = YuanField("资助标准（元/生/学期）", [InputRequired("请填写资助标准。")])
+    boarder_amount = YuanField("寄宿生标准（元，不同时填写）")
+    flags = SelectMultipleField("资助对象（任一重点群体）", choices=list(FOCUS_FLAGS.items()),
+                                option_widget=widgets.CheckboxInput(),
+                                widget=widgets.ListWidget(prefix_label=False))
+    everyone = BooleanField("全体在读学生（如营养改善计划）")
+    active = BooleanField("启用", default=True)
+
+    def validate_flags(self, field):
+        if not field.data and not self.everyone.data:
+            raise ValidationError("请至少选择一类资助对象，或勾选“全体在读学生”。")
+
+
+class BulkGrantForm(Form):
+    class_id = SelectField("班级", coerce=int)
+    method = SelectField("发放方式", choices=list(AID_METHODS.items()))
+    applied_on = DateField("申请日期", [InputRequired("请填写日期。")])
+
+
+class CorrectForm(Form):
+    amount = YuanField("更正后的金额（元）", [InputRequired("请填写更正后的金额，0 表示撤销。")])
+    reason = StringField("原因", [InputRequired("请写明更正原因。"), Length(max=150)])

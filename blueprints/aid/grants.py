@@ -1,0 +1,160 @@
+"""资助: who is eligible for a programme, granting (one by one or a class at once, all or
+nothing), corrections as new entries, the gaps list and the sums. Amounts are integer fen."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+import sqlalchemy as sa
+
+import access
+from extensions import db
+from models import AidGrant, AidProgram, School, Student
+
+YUAN = re.compile(r"^\s*(\d{1,7})(?:\.(\d{1,2}))?\s*$")
+
+
+def parse_yuan(text: str) -> int:
+    """ "1250" or "1250.5" yuan → fen; ValueError with a Chinese message otherwise."""
+    match = YUAN.match(text or "")
+    if not match:
+        raise ValueError("金额请填写元，最多两位小数，如 625 或 312.50。")
+    return int(match.group(1)) * 100 + int((match.group(2) or "0").ljust(2, "0"))
+
+
+@dataclass
+class Row:
+    """One eligible child of a programme, with what they have been granted."""
+    student: Student
+    categories: list[str]
+    standard: int
+    grants: list[AidGrant] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return sum(g.amount for g in self.grants)
+
+    @property
+    def granted(self) -> bool:
+        return self.total > 0
+
+
+def programs(term_id: int | None) -> list[AidProgram]:
+    stmt = access.scoped(AidProgram).order_by(AidProgram.kind, AidProgram.name)
+    if term_id:
+        stmt = stmt.where(AidProgram.term_id == term_id)
+    return db.session.scalars(stmt).all()
+
+
+def grants_of(program: AidProgram, student_ids=None) -> dict[int, list[AidGrant]]:
+    stmt = access.scoped(AidGrant).where(AidGrant.program_id == program.id).order_by(AidGrant.id)
+    if student_ids is not None:
+        stmt = stmt.where(AidGrant.student_id.in_(student_ids))
+    out: dict[int, list[AidGrant]] = {}
+    for g in db.session.scalars(stmt):
+        out.setdefault(g.student_id, []).append(g)
+    return out
+
+
+def eligible(program: AidProgram, school_id: int | None = None,
+             class_id: int | None = None) -> list[Row]:
+    """The enrolled children in the user's scope this programme is for, by school, class, name."""
+    stmt = access.scoped(Student).where(program.eligible_condition())
+    if school_id:
+        stmt = stmt.where(Student.school_id == school_id)
+    if class_id:
+        stmt = stmt.where(Student.class_id == class_id)
+    students = db.session.scalars(stmt.order_by(Student.school_id, Student.grade,
+                                                Student.class_id, Student.name_pinyin)).all()
+    have = grants_of(program, [s.id for s in students])
+    return [Row(s, program.categories(s), program.standard_for(s), have.get(s.id, []))
+            for s in students]
+
+
+def grant(program: AidProgram, student: Student, user, amount: int | None = None,
+          method: str = "card", on: date | None = None, note: str = "") -> AidGrant:
+    """A new grant (申请) at the programme's standard unless an amount is given; the caller
+    commits."""
+    row = AidGrant(program=program, student=student, school_id=student.school_id,
+                   amount=program.standard_for(student) if amount is None else amount,
+                   method=method, applied_on=on or date.today(), note=note, user_id=user.id)
+    db.session.add(row)
+    return row
+
+
+def bulk_grant(program: AidProgram, rows: list[Row], user, method: str, on: date) -> int:
+    """Grant the standard to every listed child who has nothing yet; all or nothing (the caller
+    commits once). Returns how many grants were made."""
+    made = 0
+    for row in rows:
+        if not row.granted:
+            grant(program, row.student, user, method=method, on=on)
+            made += 1
+    return made
+
+
+def correct(original: AidGrant, amount: int, reason: str, user, on: date) -> list[AidGrant]:
+    """A correction never edits: it adds the reversal of the original and, unless the right
+    amount is zero, a new entry with it, both pointing at the original."""
+    if not reason.strip():
+        raise ValueError("更正必须写明原因。")
+    if original.correction_of_id is not None or original.amount < 0:
+        raise ValueError("请更正原始记录，而不是更正记录本身。")
+    if amount == original.amount:
+        raise ValueError("更正后的金额和原金额相同，不需要更正。")
+    note = f"更正：{reason.strip()}"[:200]
+    made = [AidGrant(program=original.program, student=original.student,
+                     school_id=original.school_id, amount=-original.amount,
+                     method=original.method, status=original.status,
+                     applied_on=on, reviewed_on=original.reviewed_on and on,
+                     paid_on=original.paid_on and on, note=note, correction_of=original,
+                     user_id=user.id)]
+    if amount:
+        made.append(AidGrant(program=original.program, student=original.student,
+                             school_id=original.school_id, amount=amount,
+                             method=original.method, applied_on=on, note=note,
+                             correction_of=original, user_id=user.id))
+    db.session.add_all(made)
+    return made
+
+
+@dataclass
+class Gaps:
+    missing: list[tuple[AidProgram, Row]]  # eligible, nothing granted
+    extra: list[tuple[AidProgram, AidGrant, str]]  # granted, but no longer eligible/enrolled
+
+
+def gaps(term_id: int, school_id: int | None = None) -> Gaps:
+    out = Gaps([], [])
+    for program in programs(term_id):
+        if not program.active:
+            continue
+        rows = eligible(program, school_id)
+        out.missing += [(program, r) for r in rows if not r.granted]
+        eligible_ids = {r.student.id for r in rows}
+        per_student = grants_of(program)
+        for student_id, entries in per_student.items():
+            if student_id in eligible_ids or sum(g.amount for g in entries) <= 0:
+                continue
+            g = entries[0]
+            if school_id and g.school_id != school_id:
+                continue
+            why = (f"已{g.student.status_label}" if g.student.status != "enrolled"
+                   else "已不属于资助对象（重点群体已变）")
+            out.extra.append((program, g, why))
+    return out
+
+
+def totals(term_id: int | None) -> list[tuple[AidProgram, School, int, int]]:
+    """(programme, school, children, fen) for the term, net of corrections."""
+    stmt = (sa.select(AidProgram, School, sa.func.count(sa.distinct(AidGrant.student_id)),
+                      sa.func.sum(AidGrant.amount))
+            .join(AidGrant, AidGrant.program_id == AidProgram.id)
+            .join(School, School.id == AidGrant.school_id)
+            .where(AidGrant.id.in_(access.scoped(AidGrant).with_only_columns(AidGrant.id)))
+            .group_by(AidProgram.id, School.id).order_by(AidProgram.kind, AidProgram.name,
+                                                          School.kind, School.name))
+    if term_id:
+        stmt = stmt.where(AidProgram.term_id == term_id)
+    return [tuple(r) for r in db.session.execute(stmt).all()]

@@ -1,0 +1,225 @@
+"""资助: programmes, eligibility, grants one by one and by class (all or nothing), status
+steps, corrections as new entries, gaps, sums to the fen, the finance Excel, the 公示 list."""
+import subprocess
+from datetime import date
+from io import BytesIO
+
+import pytest
+from openpyxl import load_workbook
+
+from blueprints.aid import grants
+from extensions import db
+from models import AidGrant, AidProgram, AuditLog, Term, yuan
+from tests import factories as f
+
+
+@pytest.fixture
+def term(world):
+    row = Term(central_id=world.central_a.id, school_year=date.today().year - 1, semester=1,
+               start_date=date(2000, 1, 1), end_date=date(2100, 1, 1))
+    db.session.add(row)
+    db.session.commit()
+    return row
+
+
+@pytest.fixture
+def subsidy(world, term):
+    """生活补助 for poor, orphaned or disabled children: 500.00 yuan, boarders 1,000.50."""
+    row = AidProgram(central_id=world.central_a.id, term=term, kind="living_subsidy",
+                     name="秋季生活补助", source="中央和省级财政", amount=50000,
+                     boarder_amount=100050, flags="poverty,orphan,disabled")
+    db.session.add(row)
+    db.session.commit()
+    return row
+
+
+@pytest.fixture
+def kids(world):
+    """Class A1: 张三 (not eligible) and three eligible children, one a boarder; plus one
+    eligible child in another class of A1 and one in A2."""
+    out = {
+        "poor": f.student(world.a1, world.class_a1, name="贫一", poverty=True),
+        "orphan": f.student(world.a1, world.class_a1, name="孤二", orphan=True, boarder=True),
+        "disabled": f.student(world.a1, world.class_a1, name="残三", disabled=True),
+        "other_class": f.student(world.a1, world.other_class_a1, name="贫四", poverty=True),
+        "a2": f.student(world.a2, world.class_a2, name="贫五", poverty=True),
+        "left": f.student(world.a1, world.class_a1, name="转六", poverty=True,
+                          status="transferred"),
+    }
+    db.session.commit()
+    return out
+
+
+def test_yuan_is_parsed_and_shown_without_floats():
+    assert grants.parse_yuan("625") == 62500 and grants.parse_yuan("312.5") == 31250
+    assert grants.parse_yuan(" 0.07 ") == 7 and yuan(123456789) == "1,234,567.89"
+    assert yuan(-50) == "-0.50"
+    for bad in ("", "1.234", "-5", "12元", "1e3"):
+        with pytest.raises(ValueError, match="金额请填写元"):
+            grants.parse_yuan(bad)
+
+
+def test_officer_sets_up_a_programme_with_a_chinese_message_for_bad_input(world, term, login):
+    officer = login("officer")
+    data = {"term_id": term.id, "kind": "living_subsidy", "name": "生活补助", "amount": "500",
+            "boarder_amount": "1000", "flags": ["poverty", "orphan"], "active": "y"}
+    bad = officer.post("/aid/programs/new", data={**data, "amount": "五百"})
+    assert bad.status_code == 422 and "金额请填写元" in bad.text and "五百" in bad.text
+    none = officer.post("/aid/programs/new", data={**data, "flags": []})
+    assert none.status_code == 422 and "请至少选择一类资助对象" in none.text
+    assert officer.post("/aid/programs/new", data=data).status_code == 303
+    program = db.session.scalar(db.select(AidProgram))
+    assert (program.amount, program.boarder_amount, program.flags) == (50000, 100000,
+                                                                       "poverty,orphan")
+    assert login("head").get("/aid/programs/new").status_code == 403
+
+
+def test_eligibility_follows_the_flags_and_enrolment_with_categories(world, subsidy, kids,
+                                                                     signed_in):
+    with signed_in(world.users["central_officer"]):
+        rows = grants.eligible(subsidy)
+    names = [r.student.name for r in rows]
+    assert sorted(names) == sorted(["贫一", "孤二", "残三", "贫四", "贫五"])  # not 张三, not 转六
+    by_name = {r.student.name: r for r in rows}
+    assert by_name["孤二"].categories == ["孤儿/事实无人抚养"]
+    assert by_name["孤二"].standard == 100050 and by_name["贫一"].standard == 50000
+    everyone = AidProgram(central_id=world.central_a.id, term=subsidy.term, kind="nutrition",
+                          name="营养餐", amount=40000, everyone=True)
+    db.session.add(everyone)
+    db.session.flush()
+    with signed_in(world.users["central_officer"]):
+        assert len(grants.eligible(everyone, school_id=world.a1.id)) == 6  # every enrolled
+
+
+def test_head_grants_a_class_in_one_action_and_sees_the_gaps(world, subsidy, kids, login):
+    head = login("head")
+    response = head.post(f"/aid/programs/{subsidy.id}/bulk", data={
+        "class_id": world.class_a1.id, "method": "card", "applied_on": "2026-10-08"})
+    assert response.status_code == 303
+    made = db.session.scalars(db.select(AidGrant).order_by(AidGrant.id)).all()
+    assert sorted(g.student.name for g in made) == ["孤二", "残三", "贫一"]
+    assert sum(g.amount for g in made) == 50000 + 100050 + 50000
+    assert {g.status for g in made} == {"applied"} and made[0].applied_on == date(2026, 10, 8)
+    # again: nothing twice
+    head.post(f"/aid/programs/{subsidy.id}/bulk", data={
+        "class_id": world.class_a1.id, "method": "card", "applied_on": "2026-10-08"})
+    assert db.session.scalar(db.select(db.func.count()).select_from(AidGrant)) == 3
+    gaps = head.get("/aid/gaps").text
+    assert "贫四" in gaps and "贫五" not in gaps  # A2 is not the head's school
+    assert "贫一" not in gaps.split("有资助但")[0]
+    # the child leaves: the grant now shows as one to a child no longer enrolled
+    kids["poor"].status = "transferred"
+    db.session.commit()
+    extra = head.get("/aid/gaps").text.split("有资助但")[1]
+    assert "贫一" in extra and "已转出" in extra
+
+
+def test_bulk_grant_is_all_or_nothing(world, subsidy, kids, login, monkeypatch, app):
+    monkeypatch.setitem(app.config, "PROPAGATE_EXCEPTIONS", False)  # as in production
+    real = grants.grant
+    calls = []
+
+    def failing(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 2:
+            raise RuntimeError("disk full")
+        return real(*args, **kwargs)
+    monkeypatch.setattr(grants, "grant", failing)
+    response = login("head").post(f"/aid/programs/{subsidy.id}/bulk", data={
+        "class_id": world.class_a1.id, "method": "card", "applied_on": "2026-10-08"})
+    assert response.status_code == 500 and "没有保存" in response.text  # app.py rolls back
+    assert db.session.scalar(db.select(db.func.count()).select_from(AidGrant)) == 0
+
+
+def test_steps_move_forward_by_grant_or_by_class(world, subsidy, kids, login):
+    head = login("head")
+    head.post(f"/aid/programs/{subsidy.id}/students/{kids['poor'].id}")
+    one = db.session.scalar(db.select(AidGrant))
+    assert head.post(f"/aid/grants/{one.id}/status", data={"to": "paid"}).status_code == 303
+    db.session.expire_all()
+    assert one.status == "paid" and one.reviewed_on == one.paid_on == date.today()
+    back = head.post(f"/aid/grants/{one.id}/status", data={"to": "applied"})
+    assert back.status_code == 422 and "不能从“已发放”改为“申请”" in back.text
+    head.post(f"/aid/programs/{subsidy.id}/bulk", data={
+        "class_id": world.class_a1.id, "method": "cash", "applied_on": "2026-10-08"})
+    head.post(f"/aid/programs/{subsidy.id}/advance", data={"class_id": world.class_a1.id,
+                                                            "to": "paid"})
+    db.session.expire_all()
+    assert {g.status for g in db.session.scalars(db.select(AidGrant))} == {"paid"}
+    # not eligible: refused with the reason
+    refused = head.post(f"/aid/programs/{subsidy.id}/students/{world.s_a1.id}")
+    assert refused.status_code == 422 and "不符合" in refused.text
+
+
+def test_a_correction_adds_entries_and_never_edits(world, subsidy, kids, login):
+    head = login("head")
+    head.post(f"/aid/programs/{subsidy.id}/students/{kids['orphan'].id}")
+    original = db.session.scalar(db.select(AidGrant))
+    no_reason = head.post(f"/aid/grants/{original.id}/correct", data={"amount": "500"})
+    assert no_reason.status_code == 422 and "原因" in no_reason.text
+    response = head.post(f"/aid/grants/{original.id}/correct",
+                         data={"amount": "500.00", "reason": "误按寄宿生标准"})
+    assert response.status_code == 303
+    db.session.expire_all()
+    entries = db.session.scalars(db.select(AidGrant).order_by(AidGrant.id)).all()
+    assert [g.amount for g in entries] == [100050, -100050, 50000]
+    assert entries[0].note == "" and all(g.correction_of_id == original.id for g in entries[1:])
+    assert sum(g.amount for g in entries) == 50000
+    audit_rows = db.session.scalars(db.select(AuditLog).filter_by(table_name="aid_grants",
+                                                                  action="create")).all()
+    assert len(audit_rows) == 3
+    assert not db.session.scalars(db.select(AuditLog).filter_by(table_name="aid_grants",
+                                                                action="update")).all()
+    # a correction is not corrected again; the original is
+    again = head.post(f"/aid/grants/{entries[2].id}/correct", data={"amount": "1", "reason": "x"})
+    assert again.status_code == 422 and "请更正原始记录" in again.text
+
+
+def test_sums_to_the_fen_and_the_finance_excel(world, subsidy, kids, login, signed_in):
+    head = login("head")
+    head.post(f"/aid/programs/{subsidy.id}/bulk", data={
+        "class_id": world.class_a1.id, "method": "card", "applied_on": "2026-10-08"})
+    head.post(f"/aid/programs/{subsidy.id}/students/{kids['other_class'].id}")
+    expected = 50000 + 100050 + 50000 + 50000
+    page = login("officer").get("/aid/").text
+    assert yuan(expected) in page  # 2,500.50
+    with signed_in(world.users["central_officer"]):
+        totals = grants.totals(subsidy.term_id)
+    assert [(s.name, n, fen) for _, s, n, fen in totals] == [("甲一村小", 4, expected)]
+    response = head.get(f"/aid/programs/{subsidy.id}/export.xlsx")
+    ws = load_workbook(BytesIO(response.data)).active
+    rows = list(ws.values)
+    assert rows[0][:6] == ("序号", "学校", "年级班级", "姓名", "性别", "身份证号")
+    assert [r[3] for r in rows[1:5]] == ["残三", "孤二", "贫一", "贫四"]
+    assert rows[2][5] == kids["orphan"].id_number  # the head sees full IDs
+    assert rows[-1][0] == "合计" and rows[-1][8] == "2,500.50" and rows[-1][3] == "4 人"
+    entry = db.session.scalar(db.select(AuditLog).filter_by(action="export",
+                                                            table_name="aid_grants"))
+    assert entry.after["rows"] == 4 and entry.after["full_ids"] is True
+    leader_sheet = load_workbook(BytesIO(login("leader").get(
+        f"/aid/programs/{subsidy.id}/export.xlsx").data)).active
+    assert kids["orphan"].id_number not in str(list(leader_sheet.values))
+
+
+def test_notice_prints_masked_ids(world, subsidy, kids, login, batch_pdf):
+    head = login("head")
+    assert head.post(f"/aid/programs/{subsidy.id}/notice").status_code == 422  # nothing yet
+    head.post(f"/aid/programs/{subsidy.id}/bulk", data={
+        "class_id": world.class_a1.id, "method": "card", "applied_on": "2026-10-08"})
+    text = subprocess.run(["pdftotext", "-layout", "-", "-"], capture_output=True, check=True,
+                          input=batch_pdf(head, f"/aid/programs/{subsidy.id}/notice")
+                          ).stdout.decode()
+    assert "秋季生活补助公示" in text and "2,000.50" in text
+    for kid in (kids["poor"], kids["orphan"], kids["disabled"]):
+        assert kid.name in text and kid.masked_id in text and kid.id_number not in text
+
+
+def test_scope_teacher_has_no_aid_pages_and_heads_only_their_school(world, subsidy, kids,
+                                                                     login):
+    assert login("teacher").get("/aid/").status_code == 403
+    head_b = login("head_b")
+    assert head_b.get(f"/aid/programs/{subsidy.id}").status_code == 404
+    other = login("head").post(f"/aid/programs/{subsidy.id}/students/{kids['a2'].id}")
+    assert other.status_code == 404
+    assert "贫五" not in login("head").get(f"/aid/programs/{subsidy.id}").text
+    assert "贫五" in login("officer").get(f"/aid/programs/{subsidy.id}").text
