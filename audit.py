@@ -9,18 +9,20 @@ from datetime import date, datetime
 from flask import has_request_context
 from flask_login import current_user
 from sqlalchemy import event, insert, inspect
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from extensions import db
-from models import (AidProgram, AuditLog, Cadre, Guardian, PledgeTemplate, PrintJob,
-                    Responsibility, School, StatusChange, Term, TutoringSession, now)
+from models import (AidProgram, AuditLog, Cadre, DocumentCounter, Guardian, PledgeTemplate,
+                    PrintJob, Responsibility, School, StatusChange, Student, Term,
+                    TutoringSession, now)
 
 # Columns that are bookkeeping, not facts; their changes are not listed in before/after.
 QUIET = {"version", "updated_at", "created_at", "name_pinyin", "name_initials", "session_salt",
          "last_login_at"}
 SECRET = {"password_hash"}
-# Bookkeeping tables: the log itself, and print jobs (the export a job makes is recorded).
-UNAUDITED = (AuditLog, PrintJob)
+# Bookkeeping tables: the log itself, print jobs (the export a job makes is recorded) and
+# document number counters (each number is in its document's own entry).
+UNAUDITED = (AuditLog, PrintJob, DocumentCounter)
 
 # Field names as the audit page shows them (the stored JSON keeps the column names).
 FIELD_LABELS = {
@@ -68,7 +70,8 @@ def _school_of(obj) -> int | None:
     if isinstance(obj, TutoringSession):
         return obj.pair.school_id if obj.pair else None
     if isinstance(obj, (Guardian, StatusChange, Responsibility)):
-        return obj.student.school_id if obj.student else None
+        student = obj.student or (obj.student_id and db.session.get(Student, obj.student_id))
+        return student.school_id if student else None  # an orphan has lost .student
     return getattr(obj, "school_id", None)
 
 
@@ -100,24 +103,36 @@ def _changes(obj, action):
     return before, after
 
 
+@event.listens_for(db.Model, "after_delete", propagate=True)
+def _note_delete(mapper, connection, target):
+    """Rows deleted in a flush, including orphans (a guardian dropped from a child's list, a
+    包保 line cleared), which never appear in session.deleted."""
+    session = object_session(target)
+    if session is not None:
+        session.info.setdefault("audit_deleted", []).append(target)
+
+
 @event.listens_for(Session, "after_flush")
 def _log_flush(session, flush_context):
     rows = []
     user_id, username = _actor(session)
+    deleted = list(dict.fromkeys([*session.deleted, *session.info.pop("audit_deleted", [])]))
     for action, objects in (("create", session.new), ("update", session.dirty),
-                            ("delete", session.deleted)):
+                            ("delete", deleted)):
         for obj in objects:
             if isinstance(obj, UNAUDITED) or not hasattr(obj, "__table__"):
                 continue
             if action == "update" and not session.is_modified(obj, include_collections=False):
                 continue
             before, after = _changes(obj, action)
+            with session.no_autoflush:
+                school_id = _school_of(obj)
             if action == "update" and not before and not after:
                 continue
             rows.append(dict(at=now(), user_id=user_id, username=username, action=action,
                              table_name=obj.__tablename__,
                              row_id=inspect(obj).mapper.primary_key_from_instance(obj)[0],
-                             school_id=_school_of(obj), summary=str(obj)[:200],
+                             school_id=school_id, summary=str(obj)[:200],
                              before=before or None, after=after or None))
     if rows:
         session.connection().execute(insert(AuditLog), rows)

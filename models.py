@@ -478,6 +478,28 @@ class Responsibility(db.Model):
         return f"{self.kind_label}：{self.person.name if self.person else ''}"
 
 
+class DocumentCounter(db.Model):
+    """The last number given in a series of document numbers (e.g. a school's pledges of a
+    term). Numbers are never reused, even when a document is deleted with its child."""
+    __tablename__ = "document_counters"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(sa.String(40), unique=True)
+    last: Mapped[int] = mapped_column(default=0)
+
+    @classmethod
+    def next(cls, key: str) -> int:
+        """Take the next number of a series, atomically (UPDATE ... RETURNING)."""
+        number = db.session.execute(
+            sa.update(cls).where(cls.key == key).values(last=cls.last + 1)
+            .returning(cls.last)).scalar()
+        if number is None:
+            db.session.add(cls(key=key, last=1))
+            db.session.flush()
+            number = 1
+        return number
+
+
 PLEDGE_KINDS = {
     "teacher": "教师目标责任书",
     "class_teacher": "班主任目标责任书",
@@ -761,7 +783,8 @@ class PrintJob(db.Model):
     lives in instance/prints/ for a day. Bookkeeping, not a record: the export itself is audited."""
     __tablename__ = "print_jobs"
 
-    STALLED_AFTER = timedelta(minutes=10)  # no progress for this long: the worker died
+    STALLED_AFTER = timedelta(minutes=10)  # running with no progress this long: worker died
+    QUEUED_AFTER = timedelta(minutes=30)  # queued this long: its server was restarted
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"),
@@ -779,13 +802,20 @@ class PrintJob(db.Model):
     updated_at: Mapped[datetime] = mapped_column(default=now)  # the worker's heartbeat
     finished_at: Mapped[datetime | None]
     expired: Mapped[bool] = mapped_column(default=False)  # the file was deleted
+    KEEP_FOR = timedelta(days=1)  # files are deleted after a day (minors' records)
 
     user: Mapped[User] = relationship()
 
     @property
     def stalled(self) -> bool:
-        return (self.status in ("queued", "running")
-                and now() - self.updated_at > self.STALLED_AFTER)
+        """Interrupted: the worker will not finish it (and will not start it late)."""
+        limit = {"running": self.STALLED_AFTER, "queued": self.QUEUED_AFTER}.get(self.status)
+        return limit is not None and now() - self.updated_at > limit
+
+    @property
+    def gone(self) -> bool:
+        """The file is no longer to be had (deleted, or older than KEEP_FOR)."""
+        return self.expired or now() - self.created_at > self.KEEP_FOR
 
     @property
     def finished(self) -> bool:

@@ -22,7 +22,6 @@ from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
-from datetime import timedelta
 from io import BytesIO
 from pathlib import Path
 
@@ -35,7 +34,6 @@ import pdf
 from extensions import db
 from models import PrintJob, now
 
-KEEP_FOR = timedelta(days=1)
 MAX_OPEN_JOBS = 3  # unfinished batches one user may have at once
 
 BATCHES: dict[str, Callable[[dict], Batch]] = {}
@@ -92,7 +90,7 @@ def queue_position(job: PrintJob) -> int:
         return 0
     return db.session.scalar(sa.select(sa.func.count()).select_from(PrintJob).where(
         PrintJob.status.in_(("queued", "running")), PrintJob.id < job.id,
-        PrintJob.updated_at > now() - PrintJob.STALLED_AFTER)) or 0
+        PrintJob.updated_at > now() - PrintJob.QUEUED_AFTER)) or 0
 
 
 def file_of(job: PrintJob) -> Path:
@@ -107,7 +105,7 @@ def _folder(app) -> Path:
 
 def _expire_old_files() -> None:
     old = db.session.scalars(sa.select(PrintJob).where(
-        PrintJob.expired.is_(False), PrintJob.created_at < now() - KEEP_FOR)).all()
+        PrintJob.expired.is_(False), PrintJob.created_at < now() - PrintJob.KEEP_FOR)).all()
     for job in old:
         file_of(job).unlink(missing_ok=True)
         job.expired = True
@@ -155,10 +153,16 @@ def _reset_pool() -> None:
 
 
 def _set(job_id: int, **values) -> None:
-    """Progress and status on a connection of its own, outside the worker's session."""
-    with db.engine.begin() as conn:
-        conn.execute(sa.update(PrintJob).where(PrintJob.id == job_id)
-                     .values(updated_at=now(), **values))
+    """Progress and status on a connection of its own, outside the worker's session. A write
+    that fails (the database busy for longer than its timeout) is logged and skipped: a lost
+    progress step costs nothing, and a job that never reports again shows as interrupted."""
+    try:
+        with db.engine.begin() as conn:
+            conn.execute(sa.update(PrintJob).where(PrintJob.id == job_id)
+                         .values(updated_at=now(), **values))
+    except sa.exc.OperationalError:
+        logging.getLogger("baoxue.print").exception("print job %s: could not record %s",
+                                                    job_id, values)
 
 
 _worker_app = None
@@ -179,8 +183,8 @@ def work(config: dict, job_id: int) -> None:
     with app.test_request_context():
         try:
             job = db.session.get(PrintJob, job_id)
-            if job is None or job.status != "queued":
-                return
+            if job is None or job.status != "queued" or job.stalled:
+                return  # shown as interrupted already: the user was told to print again
             login_user(job.user)
             _set(job_id, status="running")
             built = BATCHES[job.kind](job.params)

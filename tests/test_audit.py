@@ -234,3 +234,26 @@ def test_sign_ins_and_failed_sign_ins_are_logged(world, client, login):
     assert len(entries(action="login_failed")) == 1  # an unknown name is not a row to log
     page = login("officer").get("/township/audit?action=login_failed").text
     assert ("teacher", "登录失败", "", "teacher 登录失败") in rows(page)
+
+
+def test_a_guardian_removed_in_the_form_is_logged_as_deleted(world, created):
+    client, student_id, number = created
+    response = client.post(f"/students/{student_id}/edit", data=student_form(
+        world, number, version="1", **{"guardians-0-name": "", "guardians-0-relation": "",
+                                       "guardians-0-phone": ""}))
+    assert response.status_code == 303
+    assert db.session.get(Student, student_id).guardians == []
+    [entry] = entries(action="delete", table_name="guardians")
+    assert entry.before["name"] == "陈大海" and entry.username == "officer"
+    assert entry.school_id == world.a1.id
+
+
+def test_a_cleared_responsibility_line_is_logged_as_deleted(world, login):
+    from models import Responsibility
+    world.s_a1.assign("leader", world.users["central_leader"])
+    db.session.commit()
+    world.s_a1.assign("leader", None)  # what the 包保 form does for 无
+    db.session.commit()
+    assert db.session.scalar(db.select(Responsibility)) is None
+    [entry] = entries(action="delete", table_name="responsibilities")
+    assert entry.before["kind"] == "leader" and entry.school_id == world.a1.id

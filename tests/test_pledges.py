@@ -1,5 +1,6 @@
 """Pledges and guardian letters: generate a term's documents, print, sign, collect, scans."""
 import subprocess
+from pathlib import Path
 from datetime import date
 from io import BytesIO
 
@@ -63,7 +64,11 @@ def test_print_marks_printed_and_shows_both_copies(world, term, login):
     head = login("head")
     generate(head, term, world.a1)
     pledge = db.session.scalar(db.select(Pledge).filter_by(user_id=world.users["teacher"].id))
-    response = head.get(f"/pledges/{pledge.id}.pdf")
+    preview = head.get(f"/pledges/{pledge.id}.pdf")  # a GET (the preview's link) marks nothing
+    assert preview.status_code == 200
+    db.session.expire_all()
+    assert pledge.status == "generated"
+    response = head.post(f"/pledges/{pledge.id}.pdf")  # the list's 打印
     assert response.status_code == 200 and len(response.data) < 150_000
     text = text_of(response.data)
     for expected in ("控辍保学目标责任书", pledge.doc_no, "第一份", "第二份", "甲方（学校）（盖章）",
@@ -113,9 +118,37 @@ def test_scan_upload_checks_type_and_marks_signed(world, term, login, app):
     ok = head.post(f"/pledges/{pledge.id}/scan", data={"file": (BytesIO(PNG), "签字.png")})
     assert ok.status_code == 303
     db.session.expire_all()
-    assert pledge.status == "signed" and pledge.scan_path == f"{pledge.id}.png"
+    first = pledge.scan_path
+    assert pledge.status == "signed" and first.startswith(f"{pledge.id}-") and \
+        first.endswith(".png")
     with head.get(f"/pledges/{pledge.id}/scan") as scan:
         assert scan.status_code == 200 and scan.data == PNG
+    # a replaced scan is an audited change, and the old file goes
+    again = head.post(f"/pledges/{pledge.id}/scan",
+                      data={"file": (BytesIO(PNG + b"2"), "重扫.png")})
+    assert again.status_code == 303
+    db.session.expire_all()
+    assert pledge.scan_path != first
+    assert not (Path(app.instance_path) / "scans" / first).exists()
+    [entry] = db.session.scalars(db.select(AuditLog).filter_by(
+        table_name="pledges", action="update").where(AuditLog.after["scan_path"].is_not(None))
+        .order_by(AuditLog.id.desc()).limit(1)).all()
+    assert entry.before["scan_path"] == first and entry.after["scan_path"] == pledge.scan_path
+
+
+def test_document_numbers_are_never_reused_after_a_deletion(world, term, login):
+    officer = login("officer")
+    f.student(world.a1, world.class_a1, name="甲")
+    db.session.commit()
+    generate(officer, term, world.a1, "guardian_commitment", world.class_a1.id)
+    numbers = sorted(p.doc_no for p in db.session.scalars(db.select(Pledge)))
+    assert officer.delete(f"/students/{world.s_a1.id}").status_code in (200, 204, 303)
+    other = f.klass(world.a1, grade=5)
+    f.student(world.a1, other, name="乙")
+    db.session.commit()
+    assert generate(officer, term, world.a1, "guardian_commitment", other.id).status_code == 303
+    newest = db.session.scalars(db.select(Pledge.doc_no).order_by(Pledge.doc_no.desc())).first()
+    assert newest > numbers[-1]
 
 
 def test_unsigned_per_school_and_scope(world, term, login):

@@ -99,33 +99,44 @@ def test_a_user_has_at_most_three_batches_under_way(world, login):
 
 def test_a_job_without_heartbeat_shows_as_interrupted_and_frees_its_place(world, login):
     user = world.users["village_head"]
-    stale = now() - PrintJob.STALLED_AFTER - timedelta(minutes=1)
-    for n in range(printjobs.MAX_OPEN_JOBS):
+    stale = {"running": now() - PrintJob.STALLED_AFTER - timedelta(minutes=1),
+             "queued": now() - PrintJob.QUEUED_AFTER - timedelta(minutes=1)}
+    for n, status in enumerate(("running", "queued", "running")):
         db.session.add(PrintJob(user_id=user.id, kind="student_sheets", params={},
-                                title=f"任务{n}", filename="x.pdf", status="running",
-                                total=10, done=3, updated_at=stale))
+                                title=f"任务{n}", filename="x.pdf", status=status,
+                                total=10, done=3, updated_at=stale[status]))
     db.session.commit()
     head = login("head")
     box = head.get("/prints/1", headers={"HX-Request": "true", "HX-Target": "print-job"}).text
     assert "中断" in box and "请重新打印" in box and "hx-trigger" not in box
     assert head.post("/students/sheets", data={"class_id": world.class_a1.id}).status_code == 303
+    # a queued job shown as interrupted is never run late (the user was told to print again)
+    job = db.session.scalar(db.select(PrintJob).filter_by(status="queued"))
+    printjobs.work({"SECRET_KEY": "test-secret",
+                    "SQLALCHEMY_DATABASE_URI": db.engine.url.render_as_string(False),
+                    "PRINT_FOLDER": "/tmp"}, job.id)
+    db.session.expire_all()
+    assert db.session.get(PrintJob, job.id).status == "queued" and job.done == 3
 
 
-def test_files_older_than_a_day_are_deleted(world, login, app):
+def test_files_older_than_a_day_are_refused_and_deleted(world, login, app):
     head = login("head")
     location = start(head, data={"class_id": world.class_a1.id})
     wait_for_job(head, location)
-    job = db.session.scalar(db.select(PrintJob))
+    later = start(head, data={"class_id": world.class_a1.id})
+    wait_for_job(head, later)
+    first, second = db.session.scalars(db.select(PrintJob).order_by(PrintJob.id)).all()
     with app.test_request_context():
-        path = printjobs.file_of(job)
-    assert path.is_file()
-    job.created_at = now() - printjobs.KEEP_FOR - timedelta(minutes=1)
+        paths = printjobs.file_of(first), printjobs.file_of(second)
+    assert all(p.is_file() for p in paths)
+    for job in (first, second):
+        job.created_at = now() - PrintJob.KEEP_FOR - timedelta(minutes=1)
     db.session.commit()
-    wait_for_job(head, start(head, data={"class_id": world.class_a1.id}))  # any new batch tidies
-    assert not path.exists()
-    response = head.get(location + ".pdf")
+    response = head.get(location + ".pdf")  # refused at once, and the file goes
     assert response.status_code == 404 and "只保留一天" in response.text
-    assert "文件已过期" in head.get(location).text
+    assert not paths[0].exists() and "文件已过期" in head.get(location).text
+    wait_for_job(head, start(head, data={"class_id": world.class_a1.id}))  # a new batch tidies
+    assert not paths[1].exists()
 
 
 def test_a_worker_error_fails_the_job_with_a_message(world, login):

@@ -233,3 +233,14 @@ def test_empty_register_shows_what_to_do(app, login):
     db.session.commit()
     text = login("empty").get("/students/").text
     assert "名册里还没有学生" in text and "从 Excel 导入名册" in text
+
+
+def test_masked_roles_cannot_rebuild_an_id_digit_by_digit(world, login):
+    number, link = world.s_a1.id_number, f'/students/{world.s_a1.id}"'
+    for username in ("teacher", "leader", "inspector"):
+        client = login(username)
+        assert link not in client.get(f"/students/?q={number[:10]}").text  # a prefix
+        assert link not in client.get(f"/students/?q={number[6:14]}").text  # the birth date
+        assert link in client.get(f"/students/?q={number}").text  # the whole number
+        assert link in client.get(f"/students/?q={number[-4:]}").text  # the digits they see
+    assert link in login("head").get(f"/students/?q={number[6:14]}").text  # sees full IDs

@@ -10,8 +10,8 @@ import sqlalchemy as sa
 import access
 from blueprints.pledges.texts import DEFAULTS
 from extensions import db
-from models import (GUARDIAN_KINDS, ClassGroup, Pledge, PledgeTemplate, School, Student, Term,
-                    User, school_year_label)
+from models import (GUARDIAN_KINDS, ClassGroup, DocumentCounter, Pledge, PledgeTemplate, School,
+                    Student, Term, User, school_year_label)
 
 TARGETS = {"入学率目标": "100%", "巩固率目标": "100%"}
 PLACEHOLDER = re.compile(r"\{([\u4e00-\u9fff]+)\}")
@@ -109,8 +109,7 @@ def generate(kind: str, school: School, term: Term, klass: ClassGroup | None,
         Pledge.template_id == template.id, Pledge.term_id == term.id,
         Pledge.school_id == school.id)).all())
     made = skipped = 0
-    count = db.session.scalar(sa.select(sa.func.count()).select_from(Pledge).where(
-        Pledge.term_id == term.id, Pledge.school_id == school.id)) or 0
+    prefix = f"KB{term.school_year}{term.semester}-{school.id:03d}-"
     party_a = _head_of(central if kind == "village_school" else school)
     for party in parties(kind, school, klass):
         key = (party.user.id if party.user else None,
@@ -118,7 +117,6 @@ def generate(kind: str, school: School, term: Term, klass: ClassGroup | None,
         if key in existing:
             skipped += 1
             continue
-        count += 1
         values = {"学校": school.name, "中心学校": central.name, "甲方": party_a,
                   "乙方": party.name, "班级": party.klass.label if party.klass else "",
                   "学生姓名": party.student.name if party.student else "",
@@ -127,7 +125,7 @@ def generate(kind: str, school: School, term: Term, klass: ClassGroup | None,
                   "日期": f"{today.year}年{today.month}月{today.day}日", **TARGETS}
         db.session.add(Pledge(
             template_id=template.id, term_id=term.id, school_id=school.id,
-            doc_no=f"KB{term.school_year}{term.semester}-{school.id:03d}-{count:04d}",
+            doc_no=f"{prefix}{DocumentCounter.next(prefix):04d}",
             title=template.title, content=fill(template.body, values), party_a_name=party_a,
             party_b_name=party.name, user_id=party.user.id if party.user else None,
             student_id=party.student.id if party.student else None, generated_on=today))

@@ -37,8 +37,9 @@ def sheets(pledge: Pledge) -> list[tuple[Pledge, int]]:
 
 @printjobs.batch("pledges")
 def batch(params: dict) -> printjobs.Batch:
-    """One pledge ({"id": n}) or the pledges of the list's filters. Printing by the school
-    (central officer, village head) marks them 已打印: the paper goes out for signature."""
+    """One pledge ({"id": n}) or the pledges of the list's filters. A print the school asks
+    for by POST ({"mark": True}; central officer, village head) marks them 已打印: the paper
+    goes out for signature. A preview's GET download changes nothing."""
     if "id" in params:
         pledges = [access.get_or_404(Pledge, int(params["id"]))]
     else:
@@ -49,7 +50,7 @@ def batch(params: dict) -> printjobs.Batch:
         raise printjobs.Refused(f"一次最多打印 {MAX_BATCH} 份，请按学校或文书类型筛选后再打印。")
 
     def finish():
-        if current_user.role in access.REGISTER_EDITORS:
+        if params.get("mark") and current_user.role in access.REGISTER_EDITORS:
             for p in pledges:
                 if p.status == "generated":
                     p.advance("printed", date.today())

@@ -1,4 +1,5 @@
 """Pledges (目标责任书), guardian letters and notices: generate, print, sign, collect."""
+import secrets
 from datetime import date
 from pathlib import Path
 
@@ -94,10 +95,12 @@ def show(pledge_id):
     return render_template("print/pledge.html", sheets=printing.sheets(pledge))
 
 
-@bp.route("/<int:pledge_id>.pdf")
-@access.require(*access.EVERYONE)
+@bp.route("/<int:pledge_id>.pdf", methods=["GET", "POST"])
+@access.require(*access.EVERYONE, writes=False)
 def print_one(pledge_id):
-    return printjobs.render_now("pledges", {"id": pledge_id})
+    """One pledge's PDF; asked for by POST (the list's 打印) it is marked 已打印."""
+    return printjobs.render_now("pledges", {"id": pledge_id,
+                                            "mark": request.method == "POST"})
 
 
 @bp.route("/print", methods=["POST"])
@@ -105,6 +108,7 @@ def print_one(pledge_id):
 def print_batch():
     """The filtered list as one PDF, rendered by the print worker while a progress bar shows."""
     params = {k: v for k, v in request.form.items() if k in ("term", "school", "kind", "status")}
+    params["mark"] = True
     try:
         job = printjobs.start("pledges", params)
     except printjobs.Refused as refused:
@@ -134,6 +138,8 @@ def _scan_dir() -> Path:
 @bp.route("/<int:pledge_id>/scan", methods=["POST"])
 @access.require(*access.REGISTER_EDITORS)
 def upload_scan(pledge_id):
+    """The signed paper's scan. Each upload gets a new file name, so a replaced scan is an
+    audited change of scan_path, and the old file goes only once the change is committed."""
     pledge = access.get_or_404(Pledge, pledge_id)
     form = ScanForm()
     if not form.validate_on_submit():
@@ -142,13 +148,14 @@ def upload_scan(pledge_id):
     ext = next((e for magic, e in SCAN_TYPES.items() if data.startswith(magic)), None)
     if ext is None:
         return message_response("文件内容不是 PDF、JPG 或 PNG（可能改过扩展名），请重新扫描后上传。", 422)
-    for old in _scan_dir().glob(f"{pledge.id}.*"):
-        old.unlink()
-    (_scan_dir() / f"{pledge.id}.{ext}").write_bytes(data)
-    pledge.scan_path = f"{pledge.id}.{ext}"
+    old, name = pledge.scan_path, f"{pledge.id}-{secrets.token_hex(4)}.{ext}"
+    (_scan_dir() / name).write_bytes(data)
+    pledge.scan_path = name
     if pledge.status in ("generated", "printed"):
         pledge.advance("signed", date.today())
     db.session.commit()
+    if old:
+        (_scan_dir() / old).unlink(missing_ok=True)
     flash(f"已上传 {pledge.party_b_name} 的签字扫描件。", "success")
     return after_write(url_for("pledges.index", term=pledge.term_id, school=pledge.school_id))
 

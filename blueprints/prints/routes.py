@@ -13,7 +13,7 @@ from responses import message_response, page_or_fragment
 @access.require(*access.EVERYONE)
 def index():
     jobs = db.session.scalars(access.scoped(PrintJob).where(
-        PrintJob.created_at > now() - printjobs.KEEP_FOR).order_by(PrintJob.id.desc())).all()
+        PrintJob.created_at > now() - PrintJob.KEEP_FOR).order_by(PrintJob.id.desc())).all()
     return render_template("prints/index.html", jobs=jobs)
 
 
@@ -31,6 +31,8 @@ def show(job_id):
 def download(job_id):
     job = access.get_or_404(PrintJob, job_id)
     path = printjobs.file_of(job)
-    if job.status != "done" or job.expired or not path.is_file():
+    if job.gone:
+        path.unlink(missing_ok=True)
+    if job.status != "done" or job.gone or not path.is_file():
         return message_response("这个打印文件已不存在（只保留一天）或还没有完成，请重新打印。", 404)
     return send_file(path, mimetype="application/pdf", download_name=job.filename)

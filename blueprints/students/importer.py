@@ -129,12 +129,23 @@ def parse_date(value) -> date | None:
     return None
 
 
+# A 5,000-row roster unpacks to ~2 MB; a zip bomb of 5 MB can unpack to gigabytes.
+MAX_UNPACKED = 50 * 1024 * 1024
+
+
 def read(data: bytes, school: School, user: User, today: date | None = None) -> Result:
     """Read a roster for a school the user may write to, and check every row against the file
     and the database."""
     today = today or date.today()
     if data[:4] == b"\xd0\xcf\x11\xe0":
         return Result("这是旧版 Excel（.xls）文件。请用 Excel 或 WPS 打开后“另存为”.xlsx 格式，再上传。")
+    try:
+        unpacked = sum(i.file_size for i in zipfile.ZipFile(BytesIO(data)).infolist())
+    except zipfile.BadZipFile:
+        unpacked = 0  # load_workbook below says it is not a valid file
+    if unpacked > MAX_UNPACKED:
+        return Result(f"这个文件解压后超过 {MAX_UNPACKED // 1024 // 1024} MB，不像是学生名册。"
+                      "请只保留名册那张工作表，删去图片和多余的行列后再上传。")
     try:
         wb = load_workbook(BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError):

@@ -88,7 +88,8 @@ class Filters:
 
 
 def search_condition(q: str):
-    """张三 by name, zs / zhangs by pinyin, digits by ID number, G… by 学籍号."""
+    """张三 by name, zs / zhangs by pinyin, digits by ID number, G… by 学籍号 (any part for the
+    roles that see IDs in full; the whole number or the last four digits for the others)."""
     q = q.strip()
     if CJK.search(q):
         return Student.name.contains(q, autoescape=True)
@@ -98,5 +99,12 @@ def search_condition(q: str):
                       Student.name_pinyin.startswith(compact, autoescape=True),
                       Student.student_no.startswith(compact.upper(), autoescape=True))
     upper = compact.upper()
+    if not access.sees_full_ids():
+        # Roles that see IDs masked may find a child by the whole number, or by the last four
+        # digits they can see; a partial match would let them rebuild a masked number.
+        if len(upper) == 4:
+            return sa.or_(Student.id_number.endswith(upper, autoescape=True),
+                          Student.student_no.endswith(upper, autoescape=True))
+        return sa.or_(Student.id_number == upper, Student.student_no == upper)
     return sa.or_(Student.id_number.contains(upper, autoescape=True),
                   Student.student_no.contains(upper, autoescape=True))

@@ -1,8 +1,8 @@
-"""aid and tutoring
+"""aid, tutoring and document counters
 
 Revision ID: 0005
 Revises: 0004
-Create Date: 2026-11-23 18:34:49.141694
+Create Date: 2026-11-23 18:43:18.202418
 
 """
 from alembic import op
@@ -18,6 +18,13 @@ depends_on = None
 
 def upgrade():
 
+    op.create_table('document_counters',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('key', sa.String(length=40), nullable=False),
+    sa.Column('last', sa.Integer(), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_document_counters')),
+    sa.UniqueConstraint('key', name=op.f('uq_document_counters_key'))
+    )
     op.create_table('aid_programs',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('central_id', sa.Integer(), nullable=False),
@@ -103,7 +110,17 @@ def upgrade():
     with op.batch_alter_table('tutoring_sessions', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_tutoring_sessions_pair_id'), ['pair_id'], unique=False)
 
-
+    # Pledges numbered before the counters existed: their series go on after the highest.
+    conn = op.get_bind()
+    last: dict[str, int] = {}
+    for (doc_no,) in conn.execute(sa.text("SELECT doc_no FROM pledges")):
+        prefix, _, number = doc_no.rpartition("-")
+        if number.isdigit():
+            last[prefix + "-"] = max(last.get(prefix + "-", 0), int(number))
+    if last:
+        counters = sa.table("document_counters", sa.column("key", sa.String),
+                            sa.column("last", sa.Integer))
+        op.bulk_insert(counters, [{"key": k, "last": n} for k, n in last.items()])
 
 
 def downgrade():
@@ -131,4 +148,5 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_aid_programs_central_id'))
 
     op.drop_table('aid_programs')
+    op.drop_table('document_counters')
 
