@@ -58,6 +58,10 @@ def create_app(config: dict | None = None) -> Flask:
         REMEMBER_COOKIE_SAMESITE="Lax",
         REMEMBER_COOKIE_DURATION=60 * 60 * 24 * 14,
         PAGE_SIZE=50,
+        # 结对帮扶: how often each kind of pair must be in contact (blueprints/pairs/schedule.py)
+        TUTORING_SCHEDULE={"academic": [("meeting", "week")],
+                           "caring_mother": [("call", "month"), ("meeting", "quarter")],
+                           "counselling": [("meeting", "month")]},
         LOGIN_LIMIT="5 per 5 minutes",
         # One waitress process serves a township, so counters live in memory; a county running
         # several processes sets RATELIMIT_STORAGE_URI = "redis://..." in instance/config.py.
@@ -88,13 +92,14 @@ def create_app(config: dict | None = None) -> Flask:
     from blueprints.aid import bp as aid_bp
     from blueprints.auth import bp as auth_bp
     from blueprints.home import bp as home_bp
+    from blueprints.pairs import bp as pairs_bp
     from blueprints.pledges import bp as pledges_bp
     from blueprints.prints import bp as prints_bp
     from blueprints.responsibility import bp as responsibility_bp
     from blueprints.students import bp as students_bp
     from blueprints.township import bp as township_bp
     for bp in (auth_bp, home_bp, township_bp, students_bp, responsibility_bp, pledges_bp,
-               aid_bp, prints_bp):
+               aid_bp, pairs_bp, prints_bp):
         app.register_blueprint(bp)
 
     import pdf

@@ -7,14 +7,16 @@ import random
 from datetime import date, timedelta
 from io import BytesIO
 
+import sqlalchemy as sa
 from openpyxl import Workbook
 from werkzeug.security import generate_password_hash
 
 from blueprints.students.idnumber import check_digit
 from blueprints.students.roster import TEMPLATE_COLUMNS
 from extensions import db
-from models import (GRADES, Cadre, ClassGroup, Guardian, School, StatusChange, Student, Term,
-                    User, school_year_of)
+from models import (GRADES, AidGrant, AidProgram, Cadre, ClassGroup, Guardian, School,
+                    StatusChange, Student, Term, TutoringPair, TutoringSession, User,
+                    school_year_of)
 
 PASSWORD = "demo1234"
 REGION = "522423"  # 6-digit area code of the demo county (province 52)
@@ -135,6 +137,7 @@ def load(today: date | None = None, seed: int = 2026) -> dict:
     db.session.add_all(students)
     _life_events(rng, students, today)
     _responsibilities(rng, central, students, users)
+    _support(rng, central, students, users, today)
     db.session.commit()
     db.session.info.pop("actor", None)
     return {"schools": len(schools), "users": len(users) + teacher_no, "students": len(students)}
@@ -235,6 +238,63 @@ def _responsibilities(rng, central, students, users):
                      if s.village in VILLAGES else township[0])
         if s.focus_labels and rng.random() < 0.93 and s.class_group and s.class_group.head_teacher:
             s.assign("teacher", s.class_group.head_teacher)
+
+
+def _support(rng, central, students, users, today):
+    """Last term's 生活补助, paid; this term's left to the officer to set up. 一帮一 pairs for
+    most 学困 children and 爱心妈妈 for most 留守 children, with sessions; the demo teacher's
+    爱心妈妈 pairs were last in touch last month, so they are due a call now."""
+    db.session.flush()
+    terms = db.session.scalars(sa.select(Term).where(Term.central_id == central.id)
+                               .order_by(Term.start_date)).all()
+    past = [t for t in terms if t.end_date < today]
+    if past:
+        last = past[-1]
+        program = AidProgram(central_id=central.id, term=last, kind="living_subsidy",
+                             name=f"{last.name}家庭经济困难学生生活补助", source="中央和省级财政",
+                             amount=50000, boarder_amount=100000,
+                             flags="poverty,orphan,disabled")
+        db.session.add(program)
+        for s in students:
+            if s.status == "enrolled" and (s.poverty or s.orphan or s.disabled) \
+                    and rng.random() < 0.95:
+                db.session.add(AidGrant(
+                    program=program, student=s, school=s.school, method="card", status="paid",
+                    amount=program.amount if not s.boarder else program.boarder_amount,
+                    applied_on=last.start_date + timedelta(days=20),
+                    reviewed_on=last.start_date + timedelta(days=30),
+                    paid_on=last.start_date + timedelta(days=45)))
+    demo_teacher = next(u for u in users if u.username == "teacher")
+    month_start = today.replace(day=1)
+    for s in students:
+        klass = s.class_group
+        if s.status != "enrolled" or not klass or not klass.head_teacher:
+            continue
+        start = max(today - timedelta(days=70), terms[-2].start_date if len(terms) > 1
+                    else today - timedelta(days=70))
+        if s.learning_difficulty and rng.random() < 0.75:
+            pair = TutoringPair(school_id=s.school_id, teacher=klass.head_teacher, student=s,
+                                kind="academic", goals="跟上本班语文、数学进度", start_on=start)
+            for days in range(3, 60, 7):
+                if rng.random() < 0.8 and today - timedelta(days=days) >= start:
+                    pair.sessions.append(TutoringSession(
+                        held_on=today - timedelta(days=days), mode="meeting", minutes=40,
+                        content="课后辅导数学", progress="作业能按时完成"))
+            db.session.add(pair)
+        if s.left_behind and (klass.head_teacher is demo_teacher or rng.random() < 0.6):
+            pair = TutoringPair(school_id=s.school_id, teacher=klass.head_teacher, student=s,
+                                kind="caring_mother", goals="每月和孩子、在外务工的父母各通一次电话",
+                                start_on=start)
+            last_call = month_start - timedelta(days=rng.randint(3, 20))
+            if klass.head_teacher is not demo_teacher and rng.random() < 0.7:
+                last_call = today - timedelta(days=rng.randint(0, today.day - 1))
+            pair.sessions.append(TutoringSession(held_on=last_call, mode="call", minutes=15,
+                                                 content="电话了解生活和学习情况"))
+            if rng.random() < 0.6 and last_call >= start:
+                pair.sessions.append(TutoringSession(held_on=last_call - timedelta(days=5),
+                                                     mode="meeting", minutes=30,
+                                                     content="到家里看望，检查作业"))
+            db.session.add(pair)
 
 
 def sample_roster(school: School, today: date | None = None, count: int = 12) -> bytes:

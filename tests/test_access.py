@@ -9,7 +9,8 @@ import pytest
 import access
 from extensions import db
 from blueprints.pledges.texts import DEFAULTS
-from models import ROLES, AidGrant, AidProgram, Pledge, PledgeTemplate, Student, Term
+from models import (ROLES, AidGrant, AidProgram, Pledge, PledgeTemplate, Student, Term,
+                    TutoringPair)
 from tests import factories as f
 
 
@@ -25,14 +26,18 @@ def _url_args(world, victim):
     world.s_a1.poverty = True
     grant = AidGrant(program=program, student=world.s_a1, school_id=world.a1.id, amount=50000,
                      applied_on=date(2025, 10, 8))
-    db.session.add_all([term, template, pledge, program, grant])
+    pair = TutoringPair(school_id=world.a1.id, teacher=world.users["teacher"],
+                        student=world.s_a1, kind="caring_mother", start_on=date(2025, 9, 1))
+    db.session.add_all([term, template, pledge, program, grant, pair])
     db.session.commit()
     return {
         "student_id": world.s_a1.id, "school_id": world.a1.id, "class_id": world.class_a1.id,
         "user_id": world.users["teacher"].id, "term_id": term.id, "pledge_id": pledge.id,
         "kind": "teacher", "job_id": 999999, "program_id": program.id, "grant_id": grant.id,
+        "pair_id": pair.id,
     }, {"students.delete": {"student_id": victim.id},
         "students.class_options": {"school_id": world.a1.id},
+        "pairs.new": {"student": world.s_a1.id},
     }
 
 # GET endpoints that answer 404 in the matrix's world because the row has no such file yet

@@ -146,6 +146,8 @@ def test_steps_move_forward_by_grant_or_by_class(world, subsidy, kids, login):
                                                             "to": "paid"})
     db.session.expire_all()
     assert {g.status for g in db.session.scalars(db.select(AidGrant))} == {"paid"}
+    page = head.get(f"/students/{kids['orphan'].id}").text  # the child's page, per term
+    assert "秋季生活补助" in page and "1,000.50" in page and "已发放" in page
     # not eligible: refused with the reason
     refused = head.post(f"/aid/programs/{subsidy.id}/students/{world.s_a1.id}")
     assert refused.status_code == 422 and "不符合" in refused.text

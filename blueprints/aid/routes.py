@@ -106,7 +106,7 @@ def program(program_id):
         bulk.class_id.choices = [(c.id, f"{c.school.name} · {c.label}") for c in classes]
     return render_template("aid/program.html", program=program, rows=rows, classes=classes,
                            schools=_schools(), school_id=school_id, class_id=class_id,
-                           bulk=bulk, methods=AID_METHODS, correct_form=CorrectForm(),
+                           bulk=bulk, methods=AID_METHODS,
                            full_ids=access.sees_full_ids())
 
 
@@ -179,22 +179,25 @@ def advance(grant_id):
     return after_write(request.referrer or url_for("aid.program", program_id=row.program_id))
 
 
-@bp.route("/grants/<int:grant_id>/correct", methods=["POST"])
+@bp.route("/grants/<int:grant_id>/correct", methods=["GET", "POST"])
 @access.require(*access.REGISTER_EDITORS)
 def correct(grant_id):
+    """A wrong amount is corrected by new entries (grants.correct), never by an edit."""
     original = access.get_or_404(AidGrant, grant_id)
     form = CorrectForm()
-    if not form.validate_on_submit():
-        return message_response("；".join(e for es in form.errors.values() for e in es), 422)
-    try:
-        grants.correct(original, form.amount.fen, form.reason.data, current_user, date.today())
-    except ValueError as error:
-        return message_response(str(error), 422)
-    db.session.commit()
-    flash(f"已更正 {original.student.name} 的{original.program.name}：原记录保留，另记更正。",
-          "success")
-    return after_write(url_for("aid.program", program_id=original.program_id,
-                               class_id=original.student.class_id))
+    if form.validate_on_submit():
+        try:
+            grants.correct(original, form.amount.fen, form.reason.data, current_user,
+                           date.today())
+        except ValueError as error:
+            form.amount.errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(f"已更正 {original.student.name} 的{original.program.name}：原记录保留，另记更正。",
+                  "success")
+            return after_write(url_for("aid.program", program_id=original.program_id,
+                                       class_id=original.student.class_id))
+    return form_page("aid/correct.html", form, grant=original)
 
 
 @bp.route("/gaps")

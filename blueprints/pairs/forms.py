@@ -1,0 +1,32 @@
+from datetime import date
+
+from wtforms import DateField, IntegerField, SelectField, StringField
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
+
+from forms import Form
+from models import PAIR_KINDS, SESSION_MODES
+
+
+class PairForm(Form):
+    teacher_id = SelectField("结对教师", coerce=int)
+    kind = SelectField("帮扶方式", choices=list(PAIR_KINDS.items()))
+    goals = StringField("帮扶目标", [Length(max=300)], description="如 数学跟上班级进度；每月和孩子谈心")
+    start_on = DateField("开始日期", [InputRequired("请填写开始日期。")], default=date.today)
+    end_on = DateField("结束日期", [Optional()])
+
+    def validate_end_on(self, field):
+        if field.data and self.start_on.data and field.data < self.start_on.data:
+            raise ValidationError("结束日期不能早于开始日期。")
+
+
+class SessionForm(Form):
+    held_on = DateField("日期", [InputRequired("请填写日期。")], default=date.today)
+    mode = SelectField("方式", choices=list(SESSION_MODES.items()))
+    minutes = IntegerField("分钟", [InputRequired("请填写时长（分钟）。"),
+                                  NumberRange(1, 600, "时长填 1–600 分钟。")], default=30)
+    content = StringField("做了什么", [InputRequired("请简单写一句做了什么。"), Length(max=300)])
+    progress = StringField("进展", [Length(max=300)])
+
+    def validate_held_on(self, field):
+        if field.data and field.data > date.today():
+            raise ValidationError("日期不能晚于今天。")

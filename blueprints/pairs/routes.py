@@ -1,0 +1,101 @@
+"""结对帮扶: pairs of a teacher and a child, sessions logged in a few seconds, pairs behind
+schedule and children still without a pair (schedule.py)."""
+from datetime import date
+
+from flask import abort, flash, render_template, request, url_for
+from flask_login import current_user
+
+import access
+from blueprints.pairs import bp, schedule
+from blueprints.pairs.forms import PairForm, SessionForm
+from extensions import db
+from models import PAIR_KINDS, School, Student, TutoringPair, User
+from responses import after_write, form_page, targets
+
+WRITERS = ("central_officer", "village_head", "teacher", "central_leader")
+
+
+@bp.route("/")
+@access.require(*access.EVERYONE)
+def index():
+    today = date.today()
+    school_id = request.args.get("school", type=int)
+    rows = schedule.pairs(today, school_id=school_id)
+    schools = db.session.scalars(access.scoped(School).order_by(School.kind, School.name)).all()
+    return render_template("pairs/index.html", rows=rows, behind=[r for r in rows if r[1]],
+                           uncovered=schedule.uncovered(today, school_id), schools=schools,
+                           school_id=school_id, kinds=PAIR_KINDS)
+
+
+@bp.route("/mine")
+@access.require(*WRITERS)
+def mine():
+    """我的结对: the user's own pairs, each with a one-line form to log a session."""
+    rows = schedule.pairs(date.today(), teacher_id=current_user.id)
+    return render_template("pairs/mine.html", rows=rows, form=SessionForm(),
+                           rules=schedule.describe())
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@access.require(*access.REGISTER_EDITORS)
+def new():
+    student = access.get_or_404(Student, request.values.get("student", type=int) or 0)
+    form = PairForm(kind=request.args.get("kind") if request.args.get("kind") in PAIR_KINDS
+                    else "academic")
+    teachers = db.session.scalars(access.scoped(User).where(
+        User.school_id == student.school_id, User.active.is_(True),
+        User.role.in_(("teacher", "village_head", "central_leader", "central_officer")))
+        .order_by(User.name)).all()
+    form.teacher_id.choices = [(u.id, f"{u.name}（{u.role_label}）") for u in teachers]
+    if form.validate_on_submit():
+        pair = TutoringPair(school_id=student.school_id, student=student,
+                            teacher=access.get_or_404(User, form.teacher_id.data),
+                            kind=form.kind.data, goals=form.goals.data,
+                            start_on=form.start_on.data, end_on=form.end_on.data)
+        db.session.add(pair)
+        db.session.commit()
+        flash(f"已结对：{pair}。", "success")
+        return after_write(url_for("students.show", student_id=student.id))
+    return form_page("pairs/form.html", form, student=student)
+
+
+def _own_pair(pair_id) -> TutoringPair:
+    """A pair the user may log for: their own, or any in scope for a village head/officer;
+    anyone else's pair is not there for them to write to (404)."""
+    pair = access.get_or_404(TutoringPair, pair_id)
+    if pair.teacher_id != current_user.id and current_user.role not in access.REGISTER_EDITORS:
+        abort(404)
+    return pair
+
+
+@bp.route("/<int:pair_id>/sessions", methods=["POST"])
+@access.require(*WRITERS)
+def log_session(pair_id):
+    pair = _own_pair(pair_id)
+    form = SessionForm()
+    card = f"pair-{pair.id}"
+    if form.validate_on_submit():
+        schedule.log(pair, current_user, form.held_on.data, form.mode.data, form.minutes.data,
+                     form.content.data, form.progress.data)
+        db.session.commit()
+        if targets(card):  # 我的结对: the card refreshes in place, the form empties
+            return render_template("pairs/_card.html", pair=pair,
+                                   due=schedule.behind(pair, date.today()), form=SessionForm(),
+                                   saved=True)
+        flash(f"已记录与 {pair.student.name} 的帮扶。", "success")
+        return after_write(url_for("pairs.mine"))
+    if targets(card):
+        return render_template("pairs/_card.html", pair=pair,
+                               due=schedule.behind(pair, date.today()), form=form), 422
+    return form_page("pairs/mine.html", form, rows=[(pair, schedule.behind(pair, date.today()))],
+                     rules=schedule.describe())
+
+
+@bp.route("/<int:pair_id>/end", methods=["POST"])
+@access.require(*access.REGISTER_EDITORS)
+def end(pair_id):
+    pair = access.get_or_404(TutoringPair, pair_id)
+    pair.end_on = date.today()
+    db.session.commit()
+    flash(f"已结束结对：{pair}。", "success")
+    return after_write(url_for("students.show", student_id=pair.student_id))

@@ -1,0 +1,112 @@
+"""结对帮扶: how often each kind of pair must meet (a setting), which pairs are behind, and
+which children still need a pair.
+
+TUTORING_SCHEDULE maps a pair kind to its requirements, each (mode, period): mode "call" is met
+by any contact (a call or a meeting), "meeting" only by a meeting; the period is the calendar
+week (Monday to Sunday), month or quarter the day falls in. A pair is behind when a requirement
+has no session in the current period: "爱心妈妈 with no contact this month" (DESIGN.md §4).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+
+import access
+from extensions import db
+from models import PAIR_KINDS, Student, TutoringPair, TutoringSession
+
+PERIOD_LABELS = {"week": "本周", "month": "本月", "quarter": "本季度"}
+MODE_LABELS = {"call": "联系（电话或见面）", "meeting": "见面"}
+
+
+def period_start(day: date, period: str) -> date:
+    if period == "week":
+        return day - timedelta(days=day.weekday())
+    if period == "month":
+        return day.replace(day=1)
+    if period == "quarter":
+        return date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
+    raise ValueError(period)
+
+
+@dataclass
+class Due:
+    mode: str
+    period: str
+
+    @property
+    def label(self) -> str:
+        return f"{PERIOD_LABELS[self.period]}还没有{MODE_LABELS[self.mode]}"
+
+
+def requirements(kind: str) -> list[tuple[str, str]]:
+    return current_app.config["TUTORING_SCHEDULE"].get(kind, [])
+
+
+def describe() -> list[str]:
+    """The schedule in words, for the page that asks for it: 爱心妈妈：每月联系、每季度见面."""
+    every = {"week": "每周", "month": "每月", "quarter": "每季度"}
+    verbs = {"call": "至少联系一次", "meeting": "至少见面一次"}
+    return [f"{PAIR_KINDS[kind]}：" + "，".join(every[p] + verbs[m] for m, p in rules)
+            for kind, rules in current_app.config["TUTORING_SCHEDULE"].items() if rules]
+
+
+def behind(pair: TutoringPair, today: date) -> list[Due]:
+    """The requirements a pair has not met in the current period (none once it has ended)."""
+    if not pair.active_on(today):
+        return []
+    out = []
+    for mode, period in requirements(pair.kind):
+        start = period_start(today, period)
+        met = any(start <= s.held_on <= today and (mode == "call" or s.mode == "meeting")
+                  for s in pair.sessions)
+        if not met:
+            out.append(Due(mode, period))
+    return out
+
+
+def pairs(today: date, teacher_id: int | None = None, school_id: int | None = None):
+    stmt = access.scoped(TutoringPair).join(Student).where(
+        sa.or_(TutoringPair.end_on.is_(None), TutoringPair.end_on >= today))
+    if teacher_id:
+        stmt = stmt.where(TutoringPair.teacher_id == teacher_id)
+    if school_id:
+        stmt = stmt.where(TutoringPair.school_id == school_id)
+    rows = db.session.scalars(stmt.order_by(TutoringPair.school_id, Student.grade,
+                                            Student.name_pinyin)).all()
+    return [(p, behind(p, today)) for p in rows]
+
+
+# Who needs a pair of which kind: 学困/厌学 a study or counselling pair, 留守 an 爱心妈妈.
+NEEDS = [
+    ("学困、厌学学生没有学业帮扶或心理辅导", ("learning_difficulty", "school_weary"),
+     ("academic", "counselling")),
+    ("留守儿童没有爱心妈妈", ("left_behind",), ("caring_mother",)),
+]
+
+
+def uncovered(today: date, school_id: int | None = None) -> list[tuple[str, list[Student]]]:
+    out = []
+    for label, flags, kinds in NEEDS:
+        paired = sa.select(TutoringPair.student_id).where(
+            TutoringPair.kind.in_(kinds), TutoringPair.start_on <= today,
+            sa.or_(TutoringPair.end_on.is_(None), TutoringPair.end_on >= today))
+        stmt = access.scoped(Student).where(
+            Student.status == "enrolled", sa.or_(*[getattr(Student, f).is_(True) for f in flags]),
+            Student.id.not_in(paired))
+        if school_id:
+            stmt = stmt.where(Student.school_id == school_id)
+        out.append((label, db.session.scalars(stmt.order_by(
+            Student.school_id, Student.grade, Student.name_pinyin)).all()))
+    return out
+
+
+def log(pair: TutoringPair, user, held_on: date, mode: str, minutes: int, content: str,
+        progress: str) -> TutoringSession:
+    session = TutoringSession(held_on=held_on, mode=mode, minutes=minutes, content=content,
+                              progress=progress, user_id=user.id)
+    pair.sessions.append(session)
+    return session

@@ -1,0 +1,149 @@
+"""结对帮扶: schedule flags at week, month and quarter edges, 我的结对 (own pairs only, a
+session logged in one request), coverage of children without a pair, the child's page."""
+from datetime import date, timedelta
+
+import pytest
+
+from blueprints.pairs import schedule
+from extensions import db
+from models import TutoringPair, TutoringSession
+from tests import factories as f
+
+
+def pair_with(kind, *sessions, start=date(2025, 9, 1)):
+    pair = TutoringPair(kind=kind, start_on=start)
+    pair.sessions = [TutoringSession(held_on=day, mode=mode) for day, mode in sessions]
+    return pair
+
+
+def labels(pair, today):
+    return [d.label for d in schedule.behind(pair, today)]
+
+
+def test_period_starts():
+    assert schedule.period_start(date(2026, 11, 29), "week") == date(2026, 11, 23)  # Sunday
+    assert schedule.period_start(date(2026, 11, 30), "month") == date(2026, 11, 1)
+    assert schedule.period_start(date(2026, 12, 31), "quarter") == date(2026, 10, 1)
+    assert schedule.period_start(date(2026, 3, 31), "quarter") == date(2026, 1, 1)
+
+
+def test_caring_mother_needs_contact_each_month_and_a_meeting_each_quarter(app):
+    call_nov_30 = pair_with("caring_mother", (date(2026, 11, 30), "call"),
+                            (date(2026, 10, 2), "meeting"))
+    assert labels(call_nov_30, date(2026, 11, 30)) == []
+    assert labels(call_nov_30, date(2026, 12, 1)) == ["本月还没有联系（电话或见面）"]
+    # the October meeting covers the quarter until 31 December, not on 1 January
+    assert labels(call_nov_30, date(2026, 12, 31)) == ["本月还没有联系（电话或见面）"]
+    assert labels(call_nov_30, date(2027, 1, 1)) == ["本月还没有联系（电话或见面）",
+                                                     "本季度还没有见面"]
+    # a meeting is also contact; a call is not a meeting
+    assert labels(pair_with("caring_mother", (date(2027, 1, 5), "meeting")),
+                  date(2027, 1, 31)) == []
+    assert labels(pair_with("caring_mother", (date(2027, 1, 5), "call")),
+                  date(2027, 1, 31)) == ["本季度还没有见面"]
+    # a session dated after the day looked at does not count
+    assert labels(pair_with("caring_mother", (date(2027, 1, 20), "meeting")),
+                  date(2027, 1, 10)) != []
+
+
+def test_weekly_pairs_and_ended_pairs(app):
+    friday = pair_with("academic", (date(2026, 11, 27), "meeting"))
+    assert labels(friday, date(2026, 11, 29)) == []  # Sunday, same week
+    assert labels(friday, date(2026, 11, 30)) == ["本周还没有见面"]  # Monday
+    ended = pair_with("academic", start=date(2026, 9, 1))
+    ended.end_on = date(2026, 10, 31)
+    assert labels(ended, date(2026, 11, 30)) == []  # ended pairs are not behind
+
+
+def test_the_schedule_is_a_setting(app):
+    app.config["TUTORING_SCHEDULE"] = {"caring_mother": [("call", "week")]}
+    assert labels(pair_with("caring_mother", (date(2026, 11, 20), "call")),
+                  date(2026, 11, 23)) == ["本周还没有联系（电话或见面）"]
+    assert "爱心妈妈：每周至少联系一次" in schedule.describe()
+
+
+@pytest.fixture
+def pairs(world):
+    teacher = world.users["teacher"]
+    other = f.user("teacher", world.a1, "t_other", name="别的老师")
+    left = f.student(world.a1, world.class_a1, name="留守娃", left_behind=True)
+    mine = TutoringPair(school_id=world.a1.id, teacher=teacher, student=left,
+                        kind="caring_mother", start_on=date.today() - timedelta(days=100),
+                        goals="每月打电话")
+    theirs = TutoringPair(school_id=world.a1.id, teacher=other, student=world.s_a1_other,
+                          kind="academic", start_on=date.today() - timedelta(days=100))
+    db.session.add_all([mine, theirs])
+    db.session.commit()
+    return {"mine": mine, "theirs": theirs, "other": other}
+
+
+def test_teacher_logs_a_call_in_one_request_and_the_flag_clears(world, pairs, login):
+    client = login("teacher")
+    page = client.get("/pairs/mine").text
+    assert "留守娃" in page and "本月还没有联系" in page
+    assert world.s_a1_other.name not in page  # another teacher's pair
+    card = f"pair-{pairs['mine'].id}"
+    response = client.post(f"/pairs/{pairs['mine'].id}/sessions", headers={
+        "HX-Request": "true", "HX-Target": card}, data={
+        "held_on": date.today().isoformat(), "mode": "call", "minutes": "10",
+        "content": "电话问了学习和生活", "progress": "情绪稳定"})
+    assert response.status_code == 200 and f'id="{card}"' in response.text
+    assert "已记录" in response.text and "本月还没有联系" not in response.text
+    assert "电话问了学习和生活" in response.text
+    session = db.session.scalar(db.select(TutoringSession))
+    assert (session.mode, session.minutes, session.user_id) == ("call", 10,
+                                                                world.users["teacher"].id)
+
+
+def test_a_bad_session_is_refused_in_the_card_with_what_was_typed(world, pairs, login):
+    client = login("teacher")
+    card = f"pair-{pairs['mine'].id}"
+    tomorrow = (date.today() + timedelta(days=1)).isoformat()
+    response = client.post(f"/pairs/{pairs['mine'].id}/sessions", headers={
+        "HX-Request": "true", "HX-Target": card}, data={
+        "held_on": tomorrow, "mode": "call", "minutes": "0", "content": "写了内容"})
+    assert response.status_code == 422
+    assert "日期不能晚于今天" in response.text and "时长填 1–600 分钟" in response.text
+    assert "写了内容" in response.text
+    assert db.session.scalar(db.select(TutoringSession)) is None
+
+
+def test_teachers_log_only_their_own_pairs(world, pairs, login):
+    response = login("teacher").post(f"/pairs/{pairs['theirs'].id}/sessions", data={
+        "held_on": date.today().isoformat(), "mode": "meeting", "minutes": "30",
+        "content": "冒名记录"})
+    assert response.status_code == 404
+    assert login("head_b").get(f"/students/{world.s_a1.id}").status_code == 404
+    assert db.session.scalar(db.select(TutoringSession)) is None
+
+
+def test_coverage_lists_children_without_the_pair_they_need(world, pairs, login):
+    f.student(world.a1, world.class_a1, name="学困生", learning_difficulty=True)
+    f.student(world.a1, world.class_a1, name="厌学生", school_weary=True)
+    f.student(world.a1, world.class_a1, name="另一个留守", left_behind=True)
+    db.session.commit()
+    page = login("head").get("/pairs/").text
+    need_pair, need_mother = page.split("留守儿童没有爱心妈妈")
+    assert "学困生" in need_pair and "厌学生" in need_pair
+    assert "另一个留守" in need_mother and "留守娃</a>" not in need_mother.split("进行中")[0]
+    assert "1 对落后于要求" in page or "2 对落后于要求" in page
+
+
+def test_head_pairs_a_child_and_the_childs_page_shows_it(world, pairs, login):
+    head = login("head")
+    form = head.get(f"/pairs/new?student={world.s_a1.id}&kind=academic")
+    assert form.status_code == 200 and "别的老师" in form.text
+    response = head.post(f"/pairs/new?student={world.s_a1.id}", data={
+        "teacher_id": pairs["other"].id, "kind": "academic", "goals": "数学补上",
+        "start_on": date.today().isoformat()})
+    assert response.status_code == 303
+    head.post(f"/pairs/{pairs['mine'].id}/sessions", data={
+        "held_on": date.today().isoformat(), "mode": "meeting", "minutes": "40",
+        "content": "家访谈心"})
+    page = head.get(f"/students/{world.s_a1.id}").text
+    assert "学业帮扶（一帮一）</b>：别的老师" in page and "数学补上" in page
+    left = head.get(f"/students/{pairs['mine'].student_id}").text
+    assert "家访谈心" in left and "爱心妈妈" in left
+    bad = head.post(f"/pairs/new?student={world.s_a1.id}", data={
+        "teacher_id": world.head_b.id, "kind": "academic", "start_on": "2026-01-01"})
+    assert bad.status_code == 422  # a teacher of another school is not a choice
