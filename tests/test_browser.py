@@ -5,6 +5,7 @@ and cannot reach another school's child."""
 import re
 import shutil
 import threading
+from datetime import date
 from io import BytesIO
 
 import pytest
@@ -225,4 +226,77 @@ def test_pledges_signing_and_posting_in_the_demo_township(app, live_server, tmp_
         assert "双线四包" in text and kids
         for kid in kids:
             assert kid.id_number not in text and kid.masked_id in text and kid.name in text
+        browser.close()
+
+
+def test_aid_and_pairs_in_the_demo_township(app, live_server):
+    """Issue 4's flow: the officer sets up this term's 生活补助; the village head grants it to a
+    class in one action; the gaps list shows who is left out; the 公示 list prints with masked
+    IDs; the class teacher logs an 爱心妈妈 call and the month's flag clears; the child's page
+    shows the aid and the call."""
+    import demo
+    from playwright.sync_api import sync_playwright
+    from models import AidGrant, ClassGroup, School
+    demo.load()
+    school = db.session.scalar(db.select(School).filter_by(name="石桥村小"))
+    klass = db.session.scalar(db.select(ClassGroup).filter_by(school_id=school.id, grade=3))
+    eligible = db.session.scalars(db.select(Student).where(
+        Student.school_id == school.id, Student.status == "enrolled",
+        Student.poverty | Student.orphan | Student.disabled)).all()
+    in_class = [s for s in eligible if s.class_id == klass.id]
+    child = next(s for s in in_class if s.left_behind)  # 留守 and poor: aid and 爱心妈妈
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        officer = _sign_in(browser, live_server, "admin")
+        officer.goto(live_server + "/aid/programs/new")
+        officer.fill("#name", "本学期家庭经济困难学生生活补助")
+        officer.fill("#source", "中央和省级财政")
+        officer.fill("#amount", "500")
+        officer.fill("#boarder_amount", "1000")
+        for label in ("脱贫/低保/特困", "孤儿/事实无人抚养", "残疾"):
+            officer.get_by_label(label, exact=True).check()
+        officer.get_by_role("button", name="保存").click()
+        officer.wait_for_selector("text=已保存资助项目")
+
+        head = _sign_in(browser, live_server, "head")
+        head.goto(live_server + "/aid/")
+        head.get_by_role("link", name="本学期家庭经济困难学生生活补助").click()
+        head.select_option("#class_id", label=f"石桥村小 · {klass.label}")
+        head.get_by_role("button", name="为这个班符合条件的学生申请").click()
+        head.wait_for_selector(f"text=已为 {len(in_class)} 名学生申请")
+        db.session.expire_all()
+        granted = db.session.scalars(db.select(AidGrant).where(
+            AidGrant.student_id.in_([s.id for s in eligible]))).all()
+        assert sorted(g.student_id for g in granted if g.program.term.end_date >= date.today()) \
+            == sorted(s.id for s in in_class)
+
+        head.goto(live_server + "/aid/")
+        head.get_by_role("link", name="漏助与错助").click()
+        head.wait_for_selector("text=符合条件但本学期没有资助")
+        missing = head.inner_text("main").split("有资助但")[0]
+        left_out = [s for s in eligible if s.class_id != klass.id]
+        assert f"（{len(left_out)} 人次）" in missing
+        assert all(s.name in missing for s in left_out)
+
+        head.goto(live_server + "/aid/")
+        head.get_by_role("link", name="本学期家庭经济困难学生生活补助").click()
+        text = _print_and_read(head, head.get_by_role("button", name="打印公示名单"))
+        for s in in_class:
+            assert s.name in text and s.masked_id in text and s.id_number not in text
+
+        teacher = _sign_in(browser, live_server, "teacher")
+        teacher.goto(live_server + "/pairs/mine")
+        card = teacher.locator("article.pair", has_text=child.name)
+        assert "本月还没有联系" in card.inner_text()
+        card.locator("select[name=mode]").select_option(label="电话/视频")
+        card.locator("input[name=minutes]").fill("10")
+        card.locator("input[name=content]").fill("电话问了学习和生活")
+        card.get_by_role("button", name="记录").click()
+        teacher.locator("article.pair", has_text="已记录").wait_for()
+        card = teacher.locator("article.pair", has_text=child.name)
+        assert "本月还没有联系" not in card.inner_text()
+
+        teacher.goto(f"{live_server}/students/{child.id}")
+        page_text = teacher.inner_text("main")
+        assert "本学期家庭经济困难学生生活补助" in page_text and "电话问了学习和生活" in page_text
         browser.close()
