@@ -96,6 +96,26 @@ def now() -> datetime:
     return datetime.now().replace(microsecond=0)
 
 
+class Steps:
+    """A status that only moves forward through STEPS; every step passed is dated in its
+    `<step>_on` column (a signed paper was printed). Subclasses set STEPS and LABELS."""
+    STEPS: tuple[str, ...] = ()
+    LABELS: dict[str, str] = {}
+
+    @property
+    def status_label(self) -> str:
+        return self.LABELS.get(self.status, self.status)
+
+    def advance(self, to: str, on: date) -> None:
+        steps = self.STEPS
+        if to not in steps or steps.index(to) <= steps.index(self.status):
+            raise ValueError(f"不能从“{self.status_label}”改为“{self.LABELS.get(to, to)}”。")
+        for step in steps[steps.index(self.status) + 1: steps.index(to) + 1]:
+            if getattr(self, f"{step}_on") is None:
+                setattr(self, f"{step}_on", on)
+        self.status = to
+
+
 class School(db.Model):
     __tablename__ = "schools"
 
@@ -535,7 +555,7 @@ class PledgeTemplate(db.Model):
         return self.title
 
 
-class Pledge(db.Model):
+class Pledge(Steps, db.Model):
     """One issued document: its text is fixed when generated, then printed, signed, collected."""
     __tablename__ = "pledges"
 
@@ -565,20 +585,7 @@ class Pledge(db.Model):
     student: Mapped[Student | None] = relationship(back_populates="pledges")
 
     STEPS = ("generated", "printed", "signed", "collected")
-
-    @property
-    def status_label(self) -> str:
-        return PLEDGE_STATUSES.get(self.status, self.status)
-
-    def advance(self, to: str, on: date) -> None:
-        """Move forward to a later step, dating every step passed (a signed paper was printed)."""
-        steps = self.STEPS
-        if to not in steps or steps.index(to) <= steps.index(self.status):
-            raise ValueError(f"不能从“{self.status_label}”改为“{PLEDGE_STATUSES.get(to, to)}”。")
-        for step in steps[steps.index(self.status) + 1: steps.index(to) + 1]:
-            if getattr(self, f"{step}_on") is None:
-                setattr(self, f"{step}_on", on)
-        self.status = to
+    LABELS = PLEDGE_STATUSES
 
     def __str__(self) -> str:
         return f"{self.doc_no} {self.title} {self.party_b_name}"
@@ -659,7 +666,7 @@ class AidProgram(db.Model):
         return self.name
 
 
-class AidGrant(db.Model):
+class AidGrant(Steps, db.Model):
     """Aid to one child under one programme. The amount is never edited: a correction is a pair
     of new entries (the reversal and the right amount) pointing at the entry they correct."""
     __tablename__ = "aid_grants"
@@ -687,10 +694,7 @@ class AidGrant(db.Model):
     correction_of: Mapped[AidGrant | None] = relationship(remote_side=[id])
 
     STEPS = ("applied", "reviewed", "paid")
-
-    @property
-    def status_label(self) -> str:
-        return AID_STATUSES.get(self.status, self.status)
+    LABELS = AID_STATUSES
 
     @property
     def method_label(self) -> str:
@@ -699,16 +703,6 @@ class AidGrant(db.Model):
     @property
     def yuan(self) -> str:
         return yuan(self.amount)
-
-    def advance(self, to: str, on: date) -> None:
-        """申请 → 审核 → 已发放, forward only, every step passed dated."""
-        steps = self.STEPS
-        if to not in steps or steps.index(to) <= steps.index(self.status):
-            raise ValueError(f"不能从“{self.status_label}”改为“{AID_STATUSES.get(to, to)}”。")
-        for step in steps[steps.index(self.status) + 1: steps.index(to) + 1]:
-            if getattr(self, f"{step}_on") is None:
-                setattr(self, f"{step}_on", on)
-        self.status = to
 
     def __str__(self) -> str:
         return f"{self.program.name if self.program else ''} {yuan(self.amount)} 元"

@@ -161,7 +161,7 @@ def advance_class(program_id):
                 g.advance(to, date.today())
                 moved += 1
     db.session.commit()
-    flash(f"{klass.label}：{moved} 条资助记录已改为“{AidGrant(status=to).status_label}”。",
+    flash(f"{klass.label}：{moved} 条资助记录已改为“{AidGrant.LABELS[to]}”。",
           "success")
     return after_write(url_for("aid.program", program_id=program.id, class_id=klass.id))
 
