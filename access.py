@@ -15,9 +15,9 @@ from flask import abort, current_app, request
 from flask_login import current_user
 
 from extensions import db, login_manager
-from models import (ROLES, AidGrant, AidProgram, AuditLog, Cadre, ClassGroup, Guardian, Pledge,
-                    PledgeTemplate, PrintJob, Responsibility, School, StatusChange, Student,
-                    Term, TutoringPair, TutoringSession, User)
+from models import (ROLES, Absence, AidGrant, AidProgram, AuditLog, Cadre, ClassGroup,
+                    EarlyWarning, Guardian, Pledge, PledgeTemplate, PrintJob, Responsibility,
+                    School, StatusChange, Student, Term, TutoringPair, TutoringSession, User)
 
 EVERYONE = tuple(ROLES)
 CENTRAL = ("central_officer", "central_leader")
@@ -108,7 +108,7 @@ def _condition(model, user):
     if model is TutoringSession:
         return TutoringSession.pair_id.in_(sa.select(TutoringPair.id).where(
             _condition(TutoringPair, user)))
-    if model in (Guardian, StatusChange, Responsibility, AidGrant):
+    if model in (Guardian, StatusChange, Responsibility, AidGrant, Absence, EarlyWarning):
         return model.student_id.in_(sa.select(Student.id).where(_condition(Student, user)))
     if model is ClassGroup:
         if user.role == "teacher":

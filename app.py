@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 from flask import Flask, redirect, request, url_for
@@ -58,6 +59,11 @@ def create_app(config: dict | None = None) -> Flask:
         REMEMBER_COOKIE_SAMESITE="Lax",
         REMEMBER_COOKIE_DURATION=60 * 60 * 24 * 14,
         PAGE_SIZE=50,
+        # 考勤预警 (blueprints/attendance/rules.py): a run of warning_days unexcused school days
+        # opens a warning due a home visit within visit_within school days; a run longer than
+        # suspect_days opens a 疑似辍学 case; suspected for more than dropout_days, a dropout.
+        ATTENDANCE_RULES={"warning_days": 3, "visit_within": 1, "suspect_days": 7,
+                          "dropout_days": 30},
         # 结对帮扶: how often each kind of pair must be in contact (blueprints/pairs/schedule.py)
         TUTORING_SCHEDULE={"academic": [("meeting", "week")],
                            "caring_mother": [("call", "month"), ("meeting", "quarter")],
@@ -90,6 +96,7 @@ def create_app(config: dict | None = None) -> Flask:
     limiter.init_app(app)
 
     from blueprints.aid import bp as aid_bp
+    from blueprints.attendance import bp as attendance_bp
     from blueprints.auth import bp as auth_bp
     from blueprints.home import bp as home_bp
     from blueprints.pairs import bp as pairs_bp
@@ -99,7 +106,7 @@ def create_app(config: dict | None = None) -> Flask:
     from blueprints.students import bp as students_bp
     from blueprints.township import bp as township_bp
     for bp in (auth_bp, home_bp, township_bp, students_bp, responsibility_bp, pledges_bp,
-               aid_bp, pairs_bp, prints_bp):
+               aid_bp, pairs_bp, attendance_bp, prints_bp):
         app.register_blueprint(bp)
 
     import pdf
@@ -211,4 +218,5 @@ def _wire_templates(app: Flask) -> None:
 
     @app.context_processor
     def globals_():
-        return {"access": access, "M": models, "current_user": current_user}
+        return {"access": access, "M": models, "current_user": current_user,
+                "timedelta": timedelta}

@@ -1,4 +1,5 @@
-"""Operator commands: `flask demo load|reset|roster`, `flask create-user`, `flask backup`."""
+"""Operator commands: `flask demo load|reset|roster`, `flask create-user`, `flask rules run`,
+`flask backup`."""
 from __future__ import annotations
 
 import sqlite3
@@ -84,6 +85,18 @@ def register(app: Flask) -> None:
         db.session.add(user)
         db.session.commit()
         click.echo(f"Created {username} ({ROLES[role]}).")
+
+    @app.cli.command("rules")
+    @click.argument("action", type=click.Choice(["run"]))
+    @click.option("--date", "on", type=click.DateTime(["%Y-%m-%d"]), default=None,
+                  help="Run as of this day (default today).")
+    def rules_run(action, on):
+        """Run the attendance rules for every child (nightly: `flask rules run`)."""
+        from blueprints.attendance import rules
+        db.session.info["actor"] = "rules"
+        changed = rules.run_all(on.date() if on else datetime.now().date())
+        db.session.commit()
+        click.echo(f"Rules run: {changed} warnings opened or updated.")
 
     @app.cli.command("backup")
     @click.argument("target", required=False, type=click.Path(dir_okay=False))

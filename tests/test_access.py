@@ -9,7 +9,7 @@ import pytest
 import access
 from extensions import db
 from blueprints.pledges.texts import DEFAULTS
-from models import (ROLES, AidGrant, AidProgram, Pledge, PledgeTemplate, Student, Term,
+from models import (ROLES, AidGrant, AidProgram, EarlyWarning, Pledge, PledgeTemplate, Student, Term,
                     TutoringPair)
 from tests import factories as f
 
@@ -29,12 +29,16 @@ def _url_args(world, victim):
     pair = TutoringPair(school_id=world.a1.id, teacher=world.users["teacher"],
                         student=world.s_a1, kind="caring_mother", start_on=date(2025, 9, 1))
     db.session.add_all([term, template, pledge, program, grant, pair])
+    warning = EarlyWarning(student_id=world.s_a1.id, school_id=world.a1.id, rule="absence_run",
+                           run_start=date(2025, 10, 8), days=3, opened_on=date(2025, 10, 10),
+                           due_on=date(2025, 10, 13))
+    db.session.add(warning)
     db.session.commit()
     return {
         "student_id": world.s_a1.id, "school_id": world.a1.id, "class_id": world.class_a1.id,
         "user_id": world.users["teacher"].id, "term_id": term.id, "pledge_id": pledge.id,
         "kind": "teacher", "job_id": 999999, "program_id": program.id, "grant_id": grant.id,
-        "pair_id": pair.id,
+        "pair_id": pair.id, "warning_id": warning.id,
     }, {"students.delete": {"student_id": victim.id},
         "students.class_options": {"school_id": world.a1.id},
         "pairs.new": {"student": world.s_a1.id},

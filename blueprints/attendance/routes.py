@@ -1,0 +1,171 @@
+"""周考勤 and 预警: the weekly grid (one click per cell, saved as you go), the blank roll sheet,
+and the warnings the rules open (rules.py)."""
+from datetime import date, timedelta
+
+from flask import flash, render_template, request, url_for
+from flask_login import current_user
+
+import access
+import audit
+import pdf
+import printjobs
+from blueprints.attendance import bp, rules
+from extensions import db
+from models import (ABSENCE_KINDS, ABSENCE_SHORT, Absence, ClassGroup, EarlyWarning, School,
+                    Student, school_year_of)
+from responses import after_write, message_response
+
+MARKERS = ("central_officer", "village_head", "teacher")
+
+
+def _monday(text: str | None) -> date:
+    try:
+        day = date.fromisoformat(text) if text else date.today()
+    except ValueError:
+        day = date.today()
+    return day - timedelta(days=day.weekday())
+
+
+@bp.route("/")
+@access.require(*access.EVERYONE)
+def index():
+    classes = db.session.scalars(access.scoped(ClassGroup).where(
+        ClassGroup.school_year == school_year_of(date.today())).order_by(
+        ClassGroup.school_id, ClassGroup.grade, ClassGroup.name)).all()
+    open_warnings = db.session.scalar(access.scoped(EarlyWarning).where(
+        EarlyWarning.status == "open").with_only_columns(db.func.count()))
+    return render_template("attendance/index.html", classes=classes, monday=_monday(None),
+                           open_warnings=open_warnings)
+
+
+def _grid(klass: ClassGroup, monday: date):
+    students = db.session.scalars(access.scoped(Student).where(
+        Student.class_id == klass.id, Student.status == "enrolled")
+        .order_by(Student.name_pinyin)).all()
+    cal = rules.calendar(klass.school.township_id)
+    days = cal.week(monday)
+    found = db.session.scalars(access.scoped(Absence).where(
+        Absence.student_id.in_([s.id for s in students]), Absence.day >= monday,
+        Absence.day < monday + timedelta(days=7))).all()
+    return students, days, {(a.student_id, a.day): a for a in found}
+
+
+def _class_warnings(klass: ClassGroup):
+    return db.session.scalars(access.scoped(EarlyWarning).join(Student).where(
+        Student.class_id == klass.id, EarlyWarning.status == "open")
+        .order_by(EarlyWarning.due_on)).all()
+
+
+@bp.route("/classes/<int:class_id>")
+@access.require(*access.EVERYONE)
+def grid(class_id):
+    klass = access.get_or_404(ClassGroup, class_id)
+    monday = _monday(request.args.get("week"))
+    students, days, absences = _grid(klass, monday)
+    return render_template("attendance/grid.html", klass=klass, monday=monday, days=days,
+                           students=students, absences=absences, today=date.today(),
+                           kinds=ABSENCE_KINDS, short=ABSENCE_SHORT,
+                           writable=current_user.role in MARKERS,
+                           warnings=_class_warnings(klass))
+
+
+@bp.route("/classes/<int:class_id>/mark", methods=["POST"])
+@access.require(*MARKERS)
+def mark(class_id):
+    """One click on a cell: set it to the chosen kind, or clear it when it has that kind.
+    Answers with the cell (a few hundred bytes) and, when a warning opened or grew, the
+    class's warning box out of band."""
+    klass = access.get_or_404(ClassGroup, class_id)
+    student_id, _, day_text = request.form.get("cell", "").partition(":")
+    student = access.get_or_404(Student, int(student_id) if student_id.isdigit() else 0)
+    try:
+        day = date.fromisoformat(day_text)
+    except ValueError:
+        return message_response("日期不对，请刷新页面后再试。", 422)
+    kind = request.form.get("mode", "unexcused")
+    if student.class_id != klass.id or kind not in (*ABSENCE_KINDS, "clear"):
+        return message_response("请刷新页面后再试。", 422)
+    if day > date.today():
+        return message_response("还没到这一天，不能登记缺课。", 422)
+    if not rules.calendar(klass.school.township_id).is_school_day(day):
+        return message_response(f"{day} 不是上课日（周末或节假日），不用登记。", 422)
+    absence = db.session.scalar(access.scoped(Absence).where(Absence.student_id == student.id,
+                                                             Absence.day == day))
+    reason = request.form.get("reason", "").strip()[:100]
+    if absence is not None and (kind == "clear" or absence.kind == kind):
+        db.session.delete(absence)
+        absence = None
+    elif kind != "clear":
+        if absence is None:
+            absence = Absence(student_id=student.id, school_id=student.school_id, day=day,
+                              user_id=current_user.id)
+            db.session.add(absence)
+        absence.kind, absence.reason = kind, reason
+    db.session.flush()
+    changed = rules.evaluate(student, date.today())
+    db.session.commit()
+    return render_template("attendance/_cell.html", klass=klass, student=student, day=day,
+                           absence=absence, short=ABSENCE_SHORT, school_day=True,
+                           writable=True, future=False,
+                           warnings=_class_warnings(klass) if changed else None)
+
+
+def _warnings(status: str | None, school_id: int | None = None):
+    stmt = access.scoped(EarlyWarning).join(Student)
+    if status in ("open", "closed"):
+        stmt = stmt.where(EarlyWarning.status == status)
+    if school_id:
+        stmt = stmt.where(EarlyWarning.school_id == school_id)
+    return db.session.scalars(stmt.order_by(EarlyWarning.status.desc(), EarlyWarning.due_on,
+                                            Student.name_pinyin).limit(500)).all()
+
+
+@bp.route("/warnings")
+@access.require(*access.EVERYONE)
+def warnings():
+    status = request.args.get("status", "open")
+    school_id = request.args.get("school", type=int)
+    rows = _warnings(status, school_id)
+    schools = db.session.scalars(access.scoped(School).order_by(School.kind, School.name)).all()
+    today = date.today()
+    return render_template("attendance/warnings.html", rows=rows, status=status, today=today,
+                           overdue=sum(1 for w in rows if w.overdue_on(today)),
+                           schools=schools, school_id=school_id)
+
+
+@bp.route("/warnings/<int:warning_id>/close", methods=["POST"])
+@access.require(*MARKERS)
+def close_warning(warning_id):
+    warning = access.get_or_404(EarlyWarning, warning_id)
+    try:
+        warning.close(request.form.get("action", ""), current_user, date.today())
+    except ValueError as error:
+        return message_response(str(error), 422)
+    db.session.commit()
+    flash(f"已处理 {warning.student.name} 的预警。", "success")
+    return after_write(request.referrer or url_for("attendance.warnings"))
+
+
+@printjobs.batch("roll_sheet")
+def roll_sheet(params: dict) -> printjobs.Batch:
+    """The blank weekly roll sheet of a class, for schools that work on paper first."""
+    klass = access.get_or_404(ClassGroup, int(params["class_id"]))
+    monday = _monday(params.get("week"))
+    students, days, _ = _grid(klass, monday)
+
+    def finish():
+        audit.record("export", f"打印周考勤表：{klass.school.name}{klass.label} {monday}",
+                     table_name="absences", after={"rows": len(students), "format": "pdf"})
+    return printjobs.Batch(
+        title=f"{klass.school.name}{klass.label} 周考勤表", filename=(
+            f"周考勤表-{klass.school.name}{klass.label}-{monday:%Y%m%d}.pdf"),
+        parts=[pdf.Part("print/roll_sheet.html", {"klass": klass, "students": students,
+                                                  "days": days, "monday": monday})],
+        finish=finish)
+
+
+@bp.route("/classes/<int:class_id>/roll.pdf")
+@access.require(*access.EVERYONE)
+def roll_pdf(class_id):
+    return printjobs.render_now("roll_sheet", {"class_id": class_id,
+                                               "week": request.args.get("week")})

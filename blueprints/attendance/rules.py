@@ -1,0 +1,117 @@
+"""The school-day calendar and the attendance rules (DESIGN.md §4).
+
+School days are the township's terms' days minus weekends and holidays (Term.school_days); a run
+of unexcused absence counts school days only, so a weekend or a holiday does not break it, and a
+school day the child was present, sick or on leave does. Thresholds are the setting
+ATTENDANCE_RULES (counties differ): a run of `warning_days` opens a warning due a home visit
+within `visit_within` school days. Rules run when attendance is saved and nightly
+(`flask rules run`); running them again changes nothing that is already right.
+"""
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import sqlalchemy as sa
+from flask import current_app, g, has_app_context
+
+from extensions import db
+from models import Absence, EarlyWarning, Student, Term
+
+
+@dataclass
+class Calendar:
+    """The school days of one township, sorted."""
+    days: list[date]
+
+    def __post_init__(self):
+        self._set = set(self.days)
+
+    def is_school_day(self, day: date) -> bool:
+        return day in self._set
+
+    def shift(self, day: date, n: int) -> date:
+        """The n-th school day after `day` (n=1: the next school day)."""
+        i = bisect.bisect_right(self.days, day) + n - 1
+        if i < len(self.days):
+            return self.days[i]
+        return day + timedelta(days=n)  # past the last term set up: count calendar days
+
+    def before(self, day: date) -> list[date]:
+        """School days up to and including `day`, newest last."""
+        return self.days[:bisect.bisect_right(self.days, day)]
+
+    def week(self, monday: date) -> list[tuple[date, bool]]:
+        """Monday to Friday (and a Saturday that is a school day), each with is_school_day."""
+        days = [monday + timedelta(days=i) for i in range(6)]
+        return [(d, self.is_school_day(d)) for d in days if d.weekday() < 5 or
+                self.is_school_day(d)]
+
+
+def calendar(township_id: int) -> Calendar:
+    """The township's calendar, built once per request."""
+    cache = g.setdefault("calendars", {}) if has_app_context() else {}
+    if township_id not in cache:
+        days: set[date] = set()
+        for term in db.session.scalars(sa.select(Term).where(Term.central_id == township_id)):
+            days.update(term.school_days())
+        cache[township_id] = Calendar(sorted(days))
+    return cache[township_id]
+
+
+def settings() -> dict:
+    return current_app.config["ATTENDANCE_RULES"]
+
+
+def unexcused_run(student: Student, today: date, cal: Calendar | None = None) -> list[date]:
+    """The latest run of consecutive unexcused school days up to today (empty if none)."""
+    cal = cal or calendar(student.school.township_id)
+    kinds = dict(db.session.execute(sa.select(Absence.day, Absence.kind).where(
+        Absence.student_id == student.id, Absence.day <= today)).all())
+    unexcused = sorted(d for d, k in kinds.items() if k == "unexcused")
+    if not unexcused:
+        return []
+    run = []
+    for day in reversed(cal.before(unexcused[-1])):
+        if kinds.get(day) != "unexcused":
+            break
+        run.append(day)
+    return run[::-1]
+
+
+def evaluate(student: Student, today: date) -> EarlyWarning | None:
+    """Open (or bring up to date) the warning of the student's current absence run. Returns the
+    warning when one was opened or grew; the caller commits."""
+    rules = settings()
+    cal = calendar(student.school.township_id)
+    run = unexcused_run(student, today, cal)
+    if len(run) < rules["warning_days"] or student.status != "enrolled":
+        return None
+    warning = db.session.scalar(sa.select(EarlyWarning).where(
+        EarlyWarning.student_id == student.id, EarlyWarning.rule == "absence_run",
+        EarlyWarning.run_start == run[0]))
+    evidence = [d.isoformat() for d in run]
+    if warning is None:
+        warning = EarlyWarning(student_id=student.id, school_id=student.school_id,
+                               rule="absence_run", run_start=run[0], days=len(run),
+                               evidence=evidence, opened_on=today,
+                               due_on=cal.shift(today, rules["visit_within"]))
+        db.session.add(warning)
+        return warning
+    if warning.evidence != evidence:
+        warning.days, warning.evidence = len(run), evidence
+        return warning
+    return None
+
+
+def run_all(today: date, lookback_days: int = 60) -> int:
+    """The nightly run: every enrolled child with an unexcused absence lately. Returns how many
+    warnings were opened or updated; the caller commits."""
+    ids = db.session.scalars(sa.select(Absence.student_id).where(
+        Absence.kind == "unexcused", Absence.day >= today - timedelta(days=lookback_days),
+        Absence.day <= today).distinct()).all()
+    changed = 0
+    for student in db.session.scalars(sa.select(Student).where(Student.id.in_(ids))):
+        changed += evaluate(student, today) is not None
+    return changed

@@ -1,0 +1,202 @@
+"""周考勤 and 预警: the school-day calendar, runs of unexcused days at their edges (weekends,
+holidays, a sick day), warnings opened once and kept up to date, the grid's fragments, scope."""
+from datetime import date, timedelta
+
+import pytest
+
+from blueprints.attendance import rules
+from extensions import db
+from models import Absence, AuditLog, EarlyWarning, Term
+from tests import factories as f
+
+MON = date(2026, 11, 16)  # a Monday in term
+
+
+@pytest.fixture
+def term(world):
+    row = Term(central_id=world.central_a.id, school_year=2026, semester=1,
+               start_date=date(2026, 9, 1), end_date=date(2027, 1, 20),
+               holidays="2026-10-01~2026-10-07 国庆节\n2026-11-20 运动会")
+    db.session.add(row)
+    db.session.commit()
+    return row
+
+
+def absent(student, *days, kind="unexcused"):
+    for day in days:
+        db.session.add(Absence(student_id=student.id, school_id=student.school_id, day=day,
+                               kind=kind))
+    db.session.flush()
+
+
+def d(offset: int) -> date:
+    return MON + timedelta(days=offset)
+
+
+def test_calendar_skips_weekends_and_holidays(world, term):
+    cal = rules.calendar(world.central_a.id)
+    assert cal.is_school_day(d(0)) and not cal.is_school_day(d(5))  # Saturday
+    assert not cal.is_school_day(d(4))  # 运动会 on Friday 20th
+    assert not cal.is_school_day(date(2026, 10, 2))
+    assert cal.shift(d(3), 1) == d(7)  # Thursday → next Monday (Friday is a holiday)
+    assert [day for day, school in cal.week(MON)] == [d(i) for i in range(5)]
+
+
+def test_a_run_counts_school_days_across_a_weekend_and_a_holiday(world, term):
+    s = world.s_a1
+    absent(s, d(2), d(3), d(7))  # Wed, Thu, (Fri holiday, weekend), Mon
+    assert rules.unexcused_run(s, d(7)) == [d(2), d(3), d(7)]
+
+
+def test_a_sick_day_or_a_present_day_breaks_the_run(world, term):
+    s = world.s_a1
+    absent(s, d(0), d(1))
+    absent(s, d(2), kind="sick")
+    absent(s, d(3), d(7))
+    assert rules.unexcused_run(s, d(7)) == [d(3), d(7)]
+    other = world.s_a1_other
+    absent(other, d(0), d(1), d(3))  # present on Wednesday
+    assert rules.unexcused_run(other, d(3)) == [d(3)]
+
+
+def test_a_warning_opens_at_three_days_once_and_grows(world, term):
+    s = world.s_a1
+    absent(s, d(0), d(1))
+    assert rules.evaluate(s, d(1)) is None
+    absent(s, d(2))
+    warning = rules.evaluate(s, d(2))
+    assert (warning.days, warning.run_start, warning.opened_on) == (3, d(0), d(2))
+    assert warning.due_on == d(3)  # a visit within one school day
+    db.session.commit()
+    assert rules.evaluate(s, d(2)) is None  # running the rules again changes nothing
+    absent(s, d(3))
+    grown = rules.evaluate(s, d(3))
+    assert grown is warning and warning.days == 4 and len(warning.evidence) == 4
+    db.session.commit()
+    assert db.session.scalar(db.select(db.func.count()).select_from(EarlyWarning)) == 1
+
+
+def test_a_returned_child_absent_again_gets_a_new_warning(world, term):
+    s = world.s_a1
+    absent(s, d(0), d(1), d(2))
+    first = rules.evaluate(s, d(2))
+    db.session.commit()
+    absent(s, d(8), d(9), d(10))  # back on Thu/Mon, away again Tue–Thu of the next week
+    second = rules.evaluate(s, d(10))
+    assert second is not first and second.run_start == d(8)
+
+
+def test_thresholds_are_settings(world, term, app):
+    app.config["ATTENDANCE_RULES"] = {**app.config["ATTENDANCE_RULES"], "warning_days": 5,
+                                      "visit_within": 2}
+    s = world.s_a1
+    absent(s, d(0), d(1), d(2))
+    assert rules.evaluate(s, d(2)) is None
+    absent(s, d(3), d(7))
+    warning = rules.evaluate(s, d(7))
+    assert warning.days == 5 and warning.due_on == d(9)
+
+
+def test_the_nightly_run_finds_what_the_grid_did_not(world, term):
+    absent(world.s_a1, d(0), d(1), d(2))
+    absent(world.s_a2, d(0), d(1))
+    assert rules.run_all(d(3)) == 1
+    db.session.commit()
+    assert rules.run_all(d(3)) == 0
+
+
+def cell(client, klass, student, day, mode="unexcused", reason=""):
+    return client.post(f"/attendance/classes/{klass.id}/mark", headers={"HX-Request": "true"},
+                       data={"cell": f"{student.id}:{day.isoformat()}", "mode": mode,
+                             "reason": reason})
+
+
+def test_the_grid_saves_each_click_and_answers_with_a_small_cell(world, term, login):
+    teacher = login("teacher")
+    page = teacher.get(f"/attendance/classes/{world.class_a1.id}?week={MON}")
+    assert page.status_code == 200 and "张三" in page.text and 'id="mark-mode"' in page.text
+    response = cell(teacher, world.class_a1, world.s_a1, d(0), reason="没来，电话没人接")
+    assert response.status_code == 200 and len(response.data) < 600
+    assert "k-unexcused" in response.text and "没来，电话没人接" in response.text
+    absence = db.session.scalar(db.select(Absence))
+    assert (absence.day, absence.kind, absence.user_id) == (d(0), "unexcused",
+                                                           world.users["teacher"].id)
+    sick = cell(teacher, world.class_a1, world.s_a1, d(0), mode="sick")  # another kind: change
+    assert "k-sick" in sick.text
+    again = cell(teacher, world.class_a1, world.s_a1, d(0), mode="sick")  # same kind: clear
+    assert "k-" not in again.text.split(">")[0] and "·" in again.text
+    assert db.session.scalar(db.select(Absence)) is None
+    logged = db.session.scalars(db.select(AuditLog).filter_by(table_name="absences")).all()
+    assert [e.action for e in logged] == ["create", "update", "delete"]
+
+
+def test_the_third_day_brings_the_warning_box_out_of_band(world, term, login):
+    teacher = login("teacher")
+    for i in (0, 1):
+        assert 'hx-swap-oob' not in cell(teacher, world.class_a1, world.s_a1, d(i)).text
+    third = cell(teacher, world.class_a1, world.s_a1, d(2)).text
+    assert 'id="class-warnings" hx-swap-oob="true"' in third and "连续无故缺课 3 天" in third
+    head_page = login("head").get("/attendance/warnings").text
+    assert "张三" in head_page and "2026-11-16、2026-11-17、2026-11-18" in head_page
+    assert "班主任" in head_page
+
+
+def test_bad_cells_are_refused_with_a_reason(world, term, login):
+    teacher = login("teacher")
+    weekend = cell(teacher, world.class_a1, world.s_a1, d(5))
+    assert weekend.status_code == 422 and "不是上课日" in weekend.text
+    future = cell(teacher, world.class_a1, world.s_a1, date.today() + timedelta(days=1))
+    assert future.status_code == 422 and "还没到这一天" in future.text
+    other_class = cell(teacher, world.class_a1, world.s_a1_other, d(0))
+    assert other_class.status_code == 404  # not the teacher's child
+    assert login("teacher").get(
+        f"/attendance/classes/{world.other_class_a1.id}").status_code == 404
+    assert login("head_b").post(f"/attendance/classes/{world.class_a1.id}/mark",
+                                data={"cell": f"{world.s_a1.id}:{d(0)}"}).status_code == 404
+    assert db.session.scalar(db.select(Absence)) is None
+
+
+def test_a_warning_closes_only_with_what_was_done(world, term, login):
+    absent(world.s_a1, d(0), d(1), d(2))
+    warning = rules.evaluate(world.s_a1, d(2))
+    db.session.commit()
+    head = login("head")
+    empty = head.post(f"/attendance/warnings/{warning.id}/close", data={"action": " "})
+    assert empty.status_code == 422 and "请写明做了什么" in empty.text
+    ok = head.post(f"/attendance/warnings/{warning.id}/close",
+                   data={"action": "家访见到奶奶，孩子生病未请假，明天返校"})
+    assert ok.status_code == 303
+    db.session.expire_all()
+    assert warning.status == "closed" and warning.closed_by_id == world.users["village_head"].id
+    assert "明天返校" in head.get("/attendance/warnings?status=closed").text
+    assert login("inspector").post(f"/attendance/warnings/{warning.id}/close",
+                                   data={"action": "x"}).status_code == 403
+
+
+def test_overdue_warnings_stand_out(world, term, login):
+    absent(world.s_a1, d(0), d(1), d(2))
+    rules.evaluate(world.s_a1, d(2))  # due 19 November, long past
+    db.session.commit()
+    page = login("officer").get("/attendance/warnings").text
+    assert "1 条已超期" in page and "row-error" in page
+
+
+def test_blank_roll_sheet_lists_the_class(world, term, login):
+    import subprocess
+    f.student(world.a1, world.class_a1, name="李小花")
+    db.session.commit()
+    response = login("teacher").get(f"/attendance/classes/{world.class_a1.id}/roll.pdf?week={MON}")
+    text = subprocess.run(["pdftotext", "-layout", "-", "-"], input=response.data,
+                          capture_output=True, check=True).stdout.decode()
+    assert "学生周考勤表" in text and "张三" in text and "李小花" in text and "休" in text
+
+
+def test_flask_rules_run_is_the_nightly_command(world, term, app):
+    absent(world.s_a1, d(0), d(1), d(2))
+    db.session.commit()
+    result = app.test_cli_runner().invoke(args=["rules", "run", "--date", "2026-11-18"])
+    assert result.exit_code == 0 and "1 warnings opened or updated" in result.output
+    warning = db.session.scalar(db.select(EarlyWarning))
+    assert warning.opened_on == d(2)
+    entry = db.session.scalar(db.select(AuditLog).filter_by(table_name="warnings"))
+    assert entry.username == "rules"
