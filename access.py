@@ -15,9 +15,10 @@ from flask import abort, current_app, request
 from flask_login import current_user
 
 from extensions import db, login_manager
-from models import (ROLES, Absence, AidGrant, AidProgram, AuditLog, Cadre, ClassGroup,
-                    EarlyWarning, Guardian, Pledge, PledgeTemplate, PrintJob, Responsibility,
-                    School, StatusChange, Student, Term, TutoringPair, TutoringSession, User)
+from models import (ROLES, Absence, AidGrant, AidProgram, AuditLog, Cadre, CaseNotice, CaseStep,
+                    ClassGroup, DropoutCase, EarlyWarning, FollowUp, Guardian, HomeVisit, Pledge,
+                    PledgeTemplate, PrintJob, Responsibility, School, StatusChange, Student,
+                    Term, TutoringPair, TutoringSession, User)
 
 EVERYONE = tuple(ROLES)
 CENTRAL = ("central_officer", "central_leader")
@@ -108,7 +109,10 @@ def _condition(model, user):
     if model is TutoringSession:
         return TutoringSession.pair_id.in_(sa.select(TutoringPair.id).where(
             _condition(TutoringPair, user)))
-    if model in (Guardian, StatusChange, Responsibility, AidGrant, Absence, EarlyWarning):
+    if model in (CaseStep, FollowUp, CaseNotice):
+        return model.case_id.in_(sa.select(DropoutCase.id).where(_condition(DropoutCase, user)))
+    if model in (Guardian, StatusChange, Responsibility, AidGrant, Absence, EarlyWarning,
+                 HomeVisit, DropoutCase):
         return model.student_id.in_(sa.select(Student.id).where(_condition(Student, user)))
     if model is ClassGroup:
         if user.role == "teacher":

@@ -12,9 +12,9 @@ from sqlalchemy import event, insert, inspect
 from sqlalchemy.orm import Session, object_session
 
 from extensions import db
-from models import (AidProgram, AuditLog, Cadre, DocumentCounter, Guardian, PledgeTemplate,
-                    PrintJob, Responsibility, School, StatusChange, Student, Term,
-                    TutoringSession, now)
+from models import (AidProgram, AuditLog, Cadre, CaseNotice, CaseStep, DocumentCounter,
+                    FollowUp, Guardian, PledgeTemplate, PrintJob, Responsibility, School,
+                    StatusChange, Student, Term, TutoringSession, now)
 
 # Columns that are bookkeeping, not facts; their changes are not listed in before/after.
 QUIET = {"version", "updated_at", "created_at", "name_pinyin", "name_initials", "session_salt",
@@ -45,6 +45,13 @@ FIELD_LABELS = {
     "source": "资金来源", "flags": "资助条件", "everyone": "全体学生", "teacher_id": "结对教师",
     "goals": "帮扶目标", "start_on": "开始", "end_on": "结束", "held_on": "日期", "mode": "方式",
     "minutes": "分钟", "content": "内容", "progress": "进展",
+    "day": "日期", "rule": "规则", "run_start": "起始日", "days": "天数",
+    "evidence": "证据", "opened_on": "立案/开始", "due_on": "期限", "closed_on": "关闭/销号",
+    "action": "处理情况", "visited_on": "家访日期", "visitors": "家访人员", "met": "见到",
+    "situation": "情况", "reasons": "原因", "outcome": "结果", "next_step": "下一步",
+    "state": "状态", "trigger": "来源", "whereabouts": "去向", "dropout_on": "认定辍学",
+    "reentry_plan": "复学适应方案", "returned_on": "复学日期", "on": "日期",
+    "done_on": "完成日期", "label": "名称", "issued_on": "印发日期", "doc_no": "文号",
     "rows": "行数", "filters": "筛选条件", "full_ids": "完整身份证号", "new_classes": "新建班级",
 }
 
@@ -69,6 +76,8 @@ def _school_of(obj) -> int | None:
         return obj.central_id
     if isinstance(obj, TutoringSession):
         return obj.pair.school_id if obj.pair else None
+    if isinstance(obj, (CaseStep, FollowUp, CaseNotice)):
+        return obj.case.school_id if obj.case else None
     if isinstance(obj, (Guardian, StatusChange, Responsibility)):
         student = obj.student or (obj.student_id and db.session.get(Student, obj.student_id))
         return student.school_id if student else None  # an orphan has lost .student

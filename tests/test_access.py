@@ -9,7 +9,8 @@ import pytest
 import access
 from extensions import db
 from blueprints.pledges.texts import DEFAULTS
-from models import (ROLES, AidGrant, AidProgram, EarlyWarning, Pledge, PledgeTemplate, Student, Term,
+from models import (ROLES, AidGrant, AidProgram, CaseNotice, DropoutCase, EarlyWarning,
+                    FollowUp, HomeVisit, Pledge, PledgeTemplate, Student, Term,
                     TutoringPair)
 from tests import factories as f
 
@@ -33,19 +34,30 @@ def _url_args(world, victim):
                            run_start=date(2025, 10, 8), days=3, opened_on=date(2025, 10, 10),
                            due_on=date(2025, 10, 13))
     db.session.add(warning)
+    case = DropoutCase(student=world.s_a1, school_id=world.a1.id, opened_on=date(2025, 10, 20),
+                       trigger="manual", state="returned", returned_on=date(2025, 11, 1))
+    item = FollowUp(label="复学一周回访", due_on=date(2025, 11, 8))
+    notice = CaseNotice(kind="return", doc_no="KF-TEST-1", issued_on=date(2025, 10, 25))
+    case.follow_ups.append(item)
+    case.notices.append(notice)
+    visit = HomeVisit(student=world.s_a1, school_id=world.a1.id, visited_on=date(2025, 10, 21),
+                      visitors="吴老师", outcome="gone")
+    db.session.add_all([case, visit])
     db.session.commit()
     return {
         "student_id": world.s_a1.id, "school_id": world.a1.id, "class_id": world.class_a1.id,
         "user_id": world.users["teacher"].id, "term_id": term.id, "pledge_id": pledge.id,
         "kind": "teacher", "job_id": 999999, "program_id": program.id, "grant_id": grant.id,
-        "pair_id": pair.id, "warning_id": warning.id,
+        "pair_id": pair.id, "warning_id": warning.id, "case_id": case.id, "item_id": item.id,
+        "notice_id": notice.id, "visit_id": visit.id,
     }, {"students.delete": {"student_id": victim.id},
         "students.class_options": {"school_id": world.a1.id},
         "pairs.new": {"student": world.s_a1.id},
+        "cases.new_visit": {"student": world.s_a1.id}, "cases.new": {"student": world.s_a1.id},
     }
 
 # GET endpoints that answer 404 in the matrix's world because the row has no such file yet
-NO_DATA = {"pledges.scan", "prints.show", "prints.download"}
+NO_DATA = {"pledges.scan", "prints.show", "prints.download", "cases.visit_file"}
 
 
 def test_every_endpoint_has_an_access_decision(app):

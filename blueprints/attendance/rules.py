@@ -4,7 +4,8 @@ School days are the township's terms' days minus weekends and holidays (Term.sch
 of unexcused absence counts school days only, so a weekend or a holiday does not break it, and a
 school day the child was present, sick or on leave does. Thresholds are the setting
 ATTENDANCE_RULES (counties differ): a run of `warning_days` opens a warning due a home visit
-within `visit_within` school days. Rules run when attendance is saved and nightly
+within `visit_within` school days; a run longer than `suspect_days` opens a 疑似辍学 case
+(cases/workflow.py), which becomes a dropout after `dropout_days`. Rules run when attendance is saved and nightly
 (`flask rules run`); running them again changes nothing that is already right.
 """
 from __future__ import annotations
@@ -92,6 +93,11 @@ def evaluate(student: Student, today: date) -> EarlyWarning | None:
         EarlyWarning.student_id == student.id, EarlyWarning.rule == "absence_run",
         EarlyWarning.run_start == run[0]))
     evidence = [d.isoformat() for d in run]
+    if len(run) > rules["suspect_days"]:
+        from blueprints.cases import workflow
+        workflow.open_case(student, "absence", today, None,
+                           reason=f"连续无故缺课 {len(run)} 个上课日（{run[0]} 起）",
+                           note=f"系统按考勤自动立案：{'、'.join(evidence)}")
     if warning is None:
         warning = EarlyWarning(student_id=student.id, school_id=student.school_id,
                                rule="absence_run", run_start=run[0], days=len(run),
@@ -114,4 +120,5 @@ def run_all(today: date, lookback_days: int = 60) -> int:
     changed = 0
     for student in db.session.scalars(sa.select(Student).where(Student.id.in_(ids))):
         changed += evaluate(student, today) is not None
-    return changed
+    from blueprints.cases import workflow
+    return changed + workflow.mark_dropouts(today)

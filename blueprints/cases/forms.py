@@ -1,0 +1,39 @@
+from datetime import date
+
+from flask_wtf.file import FileAllowed, FileField
+from wtforms import DateField, SelectField, SelectMultipleField, StringField, TextAreaField, widgets
+from wtforms.validators import InputRequired, Length, ValidationError
+
+from forms import Form
+from models import VISIT_OUTCOMES, VISIT_REASONS
+
+
+class VisitForm(Form):
+    visited_on = DateField("家访日期", [InputRequired("请填写家访日期。")], default=date.today)
+    visitors = StringField("家访人员", [InputRequired("请填写谁去的家访。"), Length(max=100)],
+                           description="如 吴晓燕（班主任）、陈小平（村主任）")
+    met = StringField("见到谁", [Length(max=100)], description="如 奶奶、父亲（电话）")
+    reasons = SelectMultipleField("原因", choices=list(VISIT_REASONS.items()),
+                                  option_widget=widgets.CheckboxInput(),
+                                  widget=widgets.ListWidget(prefix_label=False))
+    outcome = SelectField("结果", choices=list(VISIT_OUTCOMES.items()))
+    situation = TextAreaField("情况", [InputRequired("请写一写看到的情况。"), Length(max=2000)])
+    next_step = StringField("下一步", [Length(max=300)])
+    file = FileField("照片或扫描件（可不传）", [FileAllowed(["jpg", "jpeg", "png", "pdf"],
+                                                       "只能上传 JPG、PNG 或 PDF 文件。")])
+
+    def validate_visited_on(self, field):
+        if field.data and field.data > date.today():
+            raise ValidationError("家访日期不能晚于今天。")
+
+
+class OpenCaseForm(Form):
+    reason = StringField("情况", [InputRequired("请写明孩子为什么不在校。"), Length(max=300)])
+    whereabouts = StringField("去向", [Length(max=120)], description="如 随父母在浙江宁波，在家")
+
+
+class StepForm(Form):
+    to = SelectField("下一步")
+    on = DateField("日期", [InputRequired("请填写日期。")], default=date.today)
+    note = TextAreaField("做了什么", [Length(max=2000)])
+    reentry_plan = TextAreaField("复学适应方案（改为已复学时填写）", [Length(max=2000)])

@@ -1,0 +1,294 @@
+"""家访 and 劝返复学: visits (record, list, count, print), cases (open, steps, follow-ups,
+notices). State changes go through workflow.py."""
+import secrets
+from collections import Counter
+from datetime import date
+from pathlib import Path
+
+from flask import abort, current_app, flash, render_template, request, send_file, url_for
+from flask_login import current_user
+
+import access
+import audit
+import pdf
+import printjobs
+from blueprints.attendance.routes import MARKERS
+from blueprints.cases import bp, workflow
+from blueprints.cases.forms import OpenCaseForm, StepForm, VisitForm
+from extensions import db
+from models import (CASE_STATES, NOTICE_KINDS, CaseNotice, DocumentCounter, DropoutCase,
+                    EarlyWarning, FollowUp, HomeVisit, School, Student, User)
+from responses import after_write, form_page, message_response
+
+UPLOAD_TYPES = {b"%PDF": "pdf", b"\xff\xd8\xff": "jpg", b"\x89PNG": "png"}
+
+
+def _schools():
+    return db.session.scalars(access.scoped(School).order_by(School.kind, School.name)).all()
+
+
+# 家访 ----------------------------------------------------------------------------------------
+
+def _evidence_dir() -> Path:
+    path = Path(current_app.instance_path) / "visits"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+@bp.route("/visits/new", methods=["GET", "POST"])
+@access.require(*MARKERS)
+def new_visit():
+    student = access.get_or_404(Student, request.values.get("student", type=int) or 0)
+    warning_id = request.values.get("warning", type=int)
+    warning = access.get_or_404(EarlyWarning, warning_id) if warning_id else None
+    form = VisitForm()
+    if not form.is_submitted():
+        form.visitors.data = f"{current_user.name}（{current_user.role_label}）"
+    if form.validate_on_submit():
+        data = form.file.data.read() if form.file.data else b""
+        ext = next((e for magic, e in UPLOAD_TYPES.items() if data.startswith(magic)), None)
+        if data and ext is None:
+            form.file.errors.append("文件内容不是 JPG、PNG 或 PDF（可能改过扩展名），请重新选择。")
+        else:
+            visit = HomeVisit(student=student, school_id=student.school_id,
+                              visited_on=form.visited_on.data, visitors=form.visitors.data,
+                              met=form.met.data, situation=form.situation.data,
+                              reasons=",".join(form.reasons.data), outcome=form.outcome.data,
+                              next_step=form.next_step.data, user_id=current_user.id,
+                              warning_id=warning.id if warning else None)
+            if data:
+                visit.file_path = f"{student.id}-{secrets.token_hex(6)}.{ext}"
+                (_evidence_dir() / visit.file_path).write_bytes(data)
+            db.session.add(visit)
+            if warning and warning.status == "open":
+                warning.close(f"家访（{visit.visited_on}）：{visit.outcome_label}。"
+                              f"{visit.next_step}", current_user, date.today())
+            case = db.session.scalar(access.scoped(DropoutCase).where(
+                DropoutCase.student_id == student.id, DropoutCase.state != "closed"))
+            if case is None and visit.outcome == "gone":  # the child is gone: a suspected case
+                case = workflow.open_case(student, "visit", visit.visited_on, current_user,
+                                          reason="家访发现孩子不在家",
+                                          note=f"家访：{visit.situation[:200]}")
+            if case is not None:
+                db.session.flush()
+                visit.case_id = case.id
+            db.session.commit()
+            flash(f"已记录对 {student.name} 的家访。" + (
+                "孩子不在家，已立为疑似辍学个案。" if case and case.trigger == "visit"
+                and case.opened_on == visit.visited_on else ""), "success")
+            return after_write(url_for("cases.show", case_id=case.id) if case
+                               else url_for("students.show", student_id=student.id))
+    return form_page("cases/visit_form.html", form, student=student, warning=warning)
+
+
+@bp.route("/visits/")
+@access.require(*access.EVERYONE)
+def visits():
+    """Visits by school, visitor and month, with counts."""
+    stmt = access.scoped(HomeVisit).join(Student)
+    school_id = request.args.get("school", type=int)
+    month = request.args.get("month", "")
+    user_id = request.args.get("user", type=int)
+    if school_id:
+        stmt = stmt.where(HomeVisit.school_id == school_id)
+    if len(month) == 7 and month[4] == "-" and month.replace("-", "").isdigit():
+        first = date(int(month[:4]), int(month[5:]), 1)
+        after = date(first.year + first.month // 12, first.month % 12 + 1, 1)
+        stmt = stmt.where(HomeVisit.visited_on >= first, HomeVisit.visited_on < after)
+    if user_id:
+        stmt = stmt.where(HomeVisit.user_id == user_id)
+    rows = db.session.scalars(stmt.order_by(HomeVisit.visited_on.desc(), HomeVisit.id.desc())
+                              .limit(1000)).all()
+    counts = {
+        "school": Counter(v.student.school.name for v in rows),
+        "user": Counter(v.user.name if v.user else "—" for v in rows),
+        "month": Counter(v.visited_on.strftime("%Y-%m") for v in rows),
+    }
+    users = db.session.scalars(access.scoped(User).where(User.id.in_(
+        {v.user_id for v in rows if v.user_id} | ({user_id} if user_id else set())))).all()
+    return render_template("cases/visits.html", rows=rows, counts=counts, schools=_schools(),
+                           school_id=school_id, month=month, user_id=user_id, users=users)
+
+
+@bp.route("/visits/<int:visit_id>")
+@access.require(*access.EVERYONE)
+def visit(visit_id):
+    row = access.get_or_404(HomeVisit, visit_id)
+    return render_template("print/visit.html", visits=[row])
+
+
+@bp.route("/visits/<int:visit_id>/file")
+@access.require(*access.EVERYONE)
+def visit_file(visit_id):
+    row = access.get_or_404(HomeVisit, visit_id)
+    if not row.file_path:
+        abort(404)
+    return send_file(_evidence_dir() / row.file_path)
+
+
+@printjobs.batch("visit_record")
+def visit_record(params: dict) -> printjobs.Batch:
+    """家访记录表: filled for one visit, or blank for the paper."""
+    row = access.get_or_404(HomeVisit, int(params["id"])) if params.get("id") else None
+
+    def finish():
+        if row:
+            audit.record("export", f"打印家访记录表：{row.student.name} {row.visited_on}",
+                         table_name="home_visits", row_id=row.id, after={"format": "pdf"})
+    return printjobs.Batch(
+        title="家访记录表", filename=f"家访记录表-{row.student.name if row else '空白'}.pdf",
+        parts=[pdf.Part("print/visit.html", {"visits": [row] if row else [None]})],
+        finish=finish)
+
+
+@bp.route("/visits/<int:visit_id>.pdf")
+@access.require(*access.EVERYONE)
+def visit_pdf(visit_id):
+    return printjobs.render_now("visit_record", {"id": visit_id})
+
+
+@bp.route("/visits/blank.pdf")
+@access.require(*access.EVERYONE)
+def visit_blank():
+    return printjobs.render_now("visit_record", {})
+
+
+# 劝返个案 ------------------------------------------------------------------------------------
+
+@bp.route("/")
+@access.require(*access.EVERYONE)
+def index():
+    state = request.args.get("state", "open")
+    school_id = request.args.get("school", type=int)
+    stmt = access.scoped(DropoutCase).join(Student)
+    if state == "open":
+        stmt = stmt.where(DropoutCase.state != "closed")
+    elif state in CASE_STATES:
+        stmt = stmt.where(DropoutCase.state == state)
+    if school_id:
+        stmt = stmt.where(DropoutCase.school_id == school_id)
+    rows = db.session.scalars(stmt.order_by(DropoutCase.opened_on, Student.name_pinyin)
+                              .limit(500)).all()
+    due = db.session.scalars(access.scoped(FollowUp).where(
+        FollowUp.done_on.is_(None), FollowUp.due_on <= date.today())).all()
+    return render_template("cases/index.html", rows=rows, state=state, states=CASE_STATES,
+                           schools=_schools(), school_id=school_id, today=date.today(),
+                           due=due)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@access.require(*MARKERS)
+def new():
+    student = access.get_or_404(Student, request.values.get("student", type=int) or 0)
+    form = OpenCaseForm()
+    if form.validate_on_submit():
+        case = workflow.open_case(student, "manual", date.today(), current_user,
+                                  reason=form.reason.data, note=form.reason.data)
+        case.whereabouts = case.whereabouts or form.whereabouts.data
+        db.session.commit()
+        flash(f"已为 {student.name} 立疑似辍学个案。", "success")
+        return after_write(url_for("cases.show", case_id=case.id))
+    return form_page("cases/open_form.html", form, student=student)
+
+
+def _step_form(case, form=None):
+    form = form or StepForm()
+    form.to.choices = [(s, CASE_STATES[s]) for s in workflow.allowed(case)]
+    return form
+
+
+def _show(case, form=None, status=200):
+    visits = db.session.scalars(access.scoped(HomeVisit).where(
+        HomeVisit.student_id == case.student_id).order_by(HomeVisit.visited_on.desc())).all()
+    return render_template("cases/show.html", case=case, form=_step_form(case, form),
+                           visits=visits, notice_kinds=NOTICE_KINDS, today=date.today(),
+                           lines=case.student.responsible()), status
+
+
+@bp.route("/<int:case_id>")
+@access.require(*access.EVERYONE)
+def show(case_id):
+    return _show(access.get_or_404(DropoutCase, case_id))
+
+
+@bp.route("/<int:case_id>/step", methods=["POST"])
+@access.require(*MARKERS)
+def step(case_id):
+    case = access.get_or_404(DropoutCase, case_id)
+    form = _step_form(case)
+    if form.validate_on_submit():
+        try:
+            workflow.move(case, form.to.data, form.on.data, current_user, form.note.data,
+                          form.reentry_plan.data)
+        except workflow.StepError as error:
+            form.to.errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(f"{case.student.name}：{case.state_label}。", "success")
+            return after_write(url_for("cases.show", case_id=case.id))
+    db.session.rollback()
+    return _show(access.get_or_404(DropoutCase, case_id), form, 422)
+
+
+@bp.route("/<int:case_id>/follow-ups/<int:item_id>", methods=["POST"])
+@access.require(*MARKERS)
+def follow_up(case_id, item_id):
+    item = db.session.scalar(access.scoped(FollowUp).where(FollowUp.id == item_id,
+                                                           FollowUp.case_id == case_id))
+    if item is None:
+        abort(404)
+    try:
+        on = date.fromisoformat(request.form.get("on", ""))
+    except ValueError:
+        return message_response("请填写回访日期。", 422)
+    try:
+        workflow.follow_up(item, on, request.form.get("note", ""), current_user)
+    except workflow.StepError as error:
+        return message_response(str(error), 422)
+    db.session.commit()
+    flash(f"已记录{item.label}。", "success")
+    return after_write(url_for("cases.show", case_id=case_id))
+
+
+@printjobs.batch("case_notice")
+def notice_batch(params: dict) -> printjobs.Batch:
+    notice = db.session.scalar(access.scoped(CaseNotice).where(
+        CaseNotice.id == int(params["id"])))
+    if notice is None:
+        abort(404)
+    case = notice.case
+
+    def finish():
+        audit.record("export", f"打印{notice.kind_label}：{case.student.name}",
+                     table_name="case_notices", row_id=notice.id, after={"format": "pdf"})
+    return printjobs.Batch(
+        title=notice.kind_label, filename=f"{notice.kind_label}-{case.student.name}.pdf",
+        parts=[pdf.Part("print/case_notice.html", {
+            "notice": notice, "case": case, "student": case.student,
+            "lines": case.student.responsible(), "central": case.school.parent or case.school,
+            "full_ids": access.sees_full_ids()})],
+        finish=finish)
+
+
+@bp.route("/<int:case_id>/notices", methods=["POST"])
+@access.require(*MARKERS)
+def issue_notice(case_id):
+    """Issue a numbered notice for the case and print it."""
+    case = access.get_or_404(DropoutCase, case_id)
+    kind = request.form.get("kind", "")
+    if kind not in NOTICE_KINDS:
+        return message_response("请选择要打印的文书。", 422)
+    prefix = f"KF{date.today().year}-{case.school_id:03d}-"
+    notice = CaseNotice(kind=kind, issued_on=date.today(), user_id=current_user.id,
+                        doc_no=f"{prefix}{DocumentCounter.next(prefix):04d}")
+    case.notices.append(notice)
+    db.session.commit()
+    return printjobs.render_now("case_notice", {"id": notice.id})
+
+
+@bp.route("/notices/<int:notice_id>.pdf")
+@access.require(*access.EVERYONE)
+def notice_pdf(notice_id):
+    """A notice printed again, with its number."""
+    return printjobs.render_now("case_notice", {"id": notice_id})
+

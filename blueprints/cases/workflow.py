@@ -1,0 +1,121 @@
+"""劝返复学: the one place a case changes state (DESIGN.md §4).
+
+疑似辍学 → 核查中 → 劝返中 → 已复学 | 核实转学 | 送教上门 | 依法督促 → 销号. Every step is dated, has
+an actor and a note; an invalid step is refused with a Chinese message saying what is allowed.
+A verified transfer needs its evidence in the note; a return needs a re-entry plan and brings
+follow-ups at 1 week and 1 month; 送教上门 changes the child's placement; 销号 needs an outcome
+(the state it closes from) and, for a returned child, the 1-month follow-up done. A case still
+suspected (not returned) after ATTENDANCE_RULES["dropout_days"] is a dropout: the child's 学籍
+status becomes 辍学 and is kept.
+"""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+
+from extensions import db
+from models import CASE_STATES, CaseStep, DropoutCase, FollowUp, Student, User
+
+OUT_STATES = ("suspected", "verifying", "persuading", "legal")  # the child is still out
+OUTCOMES = ("returned", "transferred", "home_delivery")
+TRANSITIONS = {
+    "suspected": ("verifying", "persuading", *OUTCOMES),
+    "verifying": ("persuading", *OUTCOMES),
+    "persuading": ("legal", *OUTCOMES),
+    "legal": OUTCOMES,
+    "returned": ("closed", "persuading"),  # away again before 销号: persuade again
+    "transferred": ("closed",),
+    "home_delivery": ("closed",),
+    "closed": (),
+}
+FOLLOW_UPS = (("复学一周回访", 7), ("复学一个月回访", 30))
+
+
+class StepError(ValueError):
+    """A step the workflow does not allow; the message is for the user."""
+
+
+def open_case(student: Student, trigger: str, on: date, user: User | None, reason: str = "",
+              note: str = "") -> DropoutCase:
+    """Open a 疑似辍学 case unless the child already has an open one (returned as is)."""
+    existing = db.session.scalar(sa.select(DropoutCase).where(
+        DropoutCase.student_id == student.id, DropoutCase.state != "closed"))
+    if existing:
+        return existing
+    case = DropoutCase(student=student, school_id=student.school_id, opened_on=on,
+                       trigger=trigger, reason=reason, state="suspected")
+    case.steps.append(CaseStep(on=on, from_state=None, to_state="suspected", note=note,
+                               user_id=user.id if user else None))
+    db.session.add(case)
+    return case
+
+
+def allowed(case: DropoutCase) -> tuple[str, ...]:
+    return TRANSITIONS[case.state]
+
+
+def move(case: DropoutCase, to: str, on: date, user: User, note: str,
+         reentry_plan: str = "") -> CaseStep:
+    """Take one step; the caller commits."""
+    note = (note or "").strip()
+    if to not in CASE_STATES:
+        raise StepError("没有这个状态。")
+    if to not in TRANSITIONS[case.state]:
+        names = "、".join(CASE_STATES[s] for s in TRANSITIONS[case.state]) or "无（已销号）"
+        raise StepError(f"“{case.state_label}”的个案不能直接改为“{CASE_STATES[to]}”。"
+                        f"可以改为：{names}。")
+    if not note:
+        raise StepError("请写明这一步做了什么（谁、怎么做的、结果）。")
+    if on < case.opened_on or on > date.today():
+        raise StepError("日期要在立案之后、今天之前。")
+    if to == "transferred" and not any(w in note for w in ("学校", "学籍", "证明")):
+        raise StepError("核实转学要写明证据：转入学校名称和学籍接收证明等。")
+    if to == "returned":
+        if not (reentry_plan or "").strip():
+            raise StepError("复学要同时填写复学适应方案（补课、结对、心理疏导等安排）。")
+        case.reentry_plan, case.returned_on = reentry_plan.strip(), on
+        for label, days in FOLLOW_UPS:
+            case.follow_ups.append(FollowUp(label=label, due_on=on + timedelta(days=days)))
+        if case.student.status == "dropout":
+            case.student.change_status("enrolled", on, "劝返复学", "", user)
+    if to == "home_delivery":
+        case.student.placement = "home_delivery"
+    if to == "closed":
+        if case.state == "returned" and not all(f.done_on for f in case.follow_ups):
+            raise StepError("复学的学生要完成一周和一个月回访后才能销号。")
+        case.outcome, case.closed_on = case.state, on
+    if to == "persuading" and case.state == "returned":  # away again: follow-ups no longer due
+        for f in case.follow_ups:
+            if f.done_on is None:
+                f.note, f.done_on = "再次离校，回访取消", on
+    step = CaseStep(on=on, from_state=case.state, to_state=to, note=note, user_id=user.id)
+    case.steps.append(step)
+    case.state = to
+    return step
+
+
+def follow_up(item: FollowUp, on: date, note: str, user: User) -> None:
+    if item.done_on:
+        raise StepError("这次回访已经记录过了。")
+    if not (note or "").strip():
+        raise StepError("请写明回访情况（是否按时到校、学习和情绪怎样）。")
+    if on < item.case.returned_on or on > date.today():
+        raise StepError("回访日期要在复学之后、今天之前。")
+    item.done_on, item.note, item.user_id = on, note.strip(), user.id
+
+
+def mark_dropouts(today: date) -> int:
+    """Cases suspected past the threshold become dropouts; returns how many."""
+    limit = today - timedelta(days=current_app.config["ATTENDANCE_RULES"]["dropout_days"])
+    found = db.session.scalars(sa.select(DropoutCase).where(
+        DropoutCase.state.in_(OUT_STATES), DropoutCase.dropout_on.is_(None),
+        DropoutCase.opened_on < limit)).all()
+    for case in found:
+        case.dropout_on = today
+        if case.student.status == "enrolled":
+            case.student.change_status("dropout", today, f"疑似辍学超过"
+                                       f"{current_app.config['ATTENDANCE_RULES']['dropout_days']}"
+                                       f"天未返校（{case.opened_on} 立案）", case.whereabouts, None)
+    return len(found)

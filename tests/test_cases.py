@@ -1,0 +1,208 @@
+"""家访 and 劝返复学: visits close warnings and open cases, the case workflow with its refusals,
+follow-ups, 销号 only with an outcome, dropouts after the threshold, notices by their text."""
+import subprocess
+from datetime import date, timedelta
+from io import BytesIO
+
+import pytest
+
+from blueprints.attendance import rules
+from blueprints.cases import workflow
+from extensions import db
+from models import (Absence, AuditLog, CaseNotice, DropoutCase, EarlyWarning, HomeVisit,
+                    StatusChange, Term)
+
+TODAY = date.today()
+PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 64
+
+
+def text_of(data: bytes) -> str:
+    return subprocess.run(["pdftotext", "-layout", "-", "-"], input=data, capture_output=True,
+                          check=True).stdout.decode()
+
+
+@pytest.fixture
+def case(world):
+    row = workflow.open_case(world.s_a1, "manual", TODAY - timedelta(days=10), None,
+                             reason="随父母外出")
+    db.session.commit()
+    return row
+
+
+def visit_data(**overrides):
+    data = {"visited_on": TODAY.isoformat(), "visitors": "吴老师（班主任）、陈主任",
+            "met": "奶奶", "reasons": ["work_away", "school_weary"], "outcome": "will_return",
+            "situation": "父母在外务工，孩子不想上学", "next_step": "周一再去"}
+    data.update(overrides)
+    return data
+
+
+def test_a_visit_closes_the_warning_it_answers(world, login):
+    warning = EarlyWarning(student_id=world.s_a1.id, school_id=world.a1.id, rule="absence_run",
+                           run_start=TODAY - timedelta(days=3), days=3, opened_on=TODAY,
+                           due_on=TODAY + timedelta(days=1), evidence=[])
+    db.session.add(warning)
+    db.session.commit()
+    teacher = login("teacher")
+    form = teacher.get(f"/cases/visits/new?student={world.s_a1.id}&warning={warning.id}")
+    assert "记录家访后这条预警即处理完毕" in form.text and "张大山" in form.text
+    response = teacher.post(f"/cases/visits/new?student={world.s_a1.id}&warning={warning.id}",
+                            data={**visit_data(), "file": (BytesIO(PNG), "照片.png")})
+    assert response.status_code == 303
+    db.session.expire_all()
+    visit = db.session.scalar(db.select(HomeVisit))
+    assert visit.reason_labels == ["外出务工", "厌学"] and visit.file_path.endswith(".png")
+    assert warning.status == "closed" and "答应近日返校" in warning.action
+    with teacher.get(f"/cases/visits/{visit.id}/file") as photo:
+        assert photo.data == PNG
+    assert db.session.scalar(db.select(DropoutCase)) is None  # the child will return
+
+
+def test_a_visit_finding_the_child_gone_opens_a_case(world, login):
+    response = login("head").post(f"/cases/visits/new?student={world.s_a1.id}",
+                                  data=visit_data(outcome="gone"))
+    case = db.session.scalar(db.select(DropoutCase))
+    assert response.headers["Location"].endswith(f"/cases/{case.id}")
+    assert (case.trigger, case.state) == ("visit", "suspected")
+    assert db.session.scalar(db.select(HomeVisit)).case_id == case.id
+
+
+def test_bad_visits_are_refused_and_keep_what_was_typed(world, login):
+    head = login("head")
+    future = head.post(f"/cases/visits/new?student={world.s_a1.id}", data=visit_data(
+        visited_on=(TODAY + timedelta(days=1)).isoformat()))
+    assert future.status_code == 422 and "不能晚于今天" in future.text and "孩子不想上学" in future.text
+    fake = head.post(f"/cases/visits/new?student={world.s_a1.id}",
+                     data={**visit_data(), "file": (BytesIO(b"MZ..."), "照片.jpg")})
+    assert fake.status_code == 422 and "文件内容不是" in fake.text
+    assert db.session.scalar(db.select(HomeVisit)) is None
+    assert login("head_b").get(f"/cases/visits/new?student={world.s_a1.id}").status_code == 404
+
+
+def test_visits_are_listed_counted_and_printed(world, login):
+    head = login("head")
+    head.post(f"/cases/visits/new?student={world.s_a1.id}", data=visit_data())
+    head.post(f"/cases/visits/new?student={world.s_a1_other.id}", data=visit_data())
+    page = head.get(f"/cases/visits/?month={TODAY:%Y-%m}").text
+    assert "共 <b>2</b> 次家访" in page and f"甲一村小 2" in page
+    visit = db.session.scalar(db.select(HomeVisit))
+    filled = text_of(head.get(f"/cases/visits/{visit.id}.pdf").data)
+    assert "控辍保学家访记录表" in filled and "张三" in filled and "孩子不想上学" in filled
+    blank = text_of(head.get("/cases/visits/blank.pdf").data)
+    assert "□厌学" in blank and "张三" not in blank
+
+
+def test_the_case_walks_to_return_follow_ups_and_closing(world, case, login):
+    head = login("head")
+
+    def step(to, note="做了工作", **extra):
+        return head.post(f"/cases/{case.id}/step", data={
+            "to": to, "on": TODAY.isoformat(), "note": note, **extra})
+
+    assert step("verifying", "班主任和村主任核查，孩子在外婆家").status_code == 303
+    assert step("persuading", "校长、村支书上门劝返").status_code == 303
+    no_plan = step("returned", "孩子返校")
+    assert no_plan.status_code == 422 and "复学适应方案" in no_plan.text
+    assert step("returned", "孩子返校", reentry_plan="数学补课；吴老师结对").status_code == 303
+    db.session.expire_all()
+    assert [f.due_on for f in case.follow_ups] == [TODAY + timedelta(days=7),
+                                                   TODAY + timedelta(days=30)]
+    early = step("closed", "稳定")
+    assert early.status_code == 422 and "完成一周和一个月回访后才能销号" in early.text
+    for item in case.follow_ups:
+        assert head.post(f"/cases/{case.id}/follow-ups/{item.id}", data={
+            "on": TODAY.isoformat(), "note": "按时到校，情绪稳定"}).status_code == 303
+    assert step("closed", "复学稳定，销号").status_code == 303
+    db.session.expire_all()
+    assert (case.state, case.outcome, case.closed_on) == ("closed", "returned", TODAY)
+    assert [s.to_state for s in case.steps] == ["suspected", "verifying", "persuading",
+                                                "returned", "closed"]
+    assert all(s.user_id == world.users["village_head"].id for s in case.steps[1:])
+    assert step("persuading").status_code == 422  # nothing after 销号
+
+
+def test_invalid_steps_say_what_is_allowed(world, case, signed_in):
+    with signed_in(world.users["village_head"]) as head:
+        with pytest.raises(workflow.StepError, match="不能直接改为“已销号”。可以改为：核查中"):
+            workflow.move(case, "closed", TODAY, head, "想直接销号")
+        with pytest.raises(workflow.StepError, match="请写明这一步做了什么"):
+            workflow.move(case, "verifying", TODAY, head, "  ")
+        with pytest.raises(workflow.StepError, match="转入学校名称和学籍接收证明"):
+            workflow.move(case, "transferred", TODAY, head, "听说去外地了")
+        workflow.move(case, "transferred", TODAY, head, "转入宁波某小学，学籍系统已接收，有证明")
+        workflow.move(case, "closed", TODAY, head, "核实转学，销号")
+        assert case.outcome == "transferred"
+
+
+def test_home_delivery_changes_the_placement(world, case, signed_in):
+    with signed_in(world.users["village_head"]) as head:
+        workflow.move(case, "home_delivery", TODAY, head, "重度残疾，经评估改为送教上门")
+    assert world.s_a1.placement == "home_delivery"
+
+
+def test_a_returned_child_away_again_is_persuaded_again(world, case, signed_in):
+    with signed_in(world.users["village_head"]) as head:
+        workflow.move(case, "returned", TODAY, head, "返校", reentry_plan="补课")
+        workflow.move(case, "persuading", TODAY, head, "又没来了")
+    assert case.state == "persuading" and all(f.done_on for f in case.follow_ups)
+
+
+def test_suspected_past_thirty_days_is_a_dropout_and_the_record_is_kept(world, app):
+    old = workflow.open_case(world.s_a1, "manual", TODAY - timedelta(days=31), None)
+    young = workflow.open_case(world.s_a1_other, "manual", TODAY - timedelta(days=29), None)
+    db.session.commit()
+    assert workflow.mark_dropouts(TODAY) == 1
+    db.session.commit()
+    assert old.dropout_on == TODAY and young.dropout_on is None
+    assert world.s_a1.status == "dropout" and world.s_a1_other.status == "enrolled"
+    change = db.session.scalar(db.select(StatusChange).filter_by(to_status="dropout"))
+    assert "超过30天" in change.reason
+    assert workflow.mark_dropouts(TODAY) == 0  # once
+
+
+def test_a_run_past_seven_school_days_opens_a_suspected_case(world):
+    db.session.add(Term(central_id=world.central_a.id, school_year=2026, semester=1,
+                        start_date=date(2026, 9, 1), end_date=date(2027, 1, 20)))
+    monday = date(2026, 11, 2)
+    days = [monday + timedelta(days=i) for i in range(12) if (monday + timedelta(days=i))
+            .weekday() < 5]  # 8 school days
+    for day in days[:7]:
+        db.session.add(Absence(student_id=world.s_a1.id, school_id=world.a1.id, day=day,
+                               kind="unexcused"))
+    db.session.flush()
+    rules.evaluate(world.s_a1, days[6])
+    assert db.session.scalar(db.select(DropoutCase)) is None  # 7 days: a warning only
+    db.session.add(Absence(student_id=world.s_a1.id, school_id=world.a1.id, day=days[7],
+                           kind="unexcused"))
+    db.session.flush()
+    rules.evaluate(world.s_a1, days[7])
+    case = db.session.scalar(db.select(DropoutCase))
+    assert case.trigger == "absence" and "连续无故缺课 8 个上课日" in case.reason
+
+
+def test_notices_are_numbered_printed_and_audited(world, case, login):
+    head = login("head")
+    report = head.post(f"/cases/{case.id}/notices", data={"kind": "report"})
+    text = text_of(report.data)
+    assert "辍学学生情况报告表" in text and "张三" in text and "随父母外出" in text
+    assert world.s_a1.id_number in text  # the head sees full IDs; it goes to the township
+    order = text_of(head.post(f"/cases/{case.id}/notices", data={"kind": "order"}).data)
+    assert "责令送学通知书" in order and "草稿" in order and "第五十八条" in order
+    assert "张大山" in order
+    numbers = [n.doc_no for n in db.session.scalars(db.select(CaseNotice).order_by(
+        CaseNotice.id))]
+    assert numbers == [f"KF{TODAY.year}-{world.a1.id:03d}-0001",
+                       f"KF{TODAY.year}-{world.a1.id:03d}-0002"]
+    again = text_of(login("teacher").get(f"/cases/notices/{case.notices[0].id}.pdf").data)
+    assert numbers[0] in again and world.s_a1.id_number not in again  # a teacher: masked
+    assert db.session.scalar(db.select(db.func.count()).select_from(AuditLog).where(
+        AuditLog.table_name == "case_notices", AuditLog.action == "export")) == 3
+
+
+def test_cases_list_and_scope(world, case, login):
+    page = login("officer").get("/cases/").text
+    assert "张三" in page and "疑似辍学" in page
+    assert login("head_b").get(f"/cases/{case.id}").status_code == 404
+    assert login("inspector").post(f"/cases/{case.id}/step", data={}).status_code == 403
+    teacher = login("teacher")
+    assert teacher.get(f"/cases/{case.id}").status_code == 200  # their class's child
