@@ -206,3 +206,43 @@ def test_cases_list_and_scope(world, case, login):
     assert login("inspector").post(f"/cases/{case.id}/step", data={}).status_code == 403
     teacher = login("teacher")
     assert teacher.get(f"/cases/{case.id}").status_code == 200  # their class's child
+
+
+def test_ledgers_and_monthly_counts_follow_every_step(world, login, signed_in):
+    from openpyxl import load_workbook
+    month = TODAY.replace(day=1)
+    out = workflow.open_case(world.s_a1, "manual", month, None, reason="外出打工")
+    out.whereabouts = "广东东莞"
+    back = workflow.open_case(world.s_a1_other, "manual", month, None, reason="厌学")
+    db.session.commit()
+    with signed_in(world.users["village_head"]) as head:
+        workflow.move(back, "returned", TODAY, head, "返校", reentry_plan="补课")
+        for item in back.follow_ups:
+            item.done_on, item.note = TODAY, "好"
+        workflow.move(back, "closed", TODAY, head, "销号")
+    db.session.commit()
+    head = login("head")
+    page = head.get(f"/cases/ledger?kind=suspected&month={TODAY:%Y-%m}").text
+    assert "张三" in page and "李四" in page and "广东东莞" in page
+    counts = page.split("各校情况")[1].split("</table>")[0]
+    assert "<td>甲一村小</td><td class=\"num\">2</td><td class=\"num\">1</td>" \
+           "<td class=\"num\">1</td><td class=\"num\">1</td>" in counts
+    assert "张三" not in head.get(f"/cases/ledger?kind=dropout&month={TODAY:%Y-%m}").text
+    sheet = load_workbook(BytesIO(head.get(
+        f"/cases/ledger.xlsx?kind=suspected&month={TODAY:%Y-%m}").data)).active
+    rows = list(sheet.values)
+    assert rows[0][:5] == ("序号", "学校", "年级班级", "姓名", "学籍号")
+    assert {r[3] for r in rows[1:]} == {"张三", "李四"}
+    closed = next(r for r in rows[1:] if r[3] == "李四")
+    assert closed[-1] == TODAY.isoformat() and "返校" in closed[12]
+    ages = head.get("/cases/ledger?kind=age").text
+    assert "适龄儿童台账" in ages and "张三" in ages  # born 2016: of school age
+
+
+def test_ledger_prints_masked_for_a_teacher(world, login, batch_pdf):
+    workflow.open_case(world.s_a1, "manual", TODAY, None, reason="外出")
+    world.s_a1.student_no = "G" + world.s_a1.id_number
+    db.session.commit()
+    text = text_of(batch_pdf(login("teacher"), "/cases/ledger/print",
+                             {"kind": "suspected", "month": f"{TODAY:%Y-%m}"}))
+    assert "疑似辍学台账" in text and "张三" in text and world.s_a1.id_number not in text

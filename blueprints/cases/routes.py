@@ -3,6 +3,7 @@ notices). State changes go through workflow.py."""
 import secrets
 from collections import Counter
 from datetime import date
+from io import BytesIO
 from pathlib import Path
 
 from flask import abort, current_app, flash, render_template, request, send_file, url_for
@@ -10,16 +11,19 @@ from flask_login import current_user
 
 import access
 import audit
+import excel
 import pdf
 import printjobs
 from blueprints.attendance.routes import MARKERS
-from blueprints.cases import bp, workflow
+from blueprints.cases import bp, ledger, workflow
 from blueprints.cases.forms import OpenCaseForm, StepForm, VisitForm
 from extensions import db
 from models import (CASE_STATES, NOTICE_KINDS, CaseNotice, DocumentCounter, DropoutCase,
-                    EarlyWarning, FollowUp, HomeVisit, School, Student, User)
+                    EarlyWarning, FollowUp, HomeVisit, School, Student, User,
+                    school_year_of)
 from responses import after_write, form_page, message_response
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 UPLOAD_TYPES = {b"%PDF": "pdf", b"\xff\xd8\xff": "jpg", b"\x89PNG": "png"}
 
 
@@ -292,3 +296,87 @@ def notice_pdf(notice_id):
     """A notice printed again, with its number."""
     return printjobs.render_now("case_notice", {"id": notice_id})
 
+
+
+# 台账 -----------------------------------------------------------------------------------------
+
+def _ledger_args(args):
+    kind = args.get("kind") if args.get("kind") in ledger.KINDS else "suspected"
+    school = args.get("school", type=int)
+    first, last = ledger.month_range(args.get("month"))
+    return kind, school, first, last
+
+
+def _ledger_rows(kind, school_id, first, last, full):
+    if kind == "age":
+        students = db.session.scalars(ledger.age_statement(school_year_of(first), school_id))
+        return ledger.AGE_COLUMNS, [ledger.age_row(n, s, full) for n, s in enumerate(students, 1)]
+    return ledger.CASE_COLUMNS, [ledger.case_row(n, c, full) for n, c in enumerate(
+        ledger.cases(kind, first, last, school_id), 1)]
+
+
+@bp.route("/ledger")
+@access.require(*access.EVERYONE)
+def ledger_page():
+    kind, school_id, first, last = _ledger_args(request.args)
+    full = access.sees_full_ids()
+    if kind == "age":
+        page = db.paginate(ledger.age_statement(school_year_of(first), school_id),
+                           page=request.args.get("page", 1, type=int),
+                           per_page=current_app.config["PAGE_SIZE"], error_out=False)
+        offset = (page.page - 1) * page.per_page
+        columns, rows = ledger.AGE_COLUMNS, [ledger.age_row(offset + n, s, full)
+                                             for n, s in enumerate(page.items, 1)]
+    else:
+        page = None
+        columns, rows = _ledger_rows(kind, school_id, first, last, full)
+    return render_template("cases/ledger.html", kind=kind, kinds=ledger.KINDS, page=page,
+                           columns=columns, rows=rows, first=first, schools=_schools(),
+                           school_id=school_id, counts=ledger.monthly_counts(first, last),
+                           args={k: v for k, v in request.args.items() if k != "page" and v})
+
+
+@bp.route("/ledger.xlsx")
+@access.require(*access.EVERYONE)
+def ledger_export():
+    kind, school_id, first, last = _ledger_args(request.args)
+    full = access.sees_full_ids()
+    columns, rows = _ledger_rows(kind, school_id, first, last, full)
+    title = f"{ledger.KINDS[kind]}-{first:%Y年%m月}"
+    data = excel.table(ledger.KINDS[kind], columns, rows, text_columns=(5, 7) if kind != "age"
+                       else (5, 8))
+    audit.record("export", f"导出{title} {len(rows)} 行", table_name="dropout_cases",
+                 after={"rows": len(rows), "full_ids": full, "format": "xlsx"})
+    db.session.commit()
+    return send_file(BytesIO(data), mimetype=XLSX, as_attachment=True,
+                     download_name=f"{title}.xlsx")
+
+
+@printjobs.batch("ledger")
+def ledger_batch(params: dict) -> printjobs.Batch:
+    kind = params.get("kind") if params.get("kind") in ledger.KINDS else "suspected"
+    school = str(params.get("school", ""))
+    school_id = int(school) if school.isdigit() else None
+    first, last = ledger.month_range(params.get("month"))
+    full = access.sees_full_ids()
+    columns, rows = _ledger_rows(kind, school_id, first, last, full)
+    label = db.session.get(School, school_id).name if school_id else "全镇"
+    title = f"{ledger.KINDS[kind]}（{label}，{first.year}年{first.month}月）"
+
+    def finish():
+        audit.record("export", f"打印{title} {len(rows)} 行", table_name="dropout_cases",
+                     after={"rows": len(rows), "full_ids": full, "format": "pdf"})
+    return printjobs.Batch(title=title, filename=f"{title}.pdf", parts=[pdf.Part(
+        "print/ledger.html", {"title": title, "columns": columns, "rows": rows,
+                              "today": date.today()})], finish=finish)
+
+
+@bp.route("/ledger/print", methods=["POST"])
+@access.require(*access.EVERYONE, writes=False)
+def ledger_print():
+    try:
+        job = printjobs.start("ledger", {k: request.form.get(k, "")
+                                         for k in ("kind", "school", "month")})
+    except printjobs.Refused as refused:
+        return message_response(str(refused), 422)
+    return after_write(url_for("prints.show", job_id=job.id))

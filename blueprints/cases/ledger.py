@@ -1,0 +1,124 @@
+"""控辍保学台账: 疑似辍学台账 and 辍学台账 (cases), 适龄儿童台账 (children of compulsory-school
+age, 6–15 on 1 September), with the columns the county asks for, and the monthly counts.
+
+A case belongs to a month's ledger when it was open at any time in that month. The monthly counts
+per school: new (opened in the month), returned (returned in the month), closed (销号 in the
+month) and still out at the month's end (open, the child not back)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import sqlalchemy as sa
+
+import access
+from blueprints.cases.workflow import OUT_STATES
+from extensions import db
+from models import DropoutCase, School, Student, school_year_of
+
+KINDS = {"suspected": "疑似辍学台账", "dropout": "辍学台账", "age": "适龄儿童台账"}
+CASE_COLUMNS = [("序号", 6), ("学校", 14), ("年级班级", 11), ("姓名", 9), ("学籍号", 22),
+                ("监护人", 9), ("联系电话", 13), ("家庭住址", 20), ("辍学原因", 22), ("去向", 14),
+                ("责任教师", 9), ("劝返进展", 12), ("采取措施", 40), ("立案日期", 11),
+                ("销号日期", 11)]
+AGE_COLUMNS = [("序号", 6), ("姓名", 9), ("性别", 5), ("出生日期", 11), ("身份证号", 21),
+               ("户籍", 14), ("监护人", 9), ("联系电话", 13), ("学校", 14), ("年级班级", 11),
+               ("学籍状态", 9), ("就读方式", 10)]
+
+
+def month_range(text: str | None) -> tuple[date, date]:
+    """'2026-11' → (1 Nov, 30 Nov); anything else → this month."""
+    try:
+        first = date(int(text[:4]), int(text[5:7]), 1) if text else None
+    except (ValueError, TypeError):
+        first = None
+    first = first or date.today().replace(day=1)
+    after = date(first.year + first.month // 12, first.month % 12 + 1, 1)
+    return first, after - timedelta(days=1)
+
+
+def cases(kind: str, first: date, last: date, school_id: int | None = None):
+    stmt = access.scoped(DropoutCase).join(Student).where(
+        DropoutCase.opened_on <= last,
+        sa.or_(DropoutCase.closed_on.is_(None), DropoutCase.closed_on >= first))
+    if kind == "dropout":
+        stmt = stmt.where(DropoutCase.dropout_on.is_not(None), DropoutCase.dropout_on <= last)
+    else:  # suspected: every case of the month, dropouts included until they were declared
+        stmt = stmt.where(sa.or_(DropoutCase.dropout_on.is_(None),
+                                 DropoutCase.dropout_on >= first))
+    if school_id:
+        stmt = stmt.where(DropoutCase.school_id == school_id)
+    return db.session.scalars(stmt.order_by(DropoutCase.school_id, Student.grade,
+                                            Student.name_pinyin)).all()
+
+
+def case_row(n: int, case: DropoutCase, full_ids: bool) -> list:
+    s = case.student
+    guardian = s.guardians[0] if s.guardians else None
+    teacher = s.class_group.head_teacher if s.class_group else None
+    return [n, case.school.name, s.class_label, s.name,
+            (s.student_no or "") if full_ids else s.masked_student_no,
+            guardian.name if guardian else "", guardian.phone if guardian else "",
+            f"{s.village}{s.village_group} {s.address}".strip(), case.reason, case.whereabouts,
+            teacher.name if teacher else "", case.state_label + ("（辍学）" if case.dropout_on
+                                                                 else ""),
+            "；".join(f"{st.on:%m-%d} {st.note}" for st in case.steps[1:]) or "",
+            case.opened_on.isoformat(), case.closed_on.isoformat() if case.closed_on else ""]
+
+
+def age_statement(school_year: int, school_id: int | None = None):
+    """Children of compulsory-school age (6–15 on 1 September of the school year)."""
+    start = date(school_year, 9, 1)
+    youngest, oldest = date(start.year - 6, 9, 1), date(start.year - 16, 9, 2)
+    stmt = access.scoped(Student).where(Student.birth_date <= youngest,
+                                        Student.birth_date >= oldest)
+    if school_id:
+        stmt = stmt.where(Student.school_id == school_id)
+    return stmt.order_by(Student.village, Student.name_pinyin)
+
+
+def age_row(n: int, s: Student, full_ids: bool) -> list:
+    guardian = s.guardians[0] if s.guardians else None
+    return [n, s.name, s.sex, s.birth_date.isoformat() if s.birth_date else "",
+            (s.id_number or "") if full_ids else s.masked_id, f"{s.village}{s.village_group}",
+            guardian.name if guardian else "", guardian.phone if guardian else "",
+            s.school.name, s.class_label, s.status_label, s.placement_label]
+
+
+@dataclass
+class Counts:
+    school: School
+    new: int = 0
+    returned: int = 0
+    closed: int = 0
+    still_out: int = 0
+
+
+def monthly_counts(first: date, last: date) -> list[Counts]:
+    schools = db.session.scalars(access.scoped(School).order_by(School.kind, School.name)).all()
+    out = {s.id: Counts(s) for s in schools}
+    for case in db.session.scalars(access.scoped(DropoutCase).where(
+            DropoutCase.opened_on <= last,
+            sa.or_(DropoutCase.closed_on.is_(None), DropoutCase.closed_on >= first))):
+        row = out.get(case.school_id)
+        if row is None:
+            continue
+        row.new += first <= case.opened_on <= last
+        row.returned += bool(case.returned_on and first <= case.returned_on <= last)
+        row.closed += bool(case.closed_on and first <= case.closed_on <= last)
+        state_at_end = _state_on(case, last)
+        row.still_out += state_at_end in OUT_STATES
+    return list(out.values())
+
+
+def _state_on(case: DropoutCase, day: date) -> str | None:
+    """The case's state at the end of a day, from its dated steps."""
+    state = None
+    for step in case.steps:
+        if step.on <= day:
+            state = step.to_state
+    return state
+
+
+def default_school_year() -> int:
+    return school_year_of(date.today())
