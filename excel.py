@@ -1,12 +1,20 @@
-"""The one way to write an Excel sheet for download: bold, frozen headers, set widths, text
-cells that Excel must not reinterpret (long numbers stay text, "=..." stays text)."""
+"""Excel in and out, one way each: writing a sheet for download (bold frozen headers, set
+widths, text cells Excel must not reinterpret), and reading an uploaded sheet's rows under the
+column names users actually type (with Chinese messages for a file that cannot be read)."""
 from __future__ import annotations
 
+import zipfile
+from dataclasses import dataclass, field
+from datetime import date, datetime
 from io import BytesIO
 
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
+from openpyxl.utils.exceptions import InvalidFileException
+
+# A 5,000-row list unpacks to ~2 MB; a zip bomb of 5 MB can unpack to gigabytes.
+MAX_UNPACKED = 50 * 1024 * 1024
 
 
 def new_sheet(wb: Workbook, title: str, headers: list[str], widths: list[int]):
@@ -47,3 +55,76 @@ def table(title: str, columns: list[tuple[str, int]], rows, text_columns=(),
     out = BytesIO()
     wb.save(out)
     return out.getvalue()
+
+
+def text(value) -> str:
+    """A cell as the user sees it: dates as ISO, 3.0 as 3, stripped."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+@dataclass
+class Sheet:
+    """An uploaded sheet: `error` for the whole file, or its header row and data rows."""
+    error: str | None = None
+    headers: list[str] = field(default_factory=list)
+    columns: dict[str, int] = field(default_factory=dict)  # field → column index
+    rows: list[tuple[int, tuple]] = field(default_factory=list)  # (Excel row number, values)
+
+    def cell(self, raw: tuple, key: str):
+        i = self.columns.get(key)
+        return raw[i] if i is not None and i < len(raw) else None
+
+
+def read_sheet(data: bytes, headers: dict[str, list[str]], required: list[str],
+               max_rows: int, what: str) -> Sheet:
+    """The first sheet's rows under the header row (found in the first 10 rows by the first
+    required field's names). `what` names the people in messages (学生, 户籍儿童)."""
+    if data[:4] == b"\xd0\xcf\x11\xe0":
+        return Sheet("这是旧版 Excel（.xls）文件。请用 Excel 或 WPS 打开后“另存为”.xlsx 格式，再上传。")
+    try:
+        unpacked = sum(i.file_size for i in zipfile.ZipFile(BytesIO(data)).infolist())
+    except zipfile.BadZipFile:
+        unpacked = 0  # load_workbook below says it is not a valid file
+    if unpacked > MAX_UNPACKED:
+        return Sheet(f"这个文件解压后超过 {MAX_UNPACKED // 1024 // 1024} MB，不像是{what}名单。"
+                     "请只保留名单那张工作表，删去图片和多余的行列后再上传。")
+    try:
+        wb = load_workbook(BytesIO(data), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError):
+        return Sheet("无法读取这个文件：它不是有效的 Excel（.xlsx）文件。请确认文件没有损坏，"
+                     "或下载导入模板后按模板填写。")
+    try:
+        rows = list(wb.worksheets[0].iter_rows(values_only=True, max_row=max_rows + 20))
+    finally:
+        wb.close()
+    first = headers[required[0]]
+    header_at = next((i for i, r in enumerate(rows[:10]) if any(text(c) in first for c in r)),
+                     None)
+    if header_at is None:
+        return Sheet(f"第一张工作表的前 10 行里找不到“{first[0]}”列。请确认列名在表格第一行，"
+                     "或下载导入模板后按模板填写。")
+    names = [text(c) for c in rows[header_at]]
+    sheet = Sheet(headers=[h for h in names if h])
+    for key, accepted in headers.items():
+        for i, h in enumerate(names):
+            if h in accepted and key not in sheet.columns:
+                sheet.columns[key] = i
+    missing = [headers[k][0] for k in required if k not in sheet.columns]
+    if missing:
+        return Sheet(f"缺少必需的列：{'、'.join(missing)}。请检查列名（可下载导入模板对照）。")
+    sheet.rows = [(header_at + 2 + i, r) for i, r in enumerate(rows[header_at + 1:])
+                  if any(text(c) for c in r)]
+    if not sheet.rows:
+        return Sheet(f"文件里只有列名，没有{what}数据。")
+    if len(sheet.rows) > max_rows:
+        return Sheet(f"一次最多导入 {max_rows} 行，这个文件有 {len(sheet.rows)} 行。请分成几个文件导入。")
+    sheet.headers = names
+    return sheet

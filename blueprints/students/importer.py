@@ -7,16 +7,12 @@ row stops the whole file, so the user fixes the file and uploads again.
 from __future__ import annotations
 
 import re
-import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from io import BytesIO
-
-from openpyxl import load_workbook
-from openpyxl.utils.exceptions import InvalidFileException
 
 import access
 import audit
+import excel
 from blueprints.students import idnumber
 from extensions import db
 from models import (FOCUS_FLAGS, PLACEMENTS, ClassGroup, Guardian, School, Student,
@@ -85,16 +81,7 @@ class Result:
         return self.error is None and bool(self.rows) and not self.bad_rows
 
 
-def _text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return value.date().isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).strip()
+_text = excel.text
 
 
 def parse_grade(text: str) -> int | None:
@@ -129,55 +116,18 @@ def parse_date(value) -> date | None:
     return None
 
 
-# A 5,000-row roster unpacks to ~2 MB; a zip bomb of 5 MB can unpack to gigabytes.
-MAX_UNPACKED = 50 * 1024 * 1024
-
-
 def read(data: bytes, school: School, user: User, today: date | None = None) -> Result:
     """Read a roster for a school the user may write to, and check every row against the file
     and the database."""
     today = today or date.today()
-    if data[:4] == b"\xd0\xcf\x11\xe0":
-        return Result("这是旧版 Excel（.xls）文件。请用 Excel 或 WPS 打开后“另存为”.xlsx 格式，再上传。")
-    try:
-        unpacked = sum(i.file_size for i in zipfile.ZipFile(BytesIO(data)).infolist())
-    except zipfile.BadZipFile:
-        unpacked = 0  # load_workbook below says it is not a valid file
-    if unpacked > MAX_UNPACKED:
-        return Result(f"这个文件解压后超过 {MAX_UNPACKED // 1024 // 1024} MB，不像是学生名册。"
-                      "请只保留名册那张工作表，删去图片和多余的行列后再上传。")
-    try:
-        wb = load_workbook(BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError):
-        return Result("无法读取这个文件：它不是有效的 Excel（.xlsx）文件。请确认文件没有损坏，"
-                      "或下载导入模板后按模板填写。")
-    try:
-        rows = list(wb.worksheets[0].iter_rows(values_only=True, max_row=MAX_ROWS + 20))
-    finally:
-        wb.close()
-    header_at = next((i for i, r in enumerate(rows[:10])
-                      if any(_text(c) in HEADERS["name"] for c in r)), None)
-    if header_at is None:
-        return Result("第一张工作表的前 10 行里找不到“姓名”列。请确认列名在表格第一行，"
-                      "或下载导入模板后按模板填写。")
-    headers = [_text(c) for c in rows[header_at]]
-    columns: dict[str, int] = {}
-    for key, names in HEADERS.items():
-        for i, h in enumerate(headers):
-            if h in names and key not in columns:
-                columns[key] = i
-    missing = [HEADERS[k][0] for k in REQUIRED if k not in columns]
-    if "grade" not in columns and "class" not in columns:
-        missing.append("年级")
-    if missing:
-        return Result(f"缺少必需的列：{'、'.join(missing)}。请检查列名（可下载导入模板对照）。")
+    sheet = excel.read_sheet(data, HEADERS, REQUIRED, MAX_ROWS, "学生")
+    if sheet.error:
+        return Result(sheet.error)
+    if "grade" not in sheet.columns and "class" not in sheet.columns:
+        return Result("缺少必需的列：年级。请检查列名（可下载导入模板对照）。")
+    headers, columns = sheet.headers, sheet.columns
     result = Result(headers=[h for h in headers if h])
-    body = [(header_at + 2 + i, r) for i, r in enumerate(rows[header_at + 1:])
-            if any(_text(c) for c in r)]
-    if not body:
-        return Result("文件里只有列名，没有学生数据。")
-    if len(body) > MAX_ROWS:
-        return Result(f"一次最多导入 {MAX_ROWS} 名学生，这个文件有 {len(body)} 行。请分成几个文件导入。")
+    body = sheet.rows
 
     year = school_year_of(today)
     existing = {(c.grade, c.name): c for c in db.session.scalars(
