@@ -16,9 +16,9 @@ from flask_login import current_user
 
 from extensions import db, login_manager
 from models import (ROLES, Absence, AidGrant, AidProgram, AuditLog, Cadre, CaseNotice, CaseStep,
-                    ClassGroup, DropoutCase, EarlyWarning, FollowUp, Guardian, HomeVisit, Pledge,
-                    PledgeTemplate, PrintJob, Responsibility, School, StatusChange, Student,
-                    Term, TutoringPair, TutoringSession, User)
+                    ClassGroup, DropoutCase, EarlyWarning, FollowUp, Guardian, HomeVisit,
+                    HouseholdChild, Pledge, PledgeTemplate, PrintJob, Responsibility, School,
+                    StatusChange, Student, Term, TutoringPair, TutoringSession, User)
 
 EVERYONE = tuple(ROLES)
 CENTRAL = ("central_officer", "central_leader")
@@ -130,7 +130,8 @@ def _condition(model, user):
                           Pledge.student_id.in_(sa.select(Student.id).where(
                               _condition(Student, user))))
         return Pledge.school_id.in_(school_ids(user))
-    if model in (Term, Cadre, PledgeTemplate, AidProgram):  # township-wide lists kept by the central school
+    # township-wide lists kept by the central school
+    if model in (Term, Cadre, PledgeTemplate, AidProgram, HouseholdChild):
         if user.role == "inspector" and user.school_id is None:
             return sa.true()
         return model.central_id == township_id(user)
@@ -176,6 +177,21 @@ def holders(column, values) -> dict[str, str]:
         found.update(db.session.execute(
             sa.select(column, School.name).join(School, Student.school_id == School.id)
             .where(column.in_(values[start:start + 500]))).all())
+    return found
+
+
+def records_by_id(values) -> dict[str, tuple[str, str]]:
+    """{ID number: (school name, status)} for children registered anywhere (四查三比对 asks
+    whether a child on the 户籍 list is in any school; an enrolled record wins)."""
+    found: dict[str, tuple[str, str]] = {}
+    values = list(values)
+    for start in range(0, len(values), 500):
+        for number, school, status in db.session.execute(
+                sa.select(Student.id_number, School.name, Student.status)
+                .join(School, Student.school_id == School.id)
+                .where(Student.id_number.in_(values[start:start + 500]))):
+            if number not in found or status in ("enrolled", "suspended"):
+                found[number] = (school, status)
     return found
 
 

@@ -12,8 +12,8 @@ from sqlalchemy import event, insert, inspect
 from sqlalchemy.orm import Session, object_session
 
 from extensions import db
-from models import (AidProgram, AuditLog, Cadre, CaseNotice, CaseStep, DocumentCounter,
-                    FollowUp, Guardian, PledgeTemplate, PrintJob, Responsibility, School,
+from models import (AidProgram, AuditLog, Cadre, CaseNotice, CaseStep, DocumentCounter, FollowUp,
+                    Guardian, HouseholdChild, PledgeTemplate, PrintJob, Responsibility, School,
                     StatusChange, Student, Term, TutoringSession, now)
 
 # Columns that are bookkeeping, not facts; their changes are not listed in before/after.
@@ -72,7 +72,7 @@ def _plain(value):
 def _school_of(obj) -> int | None:
     if isinstance(obj, School):
         return obj.id
-    if isinstance(obj, (Term, Cadre, PledgeTemplate, AidProgram)):
+    if isinstance(obj, (Term, Cadre, PledgeTemplate, AidProgram, HouseholdChild)):
         return obj.central_id
     if isinstance(obj, TutoringSession):
         return obj.pair.school_id if obj.pair else None

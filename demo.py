@@ -14,8 +14,8 @@ from werkzeug.security import generate_password_hash
 from blueprints.students.idnumber import check_digit
 from blueprints.students.roster import TEMPLATE_COLUMNS
 from extensions import db
-from models import (GRADES, AidGrant, AidProgram, Cadre, ClassGroup, Guardian, School,
-                    StatusChange, Student, Term, TutoringPair, TutoringSession, User,
+from models import (GRADES, AidGrant, AidProgram, Cadre, ClassGroup, Guardian, HouseholdChild,
+                    School, StatusChange, Student, Term, TutoringPair, TutoringSession, User,
                     school_year_of)
 
 PASSWORD = "demo1234"
@@ -138,6 +138,7 @@ def load(today: date | None = None, seed: int = 2026) -> dict:
     _life_events(rng, students, today)
     _responsibilities(rng, central, students, users)
     _support(rng, central, students, users, today)
+    _household(rng, central, students, today)
     db.session.commit()
     db.session.info.pop("actor", None)
     return {"schools": len(schools), "users": len(users) + teacher_no, "students": len(students)}
@@ -295,6 +296,31 @@ def _support(rng, central, students, users, today):
                                                      mode="meeting", minutes=30,
                                                      content="到家里看望，检查作业"))
             db.session.add(pair)
+
+
+def _household(rng, central, students, today):
+    """The 户籍 list from the police station: the register's children of school age, and three
+    who are in no school of the township: two never enrolled (龙小燕, 罗小军) and one at school
+    with his parents in Zhejiang (杨文杰), for the officer to find with 四查三比对."""
+    year = school_year_of(today)
+    listed = [s for s in students if s.birth_date and s.id_number
+              and date(year - 16, 9, 2) <= s.birth_date <= date(year - 6, 9, 1)]
+    for s in listed:
+        guardian = s.guardians[0] if s.guardians else None
+        db.session.add(HouseholdChild(
+            central_id=central.id, name=s.name, id_number=s.id_number, birth_date=s.birth_date,
+            sex=s.sex, village=s.village, village_group=s.village_group,
+            guardian=guardian.name if guardian else "", phone=guardian.phone if guardian else "",
+            imported_on=date(year, 9, 15)))
+    for i, (name, sex, age, village) in enumerate([("龙小燕", "女", 12, "石桥村"),
+                                                   ("罗小军", "男", 14, "柳塘村"),
+                                                   ("杨文杰", "男", 10, "桃花村")]):
+        born = date(year - age, 3, 1) + timedelta(days=rng.randrange(150))
+        db.session.add(HouseholdChild(
+            central_id=central.id, name=name, id_number=make_id(born, 700 + i, sex),
+            birth_date=born, sex=sex, village=village, village_group=rng.choice(GROUPS),
+            guardian=name[0] + rng.choice(BOY) + rng.choice(BOY), phone=_phone(rng),
+            imported_on=date(year, 9, 15)))
 
 
 def sample_roster(school: School, today: date | None = None, count: int = 12) -> bytes:

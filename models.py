@@ -1022,6 +1022,50 @@ class CaseNotice(db.Model):
         return f"{self.doc_no} {self.kind_label}"
 
 
+# 四查三比对: the township's 户籍 list of children, compared with the register.
+EXPLANATIONS = {"elsewhere": "在外地就读", "migrant": "随迁子女在外地就读",
+                "special_school": "在特殊教育学校就读", "deceased": "已死亡",
+                "wrong_record": "户籍信息有误", "not_of_age": "不在义务教育年龄段", "other": "其他"}
+
+
+class HouseholdChild(db.Model):
+    """A child on the township's 户籍 list (from the police station or the village), with the
+    explanation when the child is in no school of the township for a known reason."""
+    __tablename__ = "household_children"
+    __table_args__ = (sa.UniqueConstraint("central_id", "id_number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    central_id: Mapped[int] = mapped_column(sa.ForeignKey("schools.id"), index=True)
+    name: Mapped[str] = mapped_column(sa.String(40))
+    id_number: Mapped[str] = mapped_column(sa.String(18))
+    birth_date: Mapped[date]
+    sex: Mapped[str] = mapped_column(sa.String(1))
+    village: Mapped[str] = mapped_column(sa.String(40), default="")
+    village_group: Mapped[str] = mapped_column(sa.String(20), default="")
+    guardian: Mapped[str] = mapped_column(sa.String(40), default="")
+    phone: Mapped[str] = mapped_column(sa.String(20), default="")
+    imported_on: Mapped[date]
+    explained: Mapped[str | None] = mapped_column(sa.String(16))  # EXPLANATIONS code
+    explanation: Mapped[str] = mapped_column(sa.String(300), default="")  # with its evidence
+    explained_on: Mapped[date | None]
+    explained_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+
+    @property
+    def masked_id(self) -> str:
+        return mask_id(self.id_number)
+
+    @property
+    def explained_label(self) -> str:
+        return EXPLANATIONS.get(self.explained, "") if self.explained else ""
+
+    def age_on(self, day: date) -> int:
+        b = self.birth_date
+        return day.year - b.year - ((day.month, day.day) < (b.month, b.day))
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.village}）"
+
+
 PRINT_JOB_STATUSES = {"queued": "排队中", "running": "正在排版", "done": "已完成",
                       "failed": "没有完成"}
 

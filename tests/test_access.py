@@ -10,7 +10,7 @@ import access
 from extensions import db
 from blueprints.pledges.texts import DEFAULTS
 from models import (ROLES, AidGrant, AidProgram, CaseNotice, DropoutCase, EarlyWarning,
-                    FollowUp, HomeVisit, Pledge, PledgeTemplate, Student, Term,
+                    FollowUp, HomeVisit, HouseholdChild, Pledge, PledgeTemplate, Student, Term,
                     TutoringPair)
 from tests import factories as f
 
@@ -42,14 +42,16 @@ def _url_args(world, victim):
     case.notices.append(notice)
     visit = HomeVisit(student=world.s_a1, school_id=world.a1.id, visited_on=date(2025, 10, 21),
                       visitors="吴老师", outcome="gone")
-    db.session.add_all([case, visit])
+    child = HouseholdChild(central_id=world.central_a.id, name="户籍娃", id_number=f.id_number(),
+                           birth_date=date(2016, 5, 17), sex="男", imported_on=date(2025, 9, 1))
+    db.session.add_all([case, visit, child])
     db.session.commit()
     return {
         "student_id": world.s_a1.id, "school_id": world.a1.id, "class_id": world.class_a1.id,
         "user_id": world.users["teacher"].id, "term_id": term.id, "pledge_id": pledge.id,
         "kind": "teacher", "job_id": 999999, "program_id": program.id, "grant_id": grant.id,
         "pair_id": pair.id, "warning_id": warning.id, "case_id": case.id, "item_id": item.id,
-        "notice_id": notice.id, "visit_id": visit.id,
+        "notice_id": notice.id, "visit_id": visit.id, "child_id": child.id,
     }, {"students.delete": {"student_id": victim.id},
         "students.class_options": {"school_id": world.a1.id},
         "pairs.new": {"student": world.s_a1.id},

@@ -1,6 +1,6 @@
 from datetime import date
 
-from flask_wtf.file import FileAllowed, FileField
+from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import DateField, SelectField, SelectMultipleField, StringField, TextAreaField, widgets
 from wtforms.validators import InputRequired, Length, ValidationError
 
@@ -37,3 +37,8 @@ class StepForm(Form):
     on = DateField("日期", [InputRequired("请填写日期。")], default=date.today)
     note = TextAreaField("做了什么", [Length(max=2000)])
     reentry_plan = TextAreaField("复学适应方案（改为已复学时填写）", [Length(max=2000)])
+
+
+class ReconcileImportForm(Form):
+    file = FileField("户籍名单（Excel）", [FileRequired("请选择户籍名单文件。"),
+                                      FileAllowed(["xlsx"], "请上传 .xlsx 格式的 Excel 文件。")])

@@ -1,0 +1,159 @@
+"""四查三比对: the township's 户籍 list of children compared with the register.
+
+The list is imported from Excel (name, ID, village, group, guardian, phone), all or nothing;
+importing again updates the list by ID number (explanations stay with the child, children no
+longer on the list go). Findings, per village, for children of compulsory-school age (6–15 on
+1 September): in no school (no enrolled record with that ID anywhere in the database, possible
+失学) unless explained, and 名在人不在: enrolled children of the township whose current run of
+unexcused absence is longer than ATTENDANCE_RULES["suspect_days"] and reaches into the last
+five school days (still away).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+import sqlalchemy as sa
+
+import access
+import excel
+from blueprints.attendance import rules
+from blueprints.students import idnumber
+from extensions import db
+from models import Absence, HouseholdChild, School, Student, school_year_of
+
+HEADERS = {
+    "name": ["姓名", "儿童姓名", "学生姓名"],
+    "id_number": ["身份证号", "身份证号码", "公民身份号码", "证件号码"],
+    "village": ["户籍村", "村", "村委会", "所在村", "村（社区）"],
+    "village_group": ["组", "村民小组"],
+    "guardian": ["监护人", "户主", "家长", "监护人姓名"],
+    "phone": ["联系电话", "电话", "手机"],
+}
+REQUIRED = ["name", "id_number"]
+MAX_ROWS = 20000
+IN_SCHOOL = ("enrolled", "suspended")
+
+
+@dataclass
+class Entry:
+    number: int
+    values: dict
+    errors: list[str] = field(default_factory=list)
+
+
+def read(data: bytes) -> tuple[str | None, list[Entry]]:
+    """Check a 户籍 list; (file error, entries with their row errors)."""
+    sheet = excel.read_sheet(data, HEADERS, REQUIRED, MAX_ROWS, "户籍儿童")
+    if sheet.error:
+        return sheet.error, []
+    entries, seen = [], {}
+    for number, raw in sheet.rows:
+        values = {k: excel.text(sheet.cell(raw, k)) for k in HEADERS}
+        entry = Entry(number, values)
+        if not values["name"]:
+            entry.errors.append("姓名没有填。")
+        checked = idnumber.check(values["id_number"])
+        if not checked.ok:
+            entry.errors.append(checked.error)
+        else:
+            values["id_number"], values["birth_date"] = checked.number, checked.birth_date
+            values["sex"] = checked.sex
+            if checked.number in seen:
+                entry.errors.append(f"身份证号与第 {seen[checked.number]} 行重复。")
+            seen.setdefault(checked.number, number)
+        entries.append(entry)
+    return None, entries
+
+
+def replace(central_id: int, entries: list[Entry], today: date) -> tuple[int, int, int]:
+    """Bring the township's list in line with a checked file: (added, updated, removed). The
+    caller commits."""
+    have = {h.id_number: h for h in db.session.scalars(sa.select(HouseholdChild).where(
+        HouseholdChild.central_id == central_id))}
+    added = updated = 0
+    for entry in entries:
+        v = entry.values
+        row = have.pop(v["id_number"], None)
+        if row is None:
+            row = HouseholdChild(central_id=central_id, id_number=v["id_number"])
+            db.session.add(row)
+            added += 1
+        else:
+            updated += 1
+        row.name, row.birth_date, row.sex = v["name"], v["birth_date"], v["sex"]
+        row.village, row.village_group = v["village"], v["village_group"]
+        row.guardian, row.phone, row.imported_on = v["guardian"], v["phone"], today
+    for gone in have.values():
+        db.session.delete(gone)
+    return added, updated, len(have)
+
+
+def of_age(birth_date: date, today: date) -> bool:
+    start = date(school_year_of(today), 9, 1)
+    return date(start.year - 16, 9, 2) <= birth_date <= date(start.year - 6, 9, 1)
+
+
+@dataclass
+class Village:
+    name: str
+    listed: int = 0  # children of school age on the 户籍 list
+    in_school: int = 0
+    explained: int = 0
+    out: list[tuple[HouseholdChild, tuple | None]] = field(default_factory=list)
+
+
+@dataclass
+class Findings:
+    villages: list[Village]
+    explained: list[HouseholdChild]
+    absent: list[tuple[Student, list[date]]]  # 名在人不在
+
+    @property
+    def out(self) -> list[tuple[HouseholdChild, tuple | None]]:
+        return [item for v in self.villages for item in v.out]
+
+
+def findings(central_id: int, today: date) -> Findings:
+    children = [h for h in db.session.scalars(sa.select(HouseholdChild).where(
+        HouseholdChild.central_id == central_id).order_by(HouseholdChild.village,
+                                                           HouseholdChild.name))
+                if of_age(h.birth_date, today)]
+    records = access.records_by_id(h.id_number for h in children)  # anywhere in the county
+    villages: dict[str, Village] = {}
+    explained = []
+    for h in children:
+        v = villages.setdefault(h.village or "（未填村）", Village(h.village or "（未填村）"))
+        v.listed += 1
+        record = records.get(h.id_number)  # (school name, status) or None
+        if record is not None and record[1] in IN_SCHOOL:
+            v.in_school += 1
+        elif h.explained:
+            v.explained += 1
+            explained.append(h)
+        else:
+            v.out.append((h, record))
+    return Findings(list(villages.values()), explained, absent_enrolled(today))
+
+
+def absent_enrolled(today: date) -> list[tuple[Student, list[date]]]:
+    """名在人不在: enrolled children in scope away longer than the suspect threshold."""
+    limit = rules.settings()["suspect_days"]
+    recent = sa.select(Absence.student_id).where(
+        Absence.kind == "unexcused", Absence.day >= today - timedelta(days=60))
+    out = []
+    for s in db.session.scalars(access.scoped(Student).where(
+            Student.status == "enrolled", Student.id.in_(recent)).order_by(
+            Student.school_id, Student.name_pinyin)):
+        run = rules.unexcused_run(s, today)
+        last_week = rules.calendar(s.school.township_id).before(today)[-5:]
+        if len(run) > limit and last_week and run[-1] >= last_week[0]:  # still away
+            out.append((s, run))
+    return out
+
+
+def schools_for(child: HouseholdChild) -> list[School]:
+    """The township's schools, the one in the child's village first."""
+    schools = db.session.scalars(access.scoped(School).where(School.active.is_(True))).all()
+    return sorted(schools, key=lambda s: (s.village != child.village, s.kind != "village",
+                                          s.name))
