@@ -246,3 +246,20 @@ def test_ledger_prints_masked_for_a_teacher(world, login, batch_pdf):
     text = text_of(batch_pdf(login("teacher"), "/cases/ledger/print",
                              {"kind": "suspected", "month": f"{TODAY:%Y-%m}"}))
     assert "疑似辍学台账" in text and "张三" in text and world.s_a1.id_number not in text
+
+
+def test_the_childs_page_is_one_timeline(world, case, login):
+    db.session.add(Absence(student_id=world.s_a1.id, school_id=world.a1.id, kind="sick",
+                           day=TODAY - timedelta(days=1)))
+    db.session.add(Term(central_id=world.central_a.id, school_year=TODAY.year - 1, semester=2,
+                        start_date=TODAY - timedelta(days=30), end_date=TODAY + timedelta(days=30)))
+    db.session.commit()
+    head = login("head")
+    head.post(f"/cases/visits/new?student={world.s_a1.id}", data=visit_data())
+    head.post(f"/cases/{case.id}/step", data={"to": "persuading", "on": TODAY.isoformat(),
+                                               "note": "村支书一起上门"})
+    page = head.get(f"/students/{world.s_a1.id}").text
+    timeline = page.split("<h2>时间线</h2>")[1]
+    assert timeline.index("村支书一起上门") < timeline.index("随父母外出")  # newest first
+    assert "家访</span>" in timeline and "劝返</span>" in timeline
+    assert "病假 1 天" in timeline  # the term's attendance summary

@@ -10,13 +10,13 @@ from io import BytesIO
 from sqlalchemy.orm.exc import StaleDataError
 
 import access
+import printjobs
 import audit
-from blueprints.students import bp, idnumber, importer, roster, sheets
+from blueprints.students import bp, idnumber, importer, roster, sheets, timeline
 from blueprints.students.forms import ImportForm, StatusForm, StudentForm
 from blueprints.students.register import SORTS, Filters
 from extensions import db
-from models import FOCUS_FLAGS, ClassGroup, Guardian, School, Student, school_year_of
-import printjobs
+from models import FOCUS_FLAGS, ClassGroup, Guardian, School, Student, Term, school_year_of
 from responses import after_write, invalid, message_response, page_or_fragment, targets
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -95,8 +95,14 @@ def print_sheets():
 def show(student_id):
     student = access.get_or_404(Student, student_id)
     form = StatusForm(student=student) if current_user.role in access.REGISTER_EDITORS else None
+    today = date.today()
+    term = db.session.scalar(access.scoped(Term).where(Term.start_date <= today)
+                             .order_by(Term.start_date.desc()).limit(1))
     return render_template("students/show.html", student=student, status_form=form,
-                           full_ids=access.sees_full_ids(), today=date.today())
+                           full_ids=access.sees_full_ids(), today=today,
+                           timeline=timeline.events(student), term=term,
+                           absences=timeline.attendance(student, term.start_date)
+                           if term else None)
 
 
 def _fill_choices(form, student=None):

@@ -1,0 +1,64 @@
+"""一人一档: everything recorded about a child as one timeline, newest first, and the term's
+attendance summary. Each area's rows are read through access.scoped."""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date
+
+from flask import url_for
+
+import access
+from extensions import db
+from models import (ABSENCE_KINDS, Absence, CaseStep, DropoutCase, EarlyWarning, FollowUp,
+                    HomeVisit, Student, TutoringPair, TutoringSession)
+
+
+@dataclass
+class Event:
+    day: date
+    kind: str  # 学籍 / 预警 / 家访 / 劝返 / 回访 / 帮扶 / 资助
+    text: str
+    link: str | None = None
+
+
+def events(student: Student) -> list[Event]:
+    out = [Event(c.changed_on, "学籍", f"{c.from_label} → {c.to_label}"
+                 + (f"，原因：{c.reason}" if c.reason else "")
+                 + (f"，去向：{c.destination}" if c.destination else ""))
+           for c in student.status_changes]
+    for w in db.session.scalars(access.scoped(EarlyWarning).where(
+            EarlyWarning.student_id == student.id)):
+        out.append(Event(w.opened_on, "预警", f"{w.rule_label} {w.days} 天（"
+                         f"{'、'.join(w.evidence)}），期限 {w.due_on}"))
+        if w.closed_on:
+            out.append(Event(w.closed_on, "预警", f"预警已处理：{w.action}"))
+    for v in db.session.scalars(access.scoped(HomeVisit).where(
+            HomeVisit.student_id == student.id)):
+        out.append(Event(v.visited_on, "家访", f"{v.visitors}：{v.outcome_label}。{v.situation}",
+                         url_for("cases.visit", visit_id=v.id)))
+    cases = access.scoped(DropoutCase).where(DropoutCase.student_id == student.id)
+    for st in db.session.scalars(access.scoped(CaseStep).where(
+            CaseStep.case_id.in_(cases.with_only_columns(DropoutCase.id)))):
+        out.append(Event(st.on, "劝返", f"{st.from_label} → {st.to_label}：{st.note}",
+                         url_for("cases.show", case_id=st.case_id)))
+    for f in db.session.scalars(access.scoped(FollowUp).where(
+            FollowUp.case_id.in_(cases.with_only_columns(DropoutCase.id)),
+            FollowUp.done_on.is_not(None))):
+        out.append(Event(f.done_on, "回访", f"{f.label}：{f.note}"))
+    for s in db.session.scalars(access.scoped(TutoringSession).join(TutoringPair).where(
+            TutoringPair.student_id == student.id)):
+        out.append(Event(s.held_on, "帮扶", f"{s.pair.kind_label}（{s.pair.teacher.name}）"
+                         f"{s.mode_label} {s.minutes} 分钟：{s.content}"))
+    for g in student.aid_grants:
+        out.append(Event(g.paid_on or g.applied_on, "资助",
+                         f"{g.program.name} {g.yuan} 元，{g.status_label}"))
+    return sorted(out, key=lambda e: e.day, reverse=True)
+
+
+def attendance(student: Student, since: date) -> dict[str, int]:
+    """Days absent since a date, by kind (the term's summary)."""
+    counts = Counter(db.session.scalars(access.scoped(Absence).where(
+        Absence.student_id == student.id, Absence.day >= since)
+        .with_only_columns(Absence.kind)))
+    return {label: counts.get(kind, 0) for kind, label in ABSENCE_KINDS.items()}
