@@ -300,3 +300,106 @@ def test_aid_and_pairs_in_the_demo_township(app, live_server):
         page_text = teacher.inner_text("main")
         assert "本学期家庭经济困难学生生活补助" in page_text and "电话问了学习和生活" in page_text
         browser.close()
+
+
+def test_absence_to_closed_case_in_the_demo_township(app, live_server):
+    """Issue 5's flow: the class teacher marks a child 无故 for three school days and the
+    warning appears; the village head sees it with its evidence and records a visit that finds
+    the child gone; the case goes to 劝返中, a 复学通知书 prints, the child returns, the
+    follow-ups come due a week and a month later and are recorded, the case is 销号; the ledger
+    and the month's counts show it; the officer's 四查三比对 finds 龙小燕, never enrolled."""
+    import subprocess
+    from datetime import timedelta
+
+    import demo
+    from playwright.sync_api import sync_playwright
+    from blueprints.attendance import rules
+    from models import ClassGroup, DropoutCase, School
+    demo.load()
+    school = db.session.scalar(db.select(School).filter_by(name="石桥村小"))
+    klass = db.session.scalar(db.select(ClassGroup).filter_by(school_id=school.id, grade=3))
+    child = db.session.scalars(db.select(Student).filter_by(class_id=klass.id, status="enrolled")
+                               .order_by(Student.name_pinyin)).first()
+    with app.test_request_context():
+        days = rules.calendar(school.township_id).before(date.today())[-3:]
+    monday = days[0] - timedelta(days=days[0].weekday())
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        teacher = _sign_in(browser, live_server, "teacher")
+        for week in sorted({d - timedelta(days=d.weekday()) for d in days}):
+            teacher.goto(f"{live_server}/attendance/classes/{klass.id}?week={week}")
+            htmx_ready(teacher, "table.grid button")
+            for day in (d for d in days if d - timedelta(days=d.weekday()) == week):
+                button = teacher.locator(f'button[value="{child.id}:{day.isoformat()}"]')
+                button.click()
+                teacher.locator(f'td.k-unexcused button[value="{child.id}:{day.isoformat()}"]'
+                                ).wait_for()
+        teacher.locator("#class-warnings", has_text=child.name).wait_for()
+        assert "连续无故缺课 3 天" in teacher.inner_text("#class-warnings")
+
+        head = _sign_in(browser, live_server, "head")
+        head.goto(live_server + "/attendance/warnings")
+        row = head.locator("tbody tr", has_text=child.name)
+        assert all(d.isoformat() in row.inner_text() for d in days)
+        row.get_by_role("link", name="记录家访").click()
+        head.fill("#met", "奶奶")
+        head.select_option("#outcome", label="孩子不在家（外出、去向不明）")
+        head.get_by_label("外出务工").check()
+        head.fill("#situation", "奶奶说孩子跟着叔叔去县城打零工了")
+        head.fill("#next_step", "联系父亲，请村主任一起劝返")
+        head.get_by_role("button", name="保存家访记录").click()
+        head.wait_for_url(re.compile(r"/cases/\d+$"))
+        case_url = head.url
+        head.select_option("#to", label="劝返中")
+        head.fill("#note", "校长、班主任和村主任到县城找到孩子，和父亲电话沟通")
+        head.get_by_role("button", name="保存这一步").click()
+        head.wait_for_selector("text=：劝返中。")
+        token = head.input_value("input[name=csrf_token]")
+        notice = head.request.post(case_url + "/notices",
+                                   form={"csrf_token": token, "kind": "return"})
+        text = subprocess.run(["pdftotext", "-", "-"], input=notice.body(), capture_output=True,
+                              check=True).stdout.decode()
+        assert "复学通知书" in text and child.name in text
+        head.goto(case_url)
+        head.select_option("#to", label="已复学")
+        head.fill("#note", "孩子回校上课")
+        head.fill("#reentry_plan", "吴老师每天课后补数学；安排爱心妈妈；每周和父亲通一次电话")
+        head.get_by_role("button", name="保存这一步").click()
+        head.wait_for_selector("text=：已复学。")
+        main = head.inner_text("main")
+        week, month = date.today() + timedelta(days=7), date.today() + timedelta(days=30)
+        assert f"复学一周回访（{week} 前）" in main and f"复学一个月回访（{month} 前）" in main
+
+        # a month later (the case's dates moved back 31 days): both follow-ups are due
+        case = db.session.scalar(db.select(DropoutCase).filter_by(student_id=child.id))
+        for step in case.steps:
+            step.on -= timedelta(days=31)
+        case.opened_on -= timedelta(days=31)
+        case.returned_on -= timedelta(days=31)
+        for item in case.follow_ups:
+            item.due_on -= timedelta(days=31)
+        db.session.commit()
+        head.goto(case_url)
+        for _ in range(2):
+            head.locator("input[name=note]").first.fill("按时到校，作业能完成")
+            head.get_by_role("button", name="记录回访").first.click()
+            head.wait_for_selector("text=已记录")
+        head.select_option("#to", label="已销号")
+        head.fill("#note", "复学一个月，稳定在校，销号")
+        head.get_by_role("button", name="保存这一步").click()
+        head.wait_for_selector("text=：已销号。")
+
+        # the ledger: opened and returned last month, 销号 this month
+        head.goto(f"{live_server}/cases/ledger?kind=suspected&month={date.today():%Y-%m}")
+        row = head.locator("tbody tr", has_text=child.name).inner_text()
+        assert "已销号" in row and date.today().isoformat() in row and "孩子回校上课" in row
+        assert "石桥村小\t0\t0\t1\t0" in head.locator("table").first.inner_text()
+        last_month = (date.today().replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
+        head.goto(f"{live_server}/cases/ledger?kind=suspected&month={last_month}")
+        assert child.name in head.locator("tbody", has_text=child.name).inner_text()
+        assert "石桥村小\t1\t1\t0\t0" in head.locator("table").first.inner_text()
+
+        officer = _sign_in(browser, live_server, "admin")
+        officer.goto(live_server + "/cases/reconcile")
+        assert "龙小燕" in officer.inner_text("main").split("已说明（")[0]
+        browser.close()
