@@ -67,7 +67,8 @@ def create_app(config: dict | None = None) -> Flask:
         # 结对帮扶: how often each kind of pair must be in contact (blueprints/pairs/schedule.py)
         TUTORING_SCHEDULE={"academic": [("meeting", "week")],
                            "caring_mother": [("call", "month"), ("meeting", "quarter")],
-                           "counselling": [("meeting", "month")]},
+                           "counselling": [("meeting", "month")],
+                           "home_delivery": [("meeting", "week")]},
         LOGIN_LIMIT="5 per 5 minutes",
         # One waitress process serves a township, so counters live in memory; a county running
         # several processes sets RATELIMIT_STORAGE_URI = "redis://..." in instance/config.py.

@@ -709,7 +709,8 @@ class AidGrant(Steps, db.Model):
 
 
 # 结对帮扶: a teacher paired with a child, and the sessions they log.
-PAIR_KINDS = {"academic": "学业帮扶（一帮一）", "caring_mother": "爱心妈妈", "counselling": "心理辅导"}
+PAIR_KINDS = {"academic": "学业帮扶（一帮一）", "caring_mother": "爱心妈妈", "counselling": "心理辅导",
+              "home_delivery": "送教上门"}  # 送教上门: the plan is the goals, visits the sessions
 SESSION_MODES = {"meeting": "见面", "call": "电话/视频"}
 
 

@@ -147,3 +147,26 @@ def test_head_pairs_a_child_and_the_childs_page_shows_it(world, pairs, login):
     bad = head.post(f"/pairs/new?student={world.s_a1.id}", data={
         "teacher_id": world.head_b.id, "kind": "academic", "start_on": "2026-01-01"})
     assert bad.status_code == 422  # a teacher of another school is not a choice
+
+
+def test_home_delivery_needs_a_plan_and_a_visit_every_week(world, login):
+    child = f.student(world.a1, world.class_a1, name="送教娃", disabled=True,
+                      placement="home_delivery")
+    db.session.commit()
+    head = login("head")
+    page = head.get("/pairs/").text
+    assert "送教上门学生没有送教计划" in page and "送教娃" in page.split("送教上门学生没有送教计划")[1]
+    assert head.post(f"/pairs/new?student={child.id}", data={
+        "teacher_id": world.users["teacher"].id, "kind": "home_delivery",
+        "goals": "每周二下午送教：生活自理、识字", "start_on": "2026-09-01"}).status_code == 303
+    teacher = login("teacher")
+    card = teacher.get("/pairs/mine").text.split("送教娃")[1].split("</article>")[0]
+    assert "本周还没有见面" in card
+    pair = db.session.scalar(db.select(TutoringPair).filter_by(kind="home_delivery"))
+    teacher.post(f"/pairs/{pair.id}/sessions", data={
+        "held_on": date.today().isoformat(), "mode": "meeting", "minutes": "90",
+        "content": "识字 20 个，练习穿衣"})
+    card = teacher.get("/pairs/mine").text.split("送教娃")[1].split("</article>")[0]
+    assert "本周还没有见面" not in card
+    assert "送教娃" not in head.get("/pairs/").text.split("送教上门学生没有送教计划")[1] \
+        .split("<h2>进行中的结对")[0]

@@ -80,27 +80,32 @@ def pairs(today: date, teacher_id: int | None = None, school_id: int | None = No
     return [(p, behind(p, today)) for p in rows]
 
 
-# Who needs a pair of which kind: 学困/厌学 a study or counselling pair, 留守 an 爱心妈妈.
+# Who needs a pair of which kind: 学困/厌学 a study or counselling pair, 留守 an 爱心妈妈, a
+# child taught at home (送教上门) a plan with weekly visits.
 NEEDS = [
     ("学困、厌学学生没有学业帮扶或心理辅导", ("learning_difficulty", "school_weary"),
      ("academic", "counselling")),
     ("留守儿童没有爱心妈妈", ("left_behind",), ("caring_mother",)),
+    ("送教上门学生没有送教计划", ("placement:home_delivery",), ("home_delivery",)),
 ]
 
 
-def uncovered(today: date, school_id: int | None = None) -> list[tuple[str, list[Student]]]:
+def uncovered(today: date, school_id: int | None = None) -> list[tuple[str, list[Student], str]]:
+    """(what is missing, the children, the pair kind to propose) for each need."""
     out = []
     for label, flags, kinds in NEEDS:
         paired = sa.select(TutoringPair.student_id).where(
             TutoringPair.kind.in_(kinds), TutoringPair.start_on <= today,
             sa.or_(TutoringPair.end_on.is_(None), TutoringPair.end_on >= today))
         stmt = access.scoped(Student).where(
-            Student.status == "enrolled", sa.or_(*[getattr(Student, f).is_(True) for f in flags]),
+            Student.status == "enrolled", sa.or_(*[
+                Student.placement == f.split(":")[1] if f.startswith("placement:")
+                else getattr(Student, f).is_(True) for f in flags]),
             Student.id.not_in(paired))
         if school_id:
             stmt = stmt.where(Student.school_id == school_id)
         out.append((label, db.session.scalars(stmt.order_by(
-            Student.school_id, Student.grade, Student.name_pinyin)).all()))
+            Student.school_id, Student.grade, Student.name_pinyin)).all(), kinds[0]))
     return out
 
 
