@@ -17,8 +17,9 @@ from flask_login import current_user
 from extensions import db, login_manager
 from models import (ROLES, Absence, AidGrant, AidProgram, AuditLog, Cadre, CaseNotice, CaseStep,
                     ClassGroup, DropoutCase, EarlyWarning, FollowUp, Guardian, HomeVisit,
-                    HouseholdChild, Pledge, PledgeTemplate, PrintJob, Responsibility, School,
-                    StatusChange, Student, Term, TutoringPair, TutoringSession, User)
+                    HouseholdChild, Pledge, PledgeTemplate, PrintJob, Responsibility,
+                    RiskOverride, School, StatusChange, Student, Term, TutoringPair,
+                    TutoringSession, User)
 
 EVERYONE = tuple(ROLES)
 CENTRAL = ("central_officer", "central_leader")
@@ -112,7 +113,7 @@ def _condition(model, user):
     if model in (CaseStep, FollowUp, CaseNotice):
         return model.case_id.in_(sa.select(DropoutCase.id).where(_condition(DropoutCase, user)))
     if model in (Guardian, StatusChange, Responsibility, AidGrant, Absence, EarlyWarning,
-                 HomeVisit, DropoutCase):
+                 HomeVisit, DropoutCase, RiskOverride):
         return model.student_id.in_(sa.select(Student.id).where(_condition(Student, user)))
     if model is ClassGroup:
         if user.role == "teacher":

@@ -64,6 +64,12 @@ def create_app(config: dict | None = None) -> Flask:
         # suspect_days opens a 疑似辍学 case; suspected for more than dropout_days, a dropout.
         ATTENDANCE_RULES={"warning_days": 3, "visit_within": 1, "suspect_days": 7,
                           "dropout_days": 30},
+        # 风险等级 (blueprints/attendance/risk.py): points per indicator, levels by the sum
+        RISK={"window_days": 30, "high": 6, "medium": 3, "weights": {
+            "recent_absence": 1, "recent_absence_max": 4, "absence_run": 3,
+            "left_behind": 1, "single_parent": 1, "poverty": 1, "disabled": 1, "orphan": 1,
+            "learning_difficulty": 2, "school_weary": 3, "past_dropout": 3, "over_age": 2,
+            "no_guardian_home": 2, "pair": -1, "aid": -1}},
         # 结对帮扶: how often each kind of pair must be in contact (blueprints/pairs/schedule.py)
         TUTORING_SCHEDULE={"academic": [("meeting", "week")],
                            "caring_mother": [("call", "month"), ("meeting", "quarter")],

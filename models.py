@@ -1067,6 +1067,33 @@ class HouseholdChild(db.Model):
         return f"{self.name}（{self.village}）"
 
 
+RISK_LEVELS = {"high": "高", "medium": "中", "low": "低"}
+
+
+class RiskOverride(db.Model):
+    """A person's judgement of a child's risk level over the computed one, with the reason.
+    The latest row of a child holds; one with level None hands back to the computation."""
+    __tablename__ = "risk_overrides"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    student_id: Mapped[int] = mapped_column(sa.ForeignKey("students.id", ondelete="CASCADE"),
+                                            index=True)
+    school_id: Mapped[int] = mapped_column(sa.ForeignKey("schools.id"))
+    level: Mapped[str | None] = mapped_column(sa.String(8))
+    reason: Mapped[str] = mapped_column(sa.String(300))
+    on: Mapped[date]
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+
+    user: Mapped[User | None] = relationship()
+
+    @property
+    def level_label(self) -> str:
+        return RISK_LEVELS.get(self.level, "按计算") if self.level else "按计算"
+
+    def __str__(self) -> str:
+        return f"风险等级调整为{self.level_label}：{self.reason}"
+
+
 PRINT_JOB_STATUSES = {"queued": "排队中", "running": "正在排版", "done": "已完成",
                       "failed": "没有完成"}
 

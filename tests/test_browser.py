@@ -322,7 +322,6 @@ def test_absence_to_closed_case_in_the_demo_township(app, live_server):
                                .order_by(Student.name_pinyin)).first()
     with app.test_request_context():
         days = rules.calendar(school.township_id).before(date.today())[-3:]
-    monday = days[0] - timedelta(days=days[0].weekday())
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         teacher = _sign_in(browser, live_server, "teacher")

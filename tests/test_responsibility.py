@@ -18,7 +18,8 @@ def cadres(world):
     }
     db.session.add_all(made.values())
     world.s_a1.village = "甲一村"
-    world.s_a1.left_behind = True  # at risk
+    world.s_a1.left_behind = True
+    world.s_a1.school_weary = True  # 留守 and 厌学: risk level 中
     db.session.commit()
     return made
 
@@ -118,7 +119,7 @@ def test_bulk_village_cadre_needs_a_village_cadre(world, cadres, login):
 def test_coverage_lists_at_risk_children_until_every_line_is_filled(world, cadres, login):
     head = login("head")
     text = head.get("/responsibility/").text
-    assert "张三" in text and "李四" not in text  # 李四 is in no focus group
+    assert "张三" in text and "李四" not in text  # 李四 is at low risk
     student = world.s_a1
     for kind, person in (("leader", world.users["village_head"]),
                          ("class_teacher", world.users["teacher"]),

@@ -9,7 +9,7 @@ import access
 import audit
 import pdf
 import printjobs
-from blueprints.attendance import bp, rules
+from blueprints.attendance import bp, risk, rules
 from extensions import db
 from models import (ABSENCE_KINDS, ABSENCE_SHORT, Absence, ClassGroup, EarlyWarning, School,
                     Student, school_year_of)
@@ -169,3 +169,35 @@ def roll_sheet(params: dict) -> printjobs.Batch:
 def roll_pdf(class_id):
     return printjobs.render_now("roll_sheet", {"class_id": class_id,
                                                "week": request.args.get("week")})
+
+
+@bp.route("/risk")
+@access.require(*access.EVERYONE)
+def risk_list():
+    """Enrolled children at 高 or 中 risk, with the indicators behind each level."""
+    school_id = request.args.get("school", type=int)
+    stmt = access.scoped(Student).where(Student.status == "enrolled")
+    if school_id:
+        stmt = stmt.where(Student.school_id == school_id)
+    students = db.session.scalars(stmt.order_by(Student.school_id, Student.grade,
+                                                Student.name_pinyin)).all()
+    found = risk.assess(students, date.today())
+    rows = [(s, found[s.id]) for s in students if found[s.id].level in ("high", "medium")]
+    rows.sort(key=lambda r: (r[1].level != "high", -r[1].score))
+    schools = db.session.scalars(access.scoped(School).order_by(School.kind, School.name)).all()
+    return render_template("attendance/risk.html", rows=rows, schools=schools,
+                           school_id=school_id, total=len(students))
+
+
+@bp.route("/risk/<int:student_id>", methods=["POST"])
+@access.require(*access.REGISTER_EDITORS)
+def risk_override(student_id):
+    student = access.get_or_404(Student, student_id)
+    level = request.form.get("level") or None
+    try:
+        risk.override(student, level, request.form.get("reason", ""), current_user, date.today())
+    except ValueError as error:
+        return message_response(str(error), 422)
+    db.session.commit()
+    flash(f"已调整 {student.name} 的风险等级。", "success")
+    return after_write(url_for("students.show", student_id=student.id))

@@ -9,18 +9,12 @@ import access
 import audit
 import pdf
 import printjobs
+from blueprints.attendance import risk
 from extensions import db
-from models import (FOCUS_FLAGS, GOVERNMENT_LINE, RESPONSIBILITY_KINDS, Cadre, ClassGroup, School,
+from models import (GOVERNMENT_LINE, RESPONSIBILITY_KINDS, Cadre, ClassGroup, School,
                     Student, User)
 
 SCHOOL_LINE_ROLES = ("central_officer", "central_leader", "village_head", "teacher")
-
-
-def at_risk_condition():
-    """Until risk levels exist (issue 5): a child in a focus group, or out of school (休学/辍学)."""
-    flagged = sa.or_(*[getattr(Student, flag).is_(True) for flag in FOCUS_FLAGS])
-    return sa.or_(sa.and_(Student.status == "enrolled", flagged),
-                  Student.status.in_(("suspended", "dropout")))
 
 
 def school_line_users(school: School) -> list[User]:
@@ -56,12 +50,17 @@ def person_for(kind: str, person_id: int):
 
 
 def missing_lines(limit: int = 500) -> tuple[list[tuple[Student, list[str]]], dict[int, int]]:
-    """At-risk children without every line, and how many per school."""
-    students = db.session.scalars(access.scoped(Student).where(at_risk_condition())
-                                  .order_by(Student.school_id, Student.grade,
-                                            Student.name_pinyin)).all()
+    """At-risk children (risk level 高 or 中, or out of school: 休学/辍学) without every line,
+    and how many per school."""
+    students = db.session.scalars(access.scoped(Student).where(
+        Student.status.in_(("enrolled", "suspended", "dropout")))
+        .order_by(Student.school_id, Student.grade, Student.name_pinyin)).all()
+    enrolled = [s for s in students if s.status == "enrolled"]
+    levels = {sid: a.level for sid, a in risk.assess(enrolled, date.today()).items()}
     rows, per_school = [], {}
     for s in students:
+        if s.status == "enrolled" and levels[s.id] == "low":
+            continue
         have = s.responsible()
         missing = [label for kind, label in RESPONSIBILITY_KINDS.items() if kind not in have]
         if missing:

@@ -11,6 +11,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 import access
 import printjobs
+from blueprints.attendance import risk
 import audit
 from blueprints.students import bp, idnumber, importer, roster, sheets, timeline
 from blueprints.students.forms import ImportForm, StatusForm, StudentForm
@@ -102,7 +103,9 @@ def show(student_id):
                            full_ids=access.sees_full_ids(), today=today,
                            timeline=timeline.events(student), term=term,
                            absences=timeline.attendance(student, term.start_date)
-                           if term else None)
+                           if term else None,
+                           risk=risk.assess([student], today)[student.id]
+                           if student.status == "enrolled" else None)
 
 
 def _fill_choices(form, student=None):

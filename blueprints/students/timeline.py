@@ -11,7 +11,7 @@ from flask import url_for
 import access
 from extensions import db
 from models import (ABSENCE_KINDS, Absence, CaseStep, DropoutCase, EarlyWarning, FollowUp,
-                    HomeVisit, Student, TutoringPair, TutoringSession)
+                    HomeVisit, RiskOverride, Student, TutoringPair, TutoringSession)
 
 
 @dataclass
@@ -50,6 +50,10 @@ def events(student: Student) -> list[Event]:
             TutoringPair.student_id == student.id)):
         out.append(Event(s.held_on, "帮扶", f"{s.pair.kind_label}（{s.pair.teacher.name}）"
                          f"{s.mode_label} {s.minutes} 分钟：{s.content}"))
+    for o in db.session.scalars(access.scoped(RiskOverride).where(
+            RiskOverride.student_id == student.id)):
+        out.append(Event(o.on, "风险", f"{o.user.name if o.user else ''}调整风险等级为"
+                         f"{o.level_label}：{o.reason}"))
     for g in student.aid_grants:
         out.append(Event(g.paid_on or g.applied_on, "资助",
                          f"{g.program.name} {g.yuan} 元，{g.status_label}"))

@@ -1,0 +1,110 @@
+"""风险等级: each indicator with its evidence, the levels at their thresholds, protective
+evidence, overrides with a reason (audited), the list and the child's page."""
+from datetime import date, timedelta
+
+import pytest
+
+from blueprints.attendance import risk
+from extensions import db
+from models import (Absence, AidGrant, AidProgram, AuditLog, DropoutCase, Guardian, Term,
+                    TutoringPair)
+
+TODAY = date.today()
+
+
+@pytest.fixture
+def term(world):
+    row = Term(central_id=world.central_a.id, school_year=TODAY.year - 1, semester=1,
+               start_date=TODAY - timedelta(days=120), end_date=TODAY + timedelta(days=30))
+    db.session.add(row)
+    world.s_a1.grade = TODAY.year - 2016 - 5 + (TODAY.month >= 9)  # the grade for the age
+    db.session.commit()
+    return row
+
+
+def assess(world, student, signed_in):
+    with signed_in(world.users["central_officer"]):
+        return risk.assess([student], TODAY)[student.id]
+
+
+def labels(a):
+    return {i.label: i.points for i in a.indicators}
+
+
+def test_a_child_with_nothing_is_low(world, term, signed_in):
+    a = assess(world, world.s_a1, signed_in)
+    assert (a.score, a.level, a.label, a.indicators) == (0, "low", "低", [])
+
+
+def test_indicators_add_up_to_the_levels(world, term, signed_in):
+    s = world.s_a1
+    s.school_weary, s.left_behind = True, True  # 3 + 1 = 4: medium
+    db.session.commit()
+    a = assess(world, s, signed_in)
+    assert labels(a) == {"厌学": 3, "留守": 1} and a.level == "medium"
+    with signed_in(world.users["central_officer"]):
+        from blueprints.attendance import rules
+        days = rules.calendar(world.central_a.id).before(TODAY)[-3:]
+    for day in days:
+        db.session.add(Absence(student_id=s.id, school_id=s.school_id, day=day,
+                               kind="unexcused"))
+    db.session.commit()
+    a = assess(world, s, signed_in)
+    assert labels(a)["近30天无故缺课"] == 3 and labels(a)["连续无故缺课"] == 3
+    assert a.score == 10 and a.level == "high"
+    evidence = {i.label: i.evidence for i in a.indicators}
+    assert days[-1].strftime("%m-%d") in evidence["近30天无故缺课"]
+
+
+def test_thresholds_and_weights_are_settings(world, term, signed_in, app):
+    world.s_a1.learning_difficulty = True
+    db.session.commit()
+    assert assess(world, world.s_a1, signed_in).level == "low"  # 2 < 3
+    app.config["RISK"] = {**app.config["RISK"], "medium": 2}
+    assert assess(world, world.s_a1, signed_in).level == "medium"
+
+
+def test_history_age_and_home(world, term, signed_in):
+    s = world.s_a1
+    s.grade, s.birth_date = 1, date(TODAY.year - 10, 1, 1)  # ten in grade one
+    s.guardians = [Guardian(name="父", relation="父亲", works_away=True)]
+    db.session.add(DropoutCase(student=s, school_id=s.school_id, opened_on=date(2025, 3, 1),
+                               trigger="manual", state="closed", outcome="returned",
+                               closed_on=date(2025, 5, 1)))
+    db.session.commit()
+    a = labels(assess(world, s, signed_in))
+    assert a["超龄"] == 2 and a["家中无监护人"] == 2 and a["曾辍学或疑似辍学"] == 3
+
+
+def test_a_pair_and_aid_are_protective(world, term, signed_in):
+    s = world.s_a1
+    s.school_weary = True
+    db.session.add(TutoringPair(school_id=s.school_id, teacher=world.users["teacher"], student=s,
+                                kind="counselling", start_on=TODAY - timedelta(days=10)))
+    program = AidProgram(central_id=world.central_a.id, term=term, kind="relief", name="救助",
+                         amount=20000, flags="school_weary")
+    db.session.add(AidGrant(program=program, student=s, school_id=s.school_id, amount=20000,
+                            applied_on=TODAY))
+    db.session.commit()
+    a = assess(world, s, signed_in)
+    assert labels(a) == {"厌学": 3, "有结对帮扶": -1, "近一年获得资助": -1}
+    assert a.level == "low"
+
+
+def test_an_override_needs_a_reason_is_audited_and_can_be_handed_back(world, term, login):
+    head = login("head")
+    no_reason = head.post(f"/attendance/risk/{world.s_a1.id}", data={"level": "high"})
+    assert no_reason.status_code == 422 and "必须写明理由" in no_reason.text
+    assert head.post(f"/attendance/risk/{world.s_a1.id}", data={
+        "level": "high", "reason": "父亲说下学期要带去外地打工"}).status_code == 303
+    page = head.get(f"/students/{world.s_a1.id}").text
+    assert "辍学风险：<span class=\"tag bad\">高</span>" in page and "带去外地打工" in page
+    assert "风险</span>" in page.split("<h2>时间线</h2>")[1]
+    assert "张三" in head.get("/attendance/risk").text
+    entry = db.session.scalar(db.select(AuditLog).filter_by(table_name="risk_overrides"))
+    assert entry.after["level"] == "high" and entry.username == "head"
+    head.post(f"/attendance/risk/{world.s_a1.id}", data={"level": "", "reason": "已谈妥，留在本地"})
+    assert "辍学风险：<span class=\"tag ok\">低</span>" in head.get(
+        f"/students/{world.s_a1.id}").text
+    assert login("teacher").post(f"/attendance/risk/{world.s_a1.id}", data={
+        "level": "low", "reason": "x"}).status_code == 403
