@@ -200,3 +200,13 @@ def test_flask_rules_run_is_the_nightly_command(world, term, app):
     assert warning.opened_on == d(2)
     entry = db.session.scalar(db.select(AuditLog).filter_by(table_name="warnings"))
     assert entry.username == "rules"
+
+
+def test_the_home_page_shows_what_is_due(world, term, login):
+    absent(world.s_a1, d(0), d(1), d(2))
+    rules.evaluate(world.s_a1, d(2))
+    db.session.commit()
+    for username in ("head", "officer", "teacher"):
+        page = login(username).get("/").text
+        assert "预警待处理<b>1</b>" in page and "1 条已超期" in page and "超期预警" in page
+    assert "预警待处理" not in login("head_b").get("/").text

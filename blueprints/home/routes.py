@@ -7,7 +7,9 @@ from flask_login import current_user
 import access
 from blueprints.home import bp
 from extensions import db
-from models import FOCUS_FLAGS, ClassGroup, Student, school_year_of
+from blueprints.pairs import schedule
+from models import (FOCUS_FLAGS, ClassGroup, DropoutCase, EarlyWarning, FollowUp, Student,
+                    school_year_of)
 
 
 @bp.route("/")
@@ -29,5 +31,18 @@ def index():
             access.scoped(ClassGroup).add_columns(count)
             .where(ClassGroup.school_year == school_year_of(date.today()))
             .order_by(ClassGroup.grade, ClassGroup.name)).all()
+    today = date.today()
+    warnings = db.session.scalars(access.scoped(EarlyWarning).where(
+        EarlyWarning.status == "open").order_by(EarlyWarning.due_on)).all()
+    todo = {
+        "warnings": warnings,
+        "overdue": [w for w in warnings if w.overdue_on(today)],
+        "follow_ups": db.session.scalars(access.scoped(FollowUp).where(
+            FollowUp.done_on.is_(None), FollowUp.due_on <= today)).all(),
+        "open_cases": db.session.scalar(access.scoped(DropoutCase).where(
+            DropoutCase.state != "closed").with_only_columns(sa.func.count())),
+        "pairs_behind": [p for p, due in schedule.pairs(today, teacher_id=current_user.id)
+                         if due],
+    }
     return render_template("home/index.html", by_status=by_status, flags=flags,
-                           total=sum(by_status.values()), classes=classes)
+                           total=sum(by_status.values()), classes=classes, todo=todo)
