@@ -106,6 +106,7 @@ def create_app(config: dict | None = None) -> Flask:
     from blueprints.attendance import bp as attendance_bp
     from blueprints.auth import bp as auth_bp
     from blueprints.cases import bp as cases_bp
+    from blueprints.dashboard import bp as dashboard_bp
     from blueprints.home import bp as home_bp
     from blueprints.pairs import bp as pairs_bp
     from blueprints.pledges import bp as pledges_bp
@@ -114,7 +115,7 @@ def create_app(config: dict | None = None) -> Flask:
     from blueprints.students import bp as students_bp
     from blueprints.township import bp as township_bp
     for bp in (auth_bp, home_bp, township_bp, students_bp, responsibility_bp, pledges_bp,
-               aid_bp, pairs_bp, attendance_bp, cases_bp, prints_bp):
+               aid_bp, pairs_bp, attendance_bp, cases_bp, dashboard_bp, prints_bp):
         app.register_blueprint(bp)
 
     import pdf

@@ -1,0 +1,267 @@
+"""The township's figures, in one module: the dashboard, the monthly meeting and the month's
+report all read them from here, so they always agree. Nothing is stored; everything is counted
+when asked for, within the user's scope (access.scoped).
+
+Rates (DESIGN.md §5), for a school year from 1 September to the day asked (at most 31 August):
+- 辍学率 = dropouts ÷ enrolled at the start × 100%. A dropout is a child whose status became 辍学
+  during the year and still is at the end (a child persuaded back is not a dropout).
+- 巩固率 = (start − transferred out − deceased + transferred in − dropouts) ÷ (start − transferred
+  out − deceased + transferred in) × 100%. Transferred in = enrolled during the year other than
+  back from 辍学/休学 (a new record, or back from 转出).
+- 入学率 = children of school age on the 户籍 list with an enrolled record (休学 not counted) ÷
+  children of school age on the list × 100%; absent until a 户籍 list is imported.
+A child counts where their record is now: one who moved between two schools of the township is
+counted once, at the school they attend. A status on a day is the last recorded change on or
+before it; a record with no history has its current status since it was created.
+"""
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+import sqlalchemy as sa
+
+import access
+from blueprints.aid import grants
+from blueprints.attendance import risk
+from blueprints.cases import reconcile
+from blueprints.pairs import schedule
+from extensions import db
+from models import (FOCUS_FLAGS, AidProgram, DropoutCase, EarlyWarning, HomeVisit, HouseholdChild,
+                    Pledge, School, StatusChange, Student, Term, school_year_of)
+
+FORMULAS = {
+    "enrolment": "入学率 = 户籍名单上的适龄儿童中在读的人数 ÷ 户籍名单上的适龄儿童数 × 100%（休学不计为在读）",
+    "consolidation": "巩固率 = (学年初在读 − 转出 − 死亡 + 转入 − 辍学) ÷ (学年初在读 − 转出 − 死亡 + 转入) × 100%",
+    "dropout": "辍学率 = 本学年辍学人数 ÷ 学年初在读人数 × 100%",
+}
+
+
+def month_bounds(day: date) -> tuple[date, date]:
+    first = day.replace(day=1)
+    after = date(first.year + first.month // 12, first.month % 12 + 1, 1)
+    return first, after - timedelta(days=1)
+
+
+@dataclass
+class Rates:
+    start: int = 0
+    out: int = 0
+    deceased: int = 0
+    transferred_in: int = 0
+    dropouts: int = 0
+    listed: int | None = None  # children of school age on the 户籍 list (None: no list)
+    listed_enrolled: int = 0
+
+    @staticmethod
+    def pct(num: int, den: int) -> float | None:
+        return round(100 * num / den, 1) if den else None
+
+    @property
+    def dropout_rate(self) -> float | None:
+        return self.pct(self.dropouts, self.start)
+
+    @property
+    def consolidation_rate(self) -> float | None:
+        base = self.start - self.out - self.deceased + self.transferred_in
+        return self.pct(base - self.dropouts, base)
+
+    @property
+    def enrolment_rate(self) -> float | None:
+        return self.pct(self.listed_enrolled, self.listed) if self.listed else None
+
+
+def status_on(history: list[StatusChange], student: Student, day: date) -> str | None:
+    status = None
+    for change in history:
+        if change.changed_on <= day:
+            status = change.to_status
+    if status is None and not history and student.created_at.date() <= day:
+        return student.status
+    return status
+
+
+def rates(students: list[Student], start: date, end: date) -> dict[int | None, Rates]:
+    """Rates per school id and for all (key None), over [start, end]."""
+    ids = [s.id for s in students]
+    history: dict[int, list[StatusChange]] = defaultdict(list)
+    for change in db.session.scalars(sa.select(StatusChange).where(
+            StatusChange.student_id.in_(ids)).order_by(StatusChange.changed_on,
+                                                       StatusChange.id)):
+        history[change.student_id].append(change)
+    out: dict[int | None, Rates] = defaultdict(Rates)
+    for s in students:
+        changes = history[s.id]
+        during = [c for c in changes if start < c.changed_on <= end]
+        was = status_on(changes, s, start)
+        now = status_on(changes, s, end)
+        flags = {
+            "start": was == "enrolled",
+            "out": any(c.to_status == "transferred" for c in during) and now != "enrolled",
+            "deceased": any(c.to_status == "deceased" for c in during),
+            "transferred_in": any(c.to_status == "enrolled" and c.from_status not in
+                                  ("dropout", "suspended", "enrolled") for c in during)
+            and was != "enrolled",
+            "dropouts": now == "dropout" and any(c.to_status == "dropout" for c in during),
+        }
+        for key in (s.school_id, None):
+            r = out[key]
+            for name, yes in flags.items():
+                setattr(r, name, getattr(r, name) + int(yes))
+    return out
+
+
+def enrolment(central_id: int | None, today: date) -> Rates:
+    """入学率's figures from the 户籍 list (listed None when there is no list)."""
+    r = Rates()
+    if central_id is None:
+        return r
+    children = [h for h in db.session.scalars(access.scoped(HouseholdChild).where(
+        HouseholdChild.central_id == central_id)) if reconcile.of_age(h.birth_date, today)]
+    if not children:
+        return r
+    records = access.records_by_id(h.id_number for h in children)
+    r.listed = len(children)
+    r.listed_enrolled = sum(1 for h in children
+                            if records.get(h.id_number, ("", ""))[1] == "enrolled")
+    return r
+
+
+@dataclass
+class Column:
+    """One column of the dashboard: the township (school None) or one school."""
+    school: School | None
+    status: Counter = field(default_factory=Counter)
+    placement: Counter = field(default_factory=Counter)
+    flags: Counter = field(default_factory=Counter)
+    risk: Counter = field(default_factory=Counter)
+    warnings_opened: int = 0
+    warnings_overdue: int = 0
+    cases: Counter = field(default_factory=Counter)  # open cases by state
+    returned: int = 0
+    closed: int = 0
+    visits: int = 0
+    aid_eligible: int | None = None
+    aid_granted: int = 0
+    pairs_missing: int = 0
+    pledges: int = 0
+    pledges_signed: int = 0
+    rates: Rates = field(default_factory=Rates)
+
+
+def dashboard(today: date, month_day: date | None = None) -> list[Column]:
+    """The township column first, then one per school in scope."""
+    first, last = month_bounds(month_day or today)
+    schools = db.session.scalars(access.scoped(School).order_by(School.kind, School.name)).all()
+    columns = {None: Column(None)} | {s.id: Column(s) for s in schools}
+
+    def add(school_id, name, value=1, key=None):
+        for col in (columns.get(school_id), columns[None]):
+            if col is None:
+                continue
+            target = getattr(col, name)
+            if isinstance(target, Counter):
+                target[key] += value
+            else:
+                setattr(col, name, target + value)
+
+    students = db.session.scalars(access.scoped(Student)).all()
+    enrolled = [s for s in students if s.status == "enrolled"]
+    school_of = {s.id: s.school_id for s in enrolled}
+    for s in students:
+        add(s.school_id, "status", key=s.status)
+    for s in enrolled:
+        add(s.school_id, "placement", key=s.placement)
+        for flag in FOCUS_FLAGS:
+            if getattr(s, flag):
+                add(s.school_id, "flags", key=flag)
+    for sid, a in risk.assess(enrolled, today).items():
+        add(school_of[sid], "risk", key=a.level)
+    for w in db.session.scalars(access.scoped(EarlyWarning)):
+        if first <= w.opened_on <= last:
+            add(w.school_id, "warnings_opened")
+        if w.overdue_on(today):
+            add(w.school_id, "warnings_overdue")
+    for c in db.session.scalars(access.scoped(DropoutCase)):
+        if c.state != "closed":
+            add(c.school_id, "cases", key=c.state)
+        if c.returned_on and first <= c.returned_on <= last:
+            add(c.school_id, "returned")
+        if c.closed_on and first <= c.closed_on <= last:
+            add(c.school_id, "closed")
+    for school_id, n in db.session.execute(access.scoped(HomeVisit).where(
+            HomeVisit.visited_on >= first, HomeVisit.visited_on <= last)
+            .with_only_columns(HomeVisit.school_id, sa.func.count()).group_by(
+            HomeVisit.school_id)):
+        add(school_id, "visits", n)
+    _aid(columns, add, today)
+    for _label, kids, _kind in schedule.uncovered(today):
+        for s in kids:
+            add(s.school_id, "pairs_missing")
+    term = _term(today)
+    if term:
+        for p in db.session.scalars(access.scoped(Pledge).where(Pledge.term_id == term.id)):
+            add(p.school_id, "pledges")
+            if p.status in ("signed", "collected"):
+                add(p.school_id, "pledges_signed")
+    year = school_year_of(today)
+    start, end = date(year, 9, 1), min(today, date(year + 1, 8, 31))
+    for key, r in rates(students, start, end).items():
+        if key in columns:
+            columns[key].rates = r
+    town = enrolment(access.township_id(), today)
+    columns[None].rates.listed, columns[None].rates.listed_enrolled = town.listed, \
+        town.listed_enrolled
+    return list(columns.values())
+
+
+def _term(today: date) -> Term | None:
+    return db.session.scalar(access.scoped(Term).where(
+        Term.start_date <= today, Term.end_date >= today).limit(1))
+
+
+def _aid(columns, add, today):
+    """Aid coverage of the current term: eligible children with a grant."""
+    term = _term(today)
+    programs = db.session.scalars(access.scoped(AidProgram).where(
+        AidProgram.term_id == term.id, AidProgram.active.is_(True))).all() if term else []
+    if not programs:
+        return  # no programme this term: the row is absent, not zero
+    for col in columns.values():
+        col.aid_eligible = 0
+    for program in programs:
+        for row in grants.eligible(program):
+            add(row.student.school_id, "aid_eligible")
+            if row.granted:
+                add(row.student.school_id, "aid_granted")
+
+
+
+def trends(today: date) -> dict[str, list[tuple[str, int]]]:
+    """Month by month since 1 September: warnings opened, visits made, children returned,
+    cases still open at the month's end."""
+    year = school_year_of(today)
+    months = []
+    day = date(year, 9, 1)
+    while day <= today:
+        months.append(month_bounds(day))
+        day = months[-1][1] + timedelta(days=1)
+    warnings = [w.opened_on for w in db.session.scalars(access.scoped(EarlyWarning))]
+    visits = [v for (v,) in db.session.execute(access.scoped(HomeVisit).with_only_columns(
+        HomeVisit.visited_on).where(HomeVisit.visited_on >= date(year, 9, 1)))]
+    cases = db.session.scalars(access.scoped(DropoutCase)).all()
+
+    def count(days, first, last):
+        return sum(1 for d in days if d and first <= d <= last)
+    out: dict[str, list[tuple[str, int]]] = {"预警（新增）": [], "家访": [], "复学": [],
+                                             "月底未销号个案": []}
+    for first, last in months:
+        label = f"{first.month}月"
+        out["预警（新增）"].append((label, count(warnings, first, last)))
+        out["家访"].append((label, count(visits, first, last)))
+        out["复学"].append((label, count([c.returned_on for c in cases], first, last)))
+        out["月底未销号个案"].append((label, sum(
+            1 for c in cases if c.opened_on <= last and (c.closed_on is None or
+                                                          c.closed_on > last))))
+    return out

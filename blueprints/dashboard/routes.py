@@ -1,0 +1,18 @@
+"""总览: the township and each school side by side, every number a link to its list."""
+from datetime import date
+
+from flask import render_template
+
+import access
+from blueprints.dashboard import bp, metrics
+from models import CASE_STATES, FOCUS_FLAGS, PLACEMENTS, RISK_LEVELS, STATUSES
+
+
+@bp.route("/")
+@access.require(*access.EVERYONE)
+def index():
+    today = date.today()
+    return render_template("dashboard/index.html", columns=metrics.dashboard(today),
+                           trends=metrics.trends(today), formulas=metrics.FORMULAS, today=today,
+                           statuses=STATUSES, placements=PLACEMENTS, flags=FOCUS_FLAGS,
+                           levels=RISK_LEVELS, states=CASE_STATES)

@@ -1,0 +1,83 @@
+"""The metrics module against hand-computed figures on a fixed dataset: transfers in and out,
+a death, a dropout, a dropout who came back, and a child who moved between two schools."""
+from datetime import date
+
+import pytest
+
+from blueprints.dashboard import metrics
+from extensions import db
+from models import HouseholdChild, StatusChange
+from tests import factories as f
+
+START, END = date(2025, 9, 1), date(2026, 7, 15)
+
+
+def history(student, *changes):
+    """changes: (date, from, to); replaces the factory's (none)."""
+    student.status_changes = [StatusChange(changed_on=d, from_status=a, to_status=b)
+                              for d, a, b in changes]
+    student.status = changes[-1][2]
+
+
+@pytest.fixture
+def dataset(world):
+    before = date(2024, 9, 1)
+    kids = {name: f.student(world.a1, world.class_a1, name=name)
+            for name in ("甲", "乙", "丙", "丁", "戊", "己")}
+    moved = f.student(world.a2, world.class_a2, name="庚")  # moved from a1 to a2 in the year
+    history(kids["甲"], (before, None, "enrolled"))
+    history(kids["乙"], (before, None, "enrolled"), (date(2025, 10, 10), "enrolled",
+                                                       "transferred"))
+    history(kids["丙"], (before, None, "enrolled"), (date(2025, 11, 11), "enrolled", "deceased"))
+    history(kids["丁"], (date(2025, 12, 1), None, "enrolled"))  # transferred in
+    history(kids["戊"], (before, None, "enrolled"), (date(2026, 3, 1), "enrolled", "dropout"))
+    history(kids["己"], (before, None, "enrolled"), (date(2026, 3, 1), "enrolled", "dropout"),
+            (date(2026, 4, 1), "dropout", "enrolled"))  # persuaded back: not a dropout
+    history(moved, (before, None, "enrolled"))
+    for s in (world.s_a1, world.s_a1_other, world.s_a2, world.s_b1):
+        db.session.delete(s)
+    db.session.commit()
+    return kids | {"庚": moved}
+
+
+def test_rates_by_hand(world, dataset):
+    students = list(dataset.values())
+    found = metrics.rates(students, START, END)
+    town, a1, a2 = found[None], found[world.a1.id], found[world.a2.id]
+    assert (town.start, town.out, town.deceased, town.transferred_in, town.dropouts) == \
+        (6, 1, 1, 1, 1)
+    assert town.dropout_rate == 16.7 and town.consolidation_rate == 80.0  # 1/6; 4/5
+    assert (a1.start, a1.out, a1.deceased, a1.transferred_in, a1.dropouts) == (5, 1, 1, 1, 1)
+    assert a1.dropout_rate == 20.0 and a1.consolidation_rate == 75.0  # 1/5; 3/4
+    assert (a2.start, a2.dropout_rate, a2.consolidation_rate) == (1, 0.0, 100.0)  # 庚 once
+
+
+def test_enrolment_rate_from_the_household_list(world, dataset, signed_in):
+    today = date.today()
+    for name in ("甲", "戊", "庚"):
+        s = dataset[name]
+        s.birth_date = date(today.year - 10, 1, 1)
+        db.session.add(HouseholdChild(central_id=world.central_a.id, name=name,
+                                      id_number=s.id_number, birth_date=s.birth_date, sex="男",
+                                      imported_on=today))
+    db.session.add(HouseholdChild(central_id=world.central_a.id, name="未入学",
+                                  id_number=f.id_number(date(today.year - 9, 1, 1)),
+                                  birth_date=date(today.year - 9, 1, 1), sex="女",
+                                  imported_on=today))
+    db.session.commit()
+    with signed_in(world.users["central_officer"]):
+        r = metrics.enrolment(world.central_a.id, today)
+    assert (r.listed, r.listed_enrolled, r.enrolment_rate) == (4, 2, 50.0)  # 甲, 庚 of 4
+    with signed_in(world.users["central_officer"]):
+        assert metrics.enrolment(world.central_b.id, today).enrolment_rate is None  # no list
+
+
+def test_the_dashboard_links_every_number_and_leaves_out_what_is_not_there(world, login):
+    page = login("officer").get("/dashboard/").text
+    assert "全镇" in page and "甲一村小" in page and "乙一村小" not in page
+    assert f'/students/?status=enrolled&amp;school={world.a1.id}">2</a>' in page  # 张三, 李四
+    assert "本学期资助" not in page  # no programme this term: absent, not zero
+    assert "未导入户籍名单" in page and "巩固率 = (学年初在读" in page
+    assert "<svg" in page and "<script" not in page.split("</head>")[1]
+    head = login("head").get("/dashboard/").text
+    assert "甲二教学点" not in head
