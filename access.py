@@ -15,9 +15,9 @@ from flask import abort, current_app, request
 from flask_login import current_user
 
 from extensions import db, login_manager
-from models import (ROLES, Absence, AidGrant, AidProgram, AuditLog, Cadre, CaseNotice, CaseStep,
-                    ClassGroup, DropoutCase, EarlyWarning, FollowUp, Guardian, HomeVisit,
-                    HouseholdChild, Pledge, PledgeTemplate, PrintJob, Responsibility,
+from models import (ROLES, Absence, ActionItem, AidGrant, AidProgram, AuditLog, Cadre, CaseNotice,
+                    CaseStep, ClassGroup, DropoutCase, EarlyWarning, FollowUp, Guardian, HomeVisit,
+                    HouseholdChild, Meeting, Pledge, PledgeTemplate, PrintJob, Responsibility,
                     RiskOverride, School, StatusChange, Student, Term, TutoringPair,
                     TutoringSession, User)
 
@@ -131,8 +131,10 @@ def _condition(model, user):
                           Pledge.student_id.in_(sa.select(Student.id).where(
                               _condition(Student, user))))
         return Pledge.school_id.in_(school_ids(user))
+    if model is ActionItem:  # a meeting's decisions: the township's, or one school's
+        return ActionItem.meeting_id.in_(sa.select(Meeting.id).where(_condition(Meeting, user)))
     # township-wide lists kept by the central school
-    if model in (Term, Cadre, PledgeTemplate, AidProgram, HouseholdChild):
+    if model in (Term, Cadre, PledgeTemplate, AidProgram, HouseholdChild, Meeting):
         if user.role == "inspector" and user.school_id is None:
             return sa.true()
         return model.central_id == township_id(user)

@@ -108,6 +108,7 @@ def create_app(config: dict | None = None) -> Flask:
     from blueprints.cases import bp as cases_bp
     from blueprints.dashboard import bp as dashboard_bp
     from blueprints.home import bp as home_bp
+    from blueprints.meetings import bp as meetings_bp
     from blueprints.pairs import bp as pairs_bp
     from blueprints.pledges import bp as pledges_bp
     from blueprints.prints import bp as prints_bp
@@ -115,7 +116,8 @@ def create_app(config: dict | None = None) -> Flask:
     from blueprints.students import bp as students_bp
     from blueprints.township import bp as township_bp
     for bp in (auth_bp, home_bp, township_bp, students_bp, responsibility_bp, pledges_bp,
-               aid_bp, pairs_bp, attendance_bp, cases_bp, dashboard_bp, prints_bp):
+               aid_bp, pairs_bp, attendance_bp, cases_bp, dashboard_bp, meetings_bp,
+               prints_bp):
         app.register_blueprint(bp)
 
     import pdf

@@ -12,9 +12,9 @@ from sqlalchemy import event, insert, inspect
 from sqlalchemy.orm import Session, object_session
 
 from extensions import db
-from models import (AidProgram, AuditLog, Cadre, CaseNotice, CaseStep, DocumentCounter, FollowUp,
-                    Guardian, HouseholdChild, PledgeTemplate, PrintJob, Responsibility, School,
-                    StatusChange, Student, Term, TutoringSession, now)
+from models import (ActionItem, AidProgram, AuditLog, Cadre, CaseNotice, CaseStep, DocumentCounter,
+                    FollowUp, Guardian, HouseholdChild, Meeting, PledgeTemplate, PrintJob,
+                    Responsibility, School, StatusChange, Student, Term, TutoringSession, now)
 
 # Columns that are bookkeeping, not facts; their changes are not listed in before/after.
 QUIET = {"version", "updated_at", "created_at", "name_pinyin", "name_initials", "session_salt",
@@ -72,10 +72,12 @@ def _plain(value):
 def _school_of(obj) -> int | None:
     if isinstance(obj, School):
         return obj.id
-    if isinstance(obj, (Term, Cadre, PledgeTemplate, AidProgram, HouseholdChild)):
+    if isinstance(obj, (Term, Cadre, PledgeTemplate, AidProgram, HouseholdChild, Meeting)):
         return obj.central_id
     if isinstance(obj, TutoringSession):
         return obj.pair.school_id if obj.pair else None
+    if isinstance(obj, ActionItem):
+        return obj.school_id or (obj.meeting.central_id if obj.meeting else None)
     if isinstance(obj, (CaseStep, FollowUp, CaseNotice)):
         return obj.case.school_id if obj.case else None
     if isinstance(obj, (Guardian, StatusChange, Responsibility)):

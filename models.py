@@ -1094,6 +1094,59 @@ class RiskOverride(db.Model):
         return f"风险等级调整为{self.level_label}：{self.reason}"
 
 
+class Meeting(db.Model):
+    """月度推进会: the central school's monthly review, its agenda (drafted from the data, then
+    edited) and minutes."""
+    __tablename__ = "meetings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    central_id: Mapped[int] = mapped_column(sa.ForeignKey("schools.id"), index=True)
+    month: Mapped[date]  # the first day of the month reviewed
+    held_on: Mapped[date]
+    place: Mapped[str] = mapped_column(sa.String(60), default="")
+    chair: Mapped[str] = mapped_column(sa.String(40), default="")
+    attendees: Mapped[str] = mapped_column(sa.Text, default="")  # one a line
+    agenda: Mapped[str] = mapped_column(sa.Text, default="")
+    minutes: Mapped[str] = mapped_column(sa.Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=now)
+
+    items: Mapped[list[ActionItem]] = relationship(back_populates="meeting",
+                                                   order_by="ActionItem.id")
+
+    @property
+    def title(self) -> str:
+        return f"{self.month.year}年{self.month.month}月控辍保学推进会"
+
+    def __str__(self) -> str:
+        return f"{self.title}（{self.held_on}）"
+
+
+class ActionItem(db.Model):
+    """A decision of a meeting: who does what, for which school, by when; carried to the next
+    meeting while open."""
+    __tablename__ = "action_items"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(sa.ForeignKey("meetings.id"), index=True)
+    school_id: Mapped[int | None] = mapped_column(sa.ForeignKey("schools.id"), index=True)
+    owner_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    text: Mapped[str] = mapped_column(sa.String(300))
+    due_on: Mapped[date]
+    done_on: Mapped[date | None]
+    result: Mapped[str] = mapped_column(sa.String(300), default="")
+
+    meeting: Mapped[Meeting] = relationship(back_populates="items")
+    owner: Mapped[User] = relationship()
+    school: Mapped[School | None] = relationship()
+
+    @property
+    def is_open(self) -> bool:
+        return self.done_on is None
+
+    def __str__(self) -> str:
+        return f"{self.text}（{self.owner.name if self.owner else ''}，{self.due_on} 前）"
+
+
 PRINT_JOB_STATUSES = {"queued": "排队中", "running": "正在排版", "done": "已完成",
                       "failed": "没有完成"}
 

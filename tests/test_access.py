@@ -9,9 +9,9 @@ import pytest
 import access
 from extensions import db
 from blueprints.pledges.texts import DEFAULTS
-from models import (ROLES, AidGrant, AidProgram, CaseNotice, DropoutCase, EarlyWarning,
-                    FollowUp, HomeVisit, HouseholdChild, Pledge, PledgeTemplate, Student, Term,
-                    TutoringPair)
+from models import (ROLES, ActionItem, AidGrant, AidProgram, CaseNotice, DropoutCase, EarlyWarning,
+                    FollowUp, HomeVisit, HouseholdChild, Meeting, Pledge, PledgeTemplate, Student,
+                    Term, TutoringPair)
 from tests import factories as f
 
 
@@ -44,7 +44,11 @@ def _url_args(world, victim):
                       visitors="吴老师", outcome="gone")
     child = HouseholdChild(central_id=world.central_a.id, name="户籍娃", id_number=f.id_number(),
                            birth_date=date(2016, 5, 17), sex="男", imported_on=date(2025, 9, 1))
-    db.session.add_all([case, visit, child])
+    meeting = Meeting(central_id=world.central_a.id, month=date(2025, 10, 1),
+                      held_on=date(2025, 11, 5), agenda="议程")
+    action = ActionItem(meeting=meeting, owner=world.users["village_head"], text="家访",
+                        due_on=date(2025, 11, 12))
+    db.session.add_all([case, visit, child, meeting, action])
     db.session.commit()
     return {
         "student_id": world.s_a1.id, "school_id": world.a1.id, "class_id": world.class_a1.id,
@@ -52,10 +56,11 @@ def _url_args(world, victim):
         "kind": "teacher", "job_id": 999999, "program_id": program.id, "grant_id": grant.id,
         "pair_id": pair.id, "warning_id": warning.id, "case_id": case.id, "item_id": item.id,
         "notice_id": notice.id, "visit_id": visit.id, "child_id": child.id,
+        "meeting_id": meeting.id,
     }, {"students.delete": {"student_id": victim.id},
         "students.class_options": {"school_id": world.a1.id},
         "pairs.new": {"student": world.s_a1.id},
-        "cases.new_visit": {"student": world.s_a1.id}, "cases.new": {"student": world.s_a1.id},
+        "cases.new_visit": {"student": world.s_a1.id}, "meetings.paper": {"kind": "signin"}, "cases.new": {"student": world.s_a1.id},
     }
 
 # GET endpoints that answer 404 in the matrix's world because the row has no such file yet

@@ -8,7 +8,7 @@ import access
 from blueprints.home import bp
 from extensions import db
 from blueprints.pairs import schedule
-from models import (FOCUS_FLAGS, ClassGroup, DropoutCase, EarlyWarning, FollowUp, Student,
+from models import (FOCUS_FLAGS, ActionItem, ClassGroup, DropoutCase, EarlyWarning, FollowUp, Student,
                     school_year_of)
 
 
@@ -43,6 +43,10 @@ def index():
             DropoutCase.state != "closed").with_only_columns(sa.func.count())),
         "pairs_behind": [p for p, due in schedule.pairs(today, teacher_id=current_user.id)
                          if due],
+        "actions": db.session.scalars(access.scoped(ActionItem).where(
+            ActionItem.owner_id == current_user.id, ActionItem.done_on.is_(None))
+            .order_by(ActionItem.due_on)).all(),
     }
     return render_template("home/index.html", by_status=by_status, flags=flags,
-                           total=sum(by_status.values()), classes=classes, todo=todo)
+                           total=sum(by_status.values()), classes=classes, todo=todo,
+                           today=today)

@@ -1,0 +1,102 @@
+"""The monthly meeting's agenda, drafted from the data: per school, the children at high risk,
+overdue warnings, open cases and how long they have been open, aid and pairing gaps, unsigned
+pledges; and the open action items of earlier meetings (carried until done). The draft is text
+the officer edits; the presentation mode shows the same items live, one school at a time."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+import sqlalchemy as sa
+
+import access
+from blueprints.attendance import risk
+from blueprints.dashboard import metrics
+from extensions import db
+from models import (ActionItem, DropoutCase, EarlyWarning, Meeting, Pledge, School, Student,
+                    Term)
+
+
+@dataclass
+class SchoolAgenda:
+    school: School
+    column: metrics.Column
+    high_risk: list[Student] = field(default_factory=list)
+    overdue: list[EarlyWarning] = field(default_factory=list)
+    cases: list[tuple[DropoutCase, int]] = field(default_factory=list)  # (case, days open)
+    unsigned: int = 0
+    items: list[ActionItem] = field(default_factory=list)  # carried, open
+
+    @property
+    def aid_missing(self) -> int | None:
+        col = self.column
+        return None if col.aid_eligible is None else col.aid_eligible - col.aid_granted
+
+
+def carried(meeting: Meeting) -> list[ActionItem]:
+    """Open action items of the township's earlier meetings (and of this one)."""
+    return db.session.scalars(access.scoped(ActionItem).join(Meeting).where(
+        ActionItem.done_on.is_(None), Meeting.held_on <= meeting.held_on,
+        Meeting.central_id == meeting.central_id).order_by(Meeting.held_on, ActionItem.id)).all()
+
+
+def schools(meeting: Meeting, today: date) -> list[SchoolAgenda]:
+    columns = metrics.dashboard(today, meeting.month)
+    out = [SchoolAgenda(col.school, col) for col in columns[1:]]
+    by_id = {a.school.id: a for a in out}
+    enrolled = {s.id: s for s in db.session.scalars(access.scoped(Student).where(
+        Student.status == "enrolled"))}
+    for sid, assessment in risk.assess(list(enrolled.values()), today).items():
+        if assessment.level == "high":
+            by_id[enrolled[sid].school_id].high_risk.append(enrolled[sid])
+    for w in db.session.scalars(access.scoped(EarlyWarning).where(
+            EarlyWarning.status == "open", EarlyWarning.due_on < today)):
+        by_id[w.school_id].overdue.append(w)
+    for c in db.session.scalars(access.scoped(DropoutCase).where(
+            DropoutCase.state != "closed").order_by(DropoutCase.opened_on)):
+        by_id[c.school_id].cases.append((c, (today - c.opened_on).days))
+    term = db.session.scalar(access.scoped(Term).where(Term.start_date <= meeting.held_on,
+                                                       Term.end_date >= meeting.held_on))
+    if term:
+        for school_id, n in db.session.execute(access.scoped(Pledge).where(
+                Pledge.term_id == term.id, Pledge.status.in_(("generated", "printed")))
+                .with_only_columns(Pledge.school_id, sa.func.count()).group_by(
+                Pledge.school_id)):
+            by_id[school_id].unsigned = n
+    for item in carried(meeting):
+        if item.school_id in by_id:
+            by_id[item.school_id].items.append(item)
+    return out
+
+
+def draft(meeting: Meeting, today: date) -> str:
+    """The agenda as text, one numbered part a line, for the officer to edit."""
+    lines = [f"{meeting.title}议程", ""]
+    open_items = carried(meeting)
+    n = 1
+    if open_items:
+        lines.append(f"{n}. 上次会议布置事项的落实情况（{len(open_items)} 项未完成）")
+        lines += [f"   - {i.school.name if i.school else '全镇'}：{i.text}（{i.owner.name}，"
+                  f"{i.due_on} 前）" for i in open_items]
+        n += 1
+    for a in schools(meeting, today):
+        parts = []
+        if a.high_risk:
+            parts.append(f"高风险学生 {len(a.high_risk)} 人（"
+                         + "、".join(s.name for s in a.high_risk[:8]) + "）")
+        if a.overdue:
+            parts.append(f"超期未家访预警 {len(a.overdue)} 条")
+        if a.cases:
+            oldest = max(days for _, days in a.cases)
+            parts.append(f"未销号劝返个案 {len(a.cases)} 个（最长 {oldest} 天）")
+        if a.aid_missing:
+            parts.append(f"符合条件未资助 {a.aid_missing} 人")
+        if a.column.pairs_missing:
+            parts.append(f"需要结对而未结对 {a.column.pairs_missing} 人")
+        if a.unsigned:
+            parts.append(f"责任书未签 {a.unsigned} 份")
+        if parts:
+            lines.append(f"{n}. {a.school.name}：" + "；".join(parts))
+            n += 1
+    lines.append(f"{n}. 研究部署下月工作，明确责任人和完成时限")
+    return "\n".join(lines)

@@ -1,0 +1,30 @@
+from datetime import date
+
+from wtforms import DateField, SelectField, StringField, TextAreaField
+from wtforms.validators import InputRequired, Length
+
+from forms import Form
+
+
+class MeetingForm(Form):
+    month = StringField("会议月份", [InputRequired("请填写月份，如 2026-11。")],
+                        description="回顾哪个月的工作，如 2026-11")
+    held_on = DateField("会议日期", [InputRequired("请填写会议日期。")], default=date.today)
+    place = StringField("地点", [Length(max=60)], default="中心学校会议室")
+    chair = StringField("主持人", [Length(max=40)])
+    attendees = TextAreaField("参会人员（一行一人）", [Length(max=2000)])
+    agenda = TextAreaField("议程", [Length(max=8000)])
+
+    def validate_month(self, field):
+        text = (field.data or "").strip()
+        if not (len(text) == 7 and text[4] == "-" and text[:4].isdigit() and text[5:].isdigit()
+                and 1 <= int(text[5:]) <= 12):
+            from wtforms.validators import ValidationError
+            raise ValidationError("月份写成 2026-11 这样。")
+
+
+class ActionItemForm(Form):
+    text = StringField("事项", [InputRequired("请写明要做什么。"), Length(max=300)])
+    owner_id = SelectField("负责人", coerce=int)
+    school_id = SelectField("学校", coerce=int)
+    due_on = DateField("完成期限", [InputRequired("请填写完成期限。")])

@@ -1,0 +1,259 @@
+"""月度推进会: schedule a meeting with a drafted agenda, walk through it one school at a time,
+type the minutes as it goes, record decisions as action items; print the sign-in sheet, the
+minutes and the month's report (PDF and Excel, the same figures as the dashboard)."""
+from datetime import date, datetime
+from io import BytesIO
+
+from flask import abort, flash, render_template, request, send_file, url_for
+from flask_login import current_user
+
+import access
+import audit
+import excel
+import pdf
+import printjobs
+from blueprints.cases import ledger
+from blueprints.dashboard import metrics
+from blueprints.meetings import agenda, bp
+from blueprints.meetings.forms import ActionItemForm, MeetingForm
+from extensions import db
+from models import ActionItem, Meeting, School, User
+from responses import after_write, form_page, message_response, targets
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+WRITERS = access.CENTRAL
+
+
+def _month(text: str) -> date:
+    return date(int(text[:4]), int(text[5:7]), 1)
+
+
+def _default_attendees() -> str:
+    people = db.session.scalars(access.scoped(User).where(
+        User.active.is_(True), User.role.in_(("central_officer", "central_leader",
+                                               "village_head"))).order_by(User.school_id)).all()
+    return "\n".join(f"{u.name}（{u.school.name if u.school else ''} {u.role_label}）"
+                     for u in people)
+
+
+@bp.route("/")
+@access.require(*access.CENTRAL, "inspector")
+def index():
+    meetings = db.session.scalars(access.scoped(Meeting).order_by(Meeting.held_on.desc())).all()
+    return render_template("meetings/index.html", meetings=meetings)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@access.require(*WRITERS)
+def new():
+    form = MeetingForm()
+    if not form.is_submitted():
+        today = date.today()
+        form.month.data = f"{today:%Y-%m}"
+        form.chair.data = current_user.name
+        form.attendees.data = _default_attendees()
+    if form.validate_on_submit():
+        meeting = Meeting(central_id=access.township_id(), month=_month(form.month.data),
+                          held_on=form.held_on.data, place=form.place.data,
+                          chair=form.chair.data, attendees=form.attendees.data)
+        db.session.add(meeting)
+        db.session.flush()
+        meeting.agenda = agenda.draft(meeting, date.today())
+        db.session.commit()
+        flash(f"已安排{meeting.title}，议程已按数据起草，可以修改。", "success")
+        return after_write(url_for("meetings.show", meeting_id=meeting.id))
+    return form_page("meetings/form.html", form)
+
+
+def _item_form(meeting, form=None):
+    form = form or ActionItemForm()
+    schools = db.session.scalars(access.scoped(School).order_by(School.kind, School.name)).all()
+    form.school_id.choices = [(0, "全镇")] + [(s.id, s.name) for s in schools]
+    form.owner_id.choices = [(u.id, f"{u.name}（{u.school.name if u.school else ''}）")
+                             for u in db.session.scalars(access.scoped(User).where(
+                                 User.active.is_(True), User.role != "inspector").order_by(
+                                 User.school_id, User.name))]
+    return form
+
+
+@bp.route("/<int:meeting_id>", methods=["GET", "POST"])
+@access.require(*access.CENTRAL, "inspector")
+def show(meeting_id):
+    meeting = access.get_or_404(Meeting, meeting_id)
+    form = MeetingForm(obj=meeting) if request.method == "POST" else MeetingForm(
+        obj=meeting, month=f"{meeting.month:%Y-%m}")
+    if request.method == "POST":
+        if current_user.role not in WRITERS:
+            abort(403)
+        if form.validate_on_submit():
+            meeting.month = _month(form.month.data)
+            for name in ("held_on", "place", "chair", "attendees", "agenda"):
+                setattr(meeting, name, form[name].data)
+            db.session.commit()
+            flash("已保存会议信息和议程。", "success")
+            return after_write(url_for("meetings.show", meeting_id=meeting.id))
+    return form_page("meetings/show.html", form, meeting=meeting,
+                     carried=agenda.carried(meeting), item_form=_item_form(meeting))
+
+
+@bp.route("/<int:meeting_id>/redraft", methods=["POST"])
+@access.require(*WRITERS)
+def redraft(meeting_id):
+    meeting = access.get_or_404(Meeting, meeting_id)
+    meeting.agenda = agenda.draft(meeting, date.today())
+    db.session.commit()
+    flash("已按最新数据重新起草议程。", "success")
+    return after_write(url_for("meetings.show", meeting_id=meeting.id))
+
+
+@bp.route("/<int:meeting_id>/present")
+@access.require(*access.CENTRAL, "inspector")
+def present(meeting_id):
+    """Presentation mode: large type, the township first, then one school at a time."""
+    meeting = access.get_or_404(Meeting, meeting_id)
+    parts = agenda.schools(meeting, date.today())
+    step = request.args.get("step", 0, type=int)
+    step = max(0, min(step, len(parts)))
+    return render_template("meetings/present.html", meeting=meeting, parts=parts, step=step,
+                           part=parts[step - 1] if step else None,
+                           columns=metrics.dashboard(date.today(), meeting.month),
+                           carried=agenda.carried(meeting), item_form=_item_form(meeting),
+                           formulas=metrics.FORMULAS)
+
+
+@bp.route("/<int:meeting_id>/minutes", methods=["POST"])
+@access.require(*WRITERS)
+def minutes(meeting_id):
+    """Minutes saved as they are typed (htmx, after a pause); a plain post saves too."""
+    meeting = access.get_or_404(Meeting, meeting_id)
+    text = request.form.get("minutes", "")
+    if len(text) > 20000:
+        return message_response("会议记录太长（最多 2 万字），请分开记录。", 422)
+    meeting.minutes = text
+    db.session.commit()
+    if targets("minutes-saved"):
+        return f'<span id="minutes-saved" class="muted">已保存 {datetime.now():%H:%M:%S}</span>'
+    flash("已保存会议记录。", "success")
+    return after_write(url_for("meetings.show", meeting_id=meeting.id))
+
+
+@bp.route("/<int:meeting_id>/items", methods=["POST"])
+@access.require(*WRITERS)
+def add_item(meeting_id):
+    meeting = access.get_or_404(Meeting, meeting_id)
+    form = _item_form(meeting)
+    if form.validate_on_submit():
+        school = access.get_or_404(School, form.school_id.data) if form.school_id.data else None
+        db.session.add(ActionItem(meeting=meeting, school_id=school.id if school else None,
+                                  owner=access.get_or_404(User, form.owner_id.data),
+                                  text=form.text.data, due_on=form.due_on.data))
+        db.session.commit()
+        form = _item_form(meeting, ActionItemForm(formdata=None))
+        status = 200
+    else:
+        status = 422
+    if targets("action-items"):
+        return render_template("meetings/_items.html", meeting=meeting,
+                               carried=agenda.carried(meeting), item_form=form), status
+    if status == 200:
+        flash("已记录会议决定的事项。", "success")
+        return after_write(url_for("meetings.show", meeting_id=meeting.id))
+    return message_response("；".join(e for es in form.errors.values() for e in es), 422)
+
+
+@bp.route("/items/<int:item_id>/done", methods=["POST"])
+@access.require("central_officer", "central_leader", "village_head", "teacher")
+def item_done(item_id):
+    """The owner (or the central school) marks an item done, with what was done."""
+    item = access.get_or_404(ActionItem, item_id) if current_user.role in WRITERS else \
+        db.session.scalar(access.scoped(ActionItem).where(ActionItem.id == item_id,
+                                                          ActionItem.owner_id == current_user.id))
+    if item is None:
+        abort(404)
+    result = request.form.get("result", "").strip()
+    if not result:
+        return message_response("请写明完成情况。", 422)
+    if item.done_on:
+        return message_response("这件事已经标记完成了。", 422)
+    item.done_on, item.result = date.today(), result[:300]
+    db.session.commit()
+    flash(f"已完成：{item.text}。", "success")
+    return after_write(request.referrer or url_for("home.index"))
+
+
+# Paper ---------------------------------------------------------------------------------------
+
+@printjobs.batch("meeting")
+def meeting_batch(params: dict) -> printjobs.Batch:
+    """签到表 (signin), 会议纪要 (minutes) or 学校每月报告 (report) of a meeting."""
+    meeting = access.get_or_404(Meeting, int(params["id"]))
+    kind = params.get("kind")
+    today = date.today()
+    context = {"meeting": meeting, "today": today}
+    if kind == "signin":
+        title = f"{meeting.title}签到表"
+        context["people"] = [p for p in meeting.attendees.splitlines() if p.strip()]
+    elif kind == "minutes":
+        title = f"{meeting.title}纪要"
+        context["carried"] = agenda.carried(meeting)
+    elif kind == "report":
+        title = f"{meeting.month.year}年{meeting.month.month}月控辍保学工作报告"
+        context.update(_report(meeting, today))
+    else:
+        abort(404)
+
+    def finish():
+        audit.record("export", f"打印{title}", table_name="meetings", row_id=meeting.id,
+                     after={"format": "pdf", "kind": kind})
+    return printjobs.Batch(title=title, filename=f"{title}.pdf", parts=[pdf.Part(
+        f"print/meeting_{kind}.html", {**context, "title": title})], finish=finish)
+
+
+def _report(meeting, today):
+    first, last = metrics.month_bounds(meeting.month)
+    full = access.sees_full_ids()
+    return {"columns": metrics.dashboard(today, meeting.month), "formulas": metrics.FORMULAS,
+            "counts": ledger.monthly_counts(first, last),
+            "suspected": [ledger.case_row(n, c, full) for n, c in enumerate(
+                ledger.cases("suspected", first, last), 1)],
+            "dropouts": [ledger.case_row(n, c, full) for n, c in enumerate(
+                ledger.cases("dropout", first, last), 1)],
+            "case_columns": ledger.CASE_COLUMNS}
+
+
+@bp.route("/<int:meeting_id>/<kind>.pdf")
+@access.require(*access.CENTRAL, "inspector")
+def paper(meeting_id, kind):
+    if kind not in ("signin", "minutes", "report"):
+        abort(404)
+    return printjobs.render_now("meeting", {"id": meeting_id, "kind": kind})
+
+
+@bp.route("/<int:meeting_id>/report.xlsx")
+@access.require(*access.CENTRAL, "inspector")
+def report_xlsx(meeting_id):
+    """The month's report as Excel: the dashboard's figures per school, then the lists."""
+    meeting = access.get_or_404(Meeting, meeting_id)
+    data = _report(meeting, date.today())
+    cols = data["columns"]
+    head = [("项目", 22)] + [(c.school.name if c.school else "全镇", 12) for c in cols]
+    rows = [["在读"] + [c.status["enrolled"] for c in cols],
+            ["辍学（学籍状态）"] + [c.status["dropout"] for c in cols],
+            ["本月新预警"] + [c.warnings_opened for c in cols],
+            ["超期未处理预警"] + [c.warnings_overdue for c in cols],
+            ["未销号劝返个案"] + [sum(c.cases.values()) for c in cols],
+            ["本月复学"] + [c.returned for c in cols],
+            ["本月销号"] + [c.closed for c in cols],
+            ["本月家访"] + [c.visits for c in cols],
+            ["巩固率（%）"] + [c.rates.consolidation_rate for c in cols],
+            ["辍学率（%）"] + [c.rates.dropout_rate for c in cols]]
+    rows.append([])
+    rows.append(["疑似辍学和辍学学生（本月）"])
+    rows.append([name for name, _ in data["case_columns"]])
+    rows += data["suspected"]
+    out = excel.table("每月报告", head, rows)
+    audit.record("export", f"导出{meeting.month.year}年{meeting.month.month}月工作报告",
+                 table_name="meetings", row_id=meeting.id, after={"format": "xlsx"})
+    db.session.commit()
+    return send_file(BytesIO(out), mimetype=XLSX, as_attachment=True,
+                     download_name=f"控辍保学工作报告-{meeting.month:%Y年%m月}.xlsx")

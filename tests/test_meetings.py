@@ -1,0 +1,136 @@
+"""月度推进会: the agenda drafted from the data, presentation fragments, minutes saved as typed,
+action items on the owner's home page and carried to the next meeting while open, the sign-in
+sheet, minutes and report by their text, and the Excel report's figures equal the dashboard's."""
+import subprocess
+from datetime import date, timedelta
+from io import BytesIO
+
+import pytest
+from openpyxl import load_workbook
+
+from blueprints.cases import workflow
+from blueprints.dashboard import metrics
+from extensions import db
+from models import ActionItem, AuditLog, EarlyWarning, Meeting
+
+TODAY = date.today()
+
+
+def text_of(data: bytes) -> str:
+    return subprocess.run(["pdftotext", "-layout", "-", "-"], input=data, capture_output=True,
+                          check=True).stdout.decode()
+
+
+@pytest.fixture
+def data(world):
+    """An overdue warning and an open case at 甲一村小; 张三 at high risk."""
+    s = world.s_a1
+    s.school_weary, s.learning_difficulty, s.left_behind = True, True, True  # 3 + 2 + 1
+    db.session.add(EarlyWarning(student_id=s.id, school_id=s.school_id, rule="absence_run",
+                                run_start=TODAY - timedelta(days=9), days=3, evidence=[],
+                                opened_on=TODAY - timedelta(days=7),
+                                due_on=TODAY - timedelta(days=6)))
+    workflow.open_case(world.s_a1_other, "manual", TODAY - timedelta(days=12), None,
+                       reason="外出")
+    db.session.commit()
+
+
+def schedule(client, month=None, held_on=None):
+    return client.post("/meetings/new", data={
+        "month": month or f"{TODAY:%Y-%m}", "held_on": (held_on or TODAY).isoformat(),
+        "place": "中心学校会议室", "chair": "李国强", "attendees": "李国强（中心校）\n杨秀英（甲一村小）"})
+
+
+def test_the_agenda_is_drafted_from_the_data(world, data, login):
+    leader = login("leader")
+    response = schedule(leader)
+    assert response.status_code == 303
+    meeting = db.session.scalar(db.select(Meeting))
+    assert "甲一村小：高风险学生 1 人（张三）；超期未家访预警 1 条；未销号劝返个案 1 个（最长 12 天）" \
+        in meeting.agenda
+    assert "甲二教学点" not in meeting.agenda  # nothing to discuss there
+    page = leader.get(f"/meetings/{meeting.id}").text
+    assert "高风险学生 1 人" in page
+    edited = meeting.agenda + "\n补充：表扬甲二教学点"
+    assert leader.post(f"/meetings/{meeting.id}", data={
+        "month": f"{TODAY:%Y-%m}", "held_on": TODAY.isoformat(), "place": "会议室",
+        "chair": "李国强", "attendees": "", "agenda": edited}).status_code == 303
+    db.session.expire_all()
+    assert meeting.agenda.endswith("表扬甲二教学点")
+    assert login("head").get(f"/meetings/{meeting.id}").status_code == 403
+
+
+def test_presentation_walks_the_schools_and_saves_minutes_as_typed(world, data, login):
+    leader = login("leader")
+    schedule(leader)
+    meeting = db.session.scalar(db.select(Meeting))
+    first = leader.get(f"/meetings/{meeting.id}/present").text
+    assert "1 / 4" in first and "高风险<b>1</b>" in first  # township, then 3 schools
+    school_pages = [leader.get(f"/meetings/{meeting.id}/present?step={i}").text
+                    for i in (1, 2, 3)]
+    a1 = next(p for p in school_pages if "<h1>甲一村小</h1>" in p)
+    assert "张三（三年级1班）" in a1 and "李四：疑似辍学，已 12 天" in a1
+    saved = leader.post(f"/meetings/{meeting.id}/minutes", data={"minutes": "甲一村小汇报"},
+                        headers={"HX-Request": "true", "HX-Target": "minutes-saved"})
+    assert saved.status_code == 200 and "已保存" in saved.text and len(saved.data) < 100
+    db.session.expire_all()
+    assert meeting.minutes == "甲一村小汇报"
+
+
+def test_action_items_reach_the_owner_and_carry_until_done(world, data, login):
+    leader = login("leader")
+    schedule(leader, held_on=TODAY - timedelta(days=30))
+    first = db.session.scalar(db.select(Meeting))
+    head = world.users["village_head"]
+    box = leader.post(f"/meetings/{first.id}/items", headers={
+        "HX-Request": "true", "HX-Target": "action-items"}, data={
+        "text": "一周内完成李四家访", "owner_id": head.id, "school_id": world.a1.id,
+        "due_on": (TODAY - timedelta(days=23)).isoformat()})
+    assert box.status_code == 200 and 'id="action-items"' in box.text and "李四家访" in box.text
+    bad = leader.post(f"/meetings/{first.id}/items", headers={
+        "HX-Request": "true", "HX-Target": "action-items"}, data={"text": "", "owner_id": head.id,
+                                                                  "school_id": 0, "due_on": ""})
+    assert bad.status_code == 422 and "请写明要做什么" in bad.text
+    home = login("head").get("/").text
+    assert "推进会布置给我的事项" in home and "一周内完成李四家访" in home and "已超期" in home
+    schedule(leader)
+    second = db.session.scalars(db.select(Meeting).order_by(Meeting.id.desc())).first()
+    assert "上次会议布置事项的落实情况（1 项未完成）" in second.agenda
+    assert "一周内完成李四家访" in leader.get(f"/meetings/{second.id}").text
+    item = db.session.scalar(db.select(ActionItem))
+    head_client = login("head")
+    assert head_client.post(f"/meetings/items/{item.id}/done", data={}).status_code == 422
+    assert head_client.post(f"/meetings/items/{item.id}/done",
+                            data={"result": "已家访，孩子返校"}).status_code == 303
+    third_draft = leader.post(f"/meetings/{second.id}/redraft")
+    assert third_draft.status_code == 303
+    db.session.expire_all()
+    assert "落实情况" not in second.agenda  # done: no longer carried
+    other = login("teacher").post(f"/meetings/items/{item.id}/done", data={"result": "x"})
+    assert other.status_code == 404  # not their item
+
+
+def test_papers_by_their_text_and_the_excel_report_equals_the_dashboard(world, data, login,
+                                                                       signed_in):
+    leader = login("leader")
+    schedule(leader)
+    meeting = db.session.scalar(db.select(Meeting))
+    leader.post(f"/meetings/{meeting.id}/minutes", data={"minutes": "会议要求各校本周内完成家访"})
+    leader.post(f"/meetings/{meeting.id}/items", data={
+        "text": "核实李四去向", "owner_id": world.users["village_head"].id,
+        "school_id": world.a1.id, "due_on": TODAY.isoformat()})
+    signin = text_of(leader.get(f"/meetings/{meeting.id}/signin.pdf").data)
+    assert "签到表" in signin and "杨秀英（甲一村小）" in signin
+    minutes = text_of(leader.get(f"/meetings/{meeting.id}/minutes.pdf").data)
+    assert "纪要" in minutes and "会议要求各校本周内完成家访" in minutes and "核实李四去向" in minutes
+    report = text_of(leader.get(f"/meetings/{meeting.id}/report.pdf").data)
+    assert "控辍保学工作报告" in report and "李四" in report and "巩固率" in report
+    sheet = load_workbook(BytesIO(leader.get(f"/meetings/{meeting.id}/report.xlsx").data)).active
+    rows = {r[0]: r[1:] for r in sheet.values if r and r[0]}
+    with signed_in(world.users["central_leader"]):
+        columns = metrics.dashboard(TODAY, meeting.month)
+    assert list(rows["在读"][:len(columns)]) == [c.status["enrolled"] for c in columns]
+    assert list(rows["未销号劝返个案"][:len(columns)]) == [sum(c.cases.values()) for c in columns]
+    assert list(rows["超期未处理预警"][:len(columns)]) == [c.warnings_overdue for c in columns]
+    assert db.session.scalar(db.select(db.func.count()).select_from(AuditLog).where(
+        AuditLog.table_name == "meetings", AuditLog.action == "export")) == 4
