@@ -14,9 +14,9 @@ from werkzeug.security import generate_password_hash
 from blueprints.students.idnumber import check_digit
 from blueprints.students.roster import TEMPLATE_COLUMNS
 from extensions import db
-from models import (GRADES, AidGrant, AidProgram, Cadre, ClassGroup, Guardian, HouseholdChild,
-                    School, StatusChange, Student, Term, TutoringPair, TutoringSession, User,
-                    school_year_of)
+from models import (Absence, AidGrant, AidProgram, Cadre, ClassGroup, GRADES, Guardian, HomeVisit,
+                    HouseholdChild, School, StatusChange, Student, Term, TutoringPair,
+                    TutoringSession, User, school_year_of)
 
 PASSWORD = "demo1234"
 REGION = "522423"  # 6-digit area code of the demo county (province 52)
@@ -139,6 +139,7 @@ def load(today: date | None = None, seed: int = 2026) -> dict:
     _responsibilities(rng, central, students, users)
     _support(rng, central, students, users, today)
     _household(rng, central, students, today)
+    _activity(rng, central, students, users, today)
     db.session.commit()
     db.session.info.pop("actor", None)
     return {"schools": len(schools), "users": len(users) + teacher_no, "students": len(students)}
@@ -296,6 +297,55 @@ def _support(rng, central, students, users, today):
                                                      mode="meeting", minutes=30,
                                                      content="到家里看望，检查作业"))
             db.session.add(pair)
+
+
+def _activity(rng, central, students, users, today):
+    """This term so far: scattered sick and personal days, an unexcused run last week at 柳塘村小
+    whose warning is now overdue, a 劝返 case with visits for each child who dropped out, and the
+    home-delivery (送教上门) children's plans."""
+    from blueprints.attendance import rules
+    from blueprints.cases import workflow
+    db.session.flush()
+    cal = rules.calendar(central.id)
+    days = cal.before(today - timedelta(days=1))
+    if len(days) < 15:
+        return
+    enrolled = [s for s in students if s.status == "enrolled"]
+    for s in rng.sample(enrolled, min(150, len(enrolled))):
+        db.session.add(Absence(student_id=s.id, school_id=s.school_id,
+                               day=rng.choice(days[-40:]),
+                               kind=rng.choice(["sick", "sick", "personal"]), reason="家长请假"))
+    db.session.flush()
+    away = next(s for s in enrolled if s.school.name == "柳塘村小" and s.grade == 5)
+    for day in days[-8:-5]:  # three school days, last week
+        db.session.add(Absence(student_id=away.id, school_id=away.school_id, day=day,
+                               kind="unexcused", reason="没来，家长电话打不通"))
+    db.session.flush()
+    rules.evaluate(away, days[-6])
+    head = {u.school_id: u for u in users if u.role == "village_head"}
+    officer = next(u for u in users if u.role == "central_officer")
+    for s in [s for s in students if s.status == "dropout"]:
+        went = s.status_changes[-1].changed_on
+        case = workflow.open_case(s, "absence", went, officer, reason="厌学，长期不到校",
+                                  note="班主任上报连续无故缺课")
+        case.whereabouts = rng.choice(["在家", "随亲戚在县城打零工", "去向不明"])
+        case.dropout_on = went
+        db.session.add(HomeVisit(student=s, school_id=s.school_id, visited_on=went,
+                                 visitors="班主任、村主任", met="祖母", outcome="refused",
+                                 reasons="school_weary", situation="孩子不愿上学，家长管不住",
+                                 next_step="请乡镇干部一起劝返",
+                                 user_id=(head.get(s.school_id) or officer).id))
+        workflow.move(case, "persuading", went + timedelta(days=3),
+                      head.get(s.school_id) or officer, "校长、村支书上门劝返，家长答应做工作")
+    for s in [s for s in students if s.placement == "home_delivery" and s.class_group
+              and s.class_group.head_teacher]:
+        pair = TutoringPair(school_id=s.school_id, teacher=s.class_group.head_teacher, student=s,
+                            kind="home_delivery", goals="每周送教一次：生活自理、识字、康复训练",
+                            start_on=days[0])
+        pair.sessions = [TutoringSession(held_on=d, mode="meeting", minutes=90,
+                                         content="送教：识字、生活自理")
+                         for d in days[-20::5]]
+        db.session.add(pair)
 
 
 def _household(rng, central, students, today):

@@ -5,7 +5,7 @@ and cannot reach another school's child."""
 import re
 import shutil
 import threading
-from datetime import date
+from datetime import date, timedelta
 from io import BytesIO
 
 import pytest
@@ -401,4 +401,91 @@ def test_absence_to_closed_case_in_the_demo_township(app, live_server):
         officer = _sign_in(browser, live_server, "admin")
         officer.goto(live_server + "/cases/reconcile")
         assert "龙小燕" in officer.inner_text("main").split("已说明（")[0]
+        browser.close()
+
+
+def test_dashboard_and_monthly_meeting_in_the_demo_township(app, live_server):
+    """Issue 6's flow: the central leader opens the dashboard, follows a school's overdue count
+    to its list, schedules the month's meeting, edits the drafted agenda, records minutes and two
+    action items in presentation mode, prints the sign-in sheet and minutes, exports the month's
+    report; the next month's agenda carries the open item."""
+    import subprocess
+    from urllib.parse import urljoin
+
+    import demo
+    from openpyxl import load_workbook
+    from playwright.sync_api import sync_playwright
+    from models import Meeting
+    demo.load()
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        leader = _sign_in(browser, live_server, "leader")
+        leader.goto(live_server + "/dashboard/")
+        overdue = leader.locator("a.tag.bad").nth(1)  # the first school's overdue count
+        count = int(overdue.inner_text())
+        overdue.click()
+        leader.wait_for_url(re.compile(r"/attendance/warnings\?school=\d+"))
+        assert leader.locator("tbody tr.row-error").count() == count
+
+        leader.goto(live_server + "/meetings/")
+        leader.get_by_role("link", name="安排会议").click()
+        leader.get_by_role("button", name="安排并起草议程").click()
+        leader.wait_for_selector("text=议程已按数据起草")
+        agenda = leader.input_value("#agenda")
+        assert "柳塘村小" in agenda and "超期未家访预警 1 条" in agenda
+        leader.fill("#agenda", agenda + "\n请各校汇报本月家访情况")
+        leader.get_by_role("button", name="保存", exact=True).click()
+        leader.wait_for_selector("text=已保存会议信息和议程")
+
+        leader.get_by_role("link", name="开会（演示）").click()
+        leader.wait_for_url(re.compile(r"/present$"))
+        step = 0
+        while "柳塘村小" not in leader.inner_text("main h1"):
+            step += 1
+            leader.get_by_role("link", name="下一页").click()
+            leader.wait_for_url(re.compile(rf"step={step}$"))
+            leader.locator("main h1").wait_for()
+        htmx_ready(leader, "textarea[name=minutes]")
+        leader.fill("textarea[name=minutes]", "柳塘村小：五年级学生连续缺课，已安排家访。")
+        leader.locator("#minutes-saved", has_text="已保存").wait_for()
+        for text, owner in (("本周内完成家访并上报", "刘建平（柳塘村小）"),
+                            ("联系村委会共同劝返", "王建华（青山镇中心学校）")):
+            leader.fill("#item-text", text)
+            leader.select_option("#item-owner_id", label=owner)
+            leader.select_option("#item-school_id", label="柳塘村小")
+            leader.fill("#item-due_on", date.today().isoformat())
+            leader.get_by_role("button", name="记下这个决定").click()
+            leader.locator("#action-items", has_text=text).wait_for()
+        meeting = db.session.scalar(db.select(Meeting))
+        db.session.refresh(meeting)
+        assert "已安排家访" in meeting.minutes and len(meeting.items) == 2
+
+        leader.goto(f"{live_server}/meetings/{meeting.id}")
+        texts = {}
+        for name in ("签到表", "会议纪要", "每月报告 Excel"):
+            link = leader.get_by_role("link", name=name)
+            response = leader.request.get(urljoin(leader.url, link.get_attribute("href")))
+            assert response.ok
+            texts[name] = response.body()
+
+        def read(data):
+            return subprocess.run(["pdftotext", "-", "-"], input=data, capture_output=True,
+                                  check=True).stdout.decode()
+        assert "签到表" in read(texts["签到表"]) and "刘建平" in read(texts["签到表"])
+        minutes = read(texts["会议纪要"])  # the table cell wraps the item in two lines
+        assert "已安排家访" in minutes and "本周内完成家" in minutes and "访并上报" in minutes
+        sheet = load_workbook(BytesIO(texts["每月报告 Excel"])).active
+        assert [c for c in next(sheet.values)][:2] == ["项目", "全镇"]
+
+        # the next month: one item done, the other carried into the new agenda
+        first, second = meeting.items
+        first.done_on, first.result = date.today(), "已家访"
+        db.session.commit()
+        leader.goto(live_server + "/meetings/new")
+        next_month = (date.today().replace(day=28) + timedelta(days=5)).strftime("%Y-%m")
+        leader.fill("#month", next_month)
+        leader.get_by_role("button", name="安排并起草议程").click()
+        leader.wait_for_selector("text=议程已按数据起草")
+        agenda = leader.input_value("#agenda")
+        assert "联系村委会共同劝返" in agenda and "本周内完成家访并上报" not in agenda
         browser.close()

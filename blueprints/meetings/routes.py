@@ -80,8 +80,9 @@ def _item_form(meeting, form=None):
 @access.require(*access.CENTRAL, "inspector")
 def show(meeting_id):
     meeting = access.get_or_404(Meeting, meeting_id)
-    form = MeetingForm(obj=meeting) if request.method == "POST" else MeetingForm(
-        obj=meeting, month=f"{meeting.month:%Y-%m}")
+    form = MeetingForm(obj=meeting)
+    if request.method != "POST":
+        form.month.data = f"{meeting.month:%Y-%m}"  # the field is text: 2026-11
     if request.method == "POST":
         if current_user.role not in WRITERS:
             abort(403)
