@@ -22,6 +22,7 @@ test: setup
 bench: setup
 	$(BIN)/python bench/pdf_bench.py
 	$(BIN)/python bench/print_load.py
+	$(BIN)/python bench/dashboard_bench.py
 
 setup: system $(VENV)/.installed
 

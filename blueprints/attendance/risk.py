@@ -18,8 +18,9 @@ from flask import current_app
 import access
 from blueprints.attendance import rules
 from extensions import db
-from models import (FOCUS_FLAGS, RISK_LEVELS, Absence, AidGrant, DropoutCase, Guardian,
-                    RiskOverride, Student, TutoringPair, school_year_of)
+from models import (CASE_STATES, FOCUS_FLAGS, GRADES, RISK_LEVELS, Absence, AidGrant,
+                    DropoutCase, Guardian, RiskOverride, School, Student, TutoringPair,
+                    school_year_of)
 
 RISK_FLAGS = ("left_behind", "single_parent", "poverty", "disabled", "learning_difficulty",
               "school_weary", "orphan")
@@ -52,19 +53,25 @@ def settings() -> dict:
     return current_app.config["RISK"]
 
 
-def assess(students: list[Student], today: date) -> dict[int, Assessment]:
-    """Assess many children at once (a few queries, whatever their number)."""
+def assess(students, today: date) -> dict[int, Assessment]:
+    """Assess many children at once: `students` is a list of Student rows or a select of
+    student ids (a whole county's 50,000 in a few queries; rows are read as plain tuples)."""
     cfg, w = settings(), settings()["weights"]
-    ids = [s.id for s in students]
-    window = today - timedelta(days=cfg["window_days"])
-    unexcused: dict[int, set[date]] = defaultdict(set)
+    ids = students if isinstance(students, sa.Select) else \
+        sa.select(Student.id).where(Student.id.in_([s.id for s in students]))
+    window = today - timedelta(days=cfg["window_days"])  # both absence indicators look here
+    unexcused: dict[int, list[date]] = defaultdict(list)
     for sid, day in db.session.execute(sa.select(Absence.student_id, Absence.day).where(
             Absence.student_id.in_(ids), Absence.kind == "unexcused",
-            Absence.day >= today - timedelta(days=cfg["window_days"] * 3), Absence.day <= today)):
-        unexcused[sid].add(day)
+            Absence.day >= window, Absence.day <= today)
+            .order_by(Absence.day)):
+        unexcused[sid].append(day)
     past_cases = defaultdict(list)
-    for case in db.session.scalars(sa.select(DropoutCase).where(DropoutCase.student_id.in_(ids))):
-        past_cases[case.student_id].append(case)
+    for sid, opened_on, state, dropout_on in db.session.execute(sa.select(
+            DropoutCase.student_id, DropoutCase.opened_on, DropoutCase.state,
+            DropoutCase.dropout_on).where(DropoutCase.student_id.in_(ids))):
+        if state == "closed" or dropout_on:
+            past_cases[sid].append(f"{opened_on} 立案，{CASE_STATES[state]}")
     paired = set(db.session.scalars(sa.select(TutoringPair.student_id).where(
         TutoringPair.student_id.in_(ids), TutoringPair.start_on <= today,
         sa.or_(TutoringPair.end_on.is_(None), TutoringPair.end_on >= today))))
@@ -72,54 +79,64 @@ def assess(students: list[Student], today: date) -> dict[int, Assessment]:
         sa.select(AidGrant.student_id, sa.func.sum(AidGrant.amount)).where(
             AidGrant.student_id.in_(ids), AidGrant.applied_on >= today - timedelta(days=365))
         .group_by(AidGrant.student_id)) if total > 0}
-    away: dict[int, list[bool]] = defaultdict(list)  # guardians' 外出务工, without a load each
-    for sid, works_away in db.session.execute(sa.select(Guardian.student_id, Guardian.works_away)
-                                              .where(Guardian.student_id.in_(ids))):
-        away[sid].append(works_away)
+    all_away = set(db.session.scalars(  # every guardian works away: nobody at home
+        sa.select(Guardian.student_id).where(Guardian.student_id.in_(ids))
+        .group_by(Guardian.student_id).having(sa.func.min(
+            sa.cast(Guardian.works_away, sa.Integer)) == 1)))
     overrides = {}
     for o in db.session.scalars(access.scoped(RiskOverride).where(
             RiskOverride.student_id.in_(ids)).order_by(RiskOverride.id)):
         overrides[o.student_id] = o
+    township = sa.case((School.kind == "central", School.id), else_=School.parent_id)
+    rows = db.session.execute(sa.select(
+        Student.id, township, Student.status, Student.grade, Student.birth_date,
+        *[getattr(Student, f) for f in RISK_FLAGS]).join(School, Student.school_id == School.id)
+        .where(Student.id.in_(ids)))
+    year_start = date(school_year_of(today), 9, 1)
+    run_days = rules.settings()["warning_days"]
     out = {}
-    for s in students:
-        a = Assessment(override=overrides.get(s.id))
-        days = sorted(unexcused[s.id])
+    for sid, town, status, grade, born, *flags in rows:
+        a = Assessment(override=overrides.get(sid))
+        days = unexcused.get(sid, [])
         recent = [d for d in days if d >= window]
         if recent:
             points = min(len(recent) * w["recent_absence"], w["recent_absence_max"])
             a.indicators.append(Indicator(f"近{cfg['window_days']}天无故缺课", points,
                                           f"{len(recent)} 天：" + "、".join(
                                               d.strftime("%m-%d") for d in recent[-6:])))
-        run = _run(days, rules.calendar(s.school.township_id), today)
-        if len(run) >= rules.settings()["warning_days"]:
-            a.indicators.append(Indicator("连续无故缺课", w["absence_run"],
-                                          f"{len(run)} 个上课日（{run[0]} 起）"))
-        for flag in RISK_FLAGS:
-            if getattr(s, flag) and w.get(flag):
+        if len(days) >= run_days:
+            run = _run(days, rules.calendar(town))
+            if len(run) >= run_days:
+                a.indicators.append(Indicator("连续无故缺课", w["absence_run"],
+                                              f"{len(run)} 个上课日（{run[0]} 起）"))
+        for flag, yes in zip(RISK_FLAGS, flags):
+            if yes and w.get(flag):
                 a.indicators.append(Indicator(FOCUS_FLAGS[flag], w[flag], "学籍登记的重点群体"))
-        before = [c for c in past_cases[s.id] if c.state == "closed" or c.dropout_on]
-        if before or s.status == "dropout":
+        if past_cases.get(sid) or status == "dropout":
             a.indicators.append(Indicator("曾辍学或疑似辍学", w["past_dropout"], "；".join(
-                f"{c.opened_on} 立案，{c.state_label}" for c in before) or "学籍状态为辍学"))
-        age = s.age_on(date(school_year_of(today), 9, 1))
-        if age is not None and s.grade and age - (s.grade + 5) >= 2:
-            a.indicators.append(Indicator("超龄", w["over_age"],
-                                          f"{age} 岁读{s.grade_label}（应为 {s.grade + 5} 岁）"))
-        if s.orphan or (away[s.id] and all(away[s.id])):
+                past_cases.get(sid, [])) or "学籍状态为辍学"))
+        if born and grade:
+            age = year_start.year - born.year - ((year_start.month, year_start.day)
+                                                 < (born.month, born.day))
+            if age - (grade + 5) >= 2:
+                a.indicators.append(Indicator("超龄", w["over_age"], f"{age} 岁读{GRADES[grade]}"
+                                              f"（应为 {grade + 5} 岁）"))
+        orphan = flags[RISK_FLAGS.index("orphan")]
+        if orphan or sid in all_away:
             a.indicators.append(Indicator("家中无监护人", w["no_guardian_home"],
-                                          "孤儿/事实无人抚养" if s.orphan else "监护人都外出务工"))
-        if s.id in paired:
+                                          "孤儿/事实无人抚养" if orphan else "监护人都外出务工"))
+        if sid in paired:
             a.indicators.append(Indicator("有结对帮扶", w["pair"], "帮扶进行中（保护因素）"))
-        if s.id in aided:
+        if sid in aided:
             a.indicators.append(Indicator("近一年获得资助", w["aid"], "资助已发放或在办（保护因素）"))
         a.score = sum(i.points for i in a.indicators)
         a.computed = ("high" if a.score >= cfg["high"] else
                       "medium" if a.score >= cfg["medium"] else "low")
-        out[s.id] = a
+        out[sid] = a
     return out
 
 
-def _run(days: list[date], cal, today: date) -> list[date]:
+def _run(days: list[date], cal) -> list[date]:
     """The latest run of consecutive unexcused school days in a sorted list of days."""
     if not days:
         return []

@@ -181,7 +181,7 @@ def risk_list():
         stmt = stmt.where(Student.school_id == school_id)
     students = db.session.scalars(stmt.order_by(Student.school_id, Student.grade,
                                                 Student.name_pinyin)).all()
-    found = risk.assess(students, date.today())
+    found = risk.assess(stmt.with_only_columns(Student.id), date.today())
     rows = [(s, found[s.id]) for s in students if found[s.id].level in ("high", "medium")]
     rows.sort(key=lambda r: (r[1].level != "high", -r[1].score))
     schools = db.session.scalars(access.scoped(School).order_by(School.kind, School.name)).all()

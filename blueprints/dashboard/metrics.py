@@ -72,43 +72,50 @@ class Rates:
         return self.pct(self.listed_enrolled, self.listed) if self.listed else None
 
 
-def status_on(history: list[StatusChange], student: Student, day: date) -> str | None:
+def status_on(history: list[tuple], created: date, current: str, day: date) -> str | None:
+    """history: (changed_on, from, to) sorted by date."""
     status = None
-    for change in history:
-        if change.changed_on <= day:
-            status = change.to_status
-    if status is None and not history and student.created_at.date() <= day:
-        return student.status
+    for changed_on, _from, to in history:
+        if changed_on <= day:
+            status = to
+    if status is None and not history and created <= day:
+        return current
     return status
 
 
-def rates(students: list[Student], start: date, end: date) -> dict[int | None, Rates]:
-    """Rates per school id and for all (key None), over [start, end]."""
-    ids = [s.id for s in students]
-    history: dict[int, list[StatusChange]] = defaultdict(list)
-    for change in db.session.scalars(sa.select(StatusChange).where(
-            StatusChange.student_id.in_(ids)).order_by(StatusChange.changed_on,
-                                                       StatusChange.id)):
-        history[change.student_id].append(change)
+def rates(students, start: date, end: date) -> dict[int | None, Rates]:
+    """Rates per school id and for all (key None), over [start, end]. `students` is a select
+    of student ids (or a list of Student rows)."""
+    ids = students if isinstance(students, sa.Select) else \
+        sa.select(Student.id).where(Student.id.in_([s.id for s in students]))
+    history: dict[int, list[tuple]] = defaultdict(list)
+    for sid, changed_on, was, to in db.session.execute(sa.select(
+            StatusChange.student_id, StatusChange.changed_on, StatusChange.from_status,
+            StatusChange.to_status).where(StatusChange.student_id.in_(ids))
+            .order_by(StatusChange.changed_on, StatusChange.id)):
+        history[sid].append((changed_on, was, to))
     out: dict[int | None, Rates] = defaultdict(Rates)
-    for s in students:
-        changes = history[s.id]
-        during = [c for c in changes if start < c.changed_on <= end]
-        was = status_on(changes, s, start)
-        now = status_on(changes, s, end)
-        flags = {
-            "start": was == "enrolled",
-            "out": any(c.to_status == "transferred" for c in during) and now != "enrolled",
-            "deceased": any(c.to_status == "deceased" for c in during),
-            "transferred_in": any(c.to_status == "enrolled" and c.from_status not in
-                                  ("dropout", "suspended", "enrolled") for c in during)
-            and was != "enrolled",
-            "dropouts": now == "dropout" and any(c.to_status == "dropout" for c in during),
-        }
-        for key in (s.school_id, None):
+    for sid, school_id, status, created in db.session.execute(sa.select(
+            Student.id, Student.school_id, Student.status, Student.created_at)
+            .where(Student.id.in_(ids))):
+        changes = history.get(sid, [])
+        during = [c for c in changes if start < c[0] <= end]
+        was = status_on(changes, created.date(), status, start)
+        now = status_on(changes, created.date(), status, end)
+        flags = (
+            ("start", was == "enrolled"),
+            ("out", any(c[2] == "transferred" for c in during) and now != "enrolled"),
+            ("deceased", any(c[2] == "deceased" for c in during)),
+            ("transferred_in", any(c[2] == "enrolled" and c[1] not in
+                                   ("dropout", "suspended", "enrolled") for c in during)
+             and was != "enrolled"),
+            ("dropouts", now == "dropout" and any(c[2] == "dropout" for c in during)),
+        )
+        for key in (school_id, None):
             r = out[key]
-            for name, yes in flags.items():
-                setattr(r, name, getattr(r, name) + int(yes))
+            for name, yes in flags:
+                if yes:
+                    setattr(r, name, getattr(r, name) + 1)
     return out
 
 
@@ -166,18 +173,26 @@ def dashboard(today: date, month_day: date | None = None) -> list[Column]:
             else:
                 setattr(col, name, target + value)
 
-    students = db.session.scalars(access.scoped(Student)).all()
-    enrolled = [s for s in students if s.status == "enrolled"]
-    school_of = {s.id: s.school_id for s in enrolled}
-    for s in students:
-        add(s.school_id, "status", key=s.status)
-    for s in enrolled:
-        add(s.school_id, "placement", key=s.placement)
-        for flag in FOCUS_FLAGS:
-            if getattr(s, flag):
-                add(s.school_id, "flags", key=flag)
-    for sid, a in risk.assess(enrolled, today).items():
-        add(school_of[sid], "risk", key=a.level)
+    scoped = access.scoped(Student)
+    for school_id, status, placement, *flags in db.session.execute(
+            scoped.with_only_columns(Student.school_id, Student.status, Student.placement,
+                                     *[sa.func.sum(sa.cast(getattr(Student, f), sa.Integer))
+                                       for f in FOCUS_FLAGS], sa.func.count())
+            .group_by(Student.school_id, Student.status, Student.placement)):
+        *flags, n = flags
+        add(school_id, "status", n, key=status)
+        if status == "enrolled":
+            add(school_id, "placement", n, key=placement)
+            for flag, count in zip(FOCUS_FLAGS, flags):
+                if count:
+                    add(school_id, "flags", count, key=flag)
+    enrolled = scoped.where(Student.status == "enrolled")
+    school_of = dict(db.session.execute(enrolled.with_only_columns(Student.id,
+                                                                   Student.school_id)).all())
+    levels = Counter((school_of[sid], a.level) for sid, a in risk.assess(
+        enrolled.with_only_columns(Student.id), today).items())
+    for (school_id, level), n in levels.items():
+        add(school_id, "risk", n, key=level)
     for w in db.session.scalars(access.scoped(EarlyWarning)):
         if first <= w.opened_on <= last:
             add(w.school_id, "warnings_opened")
@@ -196,9 +211,8 @@ def dashboard(today: date, month_day: date | None = None) -> list[Column]:
             HomeVisit.school_id)):
         add(school_id, "visits", n)
     _aid(columns, add, today)
-    for _label, kids, _kind in schedule.uncovered(today):
-        for s in kids:
-            add(s.school_id, "pairs_missing")
+    for school_id, n in schedule.uncovered_counts(today).items():
+        add(school_id, "pairs_missing", n)
     term = _term(today)
     if term:
         for p in db.session.scalars(access.scoped(Pledge).where(Pledge.term_id == term.id)):
@@ -207,7 +221,7 @@ def dashboard(today: date, month_day: date | None = None) -> list[Column]:
                 add(p.school_id, "pledges_signed")
     year = school_year_of(today)
     start, end = date(year, 9, 1), min(today, date(year + 1, 8, 31))
-    for key, r in rates(students, start, end).items():
+    for key, r in rates(scoped.with_only_columns(Student.id), start, end).items():
         if key in columns:
             columns[key].rates = r
     town = enrolment(access.township_id(), today)

@@ -44,11 +44,12 @@ def schools(meeting: Meeting, today: date) -> list[SchoolAgenda]:
     columns = metrics.dashboard(today, meeting.month)
     out = [SchoolAgenda(col.school, col) for col in columns[1:]]
     by_id = {a.school.id: a for a in out}
-    enrolled = {s.id: s for s in db.session.scalars(access.scoped(Student).where(
-        Student.status == "enrolled"))}
-    for sid, assessment in risk.assess(list(enrolled.values()), today).items():
-        if assessment.level == "high":
-            by_id[enrolled[sid].school_id].high_risk.append(enrolled[sid])
+    enrolled = access.scoped(Student).where(Student.status == "enrolled")
+    high = [sid for sid, a in risk.assess(enrolled.with_only_columns(Student.id), today).items()
+            if a.level == "high"]
+    for s in db.session.scalars(enrolled.where(Student.id.in_(high)).order_by(
+            Student.name_pinyin)):
+        by_id[s.school_id].high_risk.append(s)
     for w in db.session.scalars(access.scoped(EarlyWarning).where(
             EarlyWarning.status == "open", EarlyWarning.due_on < today)):
         by_id[w.school_id].overdue.append(w)

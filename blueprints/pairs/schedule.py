@@ -90,9 +90,7 @@ NEEDS = [
 ]
 
 
-def uncovered(today: date, school_id: int | None = None) -> list[tuple[str, list[Student], str]]:
-    """(what is missing, the children, the pair kind to propose) for each need."""
-    out = []
+def _uncovered_statements(today: date, school_id: int | None = None):
     for label, flags, kinds in NEEDS:
         paired = sa.select(TutoringPair.student_id).where(
             TutoringPair.kind.in_(kinds), TutoringPair.start_on <= today,
@@ -104,9 +102,24 @@ def uncovered(today: date, school_id: int | None = None) -> list[tuple[str, list
             Student.id.not_in(paired))
         if school_id:
             stmt = stmt.where(Student.school_id == school_id)
-        out.append((label, db.session.scalars(stmt.order_by(
-            Student.school_id, Student.grade, Student.name_pinyin)).all(), kinds[0]))
-    return out
+        yield label, stmt, kinds[0]
+
+
+def uncovered(today: date, school_id: int | None = None) -> list[tuple[str, list[Student], str]]:
+    """(what is missing, the children, the pair kind to propose) for each need."""
+    return [(label, db.session.scalars(stmt.order_by(
+        Student.school_id, Student.grade, Student.name_pinyin)).all(), kind)
+        for label, stmt, kind in _uncovered_statements(today, school_id)]
+
+
+def uncovered_counts(today: date) -> dict[int, int]:
+    """How many children per school lack a pair they need (a child may lack two)."""
+    counts: dict[int, int] = {}
+    for _label, stmt, _kind in _uncovered_statements(today):
+        for school_id, n in db.session.execute(stmt.with_only_columns(
+                Student.school_id, sa.func.count()).group_by(Student.school_id)):
+            counts[school_id] = counts.get(school_id, 0) + n
+    return counts
 
 
 def log(pair: TutoringPair, user, held_on: date, mode: str, minutes: int, content: str,

@@ -55,8 +55,8 @@ def missing_lines(limit: int = 500) -> tuple[list[tuple[Student, list[str]]], di
     students = db.session.scalars(access.scoped(Student).where(
         Student.status.in_(("enrolled", "suspended", "dropout")))
         .order_by(Student.school_id, Student.grade, Student.name_pinyin)).all()
-    enrolled = [s for s in students if s.status == "enrolled"]
-    levels = {sid: a.level for sid, a in risk.assess(enrolled, date.today()).items()}
+    levels = {sid: a.level for sid, a in risk.assess(access.scoped(Student).where(
+        Student.status == "enrolled").with_only_columns(Student.id), date.today()).items()}
     rows, per_school = [], {}
     for s in students:
         if s.status == "enrolled" and levels[s.id] == "low":

@@ -1,0 +1,160 @@
+"""Dashboard at scale: builds a county (10 townships, 150 schools, 50,000 children, a school
+year of attendance with ~500,000 absence rows, cases, visits, pairs) in a throwaway SQLite file
+and times the dashboard for a township's officer and for the county inspector, beside a minimal
+Flask route on the same run (the floor). Run with `make bench` or
+`.venv/bin/python bench/dashboard_bench.py [--children 50000]`."""
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import sys
+import tempfile
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+
+def build(children: int, townships: int = 10, per_township: int = 15) -> None:
+    import sqlalchemy as sa
+    from werkzeug.security import generate_password_hash
+
+    from blueprints.students.idnumber import check_digit
+    from extensions import db
+    from models import (Absence, ClassGroup, DropoutCase, HomeVisit, School, StatusChange,
+                        Student, Term, TutoringPair, User, school_year_of)
+    rng = random.Random(7)
+    today = date.today()
+    year = school_year_of(today)
+    pw = generate_password_hash("bench", method="pbkdf2:sha256:1")
+    conn = db.session.connection()
+    school_ids, centrals = [], []
+    for t in range(townships):
+        central = School(name=f"第{t + 1}镇中心学校", kind="central", village=f"镇{t}")
+        db.session.add(central)
+        db.session.flush()
+        centrals.append(central.id)
+        db.session.add(Term(central_id=central.id, school_year=year, semester=1,
+                            start_date=date(year, 9, 1), end_date=date(year + 1, 1, 20)))
+        db.session.add(User(username=f"officer{t}", name="管理员", role="central_officer",
+                            school_id=central.id, password_hash=pw))
+        school_ids.append((central.id, central.id))
+        for s in range(per_township - 1):
+            village = School(name=f"第{t + 1}镇{s + 1}村小", kind="village", village=f"村{s}",
+                             parent_id=central.id)
+            db.session.add(village)
+            db.session.flush()
+            school_ids.append((village.id, central.id))
+    db.session.add(User(username="county", name="县督导", role="inspector", password_hash=pw))
+    db.session.flush()
+    classes = {}
+    for sid, _ in school_ids:
+        for grade in range(1, 7):
+            row = ClassGroup(school_id=sid, school_year=year, grade=grade, name="1班")
+            db.session.add(row)
+            db.session.flush()
+            classes[(sid, grade)] = row.id
+    students, changes = [], []
+    for n in range(children):
+        sid, _ = school_ids[n % len(school_ids)]
+        grade = 1 + n % 6
+        born = date(year - 6 - grade, 9, 1) + timedelta(days=rng.randrange(365))
+        first17 = f"522423{born:%Y%m%d}{n % 1000:03d}"
+        number = first17 + check_digit(first17)
+        students.append(dict(id=n + 1, school_id=sid, class_id=classes[(sid, grade)],
+                             grade=grade, name=f"学生{n}", name_pinyin=f"xuesheng{n}",
+                             name_initials="xs", sex="男" if n % 2 else "女", birth_date=born,
+                             ethnicity="汉族", id_number=f"{n:06d}{number[6:]}",
+                             status="dropout" if n % 500 == 0 else "enrolled",
+                             placement="in_school", left_behind=rng.random() < 0.25,
+                             single_parent=False, orphan=False, poverty=rng.random() < 0.1,
+                             disabled=False, learning_difficulty=rng.random() < 0.08,
+                             migrant=False, school_weary=rng.random() < 0.03, boarder=False,
+                             village="", village_group="", address="", notes="", version=1,
+                             created_at=date(year - 1, 9, 1), updated_at=date(year - 1, 9, 1)))
+        changes.append(dict(student_id=n + 1, changed_on=date(year - 1, 9, 1), from_status=None,
+                            to_status="enrolled", reason="", destination="",
+                            created_at=date(year - 1, 9, 1)))
+    conn.execute(sa.insert(Student), students)
+    conn.execute(sa.insert(StatusChange), changes)
+    days = [date(year, 9, 1) + timedelta(days=i) for i in range((today - date(year, 9, 1)).days)]
+    days = [d for d in days if d.weekday() < 5]
+    absences = []
+    target = children * 10
+    while len(absences) < target and days:
+        s = students[rng.randrange(children)]
+        absences.append(dict(student_id=s["id"], school_id=s["school_id"],
+                             day=rng.choice(days), kind=rng.choice(
+                                 ["sick", "sick", "personal", "unexcused"]), reason="",
+                             created_at=today))
+    seen = set()
+    absences = [a for a in absences if (a["student_id"], a["day"]) not in seen
+                and not seen.add((a["student_id"], a["day"]))]
+    for start in range(0, len(absences), 20000):
+        conn.execute(sa.insert(Absence), absences[start:start + 20000])
+    for s in students[::500]:
+        conn.execute(sa.insert(DropoutCase), [dict(
+            student_id=s["id"], school_id=s["school_id"], opened_on=today - timedelta(days=40),
+            trigger="absence", reason="", whereabouts="", state="persuading",
+            reentry_plan="")])
+        conn.execute(sa.insert(HomeVisit), [dict(
+            student_id=s["id"], school_id=s["school_id"], visited_on=today - timedelta(days=10),
+            visitors="班主任", met="", situation="", reasons="", outcome="refused",
+            next_step="", created_at=today)])
+    pairs = [dict(school_id=s["school_id"], teacher_id=1, student_id=s["id"], kind="academic",
+                  goals="", start_on=date(year, 9, 1)) for s in students[::40]]
+    conn.execute(sa.insert(TutoringPair), pairs)
+    db.session.commit()
+    print(f"built: {len(school_ids)} schools, {children} children, {len(absences)} absences")
+
+
+def time_get(client, url, repeat):
+    client.get(url)
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        response = client.get(url)
+        times.append(time.perf_counter() - start)
+        assert response.status_code == 200, response.status_code
+    return times
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--children", type=int, default=50000)
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+    from flask_migrate import upgrade
+
+    import access
+    from app import create_app
+    with tempfile.TemporaryDirectory() as tmp:
+        app = create_app({"SECRET_KEY": "bench", "WTF_CSRF_ENABLED": False,
+                          "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/county.db"})
+
+        @app.route("/floor")
+        @access.require(*access.EVERYONE)
+        def floor():
+            return "ok"
+        with app.app_context():
+            upgrade()
+            started = time.perf_counter()
+            build(args.children)
+            print(f"build took {time.perf_counter() - started:.0f} s")
+        rows = []
+        for user in ("officer0", "county"):
+            client = app.test_client()
+            client.post("/login", data={"username": user, "password": "bench"})
+            for url in ("/floor", "/dashboard/"):
+                times = time_get(client, url, args.repeat)
+                rows.append((user, url, statistics.median(times), max(times)))
+    print(f"Dashboard benchmark, {date.today()}, {args.children} children")
+    for user, url, p50, worst in rows:
+        print(f"{user:10} {url:14} p50 {p50 * 1000:8.1f} ms   max {worst * 1000:8.1f} ms")
+
+
+if __name__ == "__main__":
+    main()
