@@ -81,3 +81,13 @@ def test_the_dashboard_links_every_number_and_leaves_out_what_is_not_there(world
     assert "<svg" in page and "<script" not in page.split("</head>")[1]
     head = login("head").get("/dashboard/").text
     assert "甲二教学点" not in head
+
+
+def test_a_county_reader_sees_one_column_per_township(world, login):
+    page = login("county").get("/dashboard/").text
+    head = page.split("<thead>")[1].split("</thead>")[0]
+    assert "全县" in head and "甲镇中心学校" in head and "乙镇中心学校" in head
+    assert "甲一村小" not in head  # its children count under 甲镇
+    enrolled = page.split("<td>在读</td>")[1].split("</tr>")[0]
+    assert enrolled == ('<td><a href="/students/?status=enrolled">4</a></td>'
+                        '<td>1</td><td>3</td>')  # 乙镇, 甲镇: the sums of their schools

@@ -158,13 +158,17 @@ class Column:
 
 
 def dashboard(today: date, month_day: date | None = None) -> list[Column]:
-    """The township column first, then one per school in scope."""
+    """The whole scope's column first, then one per school; for a county-level reader (whose
+    scope spans several townships) one per township, headed by its central school."""
     first, last = month_bounds(month_day or today)
     schools = db.session.scalars(access.scoped(School).order_by(School.kind, School.name)).all()
-    columns = {None: Column(None)} | {s.id: Column(s) for s in schools}
+    county = len({s.township_id for s in schools}) > 1
+    group = {s.id: (s.township_id if county else s.id) for s in schools}
+    columns = {None: Column(None)} | {s.id: Column(s) for s in schools
+                                      if not county or s.kind == "central"}
 
     def add(school_id, name, value=1, key=None):
-        for col in (columns.get(school_id), columns[None]):
+        for col in (columns.get(group.get(school_id)), columns[None]):
             if col is None:
                 continue
             target = getattr(col, name)
@@ -221,9 +225,13 @@ def dashboard(today: date, month_day: date | None = None) -> list[Column]:
                 add(p.school_id, "pledges_signed")
     year = school_year_of(today)
     start, end = date(year, 9, 1), min(today, date(year + 1, 8, 31))
-    for key, r in rates(scoped.with_only_columns(Student.id), start, end).items():
-        if key in columns:
-            columns[key].rates = r
+    found = rates(scoped.with_only_columns(Student.id), start, end)
+    columns[None].rates = found[None]
+    for school_id, r in found.items():
+        if school_id is not None and group.get(school_id) in columns:
+            target = columns[group[school_id]].rates
+            for name in ("start", "out", "deceased", "transferred_in", "dropouts"):
+                setattr(target, name, getattr(target, name) + getattr(r, name))
     town = enrolment(access.township_id(), today)
     columns[None].rates.listed, columns[None].rates.listed_enrolled = town.listed, \
         town.listed_enrolled

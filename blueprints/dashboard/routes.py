@@ -12,7 +12,9 @@ from models import CASE_STATES, FOCUS_FLAGS, PLACEMENTS, RISK_LEVELS, STATUSES
 @access.require(*access.EVERYONE)
 def index():
     today = date.today()
-    return render_template("dashboard/index.html", columns=metrics.dashboard(today),
+    columns = metrics.dashboard(today)
+    county = any(c.school and c.school.kind == "central" for c in columns[2:])
+    return render_template("dashboard/index.html", columns=columns, county=county,
                            trends=metrics.trends(today), formulas=metrics.FORMULAS, today=today,
                            statuses=STATUSES, placements=PLACEMENTS, flags=FOCUS_FLAGS,
                            levels=RISK_LEVELS, states=CASE_STATES)
