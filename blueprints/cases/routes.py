@@ -1,10 +1,8 @@
 """家访 and 劝返复学: visits (record, list, count, print), cases (open, steps, follow-ups,
 notices). State changes go through workflow.py."""
-import secrets
 from collections import Counter
 from datetime import date
 from io import BytesIO
-from pathlib import Path
 
 from flask import abort, current_app, flash, render_template, request, send_file, url_for
 from flask_login import current_user
@@ -14,6 +12,7 @@ import audit
 import excel
 import pdf
 import printjobs
+import uploads
 from blueprints.attendance.routes import MARKERS
 from blueprints.cases import bp, ledger, reconcile, workflow
 from blueprints.cases.forms import OpenCaseForm, ReconcileImportForm, StepForm, VisitForm
@@ -24,7 +23,6 @@ from models import (CASE_STATES, EXPLANATIONS, NOTICE_KINDS, CaseNotice, Documen
 from responses import after_write, form_page, message_response
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-UPLOAD_TYPES = {b"%PDF": "pdf", b"\xff\xd8\xff": "jpg", b"\x89PNG": "png"}
 
 
 def _schools():
@@ -32,12 +30,6 @@ def _schools():
 
 
 # 家访 ----------------------------------------------------------------------------------------
-
-def _evidence_dir() -> Path:
-    path = Path(current_app.instance_path) / "visits"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
 
 @bp.route("/visits/new", methods=["GET", "POST"])
 @access.require(*MARKERS)
@@ -50,9 +42,9 @@ def new_visit():
         form.visitors.data = f"{current_user.name}（{current_user.role_label}）"
     if form.validate_on_submit():
         data = form.file.data.read() if form.file.data else b""
-        ext = next((e for magic, e in UPLOAD_TYPES.items() if data.startswith(magic)), None)
+        ext = uploads.kind_of(data)
         if data and ext is None:
-            form.file.errors.append("文件内容不是 JPG、PNG 或 PDF（可能改过扩展名），请重新选择。")
+            form.file.errors.append(uploads.WRONG_TYPE)
         else:
             visit = HomeVisit(student=student, school_id=student.school_id,
                               visited_on=form.visited_on.data, visitors=form.visitors.data,
@@ -61,8 +53,7 @@ def new_visit():
                               next_step=form.next_step.data, user_id=current_user.id,
                               warning_id=warning.id if warning else None)
             if data:
-                visit.file_path = f"{student.id}-{secrets.token_hex(6)}.{ext}"
-                (_evidence_dir() / visit.file_path).write_bytes(data)
+                visit.file_path = uploads.store("visits", str(student.id), data, ext)
             db.session.add(visit)
             if warning and warning.status == "open":
                 warning.close(f"家访（{visit.visited_on}）：{visit.outcome_label}。"
@@ -127,7 +118,7 @@ def visit_file(visit_id):
     row = access.get_or_404(HomeVisit, visit_id)
     if not row.file_path:
         abort(404)
-    return send_file(_evidence_dir() / row.file_path)
+    return send_file(uploads.folder("visits") / row.file_path)
 
 
 @printjobs.batch("visit_record")

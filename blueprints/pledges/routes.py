@@ -1,13 +1,12 @@
 """Pledges (目标责任书), guardian letters and notices: generate, print, sign, collect."""
-import secrets
 from datetime import date
-from pathlib import Path
 
 import sqlalchemy as sa
-from flask import (abort, current_app, flash, render_template, request, send_file, url_for)
+from flask import (abort, flash, render_template, request, send_file, url_for)
 
 import access
 import printjobs
+import uploads
 from blueprints.pledges import bp, issue, printing
 from blueprints.pledges.forms import GenerateForm, ScanForm, TemplateForm
 from extensions import db
@@ -15,7 +14,6 @@ from models import (GUARDIAN_KINDS, PLEDGE_KINDS, PLEDGE_STATUSES, ClassGroup, P
                     School, Term, school_year_of)
 from responses import after_write, form_page, message_response
 
-SCAN_TYPES = {b"%PDF": "pdf", b"\xff\xd8\xff": "jpg", b"\x89PNG": "png"}
 
 
 def _terms():
@@ -129,12 +127,6 @@ def advance(pledge_id):
     return after_write(request.referrer or url_for("pledges.index"), "pledges-changed")
 
 
-def _scan_dir() -> Path:
-    path = Path(current_app.instance_path) / "scans"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
 @bp.route("/<int:pledge_id>/scan", methods=["POST"])
 @access.require(*access.REGISTER_EDITORS)
 def upload_scan(pledge_id):
@@ -145,17 +137,16 @@ def upload_scan(pledge_id):
     if not form.validate_on_submit():
         return message_response("；".join(form.file.errors), 422)
     data = form.file.data.read()
-    ext = next((e for magic, e in SCAN_TYPES.items() if data.startswith(magic)), None)
+    ext = uploads.kind_of(data)
     if ext is None:
-        return message_response("文件内容不是 PDF、JPG 或 PNG（可能改过扩展名），请重新扫描后上传。", 422)
-    old, name = pledge.scan_path, f"{pledge.id}-{secrets.token_hex(4)}.{ext}"
-    (_scan_dir() / name).write_bytes(data)
-    pledge.scan_path = name
+        return message_response(uploads.WRONG_TYPE, 422)
+    old = pledge.scan_path
+    pledge.scan_path = uploads.store("scans", str(pledge.id), data, ext)
     if pledge.status in ("generated", "printed"):
         pledge.advance("signed", date.today())
     db.session.commit()
     if old:
-        (_scan_dir() / old).unlink(missing_ok=True)
+        (uploads.folder("scans") / old).unlink(missing_ok=True)
     flash(f"已上传 {pledge.party_b_name} 的签字扫描件。", "success")
     return after_write(url_for("pledges.index", term=pledge.term_id, school=pledge.school_id))
 
@@ -166,7 +157,7 @@ def scan(pledge_id):
     pledge = access.get_or_404(Pledge, pledge_id)
     if not pledge.scan_path:
         abort(404)
-    return send_file(_scan_dir() / pledge.scan_path, download_name=f"扫描件-{pledge.doc_no}."
+    return send_file(uploads.folder("scans") / pledge.scan_path, download_name=f"扫描件-{pledge.doc_no}."
                      + pledge.scan_path.rsplit(".", 1)[1])
 
 
