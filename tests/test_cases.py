@@ -263,3 +263,16 @@ def test_the_childs_page_is_one_timeline(world, case, login):
     assert timeline.index("村支书一起上门") < timeline.index("随父母外出")  # newest first
     assert "家访</span>" in timeline and "劝返</span>" in timeline
     assert "病假 1 天" in timeline  # the term's attendance summary
+
+
+def test_a_visit_answers_only_its_own_childs_warning(world, login):
+    warning = EarlyWarning(student_id=world.s_a1.id, school_id=world.a1.id, rule="absence_run",
+                           run_start=TODAY, days=3, opened_on=TODAY, due_on=TODAY, evidence=[])
+    db.session.add(warning)
+    db.session.commit()
+    response = login("head").post(
+        f"/cases/visits/new?student={world.s_a1_other.id}&warning={warning.id}",
+        data=visit_data())
+    assert response.status_code == 404
+    db.session.expire_all()
+    assert warning.status == "open" and db.session.scalar(db.select(HomeVisit)) is None

@@ -37,6 +37,8 @@ def new_visit():
     student = access.get_or_404(Student, request.values.get("student", type=int) or 0)
     warning_id = request.values.get("warning", type=int)
     warning = access.get_or_404(EarlyWarning, warning_id) if warning_id else None
+    if warning and warning.student_id != student.id:
+        abort(404)  # a warning is answered by a visit to its own child
     form = VisitForm()
     if not form.is_submitted():
         form.visitors.data = f"{current_user.name}（{current_user.role_label}）"
