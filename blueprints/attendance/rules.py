@@ -7,6 +7,10 @@ ATTENDANCE_RULES (counties differ): a run of `warning_days` opens a warning due 
 within `visit_within` school days; a run longer than `suspect_days` opens a 疑似辍学 case
 (cases/workflow.py), which becomes a dropout after `dropout_days`. Rules run when attendance is saved and nightly
 (`flask rules run`); running them again changes nothing that is already right.
+
+The rules act for the system, not for a user (the nightly run has none), so they read the models
+directly rather than through access.scoped; a view calls them only for a child it has already
+fetched in the user's scope.
 """
 from __future__ import annotations
 

@@ -69,7 +69,7 @@ def read(data: bytes) -> tuple[str | None, list[Entry]]:
 def replace(central_id: int, entries: list[Entry], today: date) -> tuple[int, int, int]:
     """Bring the township's list in line with a checked file: (added, updated, removed). The
     caller commits."""
-    have = {h.id_number: h for h in db.session.scalars(sa.select(HouseholdChild).where(
+    have = {h.id_number: h for h in db.session.scalars(access.scoped(HouseholdChild).where(
         HouseholdChild.central_id == central_id))}
     added = updated = 0
     for entry in entries:
@@ -115,7 +115,7 @@ class Findings:
 
 
 def findings(central_id: int, today: date) -> Findings:
-    children = [h for h in db.session.scalars(sa.select(HouseholdChild).where(
+    children = [h for h in db.session.scalars(access.scoped(HouseholdChild).where(
         HouseholdChild.central_id == central_id).order_by(HouseholdChild.village,
                                                            HouseholdChild.name))
                 if of_age(h.birth_date, today)]

@@ -6,7 +6,8 @@ A verified transfer needs its evidence in the note; a return needs a re-entry pl
 follow-ups at 1 week and 1 month; 送教上门 changes the child's placement; 销号 needs an outcome
 (the state it closes from) and, for a returned child, the 1-month follow-up done. A case still
 suspected (not returned) after ATTENDANCE_RULES["dropout_days"] is a dropout: the child's 学籍
-status becomes 辍学 and is kept.
+status becomes 辍学 and is kept. Like the attendance rules, this module acts for the system on a
+case or child the caller has already fetched in scope (mark_dropouts runs nightly, for all).
 """
 from __future__ import annotations
 
