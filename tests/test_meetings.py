@@ -134,3 +134,20 @@ def test_papers_by_their_text_and_the_excel_report_equals_the_dashboard(world, d
     assert list(rows["超期未处理预警"][:len(columns)]) == [c.warnings_overdue for c in columns]
     assert db.session.scalar(db.select(db.func.count()).select_from(AuditLog).where(
         AuditLog.table_name == "meetings", AuditLog.action == "export")) == 4
+
+
+def test_a_county_reader_can_follow_the_meeting(world, data, login):
+    schedule(login("leader"))
+    meeting = db.session.scalar(db.select(Meeting))
+    county = login("county")
+    assert county.get(f"/meetings/{meeting.id}/present").status_code == 200
+    pages = [county.get(f"/meetings/{meeting.id}/present?step={i}").text for i in (1, 2)]
+    assert any("张三" in p for p in pages)  # 甲一村小's child, on 甲镇's page
+
+
+def test_printing_another_schools_ledger_is_a_404(world, login):
+    head = login("head")
+    assert head.post("/cases/ledger/print", data={"kind": "suspected",
+                                                  "school": world.b1.id}).status_code == 404
+    assert head.post("/cases/ledger/print", data={"kind": "suspected",
+                                                  "school": 99999}).status_code == 404

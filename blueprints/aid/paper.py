@@ -9,7 +9,6 @@ import excel
 import pdf
 import printjobs
 from blueprints.aid import grants
-from extensions import db
 from models import AidGrant, AidProgram, School, yuan
 
 # (header, width): the columns a township finance office asks for.
@@ -45,7 +44,7 @@ def notice_batch(params: dict) -> printjobs.Batch:
     if not rows:
         raise printjobs.Refused("这个项目还没有发放记录，没有可公示的名单。")
     schools = sorted({r.student.school_id for r in rows})
-    label = db.session.get(School, schools[0]).name if len(schools) == 1 else "全镇"
+    label = access.get_or_404(School, schools[0]).name if len(schools) == 1 else "全镇"
 
     def finish():
         audit.record("export", f"打印资助公示名单：{program.name} {label} {len(rows)} 人",

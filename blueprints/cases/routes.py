@@ -353,7 +353,7 @@ def ledger_batch(params: dict) -> printjobs.Batch:
     first, last = ledger.month_range(params.get("month"))
     full = access.sees_full_ids()
     columns, rows = _ledger_rows(kind, school_id, first, last, full)
-    label = db.session.get(School, school_id).name if school_id else "全镇"
+    label = access.get_or_404(School, school_id).name if school_id else "全镇"
     title = f"{ledger.KINDS[kind]}（{label}，{first.year}年{first.month}月）"
 
     def finish():

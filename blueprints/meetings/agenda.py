@@ -44,18 +44,23 @@ def schools(meeting: Meeting, today: date) -> list[SchoolAgenda]:
     columns = metrics.dashboard(today, meeting.month)
     out = [SchoolAgenda(col.school, col) for col in columns[1:]]
     by_id = {a.school.id: a for a in out}
+    # a county reader's columns are townships: a school's rows go to its township's page
+    township = {s.id: s.township_id for s in db.session.scalars(access.scoped(School))}
+
+    def page(school_id) -> SchoolAgenda:
+        return by_id.get(school_id) or by_id[township[school_id]]
     enrolled = access.scoped(Student).where(Student.status == "enrolled")
     high = [sid for sid, a in risk.assess(enrolled.with_only_columns(Student.id), today).items()
             if a.level == "high"]
     for s in db.session.scalars(enrolled.where(Student.id.in_(high)).order_by(
             Student.name_pinyin)):
-        by_id[s.school_id].high_risk.append(s)
+        page(s.school_id).high_risk.append(s)
     for w in db.session.scalars(access.scoped(EarlyWarning).where(
             EarlyWarning.status == "open", EarlyWarning.due_on < today)):
-        by_id[w.school_id].overdue.append(w)
+        page(w.school_id).overdue.append(w)
     for c in db.session.scalars(access.scoped(DropoutCase).where(
             DropoutCase.state != "closed").order_by(DropoutCase.opened_on)):
-        by_id[c.school_id].cases.append((c, (today - c.opened_on).days))
+        page(c.school_id).cases.append((c, (today - c.opened_on).days))
     term = db.session.scalar(access.scoped(Term).where(Term.start_date <= meeting.held_on,
                                                        Term.end_date >= meeting.held_on))
     if term:
@@ -63,10 +68,10 @@ def schools(meeting: Meeting, today: date) -> list[SchoolAgenda]:
                 Pledge.term_id == term.id, Pledge.status.in_(("generated", "printed")))
                 .with_only_columns(Pledge.school_id, sa.func.count()).group_by(
                 Pledge.school_id)):
-            by_id[school_id].unsigned = n
+            page(school_id).unsigned += n
     for item in carried(meeting):
-        if item.school_id in by_id:
-            by_id[item.school_id].items.append(item)
+        if item.school_id in township:
+            page(item.school_id).items.append(item)
     return out
 
 
