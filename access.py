@@ -153,6 +153,17 @@ def scoped(model, user=None) -> sa.Select:
     return sa.select(model).where(_condition(model, user))
 
 
+def schools(user=None) -> list[School]:
+    """The schools the user may see, the central school first: every school list and filter."""
+    return db.session.scalars(scoped(School, user).order_by(School.kind, School.name)).all()
+
+
+def terms(user=None) -> list[Term]:
+    """The township's terms the user may see, newest first."""
+    return db.session.scalars(scoped(Term, user).order_by(Term.school_year.desc(),
+                                                          Term.semester.desc())).all()
+
+
 def get_or_404(model, row_id, user=None):
     """One row the user may see, or 404: another school's row does not exist for them."""
     row = db.session.scalar(scoped(model, user).where(model.id == row_id))

@@ -207,6 +207,12 @@ class Term(db.Model):
     def name(self) -> str:
         return f"{school_year_label(self.school_year)}{SEMESTERS[self.semester]}"
 
+    @staticmethod
+    def current(terms: list[Term], day: date) -> Term | None:
+        """The term a day falls in, else the newest of the list."""
+        return next((t for t in terms if t.start_date <= day <= t.end_date),
+                    terms[0] if terms else None)
+
     def holiday_dates(self) -> set[date]:
         days: set[date] = set()
         for line in self.holidays.splitlines():

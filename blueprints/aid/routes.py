@@ -12,35 +12,25 @@ import printjobs
 from blueprints.aid import bp, grants, paper
 from blueprints.aid.forms import BulkGrantForm, CorrectForm, ProgramForm
 from extensions import db
-from models import AID_METHODS, AidGrant, AidProgram, ClassGroup, School, Student, Term
+from models import AID_METHODS, AidGrant, AidProgram, ClassGroup, Student, Term
 from responses import after_write, form_page, message_response
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 READERS = ("central_officer", "central_leader", "village_head", "inspector")
 
 
-def _terms():
-    return db.session.scalars(access.scoped(Term).order_by(Term.school_year.desc(),
-                                                           Term.semester.desc())).all()
-
-
 def _term_id(terms) -> int | None:
     chosen = request.args.get("term", type=int)
     if chosen and any(t.id == chosen for t in terms):
         return chosen
-    today = date.today()
-    current = next((t for t in terms if t.start_date <= today <= t.end_date), None)
-    return (current or (terms[0] if terms else None)).id if terms else None
-
-
-def _schools():
-    return db.session.scalars(access.scoped(School).order_by(School.kind, School.name)).all()
+    current = Term.current(terms, date.today())
+    return current.id if current else None
 
 
 @bp.route("/")
 @access.require(*READERS)
 def index():
-    terms = _terms()
+    terms = access.terms()
     term_id = _term_id(terms)
     rows = []
     for program in grants.programs(term_id):
@@ -61,7 +51,7 @@ def _fen_text(fen):
 def program_form(program_id):
     program = access.get_or_404(AidProgram, program_id) if program_id else None
     form = ProgramForm(obj=program)
-    terms = _terms()
+    terms = access.terms()
     form.term_id.choices = [(t.id, t.name) for t in terms]
     if not form.is_submitted():
         if program:
@@ -105,7 +95,7 @@ def program(program_id):
         bulk = BulkGrantForm(class_id=class_id, applied_on=date.today())
         bulk.class_id.choices = [(c.id, f"{c.school.name} · {c.label}") for c in classes]
     return render_template("aid/program.html", program=program, rows=rows, classes=classes,
-                           schools=_schools(), school_id=school_id, class_id=class_id,
+                           schools=access.schools(), school_id=school_id, class_id=class_id,
                            bulk=bulk, methods=AID_METHODS,
                            full_ids=access.sees_full_ids())
 
@@ -203,12 +193,12 @@ def correct(grant_id):
 @bp.route("/gaps")
 @access.require(*READERS)
 def gaps():
-    terms = _terms()
+    terms = access.terms()
     term_id = _term_id(terms)
     school_id = request.args.get("school", type=int)
     found = grants.gaps(term_id, school_id) if term_id else grants.Gaps([], [])
     return render_template("aid/gaps.html", terms=terms, term_id=term_id, gaps=found,
-                           schools=_schools(), school_id=school_id)
+                           schools=access.schools(), school_id=school_id)
 
 
 @bp.route("/programs/<int:program_id>/export.xlsx")

@@ -11,8 +11,7 @@ import pdf
 import printjobs
 from blueprints.attendance import bp, risk, rules
 from extensions import db
-from models import (ABSENCE_KINDS, ABSENCE_SHORT, Absence, ClassGroup, EarlyWarning, School,
-                    Student, school_year_of)
+from models import (ABSENCE_KINDS, ABSENCE_SHORT, Absence, ClassGroup, EarlyWarning, Student, school_year_of)
 from responses import after_write, message_response
 
 MARKERS = ("central_officer", "village_head", "teacher")
@@ -126,7 +125,7 @@ def warnings():
     status = request.args.get("status", "open")
     school_id = request.args.get("school", type=int)
     rows = _warnings(status, school_id)
-    schools = db.session.scalars(access.scoped(School).order_by(School.kind, School.name)).all()
+    schools = access.schools()
     today = date.today()
     return render_template("attendance/warnings.html", rows=rows, status=status, today=today,
                            overdue=sum(1 for w in rows if w.overdue_on(today)),
@@ -184,7 +183,7 @@ def risk_list():
     found = risk.assess(stmt.with_only_columns(Student.id), date.today())
     rows = [(s, found[s.id]) for s in students if found[s.id].level in ("high", "medium")]
     rows.sort(key=lambda r: (r[1].level != "high", -r[1].score))
-    schools = db.session.scalars(access.scoped(School).order_by(School.kind, School.name)).all()
+    schools = access.schools()
     return render_template("attendance/risk.html", rows=rows, schools=schools,
                            school_id=school_id, total=len(students))
 

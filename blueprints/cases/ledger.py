@@ -95,7 +95,7 @@ class Counts:
 
 
 def monthly_counts(first: date, last: date) -> list[Counts]:
-    schools = db.session.scalars(access.scoped(School).order_by(School.kind, School.name)).all()
+    schools = access.schools()
     out = {s.id: Counts(s) for s in schools}
     for case in db.session.scalars(access.scoped(DropoutCase).where(
             DropoutCase.opened_on <= last,

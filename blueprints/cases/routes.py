@@ -25,10 +25,6 @@ from responses import after_write, form_page, message_response
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _schools():
-    return db.session.scalars(access.scoped(School).order_by(School.kind, School.name)).all()
-
-
 # 家访 ----------------------------------------------------------------------------------------
 
 @bp.route("/visits/new", methods=["GET", "POST"])
@@ -103,7 +99,7 @@ def visits():
     }
     users = db.session.scalars(access.scoped(User).where(User.id.in_(
         {v.user_id for v in rows if v.user_id} | ({user_id} if user_id else set())))).all()
-    return render_template("cases/visits.html", rows=rows, counts=counts, schools=_schools(),
+    return render_template("cases/visits.html", rows=rows, counts=counts, schools=access.schools(),
                            school_id=school_id, month=month, user_id=user_id, users=users)
 
 
@@ -169,7 +165,7 @@ def index():
     due = db.session.scalars(access.scoped(FollowUp).where(
         FollowUp.done_on.is_(None), FollowUp.due_on <= date.today())).all()
     return render_template("cases/index.html", rows=rows, state=state, states=CASE_STATES,
-                           schools=_schools(), school_id=school_id, today=date.today(),
+                           schools=access.schools(), school_id=school_id, today=date.today(),
                            due=due)
 
 
@@ -324,7 +320,7 @@ def ledger_page():
         page = None
         columns, rows = _ledger_rows(kind, school_id, first, last, full)
     return render_template("cases/ledger.html", kind=kind, kinds=ledger.KINDS, page=page,
-                           columns=columns, rows=rows, first=first, schools=_schools(),
+                           columns=columns, rows=rows, first=first, schools=access.schools(),
                            school_id=school_id, counts=ledger.monthly_counts(first, last),
                            args={k: v for k, v in request.args.items() if k != "page" and v})
 

@@ -166,7 +166,7 @@ def dashboard(today: date, month_day: date | None = None) -> list[Column]:
     """The whole scope's column first, then one per school; for a county-level reader (whose
     scope spans several townships) one per township, headed by its central school."""
     first, last = month_bounds(month_day or today)
-    schools = db.session.scalars(access.scoped(School).order_by(School.kind, School.name)).all()
+    schools = access.schools()
     county = len({s.township_id for s in schools}) > 1
     group = {s.id: (s.township_id if county else s.id) for s in schools}
     columns = {None: Column(None)} | {s.id: Column(s) for s in schools

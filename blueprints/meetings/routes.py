@@ -67,7 +67,7 @@ def new():
 
 def _item_form(meeting, form=None):
     form = form or ActionItemForm()
-    schools = db.session.scalars(access.scoped(School).order_by(School.kind, School.name)).all()
+    schools = access.schools()
     form.school_id.choices = [(0, "全镇")] + [(s.id, s.name) for s in schools]
     form.owner_id.choices = [(u.id, f"{u.name}（{u.school.name if u.school else ''}）")
                              for u in db.session.scalars(access.scoped(User).where(

@@ -9,7 +9,7 @@ import access
 from blueprints.pairs import bp, schedule
 from blueprints.pairs.forms import PairForm, SessionForm
 from extensions import db
-from models import PAIR_KINDS, School, Student, TutoringPair, User
+from models import PAIR_KINDS, Student, TutoringPair, User
 from responses import after_write, form_page, targets
 
 WRITERS = ("central_officer", "village_head", "teacher", "central_leader")
@@ -21,7 +21,7 @@ def index():
     today = date.today()
     school_id = request.args.get("school", type=int)
     rows = schedule.pairs(today, school_id=school_id)
-    schools = db.session.scalars(access.scoped(School).order_by(School.kind, School.name)).all()
+    schools = access.schools()
     return render_template("pairs/index.html", rows=rows, behind=[r for r in rows if r[1]],
                            uncovered=schedule.uncovered(today, school_id), schools=schools,
                            school_id=school_id, kinds=PAIR_KINDS)

@@ -16,30 +16,20 @@ from responses import after_write, form_page, message_response
 
 
 
-def _terms():
-    return db.session.scalars(access.scoped(Term).order_by(Term.school_year.desc(),
-                                                           Term.semester.desc())).all()
-
-
-def _current_term(terms):
-    today = date.today()
-    return next((t for t in terms if t.start_date <= today <= t.end_date), terms[0] if terms else None)
-
-
 @bp.route("/")
 @access.require(*access.EVERYONE)
 def index():
-    terms = _terms()
+    terms = access.terms()
     args = {k: v for k, v in request.args.items() if v}
     if "term" not in args and terms:
-        args["term"] = str(_current_term(terms).id)
+        args["term"] = str(Term.current(terms, date.today()).id)
     pledges = db.session.scalars(printing.filtered(args).limit(500)).all()
     unsigned = db.session.execute(
         sa.select(School.name, sa.func.count()).join(Pledge, Pledge.school_id == School.id)
         .where(Pledge.id.in_(printing.filtered(args).with_only_columns(Pledge.id).order_by(None)),
                Pledge.status.in_(("generated", "printed")))
         .group_by(School.name).order_by(School.name)).all()
-    schools = db.session.scalars(access.scoped(School).order_by(School.kind, School.name)).all()
+    schools = access.schools()
     return render_template("pledges/index.html", pledges=pledges, unsigned=unsigned, args=args,
                            terms=terms, schools=schools, kinds=PLEDGE_KINDS,
                            statuses=PLEDGE_STATUSES, generate=_generate_form(terms))
@@ -49,7 +39,7 @@ def _generate_form(terms):
     form = GenerateForm()
     form.term_id.choices = [(t.id, t.name) for t in terms]
     if not form.is_submitted() and terms:
-        form.term_id.data = _current_term(terms).id
+        form.term_id.data = Term.current(terms, date.today()).id
     form.school_id.choices = [(s.id, s.name) for s in db.session.scalars(
         access.scoped(School).where(School.active.is_(True)).order_by(School.kind, School.name))]
     form.class_id.choices = [(0, "—")] + [
@@ -62,7 +52,7 @@ def _generate_form(terms):
 @bp.route("/generate", methods=["POST"])
 @access.require(*access.REGISTER_EDITORS)
 def generate():
-    terms = _terms()
+    terms = access.terms()
     form = _generate_form(terms)
     if form.validate_on_submit():
         school = access.get_or_404(School, form.school_id.data)

@@ -15,7 +15,7 @@ from responses import after_write, form_page, message_response
 def index():
     """Coverage: at-risk children who lack a person on any line, per school."""
     rows, per_school = lines.missing_lines()
-    schools = db.session.scalars(access.scoped(School).order_by(School.kind, School.name)).all()
+    schools = access.schools()
     return render_template("responsibility/index.html", rows=rows, per_school=per_school,
                            schools=schools, kinds=RESPONSIBILITY_KINDS, villages=lines.villages())
 

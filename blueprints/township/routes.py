@@ -22,7 +22,7 @@ def _school_choices():
 @bp.route("/schools")
 @access.require(*access.OFFICER)
 def schools():
-    rows = db.session.scalars(access.scoped(School).order_by(School.kind, School.name)).all()
+    rows = access.schools()
     return render_template("township/schools.html", schools=rows)
 
 
