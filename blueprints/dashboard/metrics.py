@@ -38,6 +38,21 @@ FORMULAS = {
 }
 
 
+# The month's report to the bureau: one line per figure, the same in its PDF and its Excel.
+REPORT_ROWS = [
+    ("在读", lambda c: c.status["enrolled"]),
+    ("辍学（学籍状态）", lambda c: c.status["dropout"]),
+    ("本月新预警", lambda c: c.warnings_opened),
+    ("超期未处理预警", lambda c: c.warnings_overdue),
+    ("未销号劝返个案", lambda c: sum(c.cases.values())),
+    ("本月复学", lambda c: c.returned),
+    ("本月销号", lambda c: c.closed),
+    ("本月家访", lambda c: c.visits),
+    ("巩固率（%）", lambda c: c.rates.consolidation_rate),
+    ("辍学率（%）", lambda c: c.rates.dropout_rate),
+]
+
+
 def month_bounds(day: date) -> tuple[date, date]:
     first = day.replace(day=1)
     after = date(first.year + first.month // 12, first.month % 12 + 1, 1)

@@ -219,7 +219,7 @@ def _report(meeting, today):
                 ledger.cases("suspected", first, last), 1)],
             "dropouts": [ledger.case_row(n, c, full) for n, c in enumerate(
                 ledger.cases("dropout", first, last), 1)],
-            "case_columns": ledger.CASE_COLUMNS}
+            "case_columns": ledger.CASE_COLUMNS, "report_rows": metrics.REPORT_ROWS}
 
 
 @bp.route("/<int:meeting_id>/<kind>.pdf")
@@ -238,16 +238,7 @@ def report_xlsx(meeting_id):
     data = _report(meeting, date.today())
     cols = data["columns"]
     head = [("项目", 22)] + [(c.school.name if c.school else "全镇", 12) for c in cols]
-    rows = [["在读"] + [c.status["enrolled"] for c in cols],
-            ["辍学（学籍状态）"] + [c.status["dropout"] for c in cols],
-            ["本月新预警"] + [c.warnings_opened for c in cols],
-            ["超期未处理预警"] + [c.warnings_overdue for c in cols],
-            ["未销号劝返个案"] + [sum(c.cases.values()) for c in cols],
-            ["本月复学"] + [c.returned for c in cols],
-            ["本月销号"] + [c.closed for c in cols],
-            ["本月家访"] + [c.visits for c in cols],
-            ["巩固率（%）"] + [c.rates.consolidation_rate for c in cols],
-            ["辍学率（%）"] + [c.rates.dropout_rate for c in cols]]
+    rows = [[label] + [value(c) for c in cols] for label, value in metrics.REPORT_ROWS]
     rows.append([])
     rows.append(["疑似辍学和辍学学生（本月）"])
     rows.append([name for name, _ in data["case_columns"]])
