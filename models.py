@@ -784,7 +784,9 @@ class Absence(db.Model):
     """One child absent on one school day (whole day), with its kind and an optional reason."""
     __tablename__ = "absences"
     __table_args__ = (sa.UniqueConstraint("student_id", "day"),
-                      sa.Index("ix_absences_school_day", "school_id", "day"))
+                      sa.Index("ix_absences_school_day", "school_id", "day"),
+                      # the risk window's unexcused days, counted per child from the index
+                      sa.Index("ix_absences_kind_day", "kind", "day", "student_id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     student_id: Mapped[int] = mapped_column(sa.ForeignKey("students.id", ondelete="CASCADE"),

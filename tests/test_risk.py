@@ -108,3 +108,61 @@ def test_an_override_needs_a_reason_is_audited_and_can_be_handed_back(world, ter
         f"/students/{world.s_a1.id}").text
     assert login("teacher").post(f"/attendance/risk/{world.s_a1.id}", data={
         "level": "low", "reason": "x"}).status_code == 403
+
+
+def test_level_counts_agree_with_assess_child_by_child(world, term, signed_in):
+    """The dashboard's counts (scored in SQL) equal assess()'s levels on a mixed population:
+    every indicator, runs and scattered days, overrides, edges of over-age and of the window."""
+    import random
+
+    from blueprints.attendance import rules
+    from models import RiskOverride, Student
+    from tests import factories
+    rng = random.Random(11)
+    with signed_in(world.users["central_officer"]):
+        school_days = rules.calendar(world.central_a.id).before(TODAY)[-25:]
+    year_start = date(TODAY.year if TODAY.month >= 9 else TODAY.year - 1, 9, 1)
+    for n in range(80):
+        grade = 1 + n % 6
+        over = n % 7 == 0  # born on the very day that makes the child two years over age
+        born = date(year_start.year - grade - 7 + (0 if over else 1), 9, 1 + (n % 3 == 0))
+        s = factories.student(world.a1 if n % 2 else world.a2, name=f"孩子{n}", born=born,
+                              status="dropout" if n % 19 == 0 else "enrolled")
+        s.grade = grade
+        for flag in risk.RISK_FLAGS:
+            setattr(s, flag, rng.random() < 0.15)
+        if n % 5 == 0:
+            s.guardians = [Guardian(name="父", relation="父亲", works_away=True),
+                           Guardian(name="母", relation="母亲", works_away=n % 10 == 0)]
+        run = school_days[-rng.randrange(2, 6):] if n % 4 == 0 else []  # 2-5 days running
+        for day in run + rng.sample(school_days[:-6], rng.randrange(0, 5)):
+            db.session.add(Absence(student_id=s.id, school_id=s.school_id, day=day, kind=(
+                "unexcused" if day in run else rng.choice(["unexcused", "unexcused", "sick"]))))
+        db.session.add(Absence(student_id=s.id, school_id=s.school_id, kind="unexcused",
+                               day=TODAY - timedelta(days=31)))  # outside the window
+        if n % 6 == 0:
+            db.session.add(TutoringPair(school_id=s.school_id, teacher=world.users["teacher"],
+                                        student=s, kind="academic",
+                                        start_on=TODAY - timedelta(days=rng.choice([-3, 5]))))
+        if n % 8 == 0:
+            db.session.add(DropoutCase(student=s, school_id=s.school_id, opened_on=date(2025, 3, 1),
+                                       trigger="manual", state=rng.choice(["closed", "persuading"]),
+                                       closed_on=date(2025, 5, 1)))
+        if n % 9 == 0:
+            program = AidProgram(central_id=world.central_a.id, term=term, kind="relief",
+                                 name=f"救助{n}", amount=100, flags="poverty")
+            db.session.add(AidGrant(program=program, student=s, school_id=s.school_id,
+                                    amount=rng.choice([100, 0]), applied_on=TODAY))
+        if n % 11 == 0:
+            db.session.add(RiskOverride(student_id=s.id, school_id=s.school_id,
+                                        level=rng.choice(["high", "low", None]), reason="面谈",
+                                        on=TODAY, user_id=world.users["village_head"].id))
+    db.session.commit()
+    ids = db.select(Student.id).where(Student.school_id.in_([world.a1.id, world.a2.id]))
+    with signed_in(world.users["central_officer"]):
+        expected = {}
+        for a_id, a in risk.assess(ids, TODAY).items():
+            key = (db.session.get(Student, a_id).school_id, a.level)
+            expected[key] = expected.get(key, 0) + 1
+        assert risk.level_counts(ids, TODAY) == expected
+    assert {level for _, level in expected} == {"high", "medium", "low"}

@@ -5,6 +5,11 @@ RISK["high"] and RISK["medium"] gives 高/中/低. Protective evidence (an activ
 in the last year) takes points off. A person may override the level with a reason; the latest
 override holds until someone hands back to the computation. Nothing is stored but overrides:
 levels are computed when shown, for one child or a whole list in a few queries.
+
+assess() is the definition, with every indicator's evidence. level_counts() counts levels for
+a whole county (the dashboard) by scoring in SQL the children whose score needs no calendar
+(fewer unexcused days in the window than a run, and no override) and handing every other child
+to assess(); tests/test_risk.py checks that the two agree child by child.
 """
 from __future__ import annotations
 
@@ -130,10 +135,69 @@ def assess(students, today: date) -> dict[int, Assessment]:
         if sid in aided:
             a.indicators.append(Indicator("近一年获得资助", w["aid"], "资助已发放或在办（保护因素）"))
         a.score = sum(i.points for i in a.indicators)
-        a.computed = ("high" if a.score >= cfg["high"] else
-                      "medium" if a.score >= cfg["medium"] else "low")
+        a.computed = _level(a.score, cfg)
         out[sid] = a
     return out
+
+
+def level_counts(ids: sa.Select, today: date, group=Student.school_id) -> dict[tuple, int]:
+    """(group value, level) -> number of children among the select of student ids `ids`."""
+    cfg, w = settings(), settings()["weights"]
+    window = today - timedelta(days=cfg["window_days"])
+    run_days = rules.settings()["warning_days"]
+    # every child's unexcused days in the window, read from ix_absences_kind_day (the outer
+    # query keeps those of `ids`)
+    recent = (sa.select(Absence.student_id, sa.func.count().label("n"))
+              .where(Absence.kind == "unexcused", Absence.day >= window, Absence.day <= today)
+              .group_by(Absence.student_id).subquery())
+    # children assess() must see: an override, or enough unexcused days to make a run
+    rest = set(db.session.scalars(sa.select(RiskOverride.student_id).where(
+        RiskOverride.student_id.in_(ids)))) | set(db.session.scalars(
+            sa.select(recent.c.student_id).where(recent.c.n >= run_days,
+                                                 recent.c.student_id.in_(ids))))
+    n = sa.func.coalesce(recent.c.n, 0)
+
+    def points(condition, weight):
+        return sa.case((condition, weight), else_=0)
+    year_start = date(school_year_of(today), 9, 1)
+    over_age = sa.or_(*[sa.and_(Student.grade == g, Student.birth_date <= date(
+        year_start.year - g - 7, year_start.month, year_start.day)) for g in GRADES])
+    past = sa.select(DropoutCase.student_id).where(sa.or_(DropoutCase.state == "closed",
+                                                          DropoutCase.dropout_on.is_not(None)))
+    away = (sa.select(Guardian.student_id).group_by(Guardian.student_id)
+            .having(sa.func.min(sa.cast(Guardian.works_away, sa.Integer)) == 1))
+    paired = sa.select(TutoringPair.student_id).where(
+        TutoringPair.start_on <= today,
+        sa.or_(TutoringPair.end_on.is_(None), TutoringPair.end_on >= today))
+    aided = (sa.select(AidGrant.student_id).where(
+        AidGrant.applied_on >= today - timedelta(days=365))
+        .group_by(AidGrant.student_id).having(sa.func.sum(AidGrant.amount) > 0))
+    score = (sa.case((n * w["recent_absence"] > w["recent_absence_max"],
+                      w["recent_absence_max"]), else_=n * w["recent_absence"])
+             + sum(points(getattr(Student, f).is_(True), w[f]) for f in RISK_FLAGS if w.get(f))
+             + points(sa.or_(Student.status == "dropout", Student.id.in_(past)),
+                      w["past_dropout"])
+             + points(over_age, w["over_age"])
+             + points(sa.or_(Student.orphan.is_(True), Student.id.in_(away)),
+                      w["no_guardian_home"])
+             + points(Student.id.in_(paired), w["pair"])
+             + points(Student.id.in_(aided), w["aid"]))
+    simple = (sa.select(group, score.label("score"), sa.func.count())
+              .select_from(Student).outerjoin(recent, recent.c.student_id == Student.id)
+              .where(Student.id.in_(ids), Student.id.not_in(rest))
+              .group_by(group, sa.literal_column("score")))
+    counts: dict[tuple, int] = defaultdict(int)
+    for key, points_, count in db.session.execute(simple):
+        counts[(key, _level(points_, cfg))] += count
+    rest_ids = sa.select(Student.id).where(Student.id.in_(rest))
+    keys = dict(db.session.execute(rest_ids.with_only_columns(Student.id, group)).all())
+    for sid, a in assess(rest_ids, today).items():
+        counts[(keys[sid], a.level)] += 1
+    return dict(counts)
+
+
+def _level(score: int, cfg: dict) -> str:
+    return "high" if score >= cfg["high"] else "medium" if score >= cfg["medium"] else "low"
 
 
 def _run(days: list[date], cal) -> list[date]:

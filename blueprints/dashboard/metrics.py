@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 import sqlalchemy as sa
 
@@ -103,22 +103,28 @@ def rates(students, start: date, end: date) -> dict[int | None, Rates]:
     of student ids (or a list of Student rows)."""
     ids = students if isinstance(students, sa.Select) else \
         sa.select(Student.id).where(Student.id.in_([s.id for s in students]))
+    out: dict[int | None, Rates] = defaultdict(Rates)
+    # The usual case, counted in SQL: enrolled since before the year began, with no change
+    # since (and none ever to another status). Everyone else is walked through their history.
+    moved = sa.exists().where(StatusChange.student_id == Student.id, sa.or_(
+        StatusChange.changed_on > start, StatusChange.to_status != "enrolled"))
+    steady = sa.and_(Student.status == "enrolled", ~moved,
+                     Student.created_at < datetime.combine(start + timedelta(days=1), time()))
+    for school_id, n in db.session.execute(sa.select(Student.school_id, sa.func.count()).where(
+            Student.id.in_(ids), steady).group_by(Student.school_id)):
+        out[school_id].start += n
+        out[None].start += n
+    others = sa.select(Student.id).where(Student.id.in_(ids), ~steady)
     history: dict[int, list[tuple]] = defaultdict(list)
     for sid, changed_on, was, to in db.session.execute(sa.select(
             StatusChange.student_id, StatusChange.changed_on, StatusChange.from_status,
-            StatusChange.to_status).where(StatusChange.student_id.in_(ids))
+            StatusChange.to_status).where(StatusChange.student_id.in_(others))
             .order_by(StatusChange.changed_on, StatusChange.id)):
         history[sid].append((changed_on, was, to))
-    out: dict[int | None, Rates] = defaultdict(Rates)
     rows = db.session.execute(sa.select(Student.id, Student.school_id, Student.status,
-                                        Student.created_at).where(Student.id.in_(ids)))
+                                        Student.created_at).where(Student.id.in_(others)))
     for sid, school_id, status, created in rows:
         changes = history.get(sid, [])
-        if status == "enrolled" and all(c[0] <= start for c in changes) and \
-                created.date() <= start and (not changes or changes[-1][2] == "enrolled"):
-            out[school_id].start += 1  # enrolled all year: the usual case, counted quickly
-            out[None].start += 1
-            continue
         during = [c for c in changes if start < c[0] <= end]
         was = status_on(changes, created.date(), status, start)
         now = status_on(changes, created.date(), status, end)
@@ -211,11 +217,8 @@ def dashboard(today: date, month_day: date | None = None) -> list[Column]:
                 if count:
                     add(school_id, "flags", count, key=flag)
     enrolled = scoped.where(Student.status == "enrolled")
-    school_of = dict(db.session.execute(enrolled.with_only_columns(Student.id,
-                                                                   Student.school_id)).all())
-    levels = Counter((school_of[sid], a.level) for sid, a in risk.assess(
-        enrolled.with_only_columns(Student.id), today).items())
-    for (school_id, level), n in levels.items():
+    for (school_id, level), n in risk.level_counts(enrolled.with_only_columns(Student.id),
+                                                   today).items():
         add(school_id, "risk", n, key=level)
     for w in db.session.scalars(access.scoped(EarlyWarning)):
         if first <= w.opened_on <= last:
