@@ -70,6 +70,10 @@ def create_app(config: dict | None = None) -> Flask:
             "left_behind": 1, "single_parent": 1, "poverty": 1, "disabled": 1, "orphan": 1,
             "learning_difficulty": 2, "school_weary": 3, "past_dropout": 3, "over_age": 2,
             "no_guardian_home": 2, "pair": -1, "aid": -1}},
+        # 巩固率 (blueprints/dashboard/metrics.py): "year" = (start − out − deceased + in −
+        # dropouts) ÷ (start − out − deceased + in); "cohort" = the graduating cohort kept ÷
+        # the cohort (normal moves out of it)
+        CONSOLIDATION_RATE="year",
         # 结对帮扶: how often each kind of pair must be in contact (blueprints/pairs/schedule.py)
         TUTORING_SCHEDULE={"academic": [("meeting", "week")],
                            "caring_mother": [("call", "month"), ("meeting", "quarter")],

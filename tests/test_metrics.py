@@ -91,3 +91,50 @@ def test_a_county_reader_sees_one_column_per_township(world, login):
     enrolled = page.split("<td>在读</td>")[1].split("</tr>")[0]
     assert enrolled == ('<td><a href="/students/?status=enrolled">4</a></td>'
                         '<td>1</td><td>3</td>')  # 乙镇, 甲镇: the sums of their schools
+
+
+def test_the_cohort_definition_of_consolidation_is_a_setting(world, app, login):
+    """CONSOLIDATION_RATE = "cohort": this year's graduating grade (the highest taught) kept ÷
+    the cohort; leavers are placed in it by the grade they left in plus the years since."""
+    from models import school_year_of
+    year = school_year_of(date.today())
+    six = f.klass(world.a1, grade=6, name="1班")
+    stay = [f.student(world.a1, six, name=f"六{n}") for n in range(3)]
+    history(stay[0], (date(year - 5, 9, 1), None, "enrolled"))
+    suspended = f.student(world.a1, six, name="休学", status="suspended")
+    gone = {
+        "dropout": (5, date(year, 3, 1)),  # left in grade 5 last school year: grade 6 now
+        "other_left": (6, date(year, 10, 1)),  # left this year in grade 6
+        "transferred": (6, date(year, 10, 1)),  # a normal move: not in the cohort
+        "deceased": (6, date(year, 10, 1)),  # likewise
+        "graduated": (6, date(year, 7, 1)),  # last school year's graduate: not this cohort
+    }
+    for status, (grade, on) in gone.items():
+        s = f.student(world.a1, None, name=status)
+        s.grade = grade
+        history(s, (date(year - 5, 9, 1), None, "enrolled"), (on, "enrolled", status))
+    for name, grade in (("三年级辍学", 3), ("二年级辍学", 2)):  # left three school years ago
+        s = f.student(world.a2, None, name=name)
+        s.grade = grade
+        history(s, (date(year - 5, 9, 1), None, "enrolled"),
+                (date(year - 2, 3, 1), "enrolled", "dropout"))
+    db.session.commit()
+    officer = login("officer")
+    assert "巩固率 = (学年初在读" in officer.get("/dashboard/").text  # the default
+    app.config["CONSOLIDATION_RATE"] = "cohort"
+    page = officer.get("/dashboard/").text
+    row = page.split('title="巩固率（届别口径）')[1].split("</tr>")[0].split("<td>")
+    # 全镇: kept 3 + 休学 of those + dropout + other_left + 三年级辍学 (grade 3 + 3 years)
+    assert row[1].startswith("57.1% <small>4/7</small>")
+    headings = columns_of(officer)
+    a1, a2 = (row[1 + headings.index(s.name)] for s in (world.a1, world.a2))
+    assert a1.startswith("66.7% <small>4/6</small>") and a2.startswith("0.0% <small>0/1")
+    assert "巩固率（届别口径）= 本届毕业年级" in page and "巩固率 = (学年初在读" not in page
+    assert suspended.status == "suspended"
+
+
+def columns_of(client) -> list[str]:
+    """The dashboard's column headings ("全镇" first), as shown."""
+    import re
+    head = client.get("/dashboard/").text.split("<thead>")[1].split("</thead>")[0]
+    return [re.sub("<[^>]+>", "", cell).strip() for cell in head.split("<th>")[2:]]

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 import sqlalchemy as sa
+from flask import current_app
 
 import access
 from blueprints.aid import grants
@@ -28,14 +29,26 @@ from blueprints.attendance import risk
 from blueprints.cases import reconcile
 from blueprints.pairs import schedule
 from extensions import db
-from models import (FOCUS_FLAGS, AidProgram, DropoutCase, EarlyWarning, HomeVisit, HouseholdChild,
-                    Pledge, School, StatusChange, Student, Term, school_year_of)
+from models import (FOCUS_FLAGS, AidProgram, ClassGroup, DropoutCase, EarlyWarning, HomeVisit,
+                    HouseholdChild, Pledge, School, StatusChange, Student, Term, school_year_of)
 
 FORMULAS = {
     "enrolment": "入学率 = 户籍名单上的适龄儿童中在读的人数 ÷ 户籍名单上的适龄儿童数 × 100%（休学不计为在读）",
     "consolidation": "巩固率 = (学年初在读 − 转出 − 死亡 + 转入 − 辍学) ÷ (学年初在读 − 转出 − 死亡 + 转入) × 100%",
+    "cohort": "巩固率（届别口径）= 本届毕业年级仍在籍的学生（在读、休学、已毕业）÷ 本届学生总数（历年入学和转入的，"
+              "不含转出、死亡）× 100%；本届 = 本学年应读最高年级的学生，已离校学生按离校时年级逐年推算",
     "dropout": "辍学率 = 本学年辍学人数 ÷ 学年初在读人数 × 100%",
 }
+
+
+def formulas() -> dict[str, str]:
+    """The formulas shown beside the rates, with the 巩固率 definition the township uses
+    (CONSOLIDATION_RATE = "year" or "cohort")."""
+    chosen = dict(FORMULAS)
+    if current_app.config["CONSOLIDATION_RATE"] == "cohort":
+        chosen["consolidation"] = chosen["cohort"]
+    del chosen["cohort"]
+    return chosen
 
 
 # The month's report to the bureau: one line per figure, the same in its PDF and its Excel.
@@ -68,6 +81,8 @@ class Rates:
     dropouts: int = 0
     listed: int | None = None  # children of school age on the 户籍 list (None: no list)
     listed_enrolled: int = 0
+    cohort: int | None = None  # the cohort definition's base (None: the year definition)
+    cohort_kept: int = 0
 
     @staticmethod
     def pct(num: int, den: int) -> float | None:
@@ -79,6 +94,8 @@ class Rates:
 
     @property
     def consolidation_rate(self) -> float | None:
+        if self.cohort is not None:
+            return self.pct(self.cohort_kept, self.cohort)
         base = self.start - self.out - self.deceased + self.transferred_in
         return self.pct(base - self.dropouts, base)
 
@@ -143,6 +160,36 @@ def rates(students, start: date, end: date) -> dict[int | None, Rates]:
                 if yes:
                     setattr(r, name, getattr(r, name) + 1)
     return out
+
+
+def cohort(students: sa.Select, today: date) -> dict[int | None, tuple[int, int]]:
+    """The cohort definition of 巩固率, per school id and for all (key None): (the cohort,
+    those of it still on the register). The cohort is every record whose grade this school
+    year would be the highest grade taught in scope: an enrolled or suspended child by their
+    grade, one who left by the grade they left in plus the school years since. Transfers out
+    and deaths are normal moves and leave the cohort; enrolled, suspended and graduated (this
+    year) are kept; dropouts and other leavers are lost."""
+    year = school_year_of(today)
+    final = db.session.scalar(access.scoped(ClassGroup).with_only_columns(
+        sa.func.max(ClassGroup.grade)).where(ClassGroup.school_year == year))
+    out: dict[int | None, list[int]] = defaultdict(lambda: [0, 0])
+    if not final:
+        return {}
+    left = (sa.select(StatusChange.student_id, sa.func.max(StatusChange.changed_on).label("on"))
+            .group_by(StatusChange.student_id).subquery())
+    for school_id, status, grade, left_on, created in db.session.execute(
+            sa.select(Student.school_id, Student.status, Student.grade, left.c.on,
+                      Student.created_at).outerjoin(left, left.c.student_id == Student.id)
+            .where(Student.id.in_(students), Student.grade <= final,
+                   Student.status.not_in(("transferred", "deceased")))):
+        if status not in ("enrolled", "suspended"):
+            grade += year - school_year_of(left_on or created.date())
+        if grade != final:
+            continue
+        for key in (school_id, None):
+            out[key][0] += 1
+            out[key][1] += status in ("enrolled", "suspended", "graduated")
+    return {key: (base, kept) for key, (base, kept) in out.items()}
 
 
 def enrolment(central_id: int | None, today: date) -> Rates:
@@ -255,6 +302,15 @@ def dashboard(today: date, month_day: date | None = None) -> list[Column]:
             target = columns[group[school_id]].rates
             for name in ("start", "out", "deceased", "transferred_in", "dropouts"):
                 setattr(target, name, getattr(target, name) + getattr(r, name))
+    if current_app.config["CONSOLIDATION_RATE"] == "cohort":
+        for col in columns.values():
+            col.rates.cohort = 0
+        for school_id, (base, kept) in cohort(scoped.with_only_columns(Student.id),
+                                              today).items():
+            col = columns[None] if school_id is None else columns.get(group.get(school_id))
+            if col is not None:
+                col.rates.cohort += base
+                col.rates.cohort_kept += kept
     town = enrolment(access.township_id(), today)
     columns[None].rates.listed, columns[None].rates.listed_enrolled = town.listed, \
         town.listed_enrolled

@@ -15,6 +15,6 @@ def index():
     columns = metrics.dashboard(today)
     county = any(c.school and c.school.kind == "central" for c in columns[2:])
     return render_template("dashboard/index.html", columns=columns, county=county,
-                           trends=metrics.trends(today), formulas=metrics.FORMULAS, today=today,
+                           trends=metrics.trends(today), formulas=metrics.formulas(), today=today,
                            statuses=STATUSES, placements=PLACEMENTS, flags=FOCUS_FLAGS,
                            levels=RISK_LEVELS, states=CASE_STATES)

@@ -119,7 +119,7 @@ def present(meeting_id):
                            part=parts[step - 1] if step else None,
                            columns=metrics.dashboard(date.today(), meeting.month),
                            carried=agenda.carried(meeting), item_form=_item_form(meeting),
-                           formulas=metrics.FORMULAS)
+                           formulas=metrics.formulas())
 
 
 @bp.route("/<int:meeting_id>/minutes", methods=["POST"])
@@ -213,7 +213,7 @@ def meeting_batch(params: dict) -> printjobs.Batch:
 def _report(meeting, today):
     first, last = metrics.month_bounds(meeting.month)
     full = access.sees_full_ids()
-    return {"columns": metrics.dashboard(today, meeting.month), "formulas": metrics.FORMULAS,
+    return {"columns": metrics.dashboard(today, meeting.month), "formulas": metrics.formulas(),
             "counts": ledger.monthly_counts(first, last),
             "suspected": [ledger.case_row(n, c, full) for n, c in enumerate(
                 ledger.cases("suspected", first, last), 1)],
