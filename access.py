@@ -15,11 +15,11 @@ from flask import abort, current_app, request
 from flask_login import current_user
 
 from extensions import db, login_manager
-from models import (ROLES, Absence, ActionItem, AidGrant, AidProgram, AuditLog, Cadre, CaseNotice,
-                    CaseStep, ClassGroup, DropoutCase, EarlyWarning, FollowUp, Guardian, HomeVisit,
-                    HouseholdChild, Meeting, Pledge, PledgeTemplate, PrintJob, Responsibility,
-                    RiskOverride, School, StatusChange, Student, Term, TutoringPair,
-                    TutoringSession, User)
+from models import (ROLES, Absence, ActionItem, Activity, ActivityPhoto, AidGrant, AidProgram,
+                    AuditLog, Cadre, CaseNotice, CaseStep, ClassGroup, DropoutCase, EarlyWarning,
+                    FollowUp, Guardian, HomeVisit, HouseholdChild, Meeting, Pledge,
+                    PledgeTemplate, PrintJob, Responsibility, RiskOverride, School, StatusChange,
+                    Student, Term, TutoringPair, TutoringSession, User, WorkSummary)
 
 EVERYONE = tuple(ROLES)
 CENTRAL = ("central_officer", "central_leader")
@@ -123,8 +123,16 @@ def _condition(model, user):
         if user.role == "inspector" and user.school_id is None:
             return sa.true()
         return User.school_id.in_(school_ids(user))
-    if model is TutoringPair:
-        return TutoringPair.school_id.in_(school_ids(user))
+    if model in (TutoringPair, Activity, ActivityPhoto):
+        return model.school_id.in_(school_ids(user))
+    if model is WorkSummary:  # a school's summaries, and the township's for central roles
+        if user.role == "inspector" and user.school_id is None:
+            return sa.true()
+        if user.role in CENTRAL or user.role == "inspector":
+            return WorkSummary.central_id == township_id(user)
+        if user.role == "village_head":
+            return WorkSummary.school_id == user.school_id
+        return sa.false()
     if model is Pledge:
         if user.role == "teacher":  # their own pledges and their children's guardian letters
             return sa.or_(Pledge.user_id == user.id,

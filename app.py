@@ -106,11 +106,13 @@ def create_app(config: dict | None = None) -> Flask:
     htmx.init_app(app)
     limiter.init_app(app)
 
+    from blueprints.activities import bp as activities_bp
     from blueprints.aid import bp as aid_bp
     from blueprints.attendance import bp as attendance_bp
     from blueprints.auth import bp as auth_bp
     from blueprints.cases import bp as cases_bp
     from blueprints.dashboard import bp as dashboard_bp
+    from blueprints.evidence import bp as evidence_bp
     from blueprints.home import bp as home_bp
     from blueprints.meetings import bp as meetings_bp
     from blueprints.pairs import bp as pairs_bp
@@ -118,10 +120,11 @@ def create_app(config: dict | None = None) -> Flask:
     from blueprints.prints import bp as prints_bp
     from blueprints.responsibility import bp as responsibility_bp
     from blueprints.students import bp as students_bp
+    from blueprints.summaries import bp as summaries_bp
     from blueprints.township import bp as township_bp
     for bp in (auth_bp, home_bp, township_bp, students_bp, responsibility_bp, pledges_bp,
                aid_bp, pairs_bp, attendance_bp, cases_bp, dashboard_bp, meetings_bp,
-               prints_bp):
+               prints_bp, activities_bp, summaries_bp, evidence_bp):
         app.register_blueprint(bp)
 
     import pdf

@@ -14,7 +14,8 @@ from sqlalchemy.orm import Session, object_session
 from extensions import db
 from models import (ActionItem, AidProgram, AuditLog, Cadre, CaseNotice, CaseStep, DocumentCounter,
                     FollowUp, Guardian, HouseholdChild, Meeting, PledgeTemplate, PrintJob,
-                    Responsibility, School, StatusChange, Student, Term, TutoringSession, now)
+                    Responsibility, School, StatusChange, Student, Term, TutoringSession,
+                    WorkSummary, now)
 
 # Columns that are bookkeeping, not facts; their changes are not listed in before/after.
 QUIET = {"version", "updated_at", "created_at", "name_pinyin", "name_initials", "session_salt",
@@ -76,6 +77,8 @@ def _school_of(obj) -> int | None:
         return obj.central_id
     if isinstance(obj, TutoringSession):
         return obj.pair.school_id if obj.pair else None
+    if isinstance(obj, WorkSummary):
+        return obj.school_id or obj.central_id
     if isinstance(obj, ActionItem):
         return obj.school_id or (obj.meeting.central_id if obj.meeting else None)
     if isinstance(obj, (CaseStep, FollowUp, CaseNotice)):

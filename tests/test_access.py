@@ -9,9 +9,9 @@ import pytest
 import access
 from extensions import db
 from blueprints.pledges.texts import DEFAULTS
-from models import (ROLES, ActionItem, AidGrant, AidProgram, CaseNotice, DropoutCase, EarlyWarning,
+from models import (ROLES, ActionItem, Activity, ActivityPhoto, AidGrant, AidProgram, CaseNotice, DropoutCase, EarlyWarning,
                     FollowUp, HomeVisit, HouseholdChild, Meeting, Pledge, PledgeTemplate, Student,
-                    Term, TutoringPair)
+                    Term, TutoringPair, WorkSummary)
 from tests import factories as f
 
 
@@ -48,7 +48,13 @@ def _url_args(world, victim):
                       held_on=date(2025, 11, 5), agenda="议程")
     action = ActionItem(meeting=meeting, owner=world.users["village_head"], text="家访",
                         due_on=date(2025, 11, 12))
-    db.session.add_all([case, visit, child, meeting, action])
+    activity = Activity(school_id=world.a1.id, held_on=date(2025, 10, 9), kind="parents_meeting",
+                        title="家长会", reached=40)
+    photo = ActivityPhoto(activity=activity, school_id=world.a1.id, file_path="missing.jpg",
+                          print_path="missing-print.jpg")
+    summary = WorkSummary(central_id=world.central_a.id, school_id=world.a1.id, school_year=2025,
+                          semester=1, title="工作总结", sections=[["一、工作概述", "正文"]])
+    db.session.add_all([case, visit, child, meeting, action, activity, photo, summary])
     db.session.commit()
     return {
         "student_id": world.s_a1.id, "school_id": world.a1.id, "class_id": world.class_a1.id,
@@ -56,7 +62,8 @@ def _url_args(world, victim):
         "kind": "teacher", "job_id": 999999, "program_id": program.id, "grant_id": grant.id,
         "pair_id": pair.id, "warning_id": warning.id, "case_id": case.id, "item_id": item.id,
         "notice_id": notice.id, "visit_id": visit.id, "child_id": child.id,
-        "meeting_id": meeting.id,
+        "meeting_id": meeting.id, "activity_id": activity.id, "photo_id": photo.id,
+        "summary_id": summary.id,
     }, {"students.delete": {"student_id": victim.id},
         "students.class_options": {"school_id": world.a1.id},
         "pairs.new": {"student": world.s_a1.id},
