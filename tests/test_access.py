@@ -9,9 +9,9 @@ import pytest
 import access
 from extensions import db
 from blueprints.pledges.texts import DEFAULTS
-from models import (ROLES, ActionItem, Activity, ActivityPhoto, AidGrant, AidProgram, CaseNotice, DropoutCase, EarlyWarning,
-                    FollowUp, HomeVisit, HouseholdChild, Meeting, Pledge, PledgeTemplate, Student,
-                    Term, TutoringPair, WorkSummary)
+from models import (ROLES, ActionItem, Activity, ActivityPhoto, AidGrant, AidProgram, CaseNotice,
+                    DropoutCase, EarlyWarning, FollowUp, HomeVisit, HouseholdChild, Meeting, Pledge,
+                    PledgeTemplate, Student, Term, TutoringPair, WorkSummary)
 from tests import factories as f
 
 
