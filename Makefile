@@ -15,9 +15,11 @@ run: setup db
 	@echo "Baoxue is serving on http://$$(hostname -I 2>/dev/null | awk '{print $$1}' || echo 127.0.0.1):$(PORT)/ (and http://127.0.0.1:$(PORT)/). Ctrl-C stops it."
 	$(BIN)/waitress-serve --host=$(HOST) --port=$(PORT) --threads=$(THREADS) --call app:create_app
 
+# The whole suite twice: on SQLite files, then on a throwaway PostgreSQL server.
 test: setup
 	@sh scripts/system-packages.sh test
 	$(BIN)/python -m pytest
+	sh scripts/with-postgres.sh $(BIN)/python -m pytest
 
 bench: setup
 	$(BIN)/python bench/pdf_bench.py

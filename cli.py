@@ -116,8 +116,9 @@ def register(app: Flask) -> None:
             source.close()
         else:
             path = path if path.suffix else path.with_suffix(".dump")
+            libpq = url.set(drivername="postgresql")  # pg_dump knows no "+psycopg"
             subprocess.run(["pg_dump", "--format=custom", f"--file={path}",
-                            url.render_as_string(hide_password=False)], check=True)
+                            libpq.render_as_string(hide_password=False)], check=True)
         db.session.info["actor"] = "cli"
         audit.record("backup", f"数据库备份到 {path.name}")
         db.session.commit()

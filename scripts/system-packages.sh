@@ -1,6 +1,7 @@
 #!/bin/sh
 # Install the Debian packages Baoxue needs, when missing and when running as root.
-# `system-packages.sh test` adds Chromium for the browser tests.
+# `system-packages.sh test` adds Chromium for the browser tests and the PostgreSQL server for the
+# suite's second run (scripts/with-postgres.sh).
 #   Pango + HarfBuzz subset: WeasyPrint (PDFs); without libharfbuzz-subset0 a Chinese PDF takes
 #   11-15 s instead of 0.3 s. fonts-arphic-uming (宋体-style) and fonts-wqy-microhei (黑体-style):
 #   the print fonts, single TrueType faces that keep a page near 35 KB; fonts-noto-cjk as fallback.
@@ -10,7 +11,7 @@ set -eu
 packages="libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-arphic-uming fonts-wqy-microhei
 fonts-noto-cjk poppler-utils"
 python3 -m venv --help >/dev/null 2>&1 || packages="$packages python3-venv"
-[ "${1:-}" = test ] && packages="$packages chromium"
+[ "${1:-}" = test ] && packages="$packages chromium postgresql"
 missing=""
 for p in $packages; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

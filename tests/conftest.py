@@ -1,8 +1,15 @@
-"""Fixtures: a real SQLite file per test (copied from one migrated template), the real app,
-a test client, and a small world of two townships built with factories."""
+"""Fixtures: a real database per test, the real app, a test client, and a small world of two
+townships built with factories.
+
+The database is a SQLite file copied from one migrated template; with BAOXUE_TEST_POSTGRES set
+(a server URL, as scripts/with-postgres.sh sets for `make test`'s second run) it is a PostgreSQL
+database created from one migrated template database (CREATE DATABASE ... TEMPLATE) and dropped
+after the test. Tests of SQLite-only behaviour carry @pytest.mark.sqlite_only."""
 from __future__ import annotations
 
 import contextvars
+import itertools
+import os
 import shutil
 import sys
 from pathlib import Path
@@ -26,40 +33,83 @@ class IsolatedClient(FlaskClient):
         return contextvars.Context().run(super().open, *args, **kwargs)
 
 
-def _config(tmp: Path, **extra) -> dict:
+POSTGRES = os.environ.get("BAOXUE_TEST_POSTGRES")  # postgresql://user@/postgres?host=...
+TEMPLATE = "baoxue_template"
+_numbers = itertools.count(1)
+
+
+def _postgres_url(database: str) -> str:
+    from sqlalchemy.engine import make_url
+    return make_url(POSTGRES).set(drivername="postgresql+psycopg",
+                                   database=database).render_as_string(hide_password=False)
+
+
+def _admin(statement: str) -> None:
+    """Run CREATE/DROP DATABASE on the server's maintenance database."""
+    import sqlalchemy as sa
+    engine = sa.create_engine(_postgres_url("postgres"), isolation_level="AUTOCOMMIT",
+                              poolclass=sa.pool.NullPool)
+    with engine.connect() as conn:
+        conn.exec_driver_sql(statement)
+    engine.dispose()
+
+
+def _config(tmp: Path, database: str | None = None, **extra) -> dict:
     config = {
         "TESTING": True,
         "SECRET_KEY": "test-secret",
-        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp / 'baoxue.db'}",
+        "SQLALCHEMY_DATABASE_URI": _postgres_url(database) if database
+        else f"sqlite:///{tmp / 'baoxue.db'}",
         "WTF_CSRF_ENABLED": False,
     }
     config.update(extra)
     return config
 
 
+def pytest_collection_modifyitems(config, items):
+    if POSTGRES:
+        skip = pytest.mark.skip(reason="SQLite-only behaviour (this run is on PostgreSQL)")
+        for item in items:
+            if "sqlite_only" in item.keywords:
+                item.add_marker(skip)
+
+
 @pytest.fixture(scope="session")
-def migrated_db(tmp_path_factory) -> Path:
-    """Run the migrations once into a template database file."""
+def migrated_db(tmp_path_factory) -> Path | str:
+    """Run the migrations once into a template database (a file, or a PostgreSQL database)."""
     from flask_migrate import upgrade
     tmp = tmp_path_factory.mktemp("template")
-    app = create_app(_config(tmp))
+    if POSTGRES:
+        _admin(f"DROP DATABASE IF EXISTS {TEMPLATE} WITH (FORCE)")
+        _admin(f"CREATE DATABASE {TEMPLATE}")
+    app = create_app(_config(tmp, TEMPLATE if POSTGRES else None))
     with app.app_context():
         upgrade()
         db.engine.dispose()
-    return tmp / "baoxue.db"
+    return TEMPLATE if POSTGRES else tmp / "baoxue.db"
 
 
 @pytest.fixture
 def make_app(tmp_path, migrated_db):
     """Build an app on a fresh copy of the migrated database (instance folder under tmp)."""
+    created = []
+
     def build(**extra):
-        shutil.copy(migrated_db, tmp_path / "baoxue.db")
-        app = create_app(_config(tmp_path, **extra))
+        if POSTGRES:
+            name = f"baoxue_test_{os.getpid()}_{next(_numbers)}"
+            _admin(f"CREATE DATABASE {name} TEMPLATE {TEMPLATE}")
+            created.append(name)
+        else:
+            name = None
+            shutil.copy(migrated_db, tmp_path / "baoxue.db")
+        app = create_app(_config(tmp_path, name, **extra))
         app.instance_path = str(tmp_path / "instance")
         app.test_client_class = IsolatedClient
         limiter.reset()
         return app
-    return build
+    yield build
+    for name in created:
+        _admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
 @pytest.fixture

@@ -1,9 +1,12 @@
 """Operator commands (`flask demo`, `flask create-user`, `flask backup`) through Flask's CLI
 runner, and a check that the migrations build exactly the schema the models describe."""
+import os
 import sqlite3
+import subprocess
 from contextlib import closing
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -119,6 +122,7 @@ def test_county_inspector_needs_no_school_but_others_do(world, app, login):
     assert db.session.scalar(db.select(User).filter_by(username="head")).name != "重名"
 
 
+@pytest.mark.sqlite_only
 def test_backup_writes_a_consistent_sqlite_copy(world, app, tmp_path):
     target = tmp_path / "backups" / "copy.db"
     result = app.test_cli_runner().invoke(args=["backup", str(target)])
@@ -133,11 +137,21 @@ def test_backup_writes_a_consistent_sqlite_copy(world, app, tmp_path):
     assert entry.username == "cli" and "copy.db" in entry.summary
 
 
+@pytest.mark.sqlite_only
 def test_backup_without_suffix_gets_db(world, app, tmp_path):
     result = app.test_cli_runner().invoke(args=["backup", str(tmp_path / "nightly")])
     assert result.exit_code == 0, result.output
     with closing(sqlite3.connect(tmp_path / "nightly.db")) as copy:
         assert copy.execute("SELECT count(*) FROM schools").fetchone() == (5,)
+
+
+@pytest.mark.skipif(not os.environ.get("BAOXUE_TEST_POSTGRES"), reason="PostgreSQL run only")
+def test_backup_on_postgresql_is_a_pg_dump_archive(world, app, tmp_path):
+    result = app.test_cli_runner().invoke(args=["backup", str(tmp_path / "nightly")])
+    assert result.exit_code == 0, result.output
+    listing = subprocess.run(["pg_restore", "--list", str(tmp_path / "nightly.dump")],
+                             capture_output=True, text=True, check=True).stdout
+    assert "TABLE DATA public students" in listing and "TABLE DATA public audit_log" in listing
 
 
 def test_migrations_match_the_models(app):
