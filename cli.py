@@ -1,9 +1,7 @@
 """Operator commands: `flask demo load|reset|roster`, `flask create-user`, `flask rules run`,
-`flask backup`."""
+`flask backup`, `flask restore`, `flask export-school`."""
 from __future__ import annotations
 
-import sqlite3
-import subprocess
 from datetime import datetime
 from pathlib import Path
 
@@ -12,6 +10,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 
 import audit
+import backups
 import demo as demo_data
 from extensions import db
 from models import ROLES, School, User
@@ -102,27 +101,46 @@ def register(app: Flask) -> None:
     @click.argument("target", required=False, type=click.Path(dir_okay=False))
     def backup(target):
         """Online, consistent backup of the database to TARGET (default instance/backups/)."""
-        path = Path(target) if target else (
-            Path(current_app.instance_path) / "backups" / f"baoxue-{datetime.now():%Y%m%d-%H%M%S}")
-        path.parent.mkdir(parents=True, exist_ok=True)
-        url = db.engine.url
-        if url.get_backend_name() == "sqlite":
-            path = path if path.suffix else path.with_suffix(".db")
-            source = sqlite3.connect(url.database)
-            dest = sqlite3.connect(path)
-            with dest:
-                source.backup(dest)  # SQLite's online backup API: consistent while in use
-            dest.close()
-            source.close()
-        else:
-            path = path if path.suffix else path.with_suffix(".dump")
-            libpq = url.set(drivername="postgresql")  # pg_dump knows no "+psycopg"
-            subprocess.run(["pg_dump", "--format=custom", f"--file={path}",
-                            libpq.render_as_string(hide_password=False)], check=True)
+        path = backups.backup(Path(target) if target else (
+            Path(current_app.instance_path) / "backups" / f"baoxue-{datetime.now():%Y%m%d-%H%M%S}"))
         db.session.info["actor"] = "cli"
         audit.record("backup", f"数据库备份到 {path.name}")
         db.session.commit()
         click.echo(f"Backup written to {path} ({path.stat().st_size // 1024} KB).")
+
+    @app.cli.command("restore")
+    @click.argument("source", type=click.Path(dir_okay=False, exists=True))
+    @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+    def restore(source, yes):
+        """Replace the whole database with the backup SOURCE (stop the intranet first)."""
+        if not yes:
+            click.confirm(f"Every record will be replaced by the backup {source}. Continue?",
+                          abort=True)
+        try:
+            backups.restore(Path(source))
+        except backups.RestoreRefused as error:
+            raise click.ClickException(f"{error}; nothing was changed.") from error
+        db.session.info["actor"] = "cli"
+        audit.record("restore", f"数据库从备份 {Path(source).name} 恢复")
+        db.session.commit()
+        click.echo(f"Restored from {source}. Run `flask db upgrade` if the backup is older "
+                   "than this version, then start the intranet.")
+
+    @app.cli.command("export-school")
+    @click.argument("school")
+    @click.argument("target", type=click.Path(dir_okay=False))
+    def export_school(school, target):
+        """Every record of one SCHOOL (by name) as an Excel workbook TARGET, a sheet a table."""
+        row = db.session.scalar(db.select(School).filter_by(name=school))
+        if row is None:
+            raise click.ClickException(f"No school named {school!r}.")
+        counts = backups.export_school(row, Path(target))
+        db.session.info["actor"] = "cli"
+        audit.record("export", f"导出 {row.name} 的全部数据（{sum(counts.values())} 行）",
+                     school_id=row.id, after=counts)
+        db.session.commit()
+        click.echo(f"{row.name}: {sum(counts.values())} rows in {len(counts)} sheets "
+                   f"written to {target}.")
 
 
 def _write_sample_roster() -> None:

@@ -154,6 +154,73 @@ def test_backup_on_postgresql_is_a_pg_dump_archive(world, app, tmp_path):
     assert "TABLE DATA public students" in listing and "TABLE DATA public audit_log" in listing
 
 
+def _every_row() -> dict[str, list[tuple]]:
+    """Every row of every table, in primary-key order (the round trip compares these)."""
+    out = {}
+    with db.engine.connect() as conn:
+        for table in db.metadata.sorted_tables:
+            out[table.name] = [tuple(r) for r in conn.execute(
+                sa.select(table).order_by(*table.primary_key.columns))]
+    return out
+
+
+def test_backup_and_restore_round_trip_every_row(world, app, tmp_path):
+    """On SQLite and on PostgreSQL: back up, change things, restore, and every row of every
+    table is as it was (the audit log gains the restore, nothing else)."""
+    from tests.test_access import _url_args
+    _url_args(world, world.s_a1)  # rows in most tables: pledge, grant, case, visit, meeting...
+    before = _every_row()
+    runner = app.test_cli_runner()
+    a1, b1 = world.a1.id, world.s_b1.id
+    result = runner.invoke(args=["backup", str(tmp_path / "round")])
+    assert result.exit_code == 0, result.output
+    copy = next(tmp_path.glob("round.*"))
+    db.session.delete(db.session.get(Student, b1))
+    db.session.get(School, a1).name = "改名村小"
+    db.session.add(User(username="new", name="新人", role="teacher", school_id=a1,
+                        password_hash="x"))
+    db.session.commit()
+    refused = runner.invoke(args=["restore", str(copy)], input="n\n")
+    assert refused.exit_code == 1 and db.session.get(School, a1).name == "改名村小"
+    db.session.remove()
+    result = runner.invoke(args=["restore", "--yes", str(copy)])
+    assert result.exit_code == 0, result.output
+    db.session.remove()
+    after = _every_row()
+    audit = after.pop("audit_log")
+    expected_audit = before.pop("audit_log")
+    assert after == before
+    assert audit[:len(expected_audit)] == expected_audit and len(audit) == len(expected_audit) + 1
+    assert db.session.scalar(db.select(AuditLog).order_by(AuditLog.id.desc())).action == "restore"
+
+
+def test_restore_refuses_a_file_that_is_not_a_backup(world, app, tmp_path):
+    junk = tmp_path / "junk.db"
+    junk.write_bytes(b"not a database at all" * 100)
+    child = world.s_b1.id
+    result = app.test_cli_runner().invoke(args=["restore", "--yes", str(junk)])
+    assert result.exit_code == 1 and "nothing was changed" in result.output
+    db.session.remove()
+    assert db.session.get(Student, child).name == "赵六"
+
+
+def test_export_one_school_writes_its_rows_and_no_password_hash(world, app, tmp_path):
+    from openpyxl import load_workbook
+    target = tmp_path / "a1.xlsx"
+    result = app.test_cli_runner().invoke(args=["export-school", "甲一村小", str(target)])
+    assert result.exit_code == 0, result.output
+    wb = load_workbook(target, read_only=True)
+    headers, *rows = list(wb["students"].values)
+    names = [dict(zip(headers, row))["name"] for row in rows]
+    assert sorted(names) == sorted([world.s_a1.name, world.s_a1_other.name])  # not a2's, b1's
+    user_headers = next(wb["users"].values)
+    assert "password_hash" not in user_headers and "username" in user_headers
+    assert len(list(wb["guardians"].values)) == 3  # a header and each child's guardian
+    entry = db.session.scalar(db.select(AuditLog).filter_by(action="export"))
+    assert entry.school_id == world.a1.id and "甲一村小" in entry.summary
+    assert app.test_cli_runner().invoke(args=["export-school", "无此校", str(target)]).exit_code == 1
+
+
 def test_migrations_match_the_models(app):
     with db.engine.connect() as connection:
         context = MigrationContext.configure(connection)
