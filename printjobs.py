@@ -127,8 +127,9 @@ def _executor() -> ProcessPoolExecutor:
 
 
 def _dispatch(app, job_id: int) -> None:
-    config = {key: app.config[key] for key in ("SECRET_KEY", "SQLALCHEMY_DATABASE_URI")}
+    config = settings(app)
     config["PRINT_FOLDER"] = str(_folder(app))
+    config["INSTANCE_PATH"] = app.instance_path  # uploads a document embeds (activity photos)
     try:
         future = _executor().submit(work, config, job_id)
     except BrokenProcessPool:
@@ -144,6 +145,17 @@ def _dispatch(app, job_id: int) -> None:
         with app.app_context():
             _set(job_id, status="failed", error="打印程序意外退出，请重新打印；如果一再出现，请联系中心校管理员。")
     future.add_done_callback(done)
+
+
+PLAIN = (str, int, float, bool, dict, list, tuple, type(None))
+
+
+def settings(app) -> dict:
+    """The web app's settings as the worker needs them: every plain value (the database, the
+    instance/config.py settings such as CONSOLIDATION_RATE or ATTENDANCE_RULES that documents
+    compute with), so a document prints the same in the worker as at once."""
+    return {key: value for key, value in app.config.items()
+            if key.isupper() and isinstance(value, PLAIN)}
 
 
 def _reset_pool() -> None:
@@ -179,7 +191,8 @@ def work(config: dict, job_id: int) -> None:
                 db.engine.dispose()
         _worker_app = create_app(config)
     app = _worker_app
-    app.config["PRINT_FOLDER"] = config["PRINT_FOLDER"]
+    app.config.update({k: v for k, v in config.items() if k != "INSTANCE_PATH"})
+    app.instance_path = config.get("INSTANCE_PATH", app.instance_path)
     with app.test_request_context():
         try:
             job = db.session.get(PrintJob, job_id)

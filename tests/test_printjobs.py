@@ -156,3 +156,17 @@ def test_a_worker_error_fails_the_job_with_a_message(world, login):
     box = head.get(f"/prints/{job.id}", headers={"HX-Request": "true",
                                                  "HX-Target": "print-job"}).text
     assert "没有符合筛选条件的学生" in box
+
+
+def test_the_worker_gets_the_sites_settings(app):
+    """instance/config.py settings reach the print worker's app, so a document computed there
+    (a ledger, a report) uses the township's rules, not the defaults."""
+    from app import create_app
+    app.config["CONSOLIDATION_RATE"] = "cohort"
+    app.config["ATTENDANCE_RULES"] = {**app.config["ATTENDANCE_RULES"], "warning_days": 5}
+    config = printjobs.settings(app)
+    assert config["SQLALCHEMY_DATABASE_URI"] == app.config["SQLALCHEMY_DATABASE_URI"]
+    assert "PERMANENT_SESSION_LIFETIME" not in config  # not a plain value
+    worker = create_app(config)
+    assert worker.config["CONSOLIDATION_RATE"] == "cohort"
+    assert worker.config["ATTENDANCE_RULES"]["warning_days"] == 5
