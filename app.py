@@ -50,7 +50,7 @@ def create_app(config: dict | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
     app.config.from_mapping(
         SQLALCHEMY_DATABASE_URI="sqlite:///" + os.path.join(app.instance_path, "baoxue.db"),
-        MAX_CONTENT_LENGTH=5 * 1024 * 1024,  # uploads (rosters, scans)
+        MAX_CONTENT_LENGTH=20 * 1024 * 1024,  # uploads (rosters, scans, a few activity photos)
         WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session
         WTF_I18N_ENABLED=False,  # forms.Form takes WTForms' own Chinese messages
         SESSION_COOKIE_HTTPONLY=True,

@@ -5,7 +5,9 @@ each document laid out on its own: page numbers count within a document ("— 1 
 page of every pledge in a batch), and a progress callback hears after each document, which is how
 the print worker (printjobs.py) reports progress. The same HTML is the browser's print preview.
 
-WeasyPrint may read our own static files and nothing else (no network, no local paths). The print
+WeasyPrint may read our own static files and nothing else (no network, no local paths), except
+that an evidence pack may embed the print copy of an activity photo (photo_url()): a plain file
+name directly in instance/activities/, nothing above or beside it. The print
 stylesheet is parsed once per process and one font configuration serves a whole batch: 100
 pledges render in ~2.2 s instead of ~3.9 s. Speed depends on HarfBuzz's subsetter
 (libharfbuzz-subset0): without it WeasyPrint falls back to fontTools and takes 11-15 s a page,
@@ -19,7 +21,7 @@ import mimetypes
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 from flask import current_app, render_template
 from weasyprint import CSS, HTML
@@ -27,6 +29,8 @@ from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 ORIGIN = "http://baoxue.invalid"  # the base URL documents resolve against; never fetched
+PHOTO_PREFIX = "/evidence-photo/"  # ORIGIN + this + a file name of instance/activities/
+PHOTO_FOLDER = "activities"
 STYLESHEET = "css/print.css"  # linked by print/base.html for the browser preview
 
 
@@ -35,21 +39,46 @@ def harfbuzz_subset_available() -> bool:
 
 
 class StaticFetcher(URLFetcher):
-    """Serves /static/... from our static folder and refuses every other URL."""
+    """Serves /static/... from our static folder and, when given a photo folder,
+    /evidence-photo/<name> from it (a plain file name in that folder: no "/", no "..", no hidden
+    file); refuses every other URL."""
 
-    def __init__(self, static_folder: str):
+    def __init__(self, static_folder: str, photo_folder: str | Path | None = None):
         super().__init__(allowed_protocols=["http"], allow_redirects=False)
         self.static = Path(static_folder).resolve()
+        self.photos = Path(photo_folder).resolve() if photo_folder else None
 
     def fetch(self, url, headers=None):
-        path_part = urlsplit(url).path
+        parts = urlsplit(url)
+        path_part = parts.path
         if url.startswith(ORIGIN + "/static/"):
             path = (self.static / unquote(path_part[len("/static/"):])).resolve()
             if path.is_relative_to(self.static) and path.is_file():
-                mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-                return URLFetcherResponse(url, body=path.read_bytes(),
-                                          headers={"Content-Type": mime})
+                return self._response(url, path)
+        elif self.photos and url.startswith(ORIGIN + PHOTO_PREFIX) and not parts.query \
+                and not parts.fragment:
+            name = unquote(path_part[len(PHOTO_PREFIX):])
+            if _plain_name(name):
+                path = (self.photos / name).resolve()
+                if path.parent == self.photos and path.is_file():
+                    return self._response(url, path)
         raise ValueError(f"PDF documents may only load our own static files, not {url!r}")
+
+    @staticmethod
+    def _response(url: str, path: Path) -> URLFetcherResponse:
+        mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        return URLFetcherResponse(url, body=path.read_bytes(), headers={"Content-Type": mime})
+
+
+def _plain_name(name: str) -> bool:
+    """A file name with no folder in it: photo-1a2b.jpg, not ../x, a/b, .hidden or C:x."""
+    return bool(name) and name == Path(name).name and not name.startswith(".") \
+        and not any(c in name for c in "/\\:\0")
+
+
+def photo_url(name: str) -> str:
+    """The URL a print template uses to embed an activity photo's print copy."""
+    return ORIGIN + PHOTO_PREFIX + quote(name)
 
 
 @dataclass
@@ -70,7 +99,8 @@ def render(parts: Sequence[Part], progress: Callable[[int], None] | None = None)
         raise ValueError("nothing to print")
     css_path = Path(current_app.static_folder) / STYLESHEET
     stylesheet = _stylesheet(str(css_path), css_path.stat().st_mtime)
-    fetcher = StaticFetcher(current_app.static_folder)
+    fetcher = StaticFetcher(current_app.static_folder,
+                            Path(current_app.instance_path) / PHOTO_FOLDER)
     fonts = FontConfiguration()
     documents = []
     for n, part in enumerate(parts, 1):

@@ -490,3 +490,81 @@ def test_dashboard_and_monthly_meeting_in_the_demo_township(app, live_server):
         agenda = leader.input_value("#agenda")
         assert "联系村委会共同劝返" in agenda and "本周内完成家访并上报" not in agenda
         browser.close()
+
+
+def test_activity_summary_and_evidence_pack_in_the_demo_township(app, live_server, tmp_path,
+                                                                  signed_in):
+    """Issue 7's flow: the head of 石桥村小 records a 家长会 with two photos, drafts this term's
+    summary for the school, edits one sentence, saves it, prints it and downloads the .docx
+    (both carry the edited sentence); the summary's rates equal the dashboard's; the term's
+    evidence pack prints with a table of contents and the new activity."""
+    from urllib.parse import urljoin
+
+    from docx import Document
+    from PIL import Image, ImageDraw
+    from playwright.sync_api import sync_playwright
+
+    import demo
+    from blueprints.dashboard import metrics
+    from models import Activity, User, WorkSummary
+    demo.load()
+    photos = []
+    for n, colour in enumerate(("#7a9", "#c96")):
+        image = Image.new("RGB", (1600, 1200), colour)
+        ImageDraw.Draw(image).rectangle((200, 200, 1400, 1000), outline="#fff", width=20)
+        path = tmp_path / f"家长会{n + 1}.jpg"
+        image.save(path, "JPEG", quality=90)
+        photos.append(str(path))
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        head = _sign_in(browser, live_server, "head")
+        head.get_by_role("link", name="工作活动").first.click()
+        head.get_by_role("link", name="登记活动").click()
+        head.select_option("#kind", label="家长会")
+        head.fill("#title", "三年级家长会：义务教育法与家长的责任")
+        head.fill("#place", "石桥村小多功能室")
+        head.fill("#reached", "46")
+        head.fill("#description", "讲解义务教育法第五条，签订家长承诺书 23 份。")
+        head.set_input_files("#photos", photos)
+        head.get_by_role("button", name="保存活动").click()
+        head.wait_for_url(re.compile(r"/activities/\d+$"))
+        assert head.locator("main img").count() == 2
+        activity = db.session.scalar(db.select(Activity).filter_by(
+            title="三年级家长会：义务教育法与家长的责任"))
+        assert len(activity.photos) == 2 and activity.reached == 46
+
+        head.get_by_role("link", name="工作总结").first.click()
+        head.get_by_role("button", name="按数据起草总结").click()
+        overview = head.locator("textarea").first
+        drafted = overview.input_value()
+        old = drafted.split("。")[0] + "。"
+        new = "本学期我校坚持把控辍保学作为头等大事，家长会开到了每个村民小组。"
+        overview.fill(drafted.replace(old, new, 1))
+        head.get_by_role("button", name="保存").click()
+        head.wait_for_url(re.compile(r"/summaries/\d+$"))
+        summary = db.session.scalar(db.select(WorkSummary).order_by(WorkSummary.id.desc()))
+        assert summary.version == 1 and new in summary.sections[0][1]
+
+        text = _pdf_text(head, head.get_by_role("link", name="打印 PDF"))
+        assert new.replace("，", "") in text.replace("\n", "").replace(" ", "").replace("，", "")
+        assert old not in text.replace("\n", "").replace(" ", "")
+        assert "三年级家长会" in text  # the appendix lists the activity's photos
+        docx = head.request.get(urljoin(head.url, head.get_by_role(
+            "link", name="导出 Word").get_attribute("href")))
+        assert docx.ok
+        (tmp_path / "总结.docx").write_bytes(docx.body())
+        paragraphs = [p.text for p in Document(str(tmp_path / "总结.docx")).paragraphs]
+        assert any(new in p for p in paragraphs) and not any(old in p for p in paragraphs)
+
+        with signed_in(db.session.scalar(db.select(User).filter_by(username="head"))):
+            school = [c for c in metrics.dashboard(date.today()) if c.school
+                      and c.school.name == "石桥村小"][0]
+        assert summary.figures["consolidation_rate"] == school.rates.consolidation_rate
+        assert summary.figures.get("dropout_rate") == school.rates.dropout_rate
+
+        head.goto(live_server + "/evidence/")
+        pack = _print_and_read(head, head.get_by_role("button", name="打印佐证材料（PDF）"))
+        contents = pack.split("\f")[1]
+        assert "目录" in contents and "工作活动" in contents and "家访记录" in contents
+        assert "三年级家长会：义务教育法与家长的责任" in pack
+        browser.close()

@@ -151,3 +151,27 @@ def test_printing_another_schools_ledger_is_a_404(world, login):
                                                   "school": world.b1.id}).status_code == 404
     assert head.post("/cases/ledger/print", data={"kind": "suspected",
                                                   "school": 99999}).status_code == 404
+
+
+def test_the_agenda_and_the_report_carry_the_months_activities(world, data, login):
+    """Each school's part of the agenda says what it did in the meeting's month, by kind, or
+    that it did nothing; the month's report has the same count as the dashboard."""
+    from models import Activity
+    month = (TODAY.replace(day=1) - timedelta(days=1)).replace(day=1)  # last month's meeting
+    for kind, reached in (("parents_meeting", 40), ("law", 50), ("law", 30)):
+        db.session.add(Activity(school_id=world.a1.id, held_on=month + timedelta(days=3),
+                                kind=kind, title="活动", reached=reached))
+    db.session.add(Activity(school_id=world.a2.id, held_on=TODAY, kind="letter", title="信",
+                            reached=20))  # this month: not last month's business
+    db.session.commit()
+    leader = login("leader")
+    assert schedule(leader, month=f"{month:%Y-%m}").status_code == 303
+    meeting = db.session.scalar(db.select(Meeting))
+    lines = meeting.agenda.splitlines()
+    a1 = next(line for line in lines if "甲一村小：" in line)
+    assert "高风险学生 1 人（张三）" in a1
+    assert a1.endswith("；本月开展工作活动 3 次（家长会 1、法律法规宣传 2），覆盖 120 人")
+    assert any(line.endswith("甲二教学点：本月未开展工作活动") for line in lines)
+    sheet = load_workbook(BytesIO(leader.get(f"/meetings/{meeting.id}/report.xlsx").data)).active
+    rows = {r[0]: r[1:] for r in sheet.values if r and r[0]}
+    assert rows["本月工作活动（次）"][0] == 3  # 全镇, last month

@@ -138,3 +138,33 @@ def columns_of(client) -> list[str]:
     import re
     head = client.get("/dashboard/").text.split("<thead>")[1].split("</thead>")[0]
     return [re.sub("<[^>]+>", "", cell).strip() for cell in head.split("<th>")[2:]]
+
+
+def test_the_months_activities_per_school_and_for_the_township(world, login, signed_in):
+    """本月工作活动: activities held this month, per school and in all, with people reached;
+    last month's and another township's are not counted."""
+    from datetime import timedelta
+
+    from models import Activity
+    today = date.today()
+    last_month = (today.replace(day=1) - timedelta(days=1))
+    for school, day, reached in ((world.a1, today, 40), (world.a1, today.replace(day=1), 80),
+                                 (world.a2, today, 25), (world.a1, last_month, 12),
+                                 (world.b1, today, 99)):
+        db.session.add(Activity(school_id=school.id, held_on=day, kind="parents_meeting",
+                                title="家长会", reached=reached))
+    db.session.commit()
+    with signed_in(world.users["central_officer"]):
+        columns = {c.school.name if c.school else "全镇": c for c in metrics.dashboard(today)}
+    assert (columns["全镇"].activities, columns["全镇"].activities_reached) == (3, 145)
+    assert (columns["甲一村小"].activities, columns["甲一村小"].activities_reached) == (2, 120)
+    assert (columns["甲二教学点"].activities, columns["甲镇中心学校"].activities) == (1, 0)
+    with signed_in(world.users["central_officer"]):
+        previous = metrics.dashboard(today, last_month)
+    assert previous[0].activities == 1  # the month asked for, as the meeting asks
+    page = login("head").get("/dashboard/").text
+    row = page.split("本月工作活动</td>")[1].split("</tr>")[0]
+    assert f'school={world.a1.id}">2</a> <small>120 人</small>' in row
+    county = login("county").get("/dashboard/").text.split("本月工作活动</td>")[1].split("</tr>")[0]
+    assert county.startswith(f'<td><a href="/activities/?month={today:%Y-%m}">4</a>')
+    assert "<td>1 <small>99 人</small></td><td>3 <small>145 人</small></td>" in county

@@ -1,9 +1,206 @@
-"""Placeholder: the area's views are being built."""
+"""工作活动: a school's 控辍保学 activities (家长会, publicity, trainings, 联席会议 ...) with
+photos or scans as evidence. The central officer records them for any school of the township,
+a village head for their own; everyone else reads what their scope shows. Checks, storage and
+counts are in records.py."""
+from datetime import date
+
+from flask import abort, current_app, flash, render_template, request, send_file, url_for
+from flask_login import current_user
+from sqlalchemy.orm import selectinload
+
 import access
-from blueprints.activities import bp
+import uploads
+from blueprints.activities import bp, records
+from blueprints.activities.forms import ActivityForm
+from extensions import db
+from models import ACTIVITY_KINDS, Activity, ActivityPhoto, School
+from responses import after_write, form_page, message_response
+
+WRITERS = access.REGISTER_EDITORS
 
 
 @bp.route("/")
 @access.require(*access.EVERYONE)
 def index():
-    return "建设中"
+    today = date.today()
+    filters = records.Filters.from_args(request.args)
+    page = db.paginate(filters.statement().options(selectinload(Activity.photos),
+                                                   selectinload(Activity.school)),
+                       page=request.args.get("page", 1, type=int),
+                       per_page=current_app.config["PAGE_SIZE"], error_out=False)
+    choices = records.periods(today)
+    period = next((p for p in choices if p.key == request.args.get("period")), None) or \
+        records.default_period(choices, today)
+    months, rows, total = records.counts(filters, period, today)
+    return render_template("activities/index.html", page=page, filters=filters,
+                           schools=access.schools(), kinds=ACTIVITY_KINDS, periods=choices,
+                           period=period, months=months, count_rows=rows, total=total,
+                           args=dict(filters.args(), period=period.key))
+
+
+def _form(activity=None) -> ActivityForm:
+    form = ActivityForm(obj=activity)
+    form.school_id.choices = [(s.id, s.name) for s in access.schools()]
+    if not form.is_submitted() and activity is None:
+        wanted = request.args.get("school", type=int)
+        ids = [sid for sid, _ in form.school_id.choices]
+        form.school_id.data = wanted if wanted in ids else (
+            current_user.school_id if current_user.school_id in ids else (ids or [None])[0])
+    return form
+
+
+def _check(form) -> list[records.Upload] | None:
+    """Validate the fields and every file; None when anything is wrong (the errors are on the
+    form, nothing is written)."""
+    valid = form.validate_on_submit()
+    ready, errors = records.check_files(request.files.getlist(form.photos.name))
+    if errors:
+        form.photos.errors = [*form.photos.errors, *errors]
+    if not valid and ready:
+        form.photos.errors = [*form.photos.errors, "照片还没有保存：改正上面标红的项目后，请重新选择照片。"]
+    return ready if valid and not errors else None
+
+
+def _save(activity: Activity, ready) -> None:
+    """Store the files and commit; on any failure the stored files are removed again."""
+    db.session.flush()
+    written = records.store(activity, ready)
+    try:
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        records.remove(written)
+        raise
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@access.require(*WRITERS)
+def new():
+    form = _form()
+    if form.is_submitted():
+        ready = _check(form)
+        if ready is not None:
+            school = access.get_or_404(School, form.school_id.data)
+            activity = Activity(school_id=school.id, held_on=form.held_on.data,
+                                kind=form.kind.data, title=form.title.data,
+                                place=form.place.data or "", reached=form.reached.data,
+                                description=form.description.data or "",
+                                user_id=current_user.id)
+            db.session.add(activity)
+            _save(activity, ready)
+            flash(f"已登记{activity.kind_label}“{activity.title}”" +
+                  (f"，照片和扫描件 {len(ready)} 个。" if ready else "。"), "success")
+            return after_write(url_for("activities.show", activity_id=activity.id))
+    return form_page("activities/form.html", form, activity=None,
+                     today_iso=date.today().isoformat())
+
+
+@bp.route("/<int:activity_id>")
+@access.require(*access.EVERYONE)
+def show(activity_id):
+    activity = access.get_or_404(Activity, activity_id)
+    return render_template("activities/show.html", activity=activity,
+                           can_edit=current_user.role in WRITERS)
+
+
+@bp.route("/<int:activity_id>/edit", methods=["GET", "POST"])
+@access.require(*WRITERS)
+def edit(activity_id):
+    activity = access.get_or_404(Activity, activity_id)
+    form = _form(activity)
+    if form.is_submitted():
+        ready = _check(form)
+        if ready is not None:
+            school = access.get_or_404(School, form.school_id.data)
+            activity.school_id = school.id
+            for photo in activity.photos:
+                photo.school_id = school.id
+            activity.held_on, activity.kind = form.held_on.data, form.kind.data
+            activity.title, activity.place = form.title.data, form.place.data or ""
+            activity.reached = form.reached.data
+            activity.description = form.description.data or ""
+            _save(activity, ready)
+            flash("已保存活动信息" + (f"，新增照片和扫描件 {len(ready)} 个。" if ready else "。"),
+                  "success")
+            return after_write(url_for("activities.show", activity_id=activity.id))
+    return form_page("activities/form.html", form, activity=activity,
+                     today_iso=date.today().isoformat())
+
+
+@bp.route("/photos/<int:photo_id>/print.jpg")
+@access.require(*access.EVERYONE)
+def photo_print(photo_id):
+    """The downscaled copy of a photo (the activity page's <img>, and PDFs)."""
+    photo = access.get_or_404(ActivityPhoto, photo_id)
+    path = uploads_path(photo.print_path)
+    if path is None:
+        abort(404)
+    return _private(send_file(path, mimetype="image/jpeg"))
+
+
+@bp.route("/photos/<int:photo_id>/file")
+@access.require(*access.EVERYONE)
+def photo_file(photo_id):
+    """The file as uploaded, as a download."""
+    photo = access.get_or_404(ActivityPhoto, photo_id)
+    path = uploads_path(photo.file_path)
+    if path is None:
+        abort(404)
+    activity = photo.activity
+    number = next((n for n, p in enumerate(activity.photos, 1) if p.id == photo.id), 1)
+    return _private(send_file(path, as_attachment=True,
+                              download_name=f"{activity.held_on}-{activity.kind_label}-{number}"
+                                            f"{path.suffix}"))
+
+
+def uploads_path(name):
+    if not name:
+        return None
+    path = uploads.folder(records.FOLDER) / name
+    return path if path.is_file() else None
+
+
+def _private(response):
+    """Photos may show children: like the pages, no copy is kept on a shared PC's disk."""
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.route("/photos/<int:photo_id>/caption", methods=["POST"])
+@access.require(*WRITERS)
+def caption(photo_id):
+    photo = access.get_or_404(ActivityPhoto, photo_id)
+    text = request.form.get("caption", "").strip()
+    if len(text) > 100:
+        return message_response("照片说明最多 100 个字。", 422)
+    photo.caption = text
+    db.session.commit()
+    flash("已保存照片说明。", "success")
+    return after_write(url_for("activities.show", activity_id=photo.activity_id))
+
+
+@bp.route("/photos/<int:photo_id>/delete", methods=["POST"])
+@access.require(*WRITERS)
+def delete_photo(photo_id):
+    photo = access.get_or_404(ActivityPhoto, photo_id)
+    activity_id = photo.activity_id
+    names = records.files_of([photo])
+    db.session.delete(photo)
+    db.session.commit()
+    records.remove(names)
+    flash("已删除这张照片。", "success")
+    return after_write(url_for("activities.show", activity_id=activity_id))
+
+
+@bp.route("/<int:activity_id>/delete", methods=["POST"])
+@access.require(*WRITERS)
+def delete(activity_id):
+    """Delete an activity with its photos (the audit log keeps what they were)."""
+    activity = access.get_or_404(Activity, activity_id)
+    label = f"{activity.kind_label}“{activity.title}”"
+    names = records.files_of(activity.photos)
+    db.session.delete(activity)
+    db.session.commit()
+    records.remove(names)
+    flash(f"已删除{label}及其照片。", "success")
+    return after_write(url_for("activities.index"))

@@ -24,6 +24,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 import access
+from blueprints.activities import records as activity_records
 from blueprints.aid import grants
 from blueprints.attendance import risk
 from blueprints.cases import reconcile
@@ -61,6 +62,7 @@ REPORT_ROWS = [
     ("本月复学", lambda c: c.returned),
     ("本月销号", lambda c: c.closed),
     ("本月家访", lambda c: c.visits),
+    ("本月工作活动（次）", lambda c: c.activities),
     ("巩固率（%）", lambda c: c.rates.consolidation_rate),
     ("辍学率（%）", lambda c: c.rates.dropout_rate),
 ]
@@ -222,6 +224,8 @@ class Column:
     returned: int = 0
     closed: int = 0
     visits: int = 0
+    activities: int = 0  # 工作活动 held in the month
+    activities_reached: int = 0  # people they reached
     aid_eligible: int | None = None
     aid_granted: int = 0
     pairs_missing: int = 0
@@ -284,6 +288,9 @@ def dashboard(today: date, month_day: date | None = None) -> list[Column]:
             .with_only_columns(HomeVisit.school_id, sa.func.count()).group_by(
             HomeVisit.school_id)):
         add(school_id, "visits", n)
+    for school_id, month in activity_records.by_school(first, last).items():
+        add(school_id, "activities", month.count)
+        add(school_id, "activities_reached", month.reached)
     _aid(columns, add, today)
     for school_id, n in schedule.uncovered_counts(today).items():
         add(school_id, "pairs_missing", n)

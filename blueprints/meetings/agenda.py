@@ -1,7 +1,15 @@
 """The monthly meeting's agenda, drafted from the data: per school, the children at high risk,
 overdue warnings, open cases and how long they have been open, aid and pairing gaps, unsigned
-pledges; and the open action items of earlier meetings (carried until done). The draft is text
-the officer edits; the presentation mode shows the same items live, one school at a time."""
+pledges, the month's 工作活动 by kind; and the open action items of earlier meetings (carried
+until done). The draft is text the officer edits; the presentation mode shows the same items
+live, one school at a time.
+
+工作活动 (decision where the brief was silent): when any school of the scope recorded an
+activity in the meeting's month, every school's part says what it did ("本月开展工作活动 3 次
+（家长会 1、法律法规宣传 2），覆盖 120 人") or that it did none ("本月未开展工作活动"), so a
+school with nothing else to discuss still gets a line. When no school recorded any, one line
+says so for the township instead of a line per school (the township may not keep the record
+yet)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -10,6 +18,7 @@ from datetime import date
 import sqlalchemy as sa
 
 import access
+from blueprints.activities import records as activity_records
 from blueprints.attendance import risk
 from blueprints.dashboard import metrics
 from extensions import db
@@ -26,6 +35,8 @@ class SchoolAgenda:
     cases: list[tuple[DropoutCase, int]] = field(default_factory=list)  # (case, days open)
     unsigned: int = 0
     items: list[ActionItem] = field(default_factory=list)  # carried, open
+    activities: activity_records.MonthSummary = field(
+        default_factory=activity_records.MonthSummary)  # the meeting's month
 
     @property
     def aid_missing(self) -> int | None:
@@ -72,6 +83,13 @@ def schools(meeting: Meeting, today: date) -> list[SchoolAgenda]:
     for item in carried(meeting):
         if item.school_id in township:
             page(item.school_id).items.append(item)
+    first, last = metrics.month_bounds(meeting.month)
+    for school_id, month in activity_records.by_school(first, last).items():
+        if school_id in township:
+            summary = page(school_id).activities
+            for kind, n in month.kinds.items():
+                summary.kinds[kind] = summary.kinds.get(kind, 0) + n
+            summary.reached += month.reached
     return out
 
 
@@ -85,7 +103,9 @@ def draft(meeting: Meeting, today: date) -> str:
         lines += [f"   - {i.school.name if i.school else '全镇'}：{i.text}（{i.owner.name}，"
                   f"{i.due_on} 前）" for i in open_items]
         n += 1
-    for a in schools(meeting, today):
+    pages = schools(meeting, today)
+    any_activity = any(a.activities.count for a in pages)
+    for a in pages:
         parts = []
         if a.high_risk:
             parts.append(f"高风险学生 {len(a.high_risk)} 人（"
@@ -101,8 +121,13 @@ def draft(meeting: Meeting, today: date) -> str:
             parts.append(f"需要结对而未结对 {a.column.pairs_missing} 人")
         if a.unsigned:
             parts.append(f"责任书未签 {a.unsigned} 份")
+        if any_activity:
+            parts.append(a.activities.text())
         if parts:
             lines.append(f"{n}. {a.school.name}：" + "；".join(parts))
             n += 1
+    if pages and not any_activity:
+        lines.append(f"{n}. 工作活动：本月各校都没有登记工作活动（家长会、宣传、培训等），请及时登记")
+        n += 1
     lines.append(f"{n}. 研究部署下月工作，明确责任人和完成时限")
     return "\n".join(lines)

@@ -1,0 +1,202 @@
+"""佐证材料: the evidence pack of one school and term for an inspection, one PDF (one page
+numbering) with a cover, a table of contents whose page numbers WeasyPrint fills in
+(target-counter), and six sections drawn from what the system already holds:
+
+一、控辍保学台账 — the ledgers as blueprints/cases/ledger.py builds them (same functions, same
+    columns): the 疑似辍学台账 and 辍学台账 of the months the term touches (a case open at any
+    time in them), the monthly counts of each of those months, and the 适龄儿童台账 of the
+    term's 学年;
+二、责任书签署情况 — the term's pledges of the school and how many are signed (已签署 or 已回收);
+三、家访记录 — the term's visits;
+四、劝返复学个案 — the school's cases open at any time in the term, each with every dated step,
+    its notices and follow-ups;
+五、月度推进会纪要 — the township's meetings held in the term, with only this school's action
+    items (another school's, and the township-wide ones, are left out);
+六、工作活动 — the term's activities, each image embedded from its print copy
+    (ActivityPhoto.print_path, through pdf.photo_url) and each PDF scan listed by name.
+
+The cover is page 1 (it shows no number), so the numbers of the contents are the pages as the
+PDF counts them. An empty section prints one line saying so. ID numbers (and 学籍号) are always masked: the pack
+leaves the school. Everything is read through access.scoped(), so the pack holds only what the
+user who prints it may see. The print is audited as an export of the school (table "schools",
+the school's row), with the section counts.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import sqlalchemy as sa
+from flask import abort, current_app
+from flask_login import current_user
+
+import access
+import audit
+import pdf
+import printjobs
+from blueprints.cases import ledger
+from extensions import db
+from models import (Activity, DropoutCase, HomeVisit, Meeting, Pledge, School, Student, Term,
+                    school_year_label)
+
+TITLE = "控辍保学工作佐证材料"
+SECTIONS = [("ledger", "一、控辍保学台账"), ("pledges", "二、责任书签署情况"),
+            ("visits", "三、家访记录"), ("cases", "四、劝返复学个案"),
+            ("meetings", "五、月度推进会纪要"), ("activities", "六、工作活动")]
+SIGNED = ("signed", "collected")
+
+
+@dataclass
+class Photo:
+    """An activity's evidence file as the pack shows it: an embedded image or a listed name."""
+    name: str  # the caption; for a scan or a lost file without one, the stored file name
+    url: str | None = None  # pdf.photo_url of the print copy; None for a scan or a lost file
+    missing: bool = False  # an image whose print copy is not on disk
+
+
+@dataclass
+class Pack:
+    school: School
+    term: Term
+    first: date  # the first day of the term's first month
+    last: date  # the last day of the term's last month
+    months: list[tuple[date, ledger.Counts]] = field(default_factory=list)
+    suspected: list[list] = field(default_factory=list)
+    dropouts: list[list] = field(default_factory=list)
+    children: list[list] = field(default_factory=list)
+    pledges: list[Pledge] = field(default_factory=list)
+    visits: list[HomeVisit] = field(default_factory=list)
+    cases: list[DropoutCase] = field(default_factory=list)
+    meetings: list[tuple[Meeting, list]] = field(default_factory=list)
+    activities: list[tuple[Activity, list[Photo]]] = field(default_factory=list)
+
+    @property
+    def title(self) -> str:
+        return f"{TITLE}（{self.school.name}，{self.term.name}）"
+
+    @property
+    def signed(self) -> int:
+        return sum(p.status in SIGNED for p in self.pledges)
+
+    def counts(self) -> list[tuple[str, str]]:
+        """(section, what it holds) for the page that shows the pack before printing."""
+        photos = [p for _, ps in self.activities for p in ps]
+        embedded = sum(p.url is not None for p in photos)
+        items = sum(len(i) for _, i in self.meetings)
+        return [
+            (SECTIONS[0][1], f"疑似辍学 {len(self.suspected)} 人，辍学 {len(self.dropouts)} 人，"
+                             f"适龄儿童 {len(self.children)} 人"),
+            (SECTIONS[1][1], f"{len(self.pledges)} 份，已签署 {self.signed} 份"),
+            (SECTIONS[2][1], f"{len(self.visits)} 次"),
+            (SECTIONS[3][1], f"{len(self.cases)} 个"),
+            (SECTIONS[4][1], f"{len(self.meetings)} 次会议，本校决定事项 {items} 项"),
+            (SECTIONS[5][1], f"{len(self.activities)} 项，照片 {embedded} 张"
+                             + (f"，其他材料 {len(photos) - embedded} 份"
+                                if len(photos) > embedded else "")),
+        ]
+
+
+def term_months(term: Term) -> list[tuple[date, date]]:
+    """(first, last) of every calendar month the term touches."""
+    out = []
+    first, _ = ledger.month_range(f"{term.start_date:%Y-%m}")
+    while first <= term.end_date:
+        out.append(ledger.month_range(f"{first:%Y-%m}"))
+        first = date(first.year + first.month // 12, first.month % 12 + 1, 1)
+    return out
+
+
+def assemble(school: School, term: Term) -> Pack:
+    """Everything the pack shows, under the current user's scope."""
+    months = term_months(term)
+    pack = Pack(school, term, months[0][0], months[-1][1])
+    start, end = term.start_date, term.end_date
+
+    # 一、台账: ledger.py's own rows, IDs masked
+    for first, last in months:
+        row = next((c for c in ledger.monthly_counts(first, last) if c.school.id == school.id),
+                   ledger.Counts(school))
+        pack.months.append((first, row))
+    pack.suspected = [ledger.case_row(n, c, False) for n, c in enumerate(
+        ledger.cases("suspected", pack.first, pack.last, school.id), 1)]
+    pack.dropouts = [ledger.case_row(n, c, False) for n, c in enumerate(
+        ledger.cases("dropout", pack.first, pack.last, school.id), 1)]
+    pack.children = [ledger.age_row(n, s, False) for n, s in enumerate(db.session.scalars(
+        ledger.age_statement(term.school_year, school.id)), 1)]
+
+    pack.pledges = db.session.scalars(access.scoped(Pledge).where(
+        Pledge.school_id == school.id, Pledge.term_id == term.id).order_by(Pledge.doc_no)).all()
+    pack.visits = db.session.scalars(access.scoped(HomeVisit).join(Student).where(
+        HomeVisit.school_id == school.id, HomeVisit.visited_on.between(start, end))
+        .order_by(HomeVisit.visited_on, Student.name_pinyin, HomeVisit.id)).all()
+    pack.cases = db.session.scalars(access.scoped(DropoutCase).join(Student).where(
+        DropoutCase.school_id == school.id, DropoutCase.opened_on <= end,
+        sa.or_(DropoutCase.closed_on.is_(None), DropoutCase.closed_on >= start))
+        .order_by(DropoutCase.opened_on, Student.name_pinyin)).all()
+    meetings = db.session.scalars(access.scoped(Meeting).where(
+        Meeting.central_id == school.township_id, Meeting.held_on.between(start, end))
+        .order_by(Meeting.held_on)).all()
+    pack.meetings = [(m, [i for i in m.items if i.school_id == school.id]) for m in meetings]
+
+    folder = Path(current_app.instance_path) / pdf.PHOTO_FOLDER  # read only: no mkdir
+    activities = db.session.scalars(access.scoped(Activity).where(
+        Activity.school_id == school.id, Activity.held_on.between(start, end))
+        .order_by(Activity.held_on, Activity.id)).all()
+    for activity in activities:
+        photos = []
+        for photo in activity.photos:
+            name = photo.caption or photo.file_path
+            if photo.print_path is None:
+                photos.append(Photo(name))
+            elif (folder / photo.print_path).is_file():  # an image shows only its caption
+                photos.append(Photo(photo.caption, pdf.photo_url(photo.print_path)))
+            else:
+                photos.append(Photo(name, missing=True))
+        pack.activities.append((activity, photos))
+    return pack
+
+
+def choose(school_arg, term_arg) -> tuple[School | None, Term | None, list[School], list[Term]]:
+    """The school and term asked for (ids as text), defaulting to the user's own school (or the
+    first they see) and the current term; another school's id is a 404. Returns them with the
+    choices: the schools the user sees and the terms of the chosen school's township."""
+    schools = access.schools()
+    if str(school_arg or "").isdigit():
+        school = access.get_or_404(School, int(school_arg))
+    else:
+        school = next((s for s in schools if s.id == current_user.school_id),
+                      schools[0] if schools else None)
+    terms = [t for t in access.terms() if school and t.central_id == school.township_id]
+    if str(term_arg or "").isdigit():
+        term = next((t for t in terms if t.id == int(term_arg)), None)
+        if term is None:
+            abort(404)
+    else:
+        term = Term.current(terms, date.today())
+    return school, term, schools, terms
+
+
+@printjobs.batch("evidence")
+def batch(params: dict) -> printjobs.Batch:
+    """The pack of {"school": id, "term": id} as one document (one part, so one page
+    numbering and a table of contents that points into it)."""
+    school, term, _, _ = choose(params.get("school"), params.get("term"))
+    if school is None or term is None:
+        raise printjobs.Refused("还没有可打印的学校或学期，请先在“学期”里设置本学期。")
+    pack = assemble(school, term)
+    today = date.today()
+
+    def finish():
+        audit.record("export", f"打印{pack.title}", table_name="schools", row_id=school.id,
+                     school_id=school.id,
+                     after={"format": "pdf", "term_id": term.id, "full_ids": False,
+                            "sections": dict(pack.counts())})
+    return printjobs.Batch(
+        title=pack.title, filename=f"佐证材料-{school.name}-{term.name}.pdf",
+        parts=[pdf.Part("print/evidence.html", {
+            "pack": pack, "sections": SECTIONS, "today": today, "title": pack.title,
+            "heading": TITLE, "year_label": school_year_label(term.school_year),
+            "case_columns": ledger.CASE_COLUMNS, "age_columns": ledger.AGE_COLUMNS,
+            "kinds": ledger.KINDS})],
+        finish=finish)
