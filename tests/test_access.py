@@ -75,6 +75,20 @@ NO_DATA = {"pledges.scan", "prints.show", "prints.download", "cases.visit_file",
            "activities.photo_print", "activities.photo_file"}
 
 
+def endpoint_urls(app, defaults, specific):
+    """(rule, url) for every route but static, its arguments filled from _url_args."""
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint == "static":
+            continue
+        args = {k: v for k, v in defaults.items() if k in rule.arguments}
+        query = specific.get(rule.endpoint, {})
+        with app.test_request_context():
+            url = app.url_for(rule.endpoint, **{**args, **{k: v for k, v in query.items()
+                                                          if k in rule.arguments}},
+                              **{k: v for k, v in query.items() if k not in rule.arguments})
+        yield rule, url
+
+
 def test_every_endpoint_has_an_access_decision(app):
     undecided = [rule.endpoint for rule in app.url_map.iter_rules()
                  if rule.endpoint != "static"
@@ -88,16 +102,8 @@ def test_role_endpoint_matrix(app, world, login):
     defaults, specific = _url_args(world, victim)
     clients = {role: login(user.username) for role, user in world.users.items()}
     checked = 0
-    for rule in app.url_map.iter_rules():
-        if rule.endpoint == "static":
-            continue
+    for rule, url in endpoint_urls(app, defaults, specific):
         allowed = app.view_functions[rule.endpoint].access_roles
-        args = {k: v for k, v in defaults.items() if k in rule.arguments}
-        query = specific.get(rule.endpoint, {})
-        with app.test_request_context():
-            url = app.url_for(rule.endpoint, **{**args, **{k: v for k, v in query.items()
-                                                          if k in rule.arguments}},
-                              **{k: v for k, v in query.items() if k not in rule.arguments})
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             for role in ROLES:
                 if rule.endpoint == "auth.logout":

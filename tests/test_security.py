@@ -1,0 +1,122 @@
+"""Security review, as tests (docs/security.md lists what was tried and where it is checked):
+CSRF on every write endpoint, headers and cookie flags, script payloads in text fields rendered
+escaped in pages and PDFs, SQL-looking input treated as text."""
+import re
+import subprocess
+
+import pytest
+
+from extensions import db
+from models import AuditLog, CaseStep, HomeVisit, Meeting, Student
+from tests import factories as f
+from tests.test_access import _url_args, endpoint_urls
+
+PAYLOAD = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+
+
+@pytest.fixture
+def csrf_app(make_app):
+    app = make_app(WTF_CSRF_ENABLED=True)
+    with app.app_context():
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+def _signed_in_with_token(app, username):
+    client = app.test_client()
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"',
+                      client.get("/login").text).group(1)
+    assert client.post("/login", data={"username": username, "password": f.PASSWORD,
+                                       "csrf_token": token}).status_code == 303
+    return client
+
+
+def test_every_write_endpoint_refuses_a_request_without_the_csrf_token(csrf_app):
+    world = f.World()
+    victim = f.student(world.a1, world.class_a1, name="误登记")
+    db.session.commit()
+    defaults, specific = _url_args(world, victim)
+    officer = _signed_in_with_token(csrf_app, "officer")
+    written = db.session.query(AuditLog).count()
+    tried = []
+    for rule, url in endpoint_urls(csrf_app, defaults, specific):
+        for method in sorted(rule.methods - {"GET", "HEAD", "OPTIONS"}):
+            response = officer.open(url, method=method, data={"name": "无令牌"})
+            assert response.status_code in (400, 403), f"{method} {url}"
+            if response.status_code == 400:
+                assert "安全校验未通过" in response.text, f"{method} {url}"
+            tried.append(url)
+    assert len(tried) > 60
+    db.session.expire_all()
+    assert db.session.query(AuditLog).count() == written  # nothing was written
+    assert db.session.get(Student, victim.id) is not None
+
+
+def test_security_headers_and_session_cookie_flags(world, client):
+    response = client.post("/login", data={"username": "head", "password": f.PASSWORD})
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    page = client.get("/students/")
+    csp = page.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "frame-ancestors 'none'" in csp
+    assert "unsafe-inline" not in csp
+    assert page.headers["X-Frame-Options"] == "DENY"
+    assert page.headers["X-Content-Type-Options"] == "nosniff"
+    assert page.headers["Cache-Control"] == "no-store"
+
+
+def _texts_with_the_payload(world):
+    """Put the payload in the free-text fields users type: a child, a guardian, a visit, a
+    case step, a meeting's agenda and minutes."""
+    defaults, _ = _url_args(world, world.s_a1_other)
+    child = world.s_a1
+    child.name, child.address, child.notes = "张" + PAYLOAD, PAYLOAD, PAYLOAD
+    child.guardians[0].name = PAYLOAD
+    visit = db.session.get(HomeVisit, defaults["visit_id"])
+    visit.situation, visit.next_step, visit.visitors = PAYLOAD, PAYLOAD, PAYLOAD
+    db.session.add(CaseStep(case_id=defaults["case_id"], on=visit.visited_on, to_state="persuading",
+                            from_state="suspected", note=PAYLOAD))
+    meeting = db.session.get(Meeting, defaults["meeting_id"])
+    meeting.agenda = meeting.minutes = meeting.place = PAYLOAD
+    db.session.commit()
+    return defaults
+
+
+def test_script_payloads_in_text_fields_render_escaped(world, login):
+    defaults = _texts_with_the_payload(world)
+    pages = {
+        "head": ["/students/", f"/students/{world.s_a1.id}", "/cases/visits/",
+                 f"/cases/{defaults['case_id']}", "/attendance/warnings", "/responsibility/"],
+        "officer": ["/students/?q=张", f"/meetings/{defaults['meeting_id']}", "/dashboard/",
+                    f"/meetings/{defaults['meeting_id']}/present"],
+    }
+    for username, urls in pages.items():
+        client = login(username)
+        for url in urls:
+            html = client.get(url).text
+            assert "<script>alert" not in html and "<img src=x" not in html, url
+    shown = login("head").get(f"/students/{world.s_a1.id}").text
+    assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in shown
+
+
+def test_script_payloads_print_as_plain_text_in_pdfs(world, login):
+    defaults = _texts_with_the_payload(world)
+    client = login("head")
+    response = client.get(f"/cases/visits/{defaults['visit_id']}.pdf")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    text = subprocess.run(["pdftotext", "-", "-"], input=response.data, capture_output=True,
+                          check=True).stdout.decode()
+    assert '<script>alert("x")</script>' in text.replace("\n", "")
+
+
+def test_sql_looking_input_is_only_text(world, login):
+    head = login("head")
+    for q in ("' OR '1'='1", "张三'; DROP TABLE students; --", "%", "_"):
+        page = head.get("/students/", query_string={"q": q})
+        assert page.status_code == 200
+        assert world.s_a1_other.name not in page.text.split("<tbody")[-1], q
+    world.s_a1.notes = "Robert'); DROP TABLE students;--"
+    db.session.commit()
+    assert head.get(f"/students/{world.s_a1.id}").status_code == 200
+    assert db.session.query(Student).count() == 4
