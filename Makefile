@@ -8,7 +8,7 @@ DEMO   ?= 1
 THREADS ?= 8
 export FLASK_APP := app:create_app
 
-.PHONY: run test bench setup system db clean
+.PHONY: run test bench guide setup system db clean
 
 run: setup db
 	@if [ "$(DEMO)" = "1" ]; then $(BIN)/flask demo load --if-empty; fi
@@ -25,6 +25,18 @@ bench: setup
 	$(BIN)/python bench/pdf_bench.py
 	$(BIN)/python bench/print_load.py
 	$(BIN)/python bench/dashboard_bench.py
+	$(BIN)/python bench/pages.py
+	$(BIN)/python bench/throttled.py
+	$(BIN)/python bench/load.py
+	sh scripts/with-postgres.sh $(BIN)/python bench/load.py --postgres
+	$(BIN)/python bench/faults.py
+	sh scripts/with-postgres.sh $(BIN)/python bench/faults.py --postgres
+
+# The user guide's screenshots (docs/guide/img/), taken by the browser tests.
+guide: setup
+	@sh scripts/system-packages.sh test
+	mkdir -p docs/guide/img
+	BAOXUE_GUIDE_SHOTS=$(CURDIR)/docs/guide/img $(BIN)/python -m pytest tests/test_browser.py
 
 setup: system $(VENV)/.installed
 

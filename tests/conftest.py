@@ -122,6 +122,16 @@ def app(make_app):
 
 
 @pytest.fixture
+def csrf_app(make_app):
+    """The app with CSRF protection on, as in production."""
+    app = make_app(WTF_CSRF_ENABLED=True)
+    with app.app_context():
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
 def client(app):
     return app.test_client()
 

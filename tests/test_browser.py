@@ -2,6 +2,7 @@
 app served by waitress on 127.0.0.1: a village head signs in, finds a child by pinyin initials,
 fixes a wrong ID number with the inline check, imports a roster with two bad rows and sees why,
 and cannot reach another school's child."""
+import os
 import re
 import shutil
 import threading
@@ -47,6 +48,17 @@ def page(live_server):
         browser.close()
 
 
+GUIDE_SHOTS = os.environ.get("BAOXUE_GUIDE_SHOTS")  # `make guide`: docs/guide/img/
+
+
+def shot(page, name: str) -> None:
+    """The user guide's screenshots (docs/guide/), taken where the flows reach each task when
+    BAOXUE_GUIDE_SHOTS names a folder; otherwise nothing."""
+    if GUIDE_SHOTS:
+        page.wait_for_load_state("load")
+        page.screenshot(path=os.path.join(GUIDE_SHOTS, f"{name}.png"))
+
+
 def htmx_ready(page, selector):
     """Wait until htmx has processed an element swapped in by a boosted navigation: typing into
     it earlier would fire no request (the flake this avoids, seen under load)."""
@@ -85,6 +97,7 @@ def test_village_head_day_one(world, live_server, page, tmp_path):
     page.wait_for_url(re.compile(r"q=zs"))
     results = page.locator("#student-results")
     assert "张三" in results.inner_text() and "李四" not in results.inner_text()
+    shot(page, "01-学生名册-拼音查找")
 
     # open the child, then fix a wrong ID number with the inline check
     results.get_by_role("link", name="张三").click()
@@ -96,6 +109,7 @@ def test_village_head_day_one(world, live_server, page, tmp_path):
     id_field.fill(wrong)
     page.wait_for_selector("#id-check.error")
     assert "校验位不对" in page.inner_text("#id-check")
+    shot(page, "02-修改信息-身份证号校验")
     page.fill("#birth_date", "2010-01-01")
     id_field.fill(right)
     page.wait_for_selector("#id-check.ok-text")
@@ -117,6 +131,7 @@ def test_village_head_day_one(world, live_server, page, tmp_path):
     text = page.inner_text("main")
     assert "第 3 行" in text and "校验位不对" in text
     assert "第 4 行" in text and "已在乙一村小登记" in text
+    shot(page, "03-Excel导入-错误行")
     assert db.session.query(Student).count() == before
 
     # another school's child is not there for this user
@@ -171,6 +186,7 @@ def test_pledges_signing_and_posting_in_the_demo_township(app, live_server, tmp_
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         officer = _sign_in(browser, live_server, "admin")
         officer.goto(live_server + "/pledges/")
+        shot(officer, "14-责任书")
         officer.select_option("#kind", label="教师目标责任书")
         officer.select_option("#school_id", label="石桥村小")
         officer.get_by_role("button", name="生成", exact=True).click()
@@ -219,6 +235,7 @@ def test_pledges_signing_and_posting_in_the_demo_township(app, live_server, tmp_
 
         # the 包保责任表 of a village, for posting: every ID masked
         head.goto(live_server + "/responsibility/")
+        shot(head, "15-包保")
         head.select_option("#t-village", "石桥村")
         text = _print_and_read(head, head.locator("form.filters button[type=submit]"))
         kids = db.session.scalars(db.select(Student).filter_by(  # the head's own children
@@ -273,6 +290,7 @@ def test_aid_and_pairs_in_the_demo_township(app, live_server):
         head.goto(live_server + "/aid/")
         head.get_by_role("link", name="漏助与错助").click()
         head.wait_for_selector("text=符合条件但本学期没有资助")
+        shot(head, "17-资助-漏助与错助")
         missing = head.inner_text("main").split("有资助但")[0]
         left_out = [s for s in eligible if s.class_id != klass.id]
         assert f"（{len(left_out)} 人次）" in missing
@@ -286,6 +304,7 @@ def test_aid_and_pairs_in_the_demo_township(app, live_server):
 
         teacher = _sign_in(browser, live_server, "teacher")
         teacher.goto(live_server + "/pairs/mine")
+        shot(teacher, "16-我的结对")
         card = teacher.locator("article.pair", has_text=child.name)
         assert "本月还没有联系" in card.inner_text()
         card.locator("select[name=mode]").select_option(label="电话/视频")
@@ -334,6 +353,7 @@ def test_absence_to_closed_case_in_the_demo_township(app, live_server):
                 teacher.locator(f'td.k-unexcused button[value="{child.id}:{day.isoformat()}"]'
                                 ).wait_for()
         teacher.locator("#class-warnings", has_text=child.name).wait_for()
+        shot(teacher, "04-周考勤-连续缺课预警")
         assert "连续无故缺课 3 天" in teacher.inner_text("#class-warnings")
 
         head = _sign_in(browser, live_server, "head")
@@ -346,6 +366,7 @@ def test_absence_to_closed_case_in_the_demo_township(app, live_server):
         head.get_by_label("外出务工").check()
         head.fill("#situation", "奶奶说孩子跟着叔叔去县城打零工了")
         head.fill("#next_step", "联系父亲，请村主任一起劝返")
+        shot(head, "05-记录家访")
         head.get_by_role("button", name="保存家访记录").click()
         head.wait_for_url(re.compile(r"/cases/\d+$"))
         case_url = head.url
@@ -353,6 +374,7 @@ def test_absence_to_closed_case_in_the_demo_township(app, live_server):
         head.fill("#note", "校长、班主任和村主任到县城找到孩子，和父亲电话沟通")
         head.get_by_role("button", name="保存这一步").click()
         head.wait_for_selector("text=：劝返中。")
+        shot(head, "06-劝返个案")
         token = head.input_value("input[name=csrf_token]")
         notice = head.request.post(case_url + "/notices",
                                    form={"csrf_token": token, "kind": "return"})
@@ -401,6 +423,7 @@ def test_absence_to_closed_case_in_the_demo_township(app, live_server):
 
         officer = _sign_in(browser, live_server, "admin")
         officer.goto(live_server + "/cases/reconcile")
+        shot(officer, "07-四查三比对")
         assert "龙小燕" in officer.inner_text("main").split("已说明（")[0]
         browser.close()
 
@@ -422,6 +445,7 @@ def test_dashboard_and_monthly_meeting_in_the_demo_township(app, live_server):
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         leader = _sign_in(browser, live_server, "leader")
         leader.goto(live_server + "/dashboard/")
+        shot(leader, "08-总览")
         overdue = leader.locator("a.tag.bad").nth(1)  # the first school's overdue count
         count = int(overdue.inner_text())
         overdue.click()
@@ -440,6 +464,7 @@ def test_dashboard_and_monthly_meeting_in_the_demo_township(app, live_server):
 
         leader.get_by_role("link", name="开会（演示）").click()
         leader.wait_for_url(re.compile(r"/present$"))
+        shot(leader, "09-推进会演示")
         step = 0
         while "柳塘村小" not in leader.inner_text("main h1"):
             step += 1
@@ -528,6 +553,7 @@ def test_activity_summary_and_evidence_pack_in_the_demo_township(app, live_serve
         head.set_input_files("#photos", photos)
         head.get_by_role("button", name="保存活动").click()
         head.wait_for_url(re.compile(r"/activities/\d+$"))
+        shot(head, "11-工作活动")
         assert head.locator("main img").count() == 2
         activity = db.session.scalar(db.select(Activity).filter_by(
             title="三年级家长会：义务教育法与家长的责任"))
@@ -537,6 +563,7 @@ def test_activity_summary_and_evidence_pack_in_the_demo_township(app, live_serve
         head.get_by_role("button", name="按数据起草总结").click()
         overview = head.locator("textarea").first
         drafted = overview.input_value()
+        shot(head, "12-工作总结-起草")
         old = drafted.split("。")[0] + "。"
         new = "本学期我校坚持把控辍保学作为头等大事，家长会开到了每个村民小组。"
         overview.fill(drafted.replace(old, new, 1))
@@ -563,6 +590,7 @@ def test_activity_summary_and_evidence_pack_in_the_demo_township(app, live_serve
         assert summary.figures.get("dropout_rate") == school.rates.dropout_rate
 
         head.goto(live_server + "/evidence/")
+        shot(head, "13-佐证材料")
         pack = _print_and_read(head, head.get_by_role("button", name="打印佐证材料（PDF）"))
         contents = pack.split("\f")[1]
         assert "目录" in contents and "工作活动" in contents and "家访记录" in contents

@@ -1,20 +1,9 @@
 """CSRF is enforced: a form post and an htmx DELETE without the token are refused."""
 import re
 
-import pytest
-
 from extensions import db
 from models import Student
 from tests import factories as f
-
-
-@pytest.fixture
-def csrf_app(make_app):
-    app = make_app(WTF_CSRF_ENABLED=True)
-    with app.app_context():
-        yield app
-        db.session.remove()
-        db.engine.dispose()
 
 
 def _token(html: str) -> str:

@@ -61,6 +61,18 @@ def _check(form) -> list[records.Upload] | None:
     return ready if valid and not errors else None
 
 
+def _fill(activity: Activity, form) -> None:
+    """The form's fields onto the activity (and its photos' school)."""
+    school = access.get_or_404(School, form.school_id.data)
+    activity.school_id = school.id
+    for photo in activity.photos:
+        photo.school_id = school.id
+    activity.held_on, activity.kind = form.held_on.data, form.kind.data
+    activity.title, activity.place = form.title.data, form.place.data or ""
+    activity.reached = form.reached.data
+    activity.description = form.description.data or ""
+
+
 def _save(activity: Activity, ready) -> None:
     """Store the files and commit; on any failure the stored files are removed again."""
     db.session.flush()
@@ -80,12 +92,8 @@ def new():
     if form.is_submitted():
         ready = _check(form)
         if ready is not None:
-            school = access.get_or_404(School, form.school_id.data)
-            activity = Activity(school_id=school.id, held_on=form.held_on.data,
-                                kind=form.kind.data, title=form.title.data,
-                                place=form.place.data or "", reached=form.reached.data,
-                                description=form.description.data or "",
-                                user_id=current_user.id)
+            activity = Activity(user_id=current_user.id)
+            _fill(activity, form)
             db.session.add(activity)
             _save(activity, ready)
             flash(f"已登记{activity.kind_label}“{activity.title}”" +
@@ -111,14 +119,7 @@ def edit(activity_id):
     if form.is_submitted():
         ready = _check(form)
         if ready is not None:
-            school = access.get_or_404(School, form.school_id.data)
-            activity.school_id = school.id
-            for photo in activity.photos:
-                photo.school_id = school.id
-            activity.held_on, activity.kind = form.held_on.data, form.kind.data
-            activity.title, activity.place = form.title.data, form.place.data or ""
-            activity.reached = form.reached.data
-            activity.description = form.description.data or ""
+            _fill(activity, form)
             _save(activity, ready)
             flash("已保存活动信息" + (f"，新增照片和扫描件 {len(ready)} 个。" if ready else "。"),
                   "success")

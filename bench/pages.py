@@ -1,0 +1,178 @@
+"""Main pages at county scale: builds the county of bench/dashboard_bench.py (10 townships, 150
+schools, 50,000 children, a school year of attendance, cases, visits, pairs) plus this term's
+grants, and reports for each main page, as the user who uses it:
+- server time p50/p95 over --repeat requests, beside a minimal Flask route (the floor);
+- first-load weight: the HTML and every stylesheet and script it links, gzip-compressed (what
+  an old PC on a slow link downloads the first time), the number of requests, and whether any
+  URL leaves the server (it must not);
+then a 5,000-row roster import (check and commit) beside openpyxl's read-only parse of the
+same file. Run with `make bench` or `.venv/bin/python bench/pages.py [--children 50000]`."""
+from __future__ import annotations
+
+import argparse
+import gzip
+import re
+import statistics
+import sys
+import tempfile
+import time
+from datetime import date
+from io import BytesIO
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+ASSET = re.compile(r'<(?:link[^>]+href|script[^>]+src|img[^>]+src)="([^"]+)"')
+
+
+def add_people_and_grants() -> dict:
+    """A village head and a class teacher for the first village school, a 生活补助 programme
+    per township with grants for a tenth of its children; returns ids the pages need."""
+    import sqlalchemy as sa
+    from werkzeug.security import generate_password_hash
+
+    from extensions import db
+    from models import AidGrant, AidProgram, ClassGroup, School, Student, Term, User
+    pw = generate_password_hash("bench", method="pbkdf2:sha256:1")
+    village = db.session.scalar(sa.select(School).where(School.kind == "village")
+                                .order_by(School.id))
+    klass = db.session.scalar(sa.select(ClassGroup).filter_by(school_id=village.id))
+    db.session.add(User(username="head", name="负责人", role="village_head",
+                        school_id=village.id, password_hash=pw))
+    teacher = User(username="teacher", name="班主任", role="teacher", school_id=village.id,
+                   password_hash=pw)
+    db.session.add(teacher)
+    db.session.flush()
+    klass.head_teacher_id = teacher.id
+    rows = []
+    for term in db.session.scalars(sa.select(Term)):
+        program = AidProgram(central_id=term.central_id, term_id=term.id,
+                             kind="living_subsidy", name="生活补助", amount=62500,
+                             flags="poverty")
+        db.session.add(program)
+        db.session.flush()
+        schools = sa.select(School.id).where(sa.or_(School.id == term.central_id,
+                                                    School.parent_id == term.central_id))
+        for sid, school_id in db.session.execute(sa.select(Student.id, Student.school_id).where(
+                Student.school_id.in_(schools), Student.poverty.is_(True))):
+            rows.append(dict(program_id=program.id, student_id=sid, school_id=school_id,
+                             amount=62500, method="card", applied_on=date.today(),
+                             status="applied", note=""))
+    db.session.execute(sa.insert(AidGrant), rows)
+    db.session.commit()
+    child = db.session.scalar(sa.select(Student.id).filter_by(class_id=klass.id))
+    return {"class": klass.id, "child": child, "grants": len(rows)}
+
+
+def pages(ids: dict) -> dict[str, list[str]]:
+    common = ["/", "/students/", "/students/?q=xs", f"/students/{ids['child']}",
+              "/attendance/warnings", "/cases/", "/cases/visits/", "/responsibility/",
+              "/pledges/", "/pairs/", "/activities/"]
+    return {
+        "officer0": common + ["/dashboard/", "/aid/", "/attendance/risk", "/cases/ledger",
+                              "/summaries/", "/evidence/"],
+        "head": common + [f"/attendance/classes/{ids['class']}", "/dashboard/", "/aid/"],
+        "teacher": ["/", f"/attendance/classes/{ids['class']}", "/students/", "/pairs/mine"],
+        "county": ["/dashboard/", "/students/", "/cases/ledger"],
+    }
+
+
+def weight(client, html: str) -> tuple[int, int, bool]:
+    """(gzip bytes of the page and its assets, requests, any external URL)."""
+    total, requests, external = len(gzip.compress(html.encode())), 1, False
+    for url in sorted(set(ASSET.findall(html))):
+        if url.startswith(("http:", "https:", "//")):
+            external = True
+            continue
+        if url.startswith("data:"):
+            continue
+        with client.get(url) as response:
+            total += len(gzip.compress(response.data))
+        requests += 1
+    external = external or bool(re.search(r'(?:href|src)="(?:https?:)?//', html))
+    return total, requests, external
+
+
+def p95(times: list[float]) -> float:
+    return times[min(len(times) - 1, int(round(0.95 * (len(times) - 1))))]
+
+
+def import_bench(app) -> list[str]:
+    """A 5,000-row roster: check (preview) and commit, beside openpyxl's read-only parse."""
+    from flask_login import login_user
+    from openpyxl import load_workbook
+
+    from bench.faults import roster
+    from blueprints.students import importer
+    from extensions import db
+    from models import School, User
+    data = roster(5000)
+    started = time.perf_counter()
+    wb = load_workbook(BytesIO(data), read_only=True)
+    rows = sum(1 for _ in wb.active.iter_rows(values_only=True))
+    parse = time.perf_counter() - started
+    with app.test_request_context():
+        user = db.session.scalar(db.select(User).filter_by(username="head"))
+        login_user(user)
+        school = db.session.get(School, user.school_id)
+        started = time.perf_counter()
+        result = importer.read(data, school, user)
+        check = time.perf_counter() - started
+        assert result.ok, result.errors[:3]
+        started = time.perf_counter()
+        count = importer.commit(result, school, user)
+        db.session.commit()
+        write = time.perf_counter() - started
+    return [f"| openpyxl read-only parse ({rows} rows, the floor) | {parse:.2f} s |",
+            f"| check (the preview: every row's ID, duplicates, classes) | {check:.2f} s |",
+            f"| commit ({count} children with guardians and history, audited) | {write:.2f} s |"]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--children", type=int, default=50000)
+    parser.add_argument("--repeat", type=int, default=20)
+    args = parser.parse_args()
+    from flask_migrate import upgrade
+
+    import access
+    from app import create_app
+    from bench.dashboard_bench import build, time_get
+    with tempfile.TemporaryDirectory() as tmp:
+        app = create_app({"SECRET_KEY": "bench", "WTF_CSRF_ENABLED": False,
+                          "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/county.db"})
+        app.instance_path = tmp
+
+        @app.route("/floor")
+        @access.require(*access.EVERYONE)
+        def floor():
+            return "ok"
+        with app.app_context():
+            upgrade()
+            started = time.perf_counter()
+            build(args.children)
+            ids = add_people_and_grants()
+            print(f"built in {time.perf_counter() - started:.0f} s ({ids['grants']} grants)")
+        lines = [f"Pages at county scale, {date.today()}: {args.children} children, "
+                 f"{args.repeat} requests a page (SQLite, one process, Flask test client)", "",
+                 "| user | page | p50 ms | p95 ms | floor p50 ms | first load (gzip) | requests |"
+                 " external |", "|---|---|---|---|---|---|---|---|"]
+        for user, urls in pages(ids).items():
+            client = app.test_client()
+            client.post("/login", data={"username": user, "password": "bench"})
+            floor_p50 = statistics.median(time_get(client, "/floor", args.repeat))
+            for url in urls:
+                times = sorted(time_get(client, url, args.repeat))
+                with client.get(url) as response:
+                    size, requests, external = weight(client, response.text)
+                lines.append(f"| {user} | `{url}` | {statistics.median(times) * 1000:.1f} | "
+                             f"{p95(times) * 1000:.1f} | {floor_p50 * 1000:.1f} | "
+                             f"{size / 1024:.1f} KB | {requests} | {'yes' if external else 'no'} |")
+        with app.app_context():
+            lines += ["", "| 5,000-row roster import | time |", "|---|---|", *import_bench(app)]
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()
