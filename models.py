@@ -652,8 +652,10 @@ class AidProgram(db.Model):
         return "、".join(FOCUS_FLAGS[f] for f in self.flag_list) or "（未设条件）"
 
     def eligible_condition(self):
-        """SQL: the enrolled children this programme is for."""
-        enrolled = Student.status == "enrolled"
+        """SQL: the enrolled children of the programme's township it is for."""
+        enrolled = sa.and_(Student.status == "enrolled", Student.school_id.in_(
+            sa.select(School.id).where(sa.or_(School.id == self.central_id,
+                                              School.parent_id == self.central_id))))
         if self.everyone:
             return enrolled
         if not self.flag_list:

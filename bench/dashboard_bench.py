@@ -24,8 +24,8 @@ def build(children: int, townships: int = 10, per_township: int = 15) -> None:
 
     from blueprints.students.idnumber import check_digit
     from extensions import db
-    from models import (Absence, ClassGroup, DropoutCase, HomeVisit, School, StatusChange,
-                        Student, Term, TutoringPair, User, school_year_of)
+    from models import (Absence, AidGrant, AidProgram, ClassGroup, DropoutCase, HomeVisit,
+                        School, StatusChange, Student, Term, TutoringPair, User, school_year_of)
     rng = random.Random(7)
     today = date.today()
     year = school_year_of(today)
@@ -49,6 +49,7 @@ def build(children: int, townships: int = 10, per_township: int = 15) -> None:
             db.session.flush()
             school_ids.append((village.id, central.id))
     db.session.add(User(username="county", name="县督导", role="inspector", password_hash=pw))
+    township_of = dict(school_ids)
     db.session.flush()
     classes = {}
     for sid, _ in school_ids:
@@ -107,8 +108,21 @@ def build(children: int, townships: int = 10, per_township: int = 15) -> None:
     pairs = [dict(school_id=s["school_id"], teacher_id=1, student_id=s["id"], kind="academic",
                   goals="", start_on=date(year, 9, 1)) for s in students[::40]]
     conn.execute(sa.insert(TutoringPair), pairs)
+    grants = []  # this term's 生活补助 in each township, granted to its poverty children
+    for t, central_id in enumerate(centrals):
+        program = AidProgram(central_id=central_id, term_id=db.session.scalar(sa.select(
+            Term.id).filter_by(central_id=central_id)), kind="living_subsidy", name="生活补助",
+            amount=62500, flags="poverty")
+        db.session.add(program)
+        db.session.flush()
+        grants += [dict(program_id=program.id, student_id=s["id"], school_id=s["school_id"],
+                        amount=62500, method="card", applied_on=today, status="applied",
+                        note="") for s in students if s["poverty"]
+                   and township_of[s["school_id"]] == central_id and s["id"] % 3]
+    conn.execute(sa.insert(AidGrant), grants)
     db.session.commit()
-    print(f"built: {len(school_ids)} schools, {children} children, {len(absences)} absences")
+    print(f"built: {len(school_ids)} schools, {children} children, {len(absences)} absences, "
+          f"{len(grants)} grants")
 
 
 def time_get(client, url, repeat):

@@ -1,6 +1,6 @@
 """Main pages at county scale: builds the county of bench/dashboard_bench.py (10 townships, 150
-schools, 50,000 children, a school year of attendance, cases, visits, pairs) plus this term's
-grants, and reports for each main page, as the user who uses it:
+schools, 50,000 children, a school year of attendance, cases, visits, pairs, grants) plus the
+village head and teacher who use the pages, and reports for each main page, as its user:
 - server time p50/p95 over --repeat requests, beside a minimal Flask route (the floor);
 - first-load weight: the HTML and every stylesheet and script it links, gzip-compressed (what
   an old PC on a slow link downloads the first time), the number of requests, and whether any
@@ -26,18 +26,19 @@ sys.path.insert(0, str(ROOT))
 ASSET = re.compile(r'<(?:link[^>]+href|script[^>]+src|img[^>]+src)="([^"]+)"')
 
 
-def add_people_and_grants() -> dict:
-    """A village head and a class teacher for the first village school, a 生活补助 programme
-    per township with grants for a tenth of its children; returns ids the pages need."""
+def add_people() -> dict:
+    """A village head and a class teacher for the first village school; returns the ids the
+    pages need."""
     import sqlalchemy as sa
     from werkzeug.security import generate_password_hash
 
     from extensions import db
-    from models import AidGrant, AidProgram, ClassGroup, School, Student, Term, User
+    from models import ClassGroup, School, Student, User
     pw = generate_password_hash("bench", method="pbkdf2:sha256:1")
     village = db.session.scalar(sa.select(School).where(School.kind == "village")
                                 .order_by(School.id))
-    klass = db.session.scalar(sa.select(ClassGroup).filter_by(school_id=village.id))
+    klass = db.session.get(ClassGroup, db.session.scalar(  # a class with children in it
+        sa.select(Student.class_id).filter_by(school_id=village.id).limit(1)))
     db.session.add(User(username="head", name="负责人", role="village_head",
                         school_id=village.id, password_hash=pw))
     teacher = User(username="teacher", name="班主任", role="teacher", school_id=village.id,
@@ -45,24 +46,9 @@ def add_people_and_grants() -> dict:
     db.session.add(teacher)
     db.session.flush()
     klass.head_teacher_id = teacher.id
-    rows = []
-    for term in db.session.scalars(sa.select(Term)):
-        program = AidProgram(central_id=term.central_id, term_id=term.id,
-                             kind="living_subsidy", name="生活补助", amount=62500,
-                             flags="poverty")
-        db.session.add(program)
-        db.session.flush()
-        schools = sa.select(School.id).where(sa.or_(School.id == term.central_id,
-                                                    School.parent_id == term.central_id))
-        for sid, school_id in db.session.execute(sa.select(Student.id, Student.school_id).where(
-                Student.school_id.in_(schools), Student.poverty.is_(True))):
-            rows.append(dict(program_id=program.id, student_id=sid, school_id=school_id,
-                             amount=62500, method="card", applied_on=date.today(),
-                             status="applied", note=""))
-    db.session.execute(sa.insert(AidGrant), rows)
     db.session.commit()
     child = db.session.scalar(sa.select(Student.id).filter_by(class_id=klass.id))
-    return {"class": klass.id, "child": child, "grants": len(rows)}
+    return {"class": klass.id, "child": child}
 
 
 def pages(ids: dict) -> dict[str, list[str]]:
@@ -152,8 +138,8 @@ def main() -> None:
             upgrade()
             started = time.perf_counter()
             build(args.children)
-            ids = add_people_and_grants()
-            print(f"built in {time.perf_counter() - started:.0f} s ({ids['grants']} grants)")
+            ids = add_people()
+            print(f"built in {time.perf_counter() - started:.0f} s")
         lines = [f"Pages at county scale, {date.today()}: {args.children} children, "
                  f"{args.repeat} requests a page (SQLite, one process, Flask test client)", "",
                  "| user | page | p50 ms | p95 ms | floor p50 ms | first load (gzip) | requests |"
@@ -163,6 +149,8 @@ def main() -> None:
             client.post("/login", data={"username": user, "password": "bench"})
             floor_p50 = statistics.median(time_get(client, "/floor", args.repeat))
             for url in urls:
+                status = client.get(url).status_code
+                assert status == 200, f"{user} {url}: {status}"
                 times = sorted(time_get(client, url, args.repeat))
                 with client.get(url) as response:
                     size, requests, external = weight(client, response.text)

@@ -62,7 +62,9 @@ def main() -> None:
                         times, requests = [], 0
                         for _ in range(args.repeat):
                             seen: list = []
-                            listen = seen.append
+
+                            def listen(request, seen=seen):
+                                seen.append(request)
                             page.on("request", listen)
                             page.goto(server.base + path, wait_until="load")
                             page.remove_listener("request", listen)

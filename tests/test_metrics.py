@@ -168,3 +168,33 @@ def test_the_months_activities_per_school_and_for_the_township(world, login, sig
     county = login("county").get("/dashboard/").text.split("本月工作活动</td>")[1].split("</tr>")[0]
     assert county.startswith(f'<td><a href="/activities/?month={today:%Y-%m}">4</a>')
     assert "<td>1 <small>99 人</small></td><td>3 <small>145 人</small></td>" in county
+
+
+def test_aid_coverage_counts_each_programmes_own_township(world, login, signed_in):
+    """A township's programme covers its own children only, also for a county reader who sees
+    every township (it counted every township's children before); coverage() in SQL equals
+    eligible() row by row."""
+    from datetime import timedelta
+
+    from blueprints.aid import grants
+    from models import AidGrant, AidProgram, Term
+    today = date.today()
+    term = Term(central_id=world.central_a.id, school_year=today.year - (today.month < 9),
+                semester=1, start_date=today - timedelta(days=30),
+                end_date=today + timedelta(days=30))
+    program = AidProgram(central_id=world.central_a.id, term=term, kind="living_subsidy",
+                         name="生活补助", amount=50000, flags="poverty")
+    for s in (world.s_a1, world.s_a1_other, world.s_a2, world.s_b1):
+        s.poverty = True
+    db.session.add_all([term, program, AidGrant(program=program, student=world.s_a1,
+                                                school_id=world.a1.id, amount=50000,
+                                                applied_on=today)])
+    db.session.commit()
+    for user in (world.county_inspector, world.users["central_officer"]):
+        with signed_in(user):
+            rows = grants.eligible(program)
+            found = grants.coverage(program)
+            columns = metrics.dashboard(today)
+        assert {s.student.name for s in rows} == {"张三", "李四", "王五"}  # not 乙镇's 赵六
+        assert found == {world.a1.id: (2, 1), world.a2.id: (1, 0)}
+        assert (columns[0].aid_eligible, columns[0].aid_granted) == (3, 1)

@@ -294,12 +294,13 @@ def dashboard(today: date, month_day: date | None = None) -> list[Column]:
     _aid(columns, add, today)
     for school_id, n in schedule.uncovered_counts(today).items():
         add(school_id, "pairs_missing", n)
-    term = _term(today)
-    if term:
-        for p in db.session.scalars(access.scoped(Pledge).where(Pledge.term_id == term.id)):
-            add(p.school_id, "pledges")
-            if p.status in ("signed", "collected"):
-                add(p.school_id, "pledges_signed")
+    for school_id, status, n in db.session.execute(access.scoped(Pledge).where(
+            Pledge.term_id.in_(_terms(today))).with_only_columns(
+            Pledge.school_id, Pledge.status, sa.func.count()).group_by(Pledge.school_id,
+                                                                       Pledge.status)):
+        add(school_id, "pledges", n)
+        if status in ("signed", "collected"):
+            add(school_id, "pledges_signed", n)
     year = school_year_of(today)
     start, end = date(year, 9, 1), min(today, date(year + 1, 8, 31))
     found = rates(scoped.with_only_columns(Student.id), start, end)
@@ -324,26 +325,24 @@ def dashboard(today: date, month_day: date | None = None) -> list[Column]:
     return list(columns.values())
 
 
-def _term(today: date) -> Term | None:
-    return db.session.scalar(access.scoped(Term).where(
-        Term.start_date <= today, Term.end_date >= today).limit(1))
+def _terms(today: date) -> list[int]:
+    """The ids of the current terms in scope: one per township (a county reader sees several)."""
+    return db.session.scalars(access.scoped(Term).with_only_columns(Term.id).where(
+        Term.start_date <= today, Term.end_date >= today)).all()
 
 
 def _aid(columns, add, today):
     """Aid coverage of the current term: eligible children with a grant."""
-    term = _term(today)
     programs = db.session.scalars(access.scoped(AidProgram).where(
-        AidProgram.term_id == term.id, AidProgram.active.is_(True))).all() if term else []
+        AidProgram.term_id.in_(_terms(today)), AidProgram.active.is_(True))).all()
     if not programs:
         return  # no programme this term: the row is absent, not zero
     for col in columns.values():
         col.aid_eligible = 0
     for program in programs:
-        for row in grants.eligible(program):
-            add(row.student.school_id, "aid_eligible")
-            if row.granted:
-                add(row.student.school_id, "aid_granted")
-
+        for school_id, (eligible, granted) in grants.coverage(program).items():
+            add(school_id, "aid_eligible", eligible)
+            add(school_id, "aid_granted", granted)
 
 
 def trends(today: date) -> dict[str, list[tuple[str, int]]]:

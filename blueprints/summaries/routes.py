@@ -17,7 +17,6 @@ Decisions where the brief was silent:
 from __future__ import annotations
 
 from datetime import date
-
 from io import BytesIO
 
 from flask import abort, flash, render_template, request, send_file, url_for
