@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import date
 
 import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
 
 import access
 import audit
@@ -52,15 +53,15 @@ def person_for(kind: str, person_id: int):
 def missing_lines(limit: int = 500) -> tuple[list[tuple[Student, list[str]]], dict[int, int]]:
     """At-risk children (risk level 高 or 中, or out of school: 休学/辍学) without every line,
     and how many per school."""
-    students = db.session.scalars(access.scoped(Student).where(
-        Student.status.in_(("enrolled", "suspended", "dropout")))
+    at_risk = [sid for (sid, level), _ in risk.level_counts(access.scoped(Student).where(
+        Student.status == "enrolled").with_only_columns(Student.id), date.today(),
+        group=Student.id).items() if level != "low"]
+    students = db.session.scalars(access.scoped(Student).where(sa.or_(
+        Student.status.in_(("suspended", "dropout")), Student.id.in_(at_risk)))
+        .options(selectinload(Student.responsibilities))
         .order_by(Student.school_id, Student.grade, Student.name_pinyin)).all()
-    levels = {sid: a.level for sid, a in risk.assess(access.scoped(Student).where(
-        Student.status == "enrolled").with_only_columns(Student.id), date.today()).items()}
     rows, per_school = [], {}
     for s in students:
-        if s.status == "enrolled" and levels[s.id] == "low":
-            continue
         have = s.responsible()
         missing = [label for kind, label in RESPONSIBILITY_KINDS.items() if kind not in have]
         if missing:
