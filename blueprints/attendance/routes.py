@@ -178,14 +178,17 @@ def risk_list():
     stmt = access.scoped(Student).where(Student.status == "enrolled")
     if school_id:
         stmt = stmt.where(Student.school_id == school_id)
-    students = db.session.scalars(stmt.order_by(Student.school_id, Student.grade,
-                                                Student.name_pinyin)).all()
-    found = risk.assess(stmt.with_only_columns(Student.id), date.today())
+    today = date.today()
+    levels = risk.level_counts(stmt.with_only_columns(Student.id), today, group=Student.id)
+    at_risk = [sid for (sid, level) in levels if level != "low"]  # then explained one by one
+    students = db.session.scalars(stmt.where(Student.id.in_(at_risk)).order_by(
+        Student.school_id, Student.grade, Student.name_pinyin)).all()
+    found = risk.assess(students, today)
     rows = [(s, found[s.id]) for s in students if found[s.id].level in ("high", "medium")]
     rows.sort(key=lambda r: (r[1].level != "high", -r[1].score))
     schools = access.schools()
     return render_template("attendance/risk.html", rows=rows, schools=schools,
-                           school_id=school_id, total=len(students))
+                           school_id=school_id, total=len(levels))
 
 
 @bp.route("/risk/<int:student_id>", methods=["POST"])
