@@ -136,28 +136,36 @@ def time_get(client, url, repeat):
     return times
 
 
+def county_app(folder: str, children: int):
+    """The app on a migrated SQLite file in folder with the county built, plus /floor (a
+    minimal route beside which pages are timed)."""
+    from flask_migrate import upgrade
+
+    import access
+    from app import create_app
+    app = create_app({"SECRET_KEY": "bench", "WTF_CSRF_ENABLED": False,
+                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder}/county.db"})
+    app.instance_path = folder
+
+    @app.route("/floor")
+    @access.require(*access.EVERYONE)
+    def floor():
+        return "ok"
+    with app.app_context():
+        upgrade()
+        started = time.perf_counter()
+        build(children)
+        print(f"build took {time.perf_counter() - started:.0f} s")
+    return app
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--children", type=int, default=50000)
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
-    from flask_migrate import upgrade
-
-    import access
-    from app import create_app
     with tempfile.TemporaryDirectory() as tmp:
-        app = create_app({"SECRET_KEY": "bench", "WTF_CSRF_ENABLED": False,
-                          "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/county.db"})
-
-        @app.route("/floor")
-        @access.require(*access.EVERYONE)
-        def floor():
-            return "ok"
-        with app.app_context():
-            upgrade()
-            started = time.perf_counter()
-            build(args.children)
-            print(f"build took {time.perf_counter() - started:.0f} s")
+        app = county_app(tmp, args.children)
         rows = []
         for user in ("officer0", "county"):
             client = app.test_client()

@@ -120,26 +120,11 @@ def main() -> None:
     parser.add_argument("--children", type=int, default=50000)
     parser.add_argument("--repeat", type=int, default=20)
     args = parser.parse_args()
-    from flask_migrate import upgrade
-
-    import access
-    from app import create_app
-    from bench.dashboard_bench import build, time_get
+    from bench.dashboard_bench import county_app, time_get
     with tempfile.TemporaryDirectory() as tmp:
-        app = create_app({"SECRET_KEY": "bench", "WTF_CSRF_ENABLED": False,
-                          "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/county.db"})
-        app.instance_path = tmp
-
-        @app.route("/floor")
-        @access.require(*access.EVERYONE)
-        def floor():
-            return "ok"
+        app = county_app(tmp, args.children)
         with app.app_context():
-            upgrade()
-            started = time.perf_counter()
-            build(args.children)
             ids = add_people()
-            print(f"built in {time.perf_counter() - started:.0f} s")
         lines = [f"Pages at county scale, {date.today()}: {args.children} children, "
                  f"{args.repeat} requests a page (SQLite, one process, Flask test client)", "",
                  "| user | page | p50 ms | p95 ms | floor p50 ms | first load (gzip) | requests |"

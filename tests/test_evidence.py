@@ -18,7 +18,6 @@ from extensions import db
 from models import (ActionItem, Activity, ActivityPhoto, AuditLog, CaseNotice, CaseStep,
                     DropoutCase, FollowUp, HomeVisit, Meeting, Pledge, PledgeTemplate, Term,
                     mask_id)
-from tests import factories as f
 
 pytestmark = pytest.mark.skipif(not shutil.which("pdftotext") or not shutil.which("pdfimages"),
                                 reason="poppler-utils missing")
