@@ -170,3 +170,15 @@ def test_home_delivery_needs_a_plan_and_a_visit_every_week(world, login):
     assert "本周还没有见面" not in card
     assert "送教娃" not in head.get("/pairs/").text.split("送教上门学生没有送教计划")[1] \
         .split("<h2>进行中的结对")[0]
+
+
+def test_a_long_uncovered_list_shows_100_across_schools_and_all_for_one(world, login):
+    for n in range(103):
+        f.student(world.a1, world.class_a1, name=f"留守{n:03d}", left_behind=True)
+    db.session.commit()
+    officer = login("officer")
+    page = officer.get("/pairs/").text
+    assert "留守儿童没有爱心妈妈（103 人）" in page and "只列出前 100 人（共 103 人）" in page
+    assert page.count("留守0") + page.count("留守1") == 100
+    one = officer.get(f"/pairs/?school={world.a1.id}").text
+    assert "只列出前" not in one and "留守102" in one

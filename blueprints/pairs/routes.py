@@ -15,6 +15,9 @@ from responses import after_write, form_page, targets
 WRITERS = ("central_officer", "village_head", "teacher", "central_leader")
 
 
+LIST_LIMIT = 100  # children listed per need across schools; one school's list is whole
+
+
 @bp.route("/")
 @access.require(*access.EVERYONE)
 def index():
@@ -22,8 +25,10 @@ def index():
     school_id = request.args.get("school", type=int)
     rows = schedule.pairs(today, school_id=school_id)
     schools = access.schools()
+    limit = LIST_LIMIT if not school_id and len(schools) > 1 else None  # one school: all
     return render_template("pairs/index.html", rows=rows, behind=[r for r in rows if r[1]],
-                           uncovered=schedule.uncovered(today, school_id), schools=schools,
+                           uncovered=schedule.uncovered(today, school_id, limit=limit),
+                           schools=schools, limit=limit,
                            school_id=school_id, kinds=PAIR_KINDS)
 
 

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import NamedTuple
 
 import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
 from flask import current_app
 
 import access
@@ -75,8 +77,11 @@ def pairs(today: date, teacher_id: int | None = None, school_id: int | None = No
         stmt = stmt.where(TutoringPair.teacher_id == teacher_id)
     if school_id:
         stmt = stmt.where(TutoringPair.school_id == school_id)
-    rows = db.session.scalars(stmt.order_by(TutoringPair.school_id, Student.grade,
-                                            Student.name_pinyin)).all()
+    rows = db.session.scalars(stmt.options(
+        selectinload(TutoringPair.student).selectinload(Student.class_group),
+        selectinload(TutoringPair.student).selectinload(Student.school),
+        selectinload(TutoringPair.teacher), selectinload(TutoringPair.sessions))
+        .order_by(TutoringPair.school_id, Student.grade, Student.name_pinyin)).all()
     return [(p, behind(p, today)) for p in rows]
 
 
@@ -105,11 +110,25 @@ def _uncovered_statements(today: date, school_id: int | None = None):
         yield label, stmt, kinds[0]
 
 
-def uncovered(today: date, school_id: int | None = None) -> list[tuple[str, list[Student], str]]:
-    """(what is missing, the children, the pair kind to propose) for each need."""
-    return [(label, db.session.scalars(stmt.order_by(
-        Student.school_id, Student.grade, Student.name_pinyin)).all(), kind)
-        for label, stmt, kind in _uncovered_statements(today, school_id)]
+class Need(NamedTuple):
+    """Children who lack a pair they need: what is missing, the pair kind to propose, how many
+    in all, and the children (the first `limit` when a page asked for a limit)."""
+    label: str
+    kind: str
+    total: int
+    students: list[Student]
+
+
+def uncovered(today: date, school_id: int | None = None, limit: int | None = None) -> list[Need]:
+    """One Need for each kind of need, in scope."""
+    out = []
+    for label, stmt, kind in _uncovered_statements(today, school_id):
+        total = db.session.scalar(stmt.with_only_columns(sa.func.count()))
+        listed = stmt.order_by(Student.school_id, Student.grade, Student.name_pinyin)
+        listed = listed.options(selectinload(Student.class_group), selectinload(Student.school))
+        out.append(Need(label, kind, total, db.session.scalars(
+            listed.limit(limit) if limit else listed).all()))
+    return out
 
 
 def uncovered_counts(today: date) -> dict[int, int]:

@@ -561,8 +561,8 @@ def draft(unit: Unit, period: Period, today: date) -> Draft:
             f.put("aid_extra", extra_)
             problems.append(f"有 {extra_} 笔资助发给了已不在读或不再符合条件的学生，需要核实更正。")
             plans.append("对不再符合条件的资助逐笔核实，按规定更正，确保资金精准。")
-    uncovered = [(label, [s for s in students if s.school_id in unit.ids], kind)
-                 for label, students, kind in schedule.uncovered(upto, school_filter)]
+    uncovered = [(need.label, [s for s in need.students if s.school_id in unit.ids], need.kind)
+                 for need in schedule.uncovered(upto, school_filter)]
     uncovered = [(label, students, kind) for label, students, kind in uncovered if students]
     if uncovered:
         f.put("pairs_uncovered", sum(len(s) for _l, s, _k in uncovered))
