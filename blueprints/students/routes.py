@@ -7,6 +7,7 @@ from flask import (abort, current_app, flash, render_template, request, send_fil
                    url_for)
 from flask_login import current_user
 from io import BytesIO
+from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 import access
@@ -42,7 +43,9 @@ def _classes(school_id=None):
 @access.require(*access.EVERYONE)
 def index():
     filters = Filters.from_args(request.args)
-    page = db.paginate(filters.statement(), page=request.args.get("page", 1, type=int),
+    page = db.paginate(filters.statement().options(  # a page's rows in 4 queries, not 100
+        selectinload(Student.school), selectinload(Student.class_group),
+        selectinload(Student.guardians)), page=request.args.get("page", 1, type=int),
                        per_page=current_app.config["PAGE_SIZE"], error_out=False)
     return page_or_fragment("students/index.html", "students/_results.html", "student-results",
                             page=page, filters=filters, schools=_schools(), classes=_classes(),
