@@ -82,6 +82,22 @@ def school_year_of(day: date) -> int:
     return day.year if day.month >= 9 else day.year - 1
 
 
+def month_bounds(day: date) -> tuple[date, date]:
+    """The first and the last day of the day's month."""
+    first = day.replace(day=1)
+    after = date(first.year + first.month // 12, first.month % 12 + 1, 1)
+    return first, after - timedelta(days=1)
+
+
+def month_spans(start: date, end: date) -> list[tuple[date, date]]:
+    """(first, last) of every calendar month from start's month to end's."""
+    spans = []
+    while start <= end:
+        spans.append(month_bounds(start))
+        start = spans[-1][1] + timedelta(days=1)
+    return spans
+
+
 def school_year_label(year: int) -> str:
     return f"{year}–{year + 1}学年"
 

@@ -14,14 +14,15 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 
 import sqlalchemy as sa
 
 import access
 import uploads
 from extensions import db
-from models import ACTIVITY_KINDS, Activity, ActivityPhoto, school_year_label, school_year_of
+from models import (ACTIVITY_KINDS, Activity, ActivityPhoto, month_bounds, month_spans,
+                    school_year_label, school_year_of)
 
 FOLDER = "activities"
 MAX_FILE = 8 * 1024 * 1024
@@ -114,10 +115,6 @@ def month_of(text: str | None) -> date | None:
     return None
 
 
-def next_month(first: date) -> date:
-    return date(first.year + first.month // 12, first.month % 12 + 1, 1)
-
-
 @dataclass
 class Filters:
     school_id: int | None = None
@@ -149,7 +146,7 @@ class Filters:
             stmt = stmt.where(Activity.kind == self.kind)
         if with_month and self.month:
             stmt = stmt.where(Activity.held_on >= self.month,
-                              Activity.held_on < next_month(self.month))
+                              Activity.held_on <= month_bounds(self.month)[1])
         return stmt
 
     def statement(self) -> sa.Select:
@@ -205,20 +202,12 @@ class CountRow:
         return (sum(n for n, _ in self.cells.values()), sum(r for _, r in self.cells.values()))
 
 
-def months_between(start: date, end: date) -> list[date]:
-    out, day = [], start.replace(day=1)
-    while day <= end:
-        out.append(day)
-        day = next_month(day)
-    return out
-
-
 def counts(filters: Filters, period: Period, today: date) -> tuple[list[date], list[CountRow],
                                                                      CountRow]:
     """Activities and people reached per school and month over the period (up to today):
     (months, one row per school in scope, the total row)."""
     end = min(period.end, today)
-    months = months_between(period.start, end) if period.start <= end else []
+    months = [first for first, _ in month_spans(period.start, end)]
     stmt = filters.where(access.scoped(Activity), with_month=False).where(
         Activity.held_on >= period.start, Activity.held_on <= end)
     year_, month_ = sa.extract("year", Activity.held_on), sa.extract("month", Activity.held_on)
@@ -269,11 +258,3 @@ def by_school(first: date, last: date) -> dict[int, MonthSummary]:
         summary.kinds[kind] = summary.kinds.get(kind, 0) + n
         summary.reached += int(reached)
     return dict(out)
-
-
-def month_label(first: date) -> str:
-    return f"{first.year}年{first.month}月"
-
-
-def last_day(first: date) -> date:
-    return next_month(first) - timedelta(days=1)

@@ -7,14 +7,14 @@ month) and still out at the month's end (open, the child not back)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 import sqlalchemy as sa
 
 import access
 from blueprints.cases.workflow import OUT_STATES
 from extensions import db
-from models import DropoutCase, School, Student, school_year_of
+from models import DropoutCase, School, Student, month_bounds, school_year_of
 
 KINDS = {"suspected": "疑似辍学台账", "dropout": "辍学台账", "age": "适龄儿童台账"}
 CASE_COLUMNS = [("序号", 6), ("学校", 14), ("年级班级", 11), ("姓名", 9), ("学籍号", 22),
@@ -32,9 +32,7 @@ def month_range(text: str | None) -> tuple[date, date]:
         first = date(int(text[:4]), int(text[5:7]), 1) if text else None
     except (ValueError, TypeError):
         first = None
-    first = first or date.today().replace(day=1)
-    after = date(first.year + first.month // 12, first.month % 12 + 1, 1)
-    return first, after - timedelta(days=1)
+    return month_bounds(first or date.today())
 
 
 def cases(kind: str, first: date, last: date, school_id: int | None = None):

@@ -31,7 +31,8 @@ from blueprints.cases import reconcile
 from blueprints.pairs import schedule
 from extensions import db
 from models import (FOCUS_FLAGS, AidProgram, ClassGroup, DropoutCase, EarlyWarning, HomeVisit,
-                    HouseholdChild, Pledge, School, StatusChange, Student, Term, school_year_of)
+                    HouseholdChild, Pledge, School, StatusChange, Student, Term, month_bounds,
+                    month_spans, school_year_of)
 
 FORMULAS = {
     "enrolment": "入学率 = 户籍名单上的适龄儿童中在读的人数 ÷ 户籍名单上的适龄儿童数 × 100%（休学不计为在读）",
@@ -66,12 +67,6 @@ REPORT_ROWS = [
     ("巩固率（%）", lambda c: c.rates.consolidation_rate),
     ("辍学率（%）", lambda c: c.rates.dropout_rate),
 ]
-
-
-def month_bounds(day: date) -> tuple[date, date]:
-    first = day.replace(day=1)
-    after = date(first.year + first.month // 12, first.month % 12 + 1, 1)
-    return first, after - timedelta(days=1)
 
 
 @dataclass
@@ -349,11 +344,7 @@ def trends(today: date) -> dict[str, list[tuple[str, int]]]:
     """Month by month since 1 September: warnings opened, visits made, children returned,
     cases still open at the month's end."""
     year = school_year_of(today)
-    months = []
-    day = date(year, 9, 1)
-    while day <= today:
-        months.append(month_bounds(day))
-        day = months[-1][1] + timedelta(days=1)
+    months = month_spans(date(year, 9, 1), today)
     warnings = [w.opened_on for w in db.session.scalars(access.scoped(EarlyWarning))]
     visits = [v for (v,) in db.session.execute(access.scoped(HomeVisit).with_only_columns(
         HomeVisit.visited_on).where(HomeVisit.visited_on >= date(year, 9, 1)))]

@@ -38,7 +38,7 @@ import printjobs
 from blueprints.cases import ledger
 from extensions import db
 from models import (Activity, DropoutCase, HomeVisit, Meeting, Pledge, School, Student, Term,
-                    school_year_label)
+                    month_spans, school_year_label)
 
 TITLE = "控辍保学工作佐证材料"
 SECTIONS = [("ledger", "一、控辍保学台账"), ("pledges", "二、责任书签署情况"),
@@ -97,19 +97,9 @@ class Pack:
         ]
 
 
-def term_months(term: Term) -> list[tuple[date, date]]:
-    """(first, last) of every calendar month the term touches."""
-    out = []
-    first, _ = ledger.month_range(f"{term.start_date:%Y-%m}")
-    while first <= term.end_date:
-        out.append(ledger.month_range(f"{first:%Y-%m}"))
-        first = date(first.year + first.month // 12, first.month % 12 + 1, 1)
-    return out
-
-
 def assemble(school: School, term: Term) -> Pack:
     """Everything the pack shows, under the current user's scope."""
-    months = term_months(term)
+    months = month_spans(term.start_date, term.end_date)  # every month the term touches
     pack = Pack(school, term, months[0][0], months[-1][1])
     start, end = term.start_date, term.end_date
 
