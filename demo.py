@@ -394,7 +394,7 @@ def _work_activities(rng, central, schools, students, users, today):
     have generated photos, stored with their print copies like an upload."""
     import uploads
     db.session.flush()
-    folder = uploads.folder("activities")
+    folder = uploads.folder(uploads.ACTIVITY_PHOTOS)
     kept = set(db.session.scalars(sa.select(ActivityPhoto.file_path)))
     kept |= set(db.session.scalars(sa.select(ActivityPhoto.print_path)))
     for old in folder.iterdir():  # files of an earlier demo (`flask demo reset`)
@@ -487,8 +487,8 @@ def _work_activities(rng, central, schools, students, users, today):
             copy = uploads.print_copy(data)
             db.session.add(ActivityPhoto(
                 activity=activity, school_id=activity.school_id, size=len(data),
-                file_path=uploads.store("activities", f"a{activity.id}", data, "jpg"),
-                print_path=uploads.store("activities", f"a{activity.id}-print", copy, "jpg")))
+                file_path=uploads.store(uploads.ACTIVITY_PHOTOS, f"a{activity.id}", data, "jpg"),
+                print_path=uploads.store(uploads.ACTIVITY_PHOTOS, f"a{activity.id}-print", copy, "jpg")))
 
 
 def _household(rng, central, students, today):

@@ -28,9 +28,10 @@ from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+import uploads
+
 ORIGIN = "http://baoxue.invalid"  # the base URL documents resolve against; never fetched
 PHOTO_PREFIX = "/evidence-photo/"  # ORIGIN + this + a file name of instance/activities/
-PHOTO_FOLDER = "activities"
 STYLESHEET = "css/print.css"  # linked by print/base.html for the browser preview
 
 
@@ -100,7 +101,7 @@ def render(parts: Sequence[Part], progress: Callable[[int], None] | None = None)
     css_path = Path(current_app.static_folder) / STYLESHEET
     stylesheet = _stylesheet(str(css_path), css_path.stat().st_mtime)
     fetcher = StaticFetcher(current_app.static_folder,
-                            Path(current_app.instance_path) / PHOTO_FOLDER)
+                            Path(current_app.instance_path) / uploads.ACTIVITY_PHOTOS)
     fonts = FontConfiguration()
     documents = []
     for n, part in enumerate(parts, 1):

@@ -10,6 +10,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from flask import current_app
 
+ACTIVITY_PHOTOS = "activities"  # instance/activities/: activity photos and their print copies
 TYPES = {b"%PDF": "pdf", b"\xff\xd8\xff": "jpg", b"\x89PNG": "png"}
 WRONG_TYPE = "文件内容不是 PDF、JPG 或 PNG（可能改过扩展名），请重新扫描或拍照后上传。"
 

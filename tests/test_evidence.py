@@ -49,10 +49,10 @@ def jpeg(color, size=(1600, 1200)) -> bytes:
 def add_photo(activity, data, ext="jpg", caption=""):
     """Stored as the activities area stores an upload: the original, and for an image the
     downscaled print copy beside it."""
-    path = uploads.store("activities", f"a{activity.id}", data, ext)
+    path = uploads.store(uploads.ACTIVITY_PHOTOS, f"a{activity.id}", data, ext)
     print_path = None
     if ext != "pdf":
-        print_path = uploads.store("activities", f"a{activity.id}-print",
+        print_path = uploads.store(uploads.ACTIVITY_PHOTOS, f"a{activity.id}-print",
                                    uploads.print_copy(data), "jpg")
     activity.photos.append(ActivityPhoto(school_id=activity.school_id, file_path=path,
                                          print_path=print_path, caption=caption,
@@ -306,7 +306,7 @@ def test_the_fetcher_serves_activity_photos_and_nothing_beside_them(app, tmp_pat
 def test_a_lost_print_copy_is_listed_not_fatal(world, term, data, signed_in):
     from blueprints.evidence import pack
     photo = data["activity"].photos[0]
-    (uploads.folder("activities") / photo.print_path).unlink()
+    (uploads.folder(uploads.ACTIVITY_PHOTOS) / photo.print_path).unlink()
     with signed_in(world.users["central_officer"]):
         built = pack.batch({"school": world.a1.id, "term": term.id})
         body = flat("".join(pages_of(pdf.render(built.parts))))

@@ -24,7 +24,6 @@ from extensions import db
 from models import (ACTIVITY_KINDS, Activity, ActivityPhoto, month_bounds, month_spans,
                     school_year_label, school_year_of)
 
-FOLDER = "activities"
 MAX_FILE = 8 * 1024 * 1024
 MAX_FILES = 20  # per submission; MAX_CONTENT_LENGTH bounds the total
 
@@ -78,11 +77,11 @@ def store(activity: Activity, ready: list[Upload]) -> list[str]:
     written: list[str] = []
     try:
         for up in ready:
-            path = uploads.store(FOLDER, f"a{activity.id}", up.data, up.ext)
+            path = uploads.store(uploads.ACTIVITY_PHOTOS, f"a{activity.id}", up.data, up.ext)
             written.append(path)
             print_path = None
             if up.print_copy is not None:
-                print_path = uploads.store(FOLDER, f"a{activity.id}-print", up.print_copy, "jpg")
+                print_path = uploads.store(uploads.ACTIVITY_PHOTOS, f"a{activity.id}-print", up.print_copy, "jpg")
                 written.append(print_path)
             activity.photos.append(ActivityPhoto(school_id=activity.school_id, file_path=path,
                                                  print_path=print_path, size=len(up.data)))
@@ -94,7 +93,7 @@ def store(activity: Activity, ready: list[Upload]) -> list[str]:
 
 def remove(names) -> None:
     """Delete stored files (after the rows are gone, or when their transaction failed)."""
-    folder = uploads.folder(FOLDER)
+    folder = uploads.folder(uploads.ACTIVITY_PHOTOS)
     for name in names:
         if name:
             (folder / name).unlink(missing_ok=True)

@@ -157,7 +157,7 @@ def photo_file(photo_id):
 def uploads_path(name):
     if not name:
         return None
-    path = uploads.folder(records.FOLDER) / name
+    path = uploads.folder(uploads.ACTIVITY_PHOTOS) / name
     return path if path.is_file() else None
 
 

@@ -35,6 +35,7 @@ import access
 import audit
 import pdf
 import printjobs
+import uploads
 from blueprints.cases import ledger
 from extensions import db
 from models import (Activity, DropoutCase, HomeVisit, Meeting, Pledge, School, Student, Term,
@@ -129,7 +130,7 @@ def assemble(school: School, term: Term) -> Pack:
         .order_by(Meeting.held_on)).all()
     pack.meetings = [(m, [i for i in m.items if i.school_id == school.id]) for m in meetings]
 
-    folder = Path(current_app.instance_path) / pdf.PHOTO_FOLDER  # read only: no mkdir
+    folder = Path(current_app.instance_path) / uploads.ACTIVITY_PHOTOS  # read only: no mkdir
     activities = db.session.scalars(access.scoped(Activity).where(
         Activity.school_id == school.id, Activity.held_on.between(start, end))
         .order_by(Activity.held_on, Activity.id)).all()
