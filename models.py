@@ -281,9 +281,12 @@ class ClassGroup(db.Model):
 
 class Student(db.Model):
     __tablename__ = "students"
+    # a school's (or a township's) children by status, read from the index alone: without it
+    # SQLite reads every enrolled child of the county through ix_students_status
+    __table_args__ = (sa.Index("ix_students_school_status", "school_id", "status"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    school_id: Mapped[int] = mapped_column(sa.ForeignKey("schools.id"), index=True)
+    school_id: Mapped[int] = mapped_column(sa.ForeignKey("schools.id"))
     class_id: Mapped[int | None] = mapped_column(sa.ForeignKey("classes.id"), index=True)
     grade: Mapped[int | None]
     name: Mapped[str] = mapped_column(sa.String(40))
@@ -803,12 +806,13 @@ class Absence(db.Model):
     __tablename__ = "absences"
     __table_args__ = (sa.UniqueConstraint("student_id", "day"),
                       sa.Index("ix_absences_school_day", "school_id", "day"),
-                      # the risk window's unexcused days, counted per child from the index
-                      sa.Index("ix_absences_kind_day", "kind", "day", "student_id"))
+                      # the risk window's unexcused days, counted per child from an index:
+                      # a county's from the first, a township's or a school's from the second
+                      sa.Index("ix_absences_kind_day", "kind", "day", "student_id"),
+                      sa.Index("ix_absences_student_kind_day", "student_id", "kind", "day"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    student_id: Mapped[int] = mapped_column(sa.ForeignKey("students.id", ondelete="CASCADE"),
-                                            index=True)
+    student_id: Mapped[int] = mapped_column(sa.ForeignKey("students.id", ondelete="CASCADE"))
     school_id: Mapped[int] = mapped_column(sa.ForeignKey("schools.id"))
     day: Mapped[date]
     kind: Mapped[str] = mapped_column(sa.String(10))

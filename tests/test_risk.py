@@ -160,9 +160,30 @@ def test_level_counts_agree_with_assess_child_by_child(world, term, signed_in):
     db.session.commit()
     ids = db.select(Student.id).where(Student.school_id.in_([world.a1.id, world.a2.id]))
     with signed_in(world.users["central_officer"]):
-        expected = {}
-        for a_id, a in risk.assess(ids, TODAY).items():
+        expected, assessed = {}, risk.assess(ids, TODAY)
+        for a_id, a in assessed.items():
             key = (db.session.get(Student, a_id).school_id, a.level)
             expected[key] = expected.get(key, 0) + 1
         assert risk.level_counts(ids, TODAY) == expected
+        assert risk.scores(ids, TODAY) == {a_id: (a.level, a.score)
+                                           for a_id, a in assessed.items()}
     assert {level for _, level in expected} == {"high", "medium", "low"}
+
+
+def test_the_risk_list_puts_the_highest_first_and_counts_those_it_leaves_out(world, term,
+                                                                              login, monkeypatch):
+    from blueprints.attendance import routes
+    world.s_a1.school_weary = True  # 3 + 2 = 5: 中
+    world.s_a1.learning_difficulty = True
+    world.s_a1_other.school_weary = True  # 3 + 2 + 2 = 7: 高, the first row
+    world.s_a1_other.learning_difficulty = True
+    world.s_a1_other.orphan = True
+    db.session.commit()
+    head = login("head")
+    page = head.get("/attendance/risk").text
+    assert page.index(world.s_a1_other.name) < page.index(world.s_a1.name)
+    assert "只列出" not in page
+    monkeypatch.setattr(routes, "RISK_LIST_SIZE", 1)
+    page = head.get("/attendance/risk").text
+    assert world.s_a1_other.name in page and f">{world.s_a1.name}<" not in page
+    assert "只列出风险最高的 1 人（高、中风险共 2 人）" in page

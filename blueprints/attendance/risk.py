@@ -7,9 +7,10 @@ override holds until someone hands back to the computation. Nothing is stored bu
 levels are computed when shown, for one child or a whole list in a few queries.
 
 assess() is the definition, with every indicator's evidence. level_counts() counts levels for
-a whole county (the dashboard) by scoring in SQL the children whose score needs no calendar
-(fewer unexcused days in the window than a run, and no override) and handing every other child
-to assess(); tests/test_risk.py checks that the two agree child by child.
+a whole county (the dashboard), and scores() ranks a township's children (the risk list), by
+scoring in SQL the children whose score needs no calendar (fewer unexcused days in the window
+than a run, and no override) and handing every other child to assess(); tests/test_risk.py
+checks that they agree child by child.
 """
 from __future__ import annotations
 
@@ -142,19 +143,34 @@ def assess(students, today: date) -> dict[int, Assessment]:
 
 def level_counts(ids: sa.Select, today: date, group=Student.school_id) -> dict[tuple, int]:
     """(group value, level) -> number of children among the select of student ids `ids`."""
+    counts: dict[tuple, int] = defaultdict(int)
+    for key, level, _score, count in _scored(ids, today, group):
+        counts[(key, level)] += count
+    return dict(counts)
+
+
+def scores(ids: sa.Select, today: date) -> dict[int, tuple[str, int]]:
+    """Each child's (level, score) among the select of student ids `ids`: assess()'s, without
+    the evidence (for ranking a list before explaining its first rows)."""
+    return {sid: (level, score) for sid, level, score, _count in _scored(ids, today, Student.id)}
+
+
+def _scored(ids: sa.Select, today: date, group):
+    """(group value, level, score, number of children) for the children of `ids`: scored in
+    SQL when their score needs no calendar and no override, by assess() otherwise."""
     cfg, w = settings(), settings()["weights"]
     window = today - timedelta(days=cfg["window_days"])
     run_days = rules.settings()["warning_days"]
-    # every child's unexcused days in the window, read from ix_absences_kind_day (the outer
-    # query keeps those of `ids`)
+    # each child's unexcused days in the window, read from an index (the planner picks
+    # ix_absences_kind_day for a county, ix_absences_student_kind_day for a township)
     recent = (sa.select(Absence.student_id, sa.func.count().label("n"))
-              .where(Absence.kind == "unexcused", Absence.day >= window, Absence.day <= today)
+              .where(Absence.student_id.in_(ids), Absence.kind == "unexcused",
+                     Absence.day >= window, Absence.day <= today)
               .group_by(Absence.student_id).subquery())
     # children assess() must see: an override, or enough unexcused days to make a run
     rest = set(db.session.scalars(sa.select(RiskOverride.student_id).where(
         RiskOverride.student_id.in_(ids)))) | set(db.session.scalars(
-            sa.select(recent.c.student_id).where(recent.c.n >= run_days,
-                                                 recent.c.student_id.in_(ids))))
+            sa.select(recent.c.student_id).where(recent.c.n >= run_days)))
     n = sa.func.coalesce(recent.c.n, 0)
 
     def points(condition, weight):
@@ -186,14 +202,12 @@ def level_counts(ids: sa.Select, today: date, group=Student.school_id) -> dict[t
               .select_from(Student).outerjoin(recent, recent.c.student_id == Student.id)
               .where(Student.id.in_(ids), Student.id.not_in(rest))
               .group_by(group, sa.literal_column("score")))
-    counts: dict[tuple, int] = defaultdict(int)
     for key, points_, count in db.session.execute(simple):
-        counts[(key, _level(points_, cfg))] += count
+        yield key, _level(points_, cfg), points_, count
     rest_ids = sa.select(Student.id).where(Student.id.in_(rest))
     keys = dict(db.session.execute(rest_ids.with_only_columns(Student.id, group)).all())
     for sid, a in assess(rest_ids, today).items():
-        counts[(keys[sid], a.level)] += 1
-    return dict(counts)
+        yield keys[sid], a.level, a.score, 1
 
 
 def _level(score: int, cfg: dict) -> str:

@@ -2,8 +2,10 @@
 and the warnings the rules open (rules.py)."""
 from datetime import date, timedelta
 
+import sqlalchemy as sa
 from flask import flash, render_template, request, url_for
 from flask_login import current_user
+from sqlalchemy.orm import selectinload
 
 import access
 import audit
@@ -15,6 +17,7 @@ from models import (ABSENCE_KINDS, ABSENCE_SHORT, Absence, ClassGroup, EarlyWarn
 from responses import after_write, message_response
 
 MARKERS = ("central_officer", "village_head", "teacher")
+RISK_LIST_SIZE = 200  # rows explained on the risk list; every child at risk is counted
 
 
 def _monday(text: str | None) -> date:
@@ -173,22 +176,28 @@ def roll_pdf(class_id):
 @bp.route("/risk")
 @access.require(*access.EVERYONE)
 def risk_list():
-    """Enrolled children at 高 or 中 risk, with the indicators behind each level."""
+    """Enrolled children at 高 or 中 risk, the highest first, with the indicators behind the
+    first RISK_LIST_SIZE (all of them are counted; the school filter lists a school's)."""
     school_id = request.args.get("school", type=int)
     stmt = access.scoped(Student).where(Student.status == "enrolled")
     if school_id:
         stmt = stmt.where(Student.school_id == school_id)
     today = date.today()
-    levels = risk.level_counts(stmt.with_only_columns(Student.id), today, group=Student.id)
-    at_risk = [sid for (sid, level) in levels if level != "low"]  # then explained one by one
-    students = db.session.scalars(stmt.where(Student.id.in_(at_risk)).order_by(
-        Student.school_id, Student.grade, Student.name_pinyin)).all()
-    found = risk.assess(students, today)
-    rows = [(s, found[s.id]) for s in students if found[s.id].level in ("high", "medium")]
-    rows.sort(key=lambda r: (r[1].level != "high", -r[1].score))
-    schools = access.schools()
-    return render_template("attendance/risk.html", rows=rows, schools=schools,
-                           school_id=school_id, total=len(levels))
+    scores = risk.scores(stmt.with_only_columns(Student.id), today)
+    at_risk = {sid: (level != "high", -score) for sid, (level, score) in scores.items()
+               if level != "low"}
+    ranked = sorted((r for r in db.session.execute(stmt.with_only_columns(
+        Student.id, Student.school_id, Student.grade, Student.name_pinyin)) if r.id in at_risk),
+        key=lambda r: (at_risk[r.id], r.school_id, r.grade, r.name_pinyin))  # ties: register
+    shown = [r.id for r in ranked[:RISK_LIST_SIZE]]
+    students = {s.id: s for s in db.session.scalars(sa.select(Student).where(
+        Student.id.in_(shown)).options(selectinload(Student.school),
+                                       selectinload(Student.class_group)))}
+    found = risk.assess(list(students.values()), today)  # the evidence, for the rows shown
+    rows = [(students[sid], found[sid]) for sid in shown]
+    return render_template("attendance/risk.html", rows=rows, at_risk=len(at_risk),
+                           schools=access.schools(), school_id=school_id, total=len(scores),
+                           limit=RISK_LIST_SIZE)
 
 
 @bp.route("/risk/<int:student_id>", methods=["POST"])
