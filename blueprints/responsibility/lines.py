@@ -1,6 +1,7 @@
 """双线四包: who may stand on each line for a child, coverage of the lines, bulk assignment."""
 from __future__ import annotations
 
+from collections import Counter
 from datetime import date
 
 import sqlalchemy as sa
@@ -12,10 +13,12 @@ import pdf
 import printjobs
 from blueprints.attendance import risk
 from extensions import db
-from models import (GOVERNMENT_LINE, RESPONSIBILITY_KINDS, Cadre, ClassGroup, School,
-                    Student, User)
+from models import (GOVERNMENT_LINE, RESPONSIBILITY_KINDS, Cadre, ClassGroup, Responsibility,
+                    School, Student, User)
+from paging import Page
 
 SCHOOL_LINE_ROLES = ("central_officer", "central_leader", "village_head", "teacher")
+PAGE_SIZE = 100  # children a page of the coverage list shows
 
 
 def school_line_users(school: School) -> list[User]:
@@ -50,25 +53,35 @@ def person_for(kind: str, person_id: int):
     return access.get_or_404(Cadre if kind in GOVERNMENT_LINE else User, person_id)
 
 
-def missing_lines(limit: int = 500) -> tuple[list[tuple[Student, list[str]]], dict[int, int]]:
-    """At-risk children (risk level 高 or 中, or out of school: 休学/辍学) without every line,
-    and how many per school."""
-    at_risk = [sid for (sid, level), _ in risk.level_counts(access.scoped(Student).where(
-        Student.status == "enrolled").with_only_columns(Student.id), date.today(),
-        group=Student.id).items() if level != "low"]
-    students = db.session.scalars(access.scoped(Student).where(sa.or_(
-        Student.status.in_(("suspended", "dropout")), Student.id.in_(at_risk)))
-        .options(selectinload(Student.responsibilities))
-        .order_by(Student.school_id, Student.grade, Student.name_pinyin)).all()
-    rows, per_school = [], {}
-    for s in students:
-        have = s.responsible()
-        missing = [label for kind, label in RESPONSIBILITY_KINDS.items() if kind not in have]
-        if missing:
-            per_school[s.school_id] = per_school.get(s.school_id, 0) + 1
-            if len(rows) < limit:
-                rows.append((s, missing))
-    return rows, per_school
+def lacking(today: date) -> list[sa.Row]:
+    """(id, school_id) of the at-risk children without every line, in the register's order.
+    At risk: enrolled at 高 or 中 risk, or out of school (休学/辍学)."""
+    enrolled = access.scoped(Student).where(Student.status == "enrolled")
+    levels = risk.scores(enrolled.with_only_columns(Student.id), today)
+    lines = (sa.select(sa.func.count()).where(Responsibility.student_id == Student.id,
+                                              Responsibility.kind.in_(RESPONSIBILITY_KINDS))
+             .scalar_subquery())
+    rows = db.session.execute(access.scoped(Student).with_only_columns(
+        Student.id, Student.school_id, Student.status).where(
+        Student.status.in_(("enrolled", "suspended", "dropout")),
+        lines < len(RESPONSIBILITY_KINDS))
+        .order_by(Student.school_id, Student.grade, Student.name_pinyin))
+    return [r for r in rows if r.status != "enrolled" or levels[r.id][0] != "low"]
+
+
+def missing_lines(today: date, page: int = 1) -> tuple[Page, dict[int, int]]:
+    """One page of (child, labels of the lines they lack) and how many lack lines per school."""
+    rows = lacking(today)
+    per_school = Counter(r.school_id for r in rows)
+    shown = Page.of(rows, page, PAGE_SIZE)
+    students = {s.id: s for s in db.session.scalars(sa.select(Student).where(
+        Student.id.in_([r.id for r in shown.items])).options(
+        selectinload(Student.responsibilities), selectinload(Student.school),
+        selectinload(Student.class_group)))}
+    shown.items = [(students[r.id], [label for kind, label in RESPONSIBILITY_KINDS.items()
+                                     if kind not in students[r.id].responsible()])
+                   for r in shown.items]
+    return shown, dict(per_school)
 
 
 def bulk_targets(kind: str, school_id: int | None, village: str | None) -> list[Student]:

@@ -1,4 +1,6 @@
 """双线四包: each child's responsible persons on the school line and the government line."""
+from datetime import date
+
 from flask import flash, render_template, request, url_for
 
 import access
@@ -14,9 +16,9 @@ from responses import after_write, form_page, message_response
 @access.require(*access.EVERYONE)
 def index():
     """Coverage: at-risk children who lack a person on any line, per school."""
-    rows, per_school = lines.missing_lines()
+    page, per_school = lines.missing_lines(date.today(), request.args.get("page", 1, type=int))
     schools = access.schools()
-    return render_template("responsibility/index.html", rows=rows, per_school=per_school,
+    return render_template("responsibility/index.html", page=page, per_school=per_school,
                            schools=schools, kinds=RESPONSIBILITY_KINDS, villages=lines.villages())
 
 
