@@ -10,11 +10,12 @@ from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
 
 import access
 from blueprints.cases.workflow import OUT_STATES
 from extensions import db
-from models import DropoutCase, School, Student, month_bounds, school_year_of
+from models import ClassGroup, DropoutCase, School, Student, month_bounds, school_year_of
 
 KINDS = {"suspected": "疑似辍学台账", "dropout": "辍学台账", "age": "适龄儿童台账"}
 CASE_COLUMNS = [("序号", 6), ("学校", 14), ("年级班级", 11), ("姓名", 9), ("学籍号", 22),
@@ -47,7 +48,11 @@ def cases(kind: str, first: date, last: date, school_id: int | None = None):
     if school_id:
         stmt = stmt.where(DropoutCase.school_id == school_id)
     return db.session.scalars(stmt.order_by(DropoutCase.school_id, Student.grade,
-                                            Student.name_pinyin)).all()
+                                            Student.name_pinyin).options(  # case_row's loads
+        selectinload(DropoutCase.school), selectinload(DropoutCase.steps),
+        selectinload(DropoutCase.student).options(
+            selectinload(Student.guardians),
+            selectinload(Student.class_group).selectinload(ClassGroup.head_teacher)))).all()
 
 
 def case_row(n: int, case: DropoutCase, full_ids: bool) -> list:
@@ -72,7 +77,9 @@ def age_statement(school_year: int, school_id: int | None = None):
                                         Student.birth_date >= oldest)
     if school_id:
         stmt = stmt.where(Student.school_id == school_id)
-    return stmt.order_by(Student.village, Student.name_pinyin)
+    return stmt.order_by(Student.village, Student.name_pinyin).options(  # age_row's loads
+        selectinload(Student.guardians), selectinload(Student.school),
+        selectinload(Student.class_group))
 
 
 def age_row(n: int, s: Student, full_ids: bool) -> list:
@@ -92,21 +99,31 @@ class Counts:
     still_out: int = 0
 
 
-def monthly_counts(first: date, last: date) -> list[Counts]:
-    schools = access.schools()
-    out = {s.id: Counts(s) for s in schools}
+def monthly_counts(first: date, last: date, school: School | None = None) -> list[Counts]:
+    """Each school's counts for the month (of one school only, when given)."""
+    return counts_by_month([(first, last)], school)[0]
+
+
+def counts_by_month(months: list[tuple[date, date]],
+                    school: School | None = None) -> list[list[Counts]]:
+    """monthly_counts() for each (first, last) of months, from one query over their span."""
+    schools = [school] if school else access.schools()
+    out = [{s.id: Counts(s) for s in schools} for _ in months]
+    span_first, span_last = min(f for f, _ in months), max(la for _, la in months)
     for case in db.session.scalars(access.scoped(DropoutCase).where(
-            DropoutCase.opened_on <= last,
-            sa.or_(DropoutCase.closed_on.is_(None), DropoutCase.closed_on >= first))):
-        row = out.get(case.school_id)
-        if row is None:
-            continue
-        row.new += first <= case.opened_on <= last
-        row.returned += bool(case.returned_on and first <= case.returned_on <= last)
-        row.closed += bool(case.closed_on and first <= case.closed_on <= last)
-        state_at_end = _state_on(case, last)
-        row.still_out += state_at_end in OUT_STATES
-    return list(out.values())
+            DropoutCase.school_id.in_([s.id for s in schools]),
+            DropoutCase.opened_on <= span_last,
+            sa.or_(DropoutCase.closed_on.is_(None), DropoutCase.closed_on >= span_first))
+            .options(selectinload(DropoutCase.steps))):
+        for (first, last), rows in zip(months, out):
+            if case.opened_on > last or (case.closed_on and case.closed_on < first):
+                continue  # not open in this month
+            row = rows[case.school_id]
+            row.new += first <= case.opened_on <= last
+            row.returned += bool(case.returned_on and first <= case.returned_on <= last)
+            row.closed += bool(case.closed_on and first <= case.closed_on <= last)
+            row.still_out += _state_on(case, last) in OUT_STATES
+    return [list(rows.values()) for rows in out]
 
 
 def _state_on(case: DropoutCase, day: date) -> str | None:

@@ -105,10 +105,8 @@ def assemble(school: School, term: Term) -> Pack:
     start, end = term.start_date, term.end_date
 
     # 一、台账: ledger.py's own rows, IDs masked
-    for first, last in months:
-        row = next((c for c in ledger.monthly_counts(first, last) if c.school.id == school.id),
-                   ledger.Counts(school))
-        pack.months.append((first, row))
+    pack.months = [(first, rows[0]) for (first, _), rows in zip(
+        months, ledger.counts_by_month(months, school))]
     pack.suspected = [ledger.case_row(n, c, False) for n, c in enumerate(
         ledger.cases("suspected", pack.first, pack.last, school.id), 1)]
     pack.dropouts = [ledger.case_row(n, c, False) for n, c in enumerate(
