@@ -211,3 +211,27 @@ def test_inspector_reads_but_never_writes(world, login):
     assert client.post(f"/students/{world.s_b1.id}/status",
                        data={"to_status": "dropout"}).status_code == 403
     assert client.post("/password", data={}).status_code == 403
+
+
+def test_the_county_reader_sees_every_row_of_every_model_but_others_print_jobs(world, app):
+    """The county reader's scope is the whole database (no subquery of every child), except
+    the batch prints, which are each owner's alone."""
+    import access
+    from models import PrintJob
+    county = world.county_inspector
+    db.session.add_all([PrintJob(user_id=county.id, kind="x", title="县", filename="a.pdf"),
+                        PrintJob(user_id=world.users["central_officer"].id, kind="x",
+                                 title="镇", filename="b.pdf")])
+    db.session.commit()
+    checked, nonempty = 0, 0
+    for mapper in db.Model.registry.mappers:
+        model = mapper.class_
+        try:
+            scoped = access.scoped(model, county)
+        except LookupError:
+            continue  # not a table anyone lists (e.g. the migration counters)
+        seen = db.session.scalar(db.select(db.func.count()).select_from(scoped.subquery()))
+        total = db.session.scalar(db.select(db.func.count()).select_from(model))
+        assert seen == (1 if model is PrintJob else total), model.__name__
+        checked, nonempty = checked + 1, nonempty + (total > 0)
+    assert checked >= 20 and nonempty >= 6

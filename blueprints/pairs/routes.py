@@ -15,7 +15,7 @@ from responses import after_write, form_page, targets
 WRITERS = ("central_officer", "village_head", "teacher", "central_leader")
 
 
-LIST_LIMIT = 100  # children listed per need across schools; one school's list is whole
+LIST_LIMIT = 50  # children listed per need across schools (a page of the register); one school: all
 
 
 @bp.route("/")
