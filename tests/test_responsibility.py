@@ -132,15 +132,14 @@ def test_coverage_lists_at_risk_children_until_every_line_is_filled(world, cadre
     assert "每一名重点关注学生都已有双线责任人" in head.get("/responsibility/").text
 
 
-def test_coverage_counts_every_child_and_pages_the_list(world, cadres, login, monkeypatch):
-    from blueprints.responsibility import lines
+def test_coverage_counts_every_child_and_pages_the_list(world, cadres, login, app):
     world.s_a1_other.status = "suspended"  # out of school: at risk whatever the score
     db.session.commit()
     head = login("head")
     page = head.get("/responsibility/").text
     assert "（2 人）" in page and "张三" in page and "李四" in page
     assert "第 1 / " not in page  # one page: no pager
-    monkeypatch.setattr(lines, "PAGE_SIZE", 1)
+    app.config["PAGE_SIZE"] = 1
     first, second = (head.get(f"/responsibility/?page={n}").text for n in (1, 2))
     assert "（2 人）" in first and "第 1 / 2 页" in first and "第 2 / 2 页" in second
     assert (">张三<" in first) != (">张三<" in second)

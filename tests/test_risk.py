@@ -170,20 +170,19 @@ def test_level_counts_agree_with_assess_child_by_child(world, term, signed_in):
     assert {level for _, level in expected} == {"high", "medium", "low"}
 
 
-def test_the_risk_list_puts_the_highest_first_and_counts_those_it_leaves_out(world, term,
-                                                                              login, monkeypatch):
-    from blueprints.attendance import routes
+def test_the_risk_list_puts_the_highest_first_a_page_at_a_time(world, term, login, app):
     world.s_a1.school_weary = True  # 3 + 2 = 5: 中
     world.s_a1.learning_difficulty = True
-    world.s_a1_other.school_weary = True  # 3 + 2 + 2 = 7: 高, the first row
+    world.s_a1_other.school_weary = True  # 3 + 2 + 1 + 2 = 8: 高, the first row
     world.s_a1_other.learning_difficulty = True
     world.s_a1_other.orphan = True
     db.session.commit()
     head = login("head")
     page = head.get("/attendance/risk").text
+    assert "高、中风险 2 人" in page and "第 1 / " not in page
     assert page.index(world.s_a1_other.name) < page.index(world.s_a1.name)
-    assert "只列出" not in page
-    monkeypatch.setattr(routes, "RISK_LIST_SIZE", 1)
-    page = head.get("/attendance/risk").text
-    assert world.s_a1_other.name in page and f">{world.s_a1.name}<" not in page
-    assert "只列出风险最高的 1 人（高、中风险共 2 人）" in page
+    app.config["PAGE_SIZE"] = 1
+    first, second = (head.get(f"/attendance/risk?page={n}").text for n in (1, 2))
+    assert world.s_a1_other.name in first and f">{world.s_a1.name}<" not in first
+    assert f">{world.s_a1.name}<" in second and "第 2 / 2 页" in second
+    assert "高、中风险 2 人" in second

@@ -167,10 +167,18 @@ def _scored(ids: sa.Select, today: date, group):
               .where(Absence.student_id.in_(ids), Absence.kind == "unexcused",
                      Absence.day >= window, Absence.day <= today)
               .group_by(Absence.student_id).subquery())
-    # children assess() must see: an override, or enough unexcused days to make a run
-    rest = set(db.session.scalars(sa.select(RiskOverride.student_id).where(
-        RiskOverride.student_id.in_(ids)))) | set(db.session.scalars(
-            sa.select(recent.c.student_id).where(recent.c.n >= run_days)))
+    # the children scored one by one: enough unexcused days in the window for a run (checked
+    # on the calendar), or an override (the latest holds)
+    days: dict[int, list[date]] = defaultdict(list)
+    for sid, day in db.session.execute(sa.select(Absence.student_id, Absence.day).where(
+            Absence.student_id.in_(ids), Absence.kind == "unexcused", Absence.day >= window,
+            Absence.day <= today).order_by(Absence.day)):
+        days[sid].append(day)
+    overrides = dict(db.session.execute(access.scoped(RiskOverride).with_only_columns(
+        RiskOverride.student_id, RiskOverride.level).where(
+        RiskOverride.student_id.in_(ids)).order_by(RiskOverride.id)).all())
+    rest = {sid for sid, found in days.items() if len(found) >= run_days} | set(overrides)
+
     def points(condition, weight):
         return sa.case((condition, weight), else_=0)
     year_start = date(school_year_of(today), 9, 1)
@@ -212,14 +220,6 @@ def _scored(ids: sa.Select, today: date, group):
         return
     # the rest: the same score, plus a run of unexcused school days on the township's calendar
     # (as assess() finds it), and the latest override's level
-    days: dict[int, list[date]] = defaultdict(list)
-    for sid, day in db.session.execute(sa.select(Absence.student_id, Absence.day).where(
-            Absence.student_id.in_(rest), Absence.kind == "unexcused", Absence.day >= window,
-            Absence.day <= today).order_by(Absence.day)):
-        days[sid].append(day)
-    overrides = dict(db.session.execute(access.scoped(RiskOverride).with_only_columns(
-        RiskOverride.student_id, RiskOverride.level).where(
-        RiskOverride.student_id.in_(rest)).order_by(RiskOverride.id)).all())  # latest wins
     township = sa.case((School.kind == "central", School.id), else_=School.parent_id)
     for sid, key, town, points_ in db.session.execute(
             sa.select(Student.id, group, township, other).join(School, Student.school_id == School.id)

@@ -3,7 +3,7 @@ and the warnings the rules open (rules.py)."""
 from datetime import date, timedelta
 
 import sqlalchemy as sa
-from flask import flash, render_template, request, url_for
+from flask import current_app, flash, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
@@ -14,10 +14,10 @@ import printjobs
 from blueprints.attendance import bp, risk, rules
 from extensions import db
 from models import (ABSENCE_KINDS, ABSENCE_SHORT, Absence, ClassGroup, EarlyWarning, Student, school_year_of)
+from paging import Page
 from responses import after_write, message_response
 
 MARKERS = ("central_officer", "village_head", "teacher")
-RISK_LIST_SIZE = 200  # rows explained on the risk list; every child at risk is counted
 
 
 def _monday(text: str | None) -> date:
@@ -176,8 +176,8 @@ def roll_pdf(class_id):
 @bp.route("/risk")
 @access.require(*access.EVERYONE)
 def risk_list():
-    """Enrolled children at 高 or 中 risk, the highest first, with the indicators behind the
-    first RISK_LIST_SIZE (all of them are counted; the school filter lists a school's)."""
+    """Enrolled children at 高 or 中 risk, the highest first, a page at a time with the
+    indicators behind each level."""
     school_id = request.args.get("school", type=int)
     stmt = access.scoped(Student).where(Student.status == "enrolled")
     if school_id:
@@ -189,15 +189,15 @@ def risk_list():
     ranked = sorted((r for r in db.session.execute(stmt.with_only_columns(
         Student.id, Student.school_id, Student.grade, Student.name_pinyin)) if r.id in at_risk),
         key=lambda r: (at_risk[r.id], r.school_id, r.grade, r.name_pinyin))  # ties: register
-    shown = [r.id for r in ranked[:RISK_LIST_SIZE]]
+    page = Page.of([r.id for r in ranked], request.args.get("page", 1, type=int),
+                   current_app.config["PAGE_SIZE"])
     students = {s.id: s for s in db.session.scalars(sa.select(Student).where(
-        Student.id.in_(shown)).options(selectinload(Student.school),
-                                       selectinload(Student.class_group)))}
+        Student.id.in_(page.items)).options(selectinload(Student.school),
+                                            selectinload(Student.class_group)))}
     found = risk.assess(list(students.values()), today)  # the evidence, for the rows shown
-    rows = [(students[sid], found[sid]) for sid in shown]
-    return render_template("attendance/risk.html", rows=rows, at_risk=len(at_risk),
-                           schools=access.schools(), school_id=school_id, total=len(scores),
-                           limit=RISK_LIST_SIZE)
+    page.items = [(students[sid], found[sid]) for sid in page.items]
+    return render_template("attendance/risk.html", page=page, schools=access.schools(),
+                           school_id=school_id, total=len(scores))
 
 
 @bp.route("/risk/<int:student_id>", methods=["POST"])

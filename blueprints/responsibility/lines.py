@@ -5,6 +5,7 @@ from collections import Counter
 from datetime import date
 
 import sqlalchemy as sa
+from flask import current_app
 from sqlalchemy.orm import selectinload
 
 import access
@@ -18,7 +19,6 @@ from models import (GOVERNMENT_LINE, RESPONSIBILITY_KINDS, Cadre, ClassGroup, Re
 from paging import Page
 
 SCHOOL_LINE_ROLES = ("central_officer", "central_leader", "village_head", "teacher")
-PAGE_SIZE = 100  # children a page of the coverage list shows
 
 
 def school_line_users(school: School) -> list[User]:
@@ -73,7 +73,7 @@ def missing_lines(today: date, page: int = 1) -> tuple[Page, dict[int, int]]:
     """One page of (child, labels of the lines they lack) and how many lack lines per school."""
     rows = lacking(today)
     per_school = Counter(r.school_id for r in rows)
-    shown = Page.of(rows, page, PAGE_SIZE)
+    shown = Page.of(rows, page, current_app.config["PAGE_SIZE"])
     students = {s.id: s for s in db.session.scalars(sa.select(Student).where(
         Student.id.in_([r.id for r in shown.items])).options(
         selectinload(Student.responsibilities), selectinload(Student.school),
