@@ -7,14 +7,14 @@ override holds until someone hands back to the computation. Nothing is stored bu
 levels are computed when shown, for one child or a whole list in a few queries.
 
 assess() is the definition, with every indicator's evidence. level_counts() counts levels for
-a whole county (the dashboard), and scores() ranks a township's children (the risk list), by
-scoring in SQL the children whose score needs no calendar (fewer unexcused days in the window
-than a run, and no override) and handing every other child to assess(); tests/test_risk.py
-checks that they agree child by child.
+a whole county (the dashboard) and scores() ranks a township's children (the risk list)
+without the evidence: the points that need no calendar are summed in SQL, the window's
+unexcused days, a run of them and overrides are added in Python; tests/test_risk.py checks
+that they agree with assess() child by child.
 """
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -143,44 +143,35 @@ def assess(students, today: date) -> dict[int, Assessment]:
 
 def level_counts(ids: sa.Select, today: date, group=Student.school_id) -> dict[tuple, int]:
     """(group value, level) -> number of children among the select of student ids `ids`."""
-    counts: dict[tuple, int] = defaultdict(int)
-    for key, level, _score, count in _scored(ids, today, group):
-        counts[(key, level)] += count
-    return dict(counts)
+    return dict(Counter((key, level) for key, level, _score in _scored(ids, today, group)))
 
 
 def scores(ids: sa.Select, today: date) -> dict[int, tuple[str, int]]:
     """Each child's (level, score) among the select of student ids `ids`: assess()'s, without
     the evidence (for ranking a list before explaining its first rows)."""
-    return {sid: (level, score) for sid, level, score, _count in _scored(ids, today, Student.id)}
+    return {sid: (level, score) for sid, level, score in _scored(ids, today, Student.id)}
 
 
 def _scored(ids: sa.Select, today: date, group):
-    """(group value, level, score, number of children) for the children of `ids`, scored in
-    SQL; a child with enough unexcused days for a run, or with an override, one by one."""
+    """(group value, level, score) of each child of `ids`, as assess() finds them: what
+    needs no calendar summed in SQL, the window's unexcused days (and a run of them on the
+    township's calendar) and the latest override added in Python."""
     cfg, w = settings(), settings()["weights"]
     window = today - timedelta(days=cfg["window_days"])
     run_days = rules.settings()["warning_days"]
-    # each child's unexcused days in the window, read from an index (the planner picks
-    # ix_absences_kind_day for a county, ix_absences_student_kind_day for a township)
-    recent = (sa.select(Absence.student_id, sa.func.count().label("n"))
-              .where(Absence.student_id.in_(ids), Absence.kind == "unexcused",
-                     Absence.day >= window, Absence.day <= today)
-              .group_by(Absence.student_id).subquery())
-    # the children scored one by one: enough unexcused days in the window for a run (checked
-    # on the calendar), or an override (the latest holds)
-    days: dict[int, list[date]] = defaultdict(list)
-    for sid, day in db.session.execute(sa.select(Absence.student_id, Absence.day).where(
-            Absence.student_id.in_(ids), Absence.kind == "unexcused", Absence.day >= window,
-            Absence.day <= today).order_by(Absence.day)):
+    in_window = sa.and_(Absence.student_id.in_(ids), Absence.kind == "unexcused",
+                        Absence.day >= window, Absence.day <= today)
+    days: dict[int, list[date]] = defaultdict(list)  # each child's unexcused days, in order
+    for sid, day in db.session.execute(sa.select(Absence.student_id, Absence.day)
+                                       .where(in_window).order_by(Absence.day)):
         days[sid].append(day)
     overrides = dict(db.session.execute(access.scoped(RiskOverride).with_only_columns(
         RiskOverride.student_id, RiskOverride.level).where(
-        RiskOverride.student_id.in_(ids)).order_by(RiskOverride.id)).all())
-    rest = {sid for sid, found in days.items() if len(found) >= run_days} | set(overrides)
+        RiskOverride.student_id.in_(ids)).order_by(RiskOverride.id)).all())  # the latest holds
 
     def points(condition, weight):
         return sa.case((condition, weight), else_=0)
+
     year_start = date(school_year_of(today), 9, 1)
     over_age = sa.or_(*[sa.and_(Student.grade == g, Student.birth_date <= date(
         year_start.year - g - 7, year_start.month, year_start.day)) for g in GRADES])
@@ -195,40 +186,23 @@ def _scored(ids: sa.Select, today: date, group):
     aided = (sa.select(AidGrant.student_id).where(
         AidGrant.applied_on >= today - timedelta(days=365))
         .group_by(AidGrant.student_id).having(sa.func.sum(AidGrant.amount) > 0))
-    def recent_points(n):
-        return sa.case((n * w["recent_absence"] > w["recent_absence_max"],
-                        w["recent_absence_max"]), else_=n * w["recent_absence"])
-    other = (sum(points(getattr(Student, f).is_(True), w[f]) for f in RISK_FLAGS if w.get(f))
-             + points(sa.or_(Student.status == "dropout", Student.id.in_(past)),
-                      w["past_dropout"])
-             + points(over_age, w["over_age"])
-             + points(sa.or_(Student.orphan.is_(True), Student.id.in_(away)),
-                      w["no_guardian_home"])
-             + points(Student.id.in_(paired), w["pair"])
-             + points(Student.id.in_(aided), w["aid"]))
-    score = recent_points(sa.func.coalesce(recent.c.n, 0)) + other
-    per_child = group is Student.id  # no GROUP BY: its sort costs a third of the query
-    simple = (sa.select(group, score.label("score"), sa.literal(1) if per_child
-                        else sa.func.count())
-              .select_from(Student).outerjoin(recent, recent.c.student_id == Student.id)
-              .where(Student.id.in_(ids), Student.id.not_in(rest)))
-    if not per_child:
-        simple = simple.group_by(group, sa.literal_column("score"))
-    for key, points_, count in db.session.execute(simple):
-        yield key, _level(points_, cfg), points_, count
-    if not rest:
-        return
-    # the rest: the same score, plus a run of unexcused school days on the township's calendar
-    # (as assess() finds it), and the latest override's level
+    static = (sum(points(getattr(Student, f).is_(True), w[f]) for f in RISK_FLAGS if w.get(f))
+              + points(sa.or_(Student.status == "dropout", Student.id.in_(past)),
+                       w["past_dropout"])
+              + points(over_age, w["over_age"])
+              + points(sa.or_(Student.orphan.is_(True), Student.id.in_(away)),
+                       w["no_guardian_home"])
+              + points(Student.id.in_(paired), w["pair"])
+              + points(Student.id.in_(aided), w["aid"]))
     township = sa.case((School.kind == "central", School.id), else_=School.parent_id)
     for sid, key, town, points_ in db.session.execute(
-            sa.select(Student.id, group, township, other).join(School, Student.school_id == School.id)
-            .where(Student.id.in_(rest))):
-        n = len(days[sid])
+            sa.select(Student.id, group, township, static)
+            .join(School, Student.school_id == School.id).where(Student.id.in_(ids))):
+        n = len(days.get(sid, ()))
         points_ += min(n * w["recent_absence"], w["recent_absence_max"])
         if n >= run_days and len(_run(days[sid], rules.calendar(town))) >= run_days:
             points_ += w["absence_run"]
-        yield key, overrides.get(sid) or _level(points_, cfg), points_, 1
+        yield key, overrides.get(sid) or _level(points_, cfg), points_
 
 
 def _level(score: int, cfg: dict) -> str:
