@@ -13,7 +13,7 @@ export FLASK_APP := app:create_app
 run: setup db
 	@if [ "$(DEMO)" = "1" ]; then $(BIN)/flask demo load --if-empty; fi
 	@echo "Baoxue is serving on http://$$(hostname -I 2>/dev/null | awk '{print $$1}' || echo 127.0.0.1):$(PORT)/ (and http://127.0.0.1:$(PORT)/). Ctrl-C stops it."
-	$(BIN)/waitress-serve --host=$(HOST) --port=$(PORT) --threads=$(THREADS) --call app:create_app
+	$(BIN)/waitress-serve --host=$(HOST) --port=$(PORT) --threads=$(THREADS) --call app:serve
 
 # The whole suite twice: on SQLite files, then on a throwaway PostgreSQL server.
 test: setup

@@ -1,6 +1,7 @@
 """Baoxue (保学): the township intranet for 控辍保学. create_app() builds the whole app."""
 from __future__ import annotations
 
+import gc
 import os
 import secrets
 from datetime import timedelta
@@ -138,6 +139,19 @@ def create_app(config: dict | None = None) -> Flask:
 
     import cli
     cli.register(app)
+    return app
+
+
+def serve(app: Flask | None = None) -> Flask:
+    """The app for the production server (waitress-serve --call app:serve): create_app(),
+    then the start-up heap (modules, mappers, the app) moved out of the garbage collector's
+    reach with gc.freeze(), so that a full collection no longer walks it. Measured on the
+    risk list of a 5,000-child township: the slowest of 20 requests 220 -> 97 ms, the median
+    unchanged (bench/pages.py). Not in create_app(): tests build many apps, which frozen
+    would never be freed."""
+    app = app or create_app()
+    gc.collect()
+    gc.freeze()
     return app
 
 

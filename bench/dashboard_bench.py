@@ -142,7 +142,7 @@ def county_app(folder: str, children: int):
     from flask_migrate import upgrade
 
     import access
-    from app import create_app
+    from app import create_app, serve
     app = create_app({"SECRET_KEY": "bench", "WTF_CSRF_ENABLED": False,
                       "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder}/county.db"})
     app.instance_path = folder
@@ -156,7 +156,7 @@ def county_app(folder: str, children: int):
         started = time.perf_counter()
         build(children)
         print(f"build took {time.perf_counter() - started:.0f} s")
-    return app
+    return serve(app)  # as the production server starts it
 
 
 def main() -> None:

@@ -105,5 +105,6 @@ class Server:
 
 def wsgi_app():
     """waitress --call: the app on the bench's database and instance folder."""
+    from app import serve
     cfg = json.loads(os.environ["BAOXUE_BENCH_CONFIG"])
-    return make_app(cfg["SQLALCHEMY_DATABASE_URI"], Path(cfg["INSTANCE"]))
+    return serve(make_app(cfg["SQLALCHEMY_DATABASE_URI"], Path(cfg["INSTANCE"])))

@@ -239,3 +239,15 @@ def test_create_user_gives_a_new_township_its_first_officer(app):
         "--school", "丁镇中心学校", "--password", "dingpass12"])
     assert result.exit_code == 0, result.output
     assert db.session.scalar(db.select(User).filter_by(username="ding")).school.name == "丁镇中心学校"
+
+
+def test_the_production_entry_freezes_the_start_up_heap(app, world):
+    import gc
+
+    from app import serve
+    gc.unfreeze()
+    try:
+        assert serve(app) is app and gc.get_freeze_count() > 0
+        assert app.test_client().get("/login").status_code == 200
+    finally:
+        gc.unfreeze()
