@@ -61,7 +61,7 @@ def build(children: int, townships: int = 10, per_township: int = 15) -> None:
     students, changes = [], []
     for n in range(children):
         sid, _ = school_ids[n % len(school_ids)]
-        grade = 1 + n % 6
+        grade = 1 + (n // len(school_ids)) % 6  # every grade in every school (~55 a class)
         born = date(year - 6 - grade, 9, 1) + timedelta(days=rng.randrange(365))
         first17 = f"522423{born:%Y%m%d}{n % 1000:03d}"
         number = first17 + check_digit(first17)
