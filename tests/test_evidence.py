@@ -226,7 +226,7 @@ def test_an_empty_section_says_so(world, term, signed_in):
         assert name in body
 
 
-def test_the_page_shows_what_the_pack_holds(world, term, data, login):
+def test_the_page_shows_what_the_pack_holds(world, term, data, login, signed_in):
     page = login("officer").get(f"/evidence/?school={world.a1.id}&term={term.id}")
     assert page.status_code == 200
     text = flat(page.text)
@@ -234,6 +234,11 @@ def test_the_page_shows_what_the_pack_holds(world, term, data, login):
                  "1次会议，本校决定事项1项", "1项，照片2张，其他材料1份",
                  'action="/evidence/print"', "summaries"):
         assert part in text, part
+    with signed_in(world.users["central_officer"]):  # the page counts what the print lists
+        from blueprints.evidence import pack
+        printed = pack.assemble(world.a1, term)
+        assert len(printed.children) == printed.children_total == 2
+        assert pack.assemble(world.a1, term, ledger_rows=False).counts() == printed.counts()
     # a village head sees their own school without a school picker, the current term chosen
     own = login("head").get("/evidence/")
     assert own.status_code == 200

@@ -66,6 +66,7 @@ class Pack:
     suspected: list[list] = field(default_factory=list)
     dropouts: list[list] = field(default_factory=list)
     children: list[list] = field(default_factory=list)
+    children_total: int = 0  # the 适龄儿童台账's rows (counted, when the rows are not built)
     pledges: list[Pledge] = field(default_factory=list)
     visits: list[HomeVisit] = field(default_factory=list)
     cases: list[DropoutCase] = field(default_factory=list)
@@ -87,7 +88,7 @@ class Pack:
         items = sum(len(i) for _, i in self.meetings)
         return [
             (SECTIONS[0][1], f"疑似辍学 {len(self.suspected)} 人，辍学 {len(self.dropouts)} 人，"
-                             f"适龄儿童 {len(self.children)} 人"),
+                             f"适龄儿童 {self.children_total} 人"),
             (SECTIONS[1][1], f"{len(self.pledges)} 份，已签署 {self.signed} 份"),
             (SECTIONS[2][1], f"{len(self.visits)} 次"),
             (SECTIONS[3][1], f"{len(self.cases)} 个"),
@@ -98,8 +99,9 @@ class Pack:
         ]
 
 
-def assemble(school: School, term: Term) -> Pack:
-    """Everything the pack shows, under the current user's scope."""
+def assemble(school: School, term: Term, ledger_rows: bool = True) -> Pack:
+    """Everything the pack shows, under the current user's scope. Without ledger_rows the
+    适龄儿童台账 (hundreds of children) is only counted: for the page that shows the contents."""
     months = month_spans(term.start_date, term.end_date)  # every month the term touches
     pack = Pack(school, term, months[0][0], months[-1][1])
     start, end = term.start_date, term.end_date
@@ -111,8 +113,14 @@ def assemble(school: School, term: Term) -> Pack:
         ledger.cases("suspected", pack.first, pack.last, school.id), 1)]
     pack.dropouts = [ledger.case_row(n, c, False) for n, c in enumerate(
         ledger.cases("dropout", pack.first, pack.last, school.id), 1)]
-    pack.children = [ledger.age_row(n, s, False) for n, s in enumerate(db.session.scalars(
-        ledger.age_statement(term.school_year, school.id)), 1)]
+    children = ledger.age_statement(term.school_year, school.id)
+    if ledger_rows:
+        pack.children = [ledger.age_row(n, s, False)
+                         for n, s in enumerate(db.session.scalars(children), 1)]
+        pack.children_total = len(pack.children)
+    else:
+        pack.children_total = db.session.scalar(sa.select(sa.func.count()).select_from(
+            children.order_by(None).subquery()))
 
     pack.pledges = db.session.scalars(access.scoped(Pledge).where(
         Pledge.school_id == school.id, Pledge.term_id == term.id).order_by(Pledge.doc_no)).all()

@@ -17,7 +17,7 @@ WHO = (*access.CENTRAL, "village_head", "inspector")
 def index():
     school, term, schools, terms = pack.choose(request.args.get("school"),
                                                request.args.get("term"))
-    contents = pack.assemble(school, term) if school and term else None
+    contents = pack.assemble(school, term, ledger_rows=False) if school and term else None
     return render_template("evidence/index.html", school=school, term=term, schools=schools,
                            terms=terms, contents=contents)
 
