@@ -66,7 +66,8 @@ def lacking(today: date) -> list[sa.Row]:
         Student.status.in_(("enrolled", "suspended", "dropout")),
         lines < len(RESPONSIBILITY_KINDS))
         .order_by(Student.school_id, Student.grade, Student.name_pinyin))
-    return [r for r in rows if r.status != "enrolled" or levels[r.id][0] != "low"]
+    return [r for r in rows if r.status != "enrolled"
+            or levels.get(r.id, ("low", 0))[0] != "low"]  # enrolled since it was scored: low
 
 
 def missing_lines(today: date, page: int = 1) -> tuple[Page, dict[int, int]]:
