@@ -36,7 +36,8 @@ def _classes(school_id=None):
     if school_id:
         stmt = stmt.where(ClassGroup.school_id == school_id)
     return db.session.scalars(stmt.order_by(ClassGroup.school_id, ClassGroup.grade,
-                                            ClassGroup.name)).all()
+                                            ClassGroup.name)
+                              .options(selectinload(ClassGroup.school))).all()  # for labels
 
 
 @bp.route("/")
