@@ -284,6 +284,7 @@ class Student(db.Model):
     # a school's (or a township's) children by status, read from the index alone: without it
     # SQLite reads every enrolled child of the county through the status index; and children
     # by status in pinyin order, so that the register's first page reads 50 rows, not sorts all
+    # (the plain status index stays: its (status, rowid) key serves "status = ? AND id IN ...")
     __table_args__ = (sa.Index("ix_students_school_status", "school_id", "status"),
                       sa.Index("ix_students_status_pinyin", "status", "name_pinyin"))
 
@@ -299,7 +300,7 @@ class Student(db.Model):
     ethnicity: Mapped[str] = mapped_column(sa.String(20), default="汉族")
     id_number: Mapped[str | None] = mapped_column(sa.String(18), unique=True)
     student_no: Mapped[str | None] = mapped_column(sa.String(30), unique=True)  # 学籍号
-    status: Mapped[str] = mapped_column(sa.String(12), default="enrolled")
+    status: Mapped[str] = mapped_column(sa.String(12), default="enrolled", index=True)
     placement: Mapped[str] = mapped_column(sa.String(16), default="in_school")
     left_behind: Mapped[bool] = mapped_column(default=False)
     single_parent: Mapped[bool] = mapped_column(default=False)

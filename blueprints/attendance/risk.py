@@ -148,11 +148,13 @@ def level_counts(ids: sa.Select, today: date, group=Student.school_id) -> dict[t
 
 def scores(ids: sa.Select, today: date) -> dict[int, tuple[str, int]]:
     """Each child's (level, score) among the select of student ids `ids`: assess()'s, without
-    the evidence (for ranking a list before explaining its first rows)."""
-    return {sid: (level, score) for sid, level, score in _scored(ids, today, Student.id)}
+    the evidence (for ranking a list before explaining its first rows). The children come in
+    the register's order (school, grade, name), which a stable sort by risk keeps for ties."""
+    return {sid: (level, score) for sid, level, score in _scored(
+        ids, today, Student.id, order=(Student.school_id, Student.grade, Student.name_pinyin))}
 
 
-def _scored(ids: sa.Select, today: date, group):
+def _scored(ids: sa.Select, today: date, group, order=()):
     """(group value, level, score) of each child of `ids`, as assess() finds them: what
     needs no calendar summed in SQL, the window's unexcused days (and a run of them on the
     township's calendar) and the latest override added in Python."""
@@ -197,7 +199,8 @@ def _scored(ids: sa.Select, today: date, group):
     township = sa.case((School.kind == "central", School.id), else_=School.parent_id)
     for sid, key, town, points_ in db.session.execute(
             sa.select(Student.id, group, township, static)
-            .join(School, Student.school_id == School.id).where(Student.id.in_(ids))):
+            .join(School, Student.school_id == School.id).where(Student.id.in_(ids))
+            .order_by(*order)):
         n = len(days.get(sid, ()))
         points_ += min(n * w["recent_absence"], w["recent_absence_max"])
         if n >= run_days and len(_run(days[sid], rules.calendar(town))) >= run_days:

@@ -183,13 +183,10 @@ def risk_list():
     if school_id:
         stmt = stmt.where(Student.school_id == school_id)
     today = date.today()
-    scores = risk.scores(stmt.with_only_columns(Student.id), today)
-    at_risk = {sid: (level != "high", -score) for sid, (level, score) in scores.items()
-               if level != "low"}
-    ranked = sorted((r for r in db.session.execute(stmt.with_only_columns(
-        Student.id, Student.school_id, Student.grade, Student.name_pinyin)) if r.id in at_risk),
-        key=lambda r: (at_risk[r.id], r.school_id, r.grade, r.name_pinyin))  # ties: register
-    page = Page.of([r.id for r in ranked], request.args.get("page", 1, type=int),
+    scores = risk.scores(stmt.with_only_columns(Student.id), today)  # in the register's order
+    ranked = sorted((sid for sid, (level, _) in scores.items() if level != "low"),
+                    key=lambda sid: (scores[sid][0] != "high", -scores[sid][1]))
+    page = Page.of(ranked, request.args.get("page", 1, type=int),
                    current_app.config["PAGE_SIZE"])
     students = {s.id: s for s in db.session.scalars(sa.select(Student).where(
         Student.id.in_(page.items)).options(selectinload(Student.school),
