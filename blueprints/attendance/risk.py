@@ -7,10 +7,11 @@ override holds until someone hands back to the computation. Nothing is stored bu
 levels are computed when shown, for one child or a whole list in a few queries.
 
 assess() is the definition, with every indicator's evidence. level_counts() counts levels for
-a whole county (the dashboard) and scores() ranks a township's children (the risk list)
-without the evidence: the points that need no calendar are summed in SQL, the window's
-unexcused days, a run of them and overrides are added in Python; tests/test_risk.py checks
-that they agree with assess() child by child.
+a whole county (the dashboard) and at_risk() ranks a township's children (the risk list)
+without the evidence: SQL sums the points that need no calendar, counts the window's
+unexcused days and leaves out the children who cannot reach 中; Python adds a run of days on
+the calendar and overrides for the rest; tests/test_risk.py checks that they agree with
+assess() child by child.
 """
 from __future__ import annotations
 
@@ -63,14 +64,13 @@ def assess(students, today: date) -> dict[int, Assessment]:
     """Assess many children at once: `students` is a list of Student rows or a select of
     student ids (a whole county's 50,000 in a few queries; rows are read as plain tuples)."""
     cfg, w = settings(), settings()["weights"]
-    ids = students if isinstance(students, sa.Select) else \
-        sa.select(Student.id).where(Student.id.in_([s.id for s in students]))
+    ids = students if isinstance(students, sa.Select) else [s.id for s in students]
     window = today - timedelta(days=cfg["window_days"])  # both absence indicators look here
     unexcused: dict[int, list[date]] = defaultdict(list)
     for sid, day in db.session.execute(sa.select(Absence.student_id, Absence.day).where(
             Absence.student_id.in_(ids), Absence.kind == "unexcused",
             Absence.day >= window, Absence.day <= today)
-            .order_by(Absence.day)):
+            .order_by(Absence.student_id, Absence.day)):  # each child's in order
         unexcused[sid].append(day)
     past_cases = defaultdict(list)
     for sid, opened_on, state, dropout_on in db.session.execute(sa.select(
@@ -93,9 +93,8 @@ def assess(students, today: date) -> dict[int, Assessment]:
     for o in db.session.scalars(access.scoped(RiskOverride).where(
             RiskOverride.student_id.in_(ids)).order_by(RiskOverride.id)):
         overrides[o.student_id] = o
-    township = sa.case((School.kind == "central", School.id), else_=School.parent_id)
     rows = db.session.execute(sa.select(
-        Student.id, township, Student.status, Student.grade, Student.birth_date,
+        Student.id, TOWNSHIP, Student.status, Student.grade, Student.birth_date,
         *[getattr(Student, f) for f in RISK_FLAGS]).join(School, Student.school_id == School.id)
         .where(Student.id.in_(ids)))
     year_start = date(school_year_of(today), 9, 1)
@@ -141,35 +140,50 @@ def assess(students, today: date) -> dict[int, Assessment]:
     return out
 
 
+TOWNSHIP = sa.case((School.kind == "central", School.id), else_=School.parent_id)
+
+
 def level_counts(ids: sa.Select, today: date, group=Student.school_id) -> dict[tuple, int]:
     """(group value, level) -> number of children among the select of student ids `ids`."""
-    return dict(Counter((key, level) for key, level, _score in _scored(ids, today, group)))
+    counts = Counter((key, level) for _sid, key, level, _score in _scored(ids, today, group))
+    for key, n in db.session.execute(  # the children _scored leaves out are all 低
+            sa.select(group, sa.func.count()).select_from(Student)
+            .join(School, Student.school_id == School.id).where(Student.id.in_(ids))
+            .group_by(group)):
+        low = n - sum(counts.get((key, level), 0) for level in RISK_LEVELS)
+        counts[(key, "low")] += low
+    return {k: n for k, n in counts.items() if n}
 
 
-def scores(ids: sa.Select, today: date) -> dict[int, tuple[str, int]]:
-    """Each child's (level, score) among the select of student ids `ids`: assess()'s, without
-    the evidence (for ranking a list before explaining its first rows). The children come in
-    the register's order (school, grade, name), which a stable sort by risk keeps for ties."""
-    return {sid: (level, score) for sid, level, score in _scored(
-        ids, today, Student.id, order=(Student.school_id, Student.grade, Student.name_pinyin))}
+def at_risk(ids: sa.Select, today: date) -> dict[int, tuple[str, int]]:
+    """(level, score) of each child at 高 or 中 risk among the select of student ids `ids`:
+    assess()'s, without the evidence (for ranking a list before explaining its first rows).
+    The children come in the register's order (school, grade, name), which a stable sort by
+    risk keeps for ties."""
+    return {sid: (level, score) for sid, _key, level, score in _scored(
+        ids, today, Student.id, order=(Student.school_id, Student.grade, Student.name_pinyin))
+        if level != "low"}
 
 
 def _scored(ids: sa.Select, today: date, group, order=()):
-    """(group value, level, score) of each child of `ids`, as assess() finds them: what
-    needs no calendar summed in SQL, the window's unexcused days (and a run of them on the
-    township's calendar) and the latest override added in Python."""
+    """(id, group value, level, score) of each child of `ids` who may be at 高 or 中 risk, as
+    assess() finds them. One query sums what needs no calendar, counts the window's unexcused
+    days and leaves out every child who stays under RISK["medium"] even if those days ran
+    (and has no override); Python checks the run on the township's calendar and applies the
+    override for the rest (about one child in six)."""
     cfg, w = settings(), settings()["weights"]
     window = today - timedelta(days=cfg["window_days"])
     run_days = rules.settings()["warning_days"]
-    in_window = sa.and_(Absence.student_id.in_(ids), Absence.kind == "unexcused",
+    unexcused = (sa.select(Absence.student_id, sa.func.count().label("n"),
+                           sa.func.aggregate_strings(sa.cast(Absence.day, sa.String), ",")
+                           .label("days"))
+                 .where(Absence.student_id.in_(ids), Absence.kind == "unexcused",
                         Absence.day >= window, Absence.day <= today)
-    days: dict[int, list[date]] = defaultdict(list)  # each child's unexcused days, in order
-    for sid, day in db.session.execute(sa.select(Absence.student_id, Absence.day)
-                                       .where(in_window).order_by(Absence.day)):
-        days[sid].append(day)
-    overrides = dict(db.session.execute(access.scoped(RiskOverride).with_only_columns(
-        RiskOverride.student_id, RiskOverride.level).where(
-        RiskOverride.student_id.in_(ids)).order_by(RiskOverride.id)).all())  # the latest holds
+                 .group_by(Absence.student_id).subquery())
+    overridden = access.scoped(RiskOverride).with_only_columns(RiskOverride.student_id).where(
+        RiskOverride.student_id.in_(ids))
+    overrides = dict(db.session.execute(overridden.add_columns(RiskOverride.level)
+                                        .order_by(RiskOverride.id)).all())  # the latest holds
 
     def points(condition, weight):
         return sa.case((condition, weight), else_=0)
@@ -196,16 +210,26 @@ def _scored(ids: sa.Select, today: date, group, order=()):
                        w["no_guardian_home"])
               + points(Student.id.in_(paired), w["pair"])
               + points(Student.id.in_(aided), w["aid"]))
-    township = sa.case((School.kind == "central", School.id), else_=School.parent_id)
-    for sid, key, town, points_ in db.session.execute(
-            sa.select(Student.id, group, township, static)
-            .join(School, Student.school_id == School.id).where(Student.id.in_(ids))
-            .order_by(*order)):
-        n = len(days.get(sid, ()))
-        points_ += min(n * w["recent_absence"], w["recent_absence_max"])
-        if n >= run_days and len(_run(days[sid], rules.calendar(town))) >= run_days:
+    each = (sa.select(Student.id, group.label("key"), TOWNSHIP.label("town"),
+                      static.label("static"), sa.func.coalesce(unexcused.c.n, 0).label("n"),
+                      unexcused.c.days, *[c.label(f"order{i}") for i, c in enumerate(order)])
+            .join(School, Student.school_id == School.id)
+            .outerjoin(unexcused, unexcused.c.student_id == Student.id)
+            .where(Student.id.in_(ids))
+            .offset(0).subquery())  # a fence: the sums are worked out once, not again in WHERE
+    n = each.c.n
+    most = (each.c.static + points(n >= run_days, max(w["absence_run"], 0)) + sa.case(
+        (n * w["recent_absence"] > w["recent_absence_max"], w["recent_absence_max"]),
+        else_=n * w["recent_absence"]))
+    for sid, key, town, points_, count, days in db.session.execute(
+            sa.select(each.c.id, each.c.key, each.c.town, each.c.static, n, each.c.days)
+            .where(sa.or_(most >= cfg["medium"], each.c.id.in_(overridden)))
+            .order_by(*[each.c[f"order{i}"] for i in range(len(order))])):
+        points_ += min(count * w["recent_absence"], w["recent_absence_max"])
+        if count >= run_days and len(_run(sorted(map(date.fromisoformat, days.split(","))),
+                                          rules.calendar(town))) >= run_days:
             points_ += w["absence_run"]
-        yield key, overrides.get(sid) or _level(points_, cfg), points_
+        yield sid, key, overrides.get(sid) or _level(points_, cfg), points_
 
 
 def _level(score: int, cfg: dict) -> str:

@@ -183,9 +183,8 @@ def risk_list():
     if school_id:
         stmt = stmt.where(Student.school_id == school_id)
     today = date.today()
-    scores = risk.scores(stmt.with_only_columns(Student.id), today)  # in the register's order
-    ranked = sorted((sid for sid, (level, _) in scores.items() if level != "low"),
-                    key=lambda sid: (scores[sid][0] != "high", -scores[sid][1]))
+    scores = risk.at_risk(stmt.with_only_columns(Student.id), today)  # in the register's order
+    ranked = sorted(scores, key=lambda sid: (scores[sid][0] != "high", -scores[sid][1]))
     page = Page.of(ranked, request.args.get("page", 1, type=int),
                    current_app.config["PAGE_SIZE"])
     students = {s.id: s for s in db.session.scalars(sa.select(Student).where(
@@ -194,7 +193,8 @@ def risk_list():
     found = risk.assess(list(students.values()), today)  # the evidence, for the rows shown
     page.items = [(students[sid], found[sid]) for sid in page.items]
     return render_template("attendance/risk.html", page=page, schools=access.schools(),
-                           school_id=school_id, total=len(scores))
+                           school_id=school_id, total=db.session.scalar(
+                               stmt.with_only_columns(sa.func.count())))
 
 
 @bp.route("/risk/<int:student_id>", methods=["POST"])

@@ -57,17 +57,16 @@ def lacking(today: date) -> list[sa.Row]:
     """(id, school_id) of the at-risk children without every line, in the register's order.
     At risk: enrolled at 高 or 中 risk, or out of school (休学/辍学)."""
     enrolled = access.scoped(Student).where(Student.status == "enrolled")
-    levels = risk.scores(enrolled.with_only_columns(Student.id), today)
+    scored = risk.at_risk(enrolled.with_only_columns(Student.id), today)
     lines = (sa.select(sa.func.count()).where(Responsibility.student_id == Student.id,
                                               Responsibility.kind.in_(RESPONSIBILITY_KINDS))
              .scalar_subquery())
-    rows = db.session.execute(access.scoped(Student).with_only_columns(
-        Student.id, Student.school_id, Student.status).where(
-        Student.status.in_(("enrolled", "suspended", "dropout")),
+    return db.session.execute(access.scoped(Student).with_only_columns(
+        Student.id, Student.school_id).where(
+        sa.or_(Student.status.in_(("suspended", "dropout")),
+               sa.and_(Student.status == "enrolled", Student.id.in_(list(scored)))),
         lines < len(RESPONSIBILITY_KINDS))
-        .order_by(Student.school_id, Student.grade, Student.name_pinyin))
-    return [r for r in rows if r.status != "enrolled"
-            or levels.get(r.id, ("low", 0))[0] != "low"]  # enrolled since it was scored: low
+        .order_by(Student.school_id, Student.grade, Student.name_pinyin)).all()
 
 
 def missing_lines(today: date, page: int = 1) -> tuple[Page, dict[int, int]]:
