@@ -1,7 +1,8 @@
-"""Dashboard at scale: builds a county (10 townships, 150 schools, 50,000 children, a school
-year of attendance with ~500,000 absence rows, cases, visits, pairs) in a throwaway SQLite file
-and times the dashboard for a township's officer and for the county inspector, beside a minimal
-Flask route on the same run (the floor). Run with `make bench` or
+"""Dashboard at scale: builds a county (10 townships, 150 schools, 50,000 children with their
+guardians, a school year of attendance with ~500,000 absence rows, cases, visits, pairs with
+weekly sessions, grants) in a throwaway SQLite file and times the dashboard for a township's
+officer and for the county inspector, beside a minimal Flask route on the same run (the
+floor). Run with `make bench` or
 `.venv/bin/python bench/dashboard_bench.py [--children 50000]`."""
 from __future__ import annotations
 
@@ -24,8 +25,9 @@ def build(children: int, townships: int = 10, per_township: int = 15) -> None:
 
     from blueprints.students.idnumber import check_digit
     from extensions import db
-    from models import (Absence, AidGrant, AidProgram, ClassGroup, DropoutCase, HomeVisit,
-                        School, StatusChange, Student, Term, TutoringPair, User, school_year_of)
+    from models import (Absence, AidGrant, AidProgram, ClassGroup, DropoutCase, Guardian,
+                        HomeVisit, School, StatusChange, Student, Term, TutoringPair,
+                        TutoringSession, User, school_year_of)
     rng = random.Random(7)
     today = date.today()
     year = school_year_of(today)
@@ -50,6 +52,11 @@ def build(children: int, townships: int = 10, per_township: int = 15) -> None:
             school_ids.append((village.id, central.id))
     db.session.add(User(username="county", name="县督导", role="inspector", password_hash=pw))
     township_of = dict(school_ids)
+    teachers = {}  # one teacher a school, who keeps its pairs
+    for sid, _ in school_ids:
+        teachers[sid] = User(username=f"teacher{sid}", name="帮扶教师", role="teacher",
+                             school_id=sid, password_hash=pw)
+        db.session.add(teachers[sid])
     db.session.flush()
     classes = {}
     for sid, _ in school_ids:
@@ -81,6 +88,10 @@ def build(children: int, townships: int = 10, per_township: int = 15) -> None:
                             created_at=date(year - 1, 9, 1)))
     conn.execute(sa.insert(Student), students)
     conn.execute(sa.insert(StatusChange), changes)
+    conn.execute(sa.insert(Guardian), [dict(  # a father and a mother; both away if 留守
+        student_id=s["id"], position=position, name=f"{relation[0]}{s['id']}", relation=relation,
+        phone="13800000000", works_away=s["left_behind"] or (position == 0 and s["id"] % 3 == 0))
+        for s in students for position, relation in enumerate(("父亲", "母亲"))])
     days = [date(year, 9, 1) + timedelta(days=i) for i in range((today - date(year, 9, 1)).days)]
     days = [d for d in days if d.weekday() < 5]
     absences = []
@@ -105,9 +116,16 @@ def build(children: int, townships: int = 10, per_township: int = 15) -> None:
             student_id=s["id"], school_id=s["school_id"], visited_on=today - timedelta(days=10),
             visitors="班主任", met="", situation="", reasons="", outcome="refused",
             next_step="", created_at=today)])
-    pairs = [dict(school_id=s["school_id"], teacher_id=1, student_id=s["id"], kind="academic",
-                  goals="", start_on=date(year, 9, 1)) for s in students[::40]]
+    pairs = [dict(school_id=s["school_id"], teacher_id=teachers[s["school_id"]].id,
+                  student_id=s["id"], kind="academic",
+                  goals="", start_on=date(year, 9, 1)) for s in students if rng.random() < 0.025]
     conn.execute(sa.insert(TutoringPair), pairs)
+    pair_ids = conn.execute(sa.select(TutoringPair.id)).scalars().all()
+    this_week = today - timedelta(days=today.weekday())
+    conn.execute(sa.insert(TutoringSession), [dict(  # weekly; every third pair not this week
+        pair_id=pid, held_on=day, mode="meeting", minutes=40, content="", progress="",
+        created_at=today) for pid in pair_ids for day in days[::5]
+        if not (pid % 3 == 0 and day >= this_week)])
     grants = []  # this term's 生活补助 in each township, granted to its poverty children
     for t, central_id in enumerate(centrals):
         program = AidProgram(central_id=central_id, term_id=db.session.scalar(sa.select(

@@ -27,13 +27,13 @@ ASSET = re.compile(r'<(?:link[^>]+href|script[^>]+src|img[^>]+src)="([^"]+)"')
 
 
 def add_people() -> dict:
-    """A village head and a class teacher for the first village school; returns the ids the
-    pages need."""
+    """A village head and a class teacher (who keeps the school's pairs) for the first village
+    school; returns the ids the pages need."""
     import sqlalchemy as sa
     from werkzeug.security import generate_password_hash
 
     from extensions import db
-    from models import ClassGroup, School, Student, User
+    from models import ClassGroup, School, Student, TutoringPair, User
     pw = generate_password_hash("bench", method="pbkdf2:sha256:1")
     village = db.session.scalar(sa.select(School).where(School.kind == "village")
                                 .order_by(School.id))
@@ -46,6 +46,8 @@ def add_people() -> dict:
     db.session.add(teacher)
     db.session.flush()
     klass.head_teacher_id = teacher.id
+    db.session.execute(sa.update(TutoringPair).where(TutoringPair.school_id == village.id)
+                       .values(teacher_id=teacher.id))  # the school's pairs are theirs
     db.session.commit()
     child = db.session.scalar(sa.select(Student.id).filter_by(class_id=klass.id))
     return {"class": klass.id, "child": child}

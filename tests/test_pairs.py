@@ -1,12 +1,13 @@
 """结对帮扶: schedule flags at week, month and quarter edges, 我的结对 (own pairs only, a
 session logged in one request), coverage of children without a pair, the child's page."""
+import random
 from datetime import date, timedelta
 
 import pytest
 
 from blueprints.pairs import schedule
 from extensions import db
-from models import TutoringPair, TutoringSession
+from models import PAIR_KINDS, TutoringPair, TutoringSession
 from tests import factories as f
 
 
@@ -127,6 +128,45 @@ def test_coverage_lists_children_without_the_pair_they_need(world, pairs, login)
     assert "学困生" in need_pair and "厌学生" in need_pair
     assert "另一个留守" in need_mother and "留守娃</a>" not in need_mother.split("进行中")[0]
     assert "1 对落后于要求" in page or "2 对落后于要求" in page
+
+
+def test_the_pairs_list_puts_those_behind_first_a_page_at_a_time(world, pairs, login, app):
+    pairs["mine"].sessions.append(TutoringSession(held_on=date.today(), mode="meeting",
+                                                  minutes=30))  # 爱心妈妈: on schedule
+    db.session.commit()  # the other teacher's 学业帮扶 has no session this week: behind
+    head = login("head")
+    listed = head.get("/pairs/").text.split("<h2>进行中的结对")[1]
+    assert "（2 对，1 对落后于要求）" in listed and "本周还没有见面" in listed
+    assert listed.index(world.s_a1_other.name) < listed.index("留守娃")
+    assert date.today().isoformat() in listed  # 最近一次
+    app.config["PAGE_SIZE"] = 1
+    second = head.get("/pairs/?page=2").text.split("<h2>进行中的结对")[1]
+    assert "留守娃" in second and world.s_a1_other.name not in second
+    assert "第 2 / 2 页" in second and "（2 对，1 对落后于要求）" in second
+
+
+def test_the_list_finds_pairs_behind_as_each_pair_does(world, app, signed_in):
+    """standing() reads last dates in SQL; behind() looks at a pair's sessions: they agree."""
+    rng, today = random.Random(5), date.today()
+    for n in range(40):
+        pair = TutoringPair(school_id=world.a1.id, teacher=world.users["teacher"],
+                            student=f.student(world.a1, world.class_a1, name=f"结对{n}"),
+                            kind=rng.choice(list(PAIR_KINDS)),
+                            start_on=today - timedelta(days=rng.choice([-2, 0, 200])),
+                            end_on=rng.choice([None, today, today + timedelta(days=3)]))
+        pair.sessions = [TutoringSession(held_on=today - timedelta(days=rng.randrange(-3, 120)),
+                                         mode=rng.choice(["call", "meeting"]))
+                         for _ in range(rng.randrange(0, 4))]
+        db.session.add(pair)
+    db.session.commit()
+    with signed_in(world.users["central_officer"]):
+        listed = {r.pair_id: ([d.label for d in r.due], r.last)
+                  for r in schedule.standing(today)}
+        each = {p.id: ([d.label for d in due], max(
+            (s.held_on for s in p.sessions if s.held_on <= today), default=None))
+            for p, due in schedule.pairs(today)}
+    assert listed == each and len(each) == 40
+    assert any(due for due, _ in each.values()) and any(not due for due, _ in each.values())
 
 
 def test_head_pairs_a_child_and_the_childs_page_shows_it(world, pairs, login):

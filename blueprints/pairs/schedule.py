@@ -60,29 +60,58 @@ def behind(pair: TutoringPair, today: date) -> list[Due]:
     """The requirements a pair has not met in the current period (none once it has ended)."""
     if not pair.active_on(today):
         return []
-    out = []
-    for mode, period in requirements(pair.kind):
-        start = period_start(today, period)
-        met = any(start <= s.held_on <= today and (mode == "call" or s.mode == "meeting")
-                  for s in pair.sessions)
-        if not met:
-            out.append(Due(mode, period))
-    return out
+    held = [s for s in pair.sessions if s.held_on <= today]
+    return _due(pair.kind, max((s.held_on for s in held), default=None),
+                max((s.held_on for s in held if s.mode == "meeting"), default=None), today)
 
 
-def pairs(today: date, teacher_id: int | None = None, school_id: int | None = None):
+def _due(kind: str, contact: date | None, meeting: date | None, today: date) -> list[Due]:
+    """The requirements of a pair of `kind` unmet by its last contact and last meeting."""
+    return [Due(mode, period) for mode, period in requirements(kind)
+            if ((meeting if mode == "meeting" else contact) or date.min)
+            < period_start(today, period)]
+
+
+def _current(today: date, teacher_id: int | None = None, school_id: int | None = None):
     stmt = access.scoped(TutoringPair).join(Student).where(
         sa.or_(TutoringPair.end_on.is_(None), TutoringPair.end_on >= today))
     if teacher_id:
         stmt = stmt.where(TutoringPair.teacher_id == teacher_id)
     if school_id:
         stmt = stmt.where(TutoringPair.school_id == school_id)
-    rows = db.session.scalars(stmt.options(
+    return stmt.order_by(TutoringPair.school_id, Student.grade, Student.name_pinyin)
+
+
+def pairs(today: date, teacher_id: int | None = None, school_id: int | None = None):
+    """[(pair, what it is behind on)] for the pairs not ended, with their sessions."""
+    rows = db.session.scalars(_current(today, teacher_id, school_id).options(
         selectinload(TutoringPair.student).selectinload(Student.class_group),
         selectinload(TutoringPair.student).selectinload(Student.school),
-        selectinload(TutoringPair.teacher), selectinload(TutoringPair.sessions))
-        .order_by(TutoringPair.school_id, Student.grade, Student.name_pinyin)).all()
+        selectinload(TutoringPair.teacher), selectinload(TutoringPair.sessions))).all()
     return [(p, behind(p, today)) for p in rows]
+
+
+class Standing(NamedTuple):
+    pair_id: int
+    due: list[Due]
+    last: date | None  # the last contact of any kind
+
+
+def standing(today: date, school_id: int | None = None) -> list[Standing]:
+    """Every pair not ended in scope, with what it is behind on, from one query: each pair's
+    last contact and last meeting (no sessions loaded), the pairs behind first."""
+    def last(*criteria):
+        return sa.select(sa.func.max(TutoringSession.held_on)).where(
+            TutoringSession.pair_id == TutoringPair.id, TutoringSession.held_on <= today,
+            *criteria).scalar_subquery()
+
+    rows = [Standing(pid, _due(kind, contact, meeting, today) if start_on <= today else [],
+                     contact)
+            for pid, kind, start_on, contact, meeting in db.session.execute(
+                _current(today, school_id=school_id).with_only_columns(
+                    TutoringPair.id, TutoringPair.kind, TutoringPair.start_on,
+                    last(), last(TutoringSession.mode == "meeting")))]
+    return sorted(rows, key=lambda r: not r.due)  # stable: the register's order within
 
 
 # Who needs a pair of which kind: 学困/厌学 a study or counselling pair, 留守 an 爱心妈妈, a
