@@ -438,7 +438,7 @@ def test_dashboard_and_monthly_meeting_in_the_demo_township(app, live_server):
 
     import demo
     from openpyxl import load_workbook
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
     from models import Meeting
     demo.load()
     with sync_playwright() as p:
@@ -451,6 +451,13 @@ def test_dashboard_and_monthly_meeting_in_the_demo_township(app, live_server):
         overdue.click()
         leader.wait_for_url(re.compile(r"/attendance/warnings\?school=\d+"))
         assert leader.locator("tbody tr.row-error").count() == count
+
+        leader.goto(live_server + "/students/")  # the class filter follows the chosen school
+        expect(leader.locator("#f-class")).to_be_disabled()
+        leader.select_option("#f-school", label="石桥村小")
+        expect(leader.locator("#f-class")).to_be_enabled()
+        classes = leader.locator("#f-class option").all_inner_texts()
+        assert classes[0] == "全部" and len(classes) > 1 and "石桥村小" not in "".join(classes)
 
         leader.goto(live_server + "/meetings/")
         leader.get_by_role("link", name="安排会议").click()

@@ -91,6 +91,28 @@ def test_filters_status_flag_grade_and_url_kept_in_pager(make_app):
         db.engine.dispose()
 
 
+def test_the_class_filter_offers_the_chosen_schools_classes(world, login):
+    officer = login("officer")  # sees every school of township A
+    page = officer.get("/students/").text
+    select = page.split('id="f-class"')[1].split("</select>")[0]
+    assert "disabled" in select and "请先选学校" in select and "<option value=\"" + \
+        str(world.class_a1.id) not in select
+    chosen = officer.get(f"/students/?school={world.a1.id}", headers=HX_RESULTS).text
+    oob = chosen.split('id="class-filter" hx-swap-oob="true"')[1].split("</select>")[0]
+    assert f'value="{world.class_a1.id}"' in oob and f'value="{world.class_a2.id}"' not in oob
+    assert "共 <b>2</b> 人" in chosen  # 张三 and 李四
+    # a class alone (the link from 班级管理) brings its school; a class of another school goes
+    alone = officer.get(f"/students/?class_id={world.class_a2.id}").text
+    assert "共 <b>1</b> 人" in alone and world.s_a2.name in alone
+    assert f'<option value="{world.a2.id}" selected' in alone
+    moved = officer.get(f"/students/?school={world.a1.id}&class_id={world.class_a2.id}",
+                        headers=HX_RESULTS).text
+    assert "共 <b>2</b> 人" in moved and world.s_a2.name not in moved
+    assert "hx-swap-oob" not in officer.get("/students/").text.split('id="student-results"')[1]
+    head = login("head").get("/students/").text  # one school: its classes at once
+    assert f'value="{world.class_a1.id}"' in head.split('id="f-class"')[1].split("</select>")[0]
+
+
 def test_ids_are_masked_in_lists_and_full_only_for_those_who_need_them(world, login):
     world.s_a1.student_no = "G" + world.s_a1.id_number  # the usual 学籍号 holds the ID
     db.session.commit()

@@ -31,25 +31,40 @@ def _schools():
                               .order_by(School.kind, School.name)).all()
 
 
-def _classes(school_id=None):
-    stmt = access.scoped(ClassGroup).where(ClassGroup.school_year == school_year_of(date.today()))
-    if school_id:
-        stmt = stmt.where(ClassGroup.school_id == school_id)
-    return db.session.scalars(stmt.order_by(ClassGroup.school_id, ClassGroup.grade,
-                                            ClassGroup.name)
-                              .options(selectinload(ClassGroup.school))).all()  # for labels
+def _classes(school_id: int) -> list[ClassGroup]:
+    """This school year's classes of a school, in grade order."""
+    return db.session.scalars(access.scoped(ClassGroup).where(
+        ClassGroup.school_year == school_year_of(date.today()), ClassGroup.school_id == school_id)
+        .order_by(ClassGroup.grade, ClassGroup.name)).all()
+
+
+def _class_choices(filters: Filters, schools: list[School]) -> list[ClassGroup]:
+    """The classes the 班级 filter offers: the chosen school's, or none yet for someone who
+    sees many schools (a county has ~900). A class chosen alone (a link from 班级管理) brings
+    its school along; a class of another school than the one chosen is dropped."""
+    if filters.class_id and not filters.school:
+        filters.school = db.session.scalar(access.scoped(ClassGroup).with_only_columns(
+            ClassGroup.school_id).where(ClassGroup.id == filters.class_id))
+    school = filters.school or (schools[0].id if len(schools) == 1 else None)
+    classes = _classes(school) if school else []
+    if filters.class_id not in {c.id for c in classes}:
+        filters.class_id = None
+    return classes
 
 
 @bp.route("/")
 @access.require(*access.EVERYONE)
 def index():
     filters = Filters.from_args(request.args)
+    schools = _schools()
+    classes = _class_choices(filters, schools)
     page = db.paginate(filters.statement().options(  # a page's rows in 4 queries, not 100
         selectinload(Student.school), selectinload(Student.class_group),
         selectinload(Student.guardians)), page=request.args.get("page", 1, type=int),
                        per_page=current_app.config["PAGE_SIZE"], error_out=False)
     return page_or_fragment("students/index.html", "students/_results.html", "student-results",
-                            page=page, filters=filters, schools=_schools(), classes=_classes(),
+                            page=page, filters=filters, schools=schools, classes=classes,
+                            oob=targets("student-results"),
                             sorts=SORTS, full_ids=access.sees_full_ids(),
                             max_sheets=sheets.MAX_SHEETS)
 
