@@ -15,17 +15,17 @@ run: setup db
 	@echo "Baoxue is serving on http://$$(hostname -I 2>/dev/null | awk '{print $$1}' || echo 127.0.0.1):$(PORT)/ (and http://127.0.0.1:$(PORT)/). Ctrl-C stops it."
 	$(BIN)/waitress-serve --host=$(HOST) --port=$(PORT) --threads=$(THREADS) --call app:serve
 
-# The whole suite twice: on SQLite files, then on a throwaway PostgreSQL server.
+# The whole suite twice, at once: on SQLite files and on a throwaway PostgreSQL server.
 test: setup
 	@sh scripts/system-packages.sh test
-	$(BIN)/python -m pytest
-	sh scripts/with-postgres.sh $(BIN)/python -m pytest
+	sh scripts/test-both.sh $(BIN)/python
 
 bench: setup
 	$(BIN)/python bench/pdf_bench.py
 	$(BIN)/python bench/print_load.py
 	$(BIN)/python bench/dashboard_bench.py
 	$(BIN)/python bench/pages.py
+	sh scripts/with-postgres.sh $(BIN)/python bench/pages.py --postgres
 	$(BIN)/python bench/throttled.py
 	$(BIN)/python bench/load.py
 	sh scripts/with-postgres.sh $(BIN)/python bench/load.py --postgres

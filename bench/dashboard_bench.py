@@ -138,7 +138,14 @@ def build(children: int, townships: int = 10, per_township: int = 15) -> None:
                         note="") for s in students if s["poverty"]
                    and township_of[s["school_id"]] == central_id and s["id"] % 3]
     conn.execute(sa.insert(AidGrant), grants)
+    if conn.dialect.name == "postgresql":  # children were given their ids: move the sequence on
+        conn.exec_driver_sql("SELECT setval(pg_get_serial_sequence('students', 'id'), "
+                             "(SELECT max(id) FROM students))")
     db.session.commit()
+    if conn.dialect.name == "postgresql":  # statistics, as autovacuum would gather them
+        with db.engine.connect() as c:
+            c.exec_driver_sql("ANALYZE")
+            c.commit()
     print(f"built: {len(school_ids)} schools, {children} children, {len(absences)} absences, "
           f"{len(grants)} grants")
 
@@ -154,15 +161,15 @@ def time_get(client, url, repeat):
     return times
 
 
-def county_app(folder: str, children: int):
-    """The app on a migrated SQLite file in folder with the county built, plus /floor (a
-    minimal route beside which pages are timed)."""
+def county_app(folder: str, children: int, url: str | None = None):
+    """The app on a migrated database (a SQLite file in folder unless `url` names another)
+    with the county built, plus /floor (a minimal route beside which pages are timed)."""
     from flask_migrate import upgrade
 
     import access
     from app import create_app, serve
     app = create_app({"SECRET_KEY": "bench", "WTF_CSRF_ENABLED": False,
-                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder}/county.db"})
+                      "SQLALCHEMY_DATABASE_URI": url or f"sqlite:///{folder}/county.db"})
     app.instance_path = folder
 
     @app.route("/floor")

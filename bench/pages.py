@@ -121,14 +121,20 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--children", type=int, default=50000)
     parser.add_argument("--repeat", type=int, default=20)
+    parser.add_argument("--postgres", action="store_true",
+                        help="on the server of scripts/with-postgres.sh instead of SQLite")
     args = parser.parse_args()
+    from bench import serve
     from bench.dashboard_bench import county_app, time_get
     with tempfile.TemporaryDirectory() as tmp:
-        app = county_app(tmp, args.children)
+        url = serve.database_url("postgresql", Path(tmp), "baoxue_pages") \
+            if args.postgres else None
+        app = county_app(tmp, args.children, url)
         with app.app_context():
             ids = add_people()
         lines = [f"Pages at county scale, {date.today()}: {args.children} children, "
-                 f"{args.repeat} requests a page (SQLite, one process, Flask test client)", "",
+                 f"{args.repeat} requests a page ({'PostgreSQL' if args.postgres else 'SQLite'}"
+                 ", one process, Flask test client)", "",
                  "| user | page | p50 ms | p95 ms | floor p50 ms | first load (gzip) | requests |"
                  " external |", "|---|---|---|---|---|---|---|---|"]
         for user, urls in pages(ids).items():

@@ -2,7 +2,7 @@
 townships built with factories.
 
 The database is a SQLite file copied from one migrated template; with BAOXUE_TEST_POSTGRES set
-(a server URL, as scripts/with-postgres.sh sets for `make test`'s second run) it is a PostgreSQL
+(a server URL, as scripts/with-postgres.sh sets for `make test`'s PostgreSQL run) it is a PostgreSQL
 database created from one migrated template database (CREATE DATABASE ... TEMPLATE) and dropped
 after the test. Tests of SQLite-only behaviour carry @pytest.mark.sqlite_only."""
 from __future__ import annotations

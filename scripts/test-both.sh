@@ -1,0 +1,22 @@
+#!/bin/sh
+# `make test`: the whole suite twice at once, on SQLite files and on a throwaway PostgreSQL
+# server (scripts/with-postgres.sh), one run a core. They share nothing: each test has its own
+# database and temporary folder, and live servers take free ports. Each run writes its own log,
+# shown in full when both have ended; the command fails if either run does.
+set -u
+python=$1
+shift
+logs=$(mktemp -d /tmp/baoxue-test.XXXXXX)
+echo "The suite on SQLite and on PostgreSQL at once; the logs follow when both have ended."
+"$python" -m pytest -p no:cacheprovider "$@" >"$logs/sqlite.log" 2>&1 &
+sqlite=$!
+sh scripts/with-postgres.sh "$python" -m pytest -p no:cacheprovider "$@" >"$logs/postgres.log" 2>&1
+postgres=$?
+wait "$sqlite"
+lite=$?
+echo "=== on SQLite (exit $lite)"
+cat "$logs/sqlite.log"
+echo "=== on PostgreSQL (exit $postgres)"
+cat "$logs/postgres.log"
+rm -rf "$logs"
+[ "$lite" -eq 0 ] && [ "$postgres" -eq 0 ]
