@@ -142,10 +142,13 @@ def build(children: int, townships: int = 10, per_township: int = 15) -> None:
         conn.exec_driver_sql("SELECT setval(pg_get_serial_sequence('students', 'id'), "
                              "(SELECT max(id) FROM students))")
     db.session.commit()
-    if conn.dialect.name == "postgresql":  # statistics, as autovacuum would gather them
-        with db.engine.connect() as c:
+    if conn.dialect.name == "postgresql":  # statistics, as autovacuum would gather them, and
+        with db.engine.connect() as c:  # the planner set for an SSD as docs/deploy.md says
             c.exec_driver_sql("ANALYZE")
+            c.exec_driver_sql(f"ALTER DATABASE {c.engine.url.database} "
+                              "SET random_page_cost = 1.1")
             c.commit()
+        db.engine.dispose()  # new connections take the setting
     print(f"built: {len(school_ids)} schools, {children} children, {len(absences)} absences, "
           f"{len(grants)} grants")
 

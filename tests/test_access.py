@@ -235,3 +235,22 @@ def test_the_county_reader_sees_every_row_of_every_model_but_others_print_jobs(w
         assert seen == (1 if model is PrintJob else total), model.__name__
         checked, nonempty = checked + 1, nonempty + (total > 0)
     assert checked >= 20 and nonempty >= 6
+
+
+def test_among_is_the_scope_itself_for_a_plain_select_of_children(world, app):
+    """access.among(ids) keeps "Student.id IN ids" for a select that joins or groups, and for
+    a plain select of children is its WHERE clause: the same children, without the list."""
+    import sqlalchemy as sa
+
+    from models import School, Student
+    officer = world.users["central_officer"]
+    plain = access.scoped(Student, officer).where(Student.status == "enrolled") \
+        .with_only_columns(Student.id)
+    joined = sa.select(Student.id).join(School).where(School.kind == "village")
+    grouped = sa.select(sa.func.min(Student.id).label("id")).group_by(Student.school_id)
+    everyone = access.scoped(Student, world.county_inspector).with_only_columns(Student.id)
+    for ids, listed in ((plain, False), (joined, True), (grouped, True), (everyone, False)):
+        condition = access.among(ids)
+        assert str(condition).startswith("students.id IN (SELECT") is listed
+        found = set(db.session.scalars(sa.select(Student.id).where(condition)))
+        assert found == set(db.session.scalars(ids)) and found

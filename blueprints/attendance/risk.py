@@ -148,7 +148,7 @@ def level_counts(ids: sa.Select, today: date, group=Student.school_id) -> dict[t
     counts = Counter((key, level) for _sid, key, level, _score in _scored(ids, today, group))
     for key, n in db.session.execute(  # the children _scored leaves out are all 低
             sa.select(group, sa.func.count()).select_from(Student)
-            .join(School, Student.school_id == School.id).where(Student.id.in_(ids))
+            .join(School, Student.school_id == School.id).where(access.among(ids))
             .group_by(group)):
         low = n - sum(counts.get((key, level), 0) for level in RISK_LEVELS)
         counts[(key, "low")] += low
@@ -215,7 +215,7 @@ def _scored(ids: sa.Select, today: date, group, order=()):
                       unexcused.c.days, *[c.label(f"order{i}") for i, c in enumerate(order)])
             .join(School, Student.school_id == School.id)
             .outerjoin(unexcused, unexcused.c.student_id == Student.id)
-            .where(Student.id.in_(ids))
+            .where(access.among(ids))
             .offset(0).subquery())  # a fence: the sums are worked out once, not again in WHERE
     n = each.c.n
     most = (each.c.static + points(n >= run_days, max(w["absence_run"], 0)) + sa.case(

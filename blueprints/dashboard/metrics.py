@@ -22,6 +22,7 @@ from datetime import date, datetime, time, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
+from sqlalchemy.orm import aliased
 
 import access
 from blueprints.activities import records as activity_records
@@ -125,19 +126,22 @@ def rates(students, start: date, end: date) -> dict[int | None, Rates]:
     steady = sa.and_(Student.status == "enrolled", ~moved,
                      Student.created_at < datetime.combine(start + timedelta(days=1), time()))
     for school_id, n in db.session.execute(sa.select(Student.school_id, sa.func.count()).where(
-            Student.id.in_(ids), steady).group_by(Student.school_id)):
+            access.among(ids), steady).group_by(Student.school_id)):
         out[school_id].start += n
         out[None].start += n
-    others = sa.select(Student.id).where(Student.id.in_(ids), ~steady)
     history: dict[int, list[tuple]] = defaultdict(list)
-    for sid, changed_on, was, to in db.session.execute(sa.select(
-            StatusChange.student_id, StatusChange.changed_on, StatusChange.from_status,
-            StatusChange.to_status).where(StatusChange.student_id.in_(others))
-            .order_by(StatusChange.changed_on, StatusChange.id)):
-        history[sid].append((changed_on, was, to))
-    rows = db.session.execute(sa.select(Student.id, Student.school_id, Student.status,
-                                        Student.created_at).where(Student.id.in_(others)))
-    for sid, school_id, status, created in rows:
+    children = {}
+    change = aliased(StatusChange)  # the rows read, beside the one `moved` looks for
+    for sid, school_id, status, created, changed_on, was, to in db.session.execute(  # one pass
+            sa.select(Student.id, Student.school_id, Student.status, Student.created_at,
+                      change.changed_on, change.from_status, change.to_status)
+            .outerjoin(change, change.student_id == Student.id)
+            .where(access.among(ids), ~steady)
+            .order_by(change.changed_on, change.id)):
+        children[sid] = (school_id, status, created)
+        if changed_on is not None:
+            history[sid].append((changed_on, was, to))
+    for sid, (school_id, status, created) in children.items():
         changes = history.get(sid, [])
         during = [c for c in changes if start < c[0] <= end]
         was = status_on(changes, created.date(), status, start)
@@ -177,7 +181,7 @@ def cohort(students: sa.Select, today: date) -> dict[int | None, tuple[int, int]
     for school_id, status, grade, left_on, created in db.session.execute(
             sa.select(Student.school_id, Student.status, Student.grade, left.c.on,
                       Student.created_at).outerjoin(left, left.c.student_id == Student.id)
-            .where(Student.id.in_(students), Student.grade <= final,
+            .where(access.among(students), Student.grade <= final,
                    Student.status.not_in(("transferred", "deceased")))):
         if status not in ("enrolled", "suspended"):
             grade += year - school_year_of(left_on or created.date())
