@@ -130,6 +130,15 @@ def test_coverage_lists_children_without_the_pair_they_need(world, pairs, login)
     assert "1 对落后于要求" in page or "2 对落后于要求" in page
 
 
+def test_the_teachers_home_counts_their_pairs_behind(world, pairs, login):
+    teacher = login("teacher")
+    assert "我的结对待联系<b>1</b>" in teacher.get("/").text  # 爱心妈妈, never contacted
+    teacher.post(f"/pairs/{pairs['mine'].id}/sessions", data={
+        "held_on": date.today().isoformat(), "mode": "meeting", "minutes": "30",
+        "content": "上门看望"})
+    assert "我的结对待联系" not in teacher.get("/").text
+
+
 def test_the_pairs_list_puts_those_behind_first_a_page_at_a_time(world, pairs, login, app):
     pairs["mine"].sessions.append(TutoringSession(held_on=date.today(), mode="meeting",
                                                   minutes=30))  # 爱心妈妈: on schedule

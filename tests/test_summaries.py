@@ -160,6 +160,8 @@ def test_the_draft_counts_the_term(world, data, term, signed_in):
     assert "本学期共发放资助资金 625.00 元，惠及学生 1 人" in text
     assert "劝返复学 1 人" in text
     assert "开展“一帮一”学业帮扶，结对 1 对，帮扶 2 次" in text
+    # last week's meeting, and a call but no meeting this quarter: both pairs are behind
+    assert "有 2 对结对帮扶未按要求按时联系、见面" in text
     assert "签订控辍保学目标责任书 1 份" in text
     assert "本学期共开展宣传引导活动 2 次，覆盖 140 人次，其中家长会 1 次、校园广播 1 次" in text
     assert "中心学校本学期召开控辍保学月度推进会 1 次" in text

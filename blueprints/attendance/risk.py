@@ -167,10 +167,10 @@ def at_risk(ids: sa.Select, today: date) -> dict[int, tuple[str, int]]:
 
 def _scored(ids: sa.Select, today: date, group, order=()):
     """(id, group value, level, score) of each child of `ids` who may be at 高 or 中 risk, as
-    assess() finds them. One query sums what needs no calendar, counts the window's unexcused
-    days and leaves out every child who stays under RISK["medium"] even if those days ran
-    (and has no override); Python checks the run on the township's calendar and applies the
-    override for the rest (about one child in six)."""
+    assess() finds them. One query sums what needs no calendar (the window's unexcused days
+    included) and leaves out every child who stays under RISK["medium"] even if those days
+    ran (and has no override); Python checks the run on the township's calendar and applies
+    the override for the rest (about one child in three, in the bench county)."""
     cfg, w = settings(), settings()["weights"]
     window = today - timedelta(days=cfg["window_days"])
     run_days = rules.settings()["warning_days"]
@@ -210,22 +210,21 @@ def _scored(ids: sa.Select, today: date, group, order=()):
                        w["no_guardian_home"])
               + points(Student.id.in_(paired), w["pair"])
               + points(Student.id.in_(aided), w["aid"]))
+    n = sa.func.coalesce(unexcused.c.n, 0)
+    recent = sa.case((n * w["recent_absence"] > w["recent_absence_max"],
+                      w["recent_absence_max"]), else_=n * w["recent_absence"])
     each = (sa.select(Student.id, group.label("key"), TOWNSHIP.label("town"),
-                      static.label("static"), sa.func.coalesce(unexcused.c.n, 0).label("n"),
-                      unexcused.c.days, *[c.label(f"order{i}") for i, c in enumerate(order)])
+                      (static + recent).label("points"), n.label("n"), unexcused.c.days,
+                      *[c.label(f"order{i}") for i, c in enumerate(order)])
             .join(School, Student.school_id == School.id)
             .outerjoin(unexcused, unexcused.c.student_id == Student.id)
             .where(access.among(ids))
             .offset(0).subquery())  # a fence: the sums are worked out once, not again in WHERE
-    n = each.c.n
-    most = (each.c.static + points(n >= run_days, max(w["absence_run"], 0)) + sa.case(
-        (n * w["recent_absence"] > w["recent_absence_max"], w["recent_absence_max"]),
-        else_=n * w["recent_absence"]))
+    most = each.c.points + points(each.c.n >= run_days, max(w["absence_run"], 0))
     for sid, key, town, points_, count, days in db.session.execute(
-            sa.select(each.c.id, each.c.key, each.c.town, each.c.static, n, each.c.days)
+            sa.select(each.c.id, each.c.key, each.c.town, each.c.points, each.c.n, each.c.days)
             .where(sa.or_(most >= cfg["medium"], each.c.id.in_(overridden)))
             .order_by(*[each.c[f"order{i}"] for i in range(len(order))])):
-        points_ += min(count * w["recent_absence"], w["recent_absence_max"])
         if count >= run_days and len(_run(sorted(map(date.fromisoformat, days.split(","))),
                                           rules.calendar(town))) >= run_days:
             points_ += w["absence_run"]

@@ -41,8 +41,8 @@ def index():
             FollowUp.done_on.is_(None), FollowUp.due_on <= today)).all(),
         "open_cases": db.session.scalar(access.scoped(DropoutCase).where(
             DropoutCase.state != "closed").with_only_columns(sa.func.count())),
-        "pairs_behind": [p for p, due in schedule.pairs(today, teacher_id=current_user.id)
-                         if due],
+        "pairs_behind": [r for r in schedule.standing(today, teacher_id=current_user.id)
+                         if r.due],
         "actions": db.session.scalars(access.scoped(ActionItem).where(
             ActionItem.owner_id == current_user.id, ActionItem.done_on.is_(None))
             .order_by(ActionItem.due_on)).all(),

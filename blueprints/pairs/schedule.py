@@ -83,7 +83,8 @@ def _current(today: date, teacher_id: int | None = None, school_id: int | None =
 
 
 def pairs(today: date, teacher_id: int | None = None, school_id: int | None = None):
-    """[(pair, what it is behind on)] for the pairs not ended, with their sessions."""
+    """[(pair, what it is behind on)] for the pairs not ended, with their sessions (我的结对's
+    cards; standing() counts and ranks without loading them)."""
     rows = db.session.scalars(_current(today, teacher_id, school_id).options(
         selectinload(TutoringPair.student).selectinload(Student.class_group),
         selectinload(TutoringPair.student).selectinload(Student.school),
@@ -93,11 +94,13 @@ def pairs(today: date, teacher_id: int | None = None, school_id: int | None = No
 
 class Standing(NamedTuple):
     pair_id: int
+    school_id: int
     due: list[Due]
     last: date | None  # the last contact of any kind
 
 
-def standing(today: date, school_id: int | None = None) -> list[Standing]:
+def standing(today: date, teacher_id: int | None = None,
+             school_id: int | None = None) -> list[Standing]:
     """Every pair not ended in scope, with what it is behind on, from one query: each pair's
     last contact and last meeting (no sessions loaded), the pairs behind first."""
     def last(*criteria):
@@ -105,12 +108,12 @@ def standing(today: date, school_id: int | None = None) -> list[Standing]:
             TutoringSession.pair_id == TutoringPair.id, TutoringSession.held_on <= today,
             *criteria).scalar_subquery()
 
-    rows = [Standing(pid, _due(kind, contact, meeting, today) if start_on <= today else [],
-                     contact)
-            for pid, kind, start_on, contact, meeting in db.session.execute(
-                _current(today, school_id=school_id).with_only_columns(
-                    TutoringPair.id, TutoringPair.kind, TutoringPair.start_on,
-                    last(), last(TutoringSession.mode == "meeting")))]
+    rows = [Standing(pid, school, _due(kind, contact, meeting, today)
+                     if start_on <= today else [], contact)
+            for pid, school, kind, start_on, contact, meeting in db.session.execute(
+                _current(today, teacher_id, school_id).with_only_columns(
+                    TutoringPair.id, TutoringPair.school_id, TutoringPair.kind,
+                    TutoringPair.start_on, last(), last(TutoringSession.mode == "meeting")))]
     return sorted(rows, key=lambda r: not r.due)  # stable: the register's order within
 
 

@@ -574,8 +574,8 @@ def draft(unit: Unit, period: Period, today: date) -> Draft:
         plans.append("，".join(todo.get(kind, f"为尚未结对的学生落实{PAIR_KINDS.get(kind, '')}")
                               for _l, _s, kind in uncovered) + "，做到一生一策。")
     if period.start <= today <= period.end:
-        behind = [p for p, due in schedule.pairs(today, school_id=school_filter)
-                  if due and p.school_id in unit.ids]
+        behind = [r for r in schedule.standing(today, school_id=school_filter)
+                  if r.due and r.school_id in unit.ids]
         if behind:
             f.put("pairs_behind", len(behind))
             problems.append(f"有 {len(behind)} 对结对帮扶未按要求按时联系、见面，帮扶频次不够。")
