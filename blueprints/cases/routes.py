@@ -6,6 +6,7 @@ from io import BytesIO
 
 from flask import abort, current_app, flash, render_template, request, send_file, url_for
 from flask_login import current_user
+from sqlalchemy.orm import selectinload
 
 import access
 import audit
@@ -91,7 +92,9 @@ def visits():
     if user_id:
         stmt = stmt.where(HomeVisit.user_id == user_id)
     rows = db.session.scalars(stmt.order_by(HomeVisit.visited_on.desc(), HomeVisit.id.desc())
-                              .limit(1000)).all()
+                              .options(selectinload(HomeVisit.student)
+                                       .selectinload(Student.school),
+                                       selectinload(HomeVisit.user)).limit(1000)).all()
     counts = {
         "school": Counter(v.student.school.name for v in rows),
         "user": Counter(v.user.name if v.user else "—" for v in rows),
@@ -161,9 +164,12 @@ def index():
     if school_id:
         stmt = stmt.where(DropoutCase.school_id == school_id)
     rows = db.session.scalars(stmt.order_by(DropoutCase.opened_on, Student.name_pinyin)
-                              .limit(500)).all()
+                              .options(selectinload(DropoutCase.student)
+                                       .selectinload(Student.class_group),
+                                       selectinload(DropoutCase.school)).limit(500)).all()
     due = db.session.scalars(access.scoped(FollowUp).where(
-        FollowUp.done_on.is_(None), FollowUp.due_on <= date.today())).all()
+        FollowUp.done_on.is_(None), FollowUp.due_on <= date.today())
+        .options(selectinload(FollowUp.case).selectinload(DropoutCase.student))).all()
     return render_template("cases/index.html", rows=rows, state=state, states=CASE_STATES,
                            schools=access.schools(), school_id=school_id, today=date.today(),
                            due=due)
