@@ -142,16 +142,22 @@ def create_app(config: dict | None = None) -> Flask:
     return app
 
 
+GC_THRESHOLD = (10_000, 50, 100)  # collections of cycles: Python's default is (700, 10, 10)
+
+
 def serve(app: Flask | None = None) -> Flask:
     """The app for the production server (waitress-serve --call app:serve): create_app(),
     then the start-up heap (modules, mappers, the app) moved out of the garbage collector's
-    reach with gc.freeze(), so that a full collection no longer walks it. Measured on the
-    risk list of a 5,000-child township: the slowest of 20 requests 220 -> 97 ms, the median
-    unchanged (bench/pages.py). Not in create_app(): tests build many apps, which frozen
-    would never be freed."""
+    reach with gc.freeze(), and collections made rarer (GC_THRESHOLD). A request's rows are
+    freed as it ends (reference counts); what the collector looks for is cycles, and each full
+    collection walked the rows of the request it fell in: 25-55 ms added to every tenth or so
+    request (the county ledger 24 -> 74 ms, the 佐证材料 page 29 -> 57 ms). With both, no
+    request of bench/pages.py is slower than 1.5 times its median. Not in create_app():
+    tests build many apps, which frozen would never be freed."""
     app = app or create_app()
     gc.collect()
     gc.freeze()
+    gc.set_threshold(*GC_THRESHOLD)
     return app
 
 

@@ -244,10 +244,13 @@ def test_create_user_gives_a_new_township_its_first_officer(app):
 def test_the_production_entry_freezes_the_start_up_heap(app, world):
     import gc
 
-    from app import serve
+    from app import GC_THRESHOLD, serve
     gc.unfreeze()
+    default = gc.get_threshold()
     try:
         assert serve(app) is app and gc.get_freeze_count() > 0
+        assert gc.get_threshold() == GC_THRESHOLD
         assert app.test_client().get("/login").status_code == 200
     finally:
         gc.unfreeze()
+        gc.set_threshold(*default)
