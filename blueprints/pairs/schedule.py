@@ -155,11 +155,11 @@ def uncovered(today: date, school_id: int | None = None, limit: int | None = Non
     """One Need for each kind of need, in scope."""
     out = []
     for label, stmt, kind in _uncovered_statements(today, school_id):
-        total = db.session.scalar(stmt.with_only_columns(sa.func.count()))
-        listed = stmt.order_by(Student.school_id, Student.grade, Student.name_pinyin)
-        listed = listed.options(selectinload(Student.class_group), selectinload(Student.school))
-        out.append(Need(label, kind, total, db.session.scalars(
-            listed.limit(limit) if limit else listed).all()))
+        listed = (stmt.add_columns(sa.func.count().over())  # how many in all, in the same pass
+                  .order_by(Student.school_id, Student.grade, Student.name_pinyin)
+                  .options(selectinload(Student.class_group), selectinload(Student.school)))
+        rows = db.session.execute(listed.limit(limit) if limit else listed).all()
+        out.append(Need(label, kind, rows[0][1] if rows else 0, [s for s, _n in rows]))
     return out
 
 
