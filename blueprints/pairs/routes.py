@@ -2,17 +2,14 @@
 schedule and children still without a pair (schedule.py)."""
 from datetime import date
 
-import sqlalchemy as sa
-from flask import abort, current_app, flash, render_template, request, url_for
+from flask import abort, flash, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy.orm import selectinload
 
 import access
 from blueprints.pairs import bp, schedule
 from blueprints.pairs.forms import PairForm, SessionForm
 from extensions import db
 from models import PAIR_KINDS, Student, TutoringPair, User
-from paging import Page
 from responses import after_write, form_page, targets
 
 WRITERS = ("central_officer", "village_head", "teacher", "central_leader")
@@ -28,19 +25,10 @@ def index():
     first, a page at a time."""
     today = date.today()
     school_id = request.args.get("school", type=int)
-    standing = schedule.standing(today, school_id=school_id)
-    page = Page.of(standing, request.args.get("page", 1, type=int),
-                   current_app.config["PAGE_SIZE"])
-    pairs = {p.id: p for p in db.session.scalars(sa.select(TutoringPair).where(
-        TutoringPair.id.in_([r.pair_id for r in page.items])).options(
-        selectinload(TutoringPair.student).selectinload(Student.class_group),
-        selectinload(TutoringPair.student).selectinload(Student.school),
-        selectinload(TutoringPair.teacher)))}
-    page.items = [(pairs[r.pair_id], r.due, r.last) for r in page.items]
+    page, behind = schedule.page_of_pairs(today, school_id, request.args.get("page", 1, type=int))
     schools = access.schools()
     limit = LIST_LIMIT if not school_id and len(schools) > 1 else None  # one school: all
-    return render_template("pairs/index.html", page=page,
-                           behind=sum(1 for r in standing if r.due),
+    return render_template("pairs/index.html", page=page, behind=behind,
                            uncovered=schedule.uncovered(today, school_id, limit=limit),
                            schools=schools, limit=limit,
                            school_id=school_id, kinds=PAIR_KINDS)

@@ -19,6 +19,7 @@ from flask import current_app
 import access
 from extensions import db
 from models import PAIR_KINDS, Student, TutoringPair, TutoringSession
+from paging import Page
 
 PERIOD_LABELS = {"week": "本周", "month": "本月", "quarter": "本季度"}
 MODE_LABELS = {"call": "联系（电话或见面）", "meeting": "见面"}
@@ -72,6 +73,11 @@ def _due(kind: str, contact: date | None, meeting: date | None, today: date) -> 
             < period_start(today, period)]
 
 
+_SHOWN = (selectinload(TutoringPair.student).selectinload(Student.class_group),  # a pair's row
+          selectinload(TutoringPair.student).selectinload(Student.school),
+          selectinload(TutoringPair.teacher))
+
+
 def _current(today: date, teacher_id: int | None = None, school_id: int | None = None):
     stmt = access.scoped(TutoringPair).join(Student).where(
         sa.or_(TutoringPair.end_on.is_(None), TutoringPair.end_on >= today))
@@ -86,9 +92,7 @@ def pairs(today: date, teacher_id: int | None = None, school_id: int | None = No
     """[(pair, what it is behind on)] for the pairs not ended, with their sessions (我的结对's
     cards; standing() counts and ranks without loading them)."""
     rows = db.session.scalars(_current(today, teacher_id, school_id).options(
-        selectinload(TutoringPair.student).selectinload(Student.class_group),
-        selectinload(TutoringPair.student).selectinload(Student.school),
-        selectinload(TutoringPair.teacher), selectinload(TutoringPair.sessions))).all()
+        *_SHOWN, selectinload(TutoringPair.sessions))).all()
     return [(p, behind(p, today)) for p in rows]
 
 
@@ -115,6 +119,17 @@ def standing(today: date, teacher_id: int | None = None,
                     TutoringPair.id, TutoringPair.school_id, TutoringPair.kind,
                     TutoringPair.start_on, last(), last(TutoringSession.mode == "meeting")))]
     return sorted(rows, key=lambda r: not r.due)  # stable: the register's order within
+
+
+def page_of_pairs(today: date, school_id: int | None, number: int) -> tuple[Page, int]:
+    """A page of (pair, what it is behind on, last contact), the pairs behind schedule first,
+    and how many are behind in all (the 结对帮扶 page)."""
+    rows = standing(today, school_id=school_id)
+    page = Page.of(rows, number, current_app.config["PAGE_SIZE"])
+    pairs = {p.id: p for p in db.session.scalars(sa.select(TutoringPair).where(
+        TutoringPair.id.in_([r.pair_id for r in page.items])).options(*_SHOWN))}
+    page.items = [(pairs[r.pair_id], r.due, r.last) for r in page.items]
+    return page, sum(1 for r in rows if r.due)
 
 
 # Who needs a pair of which kind: 学困/厌学 a study or counselling pair, 留守 an 爱心妈妈, a
