@@ -21,6 +21,7 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
+from sqlalchemy.orm import selectinload
 
 import access
 from blueprints.attendance import rules
@@ -28,6 +29,7 @@ from extensions import db
 from models import (CASE_STATES, FOCUS_FLAGS, GRADES, RISK_LEVELS, Absence, AidGrant,
                     DropoutCase, Guardian, RiskOverride, School, Student, TutoringPair,
                     school_year_of)
+from paging import Page
 
 RISK_FLAGS = ("left_behind", "single_parent", "poverty", "disabled", "learning_difficulty",
               "school_weary", "orphan")
@@ -138,6 +140,20 @@ def assess(students, today: date) -> dict[int, Assessment]:
         a.computed = _level(a.score, cfg)
         out[sid] = a
     return out
+
+
+def ranked_page(ids: sa.Select, today: date, number: int) -> Page:
+    """Page `number` of the children of `ids` at 高 or 中 risk, the highest first (ties in the
+    register's order): (child, assessment with its evidence) for the rows shown only."""
+    scores = at_risk(ids, today)
+    page = Page.of(sorted(scores, key=lambda sid: (scores[sid][0] != "high", -scores[sid][1])),
+                   number, current_app.config["PAGE_SIZE"])
+    students = {s.id: s for s in db.session.scalars(sa.select(Student).where(
+        Student.id.in_(page.items)).options(selectinload(Student.school),
+                                            selectinload(Student.class_group)))}
+    found = assess(list(students.values()), today)
+    page.items = [(students[sid], found[sid]) for sid in page.items]
+    return page
 
 
 TOWNSHIP = sa.case((School.kind == "central", School.id), else_=School.parent_id)

@@ -3,9 +3,8 @@ and the warnings the rules open (rules.py)."""
 from datetime import date, timedelta
 
 import sqlalchemy as sa
-from flask import current_app, flash, render_template, request, url_for
+from flask import flash, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy.orm import selectinload
 
 import access
 import audit
@@ -14,7 +13,6 @@ import printjobs
 from blueprints.attendance import bp, risk, rules
 from extensions import db
 from models import (ABSENCE_KINDS, ABSENCE_SHORT, Absence, ClassGroup, EarlyWarning, Student, school_year_of)
-from paging import Page
 from responses import after_write, message_response
 
 MARKERS = ("central_officer", "village_head", "teacher")
@@ -182,16 +180,8 @@ def risk_list():
     stmt = access.scoped(Student).where(Student.status == "enrolled")
     if school_id:
         stmt = stmt.where(Student.school_id == school_id)
-    today = date.today()
-    scores = risk.at_risk(stmt.with_only_columns(Student.id), today)  # in the register's order
-    ranked = sorted(scores, key=lambda sid: (scores[sid][0] != "high", -scores[sid][1]))
-    page = Page.of(ranked, request.args.get("page", 1, type=int),
-                   current_app.config["PAGE_SIZE"])
-    students = {s.id: s for s in db.session.scalars(sa.select(Student).where(
-        Student.id.in_(page.items)).options(selectinload(Student.school),
-                                            selectinload(Student.class_group)))}
-    found = risk.assess(list(students.values()), today)  # the evidence, for the rows shown
-    page.items = [(students[sid], found[sid]) for sid in page.items]
+    page = risk.ranked_page(stmt.with_only_columns(Student.id), date.today(),
+                            request.args.get("page", 1, type=int))
     return render_template("attendance/risk.html", page=page, schools=access.schools(),
                            school_id=school_id, total=db.session.scalar(
                                stmt.with_only_columns(sa.func.count())))
