@@ -151,9 +151,9 @@ def serve(app: Flask | None = None) -> Flask:
     reach with gc.freeze(), and collections made rarer (GC_THRESHOLD). A request's rows are
     freed as it ends (reference counts); what the collector looks for is cycles, and each full
     collection walked the rows of the request it fell in: 25-55 ms added to every tenth or so
-    request (the county ledger 24 -> 74 ms, the 佐证材料 page 29 -> 57 ms). With both, no
-    request of bench/pages.py is slower than 1.5 times its median. Not in create_app():
-    tests build many apps, which frozen would never be freed."""
+    request (the county ledger 24 -> 74 ms, the 佐证材料 page 29 -> 57 ms). With both, the
+    p95 of bench/pages.py is within 1.5 times the median on 75 of its 76 rows. Not in
+    create_app(): tests build many apps, which frozen would never be freed."""
     app = app or create_app()
     gc.collect()
     gc.freeze()

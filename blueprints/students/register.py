@@ -3,14 +3,24 @@ from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass, fields
+from datetime import date
 
 import sqlalchemy as sa
 
 import access
-from models import FOCUS_FLAGS, PLACEMENTS, STATUSES, ClassGroup, Student
+from extensions import db
+from models import (FOCUS_FLAGS, PLACEMENTS, STATUSES, ClassGroup, School, Student,
+                    school_year_of)
 
 SORTS = {"pinyin": "按姓名拼音", "class": "按年级班级", "new": "最近登记"}
 CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+def classes_of(school_id: int) -> list[ClassGroup]:
+    """This school year's classes of a school, in grade order."""
+    return db.session.scalars(access.scoped(ClassGroup).where(
+        ClassGroup.school_year == school_year_of(date.today()), ClassGroup.school_id == school_id)
+        .order_by(ClassGroup.grade, ClassGroup.name)).all()
 
 
 def _int(value) -> int | None:
@@ -46,6 +56,19 @@ class Filters:
         if f.sort not in SORTS:
             f.sort = "pinyin"
         return f
+
+    def class_choices(self, schools: list[School]) -> list[ClassGroup]:
+        """The classes the 班级 filter offers: the chosen school's, or none yet for someone who
+        sees many schools (a county has ~900). A class chosen alone (a link from 班级管理)
+        brings its school along; a class of another school than the one chosen is dropped."""
+        if self.class_id and not self.school:
+            self.school = db.session.scalar(access.scoped(ClassGroup).with_only_columns(
+                ClassGroup.school_id).where(ClassGroup.id == self.class_id))
+        school = self.school or (schools[0].id if len(schools) == 1 else None)
+        classes = classes_of(school) if school else []
+        if self.class_id not in {c.id for c in classes}:
+            self.class_id = None
+        return classes
 
     def as_args(self) -> dict:
         """The filters that differ from the defaults, for links that keep them."""

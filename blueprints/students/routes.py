@@ -16,9 +16,9 @@ from blueprints.attendance import risk
 import audit
 from blueprints.students import bp, idnumber, importer, roster, sheets, timeline
 from blueprints.students.forms import ImportForm, StatusForm, StudentForm
-from blueprints.students.register import SORTS, Filters
+from blueprints.students.register import SORTS, Filters, classes_of
 from extensions import db
-from models import FOCUS_FLAGS, ClassGroup, Guardian, School, Student, Term, school_year_of
+from models import FOCUS_FLAGS, ClassGroup, Guardian, School, Student, Term
 from responses import after_write, invalid, message_response, page_or_fragment, targets
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -31,33 +31,12 @@ def _schools():
                               .order_by(School.kind, School.name)).all()
 
 
-def _classes(school_id: int) -> list[ClassGroup]:
-    """This school year's classes of a school, in grade order."""
-    return db.session.scalars(access.scoped(ClassGroup).where(
-        ClassGroup.school_year == school_year_of(date.today()), ClassGroup.school_id == school_id)
-        .order_by(ClassGroup.grade, ClassGroup.name)).all()
-
-
-def _class_choices(filters: Filters, schools: list[School]) -> list[ClassGroup]:
-    """The classes the 班级 filter offers: the chosen school's, or none yet for someone who
-    sees many schools (a county has ~900). A class chosen alone (a link from 班级管理) brings
-    its school along; a class of another school than the one chosen is dropped."""
-    if filters.class_id and not filters.school:
-        filters.school = db.session.scalar(access.scoped(ClassGroup).with_only_columns(
-            ClassGroup.school_id).where(ClassGroup.id == filters.class_id))
-    school = filters.school or (schools[0].id if len(schools) == 1 else None)
-    classes = _classes(school) if school else []
-    if filters.class_id not in {c.id for c in classes}:
-        filters.class_id = None
-    return classes
-
-
 @bp.route("/")
 @access.require(*access.EVERYONE)
 def index():
     filters = Filters.from_args(request.args)
     schools = _schools()
-    classes = _class_choices(filters, schools)
+    classes = filters.class_choices(schools)
     page = db.paginate(filters.statement().options(  # a page's rows in 4 queries, not 100
         selectinload(Student.school), selectinload(Student.class_group),
         selectinload(Student.guardians)), page=request.args.get("page", 1, type=int),
@@ -134,7 +113,7 @@ def _fill_choices(form, student=None):
         form.school_id.data = schools[0].id
     school_id = form.school_id.data or (student.school_id if student else None) or \
         (schools[0].id if schools else None)
-    classes = _classes(school_id) if school_id else []
+    classes = classes_of(school_id) if school_id else []
     if student and student.class_group and student.class_group not in classes:
         classes.append(student.class_group)
     form.class_id.choices = [(0, "未分班")] + [(c.id, c.label) for c in classes]
@@ -242,7 +221,7 @@ def check_id():
 @access.require(*access.REGISTER_EDITORS)
 def class_options():
     school = access.get_or_404(School, request.args.get("school_id", type=int))
-    return render_template("students/_class_options.html", classes=_classes(school.id))
+    return render_template("students/_class_options.html", classes=classes_of(school.id))
 
 
 @bp.route("/<int:student_id>/status", methods=["POST"])
