@@ -90,12 +90,16 @@ def register(app: Flask) -> None:
     @click.option("--date", "on", type=click.DateTime(["%Y-%m-%d"]), default=None,
                   help="Run as of this day (default today).")
     def rules_run(action, on):
-        """Run the attendance rules for every child (nightly: `flask rules run`)."""
-        from blueprints.attendance import rules
+        """Run the attendance rules for every child and score the day's risk (nightly:
+        `flask rules run`)."""
+        from blueprints.attendance import risk, rules
         db.session.info["actor"] = "rules"
-        changed = rules.run_all(on.date() if on else datetime.now().date())
+        today = on.date() if on else datetime.now().date()
+        changed = rules.run_all(today)
         db.session.commit()
-        click.echo(f"Rules run: {changed} warnings opened or updated.")
+        scored = risk.refresh(today)
+        click.echo(f"Rules run: {changed} warnings opened or updated; {scored} risk scores "
+                   "computed.")
 
     @app.cli.command("backup")
     @click.argument("target", required=False, type=click.Path(dir_okay=False))

@@ -1127,6 +1127,28 @@ class RiskOverride(db.Model):
         return f"风险等级调整为{self.level_label}：{self.reason}"
 
 
+class RiskScore(db.Model):
+    """A child's computed risk score, stored so that a list of a township's children is ranked
+    without scoring every child on every view (blueprints/attendance/risk.py).
+
+    `rev` counts the writes to the child's inputs: the database's own triggers (migration 0014)
+    raise it in the same transaction as every insert, update or delete of the child's record,
+    absences, guardians, cases, pairs and grants, and of the township's terms. A score is used
+    only while `scored_rev` (the `rev` it was computed from, read in the same statement as the
+    inputs) equals `rev`, `as_of` is today and `basis` matches the settings; otherwise it is
+    computed again. No foreign key: a child's deletion cascades to its absences, whose triggers
+    touch this row after the child is gone; the row is then an orphan nothing joins, and a new
+    child given the same id raises `rev` on insert."""
+    __tablename__ = "risk_scores"
+
+    student_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    rev: Mapped[int] = mapped_column(default=0, server_default="0")
+    scored_rev: Mapped[int | None]
+    as_of: Mapped[date | None]
+    basis: Mapped[str | None] = mapped_column(sa.String(16))
+    points: Mapped[int | None]
+
+
 class Meeting(db.Model):
     """月度推进会: the central school's monthly review, its agenda (drafted from the data, then
     edited) and minutes."""

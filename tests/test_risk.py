@@ -186,3 +186,147 @@ def test_the_risk_list_puts_the_highest_first_a_page_at_a_time(world, term, logi
     assert world.s_a1_other.name in first and f">{world.s_a1.name}<" not in first
     assert f">{world.s_a1.name}<" in second and "第 2 / 2 页" in second
     assert "高、中风险 2 人" in second
+
+
+@pytest.fixture
+def scores(world, term, signed_in):
+    """scores.check(day): the stored scores give assess()'s levels for township A's children;
+    scores.stale(child): whether the child's stored score is out of date."""
+    from flask import g
+
+    from models import RiskScore, Student
+
+    class Scores:
+        ids = db.select(Student.id).where(Student.school_id.in_([world.a1.id, world.a2.id]))
+
+        def check(self, day=TODAY):
+            g.pop("calendars", None)  # built once a request; this test's context lives on
+            with signed_in(world.users["central_officer"]):
+                assessed = risk.assess(self.ids, day)
+                expected = {sid: (a.level, a.score) for sid, a in assessed.items()
+                            if a.level != "low"}
+                assert risk.at_risk(self.ids, day) == expected
+            db.session.commit()  # see what was stored
+            rows = db.session.execute(db.select(
+                RiskScore.rev, RiskScore.scored_rev, RiskScore.as_of, RiskScore.points)
+                .where(RiskScore.student_id.in_(self.ids))).all()
+            assert len(rows) == len(assessed) and all(
+                rev == scored and on == day for rev, scored, on, _ in rows)
+            return expected
+
+        def stale(self, child):
+            row = db.session.get(RiskScore, child.id, populate_existing=True)
+            return row.scored_rev != row.rev
+    return Scores()
+
+
+def test_stored_scores_are_out_of_date_after_every_write_to_their_inputs(
+        world, term, scores, app):
+    """Each input of the score is written through the models as the app writes it; the
+    database's triggers mark the child's stored score out of date in the same transaction, and
+    the list agrees with assess() after each write."""
+    from blueprints.attendance import rules
+    s = world.s_a1
+    assert scores.check() == {}
+    days = rules.calendar(world.central_a.id).before(TODAY)[-3:]
+
+    def write(change, child=s):
+        change()
+        db.session.commit()
+        assert scores.stale(child)
+        return scores.check()
+
+    assert write(lambda: setattr(s, "school_weary", True)) == {s.id: ("medium", 3)}
+    absences = [Absence(student_id=s.id, school_id=s.school_id, day=day, kind="unexcused")
+                for day in days]
+    assert write(lambda: db.session.add_all(absences)) == {s.id: ("high", 9)}
+    assert write(lambda: setattr(absences[0], "kind", "sick")) == {s.id: ("medium", 5)}
+    assert write(lambda: db.session.delete(absences[0])) == {s.id: ("medium", 5)}
+    absences[0] = Absence(student_id=s.id, school_id=s.school_id, day=days[0], kind="unexcused")
+    assert write(lambda: db.session.add(absences[0])) == {s.id: ("high", 9)}
+    holiday = f"{days[1]} 停电"  # the middle day is no school day: the run is broken
+    assert write(lambda: setattr(term, "holidays", holiday)) == {s.id: ("high", 6)}
+    assert write(lambda: setattr(term, "holidays", "")) == {s.id: ("high", 9)}
+    assert write(lambda: setattr(world.a1, "parent_id", world.central_b.id)) == {
+        s.id: ("high", 6)}  # township B has no terms: no calendar, no run
+    assert write(lambda: setattr(world.a1, "parent_id", world.central_a.id)) == {
+        s.id: ("high", 9)}
+    father = s.guardians[0]
+    assert write(lambda: setattr(father, "works_away", True)) == {s.id: ("high", 11)}
+    mother = Guardian(student_id=s.id, name="母", relation="母亲")
+    assert write(lambda: db.session.add(mother)) == {s.id: ("high", 9)}  # she is at home
+    assert write(lambda: db.session.delete(mother)) == {s.id: ("high", 11)}
+    assert write(lambda: setattr(father, "works_away", False)) == {s.id: ("high", 9)}
+    pair = TutoringPair(school_id=s.school_id, teacher=world.users["teacher"], student=s,
+                        kind="counselling", start_on=TODAY - timedelta(days=3))
+    assert write(lambda: db.session.add(pair)) == {s.id: ("high", 8)}
+    assert write(lambda: setattr(pair, "end_on", TODAY - timedelta(days=1))) == {
+        s.id: ("high", 9)}
+    program = AidProgram(central_id=world.central_a.id, term=term, kind="relief", name="救助",
+                         amount=20000, flags="school_weary")
+    grant = AidGrant(program=program, student=s, school_id=s.school_id, amount=20000,
+                     applied_on=TODAY)
+    assert write(lambda: db.session.add(grant)) == {s.id: ("high", 8)}
+    assert write(lambda: setattr(grant, "amount", 0)) == {s.id: ("high", 9)}
+    case = DropoutCase(student=s, school_id=s.school_id, opened_on=date(2025, 3, 1),
+                       trigger="manual", state="persuading")
+    assert write(lambda: db.session.add(case)) == {s.id: ("high", 9)}
+    assert write(lambda: setattr(case, "state", "closed")) == {s.id: ("high", 12)}
+    other = world.s_a2
+    assert write(lambda: setattr(other, "learning_difficulty", True), other) == {
+        s.id: ("high", 12), other.id: ("medium", 4)}  # over age (2) and this
+    assert write(lambda: setattr(other, "status", "dropout"), other)[other.id] == ("high", 7)
+    # the next day's scores are computed afresh, and so are scores under other settings
+    assert scores.check(TODAY + timedelta(days=1))
+    app.config["RISK"] = {**app.config["RISK"], "high": 8}
+    assert scores.check()[other.id] == ("medium", 7)
+
+
+def test_a_score_computed_before_a_write_is_never_used_after_it(world, scores, signed_in):
+    """A list computes a child's score; a write is committed before the list stores it: the
+    stored score carries the revision before the write, so it is out of date at once."""
+    s = world.s_a1
+    scores.check()
+    computed = risk._compute([s.id], TODAY)  # as a list view would, a moment before the write
+    s.school_weary = True
+    db.session.commit()
+    risk._store(computed, TODAY, risk._basis())
+    assert scores.stale(s)
+    assert scores.check() == {s.id: ("medium", 3)}
+
+
+def test_a_score_from_a_write_not_yet_committed_is_not_stored(world, scores, signed_in):
+    """A request that has written but not committed sees its own change in the list, and the
+    score it computed is not stored: after a rollback the list is as before."""
+    s = world.s_a1
+    scores.check()
+    s.school_weary, s.learning_difficulty = True, True
+    db.session.flush()
+    with signed_in(world.users["central_officer"]):
+        assert risk.at_risk(scores.ids, TODAY) == {s.id: ("medium", 5)}
+    db.session.rollback()
+    assert not scores.stale(s)
+    assert scores.check() == {}
+
+
+def test_a_new_child_given_a_deleted_childs_id_is_scored_afresh(world, scores):
+    from tests import factories
+    gone = factories.student(world.a1, name="周七")
+    gone.school_weary = True
+    db.session.commit()
+    assert scores.check() == {gone.id: ("medium", 5)}  # over age too
+    gone_id = gone.id
+    db.session.delete(gone)
+    db.session.commit()
+    factories.student(world.a1, name="吴八", id=gone_id)  # SQLite may give a deleted id again
+    db.session.commit()
+    assert scores.check() == {}
+
+
+def test_the_nightly_rules_run_scores_the_day(world, scores, app):
+    result = app.test_cli_runner().invoke(args=["rules", "run"])
+    assert result.exit_code == 0, result.output
+    assert "4 risk scores computed" in result.output  # every child of both townships
+    again = app.test_cli_runner().invoke(args=["rules", "run"])
+    assert "0 risk scores computed" in again.output
+    scores.check()

@@ -3,31 +3,36 @@
 Each indicator that applies gives its points with the evidence behind them; the sum against
 RISK["high"] and RISK["medium"] gives 高/中/低. Protective evidence (an active pair, aid received
 in the last year) takes points off. A person may override the level with a reason; the latest
-override holds until someone hands back to the computation. Nothing is stored but overrides:
-levels are computed when shown, for one child or a whole list in a few queries.
+override holds until someone hands back to the computation.
 
-assess() is the definition, with every indicator's evidence. level_counts() counts levels for
-a whole county (the dashboard) and at_risk() ranks a township's children (the risk list)
-without the evidence: SQL sums the points that need no calendar, counts the window's
-unexcused days and leaves out the children who cannot reach 中; Python adds a run of days on
-the calendar and overrides for the rest; tests/test_risk.py checks that they agree with
-assess() child by child.
+assess() is the definition, with every indicator's evidence, for one child or a list. The lists
+of a whole township or county (the risk list, the 包保 coverage list, the dashboard's counts,
+the meeting's 高风险 children) rank children by their stored scores (models.RiskScore): the
+database's triggers mark a child's score out of date in the same transaction as every write to
+its inputs, and a list scores again (_compute, one query; the run of days in Python) only the
+children whose score is out of date, not from today, or from other settings, then stores them
+(_store). The nightly rules run scores the new day (refresh). tests/test_risk.py checks the
+lists against assess() child by child, and after a write to each input.
 """
 from __future__ import annotations
 
+import hashlib
+import json
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import selectinload
 
 import access
 from blueprints.attendance import rules
 from extensions import db
 from models import (CASE_STATES, FOCUS_FLAGS, GRADES, RISK_LEVELS, Absence, AidGrant,
-                    DropoutCase, Guardian, RiskOverride, School, Student, TutoringPair,
+                    DropoutCase, Guardian, RiskOverride, RiskScore, School, Student, TutoringPair,
                     school_year_of)
 from paging import Page
 
@@ -182,24 +187,80 @@ def at_risk(ids: sa.Select, today: date) -> dict[int, tuple[str, int]]:
 
 
 def _scored(ids: sa.Select, today: date, group, order=()):
-    """(id, group value, level, score) of each child of `ids` who may be at 高 or 中 risk, as
-    assess() finds them. One query sums what needs no calendar (the window's unexcused days
-    included) and leaves out every child who stays under RISK["medium"] even if those days
-    ran (and has no override); Python checks the run on the township's calendar and applies
-    the override for the rest (about one child in three, in the bench county)."""
+    """(id, group value, level, score) of each child of `ids` at 高 or 中 risk or overridden, as
+    assess() finds them, from the stored scores (RiskScore): one query reads the children whose
+    score may reach 中 and those whose score is out of date; these are scored (_compute) and
+    stored (_store) before the rows are given."""
+    cfg = settings()
+    basis = _basis()
+    stale = _stale(today, basis)
+    overridden = access.scoped(RiskOverride).with_only_columns(RiskOverride.student_id).where(
+        RiskOverride.student_id.in_(ids))
+    overrides = dict(db.session.execute(overridden.add_columns(RiskOverride.level)
+                                        .order_by(RiskOverride.id)).all())  # the latest holds
+    rows = db.session.execute(
+        sa.select(Student.id, group, RiskScore.points, stale)
+        .join(School, Student.school_id == School.id)
+        .outerjoin(RiskScore, RiskScore.student_id == Student.id)
+        .where(access.among(ids))
+        .where(sa.or_(stale, RiskScore.points >= cfg["medium"], Student.id.in_(overridden)))
+        .order_by(*order)).all()
+    late = [sid for sid, _key, _points, out_of_date in rows if out_of_date]
+    computed = {}
+    if late:
+        computed = _compute(_out_of_date(access.among(ids), today, basis), today)
+        _store(computed, today, basis)
+        missing = [sid for sid in late if sid not in computed]  # stored meanwhile by another
+        if missing:
+            computed |= _compute(missing, today)
+    for sid, key, points, out_of_date in rows:
+        if out_of_date:
+            points = computed[sid][0]
+        if points >= cfg["medium"] or sid in overrides:
+            yield sid, key, overrides.get(sid) or _level(points, cfg), points
+
+
+def refresh(today: date) -> int:
+    """Score and store every child whose stored score is out of date (the nightly rules run,
+    so that the first list of the morning is read, not computed). Returns how many."""
+    basis = _basis()
+    computed = _compute(_out_of_date(sa.true(), today, basis), today)
+    _store(computed, today, basis)
+    return len(computed)
+
+
+def _basis() -> str:
+    """The settings a stored score was computed under: changing them recomputes every score."""
+    return hashlib.sha1(json.dumps([settings(), rules.settings()["warning_days"]],
+                                   sort_keys=True).encode()).hexdigest()[:16]
+
+
+def _stale(today: date, basis: str):
+    """A child's stored score (outer-joined) is missing or out of date."""
+    return sa.or_(RiskScore.scored_rev.is_(None), RiskScore.scored_rev != RiskScore.rev,
+                  RiskScore.as_of != today, RiskScore.basis != basis)
+
+
+def _out_of_date(condition, today: date, basis: str) -> sa.Select:
+    """The ids of the children meeting `condition` whose stored score is out of date."""
+    return (sa.select(Student.id).outerjoin(RiskScore, RiskScore.student_id == Student.id)
+            .where(condition, _stale(today, basis)).correlate(None))
+
+
+def _compute(who, today: date) -> dict[int, tuple[int, int]]:
+    """{child: (score, revision of its inputs)} for the children `who` names (a select of
+    student ids or a list), assess()'s scores without the evidence. One query sums what needs no
+    calendar (the window's unexcused days counted, with their dates) and reads the revision in
+    the same snapshot as the inputs; Python adds a run of days on the township's calendar."""
     cfg, w = settings(), settings()["weights"]
     window = today - timedelta(days=cfg["window_days"])
     run_days = rules.settings()["warning_days"]
     unexcused = (sa.select(Absence.student_id, sa.func.count().label("n"),
                            sa.func.aggregate_strings(sa.cast(Absence.day, sa.String), ",")
                            .label("days"))
-                 .where(Absence.student_id.in_(ids), Absence.kind == "unexcused",
+                 .where(Absence.student_id.in_(who), Absence.kind == "unexcused",
                         Absence.day >= window, Absence.day <= today)
                  .group_by(Absence.student_id).subquery())
-    overridden = access.scoped(RiskOverride).with_only_columns(RiskOverride.student_id).where(
-        RiskOverride.student_id.in_(ids))
-    overrides = dict(db.session.execute(overridden.add_columns(RiskOverride.level)
-                                        .order_by(RiskOverride.id)).all())  # the latest holds
 
     def points(condition, weight):
         return sa.case((condition, weight), else_=0)
@@ -209,7 +270,7 @@ def _scored(ids: sa.Select, today: date, group, order=()):
         year_start.year - g - 7, year_start.month, year_start.day)) for g in GRADES])
     past = sa.select(DropoutCase.student_id).where(sa.or_(DropoutCase.state == "closed",
                                                           DropoutCase.dropout_on.is_not(None)))
-    away = (sa.select(Guardian.student_id).where(Guardian.student_id.in_(ids))
+    away = (sa.select(Guardian.student_id).where(Guardian.student_id.in_(who))
             .group_by(Guardian.student_id)
             .having(sa.func.min(sa.cast(Guardian.works_away, sa.Integer)) == 1))
     paired = sa.select(TutoringPair.student_id).where(
@@ -229,22 +290,49 @@ def _scored(ids: sa.Select, today: date, group, order=()):
     n = sa.func.coalesce(unexcused.c.n, 0)
     recent = sa.case((n * w["recent_absence"] > w["recent_absence_max"],
                       w["recent_absence_max"]), else_=n * w["recent_absence"])
-    each = (sa.select(Student.id, group.label("key"), TOWNSHIP.label("town"),
-                      (static + recent).label("points"), n.label("n"), unexcused.c.days,
-                      *[c.label(f"order{i}") for i, c in enumerate(order)])
+    out = {}
+    for sid, town, score, count, days, rev in db.session.execute(
+            sa.select(Student.id, TOWNSHIP, static + recent, n, unexcused.c.days,
+                      sa.func.coalesce(RiskScore.rev, 0))
             .join(School, Student.school_id == School.id)
             .outerjoin(unexcused, unexcused.c.student_id == Student.id)
-            .where(access.among(ids))
-            .offset(0).subquery())  # a fence: the sums are worked out once, not again in WHERE
-    most = each.c.points + points(each.c.n >= run_days, max(w["absence_run"], 0))
-    for sid, key, town, points_, count, days in db.session.execute(
-            sa.select(each.c.id, each.c.key, each.c.town, each.c.points, each.c.n, each.c.days)
-            .where(sa.or_(most >= cfg["medium"], each.c.id.in_(overridden)))
-            .order_by(*[each.c[f"order{i}"] for i in range(len(order))])):
+            .outerjoin(RiskScore, RiskScore.student_id == Student.id)
+            .where(Student.id.in_(who))):
         if count >= run_days and len(_run(sorted(map(date.fromisoformat, days.split(","))),
                                           rules.calendar(town))) >= run_days:
-            points_ += w["absence_run"]
-        yield sid, key, overrides.get(sid) or _level(points_, cfg), points_
+            score += w["absence_run"]
+        out[sid] = (score, rev)
+    return out
+
+
+def _store(scores: dict[int, tuple[int, int]], today: date, basis: str) -> None:
+    """Store computed scores in a transaction of their own, waiting at most 200 ms for a lock.
+    A write not yet committed (this request's own too) holds the lock of its child's row
+    (PostgreSQL) or of the database (SQLite), so a score computed from it is never stored:
+    storing gives up and the next view computes again. A score stored with a revision that a
+    write has passed meanwhile is out of date at once."""
+    if not scores:
+        return
+    sqlite = db.engine.dialect.name == "sqlite"
+    insert = (sqlite_insert if sqlite else postgresql_insert)(RiskScore)
+    upsert = insert.on_conflict_do_update(index_elements=[RiskScore.student_id], set_={
+        c: insert.excluded[c] for c in ("scored_rev", "as_of", "basis", "points")})
+    rows = [{"student_id": sid, "rev": rev, "scored_rev": rev, "as_of": today, "basis": basis,
+             "points": score} for sid, (score, rev) in sorted(scores.items())]
+    with db.engine.connect() as conn:
+        wait = None
+        try:
+            with conn.begin():
+                if sqlite:
+                    wait = conn.exec_driver_sql("PRAGMA busy_timeout").scalar()
+                conn.exec_driver_sql("PRAGMA busy_timeout = 200" if sqlite
+                                     else "SET LOCAL lock_timeout = '200ms'")
+                conn.execute(upsert, rows)
+        except sa.exc.OperationalError:  # busy or locked: left to the next view
+            pass
+        finally:
+            if wait is not None:
+                conn.exec_driver_sql(f"PRAGMA busy_timeout = {wait}")
 
 
 def _level(score: int, cfg: dict) -> str:

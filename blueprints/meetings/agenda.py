@@ -61,8 +61,8 @@ def schools(meeting: Meeting, today: date) -> list[SchoolAgenda]:
     def page(school_id) -> SchoolAgenda:
         return by_id.get(school_id) or by_id[township[school_id]]
     enrolled = access.scoped(Student).where(Student.status == "enrolled")
-    high = [sid for sid, a in risk.assess(enrolled.with_only_columns(Student.id), today).items()
-            if a.level == "high"]
+    high = [sid for sid, (level, _score) in risk.at_risk(enrolled.with_only_columns(Student.id),
+                                                         today).items() if level == "high"]
     for s in db.session.scalars(enrolled.where(Student.id.in_(high)).order_by(
             Student.name_pinyin)):
         page(s.school_id).high_risk.append(s)
