@@ -44,7 +44,10 @@ def register(app: Flask) -> None:
     @click.confirmation_option(prompt="Delete ALL data and load the demo township?")
     def demo_reset():
         """Delete every row and load the demo township again."""
-        for table in reversed(db.metadata.sorted_tables):
+        from models import RiskScore
+        scores = RiskScore.__table__  # last: the other deletes' triggers write to it
+        for table in [*(t for t in reversed(db.metadata.sorted_tables) if t is not scores),
+                      scores]:
             db.session.execute(table.delete())
         db.session.commit()
         counts = demo_data.load()

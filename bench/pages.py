@@ -5,7 +5,8 @@ village head and teacher who use the pages, and reports for each main page, as i
 - first-load weight: the HTML and every stylesheet and script it links, gzip-compressed (what
   an old PC on a slow link downloads the first time), the number of requests, and whether any
   URL leaves the server (it must not);
-then a 5,000-row roster import (check and commit) beside openpyxl's read-only parse of the
+before them, the views that score children's risk before they can read it (first_views); then
+a 5,000-row roster import (check and commit) beside openpyxl's read-only parse of the
 same file. Run with `make bench` or `.venv/bin/python bench/pages.py [--children 50000]`."""
 from __future__ import annotations
 
@@ -86,6 +87,56 @@ def p95(times: list[float]) -> float:
     return times[min(len(times) - 1, int(round(0.95 * (len(times) - 1))))]
 
 
+def first_views(app, ids: dict) -> list[str]:
+    """Risk lists read stored scores (blueprints/attendance/risk.py); these are the views that
+    score first: a morning without the nightly run (every score of yesterday), the view after
+    one saved absence, and the nightly run itself."""
+    import sqlalchemy as sa
+
+    from blueprints.attendance import risk
+    from extensions import db
+    from models import Absence, RiskScore, Student
+
+    def clients(*users):
+        out = []
+        for user in users:
+            out.append(app.test_client())
+            out[-1].post("/login", data={"username": user, "password": "bench"})
+        return out
+
+    def timed(client, url) -> float:
+        started = time.perf_counter()
+        assert client.get(url).status_code == 200
+        return (time.perf_counter() - started) * 1000
+
+    def forget():
+        with app.app_context():
+            db.session.execute(sa.delete(RiskScore))
+            db.session.commit()
+    officer, county = clients("officer0", "county")
+    forget()
+    lines = [f"| the officer's `/attendance/risk`, the township's scores all out of date | "
+             f"{timed(officer, '/attendance/risk'):.0f} ms |"]
+    with app.app_context():
+        child = db.session.get(Student, ids["child"])
+        db.session.add(Absence(student_id=child.id, school_id=child.school_id,
+                               day=date.today(), kind="unexcused"))
+        db.session.commit()
+    lines.append(f"| the same, just after an absence was saved (one child scored again) | "
+                 f"{timed(officer, '/attendance/risk'):.0f} ms |")
+    lines.append(f"| the same, read from the stored scores | "
+                 f"{timed(officer, '/attendance/risk'):.0f} ms |")
+    lines.append(f"| the county's `/dashboard/`, 45,000 scores out of date (the other townships)"
+                 f" | {timed(county, '/dashboard/'):.0f} ms |")
+    forget()
+    with app.app_context():
+        started = time.perf_counter()
+        count = risk.refresh(date.today())
+        lines.append(f"| the nightly run's scoring (`flask rules run`): {count} children | "
+                     f"{time.perf_counter() - started:.1f} s |")
+    return ["| first view | time |", "|---|---|", *lines]
+
+
 def import_bench(app) -> list[str]:
     """A 5,000-row roster: check (preview) and commit, beside openpyxl's read-only parse."""
     from flask_login import login_user
@@ -137,6 +188,7 @@ def main() -> None:
                  ", one process, Flask test client)", "",
                  "| user | page | p50 ms | p95 ms | floor p50 ms | first load (gzip) | requests |"
                  " external |", "|---|---|---|---|---|---|---|---|"]
+        lines[2:2] = [*first_views(app, ids), ""]
         for user, urls in pages(ids).items():
             client = app.test_client()
             client.post("/login", data={"username": user, "password": "bench"})

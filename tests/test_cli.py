@@ -14,7 +14,7 @@ from alembic.migration import MigrationContext
 import demo
 from blueprints.students import idnumber
 from extensions import db
-from models import AuditLog, ClassGroup, School, Student, User
+from models import AuditLog, ClassGroup, RiskScore, School, Student, User
 from tests import factories as f
 
 
@@ -59,6 +59,14 @@ def test_demo_load_builds_the_township_once(app, client):
     # The demo accounts really sign in.
     response = client.post("/login", data={"username": "admin", "password": demo.PASSWORD})
     assert response.status_code == 303
+
+    # A reset loads it again and leaves no risk score of a child that is gone.
+    db.session.expunge_all()  # the command's own process has no rows loaded
+    reset = runner.invoke(args=["demo", "reset", "--yes"])
+    assert reset.exit_code == 0 and "Demo township reloaded" in reset.output
+    db.session.expire_all()
+    assert count(School) == 7 and db.session.scalar(db.select(db.func.count()).select_from(
+        RiskScore).where(RiskScore.student_id.not_in(db.select(Student.id)))) == 0
 
 
 def test_demo_load_if_empty_skips_any_database_with_users(world, app):
