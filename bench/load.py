@@ -1,14 +1,16 @@
 """Load: 30 users at once saving attendance, home visits and aid grants for 2 minutes against
-the production server (waitress, 8 threads) on the demo township, over loopback only; then
-every write the clients were told succeeded is counted in the database (zero lost writes) and
-every answer that was not a success is an error (zero expected).
+the production server (waitress, 8 threads) on the demo township, over loopback only, while the
+central school's leader reads the risk list and the 包保 coverage list; then every write the
+clients were told succeeded is counted in the database (zero lost writes), every answer that
+was not a success is an error (zero expected), and every stored risk score still marked up to
+date is compared with the score computed afresh (zero wrong).
 
     .venv/bin/python bench/load.py [--seconds 120] [--users 30]            # SQLite
     sh scripts/with-postgres.sh .venv/bin/python bench/load.py --postgres  # PostgreSQL
 
 24 class teachers click cells of their class's weekly grid (each cell once: a school day of
-this term with no absence yet), 5 village heads record visits, the officer grants this term's
-生活补助 child by child. Each user thinks 0.1-0.5 s between actions, signs in once and sends
+this term with no absence yet; a third unexcused, which changes the child's risk), 5 village
+heads record visits, the officer grants this term's 生活补助 child by child. Each user thinks 0.1-0.5 s between actions, signs in once and sends
 the CSRF token from the page's hx-headers as the browser does."""
 from __future__ import annotations
 
@@ -59,6 +61,14 @@ class Client:
         except urllib.error.HTTPError as error:
             return error.code
 
+    def status(self, path: str) -> int:
+        try:
+            with self.opener.open(self.base + path, timeout=60) as r:
+                r.read()
+                return r.status
+        except urllib.error.HTTPError as error:
+            return error.code
+
     def sign_in(self, username: str) -> None:
         page = self.get("/login")
         token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
@@ -103,7 +113,7 @@ def plan(url: str, instance: Path) -> dict[str, list]:
             cells = [(s, d) for s in children for d in days if (s, d) not in taken]
             rng.shuffle(cells)
             users[teacher.username] = [(f"/attendance/classes/{klass.id}/mark", {
-                "cell": f"{s}:{d.isoformat()}", "mode": rng.choice(["sick", "personal"])},
+                "cell": f"{s}:{d.isoformat()}", "mode": rng.choice(["sick", "personal", "unexcused"])},
                 "absence") for s, d in cells[:2000]]
         heads = db.session.scalars(sa.select(User).where(User.role == "village_head")
                                    .order_by(User.username).limit(5)).all()
@@ -121,6 +131,8 @@ def plan(url: str, instance: Path) -> dict[str, list]:
         rng.shuffle(eligible)
         users["admin"] = [(f"/aid/programs/{program.id}/students/{sid}", {"method": "card"},
                            "grant") for sid in eligible]
+        users["leader"] = [(url, None, "list") for _ in range(1000)
+                           for url in ("/attendance/risk", "/responsibility/")]
         db.engine.dispose()
     return users
 
@@ -137,6 +149,24 @@ def counts(url: str, instance: Path) -> dict[str, int]:
                "grant": db.session.scalar(sa.select(sa.func.count(AidGrant.id)))}
         db.engine.dispose()
     return out
+
+
+def wrong_scores(url: str, instance: Path) -> tuple[int, int]:
+    """(stored scores marked up to date, how many of them differ from the score computed now)."""
+    import sqlalchemy as sa
+
+    from blueprints.attendance import risk
+    from extensions import db
+    from models import RiskScore
+    app = serve.make_app(url, instance)
+    with app.app_context():
+        today = date.today()
+        stored = dict(db.session.execute(sa.select(RiskScore.student_id, RiskScore.points).where(
+            RiskScore.scored_rev == RiskScore.rev, RiskScore.as_of == today,
+            RiskScore.basis == risk._basis())).all())
+        computed = risk._compute(list(stored), today)
+        db.engine.dispose()
+    return len(stored), sum(computed[sid][0] != points for sid, points in stored.items())
 
 
 def integrity(url: str) -> str:
@@ -162,7 +192,7 @@ def run(base: str, users: dict[str, list], seconds: float) -> tuple[dict, dict, 
             if time.monotonic() > stop:
                 break
             started = time.perf_counter()
-            status = client.post(path, form)
+            status = client.post(path, form) if form else client.status(path)
             took = time.perf_counter() - started
             with lock:
                 latencies[kind].append(took)
@@ -191,7 +221,9 @@ def main() -> None:
         instance = Path(tmp)
         url = serve.database_url(engine, instance, "baoxue_load")
         serve.prepare(url, instance)
-        users = dict(list(plan(url, instance).items())[:args.users])
+        planned = plan(url, instance)
+        reader = planned.pop("leader")
+        users = {**dict(list(planned.items())[:args.users]), "leader": reader}
         before = counts(url, instance)
         server = serve.Server(url, instance).start()
         try:
@@ -200,20 +232,23 @@ def main() -> None:
             server.stop()
         after = counts(url, instance)
         lost = {k: done[k] - (after[k] - before[k]) for k in after}
-        print(f"Load on {engine}, {date.today()}: {len(users)} users for {args.seconds:.0f} s "
-              f"against waitress (8 threads) on 127.0.0.1")
-        for kind in ("absence", "visit", "grant"):
+        fresh, wrong = wrong_scores(url, instance)
+        print(f"Load on {engine}, {date.today()}: {len(users) - 1} users writing and one "
+              f"reading for {args.seconds:.0f} s against waitress (8 threads) on 127.0.0.1")
+        for kind in ("absence", "visit", "grant", "list"):
             times = sorted(latencies[kind])
             if times:
                 p95 = times[int(0.95 * (len(times) - 1))]
-                print(f"  {kind:8} {done[kind]:5} saved   p50 {statistics.median(times) * 1000:6.0f}"
-                      f" ms   p95 {p95 * 1000:6.0f} ms   in the database: "
-                      f"+{after[kind] - before[kind]} (lost {lost[kind]})")
+                print(f"  {kind:8} {done[kind]:5} {'read ' if kind == 'list' else 'saved'}   "
+                      f"p50 {statistics.median(times) * 1000:6.0f} ms   p95 {p95 * 1000:6.0f} ms"
+                      + ("" if kind == "list" else f"   in the database: "
+                         f"+{after[kind] - before[kind]} (lost {lost[kind]})"))
         print(f"  errors: {len(errors)}; lost writes: {sum(lost.values())}; "
               f"integrity_check: {integrity(url)}")
+        print(f"  stored risk scores marked up to date: {fresh}, wrong: {wrong}")
         for line in errors[:10]:
             print("   ", line)
-        if errors or any(lost.values()):
+        if errors or any(lost.values()) or wrong:
             sys.exit(1)
 
 
