@@ -215,6 +215,8 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=120)
     parser.add_argument("--users", type=int, default=30)
     parser.add_argument("--postgres", action="store_true")
+    parser.add_argument("--no-reader", action="store_true",
+                        help="without the leader reading the lists (to compare)")
     args = parser.parse_args()
     engine = "postgresql" if args.postgres else "sqlite"
     with tempfile.TemporaryDirectory() as tmp:
@@ -223,7 +225,8 @@ def main() -> None:
         serve.prepare(url, instance)
         planned = plan(url, instance)
         reader = planned.pop("leader")
-        users = {**dict(list(planned.items())[:args.users]), "leader": reader}
+        writers = dict(list(planned.items())[:args.users])
+        users = {**writers, **({} if args.no_reader else {"leader": reader})}
         before = counts(url, instance)
         server = serve.Server(url, instance).start()
         try:
@@ -233,8 +236,9 @@ def main() -> None:
         after = counts(url, instance)
         lost = {k: done[k] - (after[k] - before[k]) for k in after}
         fresh, wrong = wrong_scores(url, instance)
-        print(f"Load on {engine}, {date.today()}: {len(users) - 1} users writing and one "
-              f"reading for {args.seconds:.0f} s against waitress (8 threads) on 127.0.0.1")
+        print(f"Load on {engine}, {date.today()}: {len(writers)} users writing and "
+              f"{'none' if args.no_reader else 'one'} reading for {args.seconds:.0f} s against "
+              "waitress (8 threads) on 127.0.0.1")
         for kind in ("absence", "visit", "grant", "list"):
             times = sorted(latencies[kind])
             if times:
