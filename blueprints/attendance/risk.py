@@ -215,6 +215,8 @@ def _scored(ids: sa.Select, today: date, group, order=()):
             computed |= _compute(missing, today)
     for sid, key, points, out_of_date in rows:
         if out_of_date:
+            if sid not in computed:  # deleted since the first query
+                continue
             points = computed[sid][0]
         if points >= cfg["medium"] or sid in overrides:
             yield sid, key, overrides.get(sid) or _level(points, cfg), points
