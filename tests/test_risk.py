@@ -113,9 +113,9 @@ def test_an_override_needs_a_reason_is_audited_and_can_be_handed_back(world, ter
 def test_level_counts_agree_with_assess_child_by_child(world, term, signed_in, monkeypatch):
     """The dashboard's counts (scored in SQL) equal assess()'s levels on a mixed population:
     every indicator, runs and scattered days, overrides, edges of over-age and of the window;
-    the children out of date are scored a few at a time (COMPUTE_BATCH)."""
+    out of date, they are scored by the condition (more than BY_IDS), then by their ids."""
     import random
-    monkeypatch.setattr(risk, "COMPUTE_BATCH", 7)
+    monkeypatch.setattr(risk, "BY_IDS", 7)
 
     from blueprints.attendance import rules
     from models import RiskOverride, Student
@@ -162,6 +162,10 @@ def test_level_counts_agree_with_assess_child_by_child(world, term, signed_in, m
     db.session.commit()
     ids = db.select(Student.id).where(Student.school_id.in_([world.a1.id, world.a2.id]))
     with signed_in(world.users["central_officer"]):
+        assert risk.level_counts(ids, TODAY)  # all 80 out of date: scored by the condition
+        for s in db.session.scalars(db.select(Student).limit(5)):
+            s.single_parent = not s.single_parent  # 5 out of date: by their ids
+        db.session.commit()
         expected, assessed = {}, risk.assess(ids, TODAY)
         for a_id, a in assessed.items():
             key = (db.session.get(Student, a_id).school_id, a.level)
