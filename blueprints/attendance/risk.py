@@ -26,7 +26,7 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 import access
 from blueprints.attendance import rules
@@ -68,8 +68,9 @@ def settings() -> dict:
 
 
 def assess(students, today: date) -> dict[int, Assessment]:
-    """Assess many children at once: `students` is a list of Student rows or a select of
-    student ids (a whole county's 50,000 in a few queries; rows are read as plain tuples)."""
+    """Assess many children at once: `students` is a list of Student rows (their schools
+    loaded) or a select of student ids (a whole county's 50,000 in a few queries; rows are read
+    as plain tuples)."""
     cfg, w = settings(), settings()["weights"]
     ids = students if isinstance(students, sa.Select) else [s.id for s in students]
     window = today - timedelta(days=cfg["window_days"])  # both absence indicators look here
@@ -103,7 +104,9 @@ def assess(students, today: date) -> dict[int, Assessment]:
     rows = db.session.execute(sa.select(
         Student.id, TOWNSHIP, Student.status, Student.grade, Student.birth_date,
         *[getattr(Student, f) for f in RISK_FLAGS]).join(School, Student.school_id == School.id)
-        .where(Student.id.in_(ids)))
+        .where(Student.id.in_(ids))) if isinstance(students, sa.Select) else [
+        (s.id, s.school.township_id, s.status, s.grade, s.birth_date,
+         *[getattr(s, f) for f in RISK_FLAGS]) for s in students]
     year_start = date(school_year_of(today), 9, 1)
     run_days = rules.settings()["warning_days"]
     out = {}
@@ -154,8 +157,8 @@ def ranked_page(ids: sa.Select, today: date, number: int) -> Page:
     page = Page.of(sorted(scores, key=lambda sid: (scores[sid][0] != "high", -scores[sid][1])),
                    number, current_app.config["PAGE_SIZE"])
     students = {s.id: s for s in db.session.scalars(sa.select(Student).where(
-        Student.id.in_(page.items)).options(selectinload(Student.school),
-                                            selectinload(Student.class_group)))}
+        Student.id.in_(page.items)).options(joinedload(Student.school),
+                                            joinedload(Student.class_group)))}
     found = assess(list(students.values()), today)
     page.items = [(students[sid], found[sid]) for sid in page.items]
     return page

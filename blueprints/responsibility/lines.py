@@ -6,7 +6,7 @@ from datetime import date
 
 import sqlalchemy as sa
 from flask import current_app
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 import access
 import audit
@@ -79,8 +79,8 @@ def missing_lines(today: date, page: int = 1) -> tuple[Page, dict[int, int]]:
     shown = Page.of(rows, page, current_app.config["PAGE_SIZE"])
     students = {s.id: s for s in db.session.scalars(sa.select(Student).where(
         Student.id.in_([r.id for r in shown.items])).options(
-        selectinload(Student.responsibilities), selectinload(Student.school),
-        selectinload(Student.class_group)))}
+        selectinload(Student.responsibilities), joinedload(Student.school),
+        joinedload(Student.class_group)))}
     shown.items = [(students[r.id], [label for kind, label in RESPONSIBILITY_KINDS.items()
                                      if kind not in students[r.id].responsible()])
                    for r in shown.items]
