@@ -13,7 +13,7 @@ from datetime import date, timedelta
 from typing import NamedTuple
 
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 from flask import current_app
 
 import access
@@ -73,9 +73,9 @@ def _due(kind: str, contact: date | None, meeting: date | None, today: date) -> 
             < period_start(today, period)]
 
 
-_SHOWN = (selectinload(TutoringPair.student).selectinload(Student.class_group),  # a pair's row
-          selectinload(TutoringPair.student).selectinload(Student.school),
-          selectinload(TutoringPair.teacher))
+_SHOWN = (joinedload(TutoringPair.student).joinedload(Student.class_group),  # a pair's row
+          joinedload(TutoringPair.student).joinedload(Student.school),
+          joinedload(TutoringPair.teacher))
 
 
 def _current(today: date, teacher_id: int | None = None, school_id: int | None = None):
@@ -172,7 +172,7 @@ def uncovered(today: date, school_id: int | None = None, limit: int | None = Non
     for label, stmt, kind in _uncovered_statements(today, school_id):
         listed = (stmt.add_columns(sa.func.count().over())  # how many in all, in the same pass
                   .order_by(Student.school_id, Student.grade, Student.name_pinyin)
-                  .options(selectinload(Student.class_group), selectinload(Student.school)))
+                  .options(joinedload(Student.class_group), joinedload(Student.school)))
         rows = db.session.execute(listed.limit(limit) if limit else listed).all()
         out.append(Need(label, kind, rows[0][1] if rows else 0, [s for s, _n in rows]))
     return out
