@@ -1133,10 +1133,10 @@ class RiskScore(db.Model):
 
     `rev` counts the writes to the child's inputs: the database's own triggers (migration 0014)
     raise it in the same transaction as every insert, update or delete of the child's record,
-    absences, guardians, cases, pairs and grants, and of the township's terms. A score is used
-    only while `scored_rev` (the `rev` it was computed from, read in the same statement as the
-    inputs) equals `rev`, `as_of` is today and `basis` matches the settings; otherwise it is
-    computed again. No foreign key: a child's deletion cascades to its absences, whose triggers
+    absences, guardians, cases, pairs and grants, of the township's terms and of the school's
+    place in a township. A score is used only while `scored_rev` (the `rev` it was computed
+    from, read in the same statement as the inputs) equals `rev`, `as_of` is today and `basis`
+    matches the settings; otherwise it is computed again. No foreign key: a child's deletion cascades to its absences, whose triggers
     touch this row after the child is gone; the row is then an orphan nothing joins, and a new
     child given the same id raises `rev` on insert."""
     __tablename__ = "risk_scores"

@@ -336,3 +336,34 @@ def test_the_nightly_rules_run_scores_the_day(world, scores, app):
     again = app.test_cli_runner().invoke(args=["rules", "run"])
     assert "0 risk scores computed" in again.output
     scores.check()
+
+
+def test_the_triggers_watch_every_column_the_score_reads(world, term, app):
+    """A column the scoring query reads that no trigger watches would leave scores stale after
+    it changed: migration 0014's lists must name every one (ids never change)."""
+    import importlib.util
+    import re
+    from pathlib import Path
+
+    from sqlalchemy import event
+    path = Path(__file__).parents[1] / "migrations" / "versions" / "0014_risk_scores.py"
+    spec = importlib.util.spec_from_file_location("risk_scores_migration", path)
+    migration = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(migration)
+    watched = {(table, column) for table, columns in migration.CHILD_INPUTS.items()
+               for column in columns}
+    watched |= {("students", c) for c in migration.STUDENT_INPUTS}
+    watched |= {("schools", c) for c in migration.SCHOOL_INPUTS}
+    statements, child = [], world.s_a1.id
+    with app.test_request_context():
+        listen = (db.engine, "before_cursor_execute",
+                  lambda conn, cursor, statement, *args: statements.append(statement))
+        event.listen(*listen)
+        try:
+            risk._compute([child], TODAY)
+        finally:
+            event.remove(*listen)
+    read = set(re.findall(r"\b(students|schools|absences|guardians|dropout_cases|"
+                          r"tutoring_pairs|aid_grants)\.(\w+)", " ".join(statements)))
+    assert read - watched - {("students", "id"), ("schools", "id")} == set()
+    assert ("students", "school_weary") in read and ("absences", "day") in read  # it parsed

@@ -66,8 +66,8 @@ def lacking(today: date) -> list[sa.Row]:
     return db.session.execute(access.scoped(Student).with_only_columns(
         Student.id, Student.school_id).where(
         sa.or_(Student.status.in_(("suspended", "dropout")),
-               sa.and_(Student.status == "enrolled", Student.id.in_(sa.bindparam(  # as
-                   "at_risk", list(scored), literal_execute=True)))),  # numbers: see below
+               sa.and_(Student.status == "enrolled", Student.id.in_(
+                   sa.bindparam("at_risk", list(scored), literal_execute=True)))),
         lines < len(RESPONSIBILITY_KINDS))
         .order_by(Student.school_id, Student.grade, Student.name_pinyin)).all()
 
