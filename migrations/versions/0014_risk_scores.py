@@ -11,7 +11,8 @@ RiskScore, blueprints/attendance/risk.py). The inputs are the columns risk.py re
 - a school's kind and central school (which township, so which calendar): its children.
 
 On SQLite a later migration that rebuilds one of these tables (batch_alter_table) drops its
-triggers: it must create them again (tests/test_risk.py writes every input and checks).
+triggers: it must create them again. tests/test_risk.py writes every input and checks the
+lists below against the columns the scoring query reads.
 
 Revision ID: 0014
 Revises: 0013
