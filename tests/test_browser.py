@@ -323,7 +323,8 @@ def test_aid_and_pairs_in_the_demo_township(app, live_server):
 
 def test_absence_to_closed_case_in_the_demo_township(app, live_server):
     """Issue 5's flow: the class teacher marks a child 无故 for three school days and the
-    warning appears; the village head sees it with its evidence and records a visit that finds
+    warning appears, and the child is 高 on the officer's risk list, viewed (and its scores
+    stored) before the clicks; the village head sees it with its evidence and records a visit that finds
     the child gone; the case goes to 劝返中, a 复学通知书 prints, the child returns, the
     follow-ups come due a week and a month later and are recorded, the case is 销号; the ledger
     and the month's counts show it; the officer's 四查三比对 finds 龙小燕, never enrolled."""
@@ -343,6 +344,14 @@ def test_absence_to_closed_case_in_the_demo_township(app, live_server):
         days = rules.calendar(school.township_id).before(date.today())[-3:]
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        officer = _sign_in(browser, live_server, "admin")  # the risk list stores its scores
+        risk_url = f"{live_server}/attendance/risk?school={school.id}"
+        officer.goto(risk_url)
+
+        def risk_row():
+            return officer.locator("tbody tr", has=officer.get_by_role(
+                "link", name=child.name, exact=True))
+        assert risk_row().count() == 0 or "连续无故缺课" not in risk_row().inner_text()
         teacher = _sign_in(browser, live_server, "teacher")
         for week in sorted({d - timedelta(days=d.weekday()) for d in days}):
             teacher.goto(f"{live_server}/attendance/classes/{klass.id}?week={week}")
@@ -355,6 +364,9 @@ def test_absence_to_closed_case_in_the_demo_township(app, live_server):
         teacher.locator("#class-warnings", has_text=child.name).wait_for()
         shot(teacher, "04-周考勤-连续缺课预警")
         assert "连续无故缺课 3 天" in teacher.inner_text("#class-warnings")
+        officer.goto(risk_url)  # the stored score was marked out of date by the clicks
+        assert "高" in risk_row().inner_text() and "连续无故缺课（+3）" in risk_row().inner_text()
+        shot(officer, "18-风险名单")
 
         head = _sign_in(browser, live_server, "head")
         head.goto(live_server + "/attendance/warnings")
@@ -421,7 +433,6 @@ def test_absence_to_closed_case_in_the_demo_township(app, live_server):
         assert child.name in head.locator("tbody", has_text=child.name).inner_text()
         assert "石桥村小\t1\t1\t0\t0" in head.locator("table").first.inner_text()
 
-        officer = _sign_in(browser, live_server, "admin")
         officer.goto(live_server + "/cases/reconcile")
         shot(officer, "07-四查三比对")
         assert "龙小燕" in officer.inner_text("main").split("已说明（")[0]
