@@ -153,6 +153,13 @@ def build(children: int, townships: int = 10, per_township: int = 15) -> None:
           f"{len(grants)} grants")
 
 
+def signed_in(app, username: str):
+    """A test client signed in as one of the bench county's users (password "bench")."""
+    client = app.test_client()
+    client.post("/login", data={"username": username, "password": "bench"})
+    return client
+
+
 def time_get(client, url, repeat):
     client.get(url)
     times = []
@@ -196,8 +203,7 @@ def main() -> None:
         app = county_app(tmp, args.children)
         rows = []
         for user in ("officer0", "county"):
-            client = app.test_client()
-            client.post("/login", data={"username": user, "password": "bench"})
+            client = signed_in(app, user)
             for url in ("/floor", "/dashboard/"):
                 times = time_get(client, url, args.repeat)
                 rows.append((user, url, statistics.median(times), max(times)))
