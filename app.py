@@ -16,6 +16,7 @@ from sqlalchemy.engine import Engine
 import access
 import audit  # noqa: F401  (registers the audit hook)
 import models
+import params
 from extensions import csrf, db, htmx, limiter, login_manager, migrate
 from responses import is_htmx, message_response
 
@@ -49,6 +50,8 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
 
 def create_app(config: dict | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
+    app.request_class = params.Request
+    app.url_map.converters["int"] = params.IdConverter
     app.config.from_mapping(
         SQLALCHEMY_DATABASE_URI="sqlite:///" + os.path.join(app.instance_path, "baoxue.db"),
         MAX_CONTENT_LENGTH=20 * 1024 * 1024,  # uploads (rosters, scans, a few activity photos)

@@ -1,7 +1,11 @@
 """Security review, as tests (docs/security.md lists what was tried and where it is checked):
 CSRF on every write endpoint, headers and cookie flags, script payloads in text fields rendered
 escaped in pages and PDFs, SQL-looking input treated as text."""
+import inspect
+import itertools
+import re
 import subprocess
+from pathlib import Path
 
 from extensions import db
 from models import AuditLog, CaseStep, HomeVisit, Meeting, Student
@@ -103,3 +107,40 @@ def test_sql_looking_input_is_only_text(world, login):
     db.session.commit()
     assert head.get(f"/students/{world.s_a1.id}").status_code == 200
     assert db.session.query(Student).count() == 4
+
+
+BIG = ("2147483648", "99999999999999999999999")  # past PostgreSQL's integer; past SQLite's
+
+
+def _names_read(view) -> set[str]:
+    """The query and form parameters the view's blueprint reads (request.args.get("page") …)."""
+    folder = Path(inspect.getsourcefile(view)).parent
+    text = "".join(p.read_text(encoding="utf-8") for p in folder.glob("*.py"))
+    return set(re.findall(r"(?:args|values|form|params)\.get\(\"(\w+)\"", text))
+
+
+def test_numbers_out_of_range_are_404_or_ignored_never_500(app, world, login):
+    """Issue 16 (5): /students/99999999999999999999999 was a 500 (OverflowError in SQLite).
+    Every <int:…> of every route past the database's integer is a 404; every number a
+    blueprint reads from the query string, that large, is ignored or a 404, never a 500."""
+    app.config["PROPAGATE_EXCEPTIONS"] = False  # a 500 is answered, not raised into the test
+    defaults, specific = _url_args(world, f.student(world.a1, world.class_a1, name="误登记"))
+    officer = login("officer")
+    tried = 0
+    for rule, url in endpoint_urls(app, defaults, specific):
+        if "<int:" in rule.rule and rule.endpoint != "auth.logout":
+            for big, method in itertools.product(BIG, rule.methods - {"HEAD", "OPTIONS"}):
+                huge = re.sub(r"<[^>]+>", "x", re.sub(r"<int:[^>]+>", big, rule.rule))
+                assert officer.open(huge, method=method).status_code == 404, f"{method} {huge}"
+                tried += 1
+        if "GET" not in rule.methods:
+            continue
+        path, _, query = url.partition("?")
+        names = sorted(_names_read(app.view_functions[rule.endpoint]))
+        queries = ["&".join(f"{name}={BIG[1]}" for name in names)]  # all at once
+        if not path.endswith((".pdf", ".xlsx", ".docx")):  # files read the pages' parameters
+            queries += [f"{name}={BIG[1]}" for name in names]  # a 404 on one hides the rest
+        for extra in queries:
+            assert officer.get(f"{path}?{query}&{extra}").status_code < 500, f"{path}?{extra}"
+            tried += 1
+    assert tried > 400

@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import date
 
 import access
+from params import whole
 import audit
 import excel
 import pdf
@@ -38,8 +39,7 @@ def workbook(program: AidProgram, entries: list[AidGrant], full_ids: bool) -> by
 def notice_batch(params: dict) -> printjobs.Batch:
     """公示名单: children granted under a programme, with masked IDs, for posting at school."""
     program = access.get_or_404(AidProgram, int(params["id"]))
-    school_id = str(params.get("school", ""))
-    rows = [r for r in grants.eligible(program, int(school_id) if school_id.isdigit() else None)
+    rows = [r for r in grants.eligible(program, whole(params.get("school")))
             if r.granted]
     if not rows:
         raise printjobs.Refused("这个项目还没有发放记录，没有可公示的名单。")

@@ -7,6 +7,7 @@ from flask import flash, render_template, request, url_for
 from flask_login import current_user
 
 import access
+from params import whole
 import audit
 import pdf
 import printjobs
@@ -77,7 +78,7 @@ def mark(class_id):
     class's warning box out of band."""
     klass = access.get_or_404(ClassGroup, class_id)
     student_id, _, day_text = request.form.get("cell", "").partition(":")
-    student = access.get_or_404(Student, int(student_id) if student_id.isdigit() else 0)
+    student = access.get_or_404(Student, whole(student_id))
     try:
         day = date.fromisoformat(day_text)
     except ValueError:

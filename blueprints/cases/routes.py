@@ -9,6 +9,7 @@ from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
 import access
+from params import whole
 import audit
 import excel
 import pdf
@@ -350,8 +351,7 @@ def ledger_export():
 @printjobs.batch("ledger")
 def ledger_batch(params: dict) -> printjobs.Batch:
     kind = params.get("kind") if params.get("kind") in ledger.KINDS else "suspected"
-    school = str(params.get("school", ""))
-    school_id = int(school) if school.isdigit() else None
+    school_id = whole(params.get("school"))
     first, last = ledger.month_range(params.get("month"))
     full = access.sees_full_ids()
     columns, rows = _ledger_rows(kind, school_id, first, last, full)

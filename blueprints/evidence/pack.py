@@ -32,6 +32,7 @@ from flask import abort, current_app
 from flask_login import current_user
 
 import access
+from params import whole
 import audit
 import pdf
 import printjobs
@@ -159,14 +160,14 @@ def choose(school_arg, term_arg) -> tuple[School | None, Term | None, list[Schoo
     first they see) and the current term; another school's id is a 404. Returns them with the
     choices: the schools the user sees and the terms of the chosen school's township."""
     schools = access.schools()
-    if str(school_arg or "").isdigit():
-        school = access.get_or_404(School, int(school_arg))
+    if (school_id := whole(school_arg)) is not None:
+        school = access.get_or_404(School, school_id)
     else:
         school = next((s for s in schools if s.id == current_user.school_id),
                       schools[0] if schools else None)
     terms = [t for t in access.terms() if school and t.central_id == school.township_id]
-    if str(term_arg or "").isdigit():
-        term = next((t for t in terms if t.id == int(term_arg)), None)
+    if (term_id := whole(term_arg)) is not None:
+        term = next((t for t in terms if t.id == term_id), None)
         if term is None:
             abort(404)
     else:

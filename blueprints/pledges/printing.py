@@ -6,6 +6,7 @@ from datetime import date
 from flask_login import current_user
 
 import access
+from params import whole
 import audit
 import pdf
 import printjobs
@@ -19,8 +20,8 @@ def filtered(args):
     """The pledges of the list's filters (term, school, kind, status)."""
     stmt = access.scoped(Pledge)
     for name, column in (("term", Pledge.term_id), ("school", Pledge.school_id)):
-        if str(args.get(name, "")).isdigit():
-            stmt = stmt.where(column == int(args[name]))
+        if (number := whole(args.get(name))) is not None:
+            stmt = stmt.where(column == number)
     if args.get("kind") in PLEDGE_KINDS:
         stmt = stmt.join(PledgeTemplate).where(PledgeTemplate.kind == args["kind"])
     if args.get("status") == "unsigned":
@@ -41,7 +42,7 @@ def batch(params: dict) -> printjobs.Batch:
     for by POST ({"mark": True}; central officer, village head) marks them 已打印: the paper
     goes out for signature. A preview's GET download changes nothing."""
     if "id" in params:
-        pledges = [access.get_or_404(Pledge, int(params["id"]))]
+        pledges = [access.get_or_404(Pledge, whole(params["id"]))]
     else:
         pledges = db.session.scalars(filtered(params).limit(MAX_BATCH + 1)).all()
     if not pledges:

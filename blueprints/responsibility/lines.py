@@ -9,6 +9,7 @@ from flask import current_app
 from sqlalchemy.orm import joinedload, selectinload
 
 import access
+from params import whole
 import audit
 import pdf
 import printjobs
@@ -131,9 +132,9 @@ def classes_without_head(school_id: int) -> list[ClassGroup]:
 def table_batch(params: dict) -> printjobs.Batch:
     """包保责任表 of a school or of a village, for posting: ID numbers are always masked."""
     stmt = access.scoped(Student).where(Student.status == "enrolled")
-    school_id, village = str(params.get("school", "")), str(params.get("village", "")).strip()
-    if school_id.isdigit():
-        school = access.get_or_404(School, int(school_id))
+    school_id, village = whole(params.get("school")), str(params.get("village", "")).strip()
+    if school_id is not None:
+        school = access.get_or_404(School, school_id)
         stmt, label = stmt.where(Student.school_id == school.id), school.name
     elif village:
         stmt, label = stmt.where(Student.village == village), f"{village}（户籍）"

@@ -4,6 +4,7 @@ from datetime import date
 from flask import flash, render_template, request, url_for
 
 import access
+from params import whole
 import printjobs
 from blueprints.responsibility import bp, lines
 from blueprints.responsibility.forms import BulkForm, CadreForm, ResponsibilityForm
@@ -77,10 +78,10 @@ def _chosen_person(form, kind):
         return None
     value = form.person.data or ""
     wants_cadre = kind in GOVERNMENT_LINE
-    if not value or value[0] != ("c" if wants_cadre else "u") or not value[1:].isdigit():
+    if not value or value[0] != ("c" if wants_cadre else "u") or whole(value[1:]) is None:
         form.person.errors.append("请选择" + ("一位干部。" if wants_cadre else "一位学校领导。"))
         return None
-    person = lines.person_for(kind, int(value[1:]))
+    person = lines.person_for(kind, whole(value[1:]))
     if wants_cadre and person.level != kind.split("_")[0]:
         form.person.errors.append(f"请选择一位{CADRE_LEVELS[kind.split('_')[0]]}。")
         return None

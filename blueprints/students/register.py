@@ -8,6 +8,7 @@ from datetime import date
 import sqlalchemy as sa
 
 import access
+from params import whole
 from extensions import db
 from models import (FOCUS_FLAGS, PLACEMENTS, STATUSES, ClassGroup, School, Student,
                     school_year_of)
@@ -23,13 +24,6 @@ def classes_of(school_id: int) -> list[ClassGroup]:
         .order_by(ClassGroup.grade, ClassGroup.name)).all()
 
 
-def _int(value) -> int | None:
-    try:
-        return int(value) if value not in (None, "") else None
-    except ValueError:
-        return None
-
-
 @dataclass
 class Filters:
     q: str = ""
@@ -43,8 +37,8 @@ class Filters:
 
     @classmethod
     def from_args(cls, args) -> Filters:
-        f = cls(q=args.get("q", "").strip()[:40], school=_int(args.get("school")),
-                grade=_int(args.get("grade")), class_id=_int(args.get("class_id")),
+        f = cls(q=args.get("q", "").strip()[:40], school=whole(args.get("school")),
+                grade=whole(args.get("grade")), class_id=whole(args.get("class_id")),
                 status=args.get("status", "enrolled"), placement=args.get("placement", ""),
                 flag=args.get("flag", ""), sort=args.get("sort", "pinyin"))
         if f.status not in STATUSES and f.status != "all":

@@ -23,6 +23,7 @@ from flask import abort, flash, render_template, request, send_file, url_for
 from flask_login import current_user
 
 import access
+from params import whole
 import audit
 import pdf
 import printjobs
@@ -71,9 +72,9 @@ def _unit(key: str | None) -> drafting.Unit:
         if current_user.role not in access.CENTRAL or not access.township_id():
             abort(404)
         return drafting.township_unit(db.session.get(School, access.township_id()))
-    if not key.isdigit():
+    if whole(key) is None:
         abort(404)
-    school = access.get_or_404(School, int(key))
+    school = access.get_or_404(School, whole(key))
     if current_user.role == "village_head" and school.id != current_user.school_id:
         abort(404)
     return drafting.school_unit(school)
@@ -82,13 +83,13 @@ def _unit(key: str | None) -> drafting.Unit:
 def _period(key: str | None, terms: list[Term]) -> drafting.Period | None:
     if not terms:
         return None
-    if key and key.startswith("year-") and key[5:].isdigit():
-        year = int(key[5:])
+    if key and key.startswith("year-") and whole(key[5:]) is not None:
+        year = whole(key[5:])
         if not any(t.school_year == year for t in terms):
             abort(404)
         return drafting.year_period(year, terms)
-    if key and key.startswith("term-") and key[5:].isdigit():
-        term = next((t for t in terms if t.id == int(key[5:])), None)
+    if key and key.startswith("term-") and whole(key[5:]) is not None:
+        term = next((t for t in terms if t.id == whole(key[5:])), None)
         if term is None:
             abort(404)
         return drafting.term_period(term)
