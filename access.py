@@ -154,8 +154,11 @@ def _condition(model, user):
         return model.central_id == township_id(user)
     if model is PrintJob:  # a batch print is its owner's alone
         return PrintJob.user_id == user.id
-    if model is AuditLog:
-        return AuditLog.school_id.in_(school_ids(user))
+    if model is AuditLog:  # and the sign-in failures no school can be told for (an unknown
+        # username, a PC trying many): their summaries name only the PC's address
+        return sa.or_(AuditLog.school_id.in_(school_ids(user)),
+                      sa.and_(AuditLog.school_id.is_(None),
+                              AuditLog.action.in_(("login_failed", "login_throttled"))))
     raise LookupError(f"access.py has no scope for {model.__name__}")
 
 

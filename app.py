@@ -83,7 +83,8 @@ def create_app(config: dict | None = None) -> Flask:
                            "caring_mother": [("call", "month"), ("meeting", "quarter")],
                            "counselling": [("meeting", "month")],
                            "home_delivery": [("meeting", "week")]},
-        LOGIN_LIMIT="5 per 5 minutes",
+        LOGIN_LIMIT="5 per 5 minutes",  # failed sign-ins per PC and username
+        LOGIN_LIMIT_PER_PC="20 per 5 minutes",  # failed sign-ins per PC, whatever the username
         # One waitress process serves a township, so counters live in memory; a county running
         # several processes sets RATELIMIT_STORAGE_URI = "redis://..." in instance/config.py.
         RATELIMIT_STORAGE_URI="memory://",
@@ -169,15 +170,8 @@ def _wire_login(app: Flask) -> None:
     login_manager.login_message = "请先登录。"
     login_manager.session_protection = "basic"
 
-    @login_manager.user_loader
-    def load_user(token: str):
-        user_id, _, salt = token.partition(":")
-        if not user_id.isdigit():
-            return None
-        user = db.session.get(models.User, int(user_id))
-        if user is None or not user.active or user.session_salt != salt:
-            return None
-        return user
+    from blueprints.auth import sessions
+    login_manager.user_loader(sessions.load)
 
     @login_manager.unauthorized_handler
     def unauthorized():

@@ -4,26 +4,26 @@ write leaves no entry and a committed one always has one.
 """
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 
 from flask import has_request_context
 from flask_login import current_user
-from sqlalchemy import event, insert, inspect
+from sqlalchemy import event, insert, inspect, select
 from sqlalchemy.orm import Session, object_session
 
 from extensions import db
 from models import (ActionItem, AidProgram, AuditLog, Cadre, CaseNotice, CaseStep, DocumentCounter,
                     FollowUp, Guardian, HouseholdChild, Meeting, PledgeTemplate, PrintJob,
                     Responsibility, School, StatusChange, Student, Term, TutoringSession,
-                    WorkSummary, now)
+                    UserSession, WorkSummary, now)
 
 # Columns that are bookkeeping, not facts; their changes are not listed in before/after.
-QUIET = {"version", "updated_at", "created_at", "name_pinyin", "name_initials", "session_salt",
-         "last_login_at"}
+QUIET = {"version", "updated_at", "created_at", "name_pinyin", "name_initials", "last_login_at"}
 SECRET = {"password_hash"}
-# Bookkeeping tables: the log itself, print jobs (the export a job makes is recorded) and
-# document number counters (each number is in its document's own entry).
-UNAUDITED = (AuditLog, PrintJob, DocumentCounter)
+# Bookkeeping tables: the log itself, print jobs (the export a job makes is recorded), document
+# number counters (each number is in its document's own entry) and sign-ins (signing in and
+# out are recorded as events).
+UNAUDITED = (AuditLog, PrintJob, DocumentCounter, UserSession)
 
 # Field names as the audit page shows them (the stored JSON keeps the column names).
 FIELD_LABELS = {
@@ -156,13 +156,38 @@ def _log_flush(session, flush_context):
 
 
 def record(action: str, summary: str, *, table_name: str = "", row_id: int | None = None,
-           school_id: int | None = None, after: dict | None = None, user=None) -> None:
-    """Log an event that is not a row change (an export, a sign-in); the caller commits."""
+           school_id: int | None = None, after: dict | None = None, user=None,
+           username: str | None = None) -> None:
+    """Log an event that is not a row change (an export, a sign-in); the caller commits.
+    `user` is whom it concerns (the signed-in user by default); `username` names one when
+    there is no user (an unknown name tried at sign-in: "")."""
     user = user or (current_user if has_request_context() and current_user.is_authenticated
                     else None)
-    db.session.add(AuditLog(user_id=user.id if user else None,
-                            username=user.username if user else _actor(db.session)[1],
+    if username is None or user is not None:
+        username = user.username if user else _actor(db.session)[1]
+    db.session.add(AuditLog(user_id=user.id if user else None, username=username,
                             action=action, table_name=table_name, row_id=row_id,
                             school_id=school_id if school_id is not None
                             else (user.school_id if user else None),
                             summary=summary[:200], after=after))
+
+
+def read_ids(students, how: str) -> None:
+    """Record that the signed-in user was shown these children's full ID numbers (minors'
+    sensitive personal information, 个人信息保护法 Art. 28): one entry per child, user and
+    day, however often the page is opened. Commits: call it after the page is rendered."""
+    students = [s for s in students if s.id_number or s.student_no]
+    if not students:
+        return
+    since = datetime.combine(date.today(), time.min)
+    seen = set(db.session.scalars(select(AuditLog.row_id).where(
+        AuditLog.action == "read_id", AuditLog.user_id == current_user.id,
+        AuditLog.table_name == "students", AuditLog.at >= since,
+        AuditLog.row_id.in_([s.id for s in students]))))
+    for student in students:
+        if student.id not in seen:
+            record("read_id", f"查看 {student.name} 的完整身份证号（{how}）",
+                   table_name="students", row_id=student.id, school_id=student.school_id,
+                   after={"how": how})
+            seen.add(student.id)
+    db.session.commit()

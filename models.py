@@ -5,7 +5,6 @@ migrations/ (Flask-Migrate).
 """
 from __future__ import annotations
 
-import secrets
 from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
@@ -168,8 +167,6 @@ class User(db.Model):
     name: Mapped[str] = mapped_column(sa.String(40))
     phone: Mapped[str] = mapped_column(sa.String(20), default="")
     password_hash: Mapped[str] = mapped_column(sa.String(256))
-    # Changes with the password, so a password change or reset signs out every other session.
-    session_salt: Mapped[str] = mapped_column(sa.String(16), default=lambda: secrets.token_hex(8))
     role: Mapped[str] = mapped_column(sa.String(20))
     # A county-level inspector has no school; everyone else belongs to one.
     school_id: Mapped[int | None] = mapped_column(sa.ForeignKey("schools.id"), index=True)
@@ -178,24 +175,34 @@ class User(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=now)
 
     school: Mapped[School | None] = relationship()
+    sessions: Mapped[list[UserSession]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", passive_deletes=True)
 
-    # Flask-Login
+    # Flask-Login. The id it keeps in the session and the remember-me cookie is
+    # "<user id>:<sign-in token>"; blueprints/auth/sessions.py sets the token.
     is_authenticated = True
     is_anonymous = False
+    session_token = ""
 
     @property
     def is_active(self) -> bool:
         return self.active
 
     def get_id(self) -> str:
-        return f"{self.id}:{self.session_salt}"
+        return f"{self.id}:{self.session_token}"
 
     def set_password(self, password: str) -> None:
+        """A new password ends every sign-in (the caller signs the user in again if it is the
+        user's own change)."""
         self.password_hash = generate_password_hash(password)
-        self.session_salt = secrets.token_hex(8)
+        self.end_sessions()
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
+
+    def end_sessions(self) -> None:
+        """Sign out every browser the user is signed in on (deleted at the next flush)."""
+        self.sessions = []
 
     @property
     def role_label(self) -> str:
@@ -203,6 +210,24 @@ class User(db.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class UserSession(db.Model):
+    """One sign-in. The browser's cookies (the session, and remember-me) carry its token; the
+    database keeps only the token's SHA-256. Signing out deletes the row, so every copy of
+    those cookies stops working at once (blueprints/auth/sessions.py)."""
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"),
+                                         index=True)
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    remember: Mapped[bool] = mapped_column(default=False)  # 在这台电脑上保持登录
+    address: Mapped[str] = mapped_column(sa.String(45), default="")  # the PC's IP address
+    created_at: Mapped[datetime] = mapped_column(default=now)
+    seen_at: Mapped[datetime] = mapped_column(default=now)
+
+    user: Mapped[User] = relationship(back_populates="sessions")
 
 
 class Term(db.Model):
@@ -1368,7 +1393,9 @@ class AuditLog(db.Model):
     user: Mapped[User | None] = relationship()
 
     ACTIONS = {"create": "新增", "update": "修改", "delete": "删除", "export": "导出",
-               "import": "导入", "login": "登录", "login_failed": "登录失败", "backup": "备份"}
+               "import": "导入", "read_id": "查看完整身份证号", "login": "登录",
+               "login_failed": "登录失败", "login_throttled": "登录被暂停", "logout": "退出登录",
+               "backup": "备份"}
 
     @property
     def action_label(self) -> str:

@@ -7,7 +7,8 @@ that, under the current user's scope, returns a Batch (the documents, a title, a
 what to do when printed). The same function serves a single document at once (render_now) and a
 batch in the worker (start), so a document prints the same way however it is asked for.
 
-The worker is one spawned process per app process (batches queue behind each other); it signs in
+The worker is one spawned process per app process (batches queue behind each other), and it
+ends when the app process does (_end_with_parent); it signs in
 as the user who asked, so access.scoped() and the audit log see that user. It writes its progress
 on its own connection after every document; a job whose heartbeat is older than
 PrintJob.STALLED_AFTER is shown as interrupted (the server was restarted). Files are kept for a
@@ -17,6 +18,8 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import multiprocessing.connection
+import os
 import threading
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
@@ -122,8 +125,24 @@ def _executor() -> ProcessPoolExecutor:
     with _pool_lock:
         if _pool is None:
             _pool = ProcessPoolExecutor(max_workers=1,
-                                        mp_context=multiprocessing.get_context("spawn"))
+                                        mp_context=multiprocessing.get_context("spawn"),
+                                        initializer=_end_with_parent)
         return _pool
+
+
+def _end_with_parent() -> None:
+    """In the print worker: end as soon as the app process does, however it ends (a SIGTERM
+    skips Python's exit handlers; a SIGKILL skips everything). Otherwise the worker, and with
+    it multiprocessing's resource tracker (which ends when its last user does), kept running
+    after waitress had exited. The parent's sentinel becomes readable when the parent exits."""
+    parent = multiprocessing.parent_process()
+    if parent is None:
+        return
+
+    def watch():
+        multiprocessing.connection.wait([parent.sentinel])
+        os._exit(0)  # a job under way shows as interrupted, as after any restart
+    threading.Thread(target=watch, name="end-with-parent", daemon=True).start()
 
 
 def _dispatch(app, job_id: int) -> None:

@@ -1,8 +1,10 @@
-"""Evidence files users upload (signed scans, visit photos): the type is read from the file's
-first bytes, not its name, and each file is stored under a new name in its instance folder."""
+"""Evidence files users upload (signed scans, visit photos, activity photos): the type is read
+from the file's first bytes, not its name; an image's pixel size from its header, before
+anything is decoded; each file is stored under a new name in its instance folder."""
 from __future__ import annotations
 
 import secrets
+import warnings
 from io import BytesIO
 from pathlib import Path
 
@@ -13,11 +15,39 @@ from flask import current_app
 ACTIVITY_PHOTOS = "activities"  # instance/activities/: activity photos and their print copies
 TYPES = {b"%PDF": "pdf", b"\xff\xd8\xff": "jpg", b"\x89PNG": "png"}
 WRONG_TYPE = "文件内容不是 PDF、JPG 或 PNG（可能改过扩展名），请重新扫描或拍照后上传。"
+NOT_AN_IMAGE = "图片打不开（文件可能已损坏），请重新拍照或扫描后上传。"
+# A decoded image takes 3-4 bytes a pixel: a 94 KB PNG of 10,000 x 10,000 pixels took ~480 MB
+# of the server's memory to make its print copy. A phone photo is 12-16 MP in its normal mode
+# (50 MP and more only in a "high resolution" mode); an A4 scan at 300 dpi is 8.7 MP.
+MAX_PIXELS = 40_000_000
+TOO_MANY_PIXELS = ("图片像素太多（{size}），最多 4000 万像素。请用手机的普通拍照模式，或用扫描仪 "
+                   "300 dpi 以下，重新拍照或扫描后上传。")
+Image.MAX_IMAGE_PIXELS = 3 * MAX_PIXELS  # Pillow refuses past twice this even to open a file
 
 
-def kind_of(data: bytes) -> str | None:
-    """pdf / jpg / png by content, or None."""
-    return next((ext for magic, ext in TYPES.items() if data.startswith(magic)), None)
+def kind(data: bytes) -> str:
+    """pdf / jpg / png by content. Raises ValueError with the Chinese reason for another
+    content, an image that does not open, or one of more than MAX_PIXELS pixels (read from
+    its header: nothing is decoded)."""
+    ext = next((ext for magic, ext in TYPES.items() if data.startswith(magic)), None)
+    if ext is None:
+        raise ValueError(WRONG_TYPE)
+    if ext == "pdf":
+        return ext
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(BytesIO(data)) as image:
+                width, height = image.size
+    except Image.DecompressionBombError as error:
+        raise ValueError(TOO_MANY_PIXELS.format(
+            size=f"超过 {2 * Image.MAX_IMAGE_PIXELS // 10_000} 万像素")) from error
+    except (UnidentifiedImageError, OSError) as error:
+        raise ValueError(NOT_AN_IMAGE) from error
+    if width * height > MAX_PIXELS:
+        raise ValueError(TOO_MANY_PIXELS.format(
+            size=f"{width}×{height}，约 {round(width * height / 10_000)} 万像素"))
+    return ext
 
 
 def folder(name: str) -> Path:
@@ -34,16 +64,17 @@ def store(folder_name: str, prefix: str, data: bytes, ext: str) -> str:
 
 
 PRINT_SIDE = 1200  # px: the long side of a photo as PDFs embed it (~15 cm at 200 dpi)
-NOT_AN_IMAGE = "图片打不开（文件可能已损坏），请重新拍照或扫描后上传。"
-Image.MAX_IMAGE_PIXELS = 60_000_000  # a phone photo is ~12-50 MP; refuse decompression bombs
 
 
 def print_copy(data: bytes) -> bytes:
-    """A JPG or PNG downscaled for PDFs: upright (EXIF orientation), RGB, at most PRINT_SIDE
-    px on its long side, JPEG quality 70 (a phone photo of 3-5 MB becomes ~100-200 KB).
-    Raises ValueError(NOT_AN_IMAGE) for a file that does not decode."""
+    """A JPG or PNG that kind() accepted, downscaled for PDFs: upright (EXIF orientation),
+    RGB, at most PRINT_SIDE px on its long side, JPEG quality 70 (a phone photo of 3-5 MB
+    becomes ~100-200 KB). A JPEG is decoded at the smallest scale that still covers PRINT_SIDE
+    (draft: 1/2, 1/4 or 1/8 of its pixels). Raises ValueError(NOT_AN_IMAGE) for a file that
+    does not decode."""
     try:
         with Image.open(BytesIO(data)) as image:
+            image.draft("RGB", (PRINT_SIDE, PRINT_SIDE))
             image = ImageOps.exif_transpose(image).convert("RGB")
             image.thumbnail((PRINT_SIDE, PRINT_SIDE))
             out = BytesIO()

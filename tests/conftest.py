@@ -195,3 +195,66 @@ def batch_pdf():
             assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
             return pdf.data
     return run
+
+
+@pytest.fixture
+def live_server(app):
+    """The app served by waitress on 127.0.0.1 (a free port), for real HTTP and the browser."""
+    import threading
+
+    from waitress import create_server, wasyncore
+    server = create_server(app, host="127.0.0.1", port=0, threads=4)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.effective_port}"
+    # Closed from its own loop's thread: closed from here, the loop could be waiting on a
+    # socket just closed (EBADF in the server's thread).
+    server.trigger.pull_trigger(lambda: wasyncore.close_all(server._map))
+    thread.join(timeout=5)
+    server.task_dispatcher.shutdown()
+
+
+class Http:
+    """A client of real HTTP against the live server that keeps cookies as a browser does
+    (the Set-Cookie it is sent; an expired or emptied cookie is dropped) and follows no
+    redirects. Its cookies can be copied into another Http(base, cookies)."""
+
+    def __init__(self, base: str, cookies: dict | None = None):
+        self.base = base
+        self.cookies = dict(cookies or {})
+
+    def request(self, method: str, path: str, form: dict | None = None):
+        import http.client
+        from http.cookies import SimpleCookie
+        from urllib.parse import urlencode, urlsplit
+        host = urlsplit(self.base)
+        conn = http.client.HTTPConnection(host.hostname, host.port, timeout=30)
+        headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
+        body = None
+        if form is not None:
+            body = urlencode(form)
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        conn.request(method, path, body=body, headers=headers)
+        response = conn.getresponse()
+        response.text = response.read().decode("utf-8", "replace")
+        conn.close()
+        for header in response.msg.get_all("Set-Cookie") or []:
+            for name, morsel in SimpleCookie(header).items():
+                gone = morsel.value == "" or morsel["expires"].startswith("Thu, 01 Jan 1970")
+                if gone or morsel["max-age"] == "0":
+                    self.cookies.pop(name, None)
+                else:
+                    self.cookies[name] = morsel.value
+        return response
+
+    def get(self, path: str):
+        return self.request("GET", path)
+
+    def post(self, path: str, form: dict | None = None):
+        return self.request("POST", path, form or {})
+
+
+@pytest.fixture
+def http(live_server):
+    """http(cookies=None) → an Http client of the live server (a new browser each call)."""
+    return lambda cookies=None: Http(live_server, cookies)

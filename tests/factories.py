@@ -84,3 +84,20 @@ class World:
         self.s_a2 = student(self.a2, self.class_a2, name="王五")
         self.s_b1 = student(self.b1, self.class_b1, name="赵六")
         db.session.commit()
+
+
+def png_of(width: int, height: int) -> bytes:
+    """A real, valid PNG of width x height grey pixels, written row by row without an image in
+    memory: 10,000 x 10,000 compresses to ~100 KB (the security review's 94 KB file)."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (struct.pack(">I", len(data)) + kind + data
+                + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
+    packer = zlib.compressobj(9)
+    row = b"\0" * (width + 1)  # filter byte + one byte a pixel (8-bit greyscale)
+    body = b"".join(packer.compress(row) for _ in range(height)) + packer.flush()
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", body)
+            + chunk(b"IEND", b""))

@@ -166,7 +166,7 @@ def test_audit_page_lists_entries_and_masks_id_numbers(world, created):
     listed = rows(page.text)
     assert ("officer", "新增", f"学生 #{student_id}", "陈小红") in listed
     assert ("officer", "修改", f"学生 #{student_id}", "陈小红") in listed
-    assert ("officer", "登录", "", f"{world.users['central_officer'].name} 登录") in listed
+    assert ("officer", "登录", "", f"{world.users['central_officer'].name} 登录（127.0.0.1）") in listed
     assert number not in page.text and new not in page.text
     assert mask_id(number) in page.text and mask_id(new) in page.text
     assert "身份证号" in page.text  # the field's label, not its column name
@@ -191,7 +191,7 @@ def test_audit_page_filters(world, created, login):
     assert summaries("table=guardians&user=officer") == {"陈大海（父亲）"}
     by_head = rows(client.get("/township/audit?user=head").text)
     assert by_head and {user for user, *_ in by_head} == {"head"}
-    assert summaries("action=login&user=head") == {f"{world.users['village_head'].name} 登录"}
+    assert summaries("action=login&user=head") == {f"{world.users['village_head'].name} 登录（127.0.0.1）"}
     assert summaries("to=2020-12-31") == {"旧的修改"}
     assert summaries("from=2020-03-05&to=2020-03-05") == {"旧的修改"}
     today = date.today().isoformat()
@@ -210,7 +210,7 @@ def test_officer_does_not_see_another_townships_entries(world, login):
     assert entries(action="delete", table_name="students")[0].school_id == world.b1.id
     page = login("officer").get("/township/audit").text
     listed = rows(page)
-    assert ("officer", "登录", "", f"{world.users['central_officer'].name} 登录") in listed
+    assert ("officer", "登录", "", f"{world.users['central_officer'].name} 登录（127.0.0.1）") in listed
     assert {user for user, *_ in listed} == {"officer", "system"}  # system: the World's set-up
     summaries = {summary for *_, summary in listed}
     assert "甲一村小" in summaries and "张三" in summaries
@@ -231,9 +231,13 @@ def test_sign_ins_and_failed_sign_ins_are_logged(world, client, login):
     assert (failed.username, failed.school_id) == ("teacher", world.a1.id)
     assert client.post("/login", data={"username": "nobody", "password": "wrong-one"}
                        ).status_code == 422
-    assert len(entries(action="login_failed")) == 1  # an unknown name is not a row to log
+    # an unknown name is logged without it (it may be a password typed in the wrong box)
+    unknown = entries(action="login_failed")[1]
+    assert (unknown.username, unknown.user_id, unknown.school_id) == ("", None, None)
     page = login("officer").get("/township/audit?action=login_failed").text
-    assert ("teacher", "登录失败", "", "teacher 登录失败") in rows(page)
+    assert ("teacher", "登录失败", "", "teacher 登录失败（127.0.0.1）") in rows(page)
+    assert ("", "登录失败", "", "（未知用户名） 登录失败（127.0.0.1）") in rows(page)
+    assert "nobody" not in page
 
 
 def test_a_guardian_removed_in_the_form_is_logged_as_deleted(world, created):
@@ -257,3 +261,49 @@ def test_a_cleared_responsibility_line_is_logged_as_deleted(world, login):
     assert db.session.scalar(db.select(Responsibility)) is None
     [entry] = entries(action="delete", table_name="responsibilities")
     assert entry.before["kind"] == "leader" and entry.school_id == world.a1.id
+
+
+def test_reading_a_full_id_number_is_logged_once_a_day_per_child_and_user(world, login):
+    """Issue 16 (6): viewing a child's page, form or 学生信息表 with the full number shown, or
+    finding a child by their whole ID number or 学籍号, is recorded (个人信息保护法 Art. 28);
+    one entry per child, user and day. Masked views and partial searches are not reads of the
+    number. The officer filters the log by them."""
+    child, other = world.s_a1, world.s_a1_other
+    head, teacher, officer = login("head"), login("teacher"), login("officer")
+    for _ in range(2):
+        assert head.get(f"/students/{child.id}").status_code == 200
+    assert head.get(f"/students/{child.id}/edit").status_code == 200
+    assert head.get(f"/students/{child.id}/sheet").status_code == 200
+    [read] = entries(action="read_id")
+    assert (read.username, read.row_id, read.school_id, read.table_name) == (
+        "head", child.id, world.a1.id, "students")
+    assert read.summary == f"查看 {child.name} 的完整身份证号（学生信息页）"
+    assert child.id_number not in (read.summary + str(read.after))
+
+    assert teacher.get(f"/students/{child.id}").status_code == 200  # shown masked: no read
+    assert len(entries(action="read_id")) == 1
+    # a search by the whole number is a read, by the teacher too (the number is confirmed)
+    assert child.name in teacher.get(f"/students/?q={child.id_number}").text
+    assert child.name in officer.get(f"/students/?q={child.id_number.lower()}",
+                                     headers={"HX-Request": "true",
+                                              "HX-Target": "student-results"}).text
+    officer.get(f"/students/?q={other.id_number[:10]}")  # part of a number: not a read
+    officer.get(f"/students/?q={other.id_number[-4:]}")
+    reads = {(e.username, e.row_id, e.after["how"]) for e in entries(action="read_id")}
+    assert reads == {("head", child.id, "学生信息页"), ("teacher", child.id, "按完整号码查找"),
+                     ("officer", child.id, "按完整号码查找")}
+
+    # the next day, the same page is a read again
+    for entry in entries(action="read_id"):
+        entry.at = datetime(2020, 1, 1)
+    db.session.commit()
+    head.get(f"/students/{child.id}")
+    assert len(entries(action="read_id", username="head")) == 2
+
+    page = officer.get("/township/audit?action=read_id")
+    assert '<option value="read_id" selected>查看完整身份证号</option>' in page.text
+    listed = rows(page.text)
+    assert listed and {action for _, action, _, _ in listed} == {"查看完整身份证号"}
+    assert ("head", "查看完整身份证号", f"学生 #{child.id}",
+            f"查看 {child.name} 的完整身份证号（学生信息页）") in listed
+    assert child.id_number not in page.text

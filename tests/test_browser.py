@@ -5,7 +5,6 @@ and cannot reach another school's child."""
 import os
 import re
 import shutil
-import threading
 from datetime import date, timedelta
 from io import BytesIO
 
@@ -22,17 +21,6 @@ pytestmark = pytest.mark.skipif(not shutil.which("chromium"),
                                 reason="Debian's chromium is not installed (make test installs it)")
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-
-
-@pytest.fixture
-def live_server(app):
-    from waitress import create_server
-    server = create_server(app, host="127.0.0.1", port=0, threads=4)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.effective_port}"
-    server.close()
-    thread.join(timeout=5)
 
 
 @pytest.fixture
@@ -204,7 +192,7 @@ def test_pledges_signing_and_posting_in_the_demo_township(app, live_server, tmp_
         assert rows.first.inner_text().count("已打印") == 1  # printing by the school marks it
         rows.nth(0).get_by_role("button", name="标记已签署").click()
         head.wait_for_selector("text=：已签署。")
-        for n, (name, data) in enumerate([("scan.png", b"\x89PNG\r\n\x1a\n" + b"\0" * 64),
+        for n, (name, data) in enumerate([("scan.png", f.png_of(40, 30)),
                                           ("scan.pdf", b"%PDF-1.4\n%%EOF\n")], start=1):
             row = head.locator("tbody tr").nth(n)
             row.locator("input[type=file]").set_input_files(

@@ -11,9 +11,10 @@ from blueprints.cases import workflow
 from extensions import db
 from models import (Absence, AuditLog, CaseNotice, DropoutCase, EarlyWarning, HomeVisit,
                     StatusChange, Term)
+from tests import factories as f
 
 TODAY = date.today()
-PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 64
+PNG = f.png_of(40, 30)  # a real image: a scan's header is read
 
 
 def text_of(data: bytes) -> str:

@@ -10,7 +10,7 @@ from extensions import db
 from models import AuditLog, Pledge, Term
 from tests import factories as f
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 64
+PNG = f.png_of(40, 30)  # a real image: a scan's header is read
 
 
 @pytest.fixture

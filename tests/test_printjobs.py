@@ -1,14 +1,21 @@
 """Batch printing through the print worker (printjobs.py): progress, ownership, scope, limits,
 interrupted and expired jobs."""
+import os
+import signal
 import subprocess
+import sys
+import time
 from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
 
 import printjobs
 from extensions import db
 from models import AuditLog, Pledge, PledgeTemplate, PrintJob, Term, now
 from blueprints.pledges.texts import DEFAULTS
 from tests import factories as f
-from tests.conftest import wait_for_job
+from tests.conftest import Http, wait_for_job
 
 
 def text_of(data: bytes) -> str:
@@ -170,3 +177,76 @@ def test_the_worker_gets_the_sites_settings(app):
     worker = create_app(config)
     assert worker.config["CONSOLIDATION_RATE"] == "cohort"
     assert worker.config["ATTENDANCE_RULES"]["warning_days"] == 5
+
+
+SERVER = """
+import sys
+sys.path.insert(0, sys.argv[1])
+from waitress import create_server
+from app import create_app, serve
+app = serve(create_app({"SECRET_KEY": "test", "SQLALCHEMY_DATABASE_URI": sys.argv[2],
+                        "WTF_CSRF_ENABLED": False}))
+app.instance_path = sys.argv[3]
+server = create_server(app, host="127.0.0.1", port=0, threads=4)
+print(server.effective_port, flush=True)
+server.run()
+"""
+
+
+def _children(pid: int) -> list[int]:
+    """The processes whose parent is pid (from /proc)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def _running(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"  # a zombie has ended; only its exit status waits to be read
+
+
+@pytest.mark.parametrize("how", [signal.SIGTERM, signal.SIGKILL])
+def test_the_print_worker_ends_with_the_server(app, world, tmp_path, how):
+    """Issue 16 (7): after waitress exited, its print worker and multiprocessing's resource
+    tracker kept running. A server started as `make run` starts it (serve(), waitress) prints
+    a batch, then is stopped (SIGTERM, as `kill` or systemd) or killed (SIGKILL, as the
+    out-of-memory killer): both children end within 5 seconds."""
+    db.session.commit()
+    server = subprocess.Popen(
+        [sys.executable, "-c", SERVER, str(Path(__file__).parents[1]),
+         app.config["SQLALCHEMY_DATABASE_URI"], str(tmp_path / "served")],
+        stdout=subprocess.PIPE, start_new_session=True)
+    children = []
+    try:
+        pc = Http(f"http://127.0.0.1:{int(server.stdout.readline())}")
+        assert pc.post("/login", {"username": "head", "password": f.PASSWORD}).status == 303
+        asked = pc.post("/students/sheets", {"class_id": str(world.class_a1.id)})
+        assert asked.status == 303
+        location, deadline = asked.getheader("Location"), time.monotonic() + 60
+        while "下载 PDF" not in pc.get(location).text:
+            assert time.monotonic() < deadline, "the batch was not printed"
+            time.sleep(0.2)
+        children = _children(server.pid)
+        assert len(children) >= 2, children  # the print worker and the resource tracker
+        server.send_signal(how)
+        server.wait(timeout=10)
+        deadline = time.monotonic() + 5
+        while any(_running(pid) for pid in children) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not [pid for pid in children if _running(pid)]
+    finally:
+        server.stdout.close()
+        if server.poll() is None:
+            server.kill()
+            server.wait()
+        for pid in _children(server.pid) + [p for p in children if _running(p)]:
+            os.kill(pid, signal.SIGKILL)  # a failed run leaves nothing behind

@@ -5,10 +5,12 @@ import inspect
 import itertools
 import re
 import subprocess
+from datetime import date
+from io import BytesIO
 from pathlib import Path
 
 from extensions import db
-from models import AuditLog, CaseStep, HomeVisit, Meeting, Student
+from models import AuditLog, ActivityPhoto, CaseStep, HomeVisit, Meeting, Pledge, Student
 from tests import factories as f
 from tests.test_access import _url_args, endpoint_urls
 from tests.test_csrf import _sign_in
@@ -144,3 +146,43 @@ def test_numbers_out_of_range_are_404_or_ignored_never_500(app, world, login):
             assert officer.get(f"{path}?{query}&{extra}").status_code < 500, f"{path}?{extra}"
             tried += 1
     assert tried > 400
+
+
+def test_an_image_of_too_many_pixels_is_refused_before_it_is_decoded(app, world, login,
+                                                                       monkeypatch):
+    """Issue 16 (4): a 94 KB PNG of 10,000 x 10,000 pixels was accepted as an activity photo,
+    its print copy taking ~480 MB of the server's memory. Its size is read from the header and
+    it is refused, with the Chinese reason, as an activity photo, a pledge's scan and a home
+    visit's photo, without a pixel decoded; nothing is stored. 6,000 x 6,000 (36 MP) passes."""
+    from PIL import ImageFile
+
+    from tests.test_activities import count, form, post, stored
+    huge = f.png_of(10_000, 10_000)
+    assert len(huge) < 200_000
+    defaults, _ = _url_args(world, world.s_a1_other)
+    monkeypatch.setattr(ImageFile.ImageFile, "load", _decoded)
+    reason = "图片像素太多（10000×10000，约 10000 万像素），最多 4000 万像素"
+    head = login("head")
+    photo = post(head, "/activities/new", form(school_id=world.a1.id), [("大图.png", huge)])
+    assert photo.status_code == 422 and reason in photo.text
+    assert 'value="学校会议室"' in photo.text  # what was typed stays
+    assert count(ActivityPhoto) == 1 and stored(app) == []  # _url_args' photo only
+    scan = head.post(f"/pledges/{defaults['pledge_id']}/scan",
+                     data={"file": (BytesIO(huge), "签字.png")})
+    assert scan.status_code == 422 and reason in scan.text
+    assert db.session.get(Pledge, defaults["pledge_id"]).scan_path is None
+    visits = db.session.query(HomeVisit).count()
+    visit = head.post(f"/cases/visits/new?student={world.s_a1.id}", data={
+        "visited_on": date.today().isoformat(), "visitors": "杨老师", "met": "母亲",
+        "outcome": "in_school", "situation": "孩子在家。", "file": (BytesIO(huge), "家访.png")})
+    assert visit.status_code == 422 and reason in visit.text and "孩子在家。" in visit.text
+    assert db.session.query(HomeVisit).count() == visits
+
+    monkeypatch.undo()  # decoding allowed again: an image under the limit is accepted
+    fine = post(head, "/activities/new", form(school_id=world.a1.id),
+                [("可以.png", f.png_of(6_000, 6_000))])
+    assert fine.status_code == 303, fine.text
+
+
+def _decoded(self, *args, **kwargs):
+    raise AssertionError("an image was decoded")

@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 
 from extensions import db
-from models import ClassGroup, School, Term, User, school_year_of
+from models import ClassGroup, School, Term, User, UserSession, school_year_of
 from tests import factories as f
 
 THIS_YEAR = school_year_of(date.today())
@@ -328,14 +328,14 @@ def test_officer_cannot_deactivate_or_demote_themself(world, login, change):
 
 def test_reset_password_signs_the_user_out_everywhere(world, login):
     teacher_id = world.users["teacher"].id
-    old_salt = world.users["teacher"].session_salt
     teachers_browser = login("teacher")
     assert teachers_browser.get("/").status_code == 200
+    assert db.session.query(UserSession).filter_by(user_id=teacher_id).count() == 1
     response = login("officer").post(f"/township/users/{teacher_id}/password",
                                      data={"password": "brandnew99"})
     assert response.status_code == 303 and response.headers["Location"] == "/township/users"
     user = fresh(User, id=teacher_id)
-    assert user.session_salt != old_salt
+    assert user.sessions == []  # every sign-in of the teacher ended on the server
     assert user.check_password("brandnew99") and not user.check_password(f.PASSWORD)
     signed_out = teachers_browser.get("/")
     assert signed_out.status_code == 302 and "/login" in signed_out.headers["Location"]

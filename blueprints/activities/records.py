@@ -56,17 +56,12 @@ def check_files(files) -> tuple[list[Upload], list[str]]:
         if len(data) > MAX_FILE:
             errors.append(f"“{name}”超过 {MAX_FILE // 1024 // 1024} MB，请压缩或缩小后再上传。")
             continue
-        ext = uploads.kind_of(data)
-        if ext is None:
-            errors.append(f"“{name}”：{uploads.WRONG_TYPE}")
+        try:
+            ext = uploads.kind(data)
+            copy = uploads.print_copy(data) if ext != "pdf" else None
+        except ValueError as refused:
+            errors.append(f"“{name}”：{refused}")
             continue
-        copy = None
-        if ext != "pdf":
-            try:
-                copy = uploads.print_copy(data)
-            except ValueError as error:
-                errors.append(f"“{name}”：{error}")
-                continue
         ready.append(Upload(name, data, ext, copy))
     return ready, errors
 

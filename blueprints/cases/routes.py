@@ -42,9 +42,10 @@ def new_visit():
         form.visitors.data = f"{current_user.name}（{current_user.role_label}）"
     if form.validate_on_submit():
         data = form.file.data.read() if form.file.data else b""
-        ext = uploads.kind_of(data)
-        if data and ext is None:
-            form.file.errors.append(uploads.WRONG_TYPE)
+        try:
+            ext = uploads.kind(data) if data else None
+        except ValueError as refused:
+            form.file.errors.append(str(refused))
         else:
             visit = HomeVisit(student=student, school_id=student.school_id,
                               visited_on=form.visited_on.data, visitors=form.visitors.data,

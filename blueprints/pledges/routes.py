@@ -127,9 +127,10 @@ def upload_scan(pledge_id):
     if not form.validate_on_submit():
         return message_response("；".join(form.file.errors), 422)
     data = form.file.data.read()
-    ext = uploads.kind_of(data)
-    if ext is None:
-        return message_response(uploads.WRONG_TYPE, 422)
+    try:
+        ext = uploads.kind(data)
+    except ValueError as refused:
+        return message_response(str(refused), 422)
     old = pledge.scan_path
     pledge.scan_path = uploads.store("scans", str(pledge.id), data, ext)
     if pledge.status in ("generated", "printed"):

@@ -51,6 +51,12 @@ class Filters:
             f.sort = "pinyin"
         return f
 
+    def found_by_number(self, students: list[Student]) -> list[Student]:
+        """The children of a page found by the whole ID number or 学籍号 typed in the search
+        box: the search confirmed that number is theirs (audit.read_ids)."""
+        number = _full_number(self.q)
+        return [s for s in students if number and number in (s.id_number, s.student_no)]
+
     def class_choices(self, schools: list[School]) -> list[ClassGroup]:
         """The classes the 班级 filter offers: the chosen school's, or none yet for someone who
         sees many schools (a county has ~900). A class chosen alone (a link from 班级管理)
@@ -102,6 +108,13 @@ class Filters:
         else:
             stmt = stmt.order_by(Student.name_pinyin)
         return stmt.order_by(Student.id)
+
+
+def _full_number(q: str) -> str | None:
+    """The search text when it is a whole ID number (15 or 18 characters) or 学籍号 (G and an
+    ID number, or 19 characters of the 学籍 system), upper-cased, else None."""
+    compact = q.replace(" ", "").upper()
+    return compact if re.fullmatch(r"G?\d{14}[\dX]|G?\d{17}[\dX]|[A-Z]\d{18}", compact) else None
 
 
 def search_condition(q: str):

@@ -41,11 +41,13 @@ def index():
         selectinload(Student.school), selectinload(Student.class_group),
         selectinload(Student.guardians)), page=request.args.get("page", 1, type=int),
                        per_page=current_app.config["PAGE_SIZE"], error_out=False)
-    return page_or_fragment("students/index.html", "students/_results.html", "student-results",
+    html = page_or_fragment("students/index.html", "students/_results.html", "student-results",
                             page=page, filters=filters, schools=schools, classes=classes,
                             oob=targets("student-results"),
                             sorts=SORTS, full_ids=access.sees_full_ids(),
                             max_sheets=sheets.MAX_SHEETS)
+    audit.read_ids(filters.found_by_number(page.items), "按完整号码查找")
+    return html
 
 
 @bp.route("/export.xlsx")
@@ -68,8 +70,11 @@ def export():
 def sheet(student_id):
     """Browser print preview of one 学生信息表 (the same HTML as the PDF)."""
     student = access.get_or_404(Student, student_id)
-    return render_template("print/student_sheet.html", students=[student],
+    html = render_template("print/student_sheet.html", students=[student],
                            full_ids=access.sees_full_ids(), today=date.today())
+    if access.sees_full_ids():
+        audit.read_ids([student], "学生信息表")
+    return html
 
 
 @bp.route("/<int:student_id>/sheet.pdf")
@@ -97,13 +102,16 @@ def show(student_id):
     today = date.today()
     term = db.session.scalar(access.scoped(Term).where(Term.start_date <= today)
                              .order_by(Term.start_date.desc()).limit(1))
-    return render_template("students/show.html", student=student, status_form=form,
+    html = render_template("students/show.html", student=student, status_form=form,
                            full_ids=access.sees_full_ids(), today=today,
                            timeline=timeline.events(student), term=term,
                            absences=timeline.attendance(student, term.start_date)
                            if term else None,
                            risk=risk.assess([student], today)[student.id]
                            if student.status == "enrolled" else None)
+    if access.sees_full_ids():
+        audit.read_ids([student], "学生信息页")
+    return html
 
 
 def _fill_choices(form, student=None):
@@ -198,7 +206,9 @@ def edit(student_id):
         return after_write(url_for("students.show", student_id=student.id), "students-changed")
     if form.is_submitted():
         return _form_response(form, student, 422)
-    return _form_response(form, student)
+    html = _form_response(form, student)
+    audit.read_ids([student], "修改信息")  # the form holds the number in full
+    return html
 
 
 @bp.route("/check-id", methods=["POST"])

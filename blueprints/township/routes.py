@@ -160,6 +160,8 @@ def user_form(user_id):
                 db.session.add(user)
             user.username, user.name = form.username.data.strip(), form.name.data.strip()
             user.phone, user.role, user.active = form.phone.data or "", form.role.data, form.active.data
+            if not user.active:
+                user.end_sessions()  # signed out everywhere, and not again if re-enabled
             user.school_id = school.id
             db.session.commit()
             flash(f"已保存用户：{user.name}（{user.username}）。", "success")
