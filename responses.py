@@ -1,7 +1,20 @@
-"""htmx-aware responses: page or fragment, redirect after a write, messages for errors."""
+"""htmx-aware responses, one contract for every view (docs/design.md, "Responses"):
+
+- a write that succeeded: after_write(url) → htmx follows HX-Location; a plain post gets a 303;
+- a form with errors: invalid() / form_page() → 422 and the form re-rendered (its fragment for
+  htmx, the page otherwise) with the errors beside what the user typed;
+- a message (a refusal, a conflict, not found, not allowed, too many, a server error):
+  message_response(text, code) → for htmx a text/plain answer that static/js/app.js shows in the
+  message area and never swaps, so the page and everything typed stay as they were; for a plain
+  request (no JavaScript, a download link, a form that uploads) the message is flashed and the
+  browser sent back (303) to the page of ours it came from, which shows it; with no such page
+  (an address typed in), the error page, with the menu.
+"""
 from __future__ import annotations
 
-from flask import Response, redirect, render_template, request
+from urllib.parse import urlsplit
+
+from flask import Response, flash, redirect, render_template, request
 
 
 def is_htmx() -> bool:
@@ -43,7 +56,20 @@ def form_page(page_template: str, form, **context):
 
 
 def message_response(text: str, code: int):
-    """An error the user can read: plain text for htmx (app.js shows it), a page otherwise."""
+    """A message the user reads where they are (see the module's contract)."""
     if is_htmx():
         return Response(text, status=code, mimetype="text/plain")
+    back = _page_it_came_from()
+    if back:
+        flash(text, "error")
+        return redirect(back, 303)
     return render_template("error.html", code=code, message=text), code
+
+
+def _page_it_came_from() -> str | None:
+    """The page of ours a plain form or link came from (never the failing URL itself)."""
+    referrer = urlsplit(request.referrer or "")
+    if referrer.netloc != request.host or referrer.scheme not in ("http", "https"):
+        return None
+    back = referrer.path + (f"?{referrer.query}" if referrer.query else "")
+    return None if back == request.full_path.rstrip("?") else back

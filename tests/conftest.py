@@ -258,3 +258,20 @@ class Http:
 def http(live_server):
     """http(cookies=None) → an Http client of the live server (a new browser each call)."""
     return lambda cookies=None: Http(live_server, cookies)
+
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync"]
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    """Debian's Chromium driven by Playwright: one browser for a test module; each
+    chromium.new_page() is a context of its own (its own cookies: another user, another PC)."""
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()

@@ -16,24 +16,18 @@ from extensions import db
 from models import Student
 from tests import factories as f
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 pytestmark = pytest.mark.skipif(not shutil.which("chromium"),
                                 reason="Debian's chromium is not installed (make test installs it)")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
 @pytest.fixture
-def page(live_server):
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        page = browser.new_page(viewport={"width": 1024, "height": 768})
-        page.console_errors = []
-        page.on("console", lambda m: m.type == "error" and page.console_errors.append(m.text))
-        page.set_default_timeout(8000)
-        yield page
-        browser.close()
+def page(live_server, chromium):
+    page = chromium.new_page(viewport={"width": 1024, "height": 768})
+    page.console_errors = []
+    page.on("console", lambda m: m.type == "error" and page.console_errors.append(m.text))
+    page.set_default_timeout(8000)
+    yield page
+    page.context.close()
 
 
 GUIDE_SHOTS = os.environ.get("BAOXUE_GUIDE_SHOTS")  # `make guide`: docs/guide/img/
@@ -158,89 +152,85 @@ def _sign_in(browser, base, username):
     return page
 
 
-def test_pledges_signing_and_posting_in_the_demo_township(app, live_server, tmp_path):
+def test_pledges_signing_and_posting_in_the_demo_township(app, live_server, chromium, tmp_path):
     """Issue 3's flow: the officer issues a village school's teacher pledges; its head prints
     them as one PDF, marks one signed and uploads two scans; the list shows who has not signed;
     guardian letters for a class print with each child's name and class; the 包保责任表 of a
     village prints with masked IDs."""
     import demo
-    from playwright.sync_api import sync_playwright
     from models import ClassGroup, Pledge, School, User
     demo.load()
     school = db.session.scalar(db.select(School).filter_by(name="石桥村小"))
     teachers = db.session.scalars(db.select(User).filter_by(school_id=school.id,
                                                             role="teacher")).all()
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        officer = _sign_in(browser, live_server, "admin")
-        officer.goto(live_server + "/pledges/")
-        shot(officer, "14-责任书")
-        officer.select_option("#kind", label="教师目标责任书")
-        officer.select_option("#school_id", label="石桥村小")
-        officer.get_by_role("button", name="生成", exact=True).click()
-        officer.wait_for_selector(f"text=已生成教师目标责任书 {len(teachers)} 份")
+    browser = chromium
+    officer = _sign_in(browser, live_server, "admin")
+    officer.goto(live_server + "/pledges/")
+    shot(officer, "14-责任书")
+    officer.select_option("#kind", label="教师目标责任书")
+    officer.select_option("#school_id", label="石桥村小")
+    officer.get_by_role("button", name="生成", exact=True).click()
+    officer.wait_for_selector(f"text=已生成教师目标责任书 {len(teachers)} 份")
 
-        head = _sign_in(browser, live_server, "head")
-        head.goto(live_server + "/pledges/?kind=teacher")
-        text = _print_and_read(head, head.get_by_role("button", name=re.compile("打印这")))
-        for teacher in teachers:
-            assert teacher.name in text
-        assert text.count("第一份") == len(teachers) and "石桥村小" in text
+    head = _sign_in(browser, live_server, "head")
+    head.goto(live_server + "/pledges/?kind=teacher")
+    text = _print_and_read(head, head.get_by_role("button", name=re.compile("打印这")))
+    for teacher in teachers:
+        assert teacher.name in text
+    assert text.count("第一份") == len(teachers) and "石桥村小" in text
 
-        head.goto(live_server + "/pledges/?kind=teacher")
-        rows = head.locator("tbody tr")
-        assert rows.first.inner_text().count("已打印") == 1  # printing by the school marks it
-        rows.nth(0).get_by_role("button", name="标记已签署").click()
-        head.wait_for_selector("text=：已签署。")
-        for n, (name, data) in enumerate([("scan.png", f.png_of(40, 30)),
-                                          ("scan.pdf", b"%PDF-1.4\n%%EOF\n")], start=1):
-            row = head.locator("tbody tr").nth(n)
-            row.locator("input[type=file]").set_input_files(
-                files=[{"name": name, "mimeType": "application/octet-stream", "buffer": data}])
-            with head.expect_navigation():
-                row.get_by_role("button", name="上传扫描件").click()
-            assert "的签字扫描件" in head.inner_text("#messages")
-        unsigned = len(teachers) - 3
-        assert f"未签署：石桥村小 {unsigned} 份" in head.inner_text("main")
-        db.session.expire_all()
-        statuses = [p.status for p in db.session.scalars(db.select(Pledge).filter_by(
-            school_id=school.id))]
-        assert statuses.count("signed") == 3 and sum(1 for p in db.session.scalars(
-            db.select(Pledge)) if p.scan_path) == 2
+    head.goto(live_server + "/pledges/?kind=teacher")
+    rows = head.locator("tbody tr")
+    assert rows.first.inner_text().count("已打印") == 1  # printing by the school marks it
+    rows.nth(0).get_by_role("button", name="标记已签署").click()
+    head.wait_for_selector("text=：已签署。")
+    for n, (name, data) in enumerate([("scan.png", f.png_of(40, 30)),
+                                      ("scan.pdf", b"%PDF-1.4\n%%EOF\n")], start=1):
+        row = head.locator("tbody tr").nth(n)
+        row.locator("input[type=file]").set_input_files(
+            files=[{"name": name, "mimeType": "application/octet-stream", "buffer": data}])
+        with head.expect_navigation():
+            row.get_by_role("button", name="上传扫描件").click()
+        assert "的签字扫描件" in head.inner_text("#messages")
+    unsigned = len(teachers) - 3
+    assert f"未签署：石桥村小 {unsigned} 份" in head.inner_text("main")
+    db.session.expire_all()
+    statuses = [p.status for p in db.session.scalars(db.select(Pledge).filter_by(
+        school_id=school.id))]
+    assert statuses.count("signed") == 3 and sum(1 for p in db.session.scalars(
+        db.select(Pledge)) if p.scan_path) == 2
 
-        # guardian letters for one class: each child's name and class on their letter
-        klass = db.session.scalar(db.select(ClassGroup).filter_by(school_id=school.id, grade=3))
-        head.select_option("#kind", label="家长承诺书")
-        head.select_option("#class_id", label=f"石桥村小 · {klass.label}")
-        head.get_by_role("button", name="生成", exact=True).click()
-        head.wait_for_selector("text=已生成家长承诺书")
-        head.goto(live_server + "/pledges/?kind=guardian_commitment")
-        text = _print_and_read(head, head.get_by_role("button", name=re.compile("打印这")))
-        children = [p.student for p in db.session.scalars(db.select(Pledge).where(
-            Pledge.student_id.is_not(None)))]
-        assert children and all(f"学生：{c.name}" in text for c in children)
-        assert text.count(klass.label) >= len(children)
+    # guardian letters for one class: each child's name and class on their letter
+    klass = db.session.scalar(db.select(ClassGroup).filter_by(school_id=school.id, grade=3))
+    head.select_option("#kind", label="家长承诺书")
+    head.select_option("#class_id", label=f"石桥村小 · {klass.label}")
+    head.get_by_role("button", name="生成", exact=True).click()
+    head.wait_for_selector("text=已生成家长承诺书")
+    head.goto(live_server + "/pledges/?kind=guardian_commitment")
+    text = _print_and_read(head, head.get_by_role("button", name=re.compile("打印这")))
+    children = [p.student for p in db.session.scalars(db.select(Pledge).where(
+        Pledge.student_id.is_not(None)))]
+    assert children and all(f"学生：{c.name}" in text for c in children)
+    assert text.count(klass.label) >= len(children)
 
-        # the 包保责任表 of a village, for posting: every ID masked
-        head.goto(live_server + "/responsibility/")
-        shot(head, "15-包保")
-        head.select_option("#t-village", "石桥村")
-        text = _print_and_read(head, head.locator("form.filters button[type=submit]"))
-        kids = db.session.scalars(db.select(Student).filter_by(  # the head's own children
-            village="石桥村", status="enrolled", school_id=school.id)).all()
-        assert "双线四包" in text and kids
-        for kid in kids:
-            assert kid.id_number not in text and kid.masked_id in text and kid.name in text
-        browser.close()
+    # the 包保责任表 of a village, for posting: every ID masked
+    head.goto(live_server + "/responsibility/")
+    shot(head, "15-包保")
+    head.select_option("#t-village", "石桥村")
+    text = _print_and_read(head, head.locator("form.filters button[type=submit]"))
+    kids = db.session.scalars(db.select(Student).filter_by(  # the head's own children
+        village="石桥村", status="enrolled", school_id=school.id)).all()
+    assert "双线四包" in text and kids
+    for kid in kids:
+        assert kid.id_number not in text and kid.masked_id in text and kid.name in text
 
 
-def test_aid_and_pairs_in_the_demo_township(app, live_server):
+def test_aid_and_pairs_in_the_demo_township(app, live_server, chromium):
     """Issue 4's flow: the officer sets up this term's 生活补助; the village head grants it to a
     class in one action; the gaps list shows who is left out; the 公示 list prints with masked
     IDs; the class teacher logs an 爱心妈妈 call and the month's flag clears; the child's page
     shows the aid and the call."""
     import demo
-    from playwright.sync_api import sync_playwright
     from models import AidGrant, ClassGroup, School
     demo.load()
     school = db.session.scalar(db.select(School).filter_by(name="石桥村小"))
@@ -250,66 +240,64 @@ def test_aid_and_pairs_in_the_demo_township(app, live_server):
         Student.poverty | Student.orphan | Student.disabled)).all()
     in_class = [s for s in eligible if s.class_id == klass.id]
     child = next(s for s in in_class if s.left_behind)  # 留守 and poor: aid and 爱心妈妈
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        officer = _sign_in(browser, live_server, "admin")
-        officer.goto(live_server + "/aid/programs/new")
-        officer.fill("#name", "本学期家庭经济困难学生生活补助")
-        officer.fill("#source", "中央和省级财政")
-        officer.fill("#amount", "500")
-        officer.fill("#boarder_amount", "1000")
-        for label in ("脱贫/低保/特困", "孤儿/事实无人抚养", "残疾"):
-            officer.get_by_label(label, exact=True).check()
-        officer.get_by_role("button", name="保存").click()
-        officer.wait_for_selector("text=已保存资助项目")
+    browser = chromium
+    officer = _sign_in(browser, live_server, "admin")
+    officer.goto(live_server + "/aid/programs/new")
+    officer.fill("#name", "本学期家庭经济困难学生生活补助")
+    officer.fill("#source", "中央和省级财政")
+    officer.fill("#amount", "500")
+    officer.fill("#boarder_amount", "1000")
+    for label in ("脱贫/低保/特困", "孤儿/事实无人抚养", "残疾"):
+        officer.get_by_label(label, exact=True).check()
+    officer.get_by_role("button", name="保存").click()
+    officer.wait_for_selector("text=已保存资助项目")
 
-        head = _sign_in(browser, live_server, "head")
-        head.goto(live_server + "/aid/")
-        head.get_by_role("link", name="本学期家庭经济困难学生生活补助").click()
-        head.select_option("#class_id", label=f"石桥村小 · {klass.label}")
-        head.get_by_role("button", name="为这个班符合条件的学生申请").click()
-        head.wait_for_selector(f"text=已为 {len(in_class)} 名学生申请")
-        db.session.expire_all()
-        granted = db.session.scalars(db.select(AidGrant).where(
-            AidGrant.student_id.in_([s.id for s in eligible]))).all()
-        assert sorted(g.student_id for g in granted if g.program.term.end_date >= date.today()) \
-            == sorted(s.id for s in in_class)
+    head = _sign_in(browser, live_server, "head")
+    head.goto(live_server + "/aid/")
+    head.get_by_role("link", name="本学期家庭经济困难学生生活补助").click()
+    head.select_option("#class_id", label=f"石桥村小 · {klass.label}")
+    head.get_by_role("button", name="为这个班符合条件的学生申请").click()
+    head.wait_for_selector(f"text=已为 {len(in_class)} 名学生申请")
+    db.session.expire_all()
+    granted = db.session.scalars(db.select(AidGrant).where(
+        AidGrant.student_id.in_([s.id for s in eligible]))).all()
+    assert sorted(g.student_id for g in granted if g.program.term.end_date >= date.today()) \
+        == sorted(s.id for s in in_class)
 
-        head.goto(live_server + "/aid/")
-        head.get_by_role("link", name="漏助与错助").click()
-        head.wait_for_selector("text=符合条件但本学期没有资助")
-        shot(head, "17-资助-漏助与错助")
-        missing = head.inner_text("main").split("有资助但")[0]
-        left_out = [s for s in eligible if s.class_id != klass.id]
-        assert f"（{len(left_out)} 人次）" in missing
-        assert all(s.name in missing for s in left_out)
+    head.goto(live_server + "/aid/")
+    head.get_by_role("link", name="漏助与错助").click()
+    head.wait_for_selector("text=符合条件但本学期没有资助")
+    shot(head, "17-资助-漏助与错助")
+    missing = head.inner_text("main").split("有资助但")[0]
+    left_out = [s for s in eligible if s.class_id != klass.id]
+    assert f"（{len(left_out)} 人次）" in missing
+    assert all(s.name in missing for s in left_out)
 
-        head.goto(live_server + "/aid/")
-        head.get_by_role("link", name="本学期家庭经济困难学生生活补助").click()
-        text = _print_and_read(head, head.get_by_role("button", name="打印公示名单"))
-        for s in in_class:
-            assert s.name in text and s.masked_id in text and s.id_number not in text
+    head.goto(live_server + "/aid/")
+    head.get_by_role("link", name="本学期家庭经济困难学生生活补助").click()
+    text = _print_and_read(head, head.get_by_role("button", name="打印公示名单"))
+    for s in in_class:
+        assert s.name in text and s.masked_id in text and s.id_number not in text
 
-        teacher = _sign_in(browser, live_server, "teacher")
-        teacher.goto(live_server + "/pairs/mine")
-        shot(teacher, "16-我的结对")
-        card = teacher.locator("article.pair", has_text=child.name)
-        assert "本月还没有联系" in card.inner_text()
-        card.locator("select[name=mode]").select_option(label="电话/视频")
-        card.locator("input[name=minutes]").fill("10")
-        card.locator("input[name=content]").fill("电话问了学习和生活")
-        card.get_by_role("button", name="记录").click()
-        teacher.locator("article.pair", has_text="已记录").wait_for()
-        card = teacher.locator("article.pair", has_text=child.name)
-        assert "本月还没有联系" not in card.inner_text()
+    teacher = _sign_in(browser, live_server, "teacher")
+    teacher.goto(live_server + "/pairs/mine")
+    shot(teacher, "16-我的结对")
+    card = teacher.locator("article.pair", has_text=child.name)
+    assert "本月还没有联系" in card.inner_text()
+    card.locator("select[name=mode]").select_option(label="电话/视频")
+    card.locator("input[name=minutes]").fill("10")
+    card.locator("input[name=content]").fill("电话问了学习和生活")
+    card.get_by_role("button", name="记录").click()
+    teacher.locator("article.pair", has_text="已记录").wait_for()
+    card = teacher.locator("article.pair", has_text=child.name)
+    assert "本月还没有联系" not in card.inner_text()
 
-        teacher.goto(f"{live_server}/students/{child.id}")
-        page_text = teacher.inner_text("main")
-        assert "本学期家庭经济困难学生生活补助" in page_text and "电话问了学习和生活" in page_text
-        browser.close()
+    teacher.goto(f"{live_server}/students/{child.id}")
+    page_text = teacher.inner_text("main")
+    assert "本学期家庭经济困难学生生活补助" in page_text and "电话问了学习和生活" in page_text
 
 
-def test_absence_to_closed_case_in_the_demo_township(app, live_server):
+def test_absence_to_closed_case_in_the_demo_township(app, live_server, chromium):
     """Issue 5's flow: the class teacher marks a child 无故 for three school days and the
     warning appears, and the child is 高 on the officer's risk list, viewed (and its scores
     stored) before the clicks; the village head sees it with its evidence and records a visit that finds
@@ -320,7 +308,6 @@ def test_absence_to_closed_case_in_the_demo_township(app, live_server):
     from datetime import timedelta
 
     import demo
-    from playwright.sync_api import sync_playwright
     from blueprints.attendance import rules
     from models import ClassGroup, DropoutCase, School
     demo.load()
@@ -330,104 +317,102 @@ def test_absence_to_closed_case_in_the_demo_township(app, live_server):
                                .order_by(Student.name_pinyin)).first()
     with app.test_request_context():
         days = rules.calendar(school.township_id).before(date.today())[-3:]
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        officer = _sign_in(browser, live_server, "admin")  # the risk list stores its scores
-        risk_url = f"{live_server}/attendance/risk?school={school.id}"
-        officer.goto(risk_url)
+    browser = chromium
+    officer = _sign_in(browser, live_server, "admin")  # the risk list stores its scores
+    risk_url = f"{live_server}/attendance/risk?school={school.id}"
+    officer.goto(risk_url)
 
-        def risk_row():
-            return officer.locator("tbody tr", has=officer.get_by_role(
-                "link", name=child.name, exact=True))
-        assert risk_row().count() == 0 or "连续无故缺课" not in risk_row().inner_text()
-        teacher = _sign_in(browser, live_server, "teacher")
-        for week in sorted({d - timedelta(days=d.weekday()) for d in days}):
-            teacher.goto(f"{live_server}/attendance/classes/{klass.id}?week={week}")
-            htmx_ready(teacher, "table.grid button")
-            for day in (d for d in days if d - timedelta(days=d.weekday()) == week):
-                button = teacher.locator(f'button[value="{child.id}:{day.isoformat()}"]')
-                button.click()
-                teacher.locator(f'td.k-unexcused button[value="{child.id}:{day.isoformat()}"]'
-                                ).wait_for()
-        teacher.locator("#class-warnings", has_text=child.name).wait_for()
-        shot(teacher, "04-周考勤-连续缺课预警")
-        assert "连续无故缺课 3 天" in teacher.inner_text("#class-warnings")
-        officer.goto(risk_url)  # the stored score was marked out of date by the clicks
-        assert "高" in risk_row().inner_text() and "连续无故缺课（+3）" in risk_row().inner_text()
-        shot(officer, "18-风险名单")
+    def risk_row():
+        return officer.locator("tbody tr", has=officer.get_by_role(
+            "link", name=child.name, exact=True))
+    assert risk_row().count() == 0 or "连续无故缺课" not in risk_row().inner_text()
+    teacher = _sign_in(browser, live_server, "teacher")
+    for week in sorted({d - timedelta(days=d.weekday()) for d in days}):
+        teacher.goto(f"{live_server}/attendance/classes/{klass.id}?week={week}")
+        htmx_ready(teacher, "table.grid button")
+        for day in (d for d in days if d - timedelta(days=d.weekday()) == week):
+            button = teacher.locator(f'button[value="{child.id}:{day.isoformat()}"]')
+            button.click()
+            teacher.locator(f'td.k-unexcused button[value="{child.id}:{day.isoformat()}"]'
+                            ).wait_for()
+    teacher.locator("#class-warnings", has_text=child.name).wait_for()
+    shot(teacher, "04-周考勤-连续缺课预警")
+    assert "连续无故缺课 3 天" in teacher.inner_text("#class-warnings")
+    officer.goto(risk_url)  # the stored score was marked out of date by the clicks
+    assert "高" in risk_row().inner_text() and "连续无故缺课（+3）" in risk_row().inner_text()
+    shot(officer, "18-风险名单")
 
-        head = _sign_in(browser, live_server, "head")
-        head.goto(live_server + "/attendance/warnings")
-        row = head.locator("tbody tr", has_text=child.name)
-        assert all(d.isoformat() in row.inner_text() for d in days)
-        row.get_by_role("link", name="记录家访").click()
-        head.fill("#met", "奶奶")
-        head.select_option("#outcome", label="孩子不在家（外出、去向不明）")
-        head.get_by_label("外出务工").check()
-        head.fill("#situation", "奶奶说孩子跟着叔叔去县城打零工了")
-        head.fill("#next_step", "联系父亲，请村主任一起劝返")
-        shot(head, "05-记录家访")
-        head.get_by_role("button", name="保存家访记录").click()
-        head.wait_for_url(re.compile(r"/cases/\d+$"))
-        case_url = head.url
-        head.select_option("#to", label="劝返中")
-        head.fill("#note", "校长、班主任和村主任到县城找到孩子，和父亲电话沟通")
-        head.get_by_role("button", name="保存这一步").click()
-        head.wait_for_selector("text=：劝返中。")
-        shot(head, "06-劝返个案")
-        token = head.input_value("input[name=csrf_token]")
-        notice = head.request.post(case_url + "/notices",
-                                   form={"csrf_token": token, "kind": "return"})
-        text = subprocess.run(["pdftotext", "-", "-"], input=notice.body(), capture_output=True,
-                              check=True).stdout.decode()
-        assert "复学通知书" in text and child.name in text
-        head.goto(case_url)
-        head.select_option("#to", label="已复学")
-        head.fill("#note", "孩子回校上课")
-        head.fill("#reentry_plan", "吴老师每天课后补数学；安排爱心妈妈；每周和父亲通一次电话")
-        head.get_by_role("button", name="保存这一步").click()
-        head.wait_for_selector("text=：已复学。")
-        main = head.inner_text("main")
-        week, month = date.today() + timedelta(days=7), date.today() + timedelta(days=30)
-        assert f"复学一周回访（{week} 前）" in main and f"复学一个月回访（{month} 前）" in main
+    head = _sign_in(browser, live_server, "head")
+    head.goto(live_server + "/attendance/warnings")
+    row = head.locator("tbody tr", has_text=child.name)
+    assert all(d.isoformat() in row.inner_text() for d in days)
+    row.get_by_role("link", name="记录家访").click()
+    head.fill("#met", "奶奶")
+    head.select_option("#outcome", label="孩子不在家（外出、去向不明）")
+    head.get_by_label("外出务工").check()
+    head.fill("#situation", "奶奶说孩子跟着叔叔去县城打零工了")
+    head.fill("#next_step", "联系父亲，请村主任一起劝返")
+    shot(head, "05-记录家访")
+    head.get_by_role("button", name="保存家访记录").click()
+    head.wait_for_url(re.compile(r"/cases/\d+$"))
+    case_url = head.url
+    head.select_option("#to", label="劝返中")
+    head.fill("#note", "校长、班主任和村主任到县城找到孩子，和父亲电话沟通")
+    head.get_by_role("button", name="保存这一步").click()
+    head.wait_for_selector("text=：劝返中。")
+    shot(head, "06-劝返个案")
+    token = head.input_value("input[name=csrf_token]")
+    notice = head.request.post(case_url + "/notices",
+                               form={"csrf_token": token, "kind": "return"})
+    text = subprocess.run(["pdftotext", "-", "-"], input=notice.body(), capture_output=True,
+                          check=True).stdout.decode()
+    assert "复学通知书" in text and child.name in text
+    head.goto(case_url)
+    head.select_option("#to", label="已复学")
+    head.fill("#note", "孩子回校上课")
+    head.fill("#reentry_plan", "吴老师每天课后补数学；安排爱心妈妈；每周和父亲通一次电话")
+    head.get_by_role("button", name="保存这一步").click()
+    head.wait_for_selector("text=：已复学。")
+    main = head.inner_text("main")
+    week, month = date.today() + timedelta(days=7), date.today() + timedelta(days=30)
+    assert f"复学一周回访（{week} 前）" in main and f"复学一个月回访（{month} 前）" in main
 
-        # a month later (the case's dates moved back 31 days): both follow-ups are due
-        case = db.session.scalar(db.select(DropoutCase).filter_by(student_id=child.id))
-        for step in case.steps:
-            step.on -= timedelta(days=31)
-        case.opened_on -= timedelta(days=31)
-        case.returned_on -= timedelta(days=31)
-        for item in case.follow_ups:
-            item.due_on -= timedelta(days=31)
-        db.session.commit()
-        head.goto(case_url)
-        for _ in range(2):
-            head.locator("input[name=note]").first.fill("按时到校，作业能完成")
-            head.get_by_role("button", name="记录回访").first.click()
-            head.wait_for_selector("text=已记录")
-        head.select_option("#to", label="已销号")
-        head.fill("#note", "复学一个月，稳定在校，销号")
-        head.get_by_role("button", name="保存这一步").click()
-        head.wait_for_selector("text=：已销号。")
+    # a month later (the case's dates moved back 31 days): both follow-ups are due
+    case = db.session.scalar(db.select(DropoutCase).filter_by(student_id=child.id))
+    for step in case.steps:
+        step.on -= timedelta(days=31)
+    case.opened_on -= timedelta(days=31)
+    case.returned_on -= timedelta(days=31)
+    for item in case.follow_ups:
+        item.due_on -= timedelta(days=31)
+    db.session.commit()
+    head.goto(case_url)
+    for _ in range(2):
+        head.locator("input[name=note]").first.fill("按时到校，作业能完成")
+        head.get_by_role("button", name="记录回访").first.click()
+        head.wait_for_selector("text=已记录")
+    head.select_option("#to", label="已销号")
+    head.fill("#note", "复学一个月，稳定在校，销号")
+    head.get_by_role("button", name="保存这一步").click()
+    head.wait_for_selector("text=：已销号。")
 
-        # the ledger: opened and returned 31 days ago (last month, or the one before on the
-        # 1st of a month after a 30-day month), 销号 this month
-        head.goto(f"{live_server}/cases/ledger?kind=suspected&month={date.today():%Y-%m}")
-        row = head.locator("tbody tr", has_text=child.name).inner_text()
-        assert "已销号" in row and date.today().isoformat() in row and "孩子回校上课" in row
-        assert "石桥村小\t0\t0\t1\t0" in head.locator("table").first.inner_text()
-        opened = (date.today() - timedelta(days=31)).strftime("%Y-%m")
-        head.goto(f"{live_server}/cases/ledger?kind=suspected&month={opened}")
-        assert child.name in head.locator("tbody", has_text=child.name).inner_text()
-        assert "石桥村小\t1\t1\t0\t0" in head.locator("table").first.inner_text()
+    # the ledger: opened and returned 31 days ago (last month, or the one before on the
+    # 1st of a month after a 30-day month), 销号 this month
+    head.goto(f"{live_server}/cases/ledger?kind=suspected&month={date.today():%Y-%m}")
+    row = head.locator("tbody tr", has_text=child.name).inner_text()
+    assert "已销号" in row and date.today().isoformat() in row and "孩子回校上课" in row
+    assert "石桥村小\t0\t0\t1\t0" in head.locator("table").first.inner_text()
+    opened = (date.today() - timedelta(days=31)).strftime("%Y-%m")
+    head.goto(f"{live_server}/cases/ledger?kind=suspected&month={opened}")
+    assert child.name in head.locator("tbody", has_text=child.name).inner_text()
+    assert "石桥村小\t1\t1\t0\t0" in head.locator("table").first.inner_text()
 
-        officer.goto(live_server + "/cases/reconcile")
-        shot(officer, "07-四查三比对")
-        assert "龙小燕" in officer.inner_text("main").split("已说明（")[0]
-        browser.close()
+    officer.goto(live_server + "/cases/reconcile")
+    shot(officer, "07-四查三比对")
+    assert "龙小燕" in officer.inner_text("main").split("已说明（")[0]
 
 
-def test_dashboard_and_monthly_meeting_in_the_demo_township(app, live_server):
+def test_dashboard_and_monthly_meeting_in_the_demo_township(app, live_server, chromium):
     """Issue 6's flow: the central leader opens the dashboard, follows a school's overdue count
     to its list, schedules the month's meeting, edits the drafted agenda, records minutes and two
     action items in presentation mode, prints the sign-in sheet and minutes, exports the month's
@@ -437,94 +422,92 @@ def test_dashboard_and_monthly_meeting_in_the_demo_township(app, live_server):
 
     import demo
     from openpyxl import load_workbook
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
     from models import Meeting
     demo.load()
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        leader = _sign_in(browser, live_server, "leader")
-        leader.goto(live_server + "/dashboard/")
-        shot(leader, "08-总览")
-        overdue = leader.locator("a.tag.bad").nth(1)  # the first school's overdue count
-        count = int(overdue.inner_text())
-        overdue.click()
-        leader.wait_for_url(re.compile(r"/attendance/warnings\?school=\d+"))
-        assert leader.locator("tbody tr.row-error").count() == count
+    browser = chromium
+    leader = _sign_in(browser, live_server, "leader")
+    leader.goto(live_server + "/dashboard/")
+    shot(leader, "08-总览")
+    overdue = leader.locator("a.tag.bad").nth(1)  # the first school's overdue count
+    count = int(overdue.inner_text())
+    overdue.click()
+    leader.wait_for_url(re.compile(r"/attendance/warnings\?school=\d+"))
+    assert leader.locator("tbody tr.row-error").count() == count
 
-        leader.goto(live_server + "/students/")  # the class filter follows the chosen school
-        expect(leader.locator("#f-class")).to_be_disabled()
-        leader.select_option("#f-school", label="石桥村小")
-        expect(leader.locator("#f-class")).to_be_enabled()
-        classes = leader.locator("#f-class option").all_inner_texts()
-        assert classes[0] == "全部" and len(classes) > 1 and "石桥村小" not in "".join(classes)
+    leader.goto(live_server + "/students/")  # the class filter follows the chosen school
+    expect(leader.locator("#f-class")).to_be_disabled()
+    leader.select_option("#f-school", label="石桥村小")
+    expect(leader.locator("#f-class")).to_be_enabled()
+    classes = leader.locator("#f-class option").all_inner_texts()
+    assert classes[0] == "全部" and len(classes) > 1 and "石桥村小" not in "".join(classes)
 
-        leader.goto(live_server + "/meetings/")
-        leader.get_by_role("link", name="安排会议").click()
-        leader.get_by_role("button", name="安排并起草议程").click()
-        leader.wait_for_selector("text=议程已按数据起草")
-        agenda = leader.input_value("#agenda")
-        assert "柳塘村小" in agenda and "超期未家访预警 1 条" in agenda
-        leader.fill("#agenda", agenda + "\n请各校汇报本月家访情况")
-        leader.get_by_role("button", name="保存", exact=True).click()
-        leader.wait_for_selector("text=已保存会议信息和议程")
+    leader.goto(live_server + "/meetings/")
+    leader.get_by_role("link", name="安排会议").click()
+    leader.get_by_role("button", name="安排并起草议程").click()
+    leader.wait_for_selector("text=议程已按数据起草")
+    agenda = leader.input_value("#agenda")
+    assert "柳塘村小" in agenda and "超期未家访预警 1 条" in agenda
+    leader.fill("#agenda", agenda + "\n请各校汇报本月家访情况")
+    leader.get_by_role("button", name="保存", exact=True).click()
+    leader.wait_for_selector("text=已保存会议信息和议程")
 
-        leader.get_by_role("link", name="开会（演示）").click()
-        leader.wait_for_url(re.compile(r"/present$"))
-        shot(leader, "09-推进会演示")
-        step = 0
-        while "柳塘村小" not in leader.inner_text("main h1"):
-            step += 1
-            leader.get_by_role("link", name="下一页").click()
-            leader.wait_for_url(re.compile(rf"step={step}$"))
-            leader.locator("main h1").wait_for()
-        htmx_ready(leader, "textarea[name=minutes]")
-        leader.fill("textarea[name=minutes]", "柳塘村小：五年级学生连续缺课，已安排家访。")
-        leader.locator("#minutes-saved", has_text="已保存").wait_for()
-        for text, owner in (("本周内完成家访并上报", "刘建平（柳塘村小）"),
-                            ("联系村委会共同劝返", "王建华（青山镇中心学校）")):
-            leader.fill("#item-text", text)
-            leader.select_option("#item-owner_id", label=owner)
-            leader.select_option("#item-school_id", label="柳塘村小")
-            leader.fill("#item-due_on", date.today().isoformat())
-            leader.get_by_role("button", name="记下这个决定").click()
-            leader.locator("#action-items", has_text=text).wait_for()
-        meeting = db.session.scalar(db.select(Meeting))
-        db.session.refresh(meeting)
-        assert "已安排家访" in meeting.minutes and len(meeting.items) == 2
+    leader.get_by_role("link", name="开会（演示）").click()
+    leader.wait_for_url(re.compile(r"/present$"))
+    shot(leader, "09-推进会演示")
+    step = 0
+    while "柳塘村小" not in leader.inner_text("main h1"):
+        step += 1
+        leader.get_by_role("link", name="下一页").click()
+        leader.wait_for_url(re.compile(rf"step={step}$"))
+        leader.locator("main h1").wait_for()
+    htmx_ready(leader, "textarea[name=minutes]")
+    leader.fill("textarea[name=minutes]", "柳塘村小：五年级学生连续缺课，已安排家访。")
+    leader.locator("#minutes-saved", has_text="已保存").wait_for()
+    for text, owner in (("本周内完成家访并上报", "刘建平（柳塘村小）"),
+                        ("联系村委会共同劝返", "王建华（青山镇中心学校）")):
+        leader.fill("#item-text", text)
+        leader.select_option("#item-owner_id", label=owner)
+        leader.select_option("#item-school_id", label="柳塘村小")
+        leader.fill("#item-due_on", date.today().isoformat())
+        leader.get_by_role("button", name="记下这个决定").click()
+        leader.locator("#action-items", has_text=text).wait_for()
+    meeting = db.session.scalar(db.select(Meeting))
+    db.session.refresh(meeting)
+    assert "已安排家访" in meeting.minutes and len(meeting.items) == 2
 
-        leader.goto(f"{live_server}/meetings/{meeting.id}")
-        texts = {}
-        for name in ("签到表", "会议纪要", "每月报告 Excel"):
-            link = leader.get_by_role("link", name=name)
-            response = leader.request.get(urljoin(leader.url, link.get_attribute("href")))
-            assert response.ok
-            texts[name] = response.body()
+    leader.goto(f"{live_server}/meetings/{meeting.id}")
+    texts = {}
+    for name in ("签到表", "会议纪要", "每月报告 Excel"):
+        link = leader.get_by_role("link", name=name)
+        response = leader.request.get(urljoin(leader.url, link.get_attribute("href")))
+        assert response.ok
+        texts[name] = response.body()
 
-        def read(data):
-            return subprocess.run(["pdftotext", "-", "-"], input=data, capture_output=True,
-                                  check=True).stdout.decode()
-        assert "签到表" in read(texts["签到表"]) and "刘建平" in read(texts["签到表"])
-        minutes = read(texts["会议纪要"])  # the table cell wraps the item in two lines
-        assert "已安排家访" in minutes and "本周内完成家" in minutes and "访并上报" in minutes
-        sheet = load_workbook(BytesIO(texts["每月报告 Excel"])).active
-        assert [c for c in next(sheet.values)][:2] == ["项目", "全镇"]
+    def read(data):
+        return subprocess.run(["pdftotext", "-", "-"], input=data, capture_output=True,
+                              check=True).stdout.decode()
+    assert "签到表" in read(texts["签到表"]) and "刘建平" in read(texts["签到表"])
+    minutes = read(texts["会议纪要"])  # the table cell wraps the item in two lines
+    assert "已安排家访" in minutes and "本周内完成家" in minutes and "访并上报" in minutes
+    sheet = load_workbook(BytesIO(texts["每月报告 Excel"])).active
+    assert [c for c in next(sheet.values)][:2] == ["项目", "全镇"]
 
-        # the next month: one item done, the other carried into the new agenda
-        first, second = meeting.items
-        first.done_on, first.result = date.today(), "已家访"
-        db.session.commit()
-        leader.goto(live_server + "/meetings/new")
-        next_month = (date.today().replace(day=28) + timedelta(days=5)).strftime("%Y-%m")
-        leader.fill("#month", next_month)
-        leader.get_by_role("button", name="安排并起草议程").click()
-        leader.wait_for_selector("text=议程已按数据起草")
-        agenda = leader.input_value("#agenda")
-        assert "联系村委会共同劝返" in agenda and "本周内完成家访并上报" not in agenda
-        browser.close()
+    # the next month: one item done, the other carried into the new agenda
+    first, second = meeting.items
+    first.done_on, first.result = date.today(), "已家访"
+    db.session.commit()
+    leader.goto(live_server + "/meetings/new")
+    next_month = (date.today().replace(day=28) + timedelta(days=5)).strftime("%Y-%m")
+    leader.fill("#month", next_month)
+    leader.get_by_role("button", name="安排并起草议程").click()
+    leader.wait_for_selector("text=议程已按数据起草")
+    agenda = leader.input_value("#agenda")
+    assert "联系村委会共同劝返" in agenda and "本周内完成家访并上报" not in agenda
 
 
-def test_activity_summary_and_evidence_pack_in_the_demo_township(app, live_server, tmp_path,
-                                                                  signed_in):
+def test_activity_summary_and_evidence_pack_in_the_demo_township(app, live_server, chromium,
+                                                                   tmp_path, signed_in):
     """Issue 7's flow: the head of 石桥村小 records a 家长会 with two photos, drafts this term's
     summary for the school, edits one sentence, saves it, prints it and downloads the .docx
     (both carry the edited sentence); the summary's rates equal the dashboard's; the term's
@@ -533,7 +516,6 @@ def test_activity_summary_and_evidence_pack_in_the_demo_township(app, live_serve
 
     from docx import Document
     from PIL import Image, ImageDraw
-    from playwright.sync_api import sync_playwright
 
     import demo
     from blueprints.dashboard import metrics
@@ -546,59 +528,57 @@ def test_activity_summary_and_evidence_pack_in_the_demo_township(app, live_serve
         path = tmp_path / f"家长会{n + 1}.jpg"
         image.save(path, "JPEG", quality=90)
         photos.append(str(path))
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        head = _sign_in(browser, live_server, "head")
-        head.get_by_role("link", name="工作活动").first.click()
-        head.get_by_role("link", name="登记活动").click()
-        head.select_option("#kind", label="家长会")
-        head.fill("#title", "三年级家长会：义务教育法与家长的责任")
-        head.fill("#place", "石桥村小多功能室")
-        head.fill("#reached", "46")
-        head.fill("#description", "讲解义务教育法第五条，签订家长承诺书 23 份。")
-        head.set_input_files("#photos", photos)
-        head.get_by_role("button", name="保存活动").click()
-        head.wait_for_url(re.compile(r"/activities/\d+$"))
-        shot(head, "11-工作活动")
-        assert head.locator("main img").count() == 2
-        activity = db.session.scalar(db.select(Activity).filter_by(
-            title="三年级家长会：义务教育法与家长的责任"))
-        assert len(activity.photos) == 2 and activity.reached == 46
+    browser = chromium
+    head = _sign_in(browser, live_server, "head")
+    head.get_by_role("link", name="工作活动").first.click()
+    head.get_by_role("link", name="登记活动").click()
+    head.select_option("#kind", label="家长会")
+    head.fill("#title", "三年级家长会：义务教育法与家长的责任")
+    head.fill("#place", "石桥村小多功能室")
+    head.fill("#reached", "46")
+    head.fill("#description", "讲解义务教育法第五条，签订家长承诺书 23 份。")
+    head.set_input_files("#photos", photos)
+    head.get_by_role("button", name="保存活动").click()
+    head.wait_for_url(re.compile(r"/activities/\d+$"))
+    shot(head, "11-工作活动")
+    assert head.locator("main img").count() == 2
+    activity = db.session.scalar(db.select(Activity).filter_by(
+        title="三年级家长会：义务教育法与家长的责任"))
+    assert len(activity.photos) == 2 and activity.reached == 46
 
-        head.get_by_role("link", name="工作总结").first.click()
-        head.get_by_role("button", name="按数据起草总结").click()
-        overview = head.locator("textarea").first
-        drafted = overview.input_value()
-        shot(head, "12-工作总结-起草")
-        old = drafted.split("。")[0] + "。"
-        new = "本学期我校坚持把控辍保学作为头等大事，家长会开到了每个村民小组。"
-        overview.fill(drafted.replace(old, new, 1))
-        head.get_by_role("button", name="保存").click()
-        head.wait_for_url(re.compile(r"/summaries/\d+$"))
-        summary = db.session.scalar(db.select(WorkSummary).order_by(WorkSummary.id.desc()))
-        assert summary.version == 1 and new in summary.sections[0][1]
+    head.get_by_role("link", name="工作总结").first.click()
+    head.get_by_role("button", name="按数据起草总结").click()
+    overview = head.locator("textarea").first
+    drafted = overview.input_value()
+    shot(head, "12-工作总结-起草")
+    old = drafted.split("。")[0] + "。"
+    new = "本学期我校坚持把控辍保学作为头等大事，家长会开到了每个村民小组。"
+    overview.fill(drafted.replace(old, new, 1))
+    head.get_by_role("button", name="保存").click()
+    head.wait_for_url(re.compile(r"/summaries/\d+$"))
+    summary = db.session.scalar(db.select(WorkSummary).order_by(WorkSummary.id.desc()))
+    assert summary.version == 1 and new in summary.sections[0][1]
 
-        text = _pdf_text(head, head.get_by_role("link", name="打印 PDF"))
-        assert new.replace("，", "") in text.replace("\n", "").replace(" ", "").replace("，", "")
-        assert old not in text.replace("\n", "").replace(" ", "")
-        assert "三年级家长会" in text  # the appendix lists the activity's photos
-        docx = head.request.get(urljoin(head.url, head.get_by_role(
-            "link", name="导出 Word").get_attribute("href")))
-        assert docx.ok
-        (tmp_path / "总结.docx").write_bytes(docx.body())
-        paragraphs = [p.text for p in Document(str(tmp_path / "总结.docx")).paragraphs]
-        assert any(new in p for p in paragraphs) and not any(old in p for p in paragraphs)
+    text = _pdf_text(head, head.get_by_role("link", name="打印 PDF"))
+    assert new.replace("，", "") in text.replace("\n", "").replace(" ", "").replace("，", "")
+    assert old not in text.replace("\n", "").replace(" ", "")
+    assert "三年级家长会" in text  # the appendix lists the activity's photos
+    docx = head.request.get(urljoin(head.url, head.get_by_role(
+        "link", name="导出 Word").get_attribute("href")))
+    assert docx.ok
+    (tmp_path / "总结.docx").write_bytes(docx.body())
+    paragraphs = [p.text for p in Document(str(tmp_path / "总结.docx")).paragraphs]
+    assert any(new in p for p in paragraphs) and not any(old in p for p in paragraphs)
 
-        with signed_in(db.session.scalar(db.select(User).filter_by(username="head"))):
-            school = [c for c in metrics.dashboard(date.today()) if c.school
-                      and c.school.name == "石桥村小"][0]
-        assert summary.figures["consolidation_rate"] == school.rates.consolidation_rate
-        assert summary.figures.get("dropout_rate") == school.rates.dropout_rate
+    with signed_in(db.session.scalar(db.select(User).filter_by(username="head"))):
+        school = [c for c in metrics.dashboard(date.today()) if c.school
+                  and c.school.name == "石桥村小"][0]
+    assert summary.figures["consolidation_rate"] == school.rates.consolidation_rate
+    assert summary.figures.get("dropout_rate") == school.rates.dropout_rate
 
-        head.goto(live_server + "/evidence/")
-        shot(head, "13-佐证材料")
-        pack = _print_and_read(head, head.get_by_role("button", name="打印佐证材料（PDF）"))
-        contents = pack.split("\f")[1]
-        assert "目录" in contents and "工作活动" in contents and "家访记录" in contents
-        assert "三年级家长会：义务教育法与家长的责任" in pack
-        browser.close()
+    head.goto(live_server + "/evidence/")
+    shot(head, "13-佐证材料")
+    pack = _print_and_read(head, head.get_by_role("button", name="打印佐证材料（PDF）"))
+    contents = pack.split("\f")[1]
+    assert "目录" in contents and "工作活动" in contents and "家访记录" in contents
+    assert "三年级家长会：义务教育法与家长的责任" in pack

@@ -1,6 +1,6 @@
 /* Baoxue's only script besides htmx. ES2015 so it runs on Chrome 70 era browsers.
-   Shows server and network errors of htmx requests in the message area; the page and
-   anything typed into it stay as they were. */
+   Shows the server's messages and network errors of htmx requests in the message area; the
+   page and anything typed into it stay as they were (responses.py: the response contract). */
 (function () {
   "use strict";
   function show(text, kind) {
@@ -13,13 +13,19 @@
     box.appendChild(p);
     box.scrollIntoView({block: "nearest"});
   }
-  document.addEventListener("htmx:responseError", function (evt) {
+  /* The server's messages (responses.message_response) come as text/plain, whatever their
+     status: shown here, never swapped into the page. */
+  document.addEventListener("htmx:beforeSwap", function (evt) {
     var xhr = evt.detail.xhr;
     var type = xhr.getResponseHeader("Content-Type") || "";
-    var text = type.indexOf("text/plain") === 0 && xhr.responseText
-      ? xhr.responseText
-      : "操作没有成功（错误 " + xhr.status + "），请稍后重试。";
-    show(text, "error");
+    if (type.indexOf("text/plain") !== 0) { return; }
+    evt.detail.shouldSwap = false;
+    evt.detail.isError = false;
+    show(xhr.responseText || "操作没有成功，请稍后重试。", xhr.status >= 400 ? "error" : "success");
+  });
+  /* Any other failure (a proxy's error page, a crash before Baoxue answered). */
+  document.addEventListener("htmx:responseError", function (evt) {
+    show("操作没有成功（错误 " + evt.detail.xhr.status + "），请稍后重试。", "error");
   });
   document.addEventListener("htmx:sendError", function () {
     show("网络连接失败，操作没有完成。请检查网络后重试，已填写的内容仍在页面上。", "error");

@@ -1,0 +1,199 @@
+"""A refusal keeps the page (issue 17, the response contract of responses.py), in Chromium, in
+every area where a user can be refused: after the refusal the menu, the page's own content and
+what the user typed are still there, and the message says what to fix.
+
+Messages (a refusal, a conflict, a file gone) show in the message area: from an htmx request
+without a swap; from a plain form (an upload) or link (a download) after the browser is sent
+back to its page. A form with errors is re-rendered with them beside what was typed.
+"""
+import re
+import shutil
+from datetime import date, timedelta
+
+import pytest
+
+from extensions import db
+from models import PrintJob, now
+from tests import factories as f
+from tests.test_access import _url_args
+
+pytestmark = pytest.mark.skipif(not shutil.which("chromium"),
+                                reason="Debian's chromium is not installed (make test installs it)")
+
+
+@pytest.fixture
+def rows(world):
+    """The world with a row of every kind (a warning, a case with a follow-up, a pledge, a
+    programme, a pair, a meeting and its decision, a summary ...): their ids by name."""
+    defaults, _ = _url_args(world, world.s_a1_other)
+    return defaults
+
+
+def sign_in(chromium, base, username):
+    page = chromium.new_page(viewport={"width": 1024, "height": 768})
+    page.set_default_timeout(8000)
+    page.goto(base + "/login")
+    page.fill("#username", username)
+    page.fill("#password", f.PASSWORD)
+    page.click("main button[type=submit]")
+    page.wait_for_url(re.compile(r"/$"))
+    return page
+
+
+def message(page, text):
+    """The message area shows text (an error)."""
+    page.locator("#messages .msg.error", has_text=text).wait_for()
+
+
+def kept(page, *selectors):
+    """The menu and the page's own content are still there."""
+    assert page.locator("nav.main-nav").is_visible()
+    for selector in selectors:
+        assert page.locator(selector).first.is_visible(), selector
+
+
+def busy(user, n=3):
+    """The user already has n batches under way: every batch print is refused (MAX_OPEN_JOBS)."""
+    for _ in range(n):
+        db.session.add(PrintJob(user_id=user.id, kind="student_sheets", title="排队中",
+                                filename="x.pdf", total=1))
+    db.session.commit()
+
+
+BUSY = "您已有 3 个打印任务正在进行"
+
+
+def test_home_and_attendance_refusals_keep_the_page(world, rows, live_server, chromium):
+    head = sign_in(chromium, live_server, "head")
+    # home: a meeting's decision marked done without saying how
+    head.get_by_role("button", name="完成").click()
+    message(head, "请写明完成情况。")
+    kept(head, "text=推进会布置给我的事项", "input[name=result]")
+    # attendance: a warning closed without saying what was done
+    head.goto(live_server + "/attendance/warnings")
+    head.get_by_role("button", name="关闭预警").click()
+    message(head, "请写明做了什么")
+    kept(head, "main table", "input[name=action]")
+
+
+def test_cases_refusal_keeps_what_was_typed(world, rows, live_server, chromium):
+    head = sign_in(chromium, live_server, "head")
+    head.goto(f"{live_server}/cases/{rows['case_id']}")
+    head.fill("input[name=on]", "")
+    head.fill("input[name=note]", "电话联系了家长，孩子在校")
+    head.get_by_role("button", name="记录回访").click()
+    message(head, "请填写回访日期。")
+    kept(head, "text=复学一周回访")
+    assert head.input_value("input[name=note]") == "电话联系了家长，孩子在校"
+
+
+def test_batch_prints_refused_in_every_area_that_prints(world, rows, live_server, chromium):
+    """students, 包保, 佐证材料, 资助: a fourth batch while three are under way."""
+    busy(world.users["village_head"])
+    head = sign_in(chromium, live_server, "head")
+    head.goto(live_server + "/students/")
+    head.get_by_role("button", name=re.compile("打印学生信息表")).click()
+    message(head, BUSY)
+    kept(head, "#student-results table")
+    head.goto(live_server + "/responsibility/")
+    head.locator("form[action$='/responsibility/table'] button").first.click()
+    message(head, BUSY)
+    kept(head, "h2:has-text('缺少责任人')")
+    head.goto(f"{live_server}/aid/programs/{rows['program_id']}")
+    head.locator(f"form[action$='/aid/programs/{rows['program_id']}/notice'] button").click()
+    message(head, BUSY)
+    kept(head, "main table")
+    officer = sign_in(chromium, live_server, "officer")
+    busy(world.users["central_officer"])
+    officer.goto(f"{live_server}/evidence/?school={world.a1.id}&term={rows['term_id']}")
+    officer.get_by_role("button", name="打印佐证材料（PDF）").click()
+    message(officer, BUSY)
+    kept(officer, "text=打印佐证材料（PDF）")
+
+
+def test_plain_upload_and_download_refusals_come_back_to_their_page(world, rows, live_server,
+                                                                   chromium, tmp_path):
+    """A scan that is not a scan (a form that uploads, not htmx) and a download whose file is
+    gone (a plain link): the browser is back on its page, with the message."""
+    head = sign_in(chromium, live_server, "head")
+    head.goto(f"{live_server}/pledges/?term={rows['term_id']}")
+    fake = tmp_path / "签字.pdf"
+    fake.write_bytes(b"MZ this is a program, not a scan")
+    head.locator("input[type=file]").first.set_input_files(str(fake))
+    head.get_by_role("button", name="上传扫描件").first.click()
+    message(head, "文件内容不是 PDF、JPG 或 PNG")
+    assert "/pledges/" in head.url
+    kept(head, "main table")
+
+    job = PrintJob(user_id=world.users["village_head"].id, kind="student_sheets",
+                   title="学生信息表 3 份", filename="学生信息表.pdf", total=3, done=3,
+                   status="done", size=1000, finished_at=now())
+    db.session.add(job)
+    db.session.commit()
+    head.goto(f"{live_server}/prints/{job.id}")
+    head.get_by_role("link", name="下载 PDF").click()
+    message(head, "这个打印文件已不存在")
+    assert head.url.endswith(f"/prints/{job.id}")
+    kept(head, "text=学生信息表 3 份")
+
+
+def test_forms_with_errors_keep_what_was_typed(world, rows, live_server, chromium, tmp_path):
+    """活动, 总结, 结对, 用户, 登录: the form comes back with the error beside the field and
+    everything typed; 推进会's minutes, saved as they are typed, are refused with a message."""
+    head = sign_in(chromium, live_server, "head")
+    head.goto(live_server + "/activities/new")
+    head.fill("#title", "防辍学家长会")
+    fake = tmp_path / "照片.jpg"
+    fake.write_bytes(b"MZ not a photo")
+    head.locator("input[type=file]").set_input_files(str(fake))
+    head.locator("main button[type=submit]").click()
+    head.locator("text=文件内容不是 PDF、JPG 或 PNG").wait_for()
+    kept(head, "#title")
+    assert head.input_value("#title") == "防辍学家长会"
+
+    head.goto(f"{live_server}/summaries/{rows['summary_id']}/edit")
+    head.fill("#title", "甲一村小本学期工作总结（修改）")
+    for area in head.locator("main textarea").all():
+        area.fill("")
+    head.locator("main button[type=submit]").first.click()
+    head.locator("text=各部分的正文都是空的").wait_for()
+    kept(head, "main textarea")
+    assert head.input_value("#title") == "甲一村小本学期工作总结（修改）"
+
+    teacher = sign_in(chromium, live_server, "teacher")
+    teacher.goto(live_server + "/pairs/mine")
+    card = teacher.locator("article.pair").first
+    card.locator("input[name=held_on]").fill((date.today() + timedelta(days=2)).isoformat())
+    card.locator("input[name=content]").fill("电话问了学习和生活")
+    card.locator("input[name=progress]").fill("数学作业按时交了")
+    card.get_by_role("button", name="记录").click()
+    teacher.locator("text=日期不能晚于今天。").wait_for()
+    kept(teacher, "article.pair")
+    assert teacher.locator("article.pair input[name=progress]").first.input_value() == \
+        "数学作业按时交了"
+
+    officer = sign_in(chromium, live_server, "officer")
+    officer.goto(f"{live_server}/meetings/{rows['meeting_id']}/present")
+    minutes = "会上逐校通报了本月考勤。" * 2000  # 24,000 characters, saved as typed
+    officer.fill("textarea[name=minutes]", minutes)
+    officer.locator("textarea[name=minutes]").blur()
+    message(officer, "会议记录太长（最多 2 万字）")
+    kept(officer, "#action-items", "text=决定事项")
+    assert officer.input_value("textarea[name=minutes]") == minutes
+
+    officer.goto(live_server + "/township/users/new")
+    officer.fill("#username", "teacher")
+    officer.fill("#name", "钱老师")
+    officer.fill("#password", "longenough1")
+    officer.locator("main button[type=submit]").click()
+    officer.locator("text=这个用户名已被使用，请换一个。").wait_for()
+    assert officer.input_value("#name") == "钱老师"
+    kept(officer, "#username")
+
+    stranger = chromium.new_page()
+    stranger.goto(live_server + "/login")
+    stranger.fill("#username", "head")
+    stranger.fill("#password", "wrong-one")
+    stranger.click("main button[type=submit]")
+    stranger.locator("text=用户名或密码不正确").wait_for()
+    assert stranger.input_value("#username") == "head"
