@@ -22,11 +22,24 @@ from models import (ROLES, Absence, ActionItem, Activity, ActivityPhoto, AidGran
                     PledgeTemplate, PrintJob, Responsibility, RiskOverride, School, StatusChange,
                     Student, Term, TutoringPair, TutoringSession, User, WorkSummary)
 
+# Every group of roles a route declares (@require) is named here, for what it may do. Templates
+# ask can(endpoint), area modules ask these names and functions: no role's name elsewhere.
 EVERYONE = tuple(ROLES)
 CENTRAL = ("central_officer", "central_leader")
 OFFICER = ("central_officer",)
-# Who keeps the register: the central officer for the township, a village head for one school.
+# Who keeps the register and a school's papers (pledges, aid, activities, 包保 lines): the
+# central officer for the township, a village head for one school.
 REGISTER_EDITORS = ("central_officer", "village_head")
+# Who marks attendance, closes warnings, records visits and follow-ups: those who know the child.
+MARKERS = ("central_officer", "village_head", "teacher")
+# Everyone who works in the schools (not the county's read-only inspector): 结对帮扶's contacts,
+# a meeting's decision marked done by whoever it was given to.
+STAFF = ("central_officer", "central_leader", "village_head", "teacher")
+# Whole-school pages (总览, 资助, 工作总结, 佐证材料): a teacher's scope is their classes only.
+SCHOOL_READERS = ("central_officer", "central_leader", "village_head", "inspector")
+SUMMARY_WRITERS = ("central_officer", "central_leader", "village_head")
+# The township's own work (月度推进会, 四查三比对): the central school, and the inspector reading.
+TOWN_READERS = ("central_officer", "central_leader", "inspector")
 # Who sees full ID numbers (they submit to the 学籍 system); everyone else sees them masked.
 FULL_ID_ROLES = ("central_officer", "village_head")
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
@@ -34,8 +47,9 @@ PUBLIC = frozenset({"*public*"})
 
 
 def require(*roles: str, writes: bool = True):
-    """Declare the roles that may use a view. writes=False marks a POST that changes no record
-    (asking for a batch print), which the read-only inspector may use too."""
+    """Declare the roles that may use a view. writes=False marks a POST that changes none of
+    the township's records (asking for a batch print, signing out, one's own password), which
+    the read-only inspector may use too."""
     unknown = set(roles) - set(ROLES)
     assert not unknown, f"unknown roles {unknown}"
 
@@ -51,6 +65,25 @@ def public(view):
     return view
 
 
+def _allows(view, method: str, user) -> bool:
+    allowed = getattr(view, "access_roles", None)
+    if allowed is None:
+        return False  # a route nobody decided about is closed
+    if allowed is PUBLIC:
+        return True
+    if not user.is_authenticated or user.role not in allowed:
+        return False
+    return not (user.role == "inspector" and method not in SAFE_METHODS
+                and getattr(view, "access_writes", True))
+
+
+def can(endpoint: str, method: str = "GET", user=None) -> bool:
+    """Whether the user may use the route (its own declaration, as check_request applies it):
+    templates show a link (GET) or a form's button (POST) exactly when this is true."""
+    view = current_app.view_functions.get(endpoint)
+    return view is not None and _allows(view, method, user or current_user)
+
+
 def check_request():
     """before_request: sign-in, role and read-only checks for the endpoint about to run."""
     if request.endpoint is None or request.endpoint == "static":
@@ -63,12 +96,19 @@ def check_request():
         return None
     if not current_user.is_authenticated:
         return login_manager.unauthorized()
-    if current_user.role == "inspector" and request.method not in SAFE_METHODS \
-            and getattr(view, "access_writes", True):
-        abort(403)
-    if current_user.role not in allowed:
+    if not _allows(view, request.method, current_user):
         abort(403)
     return None
+
+
+def class_scoped(user=None) -> bool:
+    """The user sees the children of their own classes (and those they 包), not a school."""
+    return (user or current_user).role == "teacher"
+
+
+def one_school(user=None) -> bool:
+    """The user keeps one school (a village head)."""
+    return (user or current_user).role == "village_head"
 
 
 def sees_full_ids(user=None) -> bool:

@@ -16,7 +16,6 @@ from extensions import db
 from models import ACTIVITY_KINDS, Activity, ActivityPhoto, School
 from responses import after_write, form_page, message_response
 
-WRITERS = access.REGISTER_EDITORS
 
 
 @bp.route("/")
@@ -86,7 +85,7 @@ def _save(activity: Activity, ready) -> None:
 
 
 @bp.route("/new", methods=["GET", "POST"])
-@access.require(*WRITERS)
+@access.require(*access.REGISTER_EDITORS)
 def new():
     form = _form()
     if form.is_submitted():
@@ -107,12 +106,11 @@ def new():
 @access.require(*access.EVERYONE)
 def show(activity_id):
     activity = access.get_or_404(Activity, activity_id)
-    return render_template("activities/show.html", activity=activity,
-                           can_edit=current_user.role in WRITERS)
+    return render_template("activities/show.html", activity=activity)
 
 
 @bp.route("/<int:activity_id>/edit", methods=["GET", "POST"])
-@access.require(*WRITERS)
+@access.require(*access.REGISTER_EDITORS)
 def edit(activity_id):
     activity = access.get_or_404(Activity, activity_id)
     form = _form(activity)
@@ -168,7 +166,7 @@ def _private(response):
 
 
 @bp.route("/photos/<int:photo_id>/caption", methods=["POST"])
-@access.require(*WRITERS)
+@access.require(*access.REGISTER_EDITORS)
 def caption(photo_id):
     photo = access.get_or_404(ActivityPhoto, photo_id)
     text = request.form.get("caption", "").strip()
@@ -181,7 +179,7 @@ def caption(photo_id):
 
 
 @bp.route("/photos/<int:photo_id>/delete", methods=["POST"])
-@access.require(*WRITERS)
+@access.require(*access.REGISTER_EDITORS)
 def delete_photo(photo_id):
     photo = access.get_or_404(ActivityPhoto, photo_id)
     activity_id = photo.activity_id
@@ -194,7 +192,7 @@ def delete_photo(photo_id):
 
 
 @bp.route("/<int:activity_id>/delete", methods=["POST"])
-@access.require(*WRITERS)
+@access.require(*access.REGISTER_EDITORS)
 def delete(activity_id):
     """Delete an activity with its photos (the audit log keeps what they were)."""
     activity = access.get_or_404(Activity, activity_id)

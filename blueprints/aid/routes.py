@@ -16,7 +16,6 @@ from models import AID_METHODS, AidGrant, AidProgram, ClassGroup, Student, Term
 from responses import after_write, form_page, message_response
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-READERS = ("central_officer", "central_leader", "village_head", "inspector")
 
 
 def _term_id(terms) -> int | None:
@@ -28,7 +27,7 @@ def _term_id(terms) -> int | None:
 
 
 @bp.route("/")
-@access.require(*READERS)
+@access.require(*access.SCHOOL_READERS)
 def index():
     terms = access.terms()
     term_id = _term_id(terms)
@@ -83,7 +82,7 @@ def _classes(program):
 
 
 @bp.route("/programs/<int:program_id>")
-@access.require(*READERS)
+@access.require(*access.SCHOOL_READERS)
 def program(program_id):
     program = access.get_or_404(AidProgram, program_id)
     school_id = request.args.get("school", type=int)
@@ -91,7 +90,7 @@ def program(program_id):
     rows = grants.eligible(program, school_id, class_id)
     classes = _classes(program)
     bulk = None
-    if current_user.role in access.REGISTER_EDITORS:
+    if access.can("aid.bulk_grant", "POST"):
         bulk = BulkGrantForm(class_id=class_id, applied_on=date.today())
         bulk.class_id.choices = [(c.id, f"{c.school.name} · {c.label}") for c in classes]
     return render_template("aid/program.html", program=program, rows=rows, classes=classes,
@@ -191,7 +190,7 @@ def correct(grant_id):
 
 
 @bp.route("/gaps")
-@access.require(*READERS)
+@access.require(*access.SCHOOL_READERS)
 def gaps():
     terms = access.terms()
     term_id = _term_id(terms)
@@ -202,7 +201,7 @@ def gaps():
 
 
 @bp.route("/programs/<int:program_id>/export.xlsx")
-@access.require(*READERS)
+@access.require(*access.SCHOOL_READERS)
 def export(program_id):
     program = access.get_or_404(AidProgram, program_id)
     entries = db.session.scalars(access.scoped(AidGrant).where(
@@ -217,7 +216,7 @@ def export(program_id):
 
 
 @bp.route("/programs/<int:program_id>/notice", methods=["POST"])
-@access.require(*READERS, writes=False)
+@access.require(*access.SCHOOL_READERS, writes=False)
 def notice(program_id):
     """The 公示 list (names, masked IDs, amounts) for posting, by the print worker."""
     try:

@@ -16,7 +16,6 @@ from extensions import db
 from models import (ABSENCE_KINDS, ABSENCE_SHORT, Absence, ClassGroup, EarlyWarning, Student, school_year_of)
 from responses import after_write, message_response
 
-MARKERS = ("central_officer", "village_head", "teacher")
 
 
 def _monday(text: str | None) -> date:
@@ -66,12 +65,12 @@ def grid(class_id):
     return render_template("attendance/grid.html", klass=klass, monday=monday, days=days,
                            students=students, absences=absences, today=date.today(),
                            kinds=ABSENCE_KINDS, short=ABSENCE_SHORT,
-                           writable=current_user.role in MARKERS,
+                           writable=access.can("attendance.mark", "POST"),
                            warnings=_class_warnings(klass))
 
 
 @bp.route("/classes/<int:class_id>/mark", methods=["POST"])
-@access.require(*MARKERS)
+@access.require(*access.MARKERS)
 def mark(class_id):
     """One click on a cell: set it to the chosen kind, or clear it when it has that kind.
     Answers with the cell (a few hundred bytes) and, when a warning opened or grew, the
@@ -135,7 +134,7 @@ def warnings():
 
 
 @bp.route("/warnings/<int:warning_id>/close", methods=["POST"])
-@access.require(*MARKERS)
+@access.require(*access.MARKERS)
 def close_warning(warning_id):
     warning = access.get_or_404(EarlyWarning, warning_id)
     try:

@@ -15,7 +15,6 @@ import excel
 import pdf
 import printjobs
 import uploads
-from blueprints.attendance.routes import MARKERS
 from blueprints.cases import bp, ledger, reconcile, workflow
 from blueprints.cases.forms import OpenCaseForm, ReconcileImportForm, StepForm, VisitForm
 from extensions import db
@@ -30,7 +29,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # 家访 ----------------------------------------------------------------------------------------
 
 @bp.route("/visits/new", methods=["GET", "POST"])
-@access.require(*MARKERS)
+@access.require(*access.MARKERS)
 def new_visit():
     student = access.get_or_404(Student, request.values.get("student", type=int) or 0)
     warning_id = request.values.get("warning", type=int)
@@ -178,7 +177,7 @@ def index():
 
 
 @bp.route("/new", methods=["GET", "POST"])
-@access.require(*MARKERS)
+@access.require(*access.MARKERS)
 def new():
     student = access.get_or_404(Student, request.values.get("student", type=int) or 0)
     form = OpenCaseForm()
@@ -213,7 +212,7 @@ def show(case_id):
 
 
 @bp.route("/<int:case_id>/step", methods=["POST"])
-@access.require(*MARKERS)
+@access.require(*access.MARKERS)
 def step(case_id):
     case = access.get_or_404(DropoutCase, case_id)
     form = _step_form(case)
@@ -232,7 +231,7 @@ def step(case_id):
 
 
 @bp.route("/<int:case_id>/follow-ups/<int:item_id>", methods=["POST"])
-@access.require(*MARKERS)
+@access.require(*access.MARKERS)
 def follow_up(case_id, item_id):
     item = db.session.scalar(access.scoped(FollowUp).where(FollowUp.id == item_id,
                                                            FollowUp.case_id == case_id))
@@ -272,7 +271,7 @@ def notice_batch(params: dict) -> printjobs.Batch:
 
 
 @bp.route("/<int:case_id>/notices", methods=["POST"])
-@access.require(*MARKERS)
+@access.require(*access.MARKERS)
 def issue_notice(case_id):
     """Issue a numbered notice for the case and print it."""
     case = access.get_or_404(DropoutCase, case_id)
@@ -381,7 +380,7 @@ def ledger_print():
 # 四查三比对 --------------------------------------------------------------------------------------
 
 @bp.route("/reconcile")
-@access.require(*access.CENTRAL, "inspector")
+@access.require(*access.TOWN_READERS)
 def reconcile_page():
     found = reconcile.findings(access.township_id(), date.today()) \
         if access.township_id() else reconcile.Findings([], [], [])

@@ -9,7 +9,7 @@ from models import CASE_STATES, FOCUS_FLAGS, PLACEMENTS, RISK_LEVELS, STATUSES
 
 
 @bp.route("/")
-@access.require(*access.EVERYONE)
+@access.require(*access.SCHOOL_READERS)  # a teacher's scope is their classes
 def index():
     today = date.today()
     columns = metrics.dashboard(today)

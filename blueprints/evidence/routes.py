@@ -9,11 +9,10 @@ import printjobs
 from blueprints.evidence import bp, pack
 from responses import after_write, message_response
 
-WHO = (*access.CENTRAL, "village_head", "inspector")
 
 
 @bp.route("/")
-@access.require(*WHO)
+@access.require(*access.SCHOOL_READERS)
 def index():
     school, term, schools, terms = pack.choose(request.args.get("school"),
                                                request.args.get("term"))
@@ -23,7 +22,7 @@ def index():
 
 
 @bp.route("/print", methods=["POST"])
-@access.require(*WHO, writes=False)
+@access.require(*access.SCHOOL_READERS, writes=False)
 def print_pack():
     try:
         job = printjobs.start("evidence", {k: request.form.get(k, "") for k in ("school", "term")})

@@ -23,7 +23,7 @@ def index():
         sa.func.coalesce(sa.func.sum(sa.case((getattr(enrolled.c, f), 1), else_=0)), 0).label(f)
         for f in FOCUS_FLAGS])).one()._asdict()
     classes = []
-    if current_user.role in ("teacher", "village_head"):  # their own classes, one click away
+    if access.class_scoped() or access.one_school():  # their own classes, one click away
         count = (sa.select(sa.func.count()).where(students.c.class_id == ClassGroup.id,
                                                   students.c.status == "enrolled")
                  .scalar_subquery())

@@ -12,14 +12,13 @@ from extensions import db
 from models import PAIR_KINDS, Student, TutoringPair, User
 from responses import after_write, form_page, targets
 
-WRITERS = ("central_officer", "village_head", "teacher", "central_leader")
 
 
 LIST_LIMIT = 50  # children listed per need across schools (a page of the register); one school: all
 
 
 @bp.route("/")
-@access.require(*access.EVERYONE)
+@access.require(*access.SCHOOL_READERS)  # a teacher's scope is their classes
 def index():
     """Children who need a pair and lack one; the pairs not ended, those behind schedule
     first, a page at a time."""
@@ -35,7 +34,7 @@ def index():
 
 
 @bp.route("/mine")
-@access.require(*WRITERS)
+@access.require(*access.STAFF)
 def mine():
     """我的结对: the user's own pairs, each with a one-line form to log a session."""
     rows = schedule.pairs(date.today(), teacher_id=current_user.id)
@@ -51,7 +50,7 @@ def new():
                     else "academic")
     teachers = db.session.scalars(access.scoped(User).where(
         User.school_id == student.school_id, User.active.is_(True),
-        User.role.in_(("teacher", "village_head", "central_leader", "central_officer")))
+        User.role.in_(access.STAFF))
         .order_by(User.name)).all()
     form.teacher_id.choices = [(u.id, f"{u.name}（{u.role_label}）") for u in teachers]
     if form.validate_on_submit():
@@ -70,13 +69,13 @@ def _own_pair(pair_id) -> TutoringPair:
     """A pair the user may log for: their own, or any in scope for a village head/officer;
     anyone else's pair is not there for them to write to (404)."""
     pair = access.get_or_404(TutoringPair, pair_id)
-    if pair.teacher_id != current_user.id and current_user.role not in access.REGISTER_EDITORS:
+    if pair.teacher_id != current_user.id and not access.can("pairs.new", "POST"):
         abort(404)
     return pair
 
 
 @bp.route("/<int:pair_id>/sessions", methods=["POST"])
-@access.require(*WRITERS)
+@access.require(*access.STAFF)
 def log_session(pair_id):
     pair = _own_pair(pair_id)
     form = SessionForm()

@@ -98,7 +98,7 @@ def print_sheets():
 @access.require(*access.EVERYONE)
 def show(student_id):
     student = access.get_or_404(Student, student_id)
-    form = StatusForm(student=student) if current_user.role in access.REGISTER_EDITORS else None
+    form = StatusForm(student=student) if access.can("students.change_status", "POST") else None
     today = date.today()
     term = db.session.scalar(access.scoped(Term).where(Term.start_date <= today)
                              .order_by(Term.start_date.desc()).limit(1))

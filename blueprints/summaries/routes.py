@@ -35,15 +35,13 @@ from extensions import db
 from models import School, Term, WorkSummary
 from responses import after_write, form_page
 
-WRITERS = ("central_officer", "central_leader", "village_head")
-READERS = WRITERS + ("inspector",)
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 def _units() -> list[tuple[str, str]]:
     """The choices of whom to write about: a village head their own school; central roles the
     township or any school of it."""
-    if current_user.role == "village_head":
+    if access.one_school():
         return [(str(current_user.school_id), current_user.school.name)]
     town = access.township_id()
     schools = [s for s in access.schools() if s.township_id == town]
@@ -65,17 +63,17 @@ def _periods(terms: list[Term]) -> list[tuple[str, str]]:
 
 
 def _unit(key: str | None) -> drafting.Unit:
-    if current_user.role == "village_head":
+    if access.one_school():
         key = key or str(current_user.school_id)
     key = key or "town"
-    if key == "town":
-        if current_user.role not in access.CENTRAL or not access.township_id():
+    if key == "town":  # the central school's writers
+        if access.one_school() or not access.township_id():
             abort(404)
         return drafting.township_unit(db.session.get(School, access.township_id()))
     if whole(key) is None:
         abort(404)
     school = access.get_or_404(School, whole(key))
-    if current_user.role == "village_head" and school.id != current_user.school_id:
+    if access.one_school() and school.id != current_user.school_id:
         abort(404)
     return drafting.school_unit(school)
 
@@ -98,7 +96,7 @@ def _period(key: str | None, terms: list[Term]) -> drafting.Period | None:
 
 
 @bp.route("/")
-@access.require(*READERS)
+@access.require(*access.SCHOOL_READERS)
 def index():
     """The saved summaries, one row per school (or the township) and period, with every
     version; writers start a new draft from here."""
@@ -111,12 +109,12 @@ def index():
                           []).append(row)
     terms = access.terms()
     return render_template("summaries/index.html", groups=list(groups.values()),
-                           units=_units() if current_user.role in WRITERS else [],
+                           units=_units() if access.can("summaries.new") else [],
                            periods=_periods(terms), terms=terms)
 
 
 @bp.route("/new", methods=["GET", "POST"])
-@access.require(*WRITERS)
+@access.require(*access.SUMMARY_WRITERS)
 def new():
     """A draft from the current data, in the edit page; 保存 stores it as the next version."""
     terms = access.terms()
@@ -144,7 +142,7 @@ def new():
 
 
 @bp.route("/<int:summary_id>")
-@access.require(*READERS)
+@access.require(*access.SCHOOL_READERS)
 def show(summary_id):
     summary = access.get_or_404(WorkSummary, summary_id)
     unit, period = drafting.unit_of(summary), drafting.period_of(summary)
@@ -152,11 +150,11 @@ def show(summary_id):
     return render_template("summaries/show.html", summary=summary, unit=unit, period=period,
                            versions=drafting.versions_of(summary), evidence=evidence,
                            labels=drafting.FIGURE_LABELS, paragraphs=drafting.paragraphs,
-                           level=drafting.level, writers=WRITERS)
+                           level=drafting.level)
 
 
 @bp.route("/<int:summary_id>/edit", methods=["GET", "POST"])
-@access.require(*WRITERS)
+@access.require(*access.SUMMARY_WRITERS)
 def edit(summary_id):
     """Edit a saved version; 保存 makes a new version, this one stays as it is."""
     base = access.get_or_404(WorkSummary, summary_id)
@@ -207,13 +205,13 @@ def summary_batch(params: dict) -> printjobs.Batch:
 
 
 @bp.route("/<int:summary_id>.pdf")
-@access.require(*READERS)
+@access.require(*access.SCHOOL_READERS)
 def paper(summary_id):
     return printjobs.render_now("summary", {"id": summary_id})
 
 
 @bp.route("/<int:summary_id>.docx")
-@access.require(*READERS)
+@access.require(*access.SCHOOL_READERS)
 def docx_file(summary_id):
     summary = access.get_or_404(WorkSummary, summary_id)
     context = _context(summary)

@@ -102,7 +102,7 @@ def class_form(class_id):
     if klass is None and not form.is_submitted():
         form.school_year.data = school_year_of(date.today())
     teachers = db.session.scalars(access.scoped(User).where(
-        User.role.in_(("teacher", "village_head", "central_leader", "central_officer")),
+        User.role.in_(access.STAFF),
         User.active.is_(True)).order_by(User.name)).all()
     form.head_teacher_id.choices = [(0, "（未指定）")] + [
         (t.id, f"{t.name}（{t.school.name if t.school else ''}）") for t in teachers]
@@ -148,10 +148,10 @@ def user_form(user_id):
     form.school_id.choices = _school_choices()
     if form.validate_on_submit():
         school = access.get_or_404(School, form.school_id.data)
-        if form.role.data in access.CENTRAL + ("inspector",) and school.kind != "central":
+        if form.role.data in access.TOWN_READERS and school.kind != "central":  # town roles
             form.school_id.errors.append(f"“{ROLES[form.role.data]}”的账号应属于中心学校。")
         elif user is not None and user.id == current_user.id and (
-                not form.active.data or form.role.data != "central_officer"):
+                not form.active.data or form.role.data not in access.OFFICER):
             form.active.errors.append("不能停用自己的账号或去掉自己的管理员角色。")
         else:
             if user is None:
