@@ -242,10 +242,7 @@ def _size(n: int) -> str:
 
 
 def _wire_templates(app: Flask) -> None:
-    @app.template_filter("audit_value")
-    def audit_value(value, key):
-        masked = key in ("id_number", "student_no") and isinstance(value, str)
-        return models.mask_id(value) if masked else value
+    app.add_template_filter(audit.shown, "audit_value")
 
     @app.template_filter("field_label")
     def field_label(key):

@@ -14,16 +14,16 @@ from sqlalchemy.orm import Session, object_session
 from extensions import db
 from models import (ActionItem, AidProgram, AuditLog, Cadre, CaseNotice, CaseStep, DocumentCounter,
                     FollowUp, Guardian, HouseholdChild, Meeting, PledgeTemplate, PrintJob,
-                    Responsibility, School, StatusChange, Student, Term, TutoringSession,
+                    Responsibility, RiskScore, School, StatusChange, Student, Term, TutoringSession,
                     UserSession, WorkSummary, now)
 
 # Columns that are bookkeeping, not facts; their changes are not listed in before/after.
 QUIET = {"version", "updated_at", "created_at", "name_pinyin", "name_initials", "last_login_at"}
 SECRET = {"password_hash"}
 # Bookkeeping tables: the log itself, print jobs (the export a job makes is recorded), document
-# number counters (each number is in its document's own entry) and sign-ins (signing in and
-# out are recorded as events).
-UNAUDITED = (AuditLog, PrintJob, DocumentCounter, UserSession)
+# number counters (each number is in its document's own entry), sign-ins (signing in and
+# out are recorded as events) and the stored risk scores (derived, written by the lists).
+UNAUDITED = (AuditLog, PrintJob, DocumentCounter, UserSession, RiskScore)
 
 # Field names as the audit page shows them (the stored JSON keeps the column names).
 FIELD_LABELS = {
@@ -57,7 +57,83 @@ FIELD_LABELS = {
     "file_path": "文件", "print_path": "打印用图片", "caption": "说明", "size": "大小（字节）",
     "activity_id": "工作活动", "version": "稿次", "sections": "正文", "figures": "数据",
     "rows": "行数", "filters": "筛选条件", "full_ids": "完整身份证号", "new_classes": "新建班级",
+    "meeting_id": "推进会", "owner_id": "负责人", "result": "完成情况", "text": "事项",
+    "case_id": "劝返个案", "warning_id": "预警", "pair_id": "结对", "template_id": "文书模板",
+    "closed_by_id": "处理人", "explained_by_id": "说明人", "explained": "已说明",
+    "explained_on": "说明日期", "explanation": "情况说明", "guardian": "监护人",
+    "imported_on": "导入日期", "agenda": "议程", "attendees": "参会人员", "chair": "主持",
+    "month": "月份", "body": "正文", "copies": "份数", "party_a": "甲方", "party_b": "乙方",
+    "party_a_name": "甲方", "party_b_name": "乙方", "generated_on": "生成日期",
+    "printed_on": "打印日期", "signed_on": "签署日期", "collected_on": "回收日期",
+    "scan_path": "扫描件", "format": "格式", "how": "查看方式", "address": "电脑地址",
+    "limit": "限制", "from_state": "原状态", "to_state": "新状态",
 }
+# The tables as the 操作日志 names them (对象).
+TABLE_LABELS = {
+    "students": "学生", "guardians": "监护人", "status_changes": "学籍变动", "schools": "学校",
+    "users": "用户", "terms": "学期", "classes": "班级", "absences": "考勤", "warnings": "预警",
+    "home_visits": "家访", "dropout_cases": "劝返个案", "case_steps": "个案进展",
+    "follow_ups": "复学回访", "case_notices": "劝返文书", "household_children": "户籍名单",
+    "responsibilities": "包保责任", "cadres": "乡村干部", "pledges": "责任书",
+    "pledge_templates": "文书模板", "aid_programs": "资助项目", "aid_grants": "资助",
+    "tutoring_pairs": "结对帮扶", "tutoring_sessions": "帮扶活动", "risk_overrides": "风险等级调整",
+    "meetings": "推进会", "action_items": "会议决定事项",
+    "activities": "工作活动", "activity_photos": "活动照片", "work_summaries": "工作总结",
+    "backups": "备份",
+}
+def _codes():
+    """Stored codes as the 操作日志 shows them: {(table, column): {code: label}}."""
+    import models as m
+    return {
+        ("students", "status"): m.STATUSES, ("status_changes", "from_status"): m.STATUSES,
+        ("status_changes", "to_status"): m.STATUSES, ("students", "placement"): m.PLACEMENTS,
+        ("students", "grade"): m.GRADES, ("classes", "grade"): m.GRADES,
+        ("users", "role"): m.ROLES, ("schools", "kind"): m.SCHOOL_KINDS,
+        ("terms", "semester"): m.SEMESTERS, ("responsibilities", "kind"): m.RESPONSIBILITY_KINDS,
+        ("cadres", "level"): m.CADRE_LEVELS, ("pledge_templates", "kind"): m.PLEDGE_KINDS,
+        ("pledges", "status"): m.PLEDGE_STATUSES, ("aid_programs", "kind"): m.AID_KINDS,
+        ("aid_grants", "status"): m.AID_STATUSES, ("aid_grants", "method"): m.AID_METHODS,
+        ("tutoring_pairs", "kind"): m.PAIR_KINDS, ("tutoring_sessions", "mode"): m.SESSION_MODES,
+        ("absences", "kind"): m.ABSENCE_KINDS, ("warnings", "rule"): m.WARNING_RULES,
+        ("warnings", "status"): m.WARNING_STATUSES, ("home_visits", "outcome"): m.VISIT_OUTCOMES,
+        ("dropout_cases", "state"): m.CASE_STATES, ("dropout_cases", "outcome"): m.CASE_STATES,
+        ("dropout_cases", "trigger"): m.CASE_TRIGGERS, ("case_steps", "from_state"): m.CASE_STATES,
+        ("case_steps", "to_state"): m.CASE_STATES, ("case_notices", "kind"): m.NOTICE_KINDS,
+        ("household_children", "explanation"): m.EXPLANATIONS,
+        ("risk_overrides", "level"): m.RISK_LEVELS, ("activities", "kind"): m.ACTIVITY_KINDS,
+    }
+
+
+# Labels of the keys inside a JSON column (a summary's figures), registered by the area that
+# writes it: {column: {key: label}}.
+NESTED_LABELS: dict[str, dict[str, str]] = {}
+
+
+def shown(value, key: str = "", table: str = "") -> str:
+    """A logged value as the 操作日志 shows it, in Chinese: 是/否, （空）, codes by their labels,
+    ID numbers masked, a JSON value's keys by their labels; at most 300 characters."""
+    from models import mask_id
+    codes = CODES.get((table, key)) or {}
+    if value is None or value == "":
+        text = "（空）"
+    elif not isinstance(value, (bool, dict, list)) and value in codes:
+        text = codes[value]
+    elif isinstance(value, bool):
+        text = "是" if value else "否"
+    elif key in ("id_number", "student_no") and isinstance(value, str):
+        text = mask_id(value)
+    elif isinstance(value, dict):
+        labels = NESTED_LABELS.get(key, {})
+        text = "；".join(f"{labels.get(k) or FIELD_LABELS.get(k, k)}：{shown(v, k, table)}"
+                        for k, v in value.items())
+    elif isinstance(value, (list, tuple)):
+        text = "、".join(shown(v, key, table) for v in value)
+    else:
+        text = str(value)
+    return text if len(text) <= 300 else text[:299] + "…"
+
+
+CODES = _codes()
 
 
 def _actor(session) -> tuple[int | None, str]:

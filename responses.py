@@ -16,14 +16,16 @@ from urllib.parse import urlsplit
 
 from flask import Response, flash, redirect, render_template, request
 
+from extensions import htmx
+
 
 def is_htmx() -> bool:
-    return request.headers.get("HX-Request") == "true"
+    return bool(htmx)
 
 
 def targets(element_id: str) -> bool:
     """True when htmx asked for one element (not a boosted navigation or history restore)."""
-    return is_htmx() and request.headers.get("HX-Target") == element_id
+    return bool(htmx) and htmx.target == element_id
 
 
 def page_or_fragment(page_template: str, fragment_template: str, target: str, **context) -> str:
@@ -31,16 +33,13 @@ def page_or_fragment(page_template: str, fragment_template: str, target: str, **
     return render_template(fragment_template if targets(target) else page_template, **context)
 
 
-def after_write(url: str, event: str | None = None) -> Response:
+def after_write(url: str) -> Response:
     """After a successful write: htmx follows HX-Location, a plain form post gets a 303."""
     if is_htmx():
         response = Response(status=204)
         response.headers["HX-Location"] = url
-    else:
-        response = redirect(url, 303)
-    if event:
-        response.headers["HX-Trigger"] = event
-    return response
+        return response
+    return redirect(url, 303)
 
 
 def invalid(page_template: str, **context) -> tuple[str, int]:

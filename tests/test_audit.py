@@ -307,3 +307,34 @@ def test_reading_a_full_id_number_is_logged_once_a_day_per_child_and_user(world,
     assert ("head", "查看完整身份证号", f"学生 #{child.id}",
             f"查看 {child.name} 的完整身份证号（学生信息页）") in listed
     assert child.id_number not in page.text
+
+
+def test_the_log_speaks_chinese_tables_fields_and_values(app, world, login):
+    """Issue 17 (8): the page showed `work_summaries #1`, `students_start`, `None`, `False`.
+    Every audited table and column has a Chinese label; values read 是/否/（空）, codes by
+    their labels; a summary's figures by their own labels."""
+    import audit
+    from models import WorkSummary
+    for mapper in db.Model.registry.mappers:
+        model = mapper.class_
+        if model in audit.UNAUDITED:
+            continue
+        assert model.__tablename__ in audit.TABLE_LABELS, model.__tablename__
+        for column in mapper.column_attrs:
+            if column.key not in audit.QUIET | {"id"}:
+                assert column.key in audit.FIELD_LABELS, (model.__tablename__, column.key)
+    child = world.s_a1
+    child.left_behind, child.address, child.placement = not child.left_behind, "", "inclusive"
+    db.session.add(WorkSummary(central_id=world.central_a.id, school_id=world.a1.id,
+                               school_year=2025, semester=1, title="工作总结",
+                               sections=[["一、工作概述", "正文"]],
+                               figures={"students_start": 120, "dropout_rate": 0.0}))
+    db.session.commit()
+    page = login("officer").get("/township/audit").text
+    body = page.split("<tbody>", 1)[1]
+    for english in ("work_summaries", "students_start", "None", "False", "True", "left_behind",
+                    "inclusive", "in_school"):
+        assert english not in body, english
+    assert "工作总结 #" in body and "学年初在读（人）：120" in body and "留守" in body
+    assert "在校就读" in body and "随班就读" in body  # codes by their labels
+    assert "是" in body or "否" in body

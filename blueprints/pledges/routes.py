@@ -114,7 +114,7 @@ def advance(pledge_id):
         return message_response(str(error), 422)
     db.session.commit()
     flash(f"{pledge.party_b_name} 的{pledge.title}：{pledge.status_label}。", "success")
-    return after_write(request.referrer or url_for("pledges.index"), "pledges-changed")
+    return after_write(request.referrer or url_for("pledges.index"))
 
 
 @bp.route("/<int:pledge_id>/scan", methods=["POST"])

@@ -176,7 +176,7 @@ def new():
         db.session.add(student)
         db.session.commit()
         flash(f"已登记学生 {student.name}。", "success")
-        return after_write(url_for("students.show", student_id=student.id), "students-changed")
+        return after_write(url_for("students.show", student_id=student.id))
     if form.is_submitted():
         return _form_response(form, None, 422)
     return _form_response(form, None)
@@ -203,7 +203,7 @@ def edit(student_id):
             form.form_errors.append(STALE)
             return _form_response(form, student, 422)
         flash(f"已保存 {student.name} 的信息。", "success")
-        return after_write(url_for("students.show", student_id=student.id), "students-changed")
+        return after_write(url_for("students.show", student_id=student.id))
     if form.is_submitted():
         return _form_response(form, student, 422)
     html = _form_response(form, student)
@@ -244,7 +244,7 @@ def change_status(student_id):
                               form.destination.data.strip(), current_user)
         db.session.commit()
         flash(f"{student.name} 的学籍状态已改为“{student.status_label}”。", "success")
-        return after_write(url_for("students.show", student_id=student.id), "students-changed")
+        return after_write(url_for("students.show", student_id=student.id))
     template = "students/_status_form.html" if targets("status-form") else "students/show.html"
     return invalid(template, student=student, status_form=form, full_ids=access.sees_full_ids(),
                    today=date.today())
@@ -259,7 +259,7 @@ def delete(student_id):
     db.session.delete(student)
     db.session.commit()
     flash(f"已删除误登记的学生 {name}。", "success")
-    return after_write(url_for("students.index"), "students-changed")
+    return after_write(url_for("students.index"))
 
 
 # Import: upload → preview (every bad row and why) → commit all or nothing.
@@ -329,8 +329,7 @@ def import_commit():
     session.pop("import_token", None)
     session.pop("import_school", None)
     flash(f"已导入 {count} 名学生到{school.name}。", "success")
-    return after_write(url_for("students.index", school=school.id, sort="class"),
-                       "students-changed")
+    return after_write(url_for("students.index", school=school.id, sort="class"))
 
 
 @bp.route("/import/template.xlsx")

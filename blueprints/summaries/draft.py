@@ -41,6 +41,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 import access
+import audit
 from blueprints.aid import grants
 from blueprints.attendance import rules
 from blueprints.cases import ledger
@@ -93,6 +94,9 @@ for _kind, _label in PAIR_KINDS.items():
     FIGURE_LABELS[f"sessions_{_kind}"] = f"{_label}活动（次）"
 for _kind, _label in ACTIVITY_KINDS.items():
     FIGURE_LABELS[f"activities_{_kind}"] = f"{_label}（次）"
+
+
+audit.NESTED_LABELS["figures"] = FIGURE_LABELS  # a summary's figures in 操作日志
 
 
 def figure_label(name: str) -> str:

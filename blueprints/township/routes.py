@@ -5,6 +5,7 @@ from flask import flash, render_template, request, url_for
 from flask_login import current_user
 
 import access
+import audit as audit_log
 from blueprints.township import bp
 from blueprints.township.forms import ClassForm, ResetPasswordForm, SchoolForm, TermForm, UserForm
 from extensions import db
@@ -210,11 +211,9 @@ def audit():
                        per_page=50, error_out=False)
     args = {k: v for k, v in request.args.items() if k != "page" and v}
     return render_template("township/audit.html", page=page, args=args, actions=AuditLog.ACTIONS,
-                           tables=TABLE_LABELS)
+                           tables=audit_log.TABLE_LABELS)
 
 
-TABLE_LABELS = {"students": "学生", "guardians": "监护人", "status_changes": "学籍变动",
-                "schools": "学校", "users": "用户", "terms": "学期", "classes": "班级"}
 
 
 def _date(text):
