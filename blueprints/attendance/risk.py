@@ -1,4 +1,4 @@
-"""风险等级: a child's dropout risk from weighted, explainable indicators (DESIGN.md §4).
+"""风险等级: a child's dropout risk from weighted, explainable indicators (docs/design.md, Rules).
 
 Each indicator that applies gives its points with the evidence behind them; the sum against
 RISK["high"] and RISK["medium"] gives 高/中/低. Protective evidence (an active pair, aid received

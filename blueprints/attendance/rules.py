@@ -1,4 +1,4 @@
-"""The school-day calendar and the attendance rules (DESIGN.md §4).
+"""The school-day calendar and the attendance rules (docs/design.md, Rules).
 
 School days are the township's terms' days minus weekends and holidays (Term.school_days); a run
 of unexcused absence counts school days only, so a weekend or a holiday does not break it, and a

@@ -1,4 +1,4 @@
-"""劝返复学: the one place a case changes state (DESIGN.md §4).
+"""劝返复学: the one place a case changes state (docs/design.md, Rules).
 
 疑似辍学 → 核查中 → 劝返中 → 已复学 | 核实转学 | 送教上门 | 依法督促 → 销号. Every step is dated, has
 an actor and a note; an invalid step is refused with a Chinese message saying what is allowed.

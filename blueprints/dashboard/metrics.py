@@ -2,7 +2,7 @@
 report all read them from here, so they always agree. Nothing is stored; everything is counted
 when asked for, within the user's scope (access.scoped).
 
-Rates (DESIGN.md §5), for a school year from 1 September to the day asked (at most 31 August):
+Rates (docs/design.md, Metrics), for a school year from 1 September to the day asked (at most 31 August):
 - 辍学率 = dropouts ÷ enrolled at the start × 100%. A dropout is a child whose status became 辍学
   during the year and still is at the end (a child persuaded back is not a dropout).
 - 巩固率 = (start − transferred out − deceased + transferred in − dropouts) ÷ (start − transferred

@@ -4,7 +4,7 @@ which children still need a pair.
 TUTORING_SCHEDULE maps a pair kind to its requirements, each (mode, period): mode "call" is met
 by any contact (a call or a meeting), "meeting" only by a meeting; the period is the calendar
 week (Monday to Sunday), month or quarter the day falls in. A pair is behind when a requirement
-has no session in the current period: "爱心妈妈 with no contact this month" (DESIGN.md §4).
+has no session in the current period: "爱心妈妈 with no contact this month" (docs/design.md, Rules).
 """
 from __future__ import annotations
 
