@@ -17,6 +17,7 @@ import access
 import audit  # noqa: F401  (registers the audit hook)
 import models
 import params
+from refusal import Refusal
 from extensions import csrf, db, htmx, limiter, login_manager, migrate
 from responses import is_htmx, message_response
 
@@ -231,6 +232,12 @@ def _wire_errors(app: Flask) -> None:
 
     for code in messages:
         app.register_error_handler(code, handler(code))
+
+    @app.errorhandler(Refusal)
+    def refused(refusal):
+        """A request the rules refuse (refusal.py): nothing of it is kept; the user reads why."""
+        db.session.rollback()
+        return message_response(str(refusal), 422)
 
     @app.errorhandler(CSRFError)
     def csrf_error(error):

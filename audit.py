@@ -65,7 +65,7 @@ FIELD_LABELS = {
     "month": "月份", "body": "正文", "copies": "份数", "party_a": "甲方", "party_b": "乙方",
     "party_a_name": "甲方", "party_b_name": "乙方", "generated_on": "生成日期",
     "printed_on": "打印日期", "signed_on": "签署日期", "collected_on": "回收日期",
-    "scan_path": "扫描件", "format": "格式", "how": "查看方式", "address": "电脑地址",
+    "scan_path": "扫描件", "format": "格式", "how": "查看方式", "pc": "电脑地址",
     "limit": "限制", "from_state": "原状态", "to_state": "新状态",
 }
 # The tables as the 操作日志 names them (对象).

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from extensions import db
+from refusal import Refusal
 
 SCHOOL_KINDS = {"central": "中心学校", "village": "村小", "point": "教学点"}
 
@@ -124,7 +125,7 @@ class Steps:
     def advance(self, to: str, on: date) -> None:
         steps = self.STEPS
         if to not in steps or steps.index(to) <= steps.index(self.status):
-            raise ValueError(f"不能从“{self.status_label}”改为“{self.LABELS.get(to, to)}”。")
+            raise Refusal(f"不能从“{self.status_label}”改为“{self.LABELS.get(to, to)}”。")
         for step in steps[steps.index(self.status) + 1: steps.index(to) + 1]:
             if getattr(self, f"{step}_on") is None:
                 setattr(self, f"{step}_on", on)
@@ -898,9 +899,9 @@ class EarlyWarning(db.Model):
 
     def close(self, action: str, user: User, on: date) -> None:
         if not (action or "").strip():
-            raise ValueError("请写明做了什么（如 家访见到家长、电话联系、孩子已返校），再关闭预警。")
+            raise Refusal("请写明做了什么（如 家访见到家长、电话联系、孩子已返校），再关闭预警。")
         if self.status != "open":
-            raise ValueError("这条预警已经处理过了。")
+            raise Refusal("这条预警已经处理过了。")
         self.status, self.action, self.closed_on = "closed", action.strip(), on
         self.closed_by_id = user.id
 
@@ -1222,6 +1223,15 @@ class ActionItem(db.Model):
     @property
     def is_open(self) -> bool:
         return self.done_on is None
+
+    def complete(self, result: str, on: date) -> None:
+        """Marked done with what was done (a 推进会 decision); the caller commits."""
+        result = (result or "").strip()
+        if not result:
+            raise Refusal("请写明完成情况。")
+        if self.done_on:
+            raise Refusal("这件事已经标记完成了。")
+        self.done_on, self.result = on, result[:300]
 
     def __str__(self) -> str:
         return f"{self.text}（{self.owner.name if self.owner else ''}，{self.due_on} 前）"

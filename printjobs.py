@@ -36,14 +36,11 @@ import access
 import pdf
 from extensions import db
 from models import PrintJob, now
+from refusal import Refusal
 
 MAX_OPEN_JOBS = 3  # unfinished batches one user may have at once
 
 BATCHES: dict[str, Callable[[dict], Batch]] = {}
-
-
-class Refused(Exception):
-    """A print request that cannot be met; the message says what to change (Chinese)."""
 
 
 @dataclass
@@ -77,7 +74,7 @@ def start(kind: str, params: dict) -> PrintJob:
     open_jobs = [j for j in db.session.scalars(access.scoped(PrintJob).where(
         PrintJob.status.in_(("queued", "running")))) if not j.stalled]
     if len(open_jobs) >= MAX_OPEN_JOBS:
-        raise Refused(f"您已有 {len(open_jobs)} 个打印任务正在进行，请等它们完成后再打印。")
+        raise Refusal(f"您已有 {len(open_jobs)} 个打印任务正在进行，请等它们完成后再打印。")
     built = BATCHES[kind](params)
     job = PrintJob(user_id=current_user.id, kind=kind, params=params, title=built.title,
                    filename=built.filename, total=len(built.parts))
@@ -229,7 +226,7 @@ def work(config: dict, job_id: int) -> None:
         except Exception as error:  # the user sees a message; the log has the traceback
             db.session.rollback()
             logging.getLogger("baoxue.print").exception("print job %s failed", job_id)
-            message = str(error) if isinstance(error, Refused) else \
+            message = str(error) if isinstance(error, Refusal) else \
                 "排版时出错，没有生成文件。请重新打印；如果一再出现，请联系中心校管理员。"
             _set(job_id, status="failed", error=message[:200], finished_at=now())
         finally:

@@ -11,6 +11,7 @@ from pathlib import Path
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from flask import current_app
+from refusal import Refusal
 
 ACTIVITY_PHOTOS = "activities"  # instance/activities/: activity photos and their print copies
 TYPES = {b"%PDF": "pdf", b"\xff\xd8\xff": "jpg", b"\x89PNG": "png"}
@@ -26,12 +27,12 @@ Image.MAX_IMAGE_PIXELS = 3 * MAX_PIXELS  # Pillow refuses past twice this even t
 
 
 def kind(data: bytes) -> str:
-    """pdf / jpg / png by content. Raises ValueError with the Chinese reason for another
+    """pdf / jpg / png by content. Raises Refusal with the Chinese reason for another
     content, an image that does not open, or one of more than MAX_PIXELS pixels (read from
     its header: nothing is decoded)."""
     ext = next((ext for magic, ext in TYPES.items() if data.startswith(magic)), None)
     if ext is None:
-        raise ValueError(WRONG_TYPE)
+        raise Refusal(WRONG_TYPE)
     if ext == "pdf":
         return ext
     try:
@@ -40,12 +41,12 @@ def kind(data: bytes) -> str:
             with Image.open(BytesIO(data)) as image:
                 width, height = image.size
     except Image.DecompressionBombError as error:
-        raise ValueError(TOO_MANY_PIXELS.format(
+        raise Refusal(TOO_MANY_PIXELS.format(
             size=f"超过 {2 * Image.MAX_IMAGE_PIXELS // 10_000} 万像素")) from error
     except (UnidentifiedImageError, OSError) as error:
-        raise ValueError(NOT_AN_IMAGE) from error
+        raise Refusal(NOT_AN_IMAGE) from error
     if width * height > MAX_PIXELS:
-        raise ValueError(TOO_MANY_PIXELS.format(
+        raise Refusal(TOO_MANY_PIXELS.format(
             size=f"{width}×{height}，约 {round(width * height / 10_000)} 万像素"))
     return ext
 
@@ -70,7 +71,7 @@ def print_copy(data: bytes) -> bytes:
     """A JPG or PNG that kind() accepted, downscaled for PDFs: upright (EXIF orientation),
     RGB, at most PRINT_SIDE px on its long side, JPEG quality 70 (a phone photo of 3-5 MB
     becomes ~100-200 KB). A JPEG is decoded at the smallest scale that still covers PRINT_SIDE
-    (draft: 1/2, 1/4 or 1/8 of its pixels). Raises ValueError(NOT_AN_IMAGE) for a file that
+    (draft: 1/2, 1/4 or 1/8 of its pixels). Raises Refusal(NOT_AN_IMAGE) for a file that
     does not decode."""
     try:
         with Image.open(BytesIO(data)) as image:
@@ -81,4 +82,4 @@ def print_copy(data: bytes) -> bytes:
             image.save(out, "JPEG", quality=70, optimize=True)
             return out.getvalue()
     except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as error:
-        raise ValueError(NOT_AN_IMAGE) from error
+        raise Refusal(NOT_AN_IMAGE) from error

@@ -10,6 +10,7 @@ from openpyxl import load_workbook
 from blueprints.aid import grants
 from extensions import db
 from models import AidGrant, AidProgram, AuditLog, Term, yuan
+from refusal import Refusal
 from tests import factories as f
 
 
@@ -55,7 +56,7 @@ def test_yuan_is_parsed_and_shown_without_floats():
     assert grants.parse_yuan(" 0.07 ") == 7 and yuan(123456789) == "1,234,567.89"
     assert yuan(-50) == "-0.50"
     for bad in ("", "1.234", "-5", "12元", "1e3"):
-        with pytest.raises(ValueError, match="金额请填写元"):
+        with pytest.raises(Refusal, match="金额请填写元"):
             grants.parse_yuan(bad)
 
 

@@ -11,6 +11,7 @@ from blueprints.cases import workflow
 from extensions import db
 from models import (Absence, AuditLog, CaseNotice, DropoutCase, EarlyWarning, HomeVisit,
                     StatusChange, Term)
+from refusal import Refusal
 from tests import factories as f
 
 TODAY = date.today()
@@ -124,11 +125,11 @@ def test_the_case_walks_to_return_follow_ups_and_closing(world, case, login):
 
 def test_invalid_steps_say_what_is_allowed(world, case, signed_in):
     with signed_in(world.users["village_head"]) as head:
-        with pytest.raises(workflow.StepError, match="不能直接改为“已销号”。可以改为：核查中"):
+        with pytest.raises(Refusal, match="不能直接改为“已销号”。可以改为：核查中"):
             workflow.move(case, "closed", TODAY, head, "想直接销号")
-        with pytest.raises(workflow.StepError, match="请写明这一步做了什么"):
+        with pytest.raises(Refusal, match="请写明这一步做了什么"):
             workflow.move(case, "verifying", TODAY, head, "  ")
-        with pytest.raises(workflow.StepError, match="转入学校名称和学籍接收证明"):
+        with pytest.raises(Refusal, match="转入学校名称和学籍接收证明"):
             workflow.move(case, "transferred", TODAY, head, "听说去外地了")
         workflow.move(case, "transferred", TODAY, head, "转入宁波某小学，学籍系统已接收，有证明")
         workflow.move(case, "closed", TODAY, head, "核实转学，销号")

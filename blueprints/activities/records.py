@@ -20,6 +20,7 @@ import sqlalchemy as sa
 
 import access
 import uploads
+from refusal import Refusal
 from extensions import db
 from models import (ACTIVITY_KINDS, Activity, ActivityPhoto, month_bounds, month_spans,
                     school_year_label, school_year_of)
@@ -59,7 +60,7 @@ def check_files(files) -> tuple[list[Upload], list[str]]:
         try:
             ext = uploads.kind(data)
             copy = uploads.print_copy(data) if ext != "pdf" else None
-        except ValueError as refused:
+        except Refusal as refused:
             errors.append(f"“{name}”：{refused}")
             continue
         ready.append(Upload(name, data, ext, copy))

@@ -14,7 +14,8 @@ from blueprints.activities import bp, records
 from blueprints.activities.forms import ActivityForm
 from extensions import db
 from models import ACTIVITY_KINDS, Activity, ActivityPhoto, School
-from responses import after_write, form_page, message_response
+from responses import after_write, form_page
+from refusal import Refusal
 
 
 
@@ -171,7 +172,7 @@ def caption(photo_id):
     photo = access.get_or_404(ActivityPhoto, photo_id)
     text = request.form.get("caption", "").strip()
     if len(text) > 100:
-        return message_response("照片说明最多 100 个字。", 422)
+        raise Refusal("照片说明最多 100 个字。")
     photo.caption = text
     db.session.commit()
     flash("已保存照片说明。", "success")

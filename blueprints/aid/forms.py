@@ -5,6 +5,7 @@ from wtforms.validators import InputRequired, Length, ValidationError
 from blueprints.aid.grants import parse_yuan
 from forms import Form
 from models import AID_KINDS, AID_METHODS, FOCUS_FLAGS
+from refusal import Refusal
 
 
 class YuanField(StringField):
@@ -17,7 +18,7 @@ class YuanField(StringField):
         if self.data:
             try:
                 self.fen = parse_yuan(self.data)
-            except ValueError as error:
+            except Refusal as error:  # WTForms shows a ValueError beside the field
                 raise ValueError(str(error)) from None
 
     def _value(self):

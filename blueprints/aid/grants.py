@@ -11,15 +11,16 @@ import sqlalchemy as sa
 import access
 from extensions import db
 from models import AidGrant, AidProgram, School, Student
+from refusal import Refusal
 
 YUAN = re.compile(r"^\s*(\d{1,7})(?:\.(\d{1,2}))?\s*$")
 
 
 def parse_yuan(text: str) -> int:
-    """ "1250" or "1250.5" yuan → fen; ValueError with a Chinese message otherwise."""
+    """ "1250" or "1250.5" yuan → fen; a Refusal with a Chinese message otherwise."""
     match = YUAN.match(text or "")
     if not match:
-        raise ValueError("金额请填写元，最多两位小数，如 625 或 312.50。")
+        raise Refusal("金额请填写元，最多两位小数，如 625 或 312.50。")
     return int(match.group(1)) * 100 + int((match.group(2) or "0").ljust(2, "0"))
 
 
@@ -110,11 +111,11 @@ def correct(original: AidGrant, amount: int, reason: str, user, on: date) -> lis
     """A correction never edits: it adds the reversal of the original and, unless the right
     amount is zero, a new entry with it, both pointing at the original."""
     if not reason.strip():
-        raise ValueError("更正必须写明原因。")
+        raise Refusal("更正必须写明原因。")
     if original.correction_of_id is not None or original.amount < 0:
-        raise ValueError("请更正原始记录，而不是更正记录本身。")
+        raise Refusal("请更正原始记录，而不是更正记录本身。")
     if amount == original.amount:
-        raise ValueError("更正后的金额和原金额相同，不需要更正。")
+        raise Refusal("更正后的金额和原金额相同，不需要更正。")
     note = f"更正：{reason.strip()}"[:200]
     made = [AidGrant(program=original.program, student=original.student,
                      school_id=original.school_id, amount=-original.amount,

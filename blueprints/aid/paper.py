@@ -11,6 +11,7 @@ import pdf
 import printjobs
 from blueprints.aid import grants
 from models import AidGrant, AidProgram, School, yuan
+from refusal import Refusal
 
 # (header, width): the columns a township finance office asks for.
 COLUMNS = [("序号", 6), ("学校", 16), ("年级班级", 11), ("姓名", 10), ("性别", 6),
@@ -42,7 +43,7 @@ def notice_batch(params: dict) -> printjobs.Batch:
     rows = [r for r in grants.eligible(program, whole(params.get("school")))
             if r.granted]
     if not rows:
-        raise printjobs.Refused("这个项目还没有发放记录，没有可公示的名单。")
+        raise Refusal("这个项目还没有发放记录，没有可公示的名单。")
     schools = sorted({r.student.school_id for r in rows})
     label = access.get_or_404(School, schools[0]).name if len(schools) == 1 else "全镇"
 

@@ -13,7 +13,8 @@ from blueprints.aid import bp, grants, paper
 from blueprints.aid.forms import BulkGrantForm, CorrectForm, ProgramForm
 from extensions import db
 from models import AID_METHODS, AidGrant, AidProgram, ClassGroup, Student, Term
-from responses import after_write, form_page, message_response
+from responses import after_write, form_page
+from refusal import Refusal
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -107,7 +108,7 @@ def bulk_grant(program_id):
     form = BulkGrantForm()
     form.class_id.choices = [(c.id, c.label) for c in _classes(program)]
     if not form.validate_on_submit():
-        return message_response("；".join(e for es in form.errors.values() for e in es), 422)
+        raise Refusal("；".join(e for es in form.errors.values() for e in es))
     klass = access.get_or_404(ClassGroup, form.class_id.data)
     rows = grants.eligible(program, class_id=klass.id)
     made = grants.bulk_grant(program, rows, current_user, form.method.data,
@@ -125,7 +126,7 @@ def grant_one(program_id, student_id):
     student = access.get_or_404(Student, student_id)
     if not db.session.scalar(access.scoped(Student).where(
             Student.id == student.id, program.eligible_condition())):
-        return message_response(f"{student.name}不符合{program.name}的资助条件。", 422)
+        raise Refusal(f"{student.name}不符合{program.name}的资助条件。")
     made = grants.grant(program, student, current_user,
                         method=request.form.get("method") if request.form.get("method")
                         in AID_METHODS else "card")
@@ -142,7 +143,7 @@ def advance_class(program_id):
     klass = access.get_or_404(ClassGroup, request.form.get("class_id", type=int) or 0)
     to = request.form.get("to", "")
     if to not in AidGrant.STEPS[1:]:
-        return message_response("请选择“审核通过”或“已发放”。", 422)
+        raise Refusal("请选择“审核通过”或“已发放”。")
     moved = 0
     for row in grants.eligible(program, class_id=klass.id):
         for g in row.grants:
@@ -159,10 +160,7 @@ def advance_class(program_id):
 @access.require(*access.REGISTER_EDITORS)
 def advance(grant_id):
     row = access.get_or_404(AidGrant, grant_id)
-    try:
-        row.advance(request.form.get("to", ""), date.today())
-    except ValueError as error:
-        return message_response(str(error), 422)
+    row.advance(request.form.get("to", ""), date.today())
     db.session.commit()
     flash(f"{row.student.name} 的{row.program.name}：{row.status_label}。", "success")
     return after_write(request.referrer or url_for("aid.program", program_id=row.program_id))
@@ -178,7 +176,7 @@ def correct(grant_id):
         try:
             grants.correct(original, form.amount.fen, form.reason.data, current_user,
                            date.today())
-        except ValueError as error:
+        except Refusal as error:
             form.amount.errors.append(str(error))
         else:
             db.session.commit()
@@ -219,9 +217,6 @@ def export(program_id):
 @access.require(*access.SCHOOL_READERS, writes=False)
 def notice(program_id):
     """The 公示 list (names, masked IDs, amounts) for posting, by the print worker."""
-    try:
-        job = printjobs.start("aid_notice", {"id": program_id,
-                                             "school": request.form.get("school", "")})
-    except printjobs.Refused as refused:
-        return message_response(str(refused), 422)
+    job = printjobs.start("aid_notice", {"id": program_id,
+                                         "school": request.form.get("school", "")})
     return after_write(url_for("prints.show", job_id=job.id))

@@ -35,6 +35,7 @@ from models import (CASE_STATES, FOCUS_FLAGS, GRADES, RISK_LEVELS, Absence, AidG
                     DropoutCase, Guardian, RiskOverride, RiskScore, School, Student, TutoringPair,
                     school_year_of)
 from paging import Page
+from refusal import Refusal
 
 RISK_FLAGS = ("left_behind", "single_parent", "poverty", "disabled", "learning_difficulty",
               "school_weary", "orphan")
@@ -374,9 +375,9 @@ def _run(days: list[date], cal) -> list[date]:
 
 def override(student: Student, level: str | None, reason: str, user, on: date) -> RiskOverride:
     if level is not None and level not in RISK_LEVELS:
-        raise ValueError("请选择高、中或低。")
+        raise Refusal("请选择高、中或低。")
     if not (reason or "").strip():
-        raise ValueError("调整风险等级必须写明理由。")
+        raise Refusal("调整风险等级必须写明理由。")
     row = RiskOverride(student_id=student.id, school_id=student.school_id, level=level,
                        reason=reason.strip()[:300], on=on, user_id=user.id)
     db.session.add(row)

@@ -14,8 +14,8 @@ import printjobs
 from blueprints.attendance import bp, risk, rules
 from extensions import db
 from models import (ABSENCE_KINDS, ABSENCE_SHORT, Absence, ClassGroup, EarlyWarning, Student, school_year_of)
-from responses import after_write, message_response
-
+from responses import after_write
+from refusal import Refusal
 
 
 def _monday(text: str | None) -> date:
@@ -78,36 +78,15 @@ def mark(class_id):
     klass = access.get_or_404(ClassGroup, class_id)
     student_id, _, day_text = request.form.get("cell", "").partition(":")
     student = access.get_or_404(Student, whole(student_id))
-    try:
-        day = date.fromisoformat(day_text)
-    except ValueError:
-        return message_response("日期不对，请刷新页面后再试。", 422)
-    kind = request.form.get("mode", "unexcused")
-    if student.class_id != klass.id or kind not in (*ABSENCE_KINDS, "clear"):
-        return message_response("请刷新页面后再试。", 422)
-    if day > date.today():
-        return message_response("还没到这一天，不能登记缺课。", 422)
-    if not rules.calendar(klass.school.township_id).is_school_day(day):
-        return message_response(f"{day} 不是上课日（周末或节假日），不用登记。", 422)
-    absence = db.session.scalar(access.scoped(Absence).where(Absence.student_id == student.id,
-                                                             Absence.day == day))
-    reason = request.form.get("reason", "").strip()[:100]
-    if absence is not None and (kind == "clear" or absence.kind == kind):
-        db.session.delete(absence)
-        absence = None
-    elif kind != "clear":
-        if absence is None:
-            absence = Absence(student_id=student.id, school_id=student.school_id, day=day,
-                              user_id=current_user.id)
-            db.session.add(absence)
-        absence.kind, absence.reason = kind, reason
-    db.session.flush()
-    changed = rules.evaluate(student, date.today())
+    if student.class_id != klass.id:
+        raise Refusal("请刷新页面后再试。")
+    marked = rules.mark(student, day_text, request.form.get("mode", "unexcused"),
+                        request.form.get("reason", ""), current_user)
     db.session.commit()
-    return render_template("attendance/_cell.html", klass=klass, student=student, day=day,
-                           absence=absence, short=ABSENCE_SHORT, school_day=True,
-                           writable=True, future=False,
-                           warnings=_class_warnings(klass) if changed else None)
+    return render_template("attendance/_cell.html", klass=klass, student=student,
+                           day=marked.day, absence=marked.absence, short=ABSENCE_SHORT,
+                           school_day=True, writable=True, future=False,
+                           warnings=_class_warnings(klass) if marked.warned else None)
 
 
 def _warnings(status: str | None, school_id: int | None = None):
@@ -137,10 +116,7 @@ def warnings():
 @access.require(*access.MARKERS)
 def close_warning(warning_id):
     warning = access.get_or_404(EarlyWarning, warning_id)
-    try:
-        warning.close(request.form.get("action", ""), current_user, date.today())
-    except ValueError as error:
-        return message_response(str(error), 422)
+    warning.close(request.form.get("action", ""), current_user, date.today())
     db.session.commit()
     flash(f"已处理 {warning.student.name} 的预警。", "success")
     return after_write(request.referrer or url_for("attendance.warnings"))
@@ -192,10 +168,7 @@ def risk_list():
 def risk_override(student_id):
     student = access.get_or_404(Student, student_id)
     level = request.form.get("level") or None
-    try:
-        risk.override(student, level, request.form.get("reason", ""), current_user, date.today())
-    except ValueError as error:
-        return message_response(str(error), 422)
+    risk.override(student, level, request.form.get("reason", ""), current_user, date.today())
     db.session.commit()
     flash(f"已调整 {student.name} 的风险等级。", "success")
     return after_write(url_for("students.show", student_id=student.id))

@@ -16,13 +16,15 @@ from __future__ import annotations
 
 import bisect
 from dataclasses import dataclass
+from typing import NamedTuple
 from datetime import date, timedelta
 
 import sqlalchemy as sa
 from flask import current_app, g, has_app_context
 
 from extensions import db
-from models import Absence, EarlyWarning, Student, Term
+from models import ABSENCE_KINDS, Absence, EarlyWarning, Student, Term
+from refusal import Refusal
 
 
 @dataclass
@@ -113,6 +115,43 @@ def evaluate(student: Student, today: date) -> EarlyWarning | None:
         warning.days, warning.evidence = len(run), evidence
         return warning
     return None
+
+
+class Marked(NamedTuple):
+    day: date
+    absence: Absence | None  # None: the day was cleared
+    warned: bool  # a warning opened or grew
+
+
+def mark(student: Student, day_text: str, kind: str, reason: str, user) -> Marked:
+    """One click on the weekly grid: the child's day set to `kind` (unexcused / sick /
+    personal), or cleared ("clear", or the kind it already has). Only a school day up to today
+    can be marked. The rules run at once. The caller (who fetched the child in scope)
+    commits."""
+    try:
+        day = date.fromisoformat(day_text)
+    except ValueError:
+        raise Refusal("日期不对，请刷新页面后再试。") from None
+    if kind not in (*ABSENCE_KINDS, "clear"):
+        raise Refusal("请刷新页面后再试。")
+    today = date.today()
+    if day > today:
+        raise Refusal("还没到这一天，不能登记缺课。")
+    if not calendar(student.school.township_id).is_school_day(day):
+        raise Refusal(f"{day} 不是上课日（周末或节假日），不用登记。")
+    absence = db.session.scalar(sa.select(Absence).where(Absence.student_id == student.id,
+                                                         Absence.day == day))
+    if absence is not None and (kind == "clear" or absence.kind == kind):
+        db.session.delete(absence)
+        absence = None
+    elif kind != "clear":
+        if absence is None:
+            absence = Absence(student_id=student.id, school_id=student.school_id, day=day,
+                              user_id=user.id)
+            db.session.add(absence)
+        absence.kind, absence.reason = kind, (reason or "").strip()[:100]
+    db.session.flush()
+    return Marked(day, absence, evaluate(student, today) is not None)
 
 
 def run_all(today: date, lookback_days: int = 60) -> int:

@@ -56,7 +56,7 @@ def _throttled(kind: str):
         if recent is None:
             audit.record("login_throttled", summary, user=user, username="",
                          school_id=user.school_id if user else None,
-                         after={"address": _pc(), "limit": str(limit.limit)})
+                         after={"pc": _pc(), "limit": str(limit.limit)})
             db.session.commit()
     return note
 

@@ -21,7 +21,8 @@ from extensions import db
 from models import (CASE_STATES, EXPLANATIONS, NOTICE_KINDS, CaseNotice, DocumentCounter, DropoutCase,
                     EarlyWarning, FollowUp, Guardian, HomeVisit, HouseholdChild, School,
                     Student, User, school_year_of)
-from responses import after_write, form_page, message_response
+from responses import after_write, form_page
+from refusal import Refusal
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -40,37 +41,21 @@ def new_visit():
     if not form.is_submitted():
         form.visitors.data = f"{current_user.name}（{current_user.role_label}）"
     if form.validate_on_submit():
-        data = form.file.data.read() if form.file.data else b""
         try:
-            ext = uploads.kind(data) if data else None
-        except ValueError as refused:
+            visit, case = workflow.record_visit(
+                student, warning, current_user, date.today(),
+                photo=form.file.data.read() if form.file.data else b"",
+                visited_on=form.visited_on.data, visitors=form.visitors.data, met=form.met.data,
+                situation=form.situation.data, reasons=",".join(form.reasons.data),
+                outcome=form.outcome.data, next_step=form.next_step.data)
+        except Refusal as refused:  # the photo or scan: shown beside its field
             form.file.errors.append(str(refused))
         else:
-            visit = HomeVisit(student=student, school_id=student.school_id,
-                              visited_on=form.visited_on.data, visitors=form.visitors.data,
-                              met=form.met.data, situation=form.situation.data,
-                              reasons=",".join(form.reasons.data), outcome=form.outcome.data,
-                              next_step=form.next_step.data, user_id=current_user.id,
-                              warning_id=warning.id if warning else None)
-            if data:
-                visit.file_path = uploads.store("visits", str(student.id), data, ext)
-            db.session.add(visit)
-            if warning and warning.status == "open":
-                warning.close(f"家访（{visit.visited_on}）：{visit.outcome_label}。"
-                              f"{visit.next_step}", current_user, date.today())
-            case = db.session.scalar(access.scoped(DropoutCase).where(
-                DropoutCase.student_id == student.id, DropoutCase.state != "closed"))
-            if case is None and visit.outcome == "gone":  # the child is gone: a suspected case
-                case = workflow.open_case(student, "visit", visit.visited_on, current_user,
-                                          reason="家访发现孩子不在家",
-                                          note=f"家访：{visit.situation[:200]}")
-            if case is not None:
-                db.session.flush()
-                visit.case_id = case.id
             db.session.commit()
+            opened = case is not None and case.trigger == "visit" and \
+                case.opened_on == visit.visited_on
             flash(f"已记录对 {student.name} 的家访。" + (
-                "孩子不在家，已立为疑似辍学个案。" if case and case.trigger == "visit"
-                and case.opened_on == visit.visited_on else ""), "success")
+                "孩子不在家，已立为疑似辍学个案。" if opened else ""), "success")
             return after_write(url_for("cases.show", case_id=case.id) if case
                                else url_for("students.show", student_id=student.id))
     return form_page("cases/visit_form.html", form, student=student, warning=warning)
@@ -220,7 +205,7 @@ def step(case_id):
         try:
             workflow.move(case, form.to.data, form.on.data, current_user, form.note.data,
                           form.reentry_plan.data)
-        except workflow.StepError as error:
+        except Refusal as error:
             form.to.errors.append(str(error))
         else:
             db.session.commit()
@@ -240,11 +225,8 @@ def follow_up(case_id, item_id):
     try:
         on = date.fromisoformat(request.form.get("on", ""))
     except ValueError:
-        return message_response("请填写回访日期。", 422)
-    try:
-        workflow.follow_up(item, on, request.form.get("note", ""), current_user)
-    except workflow.StepError as error:
-        return message_response(str(error), 422)
+        raise Refusal("请填写回访日期。")
+    workflow.follow_up(item, on, request.form.get("note", ""), current_user)
     db.session.commit()
     flash(f"已记录{item.label}。", "success")
     return after_write(url_for("cases.show", case_id=case_id))
@@ -277,7 +259,7 @@ def issue_notice(case_id):
     case = access.get_or_404(DropoutCase, case_id)
     kind = request.form.get("kind", "")
     if kind not in NOTICE_KINDS:
-        return message_response("请选择要打印的文书。", 422)
+        raise Refusal("请选择要打印的文书。")
     prefix = f"KF{date.today().year}-{case.school_id:03d}-"
     notice = CaseNotice(kind=kind, issued_on=date.today(), user_id=current_user.id,
                         doc_no=f"{prefix}{DocumentCounter.next(prefix):04d}")
@@ -369,11 +351,8 @@ def ledger_batch(params: dict) -> printjobs.Batch:
 @bp.route("/ledger/print", methods=["POST"])
 @access.require(*access.EVERYONE, writes=False)
 def ledger_print():
-    try:
-        job = printjobs.start("ledger", {k: request.form.get(k, "")
-                                         for k in ("kind", "school", "month")})
-    except printjobs.Refused as refused:
-        return message_response(str(refused), 422)
+    job = printjobs.start("ledger", {k: request.form.get(k, "")
+                                     for k in ("kind", "school", "month")})
     return after_write(url_for("prints.show", job_id=job.id))
 
 
@@ -394,7 +373,7 @@ def reconcile_page():
 def reconcile_import():
     form = ReconcileImportForm()
     if not form.validate_on_submit():
-        return message_response("；".join(form.file.errors) or "请选择户籍名单文件。", 422)
+        raise Refusal("；".join(form.file.errors) or "请选择户籍名单文件。")
     error, entries = reconcile.read(form.file.data.read())
     bad = [e for e in entries if e.errors]
     if error or bad:
@@ -425,7 +404,7 @@ def reconcile_explain(child_id):
     child = access.get_or_404(HouseholdChild, child_id)
     kind, note = request.form.get("kind", ""), request.form.get("note", "").strip()
     if kind not in EXPLANATIONS or not note:
-        return message_response("请选择情况，并写明依据（如 就读学校名称、学籍证明、死亡证明）。", 422)
+        raise Refusal("请选择情况，并写明依据（如 就读学校名称、学籍证明、死亡证明）。")
     child.explained, child.explanation = kind, note[:300]
     child.explained_on, child.explained_by_id = date.today(), current_user.id
     db.session.commit()
@@ -445,7 +424,7 @@ def reconcile_case(child_id):
         Student.id_number == child.id_number))
     holder = access.id_number_holder(child.id_number) if student is None else None
     if holder:
-        return message_response(f"{child.name}已在{holder}登记学籍，请与该校核实后再处理。", 422)
+        raise Refusal(f"{child.name}已在{holder}登记学籍，请与该校核实后再处理。")
     if student is None:
         student = Student(school_id=school.id, name=child.name, sex=child.sex,
                           birth_date=child.birth_date, id_number=child.id_number,

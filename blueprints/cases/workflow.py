@@ -16,8 +16,11 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 from flask import current_app
 
+import uploads
 from extensions import db
-from models import CASE_STATES, CaseStep, DropoutCase, FollowUp, Student, User
+from models import (CASE_STATES, CaseStep, DropoutCase, EarlyWarning, FollowUp, HomeVisit, Student,
+                    User)
+from refusal import Refusal
 
 OUT_STATES = ("suspected", "verifying", "persuading", "legal")  # the child is still out
 OUTCOMES = ("returned", "transferred", "home_delivery")
@@ -32,10 +35,6 @@ TRANSITIONS = {
     "closed": (),
 }
 FOLLOW_UPS = (("复学一周回访", 7), ("复学一个月回访", 30))
-
-
-class StepError(ValueError):
-    """A step the workflow does not allow; the message is for the user."""
 
 
 def open_case(student: Student, trigger: str, on: date, user: User | None, reason: str = "",
@@ -53,6 +52,32 @@ def open_case(student: Student, trigger: str, on: date, user: User | None, reaso
     return case
 
 
+def record_visit(student: Student, warning: EarlyWarning | None, user: User, today: date,
+                 photo: bytes = b"", **values) -> tuple[HomeVisit, DropoutCase | None]:
+    """A home visit (家访) to a child the caller fetched in scope: its photo or scan checked
+    (a Refusal before anything is written) and stored, the warning it answers closed, and the
+    visit joined to the child's open case, or, when it found the child gone, to a new 疑似辍学
+    case. Returns the visit and its case; the caller commits."""
+    ext = uploads.kind(photo) if photo else None
+    visit = HomeVisit(student=student, school_id=student.school_id, user_id=user.id,
+                      warning_id=warning.id if warning else None, **values)
+    if photo:
+        visit.file_path = uploads.store("visits", str(student.id), photo, ext)
+    db.session.add(visit)
+    if warning and warning.status == "open":
+        warning.close(f"家访（{visit.visited_on}）：{visit.outcome_label}。{visit.next_step}",
+                      user, today)
+    case = db.session.scalar(sa.select(DropoutCase).where(
+        DropoutCase.student_id == student.id, DropoutCase.state != "closed"))
+    if case is None and visit.outcome == "gone":
+        case = open_case(student, "visit", visit.visited_on, user, reason="家访发现孩子不在家",
+                         note=f"家访：{visit.situation[:200]}")
+    if case is not None:
+        db.session.flush()
+        visit.case_id = case.id
+    return visit, case
+
+
 def allowed(case: DropoutCase) -> tuple[str, ...]:
     return TRANSITIONS[case.state]
 
@@ -62,20 +87,20 @@ def move(case: DropoutCase, to: str, on: date, user: User, note: str,
     """Take one step; the caller commits."""
     note = (note or "").strip()
     if to not in CASE_STATES:
-        raise StepError("没有这个状态。")
+        raise Refusal("没有这个状态。")
     if to not in TRANSITIONS[case.state]:
         names = "、".join(CASE_STATES[s] for s in TRANSITIONS[case.state]) or "无（已销号）"
-        raise StepError(f"“{case.state_label}”的个案不能直接改为“{CASE_STATES[to]}”。"
+        raise Refusal(f"“{case.state_label}”的个案不能直接改为“{CASE_STATES[to]}”。"
                         f"可以改为：{names}。")
     if not note:
-        raise StepError("请写明这一步做了什么（谁、怎么做的、结果）。")
+        raise Refusal("请写明这一步做了什么（谁、怎么做的、结果）。")
     if on < case.opened_on or on > date.today():
-        raise StepError("日期要在立案之后、今天之前。")
+        raise Refusal("日期要在立案之后、今天之前。")
     if to == "transferred" and not any(w in note for w in ("学校", "学籍", "证明")):
-        raise StepError("核实转学要写明证据：转入学校名称和学籍接收证明等。")
+        raise Refusal("核实转学要写明证据：转入学校名称和学籍接收证明等。")
     if to == "returned":
         if not (reentry_plan or "").strip():
-            raise StepError("复学要同时填写复学适应方案（补课、结对、心理疏导等安排）。")
+            raise Refusal("复学要同时填写复学适应方案（补课、结对、心理疏导等安排）。")
         case.reentry_plan, case.returned_on = reentry_plan.strip(), on
         for label, days in FOLLOW_UPS:
             case.follow_ups.append(FollowUp(label=label, due_on=on + timedelta(days=days)))
@@ -85,7 +110,7 @@ def move(case: DropoutCase, to: str, on: date, user: User, note: str,
         case.student.placement = "home_delivery"
     if to == "closed":
         if case.state == "returned" and not all(f.done_on for f in case.follow_ups):
-            raise StepError("复学的学生要完成一周和一个月回访后才能销号。")
+            raise Refusal("复学的学生要完成一周和一个月回访后才能销号。")
         case.outcome, case.closed_on = case.state, on
     if to == "persuading" and case.state == "returned":  # away again: follow-ups no longer due
         for f in case.follow_ups:
@@ -99,11 +124,11 @@ def move(case: DropoutCase, to: str, on: date, user: User, note: str,
 
 def follow_up(item: FollowUp, on: date, note: str, user: User) -> None:
     if item.done_on:
-        raise StepError("这次回访已经记录过了。")
+        raise Refusal("这次回访已经记录过了。")
     if not (note or "").strip():
-        raise StepError("请写明回访情况（是否按时到校、学习和情绪怎样）。")
+        raise Refusal("请写明回访情况（是否按时到校、学习和情绪怎样）。")
     if on < item.case.returned_on or on > date.today():
-        raise StepError("回访日期要在复学之后、今天之前。")
+        raise Refusal("回访日期要在复学之后、今天之前。")
     item.done_on, item.note, item.user_id = on, note.strip(), user.id
 
 

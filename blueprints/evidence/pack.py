@@ -41,6 +41,7 @@ from blueprints.cases import ledger
 from extensions import db
 from models import (Activity, DropoutCase, HomeVisit, Meeting, Pledge, School, Student, Term,
                     month_spans, school_year_label)
+from refusal import Refusal
 
 TITLE = "控辍保学工作佐证材料"
 SECTIONS = [("ledger", "一、控辍保学台账"), ("pledges", "二、责任书签署情况"),
@@ -181,7 +182,7 @@ def batch(params: dict) -> printjobs.Batch:
     numbering and a table of contents that points into it)."""
     school, term, _, _ = choose(params.get("school"), params.get("term"))
     if school is None or term is None:
-        raise printjobs.Refused("还没有可打印的学校或学期，请先在“学期”里设置本学期。")
+        raise Refusal("还没有可打印的学校或学期，请先在“学期”里设置本学期。")
     pack = assemble(school, term)
     today = date.today()
 

@@ -18,7 +18,8 @@ from blueprints.meetings import agenda, bp
 from blueprints.meetings.forms import ActionItemForm, MeetingForm
 from extensions import db
 from models import ActionItem, Meeting, School, User
-from responses import after_write, form_page, message_response, targets
+from responses import after_write, form_page, targets
+from refusal import Refusal
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -126,7 +127,7 @@ def minutes(meeting_id):
     meeting = access.get_or_404(Meeting, meeting_id)
     text = request.form.get("minutes", "")
     if len(text) > 20000:
-        return message_response("会议记录太长（最多 2 万字），请分开记录。", 422)
+        raise Refusal("会议记录太长（最多 2 万字），请分开记录。")
     meeting.minutes = text
     db.session.commit()
     if targets("minutes-saved"):
@@ -156,7 +157,7 @@ def add_item(meeting_id):
     if status == 200:
         flash("已记录会议决定的事项。", "success")
         return after_write(url_for("meetings.show", meeting_id=meeting.id))
-    return message_response("；".join(e for es in form.errors.values() for e in es), 422)
+    raise Refusal("；".join(e for es in form.errors.values() for e in es))
 
 
 @bp.route("/items/<int:item_id>/done", methods=["POST"])
@@ -169,12 +170,7 @@ def item_done(item_id):
                                                           ActionItem.owner_id == current_user.id))
     if item is None:
         abort(404)
-    result = request.form.get("result", "").strip()
-    if not result:
-        return message_response("请写明完成情况。", 422)
-    if item.done_on:
-        return message_response("这件事已经标记完成了。", 422)
-    item.done_on, item.result = date.today(), result[:300]
+    item.complete(request.form.get("result", ""), date.today())
     db.session.commit()
     flash(f"已完成：{item.text}。", "success")
     return after_write(request.referrer or url_for("home.index"))

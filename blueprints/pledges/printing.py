@@ -11,6 +11,7 @@ import pdf
 import printjobs
 from extensions import db
 from models import PLEDGE_KINDS, PLEDGE_STATUSES, Pledge, PledgeTemplate
+from refusal import Refusal
 
 MAX_BATCH = 300
 
@@ -45,9 +46,9 @@ def batch(params: dict) -> printjobs.Batch:
     else:
         pledges = db.session.scalars(filtered(params).limit(MAX_BATCH + 1)).all()
     if not pledges:
-        raise printjobs.Refused("没有符合筛选条件的文书。")
+        raise Refusal("没有符合筛选条件的文书。")
     if len(pledges) > MAX_BATCH:
-        raise printjobs.Refused(f"一次最多打印 {MAX_BATCH} 份，请按学校或文书类型筛选后再打印。")
+        raise Refusal(f"一次最多打印 {MAX_BATCH} 份，请按学校或文书类型筛选后再打印。")
 
     def finish():
         if params.get("mark") and access.can("pledges.advance", "POST"):  # the school's print

@@ -12,7 +12,8 @@ from blueprints.pledges.forms import GenerateForm, ScanForm, TemplateForm
 from extensions import db
 from models import (GUARDIAN_KINDS, PLEDGE_KINDS, PLEDGE_STATUSES, ClassGroup, Pledge,
                     School, Term, school_year_of)
-from responses import after_write, form_page, message_response
+from responses import after_write, form_page
+from refusal import Refusal
 
 
 
@@ -72,7 +73,7 @@ def generate():
                   "success" if made else "warning")
             return after_write(url_for("pledges.index", term=term.id, school=school.id,
                                        kind=kind))
-    return message_response("；".join(e for errors in form.errors.values() for e in errors), 422)
+    raise Refusal("；".join(e for errors in form.errors.values() for e in errors))
 
 
 @bp.route("/<int:pledge_id>")
@@ -97,10 +98,7 @@ def print_batch():
     """The filtered list as one PDF, rendered by the print worker while a progress bar shows."""
     params = {k: v for k, v in request.form.items() if k in ("term", "school", "kind", "status")}
     params["mark"] = True
-    try:
-        job = printjobs.start("pledges", params)
-    except printjobs.Refused as refused:
-        return message_response(str(refused), 422)
+    job = printjobs.start("pledges", params)
     return after_write(url_for("prints.show", job_id=job.id))
 
 
@@ -108,10 +106,7 @@ def print_batch():
 @access.require(*access.REGISTER_EDITORS)
 def advance(pledge_id):
     pledge = access.get_or_404(Pledge, pledge_id)
-    try:
-        pledge.advance(request.form.get("to", ""), date.today())
-    except ValueError as error:
-        return message_response(str(error), 422)
+    pledge.advance(request.form.get("to", ""), date.today())
     db.session.commit()
     flash(f"{pledge.party_b_name} 的{pledge.title}：{pledge.status_label}。", "success")
     return after_write(request.referrer or url_for("pledges.index"))
@@ -125,12 +120,9 @@ def upload_scan(pledge_id):
     pledge = access.get_or_404(Pledge, pledge_id)
     form = ScanForm()
     if not form.validate_on_submit():
-        return message_response("；".join(form.file.errors), 422)
+        raise Refusal("；".join(form.file.errors))
     data = form.file.data.read()
-    try:
-        ext = uploads.kind(data)
-    except ValueError as refused:
-        return message_response(str(refused), 422)
+    ext = uploads.kind(data)
     old = pledge.scan_path
     pledge.scan_path = uploads.store("scans", str(pledge.id), data, ext)
     if pledge.status in ("generated", "printed"):

@@ -18,6 +18,7 @@ from extensions import db
 from models import (GOVERNMENT_LINE, RESPONSIBILITY_KINDS, Cadre, ClassGroup, Responsibility,
                     School, Student, User)
 from paging import Page
+from refusal import Refusal
 
 SCHOOL_LINE_ROLES = ("central_officer", "central_leader", "village_head", "teacher")
 
@@ -139,11 +140,11 @@ def table_batch(params: dict) -> printjobs.Batch:
     elif village:
         stmt, label = stmt.where(Student.village == village), f"{village}（户籍）"
     else:
-        raise printjobs.Refused("请选择一所学校或一个村再打印包保责任表。")
+        raise Refusal("请选择一所学校或一个村再打印包保责任表。")
     students = db.session.scalars(stmt.order_by(Student.school_id, Student.grade,
                                                 Student.name_pinyin)).all()
     if not students:
-        raise printjobs.Refused(f"{label}没有在读学生，没有可打印的责任表。")
+        raise Refusal(f"{label}没有在读学生，没有可打印的责任表。")
 
     def finish():
         audit.record("export", f"打印包保责任表：{label} {len(students)} 人",

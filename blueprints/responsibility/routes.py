@@ -10,7 +10,7 @@ from blueprints.responsibility import bp, lines
 from blueprints.responsibility.forms import BulkForm, CadreForm, ResponsibilityForm
 from extensions import db
 from models import CADRE_LEVELS, GOVERNMENT_LINE, RESPONSIBILITY_KINDS, Cadre, School, Student
-from responses import after_write, form_page, message_response
+from responses import after_write, form_page
 
 
 @bp.route("/")
@@ -92,11 +92,8 @@ def _chosen_person(form, kind):
 @access.require(*access.EVERYONE, writes=False)
 def table_pdf():
     """包保责任表 of a school or a village (lines.table_batch), by the print worker."""
-    try:
-        job = printjobs.start("responsibility_table", {k: request.form.get(k, "")
-                                                       for k in ("school", "village")})
-    except printjobs.Refused as refused:
-        return message_response(str(refused), 422)
+    job = printjobs.start("responsibility_table", {k: request.form.get(k, "")
+                                                   for k in ("school", "village")})
     return after_write(url_for("prints.show", job_id=job.id))
 
 

@@ -19,7 +19,7 @@ from blueprints.students.forms import ImportForm, StatusForm, StudentForm
 from blueprints.students.register import SORTS, Filters, classes_of
 from extensions import db
 from models import FOCUS_FLAGS, ClassGroup, Guardian, School, Student, Term
-from responses import after_write, invalid, message_response, page_or_fragment, targets
+from responses import after_write, invalid, page_or_fragment, targets
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 STALE = ("保存失败：您打开表单后，这名学生的信息已被其他人修改。您填写的内容还在下面；"
@@ -87,10 +87,7 @@ def print_sheet(student_id):
 @access.require(*access.EVERYONE, writes=False)
 def print_sheets():
     """学生信息表 of every student in the filtered list, by the print worker."""
-    try:
-        job = printjobs.start("student_sheets", Filters.from_args(request.form).as_args())
-    except printjobs.Refused as refused:
-        return message_response(str(refused), 422)
+    job = printjobs.start("student_sheets", Filters.from_args(request.form).as_args())
     return after_write(url_for("prints.show", job_id=job.id))
 
 

@@ -11,6 +11,7 @@ import printjobs
 from blueprints.students.register import Filters
 from extensions import db
 from models import Student
+from refusal import Refusal
 
 MAX_SHEETS = 300  # a whole village school in one batch; a central school prints by grade
 
@@ -23,9 +24,9 @@ def batch(params: dict) -> printjobs.Batch:
         students = db.session.scalars(Filters.from_args(params).statement()
                                       .limit(MAX_SHEETS + 1)).all()
     if not students:
-        raise printjobs.Refused("名册里没有符合筛选条件的学生。")
+        raise Refusal("名册里没有符合筛选条件的学生。")
     if len(students) > MAX_SHEETS:
-        raise printjobs.Refused(f"一次最多打印 {MAX_SHEETS} 份学生信息表。请按学校、年级或班级筛选后再打印。")
+        raise Refusal(f"一次最多打印 {MAX_SHEETS} 份学生信息表。请按学校、年级或班级筛选后再打印。")
     full = access.sees_full_ids()
     today = date.today()
 
