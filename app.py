@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import gc
+import importlib
 import os
 import secrets
 from datetime import timedelta
@@ -49,6 +50,17 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
         cur.close()
 
 
+AREAS = ("auth", "home", "township", "students", "responsibility", "pledges", "aid", "pairs",
+         "attendance", "cases", "dashboard", "meetings", "prints", "activities", "summaries",
+         "evidence")
+
+
+# The modules whose DEFAULTS are settings (考勤预警, 风险等级, 巩固率, 结对帮扶); importing them
+# does not import any area's views.
+SETTINGS = ("blueprints.attendance.rules", "blueprints.attendance.risk",
+            "blueprints.dashboard.metrics", "blueprints.pairs.schedule")
+
+
 def create_app(config: dict | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
     app.request_class = params.Request
@@ -64,32 +76,14 @@ def create_app(config: dict | None = None) -> Flask:
         REMEMBER_COOKIE_SAMESITE="Lax",
         REMEMBER_COOKIE_DURATION=60 * 60 * 24 * 14,
         PAGE_SIZE=50,
-        # 考勤预警 (blueprints/attendance/rules.py): a run of warning_days unexcused school days
-        # opens a warning due a home visit within visit_within school days; a run longer than
-        # suspect_days opens a 疑似辍学 case; suspected for more than dropout_days, a dropout.
-        ATTENDANCE_RULES={"warning_days": 3, "visit_within": 1, "suspect_days": 7,
-                          "dropout_days": 30},
-        # 风险等级 (blueprints/attendance/risk.py): points per indicator, levels by the sum
-        RISK={"window_days": 30, "high": 6, "medium": 3, "weights": {
-            "recent_absence": 1, "recent_absence_max": 4, "absence_run": 3,
-            "left_behind": 1, "single_parent": 1, "poverty": 1, "disabled": 1, "orphan": 1,
-            "learning_difficulty": 2, "school_weary": 3, "past_dropout": 3, "over_age": 2,
-            "no_guardian_home": 2, "pair": -1, "aid": -1}},
-        # 巩固率 (blueprints/dashboard/metrics.py): "year" = (start − out − deceased + in −
-        # dropouts) ÷ (start − out − deceased + in); "cohort" = the graduating cohort kept ÷
-        # the cohort (normal moves out of it)
-        CONSOLIDATION_RATE="year",
-        # 结对帮扶: how often each kind of pair must be in contact (blueprints/pairs/schedule.py)
-        TUTORING_SCHEDULE={"academic": [("meeting", "week")],
-                           "caring_mother": [("call", "month"), ("meeting", "quarter")],
-                           "counselling": [("meeting", "month")],
-                           "home_delivery": [("meeting", "week")]},
         LOGIN_LIMIT="5 per 5 minutes",  # failed sign-ins per PC and username
         LOGIN_LIMIT_PER_PC="20 per 5 minutes",  # failed sign-ins per PC, whatever the username
         # One waitress process serves a township, so counters live in memory; a county running
         # several processes sets RATELIMIT_STORAGE_URI = "redis://..." in instance/config.py.
         RATELIMIT_STORAGE_URI="memory://",
     )
+    for module in SETTINGS:  # each area's settings, beside the area that reads them
+        app.config.from_mapping(importlib.import_module(module).DEFAULTS)
     if config is None:
         _instance_config(app)
     else:
@@ -112,26 +106,8 @@ def create_app(config: dict | None = None) -> Flask:
     htmx.init_app(app)
     limiter.init_app(app)
 
-    from blueprints.activities import bp as activities_bp
-    from blueprints.aid import bp as aid_bp
-    from blueprints.attendance import bp as attendance_bp
-    from blueprints.auth import bp as auth_bp
-    from blueprints.cases import bp as cases_bp
-    from blueprints.dashboard import bp as dashboard_bp
-    from blueprints.evidence import bp as evidence_bp
-    from blueprints.home import bp as home_bp
-    from blueprints.meetings import bp as meetings_bp
-    from blueprints.pairs import bp as pairs_bp
-    from blueprints.pledges import bp as pledges_bp
-    from blueprints.prints import bp as prints_bp
-    from blueprints.responsibility import bp as responsibility_bp
-    from blueprints.students import bp as students_bp
-    from blueprints.summaries import bp as summaries_bp
-    from blueprints.township import bp as township_bp
-    for bp in (auth_bp, home_bp, township_bp, students_bp, responsibility_bp, pledges_bp,
-               aid_bp, pairs_bp, attendance_bp, cases_bp, dashboard_bp, meetings_bp,
-               prints_bp, activities_bp, summaries_bp, evidence_bp):
-        app.register_blueprint(bp)
+    for area in AREAS:  # each area's views, registered on its blueprint
+        app.register_blueprint(importlib.import_module(f"blueprints.{area}.routes").bp)
 
     import pdf
     if not pdf.harfbuzz_subset_available():

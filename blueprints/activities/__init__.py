@@ -1,5 +1,5 @@
+"""The activities area: its blueprint. app.py imports routes.py (the views) to register it;
+the area's rules import without its views."""
 from flask import Blueprint
 
 bp = Blueprint("activities", __name__, url_prefix="/activities")
-
-from blueprints.activities import routes  # noqa: E402,F401

@@ -1,5 +1,5 @@
+"""The aid area: its blueprint. app.py imports routes.py (the views) to register it;
+the area's rules import without its views."""
 from flask import Blueprint
 
 bp = Blueprint("aid", __name__, url_prefix="/aid")
-
-from blueprints.aid import routes  # noqa: E402,F401

@@ -1,5 +1,5 @@
+"""The attendance area: its blueprint. app.py imports routes.py (the views) to register it;
+the area's rules import without its views."""
 from flask import Blueprint
 
 bp = Blueprint("attendance", __name__, url_prefix="/attendance")
-
-from blueprints.attendance import routes  # noqa: E402,F401

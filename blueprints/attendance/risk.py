@@ -37,6 +37,13 @@ from models import (CASE_STATES, FOCUS_FLAGS, GRADES, RISK_LEVELS, Absence, AidG
 from paging import Page
 from refusal import Refusal
 
+# The setting, as create_app() defaults it: points per indicator, levels by the sum.
+DEFAULTS = {"RISK": {"window_days": 30, "high": 6, "medium": 3, "weights": {
+    "recent_absence": 1, "recent_absence_max": 4, "absence_run": 3,
+    "left_behind": 1, "single_parent": 1, "poverty": 1, "disabled": 1, "orphan": 1,
+    "learning_difficulty": 2, "school_weary": 3, "past_dropout": 3, "over_age": 2,
+    "no_guardian_home": 2, "pair": -1, "aid": -1}}}
+
 RISK_FLAGS = ("left_behind", "single_parent", "poverty", "disabled", "learning_difficulty",
               "school_weary", "orphan")
 

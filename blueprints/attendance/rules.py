@@ -26,6 +26,13 @@ from extensions import db
 from models import ABSENCE_KINDS, Absence, EarlyWarning, Student, Term
 from refusal import Refusal
 
+# The setting, as create_app() defaults it (instance/config.py may change it): a run of
+# warning_days unexcused school days opens a warning due a home visit within visit_within school
+# days; a run longer than suspect_days opens a 疑似辍学 case; suspected for more than
+# dropout_days, a dropout.
+DEFAULTS = {"ATTENDANCE_RULES": {"warning_days": 3, "visit_within": 1, "suspect_days": 7,
+                                 "dropout_days": 30}}
+
 
 @dataclass
 class Calendar:

@@ -1,5 +1,5 @@
+"""The auth area: its blueprint. app.py imports routes.py (the views) to register it;
+the area's rules import without its views."""
 from flask import Blueprint
 
 bp = Blueprint("auth", __name__)
-
-from blueprints.auth import routes  # noqa: E402,F401

@@ -1,5 +1,5 @@
+"""The cases area: its blueprint. app.py imports routes.py (the views) to register it;
+the area's rules import without its views."""
 from flask import Blueprint
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
-
-from blueprints.cases import routes  # noqa: E402,F401

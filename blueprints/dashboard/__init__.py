@@ -1,5 +1,5 @@
+"""The dashboard area: its blueprint. app.py imports routes.py (the views) to register it;
+the area's rules import without its views."""
 from flask import Blueprint
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
-
-from blueprints.dashboard import routes  # noqa: E402,F401

@@ -35,6 +35,11 @@ from models import (FOCUS_FLAGS, AidProgram, ClassGroup, DropoutCase, EarlyWarni
                     HouseholdChild, Pledge, School, StatusChange, Student, Term, month_bounds,
                     month_spans, school_year_of)
 
+# The setting, as create_app() defaults it. 巩固率: "year" = (start − out − deceased + in −
+# dropouts) ÷ (start − out − deceased + in); "cohort" = the graduating cohort kept ÷ the
+# cohort (normal moves out of it).
+DEFAULTS = {"CONSOLIDATION_RATE": "year"}
+
 FORMULAS = {
     "enrolment": "入学率 = 户籍名单上的适龄儿童中在读的人数 ÷ 户籍名单上的适龄儿童数 × 100%（休学不计为在读）",
     "consolidation": "巩固率 = (学年初在读 − 转出 − 死亡 + 转入 − 辍学) ÷ (学年初在读 − 转出 − 死亡 + 转入) × 100%",

@@ -1,5 +1,5 @@
+"""The evidence area: its blueprint. app.py imports routes.py (the views) to register it;
+the area's rules import without its views."""
 from flask import Blueprint
 
 bp = Blueprint("evidence", __name__, url_prefix="/evidence")
-
-from blueprints.evidence import routes  # noqa: E402,F401

@@ -1,5 +1,5 @@
+"""The home area: its blueprint. app.py imports routes.py (the views) to register it;
+the area's rules import without its views."""
 from flask import Blueprint
 
 bp = Blueprint("home", __name__)
-
-from blueprints.home import routes  # noqa: E402,F401

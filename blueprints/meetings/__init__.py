@@ -1,5 +1,5 @@
+"""The meetings area: its blueprint. app.py imports routes.py (the views) to register it;
+the area's rules import without its views."""
 from flask import Blueprint
 
 bp = Blueprint("meetings", __name__, url_prefix="/meetings")
-
-from blueprints.meetings import routes  # noqa: E402,F401

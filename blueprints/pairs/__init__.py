@@ -1,5 +1,5 @@
+"""The pairs area: its blueprint. app.py imports routes.py (the views) to register it;
+the area's rules import without its views."""
 from flask import Blueprint
 
 bp = Blueprint("pairs", __name__, url_prefix="/pairs")
-
-from blueprints.pairs import routes  # noqa: E402,F401

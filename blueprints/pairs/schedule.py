@@ -21,6 +21,12 @@ from extensions import db
 from models import PAIR_KINDS, Student, TutoringPair, TutoringSession
 from paging import Page
 
+# The setting, as create_app() defaults it: how often each kind of pair must be in contact.
+DEFAULTS = {"TUTORING_SCHEDULE": {"academic": [("meeting", "week")],
+                                  "caring_mother": [("call", "month"), ("meeting", "quarter")],
+                                  "counselling": [("meeting", "month")],
+                                  "home_delivery": [("meeting", "week")]}}
+
 PERIOD_LABELS = {"week": "本周", "month": "本月", "quarter": "本季度"}
 MODE_LABELS = {"call": "联系（电话或见面）", "meeting": "见面"}
 

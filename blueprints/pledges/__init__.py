@@ -1,5 +1,5 @@
+"""The pledges area: its blueprint. app.py imports routes.py (the views) to register it;
+the area's rules import without its views."""
 from flask import Blueprint
 
 bp = Blueprint("pledges", __name__, url_prefix="/pledges")
-
-from blueprints.pledges import routes  # noqa: E402,F401

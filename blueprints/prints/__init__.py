@@ -1,5 +1,5 @@
+"""The prints area: its blueprint. app.py imports routes.py (the views) to register it;
+the area's rules import without its views."""
 from flask import Blueprint
 
 bp = Blueprint("prints", __name__, url_prefix="/prints")
-
-from blueprints.prints import routes  # noqa: E402,F401

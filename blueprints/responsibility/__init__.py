@@ -1,5 +1,5 @@
+"""The responsibility area: its blueprint. app.py imports routes.py (the views) to register it;
+the area's rules import without its views."""
 from flask import Blueprint
 
 bp = Blueprint("responsibility", __name__, url_prefix="/responsibility")
-
-from blueprints.responsibility import routes  # noqa: E402,F401

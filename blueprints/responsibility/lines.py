@@ -9,25 +9,17 @@ from flask import current_app
 from sqlalchemy.orm import joinedload, selectinload
 
 import access
-from params import whole
-import audit
-import pdf
-import printjobs
 from blueprints.attendance import risk
 from extensions import db
 from models import (GOVERNMENT_LINE, RESPONSIBILITY_KINDS, Cadre, ClassGroup, Responsibility,
                     School, Student, User)
 from paging import Page
-from refusal import Refusal
-
-SCHOOL_LINE_ROLES = ("central_officer", "central_leader", "village_head", "teacher")
-
 
 def school_line_users(school: School) -> list[User]:
     """Users who may 包 a child of this school: its own staff and its central school's."""
     ids = {school.id, school.township_id}
     return db.session.scalars(access.scoped(User).where(
-        User.school_id.in_(ids), User.active.is_(True), User.role.in_(SCHOOL_LINE_ROLES))
+        User.school_id.in_(ids), User.active.is_(True), User.role.in_(access.STAFF))
         .order_by(User.school_id, User.name)).all()
 
 
@@ -127,33 +119,3 @@ def villages() -> list[str]:
 def classes_without_head(school_id: int) -> list[ClassGroup]:
     return db.session.scalars(access.scoped(ClassGroup).where(
         ClassGroup.school_id == school_id, ClassGroup.head_teacher_id.is_(None))).all()
-
-
-@printjobs.batch("responsibility_table")
-def table_batch(params: dict) -> printjobs.Batch:
-    """包保责任表 of a school or of a village, for posting: ID numbers are always masked."""
-    stmt = access.scoped(Student).where(Student.status == "enrolled")
-    school_id, village = whole(params.get("school")), str(params.get("village", "")).strip()
-    if school_id is not None:
-        school = access.get_or_404(School, school_id)
-        stmt, label = stmt.where(Student.school_id == school.id), school.name
-    elif village:
-        stmt, label = stmt.where(Student.village == village), f"{village}（户籍）"
-    else:
-        raise Refusal("请选择一所学校或一个村再打印包保责任表。")
-    students = db.session.scalars(stmt.order_by(Student.school_id, Student.grade,
-                                                Student.name_pinyin)).all()
-    if not students:
-        raise Refusal(f"{label}没有在读学生，没有可打印的责任表。")
-
-    def finish():
-        audit.record("export", f"打印包保责任表：{label} {len(students)} 人",
-                     table_name="responsibilities",
-                     after={"rows": len(students), "format": "pdf", "full_ids": False})
-
-    return printjobs.Batch(
-        title=f"包保责任表：{label}（{len(students)} 人）", filename=f"包保责任表-{label}.pdf",
-        parts=[pdf.Part("print/responsibility_table.html", {
-            "students": students, "kinds": RESPONSIBILITY_KINDS, "scope_label": label,
-            "today": date.today()})],
-        finish=finish)

@@ -6,7 +6,7 @@ from flask import flash, render_template, request, url_for
 import access
 from params import whole
 import printjobs
-from blueprints.responsibility import bp, lines
+from blueprints.responsibility import bp, lines, table  # noqa: F401 (table: its print batch)
 from blueprints.responsibility.forms import BulkForm, CadreForm, ResponsibilityForm
 from extensions import db
 from models import CADRE_LEVELS, GOVERNMENT_LINE, RESPONSIBILITY_KINDS, Cadre, School, Student
@@ -52,7 +52,7 @@ def bulk():
     people = [("", "（班主任包班时不用选）")]
     for school in schools:
         people += [(f"u{u.id}", f"{u.name}（{u.role_label} · {school.name}）")
-                   for u in lines.school_line_users(school) if u.role != "teacher"
+                   for u in lines.school_line_users(school) if not access.class_scoped(u)
                    and u.school_id == school.id]
     people += [(f"c{c.id}", f"{c.name}（{c.level_label} · {c.village} {c.post}）")
                for level in CADRE_LEVELS for c in lines.cadres(level)]
@@ -91,7 +91,7 @@ def _chosen_person(form, kind):
 @bp.route("/table", methods=["POST"])
 @access.require(*access.EVERYONE, writes=False)
 def table_pdf():
-    """包保责任表 of a school or a village (lines.table_batch), by the print worker."""
+    """包保责任表 of a school or a village (table.py), by the print worker."""
     job = printjobs.start("responsibility_table", {k: request.form.get(k, "")
                                                    for k in ("school", "village")})
     return after_write(url_for("prints.show", job_id=job.id))

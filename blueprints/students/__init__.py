@@ -1,5 +1,5 @@
+"""The students area: its blueprint. app.py imports routes.py (the views) to register it;
+the area's rules import without its views."""
 from flask import Blueprint
 
 bp = Blueprint("students", __name__, url_prefix="/students")
-
-from blueprints.students import routes  # noqa: E402,F401

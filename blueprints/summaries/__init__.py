@@ -1,5 +1,5 @@
+"""The summaries area: its blueprint. app.py imports routes.py (the views) to register it;
+the area's rules import without its views."""
 from flask import Blueprint
 
 bp = Blueprint("summaries", __name__, url_prefix="/summaries")
-
-from blueprints.summaries import routes  # noqa: E402,F401

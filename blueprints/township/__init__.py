@@ -1,5 +1,5 @@
+"""The township area: its blueprint. app.py imports routes.py (the views) to register it;
+the area's rules import without its views."""
 from flask import Blueprint
 
 bp = Blueprint("township", __name__, url_prefix="/township")
-
-from blueprints.township import routes  # noqa: E402,F401
