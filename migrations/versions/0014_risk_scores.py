@@ -2,7 +2,7 @@
 
 A row of risk_scores holds a child's computed score and the revision (`scored_rev`) of the
 child's inputs it was computed from; the triggers below raise `rev` in the same transaction as
-every write to those inputs, so a score whose `scored_rev` is not `rev` is never used (models.py
+every write to those inputs, so a score whose `scored_rev` is not `rev` is never used (models/risk.py
 RiskScore, blueprints/attendance/risk.py). The inputs are the columns risk.py reads:
 
 - a child's own row (status, grade, birth date, focus groups, school), its absences, guardians,

@@ -1,0 +1,229 @@
+"""家访, 劝返复学 and 四查三比对: visits, cases from 疑似辍学 to 销号, the 户籍 list."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from extensions import db
+from models.people import School, User
+from models.register import Student
+from models.common import mask_id, now
+
+
+# 家访: a visit to a child's family, with what was found.
+VISIT_REASONS = {"school_weary": "厌学", "poverty": "家庭经济困难", "work_away": "外出务工",
+                 "illness": "疾病", "disability": "残疾", "early_marriage": "早婚",
+                 "no_guardian": "监护缺失", "other": "其他"}
+VISIT_OUTCOMES = {"in_school": "孩子在校/已返校", "will_return": "答应近日返校",
+                  "refused": "拒绝返校", "gone": "孩子不在家（外出、去向不明）",
+                  "sick": "生病在家", "other": "其他"}
+
+
+class HomeVisit(db.Model):
+    __tablename__ = "home_visits"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    student_id: Mapped[int] = mapped_column(sa.ForeignKey("students.id", ondelete="CASCADE"),
+                                            index=True)
+    school_id: Mapped[int] = mapped_column(sa.ForeignKey("schools.id"), index=True)
+    visited_on: Mapped[date] = mapped_column(index=True)
+    visitors: Mapped[str] = mapped_column(sa.String(100))  # 吴晓燕（班主任）、村主任陈小平
+    met: Mapped[str] = mapped_column(sa.String(100), default="")  # whom they met
+    situation: Mapped[str] = mapped_column(sa.Text, default="")
+    reasons: Mapped[str] = mapped_column(sa.String(200), default="")  # VISIT_REASONS codes
+    outcome: Mapped[str] = mapped_column(sa.String(12))
+    next_step: Mapped[str] = mapped_column(sa.String(300), default="")
+    file_path: Mapped[str | None] = mapped_column(sa.String(200))  # photo or scan
+    warning_id: Mapped[int | None] = mapped_column(sa.ForeignKey("warnings.id"))
+    case_id: Mapped[int | None] = mapped_column(sa.ForeignKey("dropout_cases.id"), index=True)
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=now)
+
+    student: Mapped[Student] = relationship()
+    user: Mapped[User | None] = relationship()
+
+    @property
+    def reason_labels(self) -> list[str]:
+        return [VISIT_REASONS[r] for r in self.reasons.split(",") if r in VISIT_REASONS]
+
+    @property
+    def outcome_label(self) -> str:
+        return VISIT_OUTCOMES.get(self.outcome, self.outcome)
+
+    def __str__(self) -> str:
+        return f"{self.visited_on} 家访：{self.outcome_label}"
+
+
+# 劝返复学: a case from 疑似辍学 to 销号 (blueprints/cases/workflow.py holds the transitions).
+CASE_STATES = {
+    "suspected": "疑似辍学", "verifying": "核查中", "persuading": "劝返中",
+    "legal": "依法督促", "returned": "已复学", "transferred": "核实转学",
+    "home_delivery": "送教上门", "closed": "已销号",
+}
+CASE_TRIGGERS = {"absence": "连续无故缺课", "visit": "家访发现人不在", "manual": "学校上报",
+                 "reconciliation": "四查三比对"}
+NOTICE_KINDS = {"report": "辍学学生情况报告表", "return": "复学通知书",
+                "urge": "督促入学通知书", "order": "责令送学通知书（草稿）"}
+
+
+class DropoutCase(db.Model):
+    __tablename__ = "dropout_cases"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    student_id: Mapped[int] = mapped_column(sa.ForeignKey("students.id", ondelete="CASCADE"),
+                                            index=True)
+    school_id: Mapped[int] = mapped_column(sa.ForeignKey("schools.id"), index=True)
+    opened_on: Mapped[date] = mapped_column(index=True)
+    trigger: Mapped[str] = mapped_column(sa.String(16))
+    reason: Mapped[str] = mapped_column(sa.String(300), default="")  # why the child is out
+    whereabouts: Mapped[str] = mapped_column(sa.String(120), default="")  # 去向
+    state: Mapped[str] = mapped_column(sa.String(16), default="suspected", index=True)
+    dropout_on: Mapped[date | None]  # suspected past the threshold: a dropout (学籍 kept)
+    reentry_plan: Mapped[str] = mapped_column(sa.Text, default="")  # 复学适应方案
+    returned_on: Mapped[date | None]
+    outcome: Mapped[str | None] = mapped_column(sa.String(16))  # the state it was closed from
+    closed_on: Mapped[date | None] = mapped_column(index=True)
+
+    student: Mapped[Student] = relationship()
+    school: Mapped[School] = relationship()
+    steps: Mapped[list[CaseStep]] = relationship(
+        back_populates="case", cascade="all, delete-orphan",
+        order_by="(CaseStep.on, CaseStep.id)")
+    follow_ups: Mapped[list[FollowUp]] = relationship(
+        back_populates="case", cascade="all, delete-orphan", order_by="FollowUp.due_on")
+    notices: Mapped[list[CaseNotice]] = relationship(
+        back_populates="case", cascade="all, delete-orphan", order_by="CaseNotice.id")
+
+    @property
+    def state_label(self) -> str:
+        return CASE_STATES.get(self.state, self.state)
+
+    @property
+    def trigger_label(self) -> str:
+        return CASE_TRIGGERS.get(self.trigger, self.trigger)
+
+    @property
+    def outcome_label(self) -> str:
+        return CASE_STATES.get(self.outcome, "") if self.outcome else ""
+
+    @property
+    def is_open(self) -> bool:
+        return self.state != "closed"
+
+    def __str__(self) -> str:
+        return f"劝返个案：{self.state_label}（{self.opened_on} 起）"
+
+
+class CaseStep(db.Model):
+    """One dated step of a case: its state before and after, who, and what was done."""
+    __tablename__ = "case_steps"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(sa.ForeignKey("dropout_cases.id", ondelete="CASCADE"),
+                                         index=True)
+    on: Mapped[date]
+    from_state: Mapped[str | None] = mapped_column(sa.String(16))
+    to_state: Mapped[str] = mapped_column(sa.String(16))
+    note: Mapped[str] = mapped_column(sa.Text, default="")
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+
+    case: Mapped[DropoutCase] = relationship(back_populates="steps")
+    user: Mapped[User | None] = relationship()
+
+    @property
+    def to_label(self) -> str:
+        return CASE_STATES.get(self.to_state, self.to_state)
+
+    @property
+    def from_label(self) -> str:
+        return CASE_STATES.get(self.from_state, "") if self.from_state else "立案"
+
+    def __str__(self) -> str:
+        return f"{self.on} {self.from_label} → {self.to_label}"
+
+
+class FollowUp(db.Model):
+    """A returned child's follow-up (1 week, 1 month after return)."""
+    __tablename__ = "follow_ups"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(sa.ForeignKey("dropout_cases.id", ondelete="CASCADE"),
+                                         index=True)
+    label: Mapped[str] = mapped_column(sa.String(20))  # 复学一周 / 复学一个月
+    due_on: Mapped[date]
+    done_on: Mapped[date | None]
+    note: Mapped[str] = mapped_column(sa.String(300), default="")
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+
+    case: Mapped[DropoutCase] = relationship(back_populates="follow_ups")
+
+    def __str__(self) -> str:
+        return f"{self.label} {self.due_on}"
+
+
+class CaseNotice(db.Model):
+    """A notice printed for a case (报告表, 复学通知书, ...), numbered."""
+    __tablename__ = "case_notices"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(sa.ForeignKey("dropout_cases.id", ondelete="CASCADE"),
+                                         index=True)
+    kind: Mapped[str] = mapped_column(sa.String(10))
+    doc_no: Mapped[str] = mapped_column(sa.String(40), unique=True)
+    issued_on: Mapped[date]
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+
+    case: Mapped[DropoutCase] = relationship(back_populates="notices")
+
+    @property
+    def kind_label(self) -> str:
+        return NOTICE_KINDS.get(self.kind, self.kind)
+
+    def __str__(self) -> str:
+        return f"{self.doc_no} {self.kind_label}"
+
+
+# 四查三比对: the township's 户籍 list of children, compared with the register.
+EXPLANATIONS = {"elsewhere": "在外地就读", "migrant": "随迁子女在外地就读",
+                "special_school": "在特殊教育学校就读", "deceased": "已死亡",
+                "wrong_record": "户籍信息有误", "not_of_age": "不在义务教育年龄段", "other": "其他"}
+
+
+class HouseholdChild(db.Model):
+    """A child on the township's 户籍 list (from the police station or the village), with the
+    explanation when the child is in no school of the township for a known reason."""
+    __tablename__ = "household_children"
+    __table_args__ = (sa.UniqueConstraint("central_id", "id_number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    central_id: Mapped[int] = mapped_column(sa.ForeignKey("schools.id"), index=True)
+    name: Mapped[str] = mapped_column(sa.String(40))
+    id_number: Mapped[str] = mapped_column(sa.String(18))
+    birth_date: Mapped[date]
+    sex: Mapped[str] = mapped_column(sa.String(1))
+    village: Mapped[str] = mapped_column(sa.String(40), default="")
+    village_group: Mapped[str] = mapped_column(sa.String(20), default="")
+    guardian: Mapped[str] = mapped_column(sa.String(40), default="")
+    phone: Mapped[str] = mapped_column(sa.String(20), default="")
+    imported_on: Mapped[date]
+    explained: Mapped[str | None] = mapped_column(sa.String(16))  # EXPLANATIONS code
+    explanation: Mapped[str] = mapped_column(sa.String(300), default="")  # with its evidence
+    explained_on: Mapped[date | None]
+    explained_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+
+    @property
+    def masked_id(self) -> str:
+        return mask_id(self.id_number)
+
+    @property
+    def explained_label(self) -> str:
+        return EXPLANATIONS.get(self.explained, "") if self.explained else ""
+
+    def age_on(self, day: date) -> int:
+        b = self.birth_date
+        return day.year - b.year - ((day.month, day.day) < (b.month, b.day))
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.village}）"

@@ -1,0 +1,125 @@
+"""Codes and labels shared by every table, names and dates, and Steps (a status that only
+moves forward)."""
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from pypinyin import Style, lazy_pinyin
+
+from refusal import Refusal
+
+SCHOOL_KINDS = {"central": "中心学校", "village": "村小", "point": "教学点"}
+
+ROLES = {
+    "central_officer": "中心校管理员",
+    "central_leader": "中心校领导",
+    "village_head": "村小负责人",
+    "teacher": "教师",
+    "inspector": "督导查看",
+}
+
+STATUSES = {
+    "enrolled": "在读",
+    "suspended": "休学",
+    "transferred": "转出",
+    "dropout": "辍学",
+    "left": "其他离校",
+    "graduated": "毕业",
+    "deceased": "死亡",
+}
+
+PLACEMENTS = {
+    "in_school": "在校就读",
+    "inclusive": "随班就读",
+    "home_delivery": "送教上门",
+    "special_school": "特教学校",
+    "elsewhere": "异地就读",
+}
+
+# Focus groups (重点群体): each is a boolean column on Student of the same name.
+FOCUS_FLAGS = {
+    "left_behind": "留守",
+    "single_parent": "单亲",
+    "orphan": "孤儿/事实无人抚养",
+    "poverty": "脱贫/低保/特困",
+    "disabled": "残疾",
+    "learning_difficulty": "学困",
+    "migrant": "随迁",
+    "school_weary": "厌学",
+}
+
+GRADES = {1: "一年级", 2: "二年级", 3: "三年级", 4: "四年级", 5: "五年级", 6: "六年级",
+          7: "七年级", 8: "八年级", 9: "九年级"}
+
+SEMESTERS = {1: "第一学期", 2: "第二学期"}
+
+# pypinyin reads a surname like an ordinary word; these surnames read differently.
+SURNAME_READINGS = {"曾": "zeng", "单": "shan", "解": "xie", "仇": "qiu", "查": "zha", "区": "ou",
+                    "朴": "piao", "乐": "yue", "覃": "qin", "翟": "zhai", "缪": "miao", "尉": "yu",
+                    "盖": "ge", "种": "chong", "繁": "po", "员": "yun", "秘": "bi", "燕": "yan"}
+
+
+def name_pinyin(name: str) -> list[str]:
+    """Syllables of a Chinese name, surname read as a surname: 曾小明 → [zeng, xiao, ming]."""
+    name = (name or "").strip()
+    if not name:
+        return []
+    head = SURNAME_READINGS.get(name[0])
+    if head:
+        return [head] + [s.lower() for s in lazy_pinyin(name[1:], style=Style.NORMAL)]
+    return [s.lower() for s in lazy_pinyin(name, style=Style.NORMAL)]
+
+
+def school_year_of(day: date) -> int:
+    """The 学年 a day belongs to, by its starting year: 2025-09-01 .. 2026-08-31 → 2025."""
+    return day.year if day.month >= 9 else day.year - 1
+
+
+def month_bounds(day: date) -> tuple[date, date]:
+    """The first and the last day of the day's month."""
+    first = day.replace(day=1)
+    after = date(first.year + first.month // 12, first.month % 12 + 1, 1)
+    return first, after - timedelta(days=1)
+
+
+def month_spans(start: date, end: date) -> list[tuple[date, date]]:
+    """(first, last) of every calendar month from start's month to end's."""
+    spans = []
+    while start <= end:
+        spans.append(month_bounds(start))
+        start = spans[-1][1] + timedelta(days=1)
+    return spans
+
+
+def school_year_label(year: int) -> str:
+    return f"{year}–{year + 1}学年"
+
+
+def mask_id(number: str | None) -> str:
+    """3404**********1234: lists and public papers show only the first and last four."""
+    n = number or ""
+    return f"{n[:4]}{'*' * (len(n) - 8)}{n[-4:]}" if len(n) > 8 else n
+
+
+def now() -> datetime:
+    return datetime.now().replace(microsecond=0)
+
+
+class Steps:
+    """A status that only moves forward through STEPS; every step passed is dated in its
+    `<step>_on` column (a signed paper was printed). Subclasses set STEPS and LABELS."""
+    STEPS: tuple[str, ...] = ()
+    LABELS: dict[str, str] = {}
+
+    @property
+    def status_label(self) -> str:
+        return self.LABELS.get(self.status, self.status)
+
+    def advance(self, to: str, on: date) -> None:
+        steps = self.STEPS
+        if to not in steps or steps.index(to) <= steps.index(self.status):
+            raise Refusal(f"不能从“{self.status_label}”改为“{self.LABELS.get(to, to)}”。")
+        for step in steps[steps.index(self.status) + 1: steps.index(to) + 1]:
+            if getattr(self, f"{step}_on") is None:
+                setattr(self, f"{step}_on", on)
+        self.status = to

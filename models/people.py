@@ -1,0 +1,184 @@
+"""Schools, users and their sign-ins, terms and classes."""
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from extensions import db
+from models.common import GRADES, ROLES, SCHOOL_KINDS, SEMESTERS, now, school_year_label
+
+
+class School(db.Model):
+    __tablename__ = "schools"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(80), unique=True)
+    kind: Mapped[str] = mapped_column(sa.String(10))
+    code: Mapped[str | None] = mapped_column(sa.String(20), unique=True)  # 学校标识码
+    village: Mapped[str] = mapped_column(sa.String(40), default="")
+    address: Mapped[str] = mapped_column(sa.String(120), default="")
+    parent_id: Mapped[int | None] = mapped_column(sa.ForeignKey("schools.id"), index=True)
+    active: Mapped[bool] = mapped_column(default=True)
+
+    parent: Mapped[School | None] = relationship(remote_side=[id], back_populates="children")
+    children: Mapped[list[School]] = relationship(back_populates="parent")
+
+    @property
+    def kind_label(self) -> str:
+        return SCHOOL_KINDS.get(self.kind, self.kind)
+
+    @property
+    def township_id(self) -> int:
+        """The central school that leads this school's township (itself, for a central school)."""
+        return self.id if self.kind == "central" else self.parent_id
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class User(db.Model):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(sa.String(40), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(40))
+    phone: Mapped[str] = mapped_column(sa.String(20), default="")
+    password_hash: Mapped[str] = mapped_column(sa.String(256))
+    role: Mapped[str] = mapped_column(sa.String(20))
+    # A county-level inspector has no school; everyone else belongs to one.
+    school_id: Mapped[int | None] = mapped_column(sa.ForeignKey("schools.id"), index=True)
+    active: Mapped[bool] = mapped_column(default=True)
+    last_login_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=now)
+
+    school: Mapped[School | None] = relationship()
+    sessions: Mapped[list[UserSession]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", passive_deletes=True)
+
+    # Flask-Login. The id it keeps in the session and the remember-me cookie is
+    # "<user id>:<sign-in token>"; blueprints/auth/sessions.py sets the token.
+    is_authenticated = True
+    is_anonymous = False
+    session_token = ""
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_token}"
+
+    def set_password(self, password: str) -> None:
+        """A new password ends every sign-in (the caller signs the user in again if it is the
+        user's own change)."""
+        self.password_hash = generate_password_hash(password)
+        self.end_sessions()
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+    def end_sessions(self) -> None:
+        """Sign out every browser the user is signed in on (deleted at the next flush)."""
+        self.sessions = []
+
+    @property
+    def role_label(self) -> str:
+        return ROLES.get(self.role, self.role)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class UserSession(db.Model):
+    """One sign-in. The browser's cookies (the session, and remember-me) carry its token; the
+    database keeps only the token's SHA-256. Signing out deletes the row, so every copy of
+    those cookies stops working at once (blueprints/auth/sessions.py)."""
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"),
+                                         index=True)
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    remember: Mapped[bool] = mapped_column(default=False)  # 在这台电脑上保持登录
+    address: Mapped[str] = mapped_column(sa.String(45), default="")  # the PC's IP address
+    created_at: Mapped[datetime] = mapped_column(default=now)
+    seen_at: Mapped[datetime] = mapped_column(default=now)
+
+    user: Mapped[User] = relationship(back_populates="sessions")
+
+
+class Term(db.Model):
+    """A 学期 of one township (terms are set by each central school)."""
+    __tablename__ = "terms"
+    __table_args__ = (sa.UniqueConstraint("central_id", "school_year", "semester"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    central_id: Mapped[int] = mapped_column(sa.ForeignKey("schools.id"), index=True)
+    school_year: Mapped[int]  # starting year: 2025 means 2025–2026学年
+    semester: Mapped[int]  # 1 or 2
+    start_date: Mapped[date]
+    end_date: Mapped[date]
+    # One date or range a line: "2025-10-01~2025-10-08 国庆节". Weekends are never school days.
+    holidays: Mapped[str] = mapped_column(sa.Text, default="")
+
+    @property
+    def name(self) -> str:
+        return f"{school_year_label(self.school_year)}{SEMESTERS[self.semester]}"
+
+    @staticmethod
+    def current(terms: list[Term], day: date) -> Term | None:
+        """The term a day falls in, else the newest of the list."""
+        return next((t for t in terms if t.start_date <= day <= t.end_date),
+                    terms[0] if terms else None)
+
+    def holiday_dates(self) -> set[date]:
+        days: set[date] = set()
+        for line in self.holidays.splitlines():
+            span = line.split()[0] if line.split() else ""
+            if not span:
+                continue
+            first, _, last = span.partition("~")
+            start = date.fromisoformat(first)
+            end = date.fromisoformat(last) if last else start
+            while start <= end:
+                days.add(start)
+                start += timedelta(days=1)
+        return days
+
+    def school_days(self) -> list[date]:
+        off = self.holiday_dates()
+        out, day = [], self.start_date
+        while day <= self.end_date:
+            if day.weekday() < 5 and day not in off:
+                out.append(day)
+            day += timedelta(days=1)
+        return out
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ClassGroup(db.Model):
+    """A 班级 of one 学年: classes keep their students across both terms of the year."""
+    __tablename__ = "classes"
+    __table_args__ = (sa.UniqueConstraint("school_id", "school_year", "grade", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(sa.ForeignKey("schools.id"), index=True)
+    school_year: Mapped[int]
+    grade: Mapped[int]
+    name: Mapped[str] = mapped_column(sa.String(20))  # "1班"
+    head_teacher_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"), index=True)
+
+    school: Mapped[School] = relationship()
+    head_teacher: Mapped[User | None] = relationship()
+
+    @property
+    def label(self) -> str:
+        return f"{GRADES.get(self.grade, self.grade)}{self.name}"
+
+    def __str__(self) -> str:
+        return self.label
