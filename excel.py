@@ -8,10 +8,19 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from io import BytesIO
 
+from flask import send_file
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def download(data: bytes, filename: str):
+    """A workbook as the browser's download (the caller has audited the export)."""
+    return send_file(BytesIO(data), mimetype=XLSX, as_attachment=True, download_name=filename)
+
 
 # A 5,000-row list unpacks to ~2 MB; a zip bomb of 5 MB can unpack to gigabytes.
 MAX_UNPACKED = 50 * 1024 * 1024

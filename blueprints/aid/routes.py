@@ -1,12 +1,12 @@
 """资助: programmes (central officer), eligibility and grants (village heads), gaps, sums,
 the finance office's Excel and the printable 公示 list."""
 from datetime import date
-from io import BytesIO
 
-from flask import flash, render_template, request, send_file, url_for
+from flask import flash, render_template, request, url_for
 from flask_login import current_user
 
 import access
+import excel
 import audit
 import printjobs
 from blueprints.aid import bp, grants, paper
@@ -16,7 +16,6 @@ from models import AID_METHODS, AidGrant, AidProgram, ClassGroup, Student, Term
 from responses import after_write, form_page
 from refusal import Refusal
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _term_id(terms) -> int | None:
@@ -209,8 +208,7 @@ def export(program_id):
     audit.record("export", f"导出资助发放表：{program.name} {len(entries)} 条", table_name="aid_grants",
                  after={"rows": len(entries), "full_ids": full, "format": "xlsx"})
     db.session.commit()
-    return send_file(BytesIO(data), mimetype=XLSX, as_attachment=True,
-                     download_name=f"资助发放表-{program.name}.xlsx")
+    return excel.download(data, f"资助发放表-{program.name}.xlsx")
 
 
 @bp.route("/programs/<int:program_id>/notice", methods=["POST"])

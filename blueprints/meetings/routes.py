@@ -2,9 +2,8 @@
 type the minutes as it goes, record decisions as action items; print the sign-in sheet, the
 minutes and the month's report (PDF and Excel, the same figures as the dashboard)."""
 from datetime import date, datetime
-from io import BytesIO
 
-from flask import abort, flash, render_template, request, send_file, url_for
+from flask import abort, flash, render_template, request, url_for
 from flask_login import current_user
 
 import access
@@ -21,7 +20,6 @@ from models import ActionItem, Meeting, School, User
 from responses import after_write, form_page, targets
 from refusal import Refusal
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _month(text: str) -> date:
@@ -241,5 +239,4 @@ def report_xlsx(meeting_id):
     audit.record("export", f"导出{meeting.month.year}年{meeting.month.month}月工作报告",
                  table_name="meetings", row_id=meeting.id, after={"format": "xlsx"})
     db.session.commit()
-    return send_file(BytesIO(out), mimetype=XLSX, as_attachment=True,
-                     download_name=f"控辍保学工作报告-{meeting.month:%Y年%m月}.xlsx")
+    return excel.download(out, f"控辍保学工作报告-{meeting.month:%Y年%m月}.xlsx")

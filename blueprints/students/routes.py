@@ -3,14 +3,13 @@ from datetime import date
 from pathlib import Path
 from uuid import uuid4
 
-from flask import (abort, current_app, flash, render_template, request, send_file, session,
-                   url_for)
+from flask import abort, current_app, flash, render_template, request, session, url_for
 from flask_login import current_user
-from io import BytesIO
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 import access
+import excel
 import printjobs
 from blueprints.attendance import risk
 import audit
@@ -21,7 +20,6 @@ from extensions import db
 from models import FOCUS_FLAGS, ClassGroup, Guardian, School, Student, Term
 from responses import after_write, invalid, page_or_fragment, targets
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 STALE = ("保存失败：您打开表单后，这名学生的信息已被其他人修改。您填写的内容还在下面；"
          "请记下您的修改，刷新页面查看最新信息后再保存。")
 
@@ -61,8 +59,7 @@ def export():
                  table_name="students",
                  after={"rows": len(students), "filters": filters.as_args(), "full_ids": full})
     db.session.commit()
-    return send_file(BytesIO(data), mimetype=XLSX, as_attachment=True,
-                     download_name=f"学生名册-{date.today():%Y%m%d}.xlsx")
+    return excel.download(data, f"学生名册-{date.today():%Y%m%d}.xlsx")
 
 
 @bp.route("/<int:student_id>/sheet")
@@ -332,5 +329,4 @@ def import_commit():
 @bp.route("/import/template.xlsx")
 @access.require(*access.REGISTER_EDITORS)
 def import_template():
-    return send_file(BytesIO(roster.template_workbook()), mimetype=XLSX, as_attachment=True,
-                     download_name="学生名册导入模板.xlsx")
+    return excel.download(roster.template_workbook(), "学生名册导入模板.xlsx")

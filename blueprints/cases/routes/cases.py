@@ -1,0 +1,157 @@
+"""劝返个案: the list, opening a case, its page, its steps and follow-ups (workflow.py, the
+one place a case changes), the notices it issues (numbered, printed)."""
+from datetime import date
+
+from flask import abort, flash, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy.orm import selectinload
+
+import access
+import audit
+import pdf
+import printjobs
+from blueprints.cases import bp, workflow
+from blueprints.cases.forms import OpenCaseForm, StepForm
+from extensions import db
+from models import (CASE_STATES, NOTICE_KINDS, CaseNotice, DocumentCounter, DropoutCase, FollowUp,
+                    HomeVisit, Student)
+from responses import after_write, form_page
+from refusal import Refusal
+
+
+@bp.route("/")
+@access.require(*access.EVERYONE)
+def index():
+    state = request.args.get("state", "open")
+    school_id = request.args.get("school", type=int)
+    stmt = access.scoped(DropoutCase).join(Student)
+    if state == "open":
+        stmt = stmt.where(DropoutCase.state != "closed")
+    elif state in CASE_STATES:
+        stmt = stmt.where(DropoutCase.state == state)
+    if school_id:
+        stmt = stmt.where(DropoutCase.school_id == school_id)
+    rows = db.session.scalars(stmt.order_by(DropoutCase.opened_on, Student.name_pinyin)
+                              .options(selectinload(DropoutCase.student)
+                                       .selectinload(Student.class_group),
+                                       selectinload(DropoutCase.school)).limit(500)).all()
+    due = db.session.scalars(access.scoped(FollowUp).where(
+        FollowUp.done_on.is_(None), FollowUp.due_on <= date.today())
+        .options(selectinload(FollowUp.case).selectinload(DropoutCase.student))).all()
+    return render_template("cases/index.html", rows=rows, state=state, states=CASE_STATES,
+                           schools=access.schools(), school_id=school_id, today=date.today(),
+                           due=due)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@access.require(*access.MARKERS)
+def new():
+    student = access.get_or_404(Student, request.values.get("student", type=int) or 0)
+    form = OpenCaseForm()
+    if form.validate_on_submit():
+        case = workflow.open_case(student, "manual", date.today(), current_user,
+                                  reason=form.reason.data, note=form.reason.data)
+        case.whereabouts = case.whereabouts or form.whereabouts.data
+        db.session.commit()
+        flash(f"已为 {student.name} 立疑似辍学个案。", "success")
+        return after_write(url_for("cases.show", case_id=case.id))
+    return form_page("cases/open_form.html", form, student=student)
+
+
+def _step_form(case, form=None):
+    form = form or StepForm()
+    form.to.choices = [(s, CASE_STATES[s]) for s in workflow.allowed(case)]
+    return form
+
+
+def _show(case, form=None, status=200):
+    visits = db.session.scalars(access.scoped(HomeVisit).where(
+        HomeVisit.student_id == case.student_id).order_by(HomeVisit.visited_on.desc())).all()
+    return render_template("cases/show.html", case=case, form=_step_form(case, form),
+                           visits=visits, notice_kinds=NOTICE_KINDS, today=date.today(),
+                           lines=case.student.responsible()), status
+
+
+@bp.route("/<int:case_id>")
+@access.require(*access.EVERYONE)
+def show(case_id):
+    return _show(access.get_or_404(DropoutCase, case_id))
+
+
+@bp.route("/<int:case_id>/step", methods=["POST"])
+@access.require(*access.MARKERS)
+def step(case_id):
+    case = access.get_or_404(DropoutCase, case_id)
+    form = _step_form(case)
+    if form.validate_on_submit():
+        try:
+            workflow.move(case, form.to.data, form.on.data, current_user, form.note.data,
+                          form.reentry_plan.data)
+        except Refusal as error:
+            form.to.errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(f"{case.student.name}：{case.state_label}。", "success")
+            return after_write(url_for("cases.show", case_id=case.id))
+    db.session.rollback()
+    return _show(access.get_or_404(DropoutCase, case_id), form, 422)
+
+
+@bp.route("/<int:case_id>/follow-ups/<int:item_id>", methods=["POST"])
+@access.require(*access.MARKERS)
+def follow_up(case_id, item_id):
+    item = db.session.scalar(access.scoped(FollowUp).where(FollowUp.id == item_id,
+                                                           FollowUp.case_id == case_id))
+    if item is None:
+        abort(404)
+    try:
+        on = date.fromisoformat(request.form.get("on", ""))
+    except ValueError:
+        raise Refusal("请填写回访日期。")
+    workflow.follow_up(item, on, request.form.get("note", ""), current_user)
+    db.session.commit()
+    flash(f"已记录{item.label}。", "success")
+    return after_write(url_for("cases.show", case_id=case_id))
+
+
+@printjobs.batch("case_notice")
+def notice_batch(params: dict) -> printjobs.Batch:
+    notice = db.session.scalar(access.scoped(CaseNotice).where(
+        CaseNotice.id == int(params["id"])))
+    if notice is None:
+        abort(404)
+    case = notice.case
+
+    def finish():
+        audit.record("export", f"打印{notice.kind_label}：{case.student.name}",
+                     table_name="case_notices", row_id=notice.id, after={"format": "pdf"})
+    return printjobs.Batch(
+        title=notice.kind_label, filename=f"{notice.kind_label}-{case.student.name}.pdf",
+        parts=[pdf.Part("print/case_notice.html", {
+            "notice": notice, "case": case, "student": case.student,
+            "lines": case.student.responsible(), "central": case.school.parent or case.school,
+            "full_ids": access.sees_full_ids()})],
+        finish=finish)
+
+
+@bp.route("/<int:case_id>/notices", methods=["POST"])
+@access.require(*access.MARKERS)
+def issue_notice(case_id):
+    """Issue a numbered notice for the case and print it."""
+    case = access.get_or_404(DropoutCase, case_id)
+    kind = request.form.get("kind", "")
+    if kind not in NOTICE_KINDS:
+        raise Refusal("请选择要打印的文书。")
+    prefix = f"KF{date.today().year}-{case.school_id:03d}-"
+    notice = CaseNotice(kind=kind, issued_on=date.today(), user_id=current_user.id,
+                        doc_no=f"{prefix}{DocumentCounter.next(prefix):04d}")
+    case.notices.append(notice)
+    db.session.commit()
+    return printjobs.render_now("case_notice", {"id": notice.id})
+
+
+@bp.route("/notices/<int:notice_id>.pdf")
+@access.require(*access.EVERYONE)
+def notice_pdf(notice_id):
+    """A notice printed again, with its number."""
+    return printjobs.render_now("case_notice", {"id": notice_id})

@@ -1,0 +1,92 @@
+"""台账: the 疑似辍学, 辍学 and 适龄儿童 ledgers of a month, on the page, in Excel and printed."""
+from datetime import date
+
+from flask import current_app, render_template, request, url_for
+
+import access
+from params import whole
+import audit
+import excel
+import pdf
+import printjobs
+from blueprints.cases import bp, ledger
+from extensions import db
+from models import School, school_year_of
+from responses import after_write
+
+
+def _ledger_args(args):
+    kind = args.get("kind") if args.get("kind") in ledger.KINDS else "suspected"
+    school = args.get("school", type=int)
+    first, last = ledger.month_range(args.get("month"))
+    return kind, school, first, last
+
+
+def _ledger_rows(kind, school_id, first, last, full):
+    if kind == "age":
+        students = db.session.scalars(ledger.age_statement(school_year_of(first), school_id))
+        return ledger.AGE_COLUMNS, [ledger.age_row(n, s, full) for n, s in enumerate(students, 1)]
+    return ledger.CASE_COLUMNS, [ledger.case_row(n, c, full) for n, c in enumerate(
+        ledger.cases(kind, first, last, school_id), 1)]
+
+
+@bp.route("/ledger")
+@access.require(*access.EVERYONE)
+def ledger_page():
+    kind, school_id, first, last = _ledger_args(request.args)
+    full = access.sees_full_ids()
+    if kind == "age":
+        page = db.paginate(ledger.age_statement(school_year_of(first), school_id),
+                           page=request.args.get("page", 1, type=int),
+                           per_page=current_app.config["PAGE_SIZE"], error_out=False)
+        offset = (page.page - 1) * page.per_page
+        columns, rows = ledger.AGE_COLUMNS, [ledger.age_row(offset + n, s, full)
+                                             for n, s in enumerate(page.items, 1)]
+    else:
+        page = None
+        columns, rows = _ledger_rows(kind, school_id, first, last, full)
+    return render_template("cases/ledger.html", kind=kind, kinds=ledger.KINDS, page=page,
+                           columns=columns, rows=rows, first=first, schools=access.schools(),
+                           school_id=school_id, counts=ledger.monthly_counts(first, last),
+                           args={k: v for k, v in request.args.items() if k != "page" and v})
+
+
+@bp.route("/ledger.xlsx")
+@access.require(*access.EVERYONE)
+def ledger_export():
+    kind, school_id, first, last = _ledger_args(request.args)
+    full = access.sees_full_ids()
+    columns, rows = _ledger_rows(kind, school_id, first, last, full)
+    title = f"{ledger.KINDS[kind]}-{first:%Y年%m月}"
+    data = excel.table(ledger.KINDS[kind], columns, rows, text_columns=(5, 7) if kind != "age"
+                       else (5, 8))
+    audit.record("export", f"导出{title} {len(rows)} 行", table_name="dropout_cases",
+                 after={"rows": len(rows), "full_ids": full, "format": "xlsx"})
+    db.session.commit()
+    return excel.download(data, f"{title}.xlsx")
+
+
+@printjobs.batch("ledger")
+def ledger_batch(params: dict) -> printjobs.Batch:
+    kind = params.get("kind") if params.get("kind") in ledger.KINDS else "suspected"
+    school_id = whole(params.get("school"))
+    first, last = ledger.month_range(params.get("month"))
+    full = access.sees_full_ids()
+    columns, rows = _ledger_rows(kind, school_id, first, last, full)
+    label = access.get_or_404(School, school_id).name if school_id else "全镇"
+    title = f"{ledger.KINDS[kind]}（{label}，{first.year}年{first.month}月）"
+
+    def finish():
+        audit.record("export", f"打印{title} {len(rows)} 行", table_name="dropout_cases",
+                     after={"rows": len(rows), "full_ids": full, "format": "pdf"})
+    return printjobs.Batch(title=title, filename=f"{title}.pdf", parts=[pdf.Part(
+        "print/ledger.html", {"title": title, "columns": columns, "rows": rows,
+                              "today": date.today()})], finish=finish)
+
+
+@bp.route("/ledger/print", methods=["POST"])
+@access.require(*access.EVERYONE, writes=False)
+def ledger_print():
+    job = printjobs.start("ledger", {k: request.form.get(k, "")
+                                     for k in ("kind", "school", "month")})
+    return after_write(url_for("prints.show", job_id=job.id))

@@ -1,0 +1,99 @@
+"""四查三比对: the 户籍 list imported and compared with the register (reconcile.py), each
+child found explained or made a case."""
+from datetime import date
+
+from flask import flash, render_template, request, url_for
+from flask_login import current_user
+
+import access
+import audit
+import excel
+from blueprints.cases import bp, reconcile, workflow
+from blueprints.cases.forms import ReconcileImportForm
+from extensions import db
+from models import EXPLANATIONS, Guardian, HouseholdChild, School, Student
+from responses import after_write
+from refusal import Refusal
+
+
+@bp.route("/reconcile")
+@access.require(*access.TOWN_READERS)
+def reconcile_page():
+    found = reconcile.findings(access.township_id(), date.today()) \
+        if access.township_id() else reconcile.Findings([], [], [])
+    return render_template("cases/reconcile.html", found=found, explanations=EXPLANATIONS,
+                           schools_for=reconcile.schools_for, today=date.today(),
+                           form=ReconcileImportForm())
+
+
+@bp.route("/reconcile/import", methods=["POST"])
+@access.require(*access.OFFICER)
+def reconcile_import():
+    form = ReconcileImportForm()
+    if not form.validate_on_submit():
+        raise Refusal("；".join(form.file.errors) or "请选择户籍名单文件。")
+    error, entries = reconcile.read(form.file.data.read())
+    bad = [e for e in entries if e.errors]
+    if error or bad:
+        return render_template("cases/reconcile_errors.html", error=error, bad=bad,
+                               total=len(entries)), 422
+    added, updated, removed = reconcile.replace(access.township_id(), entries, date.today())
+    audit.record("import", f"导入户籍名单 {len(entries)} 人（新增 {added}，更新 {updated}，"
+                           f"移出 {removed}）", table_name="household_children",
+                 after={"rows": len(entries)})
+    db.session.commit()
+    flash(f"已导入户籍名单 {len(entries)} 人：新增 {added}，更新 {updated}，移出 {removed}。",
+          "success")
+    return after_write(url_for("cases.reconcile_page"))
+
+
+@bp.route("/reconcile/template.xlsx")
+@access.require(*access.OFFICER)
+def reconcile_template():
+    data = excel.table("户籍名单", [(h[0], 14) for h in reconcile.HEADERS.values()], [],
+                       text_columns=(2, 6))
+    return excel.download(data, "户籍适龄儿童名单模板.xlsx")
+
+
+@bp.route("/reconcile/<int:child_id>/explain", methods=["POST"])
+@access.require(*access.OFFICER)
+def reconcile_explain(child_id):
+    child = access.get_or_404(HouseholdChild, child_id)
+    kind, note = request.form.get("kind", ""), request.form.get("note", "").strip()
+    if kind not in EXPLANATIONS or not note:
+        raise Refusal("请选择情况，并写明依据（如 就读学校名称、学籍证明、死亡证明）。")
+    child.explained, child.explanation = kind, note[:300]
+    child.explained_on, child.explained_by_id = date.today(), current_user.id
+    db.session.commit()
+    flash(f"已说明 {child.name}：{child.explained_label}。", "success")
+    return after_write(url_for("cases.reconcile_page"))
+
+
+@bp.route("/reconcile/<int:child_id>/case", methods=["POST"])
+@access.require(*access.OFFICER)
+def reconcile_case(child_id):
+    """A child on the 户籍 list in no school: registered at a school of the township as out
+    of school (辍学, the 学籍 system's nearest status) and a 疑似辍学 case opened to bring
+    them in."""
+    child = access.get_or_404(HouseholdChild, child_id)
+    school = access.get_or_404(School, request.form.get("school_id", type=int) or 0)
+    student = db.session.scalar(access.scoped(Student).where(
+        Student.id_number == child.id_number))
+    holder = access.id_number_holder(child.id_number) if student is None else None
+    if holder:
+        raise Refusal(f"{child.name}已在{holder}登记学籍，请与该校核实后再处理。")
+    if student is None:
+        student = Student(school_id=school.id, name=child.name, sex=child.sex,
+                          birth_date=child.birth_date, id_number=child.id_number,
+                          village=child.village, village_group=child.village_group,
+                          status="dropout", notes="四查三比对：户籍在册，未在本镇任何学校就读")
+        if child.guardian:
+            student.guardians = [Guardian(name=child.guardian, phone=child.phone)]
+        db.session.add(student)
+        db.session.flush()
+        student.change_status("dropout", date.today(), "四查三比对发现未入学", "", current_user)
+    case = workflow.open_case(student, "reconciliation", date.today(), current_user,
+                              reason="四查三比对：户籍在册，未在校", note="四查三比对发现，立案劝返")
+    db.session.commit()
+    flash(f"已为 {child.name} 立疑似辍学个案（登记在{school.name}）。", "success")
+    return after_write(url_for("cases.show", case_id=case.id))
