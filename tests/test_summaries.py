@@ -16,6 +16,7 @@ import demo
 from blueprints.dashboard import metrics
 from blueprints.pledges.texts import DEFAULTS
 from blueprints.summaries import draft as drafting
+from blueprints.summaries import facts
 from extensions import db
 from models import (Activity, ActivityPhoto, AidGrant, AidProgram, AuditLog, CaseStep,
                     DropoutCase, HomeVisit, HouseholdChild, Meeting, Pledge, PledgeTemplate,
@@ -184,8 +185,8 @@ def test_rates_equal_the_dashboard(world, data, term, signed_in):
         assert made.figures["consolidation_rate"] == col.rates.consolidation_rate
         assert made.figures["dropout_rate"] == col.rates.dropout_rate
         text = "\n".join(t for _, t in made.sections)
-        assert f"巩固率 {drafting.pct(col.rates.consolidation_rate)}" in text
-        assert f"辍学率 {drafting.pct(col.rates.dropout_rate)}" in text
+        assert f"巩固率 {facts.pct(col.rates.consolidation_rate)}" in text
+        assert f"辍学率 {facts.pct(col.rates.dropout_rate)}" in text
     assert town.figures["students_start"] == 4 and town.figures["schools"] == 3
     assert town.title == f"甲镇中心学校{YEAR}—{YEAR + 1}学年第一学期控辍保学工作总结"
 
@@ -339,5 +340,5 @@ def test_demo_township_draft_matches_the_dashboard(app, signed_in):
         assert made.figures["students_start"] == col.rates.start > 100
         assert made.figures.get("enrolment_rate") == col.rates.enrolment_rate
         assert (col.rates.enrolment_rate is not None) is town
-        assert f"巩固率 {drafting.pct(col.rates.consolidation_rate)}" in \
+        assert f"巩固率 {facts.pct(col.rates.consolidation_rate)}" in \
             dict(made.sections)["三、工作成效"]
