@@ -305,6 +305,13 @@ def dashboard(today: date, month_day: date | None = None) -> list[Column]:
         add(school_id, "pledges", n)
         if status in ("signed", "collected"):
             add(school_id, "pledges_signed", n)
+    _rates_of(columns, group, scoped, today)
+    return list(columns.values())
+
+
+def _rates_of(columns: dict, group: dict, scoped, today: date) -> None:
+    """The school year's rates on each column (a township's summed from its schools), and the
+    入学率's 户籍 list on the scope's own."""
     year = school_year_of(today)
     start, end = date(year, 9, 1), min(today, date(year + 1, 8, 31))
     found = rates(scoped.with_only_columns(Student.id), start, end)
@@ -326,7 +333,6 @@ def dashboard(today: date, month_day: date | None = None) -> list[Column]:
     town = enrolment(access.township_id(), today)
     columns[None].rates.listed, columns[None].rates.listed_enrolled = town.listed, \
         town.listed_enrolled
-    return list(columns.values())
 
 
 def _terms(today: date) -> list[int]:

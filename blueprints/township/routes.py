@@ -102,11 +102,7 @@ def class_form(class_id):
     form.school_id.choices = _school_choices()
     if klass is None and not form.is_submitted():
         form.school_year.data = school_year_of(date.today())
-    teachers = db.session.scalars(access.scoped(User).where(
-        User.role.in_(access.STAFF),
-        User.active.is_(True)).order_by(User.name)).all()
-    form.head_teacher_id.choices = [(0, "（未指定）")] + [
-        (t.id, f"{t.name}（{t.school.name if t.school else ''}）") for t in teachers]
+    form.head_teacher_id.choices = _head_teacher_choices()
     if request.method == "GET" and klass:
         form.head_teacher_id.data = klass.head_teacher_id or 0
     if form.validate_on_submit():
@@ -128,6 +124,14 @@ def class_form(class_id):
             flash(f"已保存班级：{klass.school.name} {klass.label}。", "success")
             return after_write(url_for("township.classes", year=klass.school_year))
     return form_page("township/class_form.html", form, klass=klass)
+
+
+def _head_teacher_choices() -> list[tuple[int, str]]:
+    """Who may head a class: the staff of the schools the user sees."""
+    teachers = db.session.scalars(access.scoped(User).where(
+        User.role.in_(access.STAFF), User.active.is_(True)).order_by(User.name)).all()
+    return [(0, "（未指定）")] + [(t.id, f"{t.name}（{t.school.name if t.school else ''}）")
+                                for t in teachers]
 
 
 # Users

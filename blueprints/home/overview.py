@@ -1,0 +1,61 @@
+"""The home page's content, in the signed-in user's scope: the register by status and focus
+group, their own classes (a teacher's, a village head's school's), and what waits for them."""
+from __future__ import annotations
+
+from datetime import date
+
+import sqlalchemy as sa
+from flask_login import current_user
+
+import access
+from blueprints.pairs import schedule
+from extensions import db
+from models import (FOCUS_FLAGS, ActionItem, ClassGroup, DropoutCase, EarlyWarning, FollowUp,
+                    Student, school_year_of)
+
+
+def register_counts() -> tuple[dict, dict]:
+    """Children by status, and the enrolled by focus group."""
+    students = access.scoped(Student).subquery()
+    by_status = dict(db.session.execute(
+        sa.select(students.c.status, sa.func.count()).group_by(students.c.status)).all())
+    enrolled = sa.select(students).where(students.c.status == "enrolled").subquery()
+    flags = db.session.execute(sa.select(*[
+        sa.func.coalesce(sa.func.sum(sa.case((getattr(enrolled.c, f), 1), else_=0)), 0).label(f)
+        for f in FOCUS_FLAGS])).one()._asdict()
+    return by_status, flags
+
+
+def own_classes() -> list:
+    """(class, enrolled count) of this school year, for those whose scope is classes or one
+    school: one click away."""
+    if not (access.class_scoped() or access.one_school()):
+        return []
+    students = access.scoped(Student).subquery()
+    count = (sa.select(sa.func.count()).where(students.c.class_id == ClassGroup.id,
+                                              students.c.status == "enrolled")
+             .scalar_subquery())
+    return db.session.execute(
+        access.scoped(ClassGroup).add_columns(count)
+        .where(ClassGroup.school_year == school_year_of(date.today()))
+        .order_by(ClassGroup.grade, ClassGroup.name)).all()
+
+
+def todo(today: date) -> dict:
+    """待办: open warnings (and the overdue), follow-ups due, open cases, the user's pairs
+    behind schedule, the meeting decisions given to them."""
+    warnings = db.session.scalars(access.scoped(EarlyWarning).where(
+        EarlyWarning.status == "open").order_by(EarlyWarning.due_on)).all()
+    return {
+        "warnings": warnings,
+        "overdue": [w for w in warnings if w.overdue_on(today)],
+        "follow_ups": db.session.scalars(access.scoped(FollowUp).where(
+            FollowUp.done_on.is_(None), FollowUp.due_on <= today)).all(),
+        "open_cases": db.session.scalar(access.scoped(DropoutCase).where(
+            DropoutCase.state != "closed").with_only_columns(sa.func.count())),
+        "pairs_behind": [r for r in schedule.standing(today, teacher_id=current_user.id)
+                         if r.due],
+        "actions": db.session.scalars(access.scoped(ActionItem).where(
+            ActionItem.owner_id == current_user.id, ActionItem.done_on.is_(None))
+            .order_by(ActionItem.due_on)).all(),
+    }
