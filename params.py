@@ -5,9 +5,12 @@ driver and fail there: SQLite raised OverflowError, a 500 for /students/99999999
 - <int:…> in every route is IdConverter: past MAX_INT it is a 404, as an id no row has;
 - request.args / request.form / request.values .get(…, type=int) treat a number past MAX_INT
   as one that does not parse (the default), as werkzeug treats "abc";
-- whole(text) reads a number from a plain dict (a batch print's stored parameters) the same way.
+- whole(text) reads a number from a plain dict (a batch print's stored parameters) the same way;
+- month(text) reads a month ("2026-11"), the one way every list and form does.
 """
 from __future__ import annotations
+
+from datetime import date
 
 import flask
 from werkzeug.exceptions import NotFound
@@ -26,6 +29,16 @@ def whole(text) -> int | None:
     except (TypeError, ValueError):
         return None
     return value if abs(value) <= MAX_INT else None
+
+
+def month(text) -> date | None:
+    """"2026-11" → 1 November 2026; anything else (another shape, month 13, a year before
+    2000) → None."""
+    text = str(text or "").strip()
+    if len(text) == 7 and text[4] == "-" and text[:4].isdigit() and text[5:].isdigit() \
+            and 1 <= int(text[5:]) <= 12 and int(text[:4]) >= 2000:
+        return date(int(text[:4]), int(text[5:]), 1)
+    return None
 
 
 def _bounded(type_):

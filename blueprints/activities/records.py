@@ -19,6 +19,7 @@ from datetime import date
 import sqlalchemy as sa
 
 import access
+import params
 import uploads
 from refusal import Refusal
 from extensions import db
@@ -101,15 +102,6 @@ def files_of(photos) -> list[str]:
 
 # Filters and counts ----------------------------------------------------------------------------
 
-def month_of(text: str | None) -> date | None:
-    """2026-11 → 1 November 2026, or None for anything else."""
-    text = (text or "").strip()
-    if len(text) == 7 and text[4] == "-" and text[:4].isdigit() and text[5:].isdigit() \
-            and 1 <= int(text[5:]) <= 12 and int(text[:4]) >= 2000:
-        return date(int(text[:4]), int(text[5:]), 1)
-    return None
-
-
 @dataclass
 class Filters:
     school_id: int | None = None
@@ -120,7 +112,7 @@ class Filters:
     def from_args(cls, args) -> Filters:
         kind = args.get("kind") or None
         return cls(school_id=args.get("school", type=int) or None,
-                   month=month_of(args.get("month")),
+                   month=params.month(args.get("month")),
                    kind=kind if kind in ACTIVITY_KINDS else None)
 
     def args(self) -> dict:

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 import access
+import params
 from blueprints.cases.workflow import OUT_STATES
 from extensions import db
 from models import ClassGroup, DropoutCase, School, Student, month_bounds, school_year_of
@@ -29,11 +30,7 @@ AGE_COLUMNS = [("序号", 6), ("姓名", 9), ("性别", 5), ("出生日期", 11)
 
 def month_range(text: str | None) -> tuple[date, date]:
     """'2026-11' → (1 Nov, 30 Nov); anything else → this month."""
-    try:
-        first = date(int(text[:4]), int(text[5:7]), 1) if text else None
-    except (ValueError, TypeError):
-        first = None
-    return month_bounds(first or date.today())
+    return month_bounds(params.month(text) or date.today())
 
 
 def cases(kind: str, first: date, last: date, school_id: int | None = None):

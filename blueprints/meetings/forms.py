@@ -1,8 +1,9 @@
 from datetime import date
 
 from wtforms import DateField, SelectField, StringField, TextAreaField
-from wtforms.validators import InputRequired, Length
+from wtforms.validators import InputRequired, Length, ValidationError
 
+import params
 from forms import Form
 
 
@@ -16,10 +17,7 @@ class MeetingForm(Form):
     agenda = TextAreaField("议程", [Length(max=8000)])
 
     def validate_month(self, field):
-        text = (field.data or "").strip()
-        if not (len(text) == 7 and text[4] == "-" and text[:4].isdigit() and text[5:].isdigit()
-                and 1 <= int(text[5:]) <= 12):
-            from wtforms.validators import ValidationError
+        if params.month(field.data) is None:
             raise ValidationError("月份写成 2026-11 这样。")
 
 

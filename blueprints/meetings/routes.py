@@ -7,6 +7,7 @@ from flask import abort, flash, render_template, request, url_for
 from flask_login import current_user
 
 import access
+import params
 import audit
 import excel
 import pdf
@@ -20,10 +21,6 @@ from models import ActionItem, Meeting, School, User
 from responses import after_write, form_page, targets
 from refusal import Refusal
 
-
-
-def _month(text: str) -> date:
-    return date(int(text[:4]), int(text[5:7]), 1)
 
 
 def _default_attendees() -> str:
@@ -51,7 +48,7 @@ def new():
         form.chair.data = current_user.name
         form.attendees.data = _default_attendees()
     if form.validate_on_submit():
-        meeting = Meeting(central_id=access.township_id(), month=_month(form.month.data),
+        meeting = Meeting(central_id=access.township_id(), month=params.month(form.month.data),
                           held_on=form.held_on.data, place=form.place.data,
                           chair=form.chair.data, attendees=form.attendees.data)
         db.session.add(meeting)
@@ -83,7 +80,7 @@ def show(meeting_id):
         form.month.data = f"{meeting.month:%Y-%m}"  # the field is text: 2026-11
     if request.method == "POST":  # the inspector may read, not post (access.check_request)
         if form.validate_on_submit():
-            meeting.month = _month(form.month.data)
+            meeting.month = params.month(form.month.data)
             for name in ("held_on", "place", "chair", "attendees", "agenda"):
                 setattr(meeting, name, form[name].data)
             db.session.commit()

@@ -90,7 +90,7 @@ def classes():
     rows = db.session.scalars(stmt.order_by(ClassGroup.school_id, ClassGroup.grade,
                                             ClassGroup.name)).all()
     return render_template("township/classes.html", classes=rows, year=year,
-                           school_id=school_id, schools=_school_choices())
+                           school_id=school_id, schools=access.schools())
 
 
 @bp.route("/classes/new", methods=["GET", "POST"], defaults={"class_id": None})

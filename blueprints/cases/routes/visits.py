@@ -8,6 +8,7 @@ from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
 import access
+import params
 import audit
 import pdf
 import printjobs
@@ -15,7 +16,7 @@ import uploads
 from blueprints.cases import bp, workflow
 from blueprints.cases.forms import VisitForm
 from extensions import db
-from models import EarlyWarning, HomeVisit, Student, User
+from models import EarlyWarning, HomeVisit, Student, User, month_bounds
 from responses import after_write, form_page
 from refusal import Refusal
 
@@ -62,10 +63,9 @@ def visits():
     user_id = request.args.get("user", type=int)
     if school_id:
         stmt = stmt.where(HomeVisit.school_id == school_id)
-    if len(month) == 7 and month[4] == "-" and month.replace("-", "").isdigit():
-        first = date(int(month[:4]), int(month[5:]), 1)
-        after = date(first.year + first.month // 12, first.month % 12 + 1, 1)
-        stmt = stmt.where(HomeVisit.visited_on >= first, HomeVisit.visited_on < after)
+    if params.month(month):
+        first, last = month_bounds(params.month(month))
+        stmt = stmt.where(HomeVisit.visited_on >= first, HomeVisit.visited_on <= last)
     if user_id:
         stmt = stmt.where(HomeVisit.user_id == user_id)
     rows = db.session.scalars(stmt.order_by(HomeVisit.visited_on.desc(), HomeVisit.id.desc())
