@@ -12,10 +12,15 @@ from sqlalchemy import event, insert, inspect, select
 from sqlalchemy.orm import Session, object_session
 
 from extensions import db
-from models import (ActionItem, AidProgram, AuditLog, Cadre, CaseNotice, CaseStep, DocumentCounter,
-                    FollowUp, Guardian, HouseholdChild, Meeting, PledgeTemplate, PrintJob,
-                    Responsibility, RiskScore, School, StatusChange, Student, Term, TutoringSession,
-                    UserSession, WorkSummary, now)
+from models import (ABSENCE_KINDS, ACTIVITY_KINDS, AID_KINDS, AID_METHODS, AID_STATUSES,
+                    CADRE_LEVELS, CASE_STATES, CASE_TRIGGERS, EXPLANATIONS, GRADES, NOTICE_KINDS,
+                    PAIR_KINDS, PLACEMENTS, PLEDGE_KINDS, PLEDGE_STATUSES, RESPONSIBILITY_KINDS,
+                    RISK_LEVELS, ROLES, SCHOOL_KINDS, SEMESTERS, SESSION_MODES, STATUSES,
+                    VISIT_OUTCOMES, WARNING_RULES, WARNING_STATUSES, ActionItem, AidProgram,
+                    AuditLog, Cadre, CaseNotice, CaseStep, DocumentCounter, FollowUp, Guardian,
+                    HouseholdChild, Meeting, PledgeTemplate, PrintJob, Responsibility, RiskScore,
+                    School, StatusChange, Student, Term, TutoringSession, UserSession,
+                    WorkSummary, mask_id, now)
 
 # Columns that are bookkeeping, not facts; their changes are not listed in before/after.
 QUIET = {"version", "updated_at", "created_at", "name_pinyin", "name_initials", "last_login_at"}
@@ -81,27 +86,26 @@ TABLE_LABELS = {
     "activities": "工作活动", "activity_photos": "活动照片", "work_summaries": "工作总结",
     "backups": "备份",
 }
-def _codes():
-    """Stored codes as the 操作日志 shows them: {(table, column): {code: label}}."""
-    import models as m
-    return {
-        ("students", "status"): m.STATUSES, ("status_changes", "from_status"): m.STATUSES,
-        ("status_changes", "to_status"): m.STATUSES, ("students", "placement"): m.PLACEMENTS,
-        ("students", "grade"): m.GRADES, ("classes", "grade"): m.GRADES,
-        ("users", "role"): m.ROLES, ("schools", "kind"): m.SCHOOL_KINDS,
-        ("terms", "semester"): m.SEMESTERS, ("responsibilities", "kind"): m.RESPONSIBILITY_KINDS,
-        ("cadres", "level"): m.CADRE_LEVELS, ("pledge_templates", "kind"): m.PLEDGE_KINDS,
-        ("pledges", "status"): m.PLEDGE_STATUSES, ("aid_programs", "kind"): m.AID_KINDS,
-        ("aid_grants", "status"): m.AID_STATUSES, ("aid_grants", "method"): m.AID_METHODS,
-        ("tutoring_pairs", "kind"): m.PAIR_KINDS, ("tutoring_sessions", "mode"): m.SESSION_MODES,
-        ("absences", "kind"): m.ABSENCE_KINDS, ("warnings", "rule"): m.WARNING_RULES,
-        ("warnings", "status"): m.WARNING_STATUSES, ("home_visits", "outcome"): m.VISIT_OUTCOMES,
-        ("dropout_cases", "state"): m.CASE_STATES, ("dropout_cases", "outcome"): m.CASE_STATES,
-        ("dropout_cases", "trigger"): m.CASE_TRIGGERS, ("case_steps", "from_state"): m.CASE_STATES,
-        ("case_steps", "to_state"): m.CASE_STATES, ("case_notices", "kind"): m.NOTICE_KINDS,
-        ("household_children", "explanation"): m.EXPLANATIONS,
-        ("risk_overrides", "level"): m.RISK_LEVELS, ("activities", "kind"): m.ACTIVITY_KINDS,
-    }
+
+# Stored codes as the 操作日志 shows them: {(table, column): {code: label}}.
+CODES = {
+    ("students", "status"): STATUSES, ("status_changes", "from_status"): STATUSES,
+    ("status_changes", "to_status"): STATUSES, ("students", "placement"): PLACEMENTS,
+    ("students", "grade"): GRADES, ("classes", "grade"): GRADES,
+    ("users", "role"): ROLES, ("schools", "kind"): SCHOOL_KINDS,
+    ("terms", "semester"): SEMESTERS, ("responsibilities", "kind"): RESPONSIBILITY_KINDS,
+    ("cadres", "level"): CADRE_LEVELS, ("pledge_templates", "kind"): PLEDGE_KINDS,
+    ("pledges", "status"): PLEDGE_STATUSES, ("aid_programs", "kind"): AID_KINDS,
+    ("aid_grants", "status"): AID_STATUSES, ("aid_grants", "method"): AID_METHODS,
+    ("tutoring_pairs", "kind"): PAIR_KINDS, ("tutoring_sessions", "mode"): SESSION_MODES,
+    ("absences", "kind"): ABSENCE_KINDS, ("warnings", "rule"): WARNING_RULES,
+    ("warnings", "status"): WARNING_STATUSES, ("home_visits", "outcome"): VISIT_OUTCOMES,
+    ("dropout_cases", "state"): CASE_STATES, ("dropout_cases", "outcome"): CASE_STATES,
+    ("dropout_cases", "trigger"): CASE_TRIGGERS, ("case_steps", "from_state"): CASE_STATES,
+    ("case_steps", "to_state"): CASE_STATES, ("case_notices", "kind"): NOTICE_KINDS,
+    ("household_children", "explanation"): EXPLANATIONS,
+    ("risk_overrides", "level"): RISK_LEVELS, ("activities", "kind"): ACTIVITY_KINDS,
+}
 
 
 # Labels of the keys inside a JSON column (a summary's figures), registered by the area that
@@ -112,7 +116,6 @@ NESTED_LABELS: dict[str, dict[str, str]] = {}
 def shown(value, key: str = "", table: str = "") -> str:
     """A logged value as the 操作日志 shows it, in Chinese: 是/否, （空）, codes by their labels,
     ID numbers masked, a JSON value's keys by their labels; at most 300 characters."""
-    from models import mask_id
     codes = CODES.get((table, key)) or {}
     if value is None or value == "":
         text = "（空）"
@@ -132,8 +135,6 @@ def shown(value, key: str = "", table: str = "") -> str:
         text = str(value)
     return text if len(text) <= 300 else text[:299] + "…"
 
-
-CODES = _codes()
 
 
 def _actor(session) -> tuple[int | None, str]:

@@ -1,64 +1,19 @@
-import secrets
-from datetime import timedelta
-from functools import cache
 from urllib.parse import urlsplit
 
-import sqlalchemy as sa
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from werkzeug.security import check_password_hash, generate_password_hash
 
 import access
 import audit
 from blueprints.auth import bp, sessions
 from blueprints.auth.forms import LoginForm, PasswordForm, SetupForm
 from extensions import db, limiter
-from models import AuditLog, School, User, now
+from models import School, User
 from responses import invalid
 
 LOGIN_LIMIT_MESSAGE = "登录失败次数过多。为保护账号，请 5 分钟后再试；忘记密码请联系中心校管理员重置。"
 PC_LIMIT_MESSAGE = ("这台电脑登录失败次数过多。为保护账号，请 5 分钟后再试；"
                     "忘记密码请联系中心校管理员重置。")
-
-
-def _pc() -> str:
-    return request.remote_addr or ""
-
-
-def _typed_name() -> str:
-    return request.form.get("username", "").strip()
-
-
-def _login_key() -> str:
-    return f"{_pc()}|{_typed_name().lower()}"
-
-
-@cache
-def _dummy_hash() -> str:
-    """A hash of nothing anyone knows, made as real passwords are: an unknown username costs
-    the same check as a wrong password, so the time of the answer does not tell which names
-    exist."""
-    return generate_password_hash(secrets.token_hex(16))
-
-
-def _throttled(kind: str):
-    """on_breach of a sign-in limit: the refusal is logged (the server's log every time, the
-    audit log once per PC, or PC and username, in a 5-minute window)."""
-    def note(limit):
-        user = db.session.scalar(sa.select(User).filter_by(username=_typed_name())) \
-            if kind == "user" else None
-        who = (user.username if user else "（未知用户名）") if kind == "user" else "各用户名"
-        summary = f"{_pc()} 登录失败过多（{who}），暂停登录 5 分钟"
-        current_app.logger.warning("sign-in throttled: %s", summary)
-        recent = db.session.scalar(sa.select(AuditLog.id).where(
-            AuditLog.action == "login_throttled", AuditLog.summary == summary,
-            AuditLog.at > now() - timedelta(seconds=limit.limit.get_expiry())).limit(1))
-        if recent is None:
-            audit.record("login_throttled", summary, user=user, username="",
-                         school_id=user.school_id if user else None,
-                         after={"pc": _pc(), "limit": str(limit.limit)})
-            db.session.commit()
-    return note
 
 
 def _safe_next(target: str | None) -> str:
@@ -69,30 +24,21 @@ def _safe_next(target: str | None) -> str:
 
 @bp.route("/login", methods=["GET", "POST"])
 @access.public
-@limiter.limit(lambda: current_app.config["LOGIN_LIMIT"], key_func=_login_key, methods=["POST"],
-               deduct_when=lambda response: response.status_code == 422,
-               error_message=LOGIN_LIMIT_MESSAGE, on_breach=_throttled("user"))
-@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_PC"], key_func=_pc, methods=["POST"],
-               deduct_when=lambda response: response.status_code == 422,
-               error_message=PC_LIMIT_MESSAGE, on_breach=_throttled("pc"))
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT"], key_func=sessions.pc_and_name,
+               methods=["POST"], deduct_when=lambda response: response.status_code == 422,
+               error_message=LOGIN_LIMIT_MESSAGE, on_breach=sessions.throttled("user"))
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_PC"], key_func=sessions.pc,
+               methods=["POST"], deduct_when=lambda response: response.status_code == 422,
+               error_message=PC_LIMIT_MESSAGE, on_breach=sessions.throttled("pc"))
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("home.index"))
     form = LoginForm()
     if form.validate_on_submit():
-        user = db.session.scalar(db.select(User).filter_by(username=form.username.data.strip()))
-        # the same work whether or not the name exists: one password check, one log entry
-        right = check_password_hash(user.password_hash if user else _dummy_hash(),
-                                    form.password.data)
-        if user and user.active and right:
-            sessions.start(user, remember=form.remember.data)
-            user.last_login_at = now()
-            audit.record("login", f"{user.name} 登录（{_pc()}）", user=user)
-            db.session.commit()
+        user = sessions.sign_in(form.username.data, form.password.data, form.remember.data)
+        db.session.commit()  # the sign-in, or the failure's log entry
+        if user is not None:
             return redirect(_safe_next(request.args.get("next")), 303)
-        audit.record("login_failed", f"{user.username if user else '（未知用户名）'} 登录失败（{_pc()}）",
-                     user=user, username="", school_id=user.school_id if user else None)
-        db.session.commit()
         form.password.errors.append("用户名或密码不正确，或账号已停用。")
     if form.errors:
         return invalid("auth/login.html", form=form)
@@ -103,7 +49,7 @@ def login():
 @access.require(*access.EVERYONE, writes=False)  # the read-only inspector signs out too
 def logout():
     """Ends this sign-in on the server: a copy of this browser's cookies no longer works."""
-    audit.record("logout", f"{current_user.name} 退出登录（{_pc()}）")
+    audit.record("logout", f"{current_user.name} 退出登录（{sessions.pc()}）")
     sessions.end()
     db.session.commit()
     flash("您已退出登录。", "success")

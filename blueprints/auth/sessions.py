@@ -14,22 +14,85 @@ only while that row exists:
 
 A sign-in's last use is written at most every TOUCH_EVERY, on a connection of its own, so
 reading a page does not write on every request.
+
+Signing in (sign_in) does the same work whether or not the username exists (a password hash
+checked, a log entry written), so the time of the answer does not tell which names exist; the
+sign-in limits' refusals are logged by throttled().
 """
 from __future__ import annotations
 
 import hashlib
 import secrets
 from datetime import timedelta
+from functools import cache
 
 import sqlalchemy as sa
 from flask import current_app, request
 from flask_login import current_user, login_user, logout_user
+from werkzeug.security import check_password_hash, generate_password_hash
 
+import audit
 from extensions import db
-from models import User, UserSession, now
+from models import AuditLog, User, UserSession, now
 
 IDLE = timedelta(hours=12)  # a working day, with the lunch break and the evening's home visits
 TOUCH_EVERY = timedelta(minutes=5)
+
+
+def pc() -> str:
+    """The address of the PC a request comes from."""
+    return request.remote_addr or ""
+
+
+def _typed_name() -> str:
+    return request.form.get("username", "").strip()
+
+
+def pc_and_name() -> str:
+    """The key of the per-PC-and-username sign-in limit."""
+    return f"{pc()}|{_typed_name().lower()}"
+
+
+@cache
+def _dummy_hash() -> str:
+    """A hash of nothing anyone knows, made as real passwords are."""
+    return generate_password_hash(secrets.token_hex(16))
+
+
+def sign_in(username: str, password: str, remember: bool) -> User | None:
+    """The user signed in on this browser, or None (wrong password, unknown name or a
+    deactivated account; logged as 登录失败, without a name nobody has: it may be a password
+    typed in the wrong box). The caller commits."""
+    user = db.session.scalar(sa.select(User).filter_by(username=username.strip()))
+    right = check_password_hash(user.password_hash if user else _dummy_hash(), password)
+    if user is None or not user.active or not right:
+        audit.record("login_failed", f"{user.username if user else '（未知用户名）'} 登录失败（{pc()}）",
+                     user=user, username="", school_id=user.school_id if user else None)
+        return None
+    start(user, remember=remember)
+    user.last_login_at = now()
+    audit.record("login", f"{user.name} 登录（{pc()}）", user=user)
+    return user
+
+
+def throttled(kind: str):
+    """on_breach of a sign-in limit ("user": per PC and username, "pc": per PC): the refusal
+    goes to the server's log every time, to the audit log once in the limit's window."""
+    def note(limit):
+        user = db.session.scalar(sa.select(User).filter_by(username=_typed_name())) \
+            if kind == "user" else None
+        who = (user.username if user else "（未知用户名）") if kind == "user" else "各用户名"
+        summary = f"{pc()} 登录失败过多（{who}），暂停登录 5 分钟"
+        current_app.logger.warning("sign-in throttled: %s", summary)
+        recent = db.session.scalar(sa.select(AuditLog.id).where(
+            AuditLog.action == "login_throttled", AuditLog.summary == summary,
+            AuditLog.at > now() - timedelta(seconds=limit.limit.get_expiry())).limit(1))
+        if recent is None:
+            audit.record("login_throttled", summary, user=user, username="",
+                         school_id=user.school_id if user else None,
+                         after={"pc": pc(), "limit": str(limit.limit)})
+            db.session.commit()
+    return note
 
 
 def _hash(token: str) -> str:
@@ -53,7 +116,7 @@ def start(user: User, remember: bool = False) -> None:
         user.sessions.remove(row)
     token = secrets.token_urlsafe(32)
     user.sessions.append(UserSession(token_hash=_hash(token), remember=remember,
-                                     address=(request.remote_addr or "")[:45]))
+                                     address=pc()[:45]))
     user.session_token = token
     db.session.flush()  # a new user's id, for the cookie
     login_user(user, remember=remember)
