@@ -74,6 +74,17 @@ def test_home_and_attendance_refusals_keep_the_page(world, rows, live_server, ch
     head.get_by_role("button", name="关闭预警").click()
     message(head, "请写明做了什么")
     kept(head, "main table", "input[name=action]")
+    # a stale page: the same warning closed meanwhile on another PC, then closed again here
+    other_pc = sign_in(chromium, live_server, "head")
+    other_pc.goto(live_server + "/attendance/warnings")
+    other_pc.fill("input[name=action]", "电话联系了家长")
+    other_pc.get_by_role("button", name="关闭预警").click()
+    other_pc.locator("#messages .msg.success").wait_for()
+    head.fill("input[name=action]", "家访见到家长")
+    head.get_by_role("button", name="关闭预警").click()
+    message(head, "这条预警已经处理过了")
+    kept(head, "main table")
+    assert head.input_value("input[name=action]") == "家访见到家长"
 
 
 def test_cases_refusal_keeps_what_was_typed(world, rows, live_server, chromium):
