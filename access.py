@@ -42,6 +42,15 @@ SUMMARY_WRITERS = ("central_officer", "central_leader", "village_head")
 TOWN_READERS = ("central_officer", "central_leader", "inspector")
 # Who sees full ID numbers (they submit to the 学籍 system); everyone else sees them masked.
 FULL_ID_ROLES = ("central_officer", "village_head")
+# Posts, not permissions: who heads a school (a pledge's 乙方 at school level, the 负责人 named on
+# a pledge), who teaches (a teacher's pledge), who is asked to the monthly meeting by default,
+# and whose account the first start-up creates.
+SCHOOL_HEADS = ("village_head", "central_leader")  # the first found heads the school
+VILLAGE_HEADS = ("village_head",)
+TEACHERS = ("teacher",)
+MEETING_REGULARS = ("central_officer", "central_leader", "village_head")
+FIRST_ACCOUNT = "central_officer"
+SCHOOLLESS = ("inspector",)  # a county's inspector may belong to no school
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 PUBLIC = frozenset({"*public*"})
 

@@ -9,6 +9,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
+import access
 import audit
 import backups
 import demo as demo_data
@@ -75,7 +76,7 @@ def create_user(username, name, role, school_name, password):
         school = db.session.scalar(db.select(School).filter_by(name=school_name))
         if school is None:
             raise click.ClickException(f"No school named {school_name!r}.")
-    elif role != "inspector":
+    elif role not in access.SCHOOLLESS:
         raise click.ClickException("Only a county inspector may have no school.")
     if len(password) < 8:
         raise click.ClickException("The password needs at least 8 characters.")

@@ -6,7 +6,8 @@ driver and fail there: SQLite raised OverflowError, a 500 for /students/99999999
 - request.args / request.form / request.values .get(…, type=int) treat a number past MAX_INT
   as one that does not parse (the default), as werkzeug treats "abc";
 - whole(text) reads a number from a plain dict (a batch print's stored parameters) the same way;
-- month(text) reads a month ("2026-11"), the one way every list and form does.
+- month(text) reads a month ("2026-11") and day(text) a day ("2026-11-20"), the one way every
+  list and form does.
 """
 from __future__ import annotations
 
@@ -39,6 +40,14 @@ def month(text) -> date | None:
             and 1 <= int(text[5:]) <= 12 and int(text[:4]) >= 2000:
         return date(int(text[:4]), int(text[5:]), 1)
     return None
+
+
+def day(text) -> date | None:
+    """"2026-11-20" → that day; anything else → None."""
+    try:
+        return date.fromisoformat(str(text or "").strip())
+    except ValueError:
+        return None
 
 
 def _bounded(type_):

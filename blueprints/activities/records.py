@@ -19,12 +19,12 @@ from datetime import date
 import sqlalchemy as sa
 
 import access
-import params
 import uploads
-from refusal import Refusal
 from extensions import db
+from filters import ListFilter, choice, month, number
 from models import (ACTIVITY_KINDS, Activity, ActivityPhoto, month_bounds, month_spans,
                     school_year_label, school_year_of)
+from refusal import Refusal
 
 MAX_FILE = 8 * 1024 * 1024
 MAX_FILES = 20  # per submission; MAX_CONTENT_LENGTH bounds the total
@@ -103,32 +103,14 @@ def files_of(photos) -> list[str]:
 # Filters and counts ----------------------------------------------------------------------------
 
 @dataclass
-class Filters:
-    school_id: int | None = None
-    month: date | None = None
-    kind: str | None = None
-
-    @classmethod
-    def from_args(cls, args) -> Filters:
-        kind = args.get("kind") or None
-        return cls(school_id=args.get("school", type=int) or None,
-                   month=params.month(args.get("month")),
-                   kind=kind if kind in ACTIVITY_KINDS else None)
-
-    def args(self) -> dict:
-        """The filters as URL arguments (for the pager and the period selector)."""
-        out = {}
-        if self.school_id:
-            out["school"] = self.school_id
-        if self.month:
-            out["month"] = f"{self.month:%Y-%m}"
-        if self.kind:
-            out["kind"] = self.kind
-        return out
+class Filters(ListFilter):
+    school: int | None = number()
+    month: date | None = month()
+    kind: str = choice(ACTIVITY_KINDS)
 
     def where(self, stmt: sa.Select, with_month: bool = True) -> sa.Select:
-        if self.school_id:
-            stmt = stmt.where(Activity.school_id == self.school_id)
+        if self.school:
+            stmt = stmt.where(Activity.school_id == self.school)
         if self.kind:
             stmt = stmt.where(Activity.kind == self.kind)
         if with_month and self.month:
@@ -203,7 +185,7 @@ def counts(filters: Filters, period: Period, today: date) -> tuple[list[date], l
             Activity.school_id, year_, month_, sa.func.count(), sa.func.coalesce(
                 sa.func.sum(Activity.reached), 0)).group_by(Activity.school_id, year_, month_)):
         found[school_id][date(int(y), int(m), 1)] = (n, int(reached))
-    schools = [s for s in access.schools() if not filters.school_id or s.id == filters.school_id]
+    schools = [s for s in access.schools() if not filters.school or s.id == filters.school]
     rows = [CountRow(s, found.get(s.id, {})) for s in schools]
     total = CountRow(None)
     for m in months:

@@ -35,7 +35,7 @@ def index():
     return render_template("activities/index.html", page=page, filters=filters,
                            schools=access.schools(), kinds=ACTIVITY_KINDS, periods=choices,
                            period=period, months=months, count_rows=rows, total=total,
-                           args=dict(filters.args(), period=period.key))
+                           args=dict(filters.as_args(), period=period.key))
 
 
 def _form(activity=None) -> ActivityForm:

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 
 import access
 from extensions import db
+from filters import ListFilter, number
 from models import AidGrant, AidProgram, School, Student
 from refusal import Refusal
 
@@ -68,6 +69,13 @@ def coverage(program: AidProgram) -> dict[int, tuple[int, int]]:
                                   sa.case((Student.id.in_(granted), 1), else_=0)))
                               .group_by(Student.school_id))
     return {school_id: (n, int(paid or 0)) for school_id, n, paid in rows}
+
+
+@dataclass
+class EligibleFilter(ListFilter):
+    """A programme's eligible children, narrowed to a school or a class."""
+    school: int | None = number()
+    class_id: int | None = number()
 
 
 def eligible(program: AidProgram, school_id: int | None = None,

@@ -12,6 +12,7 @@ import printjobs
 from blueprints.aid import bp, grants, paper
 from blueprints.aid.forms import BulkGrantForm, CorrectForm, ProgramForm
 from extensions import db
+from filters import SchoolFilter
 from models import AID_METHODS, AidGrant, AidProgram, ClassGroup, Student, Term
 from responses import after_write, form_page
 from refusal import Refusal
@@ -85,17 +86,15 @@ def _classes(program):
 @access.require(*access.SCHOOL_READERS)
 def program(program_id):
     program = access.get_or_404(AidProgram, program_id)
-    school_id = request.args.get("school", type=int)
-    class_id = request.args.get("class_id", type=int)
-    rows = grants.eligible(program, school_id, class_id)
+    filters = grants.EligibleFilter.from_args(request.args)
+    rows = grants.eligible(program, filters.school, filters.class_id)
     classes = _classes(program)
     bulk = None
     if access.can("aid.bulk_grant", "POST"):
-        bulk = BulkGrantForm(class_id=class_id, applied_on=date.today())
+        bulk = BulkGrantForm(class_id=filters.class_id, applied_on=date.today())
         bulk.class_id.choices = [(c.id, f"{c.school.name} · {c.label}") for c in classes]
     return render_template("aid/program.html", program=program, rows=rows, classes=classes,
-                           schools=access.schools(), school_id=school_id, class_id=class_id,
-                           bulk=bulk, methods=AID_METHODS,
+                           schools=access.schools(), filters=filters, bulk=bulk, methods=AID_METHODS,
                            full_ids=access.sees_full_ids())
 
 
@@ -191,10 +190,10 @@ def correct(grant_id):
 def gaps():
     terms = access.terms()
     term_id = _term_id(terms)
-    school_id = request.args.get("school", type=int)
-    found = grants.gaps(term_id, school_id) if term_id else grants.Gaps([], [])
+    filters = SchoolFilter.from_args(request.args)
+    found = grants.gaps(term_id, filters.school) if term_id else grants.Gaps([], [])
     return render_template("aid/gaps.html", terms=terms, term_id=term_id, gaps=found,
-                           schools=access.schools(), school_id=school_id)
+                           schools=access.schools(), filters=filters)
 
 
 @bp.route("/programs/<int:program_id>/export.xlsx")

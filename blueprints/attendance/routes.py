@@ -12,7 +12,9 @@ import audit
 import pdf
 import printjobs
 from blueprints.attendance import bp, risk, rules
+from blueprints.attendance.lists import WARNING_STATES, WarningFilter
 from extensions import db
+from filters import SchoolFilter
 from models import (ABSENCE_KINDS, ABSENCE_SHORT, Absence, ClassGroup, EarlyWarning, Student, school_year_of)
 from responses import after_write
 from refusal import Refusal
@@ -89,27 +91,15 @@ def mark(class_id):
                            warnings=_class_warnings(klass) if marked.warned else None)
 
 
-def _warnings(status: str | None, school_id: int | None = None):
-    stmt = access.scoped(EarlyWarning).join(Student)
-    if status in ("open", "closed"):
-        stmt = stmt.where(EarlyWarning.status == status)
-    if school_id:
-        stmt = stmt.where(EarlyWarning.school_id == school_id)
-    return db.session.scalars(stmt.order_by(EarlyWarning.status.desc(), EarlyWarning.due_on,
-                                            Student.name_pinyin).limit(500)).all()
-
-
 @bp.route("/warnings")
 @access.require(*access.EVERYONE)
 def warnings():
-    status = request.args.get("status", "open")
-    school_id = request.args.get("school", type=int)
-    rows = _warnings(status, school_id)
-    schools = access.schools()
+    filters = WarningFilter.from_args(request.args)
+    rows = db.session.scalars(filters.statement().limit(500)).all()
     today = date.today()
-    return render_template("attendance/warnings.html", rows=rows, status=status, today=today,
+    return render_template("attendance/warnings.html", rows=rows, filters=filters, today=today,
                            overdue=sum(1 for w in rows if w.overdue_on(today)),
-                           schools=schools, school_id=school_id)
+                           schools=access.schools(), states=WARNING_STATES)
 
 
 @bp.route("/warnings/<int:warning_id>/close", methods=["POST"])
@@ -152,14 +142,14 @@ def roll_pdf(class_id):
 def risk_list():
     """Enrolled children at 高 or 中 risk, the highest first, a page at a time with the
     indicators behind each level."""
-    school_id = request.args.get("school", type=int)
+    filters = SchoolFilter.from_args(request.args)
     stmt = access.scoped(Student).where(Student.status == "enrolled")
-    if school_id:
-        stmt = stmt.where(Student.school_id == school_id)
+    if filters.school:
+        stmt = stmt.where(Student.school_id == filters.school)
     page = risk.ranked_page(stmt.with_only_columns(Student.id), date.today(),
                             request.args.get("page", 1, type=int))
     return render_template("attendance/risk.html", page=page, schools=access.schools(),
-                           school_id=school_id, total=db.session.scalar(
+                           filters=filters, total=db.session.scalar(
                                stmt.with_only_columns(sa.func.count())))
 
 

@@ -86,7 +86,7 @@ def setup():
         school = School(name=form.school_name.data.strip(), kind="central",
                         code=form.school_code.data or None, village=form.village.data or "")
         user = User(username=form.username.data.strip(), name=form.name.data.strip(),
-                    role="central_officer", school=school)
+                    role=access.FIRST_ACCOUNT, school=school)
         user.set_password(form.password.data)
         db.session.add_all([school, user])
         sessions.start(user)

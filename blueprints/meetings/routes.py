@@ -25,8 +25,8 @@ from refusal import Refusal
 
 def _default_attendees() -> str:
     people = db.session.scalars(access.scoped(User).where(
-        User.active.is_(True), User.role.in_(("central_officer", "central_leader",
-                                               "village_head"))).order_by(User.school_id)).all()
+        User.active.is_(True), User.role.in_(access.MEETING_REGULARS))
+        .order_by(User.school_id)).all()
     return "\n".join(f"{u.name}（{u.school.name if u.school else ''} {u.role_label}）"
                      for u in people)
 
@@ -66,7 +66,7 @@ def _item_form(meeting, form=None):
     form.school_id.choices = [(0, "全镇")] + [(s.id, s.name) for s in schools]
     form.owner_id.choices = [(u.id, f"{u.name}（{u.school.name if u.school else ''}）")
                              for u in db.session.scalars(access.scoped(User).where(
-                                 User.active.is_(True), User.role != "inspector").order_by(
+                                 User.active.is_(True), User.role.in_(access.STAFF)).order_by(
                                  User.school_id, User.name))]
     return form
 

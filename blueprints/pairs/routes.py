@@ -9,6 +9,7 @@ import access
 from blueprints.pairs import bp, schedule
 from blueprints.pairs.forms import PairForm, SessionForm
 from extensions import db
+from filters import SchoolFilter
 from models import PAIR_KINDS, Student, TutoringPair, User
 from responses import after_write, form_page, targets
 
@@ -23,14 +24,14 @@ def index():
     """Children who need a pair and lack one; the pairs not ended, those behind schedule
     first, a page at a time."""
     today = date.today()
-    school_id = request.args.get("school", type=int)
-    page, behind = schedule.page_of_pairs(today, school_id, request.args.get("page", 1, type=int))
+    filters = SchoolFilter.from_args(request.args)
+    page, behind = schedule.page_of_pairs(today, filters.school,
+                                          request.args.get("page", 1, type=int))
     schools = access.schools()
-    limit = LIST_LIMIT if not school_id and len(schools) > 1 else None  # one school: all
+    limit = LIST_LIMIT if not filters.school and len(schools) > 1 else None  # one school: all
     return render_template("pairs/index.html", page=page, behind=behind,
-                           uncovered=schedule.uncovered(today, school_id, limit=limit),
-                           schools=schools, limit=limit,
-                           school_id=school_id, kinds=PAIR_KINDS)
+                           uncovered=schedule.uncovered(today, filters.school, limit=limit),
+                           schools=schools, limit=limit, filters=filters, kinds=PAIR_KINDS)
 
 
 @bp.route("/mine")

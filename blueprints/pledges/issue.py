@@ -47,7 +47,7 @@ class Party:
 def _head_of(school: School) -> str:
     head = db.session.scalar(sa.select(User).where(
         User.school_id == school.id, User.active.is_(True),
-        User.role.in_(("village_head", "central_leader"))).order_by(User.role.desc(), User.id))
+        User.role.in_(access.SCHOOL_HEADS)).order_by(User.role.desc(), User.id))
     return f"{school.name}（负责人：{head.name}）" if head else school.name
 
 
@@ -56,7 +56,7 @@ def parties(kind: str, school: School, klass: ClassGroup | None) -> list[Party]:
     enrolled = access.scoped(Student).where(Student.status == "enrolled")
     if kind == "teacher":
         users = db.session.scalars(access.scoped(User).where(
-            User.school_id == school.id, User.role == "teacher", User.active.is_(True))
+            User.school_id == school.id, User.role.in_(access.TEACHERS), User.active.is_(True))
             .order_by(User.name)).all()
         out = []
         for u in users:
@@ -75,7 +75,8 @@ def parties(kind: str, school: School, klass: ClassGroup | None) -> list[Party]:
                                .order_by(Student.name_pinyin)))) for c in classes]
     if kind == "village_school":
         heads = db.session.scalars(access.scoped(User).where(
-            User.school_id == school.id, User.role == "village_head", User.active.is_(True))).all()
+            User.school_id == school.id, User.role.in_(access.VILLAGE_HEADS),
+            User.active.is_(True))).all()
         return [Party(u.name, user=u) for u in heads]
     if kind == "village_committee":
         rows = db.session.scalars(enrolled.where(Student.school_id == school.id)

@@ -47,16 +47,7 @@ def bulk():
     form = BulkForm()
     schools = db.session.scalars(access.scoped(School).where(School.active.is_(True))
                                  .order_by(School.kind, School.name)).all()
-    form.school_id.choices = [(s.id, s.name) for s in schools]
-    form.village.choices = [(v, v) for v in lines.villages()]
-    people = [("", "（班主任包班时不用选）")]
-    for school in schools:
-        people += [(f"u{u.id}", f"{u.name}（{u.role_label} · {school.name}）")
-                   for u in lines.school_line_users(school) if not access.class_scoped(u)
-                   and u.school_id == school.id]
-    people += [(f"c{c.id}", f"{c.name}（{c.level_label} · {c.village} {c.post}）")
-               for level in CADRE_LEVELS for c in lines.cadres(level)]
-    form.person.choices = people
+    _bulk_choices(form, schools)
     if form.validate_on_submit():
         kind = form.kind.data
         person = _chosen_person(form, kind)
@@ -70,6 +61,20 @@ def bulk():
             return after_write(url_for("responsibility.index"))
     headless = lines.classes_without_head(form.school_id.data or schools[0].id) if schools else []
     return form_page("responsibility/bulk.html", form, headless=headless)
+
+
+def _bulk_choices(form, schools: list[School]) -> None:
+    """The schools, villages and people (each school's staff, the cadres) a bulk line offers."""
+    form.school_id.choices = [(s.id, s.name) for s in schools]
+    form.village.choices = [(v, v) for v in lines.villages()]
+    people = [("", "（班主任包班时不用选）")]
+    for school in schools:
+        people += [(f"u{u.id}", f"{u.name}（{u.role_label} · {school.name}）")
+                   for u in lines.school_line_users(school) if not access.class_scoped(u)
+                   and u.school_id == school.id]
+    people += [(f"c{c.id}", f"{c.name}（{c.level_label} · {c.village} {c.post}）")
+               for level in CADRE_LEVELS for c in lines.cadres(level)]
+    form.person.choices = people
 
 
 def _chosen_person(form, kind):

@@ -2,14 +2,14 @@
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
 
 import access
-from params import whole
 from extensions import db
+from filters import ListFilter, choice, number, text
 from models import (FOCUS_FLAGS, PLACEMENTS, STATUSES, ClassGroup, School, Student,
                     school_year_of)
 
@@ -25,37 +25,21 @@ def classes_of(school_id: int) -> list[ClassGroup]:
 
 
 @dataclass
-class Filters:
-    q: str = ""
-    school: int | None = None
-    grade: int | None = None
-    class_id: int | None = None
-    status: str = "enrolled"  # "all" lists every status
-    placement: str = ""
-    flag: str = ""
-    sort: str = "pinyin"
-
-    @classmethod
-    def from_args(cls, args) -> Filters:
-        f = cls(q=args.get("q", "").strip()[:40], school=whole(args.get("school")),
-                grade=whole(args.get("grade")), class_id=whole(args.get("class_id")),
-                status=args.get("status", "enrolled"), placement=args.get("placement", ""),
-                flag=args.get("flag", ""), sort=args.get("sort", "pinyin"))
-        if f.status not in STATUSES and f.status != "all":
-            f.status = "enrolled"
-        if f.placement not in PLACEMENTS:
-            f.placement = ""
-        if f.flag not in FOCUS_FLAGS:
-            f.flag = ""
-        if f.sort not in SORTS:
-            f.sort = "pinyin"
-        return f
+class Filters(ListFilter):
+    q: str = text(40)
+    school: int | None = number()
+    grade: int | None = number()
+    class_id: int | None = number()
+    status: str = choice({*STATUSES, "all"}, "enrolled")  # "all" lists every status
+    placement: str = choice(PLACEMENTS)
+    flag: str = choice(FOCUS_FLAGS)
+    sort: str = choice(SORTS, "pinyin", orders=True)
 
     def found_by_number(self, students: list[Student]) -> list[Student]:
         """The children of a page found by the whole ID number or 学籍号 typed in the search
         box: the search confirmed that number is theirs (audit.read_ids)."""
-        number = _full_number(self.q)
-        return [s for s in students if number and number in (s.id_number, s.student_no)]
+        typed = _full_number(self.q)
+        return [s for s in students if typed and typed in (s.id_number, s.student_no)]
 
     def class_choices(self, schools: list[School]) -> list[ClassGroup]:
         """The classes the 班级 filter offers: the chosen school's, or none yet for someone who
@@ -69,20 +53,6 @@ class Filters:
         if self.class_id not in {c.id for c in classes}:
             self.class_id = None
         return classes
-
-    def as_args(self) -> dict:
-        """The filters that differ from the defaults, for links that keep them."""
-        default = Filters()
-        return {k: v for k, v in asdict(self).items() if v != getattr(default, k)}
-
-    @property
-    def active(self) -> bool:
-        return bool(self.as_args().keys() - {"sort"})
-
-    def describe(self) -> str:
-        parts = [f"{f.name}={getattr(self, f.name)}" for f in fields(self)
-                 if getattr(self, f.name) not in (None, "")]
-        return "，".join(parts)
 
     def statement(self) -> sa.Select:
         stmt = access.scoped(Student)

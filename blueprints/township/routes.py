@@ -1,5 +1,5 @@
 """Township set-up by the central officer: schools, terms, classes, users, and the audit log."""
-from datetime import date, datetime, time
+from datetime import date
 
 from flask import flash, render_template, request, url_for
 from flask_login import current_user
@@ -7,6 +7,7 @@ from flask_login import current_user
 import access
 import audit as audit_log
 from blueprints.township import bp
+from blueprints.township.lists import AuditFilter, ClassFilter
 from blueprints.township.forms import ClassForm, ResetPasswordForm, SchoolForm, TermForm, UserForm
 from extensions import db
 from models import ROLES, AuditLog, ClassGroup, School, Term, User, school_year_of
@@ -82,15 +83,10 @@ def term_form(term_id):
 @bp.route("/classes")
 @access.require(*access.REGISTER_EDITORS)
 def classes():
-    year = request.args.get("year", school_year_of(date.today()), type=int)
-    stmt = access.scoped(ClassGroup).where(ClassGroup.school_year == year)
-    school_id = request.args.get("school", type=int)
-    if school_id:
-        stmt = stmt.where(ClassGroup.school_id == school_id)
-    rows = db.session.scalars(stmt.order_by(ClassGroup.school_id, ClassGroup.grade,
-                                            ClassGroup.name)).all()
-    return render_template("township/classes.html", classes=rows, year=year,
-                           school_id=school_id, schools=access.schools())
+    filters = ClassFilter.from_args(request.args)
+    rows = db.session.scalars(filters.statement()).all()
+    return render_template("township/classes.html", classes=rows, filters=filters,
+                           schools=access.schools())
 
 
 @bp.route("/classes/new", methods=["GET", "POST"], defaults={"class_id": None})
@@ -105,25 +101,30 @@ def class_form(class_id):
     form.head_teacher_id.choices = _head_teacher_choices()
     if request.method == "GET" and klass:
         form.head_teacher_id.data = klass.head_teacher_id or 0
-    if form.validate_on_submit():
-        duplicate = db.session.scalar(db.select(ClassGroup).filter_by(
-            school_id=form.school_id.data, school_year=form.school_year.data,
-            grade=form.grade.data, name=form.name.data.strip()))
-        if duplicate is not None and duplicate is not klass:
-            form.name.errors.append("这个学校本学年已有同名班级。")
-        else:
-            school = access.get_or_404(School, form.school_id.data)
-            if klass is None:
-                klass = ClassGroup()
-                db.session.add(klass)
-            form.populate_obj(klass)
-            klass.school_id = school.id
-            klass.name = klass.name.strip()
-            klass.head_teacher_id = form.head_teacher_id.data or None
-            db.session.commit()
-            flash(f"已保存班级：{klass.school.name} {klass.label}。", "success")
-            return after_write(url_for("township.classes", year=klass.school_year))
+    if form.validate_on_submit() and (saved := _save_class(form, klass)) is not None:
+        db.session.commit()
+        flash(f"已保存班级：{saved.school.name} {saved.label}。", "success")
+        return after_write(url_for("township.classes", year=saved.school_year))
     return form_page("township/class_form.html", form, klass=klass)
+
+
+def _save_class(form, klass: ClassGroup | None) -> ClassGroup | None:
+    """The class as the form says (a new one added), or None with the error on the form."""
+    duplicate = db.session.scalar(db.select(ClassGroup).filter_by(
+        school_id=form.school_id.data, school_year=form.school_year.data,
+        grade=form.grade.data, name=form.name.data.strip()))
+    if duplicate is not None and duplicate is not klass:
+        form.name.errors.append("这个学校本学年已有同名班级。")
+        return None
+    school = access.get_or_404(School, form.school_id.data)
+    if klass is None:
+        klass = ClassGroup()
+        db.session.add(klass)
+    form.populate_obj(klass)
+    klass.school_id = school.id
+    klass.name = klass.name.strip()
+    klass.head_teacher_id = form.head_teacher_id.data or None
+    return klass
 
 
 def _head_teacher_choices() -> list[tuple[int, str]]:
@@ -151,28 +152,34 @@ def user_form(user_id):
     user = access.get_or_404(User, user_id) if user_id else None
     form = UserForm(obj=user, user=user)
     form.school_id.choices = _school_choices()
-    if form.validate_on_submit():
-        school = access.get_or_404(School, form.school_id.data)
-        if form.role.data in access.TOWN_READERS and school.kind != "central":  # town roles
-            form.school_id.errors.append(f"“{ROLES[form.role.data]}”的账号应属于中心学校。")
-        elif user is not None and user.id == current_user.id and (
-                not form.active.data or form.role.data not in access.OFFICER):
-            form.active.errors.append("不能停用自己的账号或去掉自己的管理员角色。")
-        else:
-            if user is None:
-                user = User()
-                user.set_password(form.password.data)
-                db.session.add(user)
-            user.username, user.name = form.username.data.strip(), form.name.data.strip()
-            user.phone, user.role, user.active = form.phone.data or "", form.role.data, form.active.data
-            if not user.active:
-                user.end_sessions()  # signed out everywhere, and not again if re-enabled
-            user.school_id = school.id
-            db.session.commit()
-            flash(f"已保存用户：{user.name}（{user.username}）。", "success")
-            return after_write(url_for("township.users"))
+    if form.validate_on_submit() and (saved := _save_user(form, user)) is not None:
+        db.session.commit()
+        flash(f"已保存用户：{saved.name}（{saved.username}）。", "success")
+        return after_write(url_for("township.users"))
     return form_page("township/user_form.html", form, user=user,
                       reset_form=ResetPasswordForm() if user else None)
+
+
+def _save_user(form, user: User | None) -> User | None:
+    """The account as the form says (a new one added), or None with the error on the form."""
+    school = access.get_or_404(School, form.school_id.data)
+    if form.role.data in access.TOWN_READERS and school.kind != "central":  # town roles
+        form.school_id.errors.append(f"“{ROLES[form.role.data]}”的账号应属于中心学校。")
+        return None
+    if user is not None and user.id == current_user.id and (
+            not form.active.data or form.role.data not in access.OFFICER):
+        form.active.errors.append("不能停用自己的账号或去掉自己的管理员角色。")
+        return None
+    if user is None:
+        user = User()
+        user.set_password(form.password.data)
+        db.session.add(user)
+    user.username, user.name = form.username.data.strip(), form.name.data.strip()
+    user.phone, user.role, user.active = form.phone.data or "", form.role.data, form.active.data
+    if not user.active:
+        user.end_sessions()  # signed out everywhere, and not again if re-enabled
+    user.school_id = school.id
+    return user
 
 
 @bp.route("/users/<int:user_id>/password", methods=["POST"])
@@ -195,33 +202,8 @@ def user_password(user_id):
 @bp.route("/audit")
 @access.require(*access.OFFICER)
 def audit():
-    stmt = access.scoped(AuditLog)
-    action = request.args.get("action", "")
-    if action in AuditLog.ACTIONS:
-        stmt = stmt.where(AuditLog.action == action)
-    table = request.args.get("table", "")
-    if table:
-        stmt = stmt.where(AuditLog.table_name == table)
-    who = request.args.get("user", "").strip()
-    if who:
-        stmt = stmt.where(AuditLog.username == who)
-    day_from = _date(request.args.get("from"))
-    day_to = _date(request.args.get("to"))
-    if day_from:
-        stmt = stmt.where(AuditLog.at >= datetime.combine(day_from, time.min))
-    if day_to:
-        stmt = stmt.where(AuditLog.at <= datetime.combine(day_to, time.max))
-    page = db.paginate(stmt.order_by(AuditLog.id.desc()), page=request.args.get("page", 1, type=int),
+    filters = AuditFilter.from_args(request.args)
+    page = db.paginate(filters.statement(), page=request.args.get("page", 1, type=int),
                        per_page=50, error_out=False)
-    args = {k: v for k, v in request.args.items() if k != "page" and v}
-    return render_template("township/audit.html", page=page, args=args, actions=AuditLog.ACTIONS,
-                           tables=audit_log.TABLE_LABELS)
-
-
-
-
-def _date(text):
-    try:
-        return date.fromisoformat(text) if text else None
-    except ValueError:
-        return None
+    return render_template("township/audit.html", page=page, args=filters.as_args(),
+                           actions=AuditLog.ACTIONS, tables=audit_log.TABLE_LABELS)

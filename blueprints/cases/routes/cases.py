@@ -12,6 +12,7 @@ import pdf
 import printjobs
 from blueprints.cases import bp, workflow
 from blueprints.cases.forms import OpenCaseForm, StepForm
+from blueprints.cases.lists import CaseFilter
 from extensions import db
 from models import (CASE_STATES, NOTICE_KINDS, CaseNotice, DocumentCounter, DropoutCase, FollowUp,
                     HomeVisit, Student)
@@ -22,25 +23,15 @@ from refusal import Refusal
 @bp.route("/")
 @access.require(*access.EVERYONE)
 def index():
-    state = request.args.get("state", "open")
-    school_id = request.args.get("school", type=int)
-    stmt = access.scoped(DropoutCase).join(Student)
-    if state == "open":
-        stmt = stmt.where(DropoutCase.state != "closed")
-    elif state in CASE_STATES:
-        stmt = stmt.where(DropoutCase.state == state)
-    if school_id:
-        stmt = stmt.where(DropoutCase.school_id == school_id)
-    rows = db.session.scalars(stmt.order_by(DropoutCase.opened_on, Student.name_pinyin)
-                              .options(selectinload(DropoutCase.student)
-                                       .selectinload(Student.class_group),
-                                       selectinload(DropoutCase.school)).limit(500)).all()
+    filters = CaseFilter.from_args(request.args)
+    rows = db.session.scalars(filters.statement().options(
+        selectinload(DropoutCase.student).selectinload(Student.class_group),
+        selectinload(DropoutCase.school)).limit(500)).all()
     due = db.session.scalars(access.scoped(FollowUp).where(
         FollowUp.done_on.is_(None), FollowUp.due_on <= date.today())
         .options(selectinload(FollowUp.case).selectinload(DropoutCase.student))).all()
-    return render_template("cases/index.html", rows=rows, state=state, states=CASE_STATES,
-                           schools=access.schools(), school_id=school_id, today=date.today(),
-                           due=due)
+    return render_template("cases/index.html", rows=rows, filters=filters, states=CASE_STATES,
+                           schools=access.schools(), today=date.today(), due=due)
 
 
 @bp.route("/new", methods=["GET", "POST"])

@@ -8,15 +8,15 @@ from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
 import access
-import params
 import audit
 import pdf
 import printjobs
 import uploads
 from blueprints.cases import bp, workflow
 from blueprints.cases.forms import VisitForm
+from blueprints.cases.lists import VisitFilter
 from extensions import db
-from models import EarlyWarning, HomeVisit, Student, User, month_bounds
+from models import EarlyWarning, HomeVisit, Student, User
 from responses import after_write, form_page
 from refusal import Refusal
 
@@ -24,11 +24,7 @@ from refusal import Refusal
 @bp.route("/visits/new", methods=["GET", "POST"])
 @access.require(*access.MARKERS)
 def new_visit():
-    student = access.get_or_404(Student, request.values.get("student", type=int) or 0)
-    warning_id = request.values.get("warning", type=int)
-    warning = access.get_or_404(EarlyWarning, warning_id) if warning_id else None
-    if warning and warning.student_id != student.id:
-        abort(404)  # a warning is answered by a visit to its own child
+    student, warning = _visited()
     form = VisitForm()
     if not form.is_submitted():
         form.visitors.data = f"{current_user.name}（{current_user.role_label}）"
@@ -44,43 +40,42 @@ def new_visit():
             form.file.errors.append(str(refused))
         else:
             db.session.commit()
-            opened = case is not None and case.trigger == "visit" and \
-                case.opened_on == visit.visited_on
-            flash(f"已记录对 {student.name} 的家访。" + (
-                "孩子不在家，已立为疑似辍学个案。" if opened else ""), "success")
+            opened = case and case.trigger == "visit" and case.opened_on == visit.visited_on
+            flash(f"已记录对 {student.name} 的家访。" + ("孩子不在家，已立为疑似辍学个案。" if opened else ""),
+                  "success")
             return after_write(url_for("cases.show", case_id=case.id) if case
                                else url_for("students.show", student_id=student.id))
     return form_page("cases/visit_form.html", form, student=student, warning=warning)
+
+
+def _visited() -> tuple[Student, EarlyWarning | None]:
+    """The child a new visit is to (?student=) and the warning it answers, if any (?warning=)."""
+    student = access.get_or_404(Student, request.values.get("student", type=int) or 0)
+    warning_id = request.values.get("warning", type=int)
+    warning = access.get_or_404(EarlyWarning, warning_id) if warning_id else None
+    if warning and warning.student_id != student.id:
+        abort(404)  # a warning is answered by a visit to its own child
+    return student, warning
 
 
 @bp.route("/visits/")
 @access.require(*access.EVERYONE)
 def visits():
     """Visits by school, visitor and month, with counts."""
-    stmt = access.scoped(HomeVisit).join(Student)
-    school_id = request.args.get("school", type=int)
-    month = request.args.get("month", "")
-    user_id = request.args.get("user", type=int)
-    if school_id:
-        stmt = stmt.where(HomeVisit.school_id == school_id)
-    if params.month(month):
-        first, last = month_bounds(params.month(month))
-        stmt = stmt.where(HomeVisit.visited_on >= first, HomeVisit.visited_on <= last)
-    if user_id:
-        stmt = stmt.where(HomeVisit.user_id == user_id)
-    rows = db.session.scalars(stmt.order_by(HomeVisit.visited_on.desc(), HomeVisit.id.desc())
-                              .options(selectinload(HomeVisit.student)
-                                       .selectinload(Student.school),
-                                       selectinload(HomeVisit.user)).limit(1000)).all()
+    filters = VisitFilter.from_args(request.args)
+    rows = db.session.scalars(filters.statement().options(
+        selectinload(HomeVisit.student).selectinload(Student.school),
+        selectinload(HomeVisit.user)).limit(1000)).all()
     counts = {
         "school": Counter(v.student.school.name for v in rows),
         "user": Counter(v.user.name if v.user else "—" for v in rows),
         "month": Counter(v.visited_on.strftime("%Y-%m") for v in rows),
     }
-    users = db.session.scalars(access.scoped(User).where(User.id.in_(
-        {v.user_id for v in rows if v.user_id} | ({user_id} if user_id else set())))).all()
+    chosen = {filters.user} if filters.user else set()
+    users = db.session.scalars(access.scoped(User).where(
+        User.id.in_({v.user_id for v in rows if v.user_id} | chosen))).all()
     return render_template("cases/visits.html", rows=rows, counts=counts, schools=access.schools(),
-                           school_id=school_id, month=month, user_id=user_id, users=users)
+                           filters=filters, users=users)
 
 
 @bp.route("/visits/<int:visit_id>")

@@ -1,0 +1,46 @@
+"""The cases area's lists as their filters read them (filters.ListFilter): 劝返个案 by state and
+school, 家访 by school, month and who recorded them."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import sqlalchemy as sa
+
+import access
+from filters import ListFilter, choice, month, number
+from models import CASE_STATES, DropoutCase, HomeVisit, Student, month_bounds
+
+
+@dataclass
+class CaseFilter(ListFilter):
+    state: str = choice({*CASE_STATES, "open", "all"}, "open")  # open: not yet 销号
+    school: int | None = number()
+
+    def statement(self) -> sa.Select:
+        stmt = access.scoped(DropoutCase).join(Student)
+        if self.state == "open":
+            stmt = stmt.where(DropoutCase.state != "closed")
+        elif self.state != "all":
+            stmt = stmt.where(DropoutCase.state == self.state)
+        if self.school:
+            stmt = stmt.where(DropoutCase.school_id == self.school)
+        return stmt.order_by(DropoutCase.opened_on, Student.name_pinyin)
+
+
+@dataclass
+class VisitFilter(ListFilter):
+    school: int | None = number()
+    month: date | None = month()
+    user: int | None = number()
+
+    def statement(self) -> sa.Select:
+        stmt = access.scoped(HomeVisit).join(Student)
+        if self.school:
+            stmt = stmt.where(HomeVisit.school_id == self.school)
+        if self.month:
+            first, last = month_bounds(self.month)
+            stmt = stmt.where(HomeVisit.visited_on >= first, HomeVisit.visited_on <= last)
+        if self.user:
+            stmt = stmt.where(HomeVisit.user_id == self.user)
+        return stmt.order_by(HomeVisit.visited_on.desc(), HomeVisit.id.desc())
