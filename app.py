@@ -16,6 +16,7 @@ from sqlalchemy.engine import Engine
 
 import access
 import audit  # noqa: F401  (registers the audit hook)
+import excel
 import models
 import params
 from refusal import Refusal
@@ -234,4 +235,4 @@ def _wire_templates(app: Flask) -> None:
     @app.context_processor
     def globals_():
         return {"access": access, "M": models, "current_user": current_user,
-                "timedelta": timedelta}
+                "timedelta": timedelta, "spreadsheets": excel.SPREADSHEET_ACCEPT}

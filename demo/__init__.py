@@ -397,7 +397,7 @@ def sample_roster(school: School, today: date | None = None, count: int = 12) ->
             number = existing  # already registered at another school
         values = {"姓名": _name(rng, sex, "吴杨张"), "性别": sex, "身份证号": number,
                   "学籍号": "", "年级": GRADES[1], "班级": "1班", "民族": "汉族", "出生日期": "",
-                  "就读方式": "", "重点群体": "留守" if i % 4 == 0 else "", "寄宿": "",
+                  "安置方式": "", "重点群体": "留守" if i % 4 == 0 else "", "寄宿": "",
                   "户籍村": school.village, "组": rng.choice(GROUPS), "家庭住址": "",
                   "监护人": "吴德福", "关系": "祖父", "联系电话": _phone(rng),
                   "外出务工": ""}

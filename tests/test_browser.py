@@ -122,6 +122,35 @@ def test_village_head_day_one(world, live_server, page, tmp_path):
     assert page.console_errors == [] or all("404" in e for e in page.console_errors)
 
 
+def test_the_xueji_systems_xls_export_imports_as_it_is(world, live_server, page, tmp_path):
+    """A village head uploads the .xls the 学籍 system exported, untouched: the preview names the
+    columns not kept, the import confirms, the child has the codes read (issue 18.1, 18.2)."""
+    from tests import sheets
+    from tests.test_import import XUEJI
+    number = f.id_number(date(2016, 4, 2), "男")
+    data, _ = sheets.make("xls", [XUEJI, [
+        "甲一村小", "三年级", "1班", "陈小明", "1", "20160402", "06", "1", number, "G" + number,
+        "2", "2", "0", "0", "0", "石桥村3组", "", "陈大海", "父亲", "13912345678", "", "", "",
+        "健康"]])
+    export = tmp_path / "学生信息.xls"
+    export.write_bytes(data)
+    page.goto(live_server + "/students/import")  # signing in leads back to the import page
+    page.fill("#username", "head")
+    page.fill("#password", f.PASSWORD)
+    page.click("main button[type=submit]")
+    page.wait_for_url(re.compile(r"/students/import$"))
+    page.set_input_files("#file", str(export))
+    page.click("main button[type=submit]")
+    page.wait_for_selector("text=全部检查通过")
+    assert "这些列没有导入：学校名称、健康状况。" in page.inner_text("main")
+    page.get_by_role("button", name="确认导入 1 名学生").click()
+    page.wait_for_selector("text=已导入 1 名学生到甲一村小。")
+    db.session.expire_all()
+    child = db.session.scalar(db.select(Student).filter_by(id_number=number))
+    assert (child.sex, child.ethnicity, child.boarder, child.left_behind) == ("男", "苗族", True, True)
+    assert page.console_errors == []
+
+
 def _pdf_text(page, link) -> str:
     """Fetch a PDF link with the browser's session and read its text back."""
     import subprocess

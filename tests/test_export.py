@@ -57,7 +57,7 @@ def test_export_has_the_roster_columns_and_values(world, login):
     assert zhang == {
         "学校": "甲一村小", "年级": "三年级", "班级": "1班", "姓名": "张三", "性别": "男",
         "出生日期": "2016-05-17", "民族": "汉族", "身份证号": world.s_a1.id_number,
-        "学籍号": None, "学籍状态": "在读", "就读方式": "在校就读", "重点群体": None,
+        "学籍号": None, "学籍状态": "在读", "安置方式": "在校就读", "重点群体": None,
         "寄宿": None, "户籍村": None, "组": None, "家庭住址": None, "监护人": "张大山",
         "关系": "父亲", "联系电话": "13800001111", "外出务工": None,
     }  # (openpyxl reads back empty strings as empty cells)
@@ -157,7 +157,7 @@ def test_filled_in_template_imports(world, login):
     head = login("head")
     wb = load_workbook(BytesIO(head.get("/students/import/template.xlsx").data))
     number = f.id_number()
-    values = {"姓名": "田小禾", "身份证号": number, "年级": "二年级", "班级": "1", "就读方式": "随班就读",
+    values = {"姓名": "田小禾", "身份证号": number, "年级": "二年级", "班级": "1", "安置方式": "随班就读",
               "重点群体": "残疾", "户籍村": "甲一村", "组": "三组", "监护人": "田大力", "关系": "父亲",
               "联系电话": "13700002222", "外出务工": "是"}
     for col, header in enumerate(roster.TEMPLATE_COLUMNS, start=1):

@@ -3,12 +3,14 @@ a child, opening a case for a child in no school, 名在人不在."""
 from datetime import date, timedelta
 from io import BytesIO
 
+import pytest
 from openpyxl import Workbook
 
 from blueprints.cases import reconcile
 from extensions import db
 from models import AuditLog, DropoutCase, HouseholdChild
 from tests import factories as f
+from tests import sheets
 
 TODAY = date.today()
 
@@ -23,8 +25,8 @@ def household_file(rows, headers=("姓名", "身份证号", "户籍村", "组", 
     return out.getvalue()
 
 
-def upload(client, data):
-    return client.post("/cases/reconcile/import", data={"file": (BytesIO(data), "户籍.xlsx")})
+def upload(client, data, filename="户籍.xlsx"):
+    return client.post("/cases/reconcile/import", data={"file": (BytesIO(data), filename)})
 
 
 def born_of_age(years=9):
@@ -123,3 +125,15 @@ def test_reconciliation_is_for_the_central_school(world, login):
     assert login("head").get("/cases/reconcile").status_code == 403
     assert login("leader").get("/cases/reconcile").status_code == 200
     assert upload(login("leader"), household_file([])).status_code == 403
+
+
+@pytest.mark.parametrize("kind", ["xls", "ods", "csv-gbk"])
+def test_the_household_list_reads_from_every_spreadsheet(world, login, kind):
+    """The 户籍 list as the 派出所 or a village office sends it: .xls, .ods, a GBK .csv."""
+    child = f.id_number(born_of_age(9), "女")
+    data, filename = sheets.make(kind, [["姓名", "公民身份号码", "村委会", "组"],
+                                        ["欧阳娜娜", child, "甲一村", "二组"]])
+    response = upload(login("officer"), data, filename.replace("名册", "户籍"))
+    assert response.status_code in (200, 303), response.text
+    row = db.session.scalar(db.select(HouseholdChild).filter_by(id_number=child))
+    assert (row.name, row.village, row.village_group) == ("欧阳娜娜", "甲一村", "二组")

@@ -4,6 +4,7 @@ from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import DateField, SelectField, SelectMultipleField, StringField, TextAreaField, widgets
 from wtforms.validators import InputRequired, Length, ValidationError
 
+import excel
 from forms import Form
 from models import VISIT_OUTCOMES, VISIT_REASONS
 
@@ -40,5 +41,5 @@ class StepForm(Form):
 
 
 class ReconcileImportForm(Form):
-    file = FileField("户籍名单（Excel）", [FileRequired("请选择户籍名单文件。"),
-                                      FileAllowed(["xlsx"], "请上传 .xlsx 格式的 Excel 文件。")])
+    file = FileField("户籍名单", [FileRequired("请选择户籍名单文件。"), FileAllowed(
+        excel.SPREADSHEETS, f"请上传{excel.SPREADSHEET_WORDS}文件。")])

@@ -7,6 +7,7 @@ from wtforms import (BooleanField, DateField, FieldList, Form, FormField, Hidden
 from wtforms.validators import InputRequired, Length, Optional, Regexp, ValidationError
 
 import access
+import excel
 from blueprints.students import idnumber
 from models import FOCUS_FLAGS, GRADES, PLACEMENTS, STATUSES
 
@@ -118,6 +119,6 @@ class StatusForm(BaseForm):
 
 class ImportForm(BaseForm):
     school_id = SelectField("导入到学校", coerce=int)
-    file = FileField("名册文件（.xlsx）", [
-        FileRequired("请选择要导入的 Excel 文件。"),
-        FileAllowed(["xlsx"], "只能导入 .xlsx 格式的 Excel 文件；.xls 请先用 Excel 或 WPS 另存为 .xlsx。")])
+    file = FileField("名册文件", [
+        FileRequired("请选择要导入的名册文件。"),
+        FileAllowed(excel.SPREADSHEETS, f"只能导入{excel.SPREADSHEET_WORDS}文件。")])

@@ -1,4 +1,12 @@
-"""Roster import from Excel: read → check every row (errors in Chinese) → commit all or nothing.
+"""Roster import: read → check every row (errors in Chinese) → commit all or nothing.
+
+The file is Baoxue's own template or export, or the 全国中小学生学籍信息管理系统's export as it is
+(its 填报说明's conventions): 性别 1/2 or 男/女; 出生日期 as 8 digits; 民族 by name or its 2-digit
+code (GB 3304); 身份证件类型 + 身份证件号; 全国学籍号; 就读方式 走读/住校 (1/2), which is boarding
+there — the disability placement is 安置方式 (an old file whose 就读方式 holds a placement word
+is read as a placement: the value tells which is meant); 是否留守儿童 0/1/2 (非/单亲/双亲 留守);
+是否进城务工人员随迁子女, 是否孤儿, 残疾 as 1/0 or 是/否 (残疾人类型: 0 or 无 is none); guardians
+from 成员1/成员2 columns; 现住址, 联系电话. Columns Baoxue does not keep are named in the preview.
 
 Decisions: the import only adds students (a child already registered anywhere is an error that
 names the school holding the record); classes missing for the current 学年 are created; one bad
@@ -20,27 +28,38 @@ from models import (FOCUS_FLAGS, PLACEMENTS, ClassGroup, Guardian, School, Stude
 
 MAX_ROWS = 5000
 
-HEADERS = {  # accepted column names → field
+HEADERS = {  # accepted column names → field; the first name present wins
     "name": ["姓名", "学生姓名"],
     "sex": ["性别"],
+    "id_type": ["身份证件类型", "证件类型"],
     "id_number": ["身份证号", "身份证号码", "身份证件号", "证件号码", "身份证件号码"],
     "student_no": ["学籍号", "全国学籍号", "学籍编号"],
     "grade": ["年级"],
     "class": ["班级", "班级名称", "班别"],
     "ethnicity": ["民族"],
     "birth_date": ["出生日期", "出生年月"],
-    "placement": ["就读方式"],
+    "placement": ["安置方式", "残疾儿童安置方式"],
+    "attendance": ["就读方式"],  # 走读/住校 in the 学籍 system; a placement in old files
     "flags": ["重点群体", "特殊群体"],
     "boarder": ["寄宿", "是否寄宿", "寄宿生"],
+    "left_behind": ["是否留守儿童", "留守儿童"],
+    "migrant": ["是否进城务工人员随迁子女", "随迁子女", "是否随迁子女"],
+    "orphan": ["是否孤儿", "孤儿"],
+    "disabled": ["是否残疾", "残疾人类型", "残疾类型"],
     "village": ["户籍村", "村", "所在村", "村委会"],
     "village_group": ["组", "村民小组"],
     "address": ["家庭住址", "现住址", "住址", "家庭地址"],
-    "guardian": ["监护人", "监护人姓名", "家长姓名", "家长"],
-    "relation": ["关系", "监护人关系", "与学生关系"],
-    "phone": ["联系电话", "监护人电话", "电话", "手机", "手机号码", "家长电话"],
+    "guardian": ["监护人", "监护人姓名", "成员1姓名", "家长姓名", "家长"],
+    "relation": ["关系", "监护人关系", "成员1关系", "与学生关系"],
+    "phone": ["监护人电话", "成员1联系电话", "联系电话", "电话", "手机", "手机号码", "家长电话"],
+    "contact_phone": ["联系电话"],  # the family's phone in the 学籍 system: when 成员1's is empty
     "works_away": ["外出务工", "是否外出务工"],
+    "guardian2": ["成员2姓名"],
+    "relation2": ["成员2关系"],
+    "phone2": ["成员2联系电话"],
 }
 REQUIRED = ["name", "id_number"]
+GUARDIAN_COLUMNS = [("guardian", "relation", "phone"), ("guardian2", "relation2", "phone2")]
 
 CN_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 JUNIOR = {"初一": 7, "初二": 8, "初三": 9}
@@ -48,13 +67,27 @@ RELATIONS = {"父亲": "父亲", "父": "父亲", "爸爸": "父亲", "母亲": 
              "妈妈": "母亲", "祖父": "祖父", "爷爷": "祖父", "祖母": "祖母", "奶奶": "祖母",
              "外祖父": "外祖父", "外公": "外祖父", "外祖母": "外祖母", "外婆": "外祖母",
              "其他亲属": "其他亲属", "叔叔": "其他亲属", "伯父": "其他亲属", "姑姑": "其他亲属",
-             "舅舅": "其他亲属", "阿姨": "其他亲属", "哥哥": "其他亲属", "姐姐": "其他亲属"}
+             "舅舅": "其他亲属", "阿姨": "其他亲属", "哥哥": "其他亲属", "姐姐": "其他亲属",
+             "祖父母": "祖父母", "外祖父母": "外祖父母", "兄弟姐妹": "其他亲属", "其他": "其他"}
 FLAG_WORDS = {label: code for code, label in FOCUS_FLAGS.items()}
 FLAG_WORDS.update({"孤儿": "orphan", "事实无人抚养": "orphan", "脱贫": "poverty", "低保": "poverty",
                    "特困": "poverty", "脱贫户": "poverty", "贫困": "poverty", "残疾儿童": "disabled",
                    "留守儿童": "left_behind", "随迁子女": "migrant"})
 PLACEMENT_WORDS = {label: code for code, label in PLACEMENTS.items()}
 YES = {"是", "有", "√", "Y", "YES", "1", "TRUE"}
+NO = {"", "否", "无", "N", "NO", "0", "FALSE", "×"}
+SEXES = {"男": "男", "女": "女", "1": "男", "2": "女", "男性": "男", "女性": "女"}
+DAY_OR_BOARD = {"走读": False, "1": False, "住校": True, "寄宿": True, "2": True}
+LEFT_BEHIND = {"0": False, "非留守儿童": False, "1": True, "单亲留守儿童": True, "2": True,
+               "双亲留守儿童": True}
+RESIDENT_ID = {"", "1", "居民身份证", "身份证"}  # 身份证件类型 of a mainland resident
+ETHNIC_CODES = dict(enumerate((
+    "汉族 蒙古族 回族 藏族 维吾尔族 苗族 彝族 壮族 布依族 朝鲜族 满族 侗族 瑶族 白族 土家族 哈尼族 "
+    "哈萨克族 傣族 黎族 傈僳族 佤族 畲族 高山族 拉祜族 水族 东乡族 纳西族 景颇族 柯尔克孜族 土族 "
+    "达斡尔族 仫佬族 羌族 布朗族 撒拉族 毛南族 仡佬族 锡伯族 阿昌族 普米族 塔吉克族 怒族 乌孜别克族 "
+    "俄罗斯族 鄂温克族 德昂族 保安族 裕固族 京族 塔塔尔族 独龙族 鄂伦春族 赫哲族 门巴族 珞巴族 基诺族"
+).split(), start=1))  # GB 3304: 01 汉族 … 56 基诺族
+ETHNIC_CODES.update({97: "其他", 98: "外国血统中国籍人士"})
 
 
 @dataclass
@@ -71,6 +104,7 @@ class Result:
     rows: list[Row] = field(default_factory=list)
     headers: list[str] = field(default_factory=list)
     new_classes: list[tuple[int, str]] = field(default_factory=list)
+    unused: list[str] = field(default_factory=list)  # columns of the file Baoxue does not keep
 
     @property
     def bad_rows(self) -> list[Row]:
@@ -126,7 +160,9 @@ def read(data: bytes, school: School, user: User, today: date | None = None) -> 
     if "grade" not in sheet.columns and "class" not in sheet.columns:
         return Result("缺少必需的列：年级。请检查列名（可下载导入模板对照）。")
     headers, columns = sheet.headers, sheet.columns
-    result = Result(headers=[h for h in headers if h])
+    used = set(columns.values())
+    result = Result(headers=[h for h in headers if h],
+                    unused=[h for i, h in enumerate(headers) if h and i not in used])
     body = sheet.rows
 
     year = school_year_of(today)
@@ -175,8 +211,13 @@ def _check_row(row: Row, cell, today: date) -> None:
     elif len(v["name"]) > 40:
         err.append("姓名太长（超过 40 个字）。")
 
+    id_type = _text(cell("id_type"))
     raw_id = cell("id_number")
-    if isinstance(raw_id, (int, float)) and len(_text(raw_id)) >= 16:
+    v["id_text"] = _text(raw_id)
+    if id_type not in RESIDENT_ID:
+        err.append(f"身份证件类型“{id_type}”：导入只收居民身份证。持护照、港澳台证件或还没有证件的"
+                   "儿童，请在名册中逐个登记。")
+    elif isinstance(raw_id, (int, float)) and len(_text(raw_id)) >= 16:
         err.append("身份证号被 Excel 存成了数字，末几位已经丢失。请把该列设为“文本”格式后重新填写。")
     elif not _text(raw_id):
         err.append("身份证号为空（没有身份证号的儿童请在名册中逐个登记并在备注中说明）。")
@@ -187,9 +228,9 @@ def _check_row(row: Row, cell, today: date) -> None:
         else:
             err.append(checked.error)
 
-    sex = _text(cell("sex")).replace("性", "")
+    sex = SEXES.get(_text(cell("sex")), _text(cell("sex")))
     if sex and sex not in ("男", "女"):
-        err.append(f"性别“{sex}”应为“男”或“女”。")
+        err.append(f"性别“{sex}”应为“男”或“女”（学籍系统的代码 1、2 也可以）。")
     elif sex and v.get("sex") and sex != v["sex"]:
         err.append(f"性别“{sex}”与身份证号不符（身份证号显示为{v['sex']}）。")
     birth = cell("birth_date")
@@ -217,29 +258,77 @@ def _check_row(row: Row, cell, today: date) -> None:
     v["student_no"] = _text(cell("student_no")).upper() or None
     if v["student_no"] and not re.fullmatch(r"[A-Z0-9]{1,30}", v["student_no"]):
         err.append("学籍号只能包含字母和数字，最长 30 位。")
-    v["ethnicity"] = _text(cell("ethnicity")) or "汉族"
-
-    placement = _text(cell("placement"))
-    v["placement"] = PLACEMENT_WORDS.get(placement, "in_school" if not placement else None)
-    if v["placement"] is None:
-        err.append(f"就读方式“{placement}”无法识别，可填：{'、'.join(PLACEMENTS.values())}。")
-    v["flags"] = set()
-    for word in filter(None, re.split(r"[、,，;；/\s]+", _text(cell("flags")))):
-        if word in FLAG_WORDS:
-            v["flags"].add(FLAG_WORDS[word])
-        else:
-            err.append(f"重点群体“{word}”无法识别，可填：{'、'.join(FOCUS_FLAGS.values())}。")
-    v["boarder"] = _text(cell("boarder")).upper() in YES
+    v["ethnicity"] = _ethnicity(_text(cell("ethnicity")), err)
+    _placement_and_boarding(v, err, _text(cell("placement")), _text(cell("attendance")),
+                            _text(cell("boarder")))
+    v["flags"] = _flags(cell, err)
     v["village"] = _text(cell("village"))[:40]
     v["village_group"] = _text(cell("village_group"))[:20]
     v["address"] = _text(cell("address"))[:120]
-    v["guardian"] = _text(cell("guardian"))[:40]
-    relation = _text(cell("relation"))
-    v["relation"] = RELATIONS.get(relation, "其他" if relation else "")
-    v["phone"] = _text(cell("phone"))
-    if v["phone"] and not re.fullmatch(r"[0-9+\- ]{7,20}", v["phone"]):
-        err.append(f"联系电话“{v['phone']}”格式不对（7–20 位数字）。")
     v["works_away"] = _text(cell("works_away")).upper() in YES
+    for n, (name, relation, phone) in enumerate(GUARDIAN_COLUMNS):
+        v[name] = _text(cell(name))[:40]
+        v[relation] = RELATIONS.get(_text(cell(relation)), "其他" if _text(cell(relation)) else "")
+        v[phone] = _text(cell(phone)) or (_text(cell("contact_phone")) if n == 0 else "")
+        if v[phone] and not re.fullmatch(r"[0-9+\- ]{7,20}", v[phone]):
+            err.append(f"{'联系电话' if n == 0 else '成员2联系电话'}“{v[phone]}”格式不对（7–20 位数字）。")
+
+
+def _flags(cell, err: list[str]) -> set[str]:
+    """The focus groups: 重点群体's words, and the 学籍 system's 是否 columns."""
+    flags = set()
+    for word in filter(None, re.split(r"[、,，;；/\s]+", _text(cell("flags")))):
+        if word in FLAG_WORDS:
+            flags.add(FLAG_WORDS[word])
+        else:
+            err.append(f"重点群体“{word}”无法识别，可填：{'、'.join(FOCUS_FLAGS.values())}。")
+    left_behind = _text(cell("left_behind"))
+    if LEFT_BEHIND.get(left_behind) or (left_behind not in LEFT_BEHIND
+                                        and _yes(left_behind, "是否留守儿童", err)):
+        flags.add("left_behind")
+    for flag, label in (("migrant", "是否随迁子女"), ("orphan", "是否孤儿")):
+        if _yes(_text(cell(flag)), label, err):
+            flags.add(flag)
+    if _text(cell("disabled")).upper() not in NO:  # 残疾人类型: a code or a kind; 0 or 无: none
+        flags.add("disabled")
+    return flags
+
+def _yes(text: str, label: str, err: list[str]) -> bool:
+    """是/否 or 1/0 (and the usual variants); anything else is an error."""
+    if text.upper() in YES:
+        return True
+    if text.upper() not in NO:
+        err.append(f"{label}“{text}”应填“是”或“否”（学籍系统的代码 1、0 也可以）。")
+    return False
+
+
+def _ethnicity(text: str, err: list[str]) -> str:
+    """民族 by name (汉族, or 汉) or by its 2-digit code (01); empty is 汉族."""
+    if not text:
+        return "汉族"
+    if text.isdigit():
+        if int(text) in ETHNIC_CODES:
+            return ETHNIC_CODES[int(text)]
+        err.append(f"民族代码“{text}”不存在（01 汉族 … 56 基诺族，97 其他）。")
+        return text
+    return text if text.endswith("族") or text + "族" not in ETHNIC_CODES.values() else text + "族"
+
+
+def _placement_and_boarding(v: dict, err: list[str], placement: str, attendance: str,
+                            boarder: str) -> None:
+    """安置方式 is the disability placement; 就读方式 is 走读/住校 (the 学籍 system) unless its value
+    is a placement word (an older file); 寄宿 是/否 says boarding too."""
+    v["boarder"] = boarder.upper() in YES
+    if attendance in DAY_OR_BOARD:
+        v["boarder"] = v["boarder"] or DAY_OR_BOARD[attendance]
+    elif attendance in PLACEMENT_WORDS and not placement:
+        placement = attendance
+    elif attendance:
+        err.append(f"就读方式“{attendance}”无法识别：学籍系统填“走读”或“住校”（1、2）；"
+                   f"残疾儿童的安置请写在“安置方式”列：{'、'.join(PLACEMENTS.values())}。")
+    v["placement"] = PLACEMENT_WORDS.get(placement, "in_school" if not placement else None)
+    if v["placement"] is None:
+        err.append(f"安置方式“{placement}”无法识别，可填：{'、'.join(PLACEMENTS.values())}。")
 
 
 def commit(result: Result, school: School, user: User, today: date | None = None) -> int:
@@ -267,6 +356,9 @@ def commit(result: Result, school: School, user: User, today: date | None = None
             if v["guardian"] or v["phone"]:
                 student.guardians.append(Guardian(name=v["guardian"], relation=v["relation"],
                                                   phone=v["phone"], works_away=v["works_away"]))
+            if v["guardian2"] or v["phone2"]:
+                student.guardians.append(Guardian(name=v["guardian2"], relation=v["relation2"],
+                                                  phone=v["phone2"]))
             student.change_status("enrolled", today, "新登记（Excel 导入）", "", user)
             db.session.add(student)
         audit.record("import", f"导入 {len(result.rows)} 名学生到{school.name}",

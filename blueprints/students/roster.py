@@ -21,7 +21,7 @@ COLUMNS = [
     ("身份证号", 21, lambda s, full: (s.id_number or "") if full else s.masked_id),
     ("学籍号", 22, lambda s, full: (s.student_no or "") if full else s.masked_student_no),
     ("学籍状态", 9, lambda s, full: s.status_label),
-    ("就读方式", 10, lambda s, full: s.placement_label),
+    ("安置方式", 10, lambda s, full: s.placement_label),
     ("重点群体", 20, lambda s, full: "、".join(s.focus_labels)),
     ("寄宿", 6, lambda s, full: "是" if s.boarder else ""),
     ("户籍村", 12, lambda s, full: s.village),
@@ -35,7 +35,7 @@ COLUMNS = [
 
 # What the import template asks for (the export's columns minus what the import sets itself).
 TEMPLATE_COLUMNS = ["姓名", "性别", "身份证号", "学籍号", "年级", "班级", "民族", "出生日期",
-                    "就读方式", "重点群体", "寄宿", "户籍村", "组", "家庭住址", "监护人", "关系",
+                    "安置方式", "重点群体", "寄宿", "户籍村", "组", "家庭住址", "监护人", "关系",
                     "联系电话", "外出务工"]
 
 
@@ -59,7 +59,9 @@ def template_workbook() -> bytes:
         "必填：姓名、身份证号，以及年级（或在“班级”中写明年级，如“三年级1班”）。",
         "性别和出生日期可以不填，会从身份证号自动读出；填了就必须与身份证号一致。",
         "年级写“三年级”或“3”都可以；班级写“1班”或“1”；系统里没有的班级会在导入时新建。",
-        "就读方式：在校就读、随班就读、送教上门、特教学校、异地就读（不填为在校就读）。",
+        "安置方式（残疾儿童）：在校就读、随班就读、送教上门、特教学校、异地就读（不填为在校就读）。",
+        "也可以直接上传学籍系统导出的学生名单：性别 1/2、民族代码、就读方式（走读/住校）、"
+        "是否留守儿童 0/1/2、成员1/成员2 等列都能识别；不导入的列会在预览中列出。",
         "重点群体：留守、单亲、孤儿/事实无人抚养、脱贫/低保/特困、残疾、学困、随迁、厌学，多个用顿号或逗号分开。",
         "寄宿、外出务工：填“是”或留空。",
         "身份证号、学籍号、电话请设为文本格式，否则 Excel 会把长数字变成科学计数法。",

@@ -269,11 +269,11 @@ def _keep_upload(data: bytes, school_id: int) -> str:
     one pending preview; files left over from abandoned previews are removed after a day."""
     folder = _import_dir()
     stale = time.time() - 24 * 3600
-    for old in folder.glob("*.xlsx"):
+    for old in folder.glob("*.sheet"):
         if old.name.startswith(f"{current_user.id}-") or old.stat().st_mtime < stale:
             old.unlink(missing_ok=True)
     token = uuid4().hex
-    (folder / f"{current_user.id}-{token}.xlsx").write_bytes(data)
+    (folder / f"{current_user.id}-{token}.sheet").write_bytes(data)
     session["import_token"], session["import_school"] = token, school_id
     return token
 
@@ -282,7 +282,7 @@ def _import_file(token: str) -> Path:
     """The uploaded file behind a preview; only its uploader can reach it."""
     if not token or token != session.get("import_token") or not token.replace("-", "").isalnum():
         abort(404)
-    path = _import_dir() / f"{current_user.id}-{token}.xlsx"
+    path = _import_dir() / f"{current_user.id}-{token}.sheet"
     if not path.exists():
         abort(404)
     return path
