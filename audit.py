@@ -249,6 +249,19 @@ def record(action: str, summary: str, *, table_name: str = "", row_id: int | Non
                             summary=summary[:200], after=after))
 
 
+def changed_today(table: str, row_ids, field: str, today: date) -> dict[int, object]:
+    """{row id: the value a field was last set to today} for rows of a table changed today
+    (a step marked today may be taken back)."""
+    found: dict[int, object] = {}
+    for row_id, after in db.session.execute(select(AuditLog.row_id, AuditLog.after).where(
+            AuditLog.table_name == table, AuditLog.action.in_(("update", "insert")),
+            AuditLog.at >= datetime.combine(today, time.min),
+            AuditLog.row_id.in_(list(row_ids))).order_by(AuditLog.id)):
+        if after and field in after:
+            found[row_id] = after[field]
+    return found
+
+
 def read_ids(students, how: str) -> None:
     """Record that the signed-in user was shown these children's full ID numbers (minors'
     sensitive personal information, 个人信息保护法 Art. 28): one entry per child, user and

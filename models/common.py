@@ -106,20 +106,37 @@ def now() -> datetime:
 
 
 class Steps:
-    """A status that only moves forward through STEPS; every step passed is dated in its
-    `<step>_on` column (a signed paper was printed). Subclasses set STEPS and LABELS."""
+    """A status that moves forward through STEPS; every step passed is dated in its
+    `<step>_on` column (a signed paper was printed), with the day it happened (signed last
+    Friday, marked today), never later than today nor before the first step. A step marked by
+    mistake can be taken back the day it was marked (undo). Subclasses set STEPS and LABELS."""
     STEPS: tuple[str, ...] = ()
     LABELS: dict[str, str] = {}
+    BY_HAND: tuple[str, ...] = ()  # the steps a person marks (and may take back the same day)
 
     @property
     def status_label(self) -> str:
         return self.LABELS.get(self.status, self.status)
 
-    def advance(self, to: str, on: date) -> None:
+    def advance(self, to: str, on: date, today: date | None = None) -> None:
         steps = self.STEPS
         if to not in steps or steps.index(to) <= steps.index(self.status):
             raise Refusal(f"不能从“{self.status_label}”改为“{self.LABELS.get(to, to)}”。")
+        first = getattr(self, f"{steps[0]}_on", None)
+        if on > (today or on):
+            raise Refusal(f"{self.LABELS[to]}的日期不能晚于今天。")
+        if first and on < first:
+            raise Refusal(f"{self.LABELS[to]}的日期不能早于{self.LABELS[steps[0]]}的日期（{first}）。")
         for step in steps[steps.index(self.status) + 1: steps.index(to) + 1]:
             if getattr(self, f"{step}_on") is None:
                 setattr(self, f"{step}_on", on)
         self.status = to
+
+    def undo(self, marked_today: bool) -> None:
+        """Back one step (a mis-click): only the day the step was marked (marked_today, from
+        the audit log); the step's date goes with it."""
+        at = self.STEPS.index(self.status)
+        if self.status not in self.BY_HAND or not marked_today:
+            raise Refusal(f"“{self.status_label}”不是今天标记的，不能撤销。如确需更正，请联系中心校管理员。")
+        setattr(self, f"{self.status}_on", None)
+        self.status = self.STEPS[at - 1]

@@ -137,6 +137,12 @@ class Student(db.Model):
             self.responsibilities.append(line)
         line.user, line.cadre = (person, None) if isinstance(person, User) else (None, person)
 
+    @property
+    def registered_on(self) -> date | None:
+        """The day the child came onto the register: their first status change (the form and
+        the import date it); None for a record without a history."""
+        return min((c.changed_on for c in self.status_changes), default=None)
+
     def change_status(self, to_status: str, changed_on: date, reason: str, destination: str,
                       user: User | None) -> StatusChange:
         """Record a status change with its date and reason; the history keeps every change."""

@@ -151,6 +151,39 @@ def test_the_xueji_systems_xls_export_imports_as_it_is(world, live_server, page,
     assert page.console_errors == []
 
 
+def test_a_one_village_household_list_keeps_the_township(app, live_server, chromium, tmp_path):
+    """Issue 18.4 as the officer meets it: the 石桥村 office's list (a GBK .csv from WPS) over the
+    township's 户籍 list previews one village, lists who would go, keeps them unless ticked;
+    the other villages and the dashboard's 入学率 stay as they were."""
+    import demo
+    from models import HouseholdChild
+    from tests import sheets
+    demo.load()
+    total = db.session.query(HouseholdChild).count()
+    shiqiao = db.session.scalars(db.select(HouseholdChild).filter_by(village="石桥村")).all()
+    data, _ = sheets.make("csv-gbk", [["姓名", "公民身份号码", "村委会", "组"],
+                                      [shiqiao[0].name, shiqiao[0].id_number, "石桥村", "一组"]])
+    (tmp_path / "石桥村户籍.csv").write_bytes(data)
+    officer = _sign_in(chromium, live_server, "admin")
+    officer.goto(live_server + "/dashboard/")
+    rate = officer.locator("text=入学率").first.locator("..").inner_text()
+    officer.goto(live_server + "/cases/reconcile")
+    officer.set_input_files("#file", str(tmp_path / "石桥村户籍.csv"))
+    officer.get_by_role("button", name="导入户籍名单").click()
+    officer.wait_for_selector("text=只更新这些村")
+    text = officer.inner_text("main")
+    assert f"其他村原有的 {total - len(shiqiao)} 人不受影响" in text
+    assert f"原名单中有 {len(shiqiao) - 1} 人（石桥村）" in text and shiqiao[1].name in text
+    assert db.session.query(HouseholdChild).count() == total  # nothing written yet
+    officer.get_by_role("button", name="确认导入 1 人").click()  # 移出 not ticked
+    officer.wait_for_selector("text=已导入户籍名单 1 人：新增 0，更新 1，移出 0。")
+    db.session.expire_all()
+    assert db.session.query(HouseholdChild).count() == total
+    officer.goto(live_server + "/dashboard/")
+    assert officer.locator("text=入学率").first.locator("..").inner_text() == rate
+    officer.context.close()
+
+
 def _pdf_text(page, link) -> str:
     """Fetch a PDF link with the browser's session and read its text back."""
     import subprocess

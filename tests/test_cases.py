@@ -201,6 +201,25 @@ def test_notices_are_numbered_printed_and_audited(world, case, login):
         AuditLog.table_name == "case_notices", AuditLog.action == "export")) == 3
 
 
+def test_a_notice_keeps_its_number_a_second_needs_asking(world, case, login):
+    """Issue 18.5: pressing 打印 again for a kind the case has is refused (the page stays, the
+    message says where to reprint it); a reprint has the same number and date; a second notice
+    of the kind is a new number only when 另发一份 is ticked."""
+    head = login("head")
+    head.post(f"/cases/{case.id}/notices", data={"kind": "urge"})
+    first = db.session.scalar(db.select(CaseNotice))
+    twice = head.post(f"/cases/{case.id}/notices", data={"kind": "urge"},
+                      headers={"HX-Request": "true"})
+    assert twice.status_code == 422 and f"编号 {first.doc_no}" in twice.text
+    assert "重印请点“文书”中的编号，编号和日期不变" in twice.text
+    assert db.session.scalar(db.select(db.func.count()).select_from(CaseNotice)) == 1
+    reprint = text_of(head.get(f"/cases/notices/{first.id}.pdf").data)
+    assert first.doc_no in reprint
+    head.post(f"/cases/{case.id}/notices", data={"kind": "urge", "again": "1"})
+    numbers = [n.doc_no for n in db.session.scalars(db.select(CaseNotice).order_by(CaseNotice.id))]
+    assert numbers[0] == first.doc_no and len(numbers) == 2 and numbers[1] != numbers[0]
+
+
 def test_cases_list_and_scope(world, case, login):
     page = login("officer").get("/cases/").text
     assert "张三" in page and "疑似辍学" in page
@@ -239,6 +258,31 @@ def test_ledgers_and_monthly_counts_follow_every_step(world, login, signed_in):
     assert closed[-1] == TODAY.isoformat() and "返校" in closed[12]
     ages = head.get("/cases/ledger?kind=age").text
     assert "适龄儿童台账" in ages and "张三" in ages  # born 2016: of school age
+
+
+def test_a_past_months_ledger_shows_each_case_as_it_stood_then(world, login, signed_in):
+    """Issue 18.5: October's ledger reprinted after the case was 销号 in November still shows it
+    as it stood on 31 October (its state, its steps up to then, no 销号 date)."""
+    from blueprints.cases import ledger
+    month = (TODAY.replace(day=1) - timedelta(days=40)).replace(day=1)  # two months back
+    _, month_end = ledger.month_range(f"{month:%Y-%m}")
+    case = workflow.open_case(world.s_a1, "manual", month + timedelta(days=4), None, reason="厌学")
+    db.session.commit()
+    with signed_in(world.users["village_head"]) as head:
+        workflow.move(case, "persuading", month + timedelta(days=9), head, "村干部上门劝返")
+        workflow.move(case, "returned", month_end + timedelta(days=3), head, "返校",
+                      reentry_plan="补课")
+        for item in case.follow_ups:
+            item.done_on, item.note = TODAY, "好"
+        workflow.move(case, "closed", TODAY, head, "销号")
+    db.session.commit()
+    with signed_in(world.users["village_head"]):
+        rows = ledger.case_rows("suspected", month, month_end, None, True)
+    assert len(rows) == 1 and rows[0][3] == "张三"
+    assert rows[0][11] == "劝返中" and rows[0][14] == ""  # no 销号 date in that month's ledger
+    assert "村干部上门劝返" in rows[0][12] and "返校" not in rows[0][12]
+    page = login("head").get(f"/cases/ledger?kind=suspected&month={month:%Y-%m}").text
+    assert "劝返中" in page and "已销号" not in page.split("<tbody>")[1]
 
 
 def test_ledger_prints_masked_for_a_teacher(world, login, batch_pdf):

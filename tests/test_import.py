@@ -407,7 +407,7 @@ def test_a_new_preview_replaces_the_previous_upload(app, world, login):
     first = token_in(upload(head, world.a1.id, data).text)
     second = token_in(upload(head, world.a1.id, data).text)
     assert commit(head, first, world.a1.id).status_code == 404  # only the newest can be committed
-    assert stored_uploads(app) == [f"{world.users['village_head'].id}-{second}.sheet"]
+    assert stored_uploads(app) == [f"roster-{world.users['village_head'].id}-{second}.sheet"]
 
 
 # Parsing the spellings people use ------------------------------------------------------------

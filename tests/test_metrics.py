@@ -72,6 +72,23 @@ def test_enrolment_rate_from_the_household_list(world, dataset, signed_in):
         assert metrics.enrolment(world.central_b.id, today).enrolment_rate is None  # no list
 
 
+def test_a_rate_that_cannot_be_right_is_flagged_not_reported(world, login):
+    """Issue 18.6: a 户籍 list of one child gives 入学率 0% or 100% of 1; the dashboard and the
+    monthly report say why the figure needs checking instead of showing it as fact."""
+    today = date.today()
+    db.session.add(HouseholdChild(central_id=world.central_a.id, name="孤单", sex="女",
+                                  id_number=f.id_number(date(today.year - 9, 1, 1)),
+                                  birth_date=date(today.year - 9, 1, 1), imported_on=today))
+    db.session.commit()
+    page = login("officer").get("/dashboard/").text
+    warning = page.split("这些数字需要核实：")[1].split("</div></div>")[0]
+    assert "入学率的分母只有 1 人，不能当作全镇的比例。" in warning
+    assert "户籍名单上的适龄儿童只有 1 人，不到学籍在读人数" in warning
+    rates = metrics.Rates(listed=40, listed_enrolled=12, start=40)
+    assert rates.doubts(enrolled=45) == ["入学率只有 30.0%：请核实户籍名单和学籍是否完整后再上报。"]
+    assert metrics.Rates(listed=40, listed_enrolled=39, start=40).doubts(enrolled=45) == []
+
+
 def test_the_dashboard_links_every_number_and_leaves_out_what_is_not_there(world, login):
     page = login("officer").get("/dashboard/").text
     assert "全镇" in page and "甲一村小" in page and "乙一村小" not in page

@@ -1,7 +1,7 @@
 """Pledges and guardian letters: generate a term's documents, print, sign, collect, scans."""
 import subprocess
 from pathlib import Path
-from datetime import date
+from datetime import date, timedelta
 from io import BytesIO
 
 import pytest
@@ -104,6 +104,44 @@ def test_status_moves_forward_only_with_dates(world, term, login):
     assert pledge.printed_on == pledge.signed_on == pledge.collected_on == date.today()
     back = head.post(f"/pledges/{pledge.id}/status", data={"to": "signed"})
     assert back.status_code == 422 and "不能从“已回收”改为“已签署”" in back.text
+
+
+def test_a_step_has_the_day_it_happened_and_a_mis_click_is_undone_that_day(world, term, login):
+    """Issue 18.5: 签署 entered with the day it was signed (not only today; never later than
+    today nor before the paper was generated); a step marked by mistake today can be taken
+    back, audited; one marked on an earlier day cannot."""
+    head = login("head")
+    generate(head, term, world.a1)
+    pledge = db.session.scalar(db.select(Pledge))
+    friday = date.today() - timedelta(days=3)
+    pledge.generated_on = date.today() - timedelta(days=10)
+    db.session.commit()
+    future = head.post(f"/pledges/{pledge.id}/status", data={
+        "to": "signed", "on": (date.today() + timedelta(days=1)).isoformat()})
+    assert future.status_code == 422 and "已签署的日期不能晚于今天。" in future.text
+    early = head.post(f"/pledges/{pledge.id}/status", data={
+        "to": "signed", "on": (date.today() - timedelta(days=30)).isoformat()})
+    assert early.status_code == 422 and "不能早于已生成的日期" in early.text
+    assert head.post(f"/pledges/{pledge.id}/status",
+                     data={"to": "signed", "on": friday.isoformat()}).status_code == 303
+    db.session.expire_all()
+    assert (pledge.status, pledge.signed_on) == ("signed", friday)
+    page = head.get(f"/pledges/?term={term.id}").text
+    assert "撤销“已签署”" in page
+    assert head.post(f"/pledges/{pledge.id}/undo").status_code == 303
+    db.session.expire_all()
+    assert (pledge.status, pledge.signed_on) == ("printed", None)
+    entry = db.session.scalars(db.select(AuditLog).filter_by(
+        table_name="pledges", action="update").order_by(AuditLog.id.desc())).first()
+    assert entry.after["status"] == "printed" and entry.before["status"] == "signed"
+    # marked on an earlier day (the audit entry says so): no undo
+    head.post(f"/pledges/{pledge.id}/status", data={"to": "signed", "on": friday.isoformat()})
+    db.session.execute(db.update(AuditLog).where(AuditLog.table_name == "pledges").values(
+        at=AuditLog.at - timedelta(days=1)))
+    db.session.commit()
+    assert "撤销“" not in head.get(f"/pledges/?term={term.id}").text
+    late = head.post(f"/pledges/{pledge.id}/undo")
+    assert late.status_code == 422 and "不是今天标记的，不能撤销" in late.text
 
 
 def test_scan_upload_checks_type_and_marks_signed(world, term, login, app):

@@ -1,5 +1,6 @@
 """四查三比对: importing the 户籍 list (all or nothing, by ID), findings per village, explaining
 a child, opening a case for a child in no school, 名在人不在."""
+import re
 from datetime import date, timedelta
 from io import BytesIO
 
@@ -29,6 +30,21 @@ def upload(client, data, filename="户籍.xlsx"):
     return client.post("/cases/reconcile/import", data={"file": (BytesIO(data), filename)})
 
 
+def import_list(client, data, remove=False, filename="户籍.xlsx"):
+    """Upload, read the preview, confirm (ticking 移出 when remove): the confirmation's response."""
+    preview = upload(client, data, filename)
+    assert preview.status_code == 200 and "确认导入" in preview.text, preview.text
+    token = re.search(r'name="token" value="([0-9a-f]+)"', preview.text).group(1)
+    return client.post("/cases/reconcile/import/commit",
+                       data={"token": token, **({"remove": "1"} if remove else {})})
+
+
+def listed() -> list[tuple[str, str]]:
+    db.session.expire_all()
+    return [(h.name, h.village) for h in db.session.scalars(
+        db.select(HouseholdChild).order_by(HouseholdChild.village, HouseholdChild.name))]
+
+
 def born_of_age(years=9):
     return date(TODAY.year - years, 3, 3)
 
@@ -40,7 +56,7 @@ def test_import_compare_explain_and_open_a_case(world, login):
             ("龙小燕", never, "甲一村", "三组", "龙德明", "13900002222"),
             ("杨文杰", away, "甲二村", "", "杨光华", "")]
     officer = login("officer")
-    response = upload(officer, household_file(rows))
+    response = import_list(officer, household_file(rows))
     assert response.status_code == 303
     assert db.session.scalar(db.select(db.func.count()).select_from(HouseholdChild)) == 3
     page = officer.get("/cases/reconcile").text
@@ -85,16 +101,63 @@ def test_a_bad_list_writes_nothing_and_names_each_row(world, login):
 def test_importing_again_updates_by_id_and_keeps_explanations(world, login):
     number = f.id_number(born_of_age())
     officer = login("officer")
-    upload(officer, household_file([("王小", number, "甲一村", "", "", ""),
-                                    ("李小", f.id_number(born_of_age()), "甲一村", "", "", "")]))
+    import_list(officer, household_file([("王小", number, "甲一村", "", "", ""),
+                                         ("李小", f.id_number(born_of_age()), "甲一村", "", "", "")]))
     child = db.session.scalar(db.select(HouseholdChild).filter_by(name="王小"))
     officer.post(f"/cases/reconcile/{child.id}/explain",
                  data={"kind": "special_school", "note": "县特校就读"})
-    upload(officer, household_file([("王小明", number, "甲二村", "", "", "")]))
+    import_list(officer, household_file([("王小明", number, "甲一村", "", "", "")]), remove=True)
     db.session.expire_all()
     rows = db.session.scalars(db.select(HouseholdChild)).all()
-    assert [(r.name, r.village, r.explained) for r in rows] == [("王小明", "甲二村",
+    assert [(r.name, r.village, r.explained) for r in rows] == [("王小明", "甲一村",
                                                                   "special_school")]
+
+
+def test_a_one_village_list_never_empties_the_others(world, login):
+    """Issue 18.4: a list from one village office over the township's list updates that village;
+    the other villages stay; a child missing from the covered village goes only when confirmed."""
+    officer = login("officer")
+    township = [(f"甲{n}", f.id_number(born_of_age()), "甲一村", "", "", "") for n in range(3)] + \
+        [(f"乙{n}", f.id_number(born_of_age()), "甲二村", "", "", "") for n in range(4)]
+    import_list(officer, household_file(township))
+    one_village = [("甲0改", township[0][1], "甲一村", "", "", ""),
+                   ("新来", f.id_number(born_of_age()), "甲一村", "", "", "")]
+    preview = upload(officer, household_file(one_village))
+    text = preview.text
+    assert "这份名单包含 甲一村，只更新这些村" in text and "其他村原有的 4 人不受影响" in text
+    assert "新增 <b>1</b>，更新 <b>1</b>" in text
+    assert "原名单中有 <b>2</b> 人（甲一村）" in text and "甲1" in text and "甲2" in text
+    assert len(listed()) == 7  # the preview writes nothing
+
+    assert import_list(officer, household_file(one_village)).status_code == 303  # not ticked
+    assert sorted(n for n, v in listed() if v == "甲一村") == sorted(["新来", "甲0改", "甲1", "甲2"])
+    assert len([n for n, v in listed() if v == "甲二村"]) == 4
+    import_list(officer, household_file(one_village), remove=True)  # ticked: 甲1 and 甲2 go
+    assert sorted(n for n, v in listed() if v == "甲一村") == sorted(["新来", "甲0改"])
+    assert len(listed()) == 6
+    entry = db.session.scalars(db.select(AuditLog).filter_by(
+        action="import", table_name="household_children").order_by(AuditLog.id.desc())).first()
+    assert entry.after["removed"] == 2 and entry.after["villages"] == ["甲一村"]
+
+
+def test_a_list_with_rows_of_no_village_is_the_whole_townships(world, login):
+    officer = login("officer")
+    import_list(officer, household_file([("甲", f.id_number(born_of_age()), "甲一村", "", "", ""),
+                                         ("乙", f.id_number(born_of_age()), "甲二村", "", "", "")]))
+    whole = household_file([("丙", f.id_number(born_of_age()), "", "", "", "")])
+    preview = upload(officer, whole)
+    assert "按<b>全镇名单</b>处理" in preview.text and "原名单中有 <b>2</b> 人" in preview.text
+    import_list(officer, whole, remove=True)
+    assert listed() == [("丙", "")]
+
+
+def test_a_confirmation_needs_the_previewed_file(world, login):
+    officer = login("officer")
+    assert officer.post("/cases/reconcile/import/commit", data={"token": "abc"}).status_code == 404
+    upload(officer, household_file([("甲", f.id_number(born_of_age()), "甲一村", "", "", "")]))
+    other = login("officer")  # another sign-in has no such preview
+    assert other.post("/cases/reconcile/import/commit", data={"token": "0" * 32}).status_code == 404
+    assert listed() == []
 
 
 def test_only_children_of_school_age_are_compared(world, signed_in):
@@ -133,7 +196,7 @@ def test_the_household_list_reads_from_every_spreadsheet(world, login, kind):
     child = f.id_number(born_of_age(9), "女")
     data, filename = sheets.make(kind, [["姓名", "公民身份号码", "村委会", "组"],
                                         ["欧阳娜娜", child, "甲一村", "二组"]])
-    response = upload(login("officer"), data, filename.replace("名册", "户籍"))
-    assert response.status_code in (200, 303), response.text
+    response = import_list(login("officer"), data, filename=filename.replace("名册", "户籍"))
+    assert response.status_code == 303
     row = db.session.scalar(db.select(HouseholdChild).filter_by(id_number=child))
     assert (row.name, row.village, row.village_group) == ("欧阳娜娜", "甲一村", "二组")

@@ -230,6 +230,23 @@ def test_status_change_is_kept_as_history(world, login):
     assert ">张三<" not in client.get("/students/", headers=HX_RESULTS).text  # not 在读 any more
 
 
+def test_a_status_change_before_registration_or_in_the_future_is_refused(world, login):
+    """Issue 18.5: a history in date order: no change dated before the child came onto the
+    register (their first change) nor after today; what was typed stays on the form."""
+    world.s_a1.change_status("enrolled", date(2026, 9, 1), "新登记", "", None)
+    db.session.commit()
+    client = login("head")
+    url = f"/students/{world.s_a1.id}/status"
+    early = client.post(url, data={"to_status": "suspended", "changed_on": "2026-08-20",
+                                   "reason": "生病住院"})
+    assert early.status_code == 422
+    assert "日期不能早于该学生在本系统登记的日期（2026-09-01）。" in early.text and "生病住院" in early.text
+    future = client.post(url, data={"to_status": "suspended", "changed_on": "2099-01-01",
+                                    "reason": "生病住院"})
+    assert future.status_code == 422 and "日期不能晚于今天。" in future.text
+    assert len(db.session.get(Student, world.s_a1.id).status_changes) == 1
+
+
 def test_class_options_are_the_schools_own(world, login):
     text = login("officer").get(f"/students/class-options?school_id={world.a2.id}").text
     assert "二年级1班" in text and "三年级1班" not in text

@@ -211,9 +211,23 @@ def test_a_figure_without_data_is_left_out(world, term, signed_in):
     db.session.commit()
     with signed_in(world.users["central_officer"]):
         made = drafting.draft(drafting.township_unit(world.central_a), period, TODAY)
-        expected = metrics.dashboard(TODAY)[0].rates.enrolment_rate
-    assert made.figures["enrolment_rate"] == expected == 50.0
-    assert "适龄儿童少年入学率 50%" in "\n".join(t for _, t in made.sections)
+        doubts = metrics.dashboard(TODAY)[0].doubts
+    # two children on the list: 50% of 2 is not the township's rate (issue 18.6)
+    assert "enrolment_rate" not in made.figures and "入学率" not in "".join(
+        t for _, t in made.sections)
+    assert "入学率的分母只有 2 人，不能当作全镇的比例。" in doubts
+    for n in range(10):
+        child = f.student(world.a1, world.class_a1, name=f"户籍{n}", status="enrolled")
+        db.session.add(HouseholdChild(central_id=world.central_a.id, name=child.name,
+                                      id_number=child.id_number, birth_date=child.birth_date,
+                                      sex="男", imported_on=TODAY))
+    db.session.commit()
+    with signed_in(world.users["central_officer"]):
+        made = drafting.draft(drafting.township_unit(world.central_a), period, TODAY)
+        column = metrics.dashboard(TODAY)[0]
+    assert made.figures["enrolment_rate"] == column.rates.enrolment_rate == 91.7  # 11 of 12
+    assert column.doubts == []
+    assert "适龄儿童少年入学率 91.7%" in "\n".join(t for _, t in made.sections)
 
 
 def test_edit_saves_a_new_version_in_pdf_and_docx(world, data, term, login, signed_in):

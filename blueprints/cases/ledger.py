@@ -16,7 +16,7 @@ import access
 import params
 from blueprints.cases.workflow import OUT_STATES
 from extensions import db
-from models import ClassGroup, DropoutCase, School, Student, month_bounds, school_year_of
+from models import CASE_STATES, ClassGroup, DropoutCase, School, Student, month_bounds, school_year_of
 
 KINDS = {"suspected": "疑似辍学台账", "dropout": "辍学台账", "age": "适龄儿童台账"}
 CASE_COLUMNS = [("序号", 6), ("学校", 14), ("年级班级", 11), ("姓名", 9), ("学籍号", 22),
@@ -52,18 +52,28 @@ def cases(kind: str, first: date, last: date, school_id: int | None = None):
             selectinload(Student.class_group).selectinload(ClassGroup.head_teacher)))).all()
 
 
-def case_row(n: int, case: DropoutCase, full_ids: bool) -> list:
+def case_rows(kind: str, first: date, last: date, school_id: int | None,
+              full_ids: bool) -> list[list]:
+    """A month's ledger rows, each case as it stood at the month's end: a reprint of October's
+    ledger in December shows what October's showed (a case 销号 on 11-30 is still 劝返中 there)."""
+    return [case_row(n, c, full_ids, last) for n, c in enumerate(
+        cases(kind, first, last, school_id), 1)]
+
+
+def case_row(n: int, case: DropoutCase, full_ids: bool, as_of: date) -> list:
     s = case.student
     guardian = s.guardians[0] if s.guardians else None
     teacher = s.class_group.head_teacher if s.class_group else None
+    state = _state_on(case, as_of) or case.state
+    dropout = case.dropout_on and case.dropout_on <= as_of
+    closed = case.closed_on if case.closed_on and case.closed_on <= as_of else None
     return [n, case.school.name, s.class_label, s.name,
             (s.student_no or "") if full_ids else s.masked_student_no,
             guardian.name if guardian else "", guardian.phone if guardian else "",
             f"{s.village}{s.village_group} {s.address}".strip(), case.reason, case.whereabouts,
-            teacher.name if teacher else "", case.state_label + ("（辍学）" if case.dropout_on
-                                                                 else ""),
-            "；".join(f"{st.on:%m-%d} {st.note}" for st in case.steps[1:]) or "",
-            case.opened_on.isoformat(), case.closed_on.isoformat() if case.closed_on else ""]
+            teacher.name if teacher else "", CASE_STATES[state] + ("（辍学）" if dropout else ""),
+            "；".join(f"{st.on:%m-%d} {st.note}" for st in case.steps[1:] if st.on <= as_of),
+            case.opened_on.isoformat(), closed.isoformat() if closed else ""]
 
 
 def age_statement(school_year: int, school_id: int | None = None):

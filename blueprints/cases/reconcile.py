@@ -1,8 +1,9 @@
 """四查三比对: the township's 户籍 list of children compared with the register.
 
-The list is imported from Excel (name, ID, village, group, guardian, phone), all or nothing;
-importing again updates the list by ID number (explanations stay with the child, children no
-longer on the list go). Findings, per village, for children of compulsory-school age (6–15 on
+The list is imported from a spreadsheet (name, ID, village, group, guardian, phone), all or
+nothing, after a preview of what it would add, update and remove (Plan): importing again
+updates the list by ID number (explanations stay with the child); a list covers only the
+villages it names; a child missing from it goes only when the officer confirms. Findings, per village, for children of compulsory-school age (6–15 on
 1 September): in no school (no enrolled record with that ID anywhere in the database, possible
 失学) unless explained, and 名在人不在: enrolled children of the township whose current run of
 unexcused absence is longer than ATTENDANCE_RULES["suspect_days"] and reaches into the last
@@ -66,27 +67,57 @@ def read(data: bytes) -> tuple[str | None, list[Entry]]:
     return None, entries
 
 
-def replace(central_id: int, entries: list[Entry], today: date) -> tuple[int, int, int]:
-    """Bring the township's list in line with a checked file: (added, updated, removed). The
-    caller commits."""
+@dataclass
+class Plan:
+    """What importing a checked list would do, shown before anything is written. A list covers
+    the villages it names: children of other villages stay as they are (a list from one village
+    office updates that village); a row without a village makes it a list of the whole township.
+    Children of the covered villages missing from the list are removed only when the officer
+    confirms it."""
+    added: list[Entry]
+    updated: list[Entry]
+    removed: list[HouseholdChild]
+    kept: int  # children of the villages the list does not cover, left as they are
+    villages: list[str]  # the villages covered; [] for the whole township
+
+    @property
+    def rows(self) -> int:
+        return len(self.added) + len(self.updated)
+
+
+def plan(central_id: int, entries: list[Entry]) -> Plan:
+    have = {h.id_number: h for h in db.session.scalars(access.scoped(HouseholdChild).where(
+        HouseholdChild.central_id == central_id).order_by(HouseholdChild.village,
+                                                           HouseholdChild.name))}
+    villages = sorted({e.values["village"] for e in entries})
+    whole = "" in villages
+    added = [e for e in entries if e.values["id_number"] not in have]
+    updated = [e for e in entries if e.values["id_number"] in have]
+    listed = {e.values["id_number"] for e in entries}
+    missing = [h for n, h in have.items() if n not in listed]
+    removed = [h for h in missing if whole or h.village in villages]
+    return Plan(added, updated, removed, len(missing) - len(removed), [] if whole else villages)
+
+
+def apply(central_id: int, planned: Plan, today: date, remove: bool) -> int:
+    """Write a plan (the caller commits); the missing children go only when remove is True.
+    Returns how many were removed."""
     have = {h.id_number: h for h in db.session.scalars(access.scoped(HouseholdChild).where(
         HouseholdChild.central_id == central_id))}
-    added = updated = 0
-    for entry in entries:
+    for entry in planned.added + planned.updated:
         v = entry.values
-        row = have.pop(v["id_number"], None)
+        row = have.get(v["id_number"])
         if row is None:
             row = HouseholdChild(central_id=central_id, id_number=v["id_number"])
             db.session.add(row)
-            added += 1
-        else:
-            updated += 1
         row.name, row.birth_date, row.sex = v["name"], v["birth_date"], v["sex"]
         row.village, row.village_group = v["village"], v["village_group"]
         row.guardian, row.phone, row.imported_on = v["guardian"], v["phone"], today
-    for gone in have.values():
+    if not remove:
+        return 0
+    for gone in planned.removed:
         db.session.delete(gone)
-    return added, updated, len(have)
+    return len(planned.removed)
 
 
 def of_age(birth_date: date, today: date) -> bool:

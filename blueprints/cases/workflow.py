@@ -18,8 +18,8 @@ from flask import current_app
 
 import uploads
 from extensions import db
-from models import (CASE_STATES, CaseStep, DropoutCase, EarlyWarning, FollowUp, HomeVisit, Student,
-                    User)
+from models import (CASE_STATES, NOTICE_KINDS, CaseNotice, CaseStep, DocumentCounter, DropoutCase,
+                    EarlyWarning, FollowUp, HomeVisit, Student, User)
 from refusal import Refusal
 
 OUT_STATES = ("suspected", "verifying", "persuading", "legal")  # the child is still out
@@ -76,6 +76,25 @@ def record_visit(student: Student, warning: EarlyWarning | None, user: User, tod
         db.session.flush()
         visit.case_id = case.id
     return visit, case
+
+
+def issue_notice(case: DropoutCase, kind: str, user: User, today: date,
+                 again: bool = False) -> CaseNotice:
+    """A new numbered notice of the case. A notice keeps its number and date on every reprint
+    (printed again from its number), so asking for a kind the case already has is refused
+    unless a second one is really meant (a 督促入学通知书 sent again a month later)."""
+    if kind not in NOTICE_KINDS:
+        raise Refusal("请选择要打印的文书。")
+    issued = [n for n in case.notices if n.kind == kind]
+    if issued and not again:
+        last = issued[-1]
+        raise Refusal(f"这个个案已在 {last.issued_on} 印发过{last.kind_label}（编号 {last.doc_no}）。"
+                      "重印请点“文书”中的编号，编号和日期不变；确要另发一份新的，请勾选“另发一份（新编号）”。")
+    prefix = f"KF{today.year}-{case.school_id:03d}-"
+    notice = CaseNotice(kind=kind, issued_on=today, user_id=user.id,
+                        doc_no=f"{prefix}{DocumentCounter.next(prefix):04d}")
+    case.notices.append(notice)
+    return notice
 
 
 def allowed(case: DropoutCase) -> tuple[str, ...]:

@@ -60,6 +60,7 @@ def formulas() -> dict[str, str]:
 
 
 # The month's report to the bureau: one line per figure, the same in its PDF and its Excel.
+MIN_BASE = 10  # a 户籍 list of fewer school-age children is not the township's
 REPORT_ROWS = [
     ("在读", lambda c: c.status["enrolled"]),
     ("辍学（学籍状态）", lambda c: c.status["dropout"]),
@@ -105,6 +106,20 @@ class Rates:
     @property
     def enrolment_rate(self) -> float | None:
         return self.pct(self.listed_enrolled, self.listed) if self.listed else None
+
+    def doubts(self, enrolled: int) -> list[str]:
+        """Why a rate cannot be right as it stands (issue 18.6): shown beside it on the
+        dashboard and the monthly report, and the drafted 工作总结 leaves it out. enrolled: the
+        children enrolled in the register of the same scope."""
+        out = []
+        if self.listed and self.listed < MIN_BASE:  # the 户籍 list is always the township's
+            out.append(f"入学率的分母只有 {self.listed} 人，不能当作全镇的比例。")
+        if self.listed and enrolled and self.listed < enrolled / 2:
+            out.append(f"户籍名单上的适龄儿童只有 {self.listed} 人，不到学籍在读人数（{enrolled} 人）"
+                       "的一半：名单可能只含部分村，入学率待导入全镇名单后再看。")
+        elif self.enrolment_rate is not None and self.enrolment_rate < 50:
+            out.append(f"入学率只有 {self.enrolment_rate}%：请核实户籍名单和学籍是否完整后再上报。")
+        return out
 
 
 def status_on(history: list[tuple], created: date, current: str, day: date) -> str | None:
@@ -236,6 +251,10 @@ class Column:
     pledges: int = 0
     pledges_signed: int = 0
     rates: Rates = field(default_factory=Rates)
+
+    @property
+    def doubts(self) -> list[str]:
+        return self.rates.doubts(self.status["enrolled"])
 
 
 def dashboard(today: date, month_day: date | None = None) -> list[Column]:

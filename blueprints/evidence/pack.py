@@ -111,10 +111,8 @@ def assemble(school: School, term: Term, ledger_rows: bool = True) -> Pack:
     # 一、台账: ledger.py's own rows, IDs masked
     pack.months = [(first, rows[0]) for (first, _), rows in zip(
         months, ledger.counts_by_month(months, school))]
-    pack.suspected = [ledger.case_row(n, c, False) for n, c in enumerate(
-        ledger.cases("suspected", pack.first, pack.last, school.id), 1)]
-    pack.dropouts = [ledger.case_row(n, c, False) for n, c in enumerate(
-        ledger.cases("dropout", pack.first, pack.last, school.id), 1)]
+    pack.suspected = ledger.case_rows("suspected", pack.first, pack.last, school.id, False)
+    pack.dropouts = ledger.case_rows("dropout", pack.first, pack.last, school.id, False)
     children = ledger.age_statement(term.school_year, school.id)
     if ledger_rows:
         pack.children = [ledger.age_row(n, s, False)

@@ -204,10 +204,8 @@ def _report(meeting, today):
     full = access.sees_full_ids()
     return {"columns": metrics.dashboard(today, meeting.month), "formulas": metrics.formulas(),
             "counts": ledger.monthly_counts(first, last),
-            "suspected": [ledger.case_row(n, c, full) for n, c in enumerate(
-                ledger.cases("suspected", first, last), 1)],
-            "dropouts": [ledger.case_row(n, c, full) for n, c in enumerate(
-                ledger.cases("dropout", first, last), 1)],
+            "suspected": ledger.case_rows("suspected", first, last, None, full),
+            "dropouts": ledger.case_rows("dropout", first, last, None, full),
             "case_columns": ledger.CASE_COLUMNS, "report_rows": metrics.REPORT_ROWS}
 
 

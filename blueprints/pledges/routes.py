@@ -5,6 +5,8 @@ import sqlalchemy as sa
 from flask import (abort, flash, render_template, request, send_file, url_for)
 
 import access
+import audit
+import params
 import printjobs
 import uploads
 from blueprints.pledges import bp, issue, printing
@@ -30,10 +32,13 @@ def index():
         .where(Pledge.id.in_(printing.filtered(args).with_only_columns(Pledge.id).order_by(None)),
                Pledge.status.in_(("generated", "printed")))
         .group_by(School.name).order_by(School.name)).all()
-    schools = access.schools()
+    marked = audit.changed_today("pledges", [p.id for p in pledges], "status", date.today())
     return render_template("pledges/index.html", pledges=pledges, unsigned=unsigned, args=args,
-                           terms=terms, schools=schools, kinds=PLEDGE_KINDS,
-                           statuses=PLEDGE_STATUSES, generate=_generate_form(terms))
+                           terms=terms, schools=access.schools(), kinds=PLEDGE_KINDS,
+                           statuses=PLEDGE_STATUSES, generate=_generate_form(terms),
+                           today=date.today(), undoable={
+                               p.id for p in pledges
+                               if p.status in p.BY_HAND and marked.get(p.id) == p.status})
 
 
 def _generate_form(terms):
@@ -106,9 +111,22 @@ def print_batch():
 @access.require(*access.REGISTER_EDITORS)
 def advance(pledge_id):
     pledge = access.get_or_404(Pledge, pledge_id)
-    pledge.advance(request.form.get("to", ""), date.today())
+    pledge.advance(request.form.get("to", ""), params.day(request.form.get("on")) or date.today(),
+                   date.today())
     db.session.commit()
     flash(f"{pledge.party_b_name} 的{pledge.title}：{pledge.status_label}。", "success")
+    return after_write(request.referrer or url_for("pledges.index"))
+
+
+@bp.route("/<int:pledge_id>/undo", methods=["POST"])
+@access.require(*access.REGISTER_EDITORS)
+def undo(pledge_id):
+    """Take back a step marked by mistake today (audited as any change)."""
+    pledge = access.get_or_404(Pledge, pledge_id)
+    marked = audit.changed_today("pledges", [pledge.id], "status", date.today())
+    pledge.undo(marked.get(pledge.id) == pledge.status)
+    db.session.commit()
+    flash(f"已撤销：{pledge.party_b_name} 的{pledge.title}回到“{pledge.status_label}”。", "success")
     return after_write(request.referrer or url_for("pledges.index"))
 
 

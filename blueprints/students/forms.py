@@ -115,6 +115,9 @@ class StatusForm(BaseForm):
     def validate_changed_on(self, field):
         if field.data and field.data > date.today():
             raise ValidationError("日期不能晚于今天。")
+        registered = self.student.registered_on if self.student else None
+        if field.data and registered and field.data < registered:
+            raise ValidationError(f"日期不能早于该学生在本系统登记的日期（{registered}）。")
 
 
 class ImportForm(BaseForm):

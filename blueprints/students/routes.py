@@ -1,15 +1,13 @@
-import time
 from datetime import date
-from pathlib import Path
-from uuid import uuid4
 
-from flask import abort, current_app, flash, render_template, request, session, url_for
+from flask import current_app, flash, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 import access
 import excel
+import pending
 import printjobs
 from blueprints.attendance import risk
 import audit
@@ -258,36 +256,6 @@ def delete(student_id):
 
 # Import: upload → preview (every bad row and why) → commit all or nothing.
 
-def _import_dir() -> Path:
-    path = Path(current_app.instance_path) / "imports"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
-def _keep_upload(data: bytes, school_id: int) -> str:
-    """Store a previewed file for its commit, bound to the school it was checked for. A user has
-    one pending preview; files left over from abandoned previews are removed after a day."""
-    folder = _import_dir()
-    stale = time.time() - 24 * 3600
-    for old in folder.glob("*.sheet"):
-        if old.name.startswith(f"{current_user.id}-") or old.stat().st_mtime < stale:
-            old.unlink(missing_ok=True)
-    token = uuid4().hex
-    (folder / f"{current_user.id}-{token}.sheet").write_bytes(data)
-    session["import_token"], session["import_school"] = token, school_id
-    return token
-
-
-def _import_file(token: str) -> Path:
-    """The uploaded file behind a preview; only its uploader can reach it."""
-    if not token or token != session.get("import_token") or not token.replace("-", "").isalnum():
-        abort(404)
-    path = _import_dir() / f"{current_user.id}-{token}.sheet"
-    if not path.exists():
-        abort(404)
-    return path
-
-
 @bp.route("/import", methods=["GET", "POST"])
 @access.require(*access.REGISTER_EDITORS)
 def import_upload():
@@ -297,7 +265,7 @@ def import_upload():
         school = access.get_or_404(School, form.school_id.data)
         data = form.file.data.read()
         result = importer.read(data, school, current_user)
-        token = _keep_upload(data, school.id) if result.ok else ""
+        token = pending.keep("roster", data, school=school.id) if result.ok else ""
         return render_template("students/import_preview.html", result=result, school=school,
                                token=token, filename=form.file.data.filename)
     if form.is_submitted():
@@ -308,20 +276,15 @@ def import_upload():
 @bp.route("/import/commit", methods=["POST"])
 @access.require(*access.REGISTER_EDITORS)
 def import_commit():
-    token = request.form.get("token", "")
-    path = _import_file(token)
-    school_id = request.form.get("school_id", type=int)
-    if school_id != session.get("import_school"):
-        abort(404)  # a preview commits only into the school it was checked for
+    token, school_id = request.form.get("token", ""), request.form.get("school_id", type=int)
+    data = pending.load("roster", token, school=school_id)  # only into the school it was checked for
     school = access.get_or_404(School, school_id)
-    result = importer.read(path.read_bytes(), school, current_user)  # checked again: the data may have moved on
+    result = importer.read(data, school, current_user)  # checked again: the data may have moved on
     if not result.ok:
         return invalid("students/import_preview.html", result=result, school=school, token=token,
                        filename="")
     count = importer.commit(result, school, current_user)
-    path.unlink(missing_ok=True)
-    session.pop("import_token", None)
-    session.pop("import_school", None)
+    pending.drop("roster", token)
     flash(f"已导入 {count} 名学生到{school.name}。", "success")
     return after_write(url_for("students.index", school=school.id, sort="class"))
 

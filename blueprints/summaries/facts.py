@@ -63,7 +63,7 @@ def put_rates(unit: Unit, period: Period, upto: date, f: Writer) -> None:
         f.put("consolidation_rate", r.consolidation_rate)
     if unit.school is None:
         town = metrics.enrolment(unit.central.id, upto)
-        if town.enrolment_rate is not None:
+        if town.enrolment_rate is not None and not town.doubts(r.start):  # never a doubtful rate
             f.put("enrolment_rate", town.enrolment_rate)
             f.put("listed_children", town.listed)
             f.put("listed_enrolled", town.listed_enrolled)

@@ -14,7 +14,7 @@ from blueprints.cases import bp, workflow
 from blueprints.cases.forms import OpenCaseForm, StepForm
 from blueprints.cases.lists import CaseFilter
 from extensions import db
-from models import (CASE_STATES, NOTICE_KINDS, CaseNotice, DocumentCounter, DropoutCase, FollowUp,
+from models import (CASE_STATES, NOTICE_KINDS, CaseNotice, DropoutCase, FollowUp,
                     HomeVisit, Student)
 from responses import after_write, form_page
 from refusal import Refusal
@@ -130,13 +130,8 @@ def notice_batch(params: dict) -> printjobs.Batch:
 def issue_notice(case_id):
     """Issue a numbered notice for the case and print it."""
     case = access.get_or_404(DropoutCase, case_id)
-    kind = request.form.get("kind", "")
-    if kind not in NOTICE_KINDS:
-        raise Refusal("请选择要打印的文书。")
-    prefix = f"KF{date.today().year}-{case.school_id:03d}-"
-    notice = CaseNotice(kind=kind, issued_on=date.today(), user_id=current_user.id,
-                        doc_no=f"{prefix}{DocumentCounter.next(prefix):04d}")
-    case.notices.append(notice)
+    notice = workflow.issue_notice(case, request.form.get("kind", ""), current_user, date.today(),
+                                   again=request.form.get("again") == "1")
     db.session.commit()
     return printjobs.render_now("case_notice", {"id": notice.id})
 

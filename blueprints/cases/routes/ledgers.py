@@ -26,8 +26,7 @@ def _ledger_rows(kind, school_id, first, last, full):
     if kind == "age":
         students = db.session.scalars(ledger.age_statement(school_year_of(first), school_id))
         return ledger.AGE_COLUMNS, [ledger.age_row(n, s, full) for n, s in enumerate(students, 1)]
-    return ledger.CASE_COLUMNS, [ledger.case_row(n, c, full) for n, c in enumerate(
-        ledger.cases(kind, first, last, school_id), 1)]
+    return ledger.CASE_COLUMNS, ledger.case_rows(kind, first, last, school_id, full)
 
 
 @bp.route("/ledger")

@@ -8,6 +8,7 @@ from flask_login import current_user
 import access
 import audit
 import excel
+import pending
 from blueprints.cases import bp, reconcile, workflow
 from blueprints.cases.forms import ReconcileImportForm
 from extensions import db
@@ -32,18 +33,36 @@ def reconcile_import():
     form = ReconcileImportForm()
     if not form.validate_on_submit():
         raise Refusal("；".join(form.file.errors) or "请选择户籍名单文件。")
-    error, entries = reconcile.read(form.file.data.read())
+    data = form.file.data.read()
+    error, entries = reconcile.read(data)
     bad = [e for e in entries if e.errors]
     if error or bad:
         return render_template("cases/reconcile_errors.html", error=error, bad=bad,
                                total=len(entries)), 422
-    added, updated, removed = reconcile.replace(access.township_id(), entries, date.today())
-    audit.record("import", f"导入户籍名单 {len(entries)} 人（新增 {added}，更新 {updated}，"
-                           f"移出 {removed}）", table_name="household_children",
-                 after={"rows": len(entries)})
+    planned = reconcile.plan(access.township_id(), entries)
+    return render_template("cases/reconcile_preview.html", plan=planned,
+                           token=pending.keep("household", data),
+                           filename=form.file.data.filename)
+
+
+@bp.route("/reconcile/import/commit", methods=["POST"])
+@access.require(*access.OFFICER)
+def reconcile_commit():
+    """Import a previewed list; those missing from it go only if 移出 was ticked."""
+    token = request.form.get("token", "")
+    _, entries = reconcile.read(pending.load("household", token))
+    planned = reconcile.plan(access.township_id(), entries)  # again: the list may have moved on
+    removed = reconcile.apply(access.township_id(), planned, date.today(),
+                              remove=request.form.get("remove") == "1")
+    audit.record("import", f"导入户籍名单 {planned.rows} 人（新增 {len(planned.added)}，"
+                           f"更新 {len(planned.updated)}，移出 {removed}）",
+                 table_name="household_children", after={
+                     "rows": planned.rows, "added": len(planned.added), "removed": removed,
+                     "villages": planned.villages or "全镇"})
     db.session.commit()
-    flash(f"已导入户籍名单 {len(entries)} 人：新增 {added}，更新 {updated}，移出 {removed}。",
-          "success")
+    pending.drop("household", token)
+    flash(f"已导入户籍名单 {planned.rows} 人：新增 {len(planned.added)}，更新 {len(planned.updated)}"
+          f"，移出 {removed}。", "success")
     return after_write(url_for("cases.reconcile_page"))
 
 
