@@ -29,8 +29,9 @@ from bench.load import Client, integrity  # noqa: E402
 COLUMNS = ["姓名", "性别", "身份证号", "年级", "班级", "监护人", "关系", "联系电话"]
 
 
-def roster(rows: int) -> bytes:
-    """A roster of new children with valid, unique ID numbers."""
+def roster(rows: int, up: int = 0) -> bytes:
+    """A roster of new children with valid, unique ID numbers; up: the same children a school
+    year later (each a grade up), for a term-start sync."""
     from openpyxl import Workbook
 
     from blueprints.students.idnumber import check_digit
@@ -41,7 +42,7 @@ def roster(rows: int) -> bytes:
         grade = 1 + n % 6
         born = date(2019 - grade, 1, 1) + timedelta(days=n % 360)
         first17 = f"522425{born:%Y%m%d}{n % 1000:03d}"
-        ws.append([f"新生{n}", "", first17 + check_digit(first17), str(grade), f"{1 + n // 1000}班",
+        ws.append([f"新生{n}", "", first17 + check_digit(first17), str(grade + up), f"{1 + n // 1000}班",
                    "家长", "父亲", "13800000000"])
     out = BytesIO()
     wb.save(out)

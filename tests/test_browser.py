@@ -151,6 +151,37 @@ def test_the_xueji_systems_xls_export_imports_as_it_is(world, live_server, page,
     assert page.console_errors == []
 
 
+def test_term_start_sync_in_the_browser(world, live_server, page, tmp_path):
+    """Issue 18.3 as a village head does it: this term's export of 甲一村小 (张三 a grade up, 李四
+    not on it) synced; 转出 chosen without a destination is refused with the choice kept; with
+    the destination it is written."""
+    from tests import sheets
+    zhang, li = world.s_a1, world.s_a1_other
+    data, _ = sheets.make("xls", [["姓名", "身份证件号", "年级", "班级"],
+                                  ["张三", zhang.id_number, "四年级", "1班"]])
+    (tmp_path / "本学期.xls").write_bytes(data)
+    page.goto(live_server + "/students/import")
+    page.fill("#username", "head")
+    page.fill("#password", f.PASSWORD)
+    page.click("main button[type=submit]")
+    page.wait_for_url(re.compile(r"/students/import$"))
+    page.select_option("#mode", "sync")
+    page.set_input_files("#file", str(tmp_path / "本学期.xls"))
+    page.click("main button[type=submit]")
+    page.wait_for_selector("text=名单上没有的 1 人：请逐个确认")
+    assert "年级：3 → 4" in page.inner_text("main")
+    page.select_option(f"select[name=m{li.id}]", "transferred")
+    page.get_by_role("button", name="确认同步").click()
+    page.wait_for_selector("text=转出必须填写去向")
+    assert page.input_value(f"select[name=m{li.id}]") == "transferred"
+    page.fill(f"input[name=d{li.id}]", "县城第二小学")
+    page.get_by_role("button", name="确认同步").click()
+    page.wait_for_selector("text=学期初同步完成：新增 0 人，更新 1 人，离校 1 人")
+    db.session.expire_all()
+    assert (zhang.grade, li.status) == (4, "transferred")
+    assert all("422" in e for e in page.console_errors)  # the refused confirmation's status
+
+
 def test_a_one_village_household_list_keeps_the_township(app, live_server, chromium, tmp_path):
     """Issue 18.4 as the officer meets it: the 石桥村 office's list (a GBK .csv from WPS) over the
     township's 户籍 list previews one village, lists who would go, keeps them unless ticked;

@@ -523,3 +523,77 @@ def test_a_roster_saved_as_gbk_csv_by_wps_reads_its_chinese(world, login):
     assert "欧阳娜娜".encode("gbk") in data and data[:3] != b"\xef\xbb\xbf"
     preview = upload(login("head"), world.a1.id, data, filename="名册.csv")
     assert "欧阳娜娜" in preview.text and "全部检查通过" in preview.text
+
+
+# 学期初同步 (issue 18.3) ------------------------------------------------------------------------
+
+def sync_upload(client, school_id, data, filename="名册.xlsx"):
+    return client.post("/students/import", data={"school_id": school_id, "mode": "sync",
+                                                 "file": (BytesIO(data), filename)},
+                       content_type="multipart/form-data")
+
+
+def sync_commit(client, preview_html, school_id, **choices):
+    return client.post("/students/import/commit", data={
+        "token": token_in(preview_html), "school_id": school_id, "mode": "sync", **choices})
+
+
+def test_term_start_sync_updates_adds_and_asks_about_the_missing(world, login):
+    """This term's export over 甲一村小: 张三 moves up to 四年级2班 with a new guardian, a new
+    child comes, 李四 is not on the list and the head says she transferred; nothing is written
+    before the confirmation, which is one audited change."""
+    zhang, li = world.s_a1, world.s_a1_other
+    newcomer = new_id(date(2017, 3, 1), "女")
+    data = xlsx(["姓名", "身份证号", "年级", "班级", "监护人", "关系", "联系电话", "是否留守儿童"], [
+        ["张三", zhang.id_number, "四年级", "2班", "张奶奶", "祖母", "13700001111", "2"],
+        ["王小花", newcomer, "二年级", "1班", "王大", "父亲", "", "0"]])
+    head = login("head")
+    before = count()
+    preview = sync_upload(head, world.a1.id, data)
+    text = preview.text
+    assert "新增 <b>1</b> 人，更新 <b>1</b> 人" in text and "名单上没有 <b>1</b> 人" in text
+    assert "年级：3 → 4" in text and "班级：1班 → 2班" in text and "监护人：张大山 → 张奶奶" in text
+    assert "留守：否 → 是" in text and "王小花" in text and "李四" in text
+    assert count() == before  # the preview writes nothing
+
+    missing_destination = sync_commit(head, text, world.a1.id, **{f"m{li.id}": "transferred"})
+    assert missing_destination.status_code == 422
+    assert "转出必须填写去向" in missing_destination.text
+    assert 'value="transferred" selected' in missing_destination.text  # the choice stays
+    db.session.expire_all()
+    assert (zhang.grade, li.status) == (3, "enrolled") and count() == before
+
+    done = sync_commit(head, text, world.a1.id, **{f"m{li.id}": "transferred",
+                                                   f"d{li.id}": "县城第二小学"})
+    assert done.status_code == 303
+    assert "学期初同步完成：新增 1 人，更新 1 人，离校 1 人" in head.get(done.headers["Location"]).text
+    db.session.expire_all()
+    assert (zhang.grade, zhang.class_group.name, zhang.left_behind) == (4, "2班", True)
+    assert [(g.name, g.relation) for g in zhang.guardians] == [("张奶奶", "祖母")]
+    assert (li.status, li.status_changes[0].destination) == ("transferred", "县城第二小学")
+    assert count() == before + 1
+    entry = db.session.scalars(db.select(AuditLog).filter_by(action="import").order_by(
+        AuditLog.id.desc())).first()
+    assert entry.after == {"new": 1, "updated": 1, "left": 1, "unchanged": 0}
+
+
+def test_a_sync_leaves_alone_what_the_file_does_not_say(world, login):
+    """No 重点群体 column: the focus groups stay; an empty guardian cell keeps the guardians;
+    a missing child left as 仍在本校 stays enrolled."""
+    zhang, li = world.s_a1, world.s_a1_other
+    zhang.poverty = True
+    db.session.commit()
+    head = login("head")
+    preview = sync_upload(head, world.a1.id, xlsx(["姓名", "身份证号", "年级", "班级", "监护人"], [
+        ["张三", zhang.id_number, "3", "1班", ""]]))
+    assert "更新 <b>0</b> 人，1 人没有变化" in preview.text
+    assert sync_commit(head, preview.text, world.a1.id).status_code == 303
+    db.session.expire_all()
+    assert zhang.poverty and [g.name for g in zhang.guardians] == ["张大山"]
+    assert li.status == "enrolled"
+
+
+def test_a_sync_still_refuses_a_child_of_another_school(world, login):
+    preview = sync_upload(login("head"), world.a1.id, xlsx(["姓名", "身份证号", "年级"], [
+        ["赵六", world.s_b1.id_number, "3"]]))
+    assert "身份证号已在乙一村小登记，不能重复登记。" in preview.text and "确认同步" not in preview.text

@@ -122,6 +122,9 @@ class StatusForm(BaseForm):
 
 class ImportForm(BaseForm):
     school_id = SelectField("导入到学校", coerce=int)
+    mode = SelectField("导入方式", default="add", choices=[
+        ("add", "新增学生（名单上的都是新生）"),
+        ("sync", "学期初同步（本学期学籍名单：更新在校学生，列出新增和名单上没有的）")])
     file = FileField("名册文件", [
         FileRequired("请选择要导入的名册文件。"),
         FileAllowed(excel.SPREADSHEETS, f"只能导入{excel.SPREADSHEET_WORDS}文件。")])

@@ -18,6 +18,8 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from sqlalchemy.orm import selectinload
+
 import access
 import audit
 import excel
@@ -105,6 +107,8 @@ class Result:
     headers: list[str] = field(default_factory=list)
     new_classes: list[tuple[int, str]] = field(default_factory=list)
     unused: list[str] = field(default_factory=list)  # columns of the file Baoxue does not keep
+    present: set[str] = field(default_factory=set)  # the fields the file has a column for
+    matched: dict[int, Student] = field(default_factory=dict)  # row number -> this school's child
 
     @property
     def bad_rows(self) -> list[Row]:
@@ -150,9 +154,11 @@ def parse_date(value) -> date | None:
     return None
 
 
-def read(data: bytes, school: School, user: User, today: date | None = None) -> Result:
+def read(data: bytes, school: School, user: User, today: date | None = None,
+         sync: bool = False) -> Result:
     """Read a roster for a school the user may write to, and check every row against the file
-    and the database."""
+    and the database. sync (学期初同步, sync.py): a row of a child of this school is that child
+    (result.matched), not a duplicate."""
     today = today or date.today()
     sheet = excel.read_sheet(data, HEADERS, REQUIRED, MAX_ROWS, "学生")
     if sheet.error:
@@ -161,7 +167,7 @@ def read(data: bytes, school: School, user: User, today: date | None = None) -> 
         return Result("缺少必需的列：年级。请检查列名（可下载导入模板对照）。")
     headers, columns = sheet.headers, sheet.columns
     used = set(columns.values())
-    result = Result(headers=[h for h in headers if h],
+    result = Result(headers=[h for h in headers if h], present=set(columns),
                     unused=[h for i, h in enumerate(headers) if h and i not in used])
     body = sheet.rows
 
@@ -176,7 +182,15 @@ def read(data: bytes, school: School, user: User, today: date | None = None) -> 
         row = Row(number, {h: _text(raw[i]) for i, h in enumerate(headers) if h and i < len(raw)})
         _check_row(row, cell, today)
         result.rows.append(row)
-    _check_duplicates(result.rows)
+    own = _own(school, user) if sync else {}
+    _check_duplicates(result.rows, own)
+    for row in result.rows:
+        found = {own[row.values[k]] for k in ("id_number", "student_no")
+                 if row.values.get(k) in own}
+        if len(found) > 1:
+            row.errors.append("身份证号和学籍号分别是本校两名不同学生的，请核对。")
+        elif found and not row.errors:
+            result.matched[row.number] = found.pop()
     result.new_classes = []
     for row in result.rows:
         key = (row.values.get("grade"), row.values.get("class_name"))
@@ -185,11 +199,23 @@ def read(data: bytes, school: School, user: User, today: date | None = None) -> 
     return result
 
 
-def _check_duplicates(rows: list[Row]) -> None:
-    """IDs and 学籍号 repeated within the file, or registered anywhere in the database."""
+def _own(school: School, user: User) -> dict[str, Student]:
+    """This school's children by ID number and by 学籍号 (a sync matches rows to them)."""
+    own = {}
+    for s in db.session.scalars(access.scoped(Student, user).where(
+            Student.school_id == school.id).options(  # what sync.py compares, in 3 queries
+            selectinload(Student.guardians), selectinload(Student.class_group))):
+        own.update({n: s for n in (s.id_number, s.student_no) if n})
+    return own
+
+
+def _check_duplicates(rows: list[Row], own: dict[str, Student]) -> None:
+    """IDs and 学籍号 repeated within the file, or registered anywhere in the database (but
+    `own`: this school's children, when a sync updates them)."""
     for key, column, label in (("id_number", Student.id_number, "身份证号"),
                                ("student_no", Student.student_no, "学籍号")):
-        taken = access.holders(column, {r.values[key] for r in rows if r.values.get(key)})
+        taken = access.holders(column, {r.values[key] for r in rows
+                                        if r.values.get(key) and r.values[key] not in own})
         first_seen: dict[str, int] = {}
         for row in rows:
             value = row.values.get(key)
@@ -335,32 +361,8 @@ def commit(result: Result, school: School, user: User, today: date | None = None
     """Write every row of a checked file in one transaction; nothing is written on any error."""
     assert result.ok
     today = today or date.today()
-    year = school_year_of(today)
-    classes = {(c.grade, c.name): c for c in db.session.scalars(
-        access.scoped(ClassGroup, user).where(ClassGroup.school_id == school.id,
-                                              ClassGroup.school_year == year))}
     try:
-        for grade, name in result.new_classes:
-            classes[(grade, name)] = ClassGroup(school_id=school.id, school_year=year,
-                                                grade=grade, name=name)
-            db.session.add(classes[(grade, name)])
-        for row in result.rows:
-            v = row.values
-            student = Student(
-                school_id=school.id, name=v["name"], sex=v["sex"], birth_date=v["birth_date"],
-                id_number=v["id_number"], student_no=v["student_no"], grade=v["grade"],
-                class_group=classes.get((v["grade"], v["class_name"])),
-                ethnicity=v["ethnicity"], placement=v["placement"], boarder=v["boarder"],
-                village=v["village"], village_group=v["village_group"], address=v["address"],
-                **{flag: flag in v["flags"] for flag in FOCUS_FLAGS})
-            if v["guardian"] or v["phone"]:
-                student.guardians.append(Guardian(name=v["guardian"], relation=v["relation"],
-                                                  phone=v["phone"], works_away=v["works_away"]))
-            if v["guardian2"] or v["phone2"]:
-                student.guardians.append(Guardian(name=v["guardian2"], relation=v["relation2"],
-                                                  phone=v["phone2"]))
-            student.change_status("enrolled", today, "新登记（Excel 导入）", "", user)
-            db.session.add(student)
+        add(result.rows, result.new_classes, school, user, today)
         audit.record("import", f"导入 {len(result.rows)} 名学生到{school.name}",
                      table_name="students", school_id=school.id,
                      after={"rows": len(result.rows), "new_classes": len(result.new_classes)},
@@ -370,3 +372,38 @@ def commit(result: Result, school: School, user: User, today: date | None = None
         db.session.rollback()
         raise
     return len(result.rows)
+
+
+def add(rows: list[Row], new_classes: list[tuple[int, str]], school: School, user: User,
+        today: date) -> list[Student]:
+    """Add checked rows as new children of the school, with the classes they need (the caller
+    audits and commits)."""
+    year = school_year_of(today)
+    classes = {(c.grade, c.name): c for c in db.session.scalars(
+        access.scoped(ClassGroup, user).where(ClassGroup.school_id == school.id,
+                                              ClassGroup.school_year == year))}
+    for grade, name in new_classes:
+        classes[(grade, name)] = ClassGroup(school_id=school.id, school_year=year,
+                                            grade=grade, name=name)
+        db.session.add(classes[(grade, name)])
+    added = []
+    for row in rows:
+        v = row.values
+        student = Student(
+            school_id=school.id, name=v["name"], sex=v["sex"], birth_date=v["birth_date"],
+            id_number=v["id_number"], student_no=v["student_no"], grade=v["grade"],
+            class_group=classes.get((v["grade"], v["class_name"])),
+            ethnicity=v["ethnicity"], placement=v["placement"], boarder=v["boarder"],
+            village=v["village"], village_group=v["village_group"], address=v["address"],
+            **{flag: flag in v["flags"] for flag in FOCUS_FLAGS})
+        if v["guardian"] or v["phone"]:
+            student.guardians.append(Guardian(name=v["guardian"], relation=v["relation"],
+                                              phone=v["phone"], works_away=v["works_away"]))
+        if v["guardian2"] or v["phone2"]:
+            student.guardians.append(Guardian(name=v["guardian2"], relation=v["relation2"],
+                                              phone=v["phone2"]))
+        student.change_status("enrolled", today, "新登记（Excel 导入）", "", user)
+        db.session.add(student)
+        added.append(student)
+    db.session.flush()
+    return added

@@ -11,7 +11,7 @@ import pending
 import printjobs
 from blueprints.attendance import risk
 import audit
-from blueprints.students import bp, idnumber, importer, roster, sheets, timeline
+from blueprints.students import bp, idnumber, importer, roster, sheets, sync, timeline
 from blueprints.students.forms import ImportForm, StatusForm, StudentForm
 from blueprints.students.register import SORTS, Filters, classes_of
 from extensions import db
@@ -263,11 +263,16 @@ def import_upload():
     form.school_id.choices = [(s.id, s.name) for s in _schools()]
     if form.validate_on_submit():
         school = access.get_or_404(School, form.school_id.data)
-        data = form.file.data.read()
-        result = importer.read(data, school, current_user)
-        token = pending.keep("roster", data, school=school.id) if result.ok else ""
+        data, mode = form.file.data.read(), form.mode.data
+        if mode == "sync":
+            found = sync.read(data, school, current_user, date.today())
+            result = found.result
+        else:
+            found, result = None, importer.read(data, school, current_user)
+        token = pending.keep("roster", data, school=school.id, mode=mode) if result.ok else ""
         return render_template("students/import_preview.html", result=result, school=school,
-                               token=token, filename=form.file.data.filename)
+                               token=token, filename=form.file.data.filename, sync=found,
+                               leavings=sync.LEAVINGS)
     if form.is_submitted():
         return invalid("students/import.html", form=form)
     return render_template("students/import.html", form=form)
@@ -277,7 +282,9 @@ def import_upload():
 @access.require(*access.REGISTER_EDITORS)
 def import_commit():
     token, school_id = request.form.get("token", ""), request.form.get("school_id", type=int)
-    data = pending.load("roster", token, school=school_id)  # only into the school it was checked for
+    if request.form.get("mode") == "sync":
+        return _sync_commit(token, school_id)
+    data = pending.load("roster", token, school=school_id, mode="add")  # into the school checked
     school = access.get_or_404(School, school_id)
     result = importer.read(data, school, current_user)  # checked again: the data may have moved on
     if not result.ok:
@@ -286,6 +293,23 @@ def import_commit():
     count = importer.commit(result, school, current_user)
     pending.drop("roster", token)
     flash(f"已导入 {count} 名学生到{school.name}。", "success")
+    return after_write(url_for("students.index", school=school.id, sort="class"))
+
+
+def _sync_commit(token: str, school_id: int | None):
+    """学期初同步 confirmed: read again, each missing child's fate from the form, all at once."""
+    data = pending.load("roster", token, school=school_id, mode="sync")
+    school = access.get_or_404(School, school_id)
+    found = sync.read(data, school, current_user, date.today())
+    chosen, errors = sync.decisions(request.form, found.missing)
+    if errors or not found.result.ok:
+        return invalid("students/import_preview.html", result=found.result, school=school,
+                       token=token, filename="", sync=found, leavings=sync.LEAVINGS,
+                       chosen=chosen, errors=errors)
+    counts = sync.commit(found, school, current_user, date.today(), chosen)
+    pending.drop("roster", token)
+    flash(f"{school.name}学期初同步完成：新增 {counts['new']} 人，更新 {counts['updated']} 人，"
+          f"离校 {counts['left']} 人，{counts['unchanged']} 人没有变化。", "success")
     return after_write(url_for("students.index", school=school.id, sort="class"))
 
 
