@@ -258,6 +258,11 @@ def student_no_holder(number: str, exclude_id: int | None = None) -> str | None:
     return _holder(Student.student_no == number, exclude_id)
 
 
+def document_holder(id_type: str, number: str, exclude_id: int | None = None) -> str | None:
+    """The school holding a child with this document (a passport, a 港澳台 document)."""
+    return _holder(sa.and_(Student.id_type == id_type, Student.id_document == number), exclude_id)
+
+
 def holders(column, values) -> dict[str, str]:
     """{value: school name} for the values of Student.id_number or Student.student_no that are
     already registered anywhere (batched for imports)."""

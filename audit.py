@@ -13,9 +13,9 @@ from sqlalchemy.orm import Session, object_session
 
 from extensions import db
 from models import (ABSENCE_KINDS, ACTIVITY_KINDS, AID_KINDS, AID_METHODS, AID_STATUSES,
-                    CADRE_LEVELS, CASE_STATES, CASE_TRIGGERS, EXPLANATIONS, GRADES, NOTICE_KINDS,
-                    PAIR_KINDS, PLACEMENTS, PLEDGE_KINDS, PLEDGE_STATUSES, RESPONSIBILITY_KINDS,
-                    RISK_LEVELS, ROLES, SCHOOL_KINDS, SEMESTERS, SESSION_MODES, STATUSES,
+                    CADRE_LEVELS, CASE_STATES, CASE_TRIGGERS, EXPLANATIONS, GRADES, ID_TYPES,
+                    NOTICE_KINDS, PAIR_KINDS, PLACEMENTS, PLEDGE_KINDS, PLEDGE_STATUSES,
+                    RESPONSIBILITY_KINDS, RISK_LEVELS, ROLES, SCHOOL_KINDS, SEMESTERS, SESSION_MODES, STATUSES,
                     VISIT_OUTCOMES, WARNING_RULES, WARNING_STATUSES, ActionItem, AidProgram,
                     AuditLog, Cadre, CaseNotice, CaseStep, DocumentCounter, FollowUp, Guardian,
                     HouseholdChild, Meeting, PledgeTemplate, PrintJob, Responsibility, RiskScore,
@@ -33,7 +33,8 @@ UNAUDITED = (AuditLog, PrintJob, DocumentCounter, UserSession, RiskScore)
 # Field names as the audit page shows them (the stored JSON keeps the column names).
 FIELD_LABELS = {
     "name": "姓名", "sex": "性别", "birth_date": "出生日期", "ethnicity": "民族",
-    "id_number": "身份证号", "student_no": "学籍号", "status": "学籍状态", "placement": "就读方式",
+    "id_number": "身份证号", "id_type": "身份证件类型", "id_document": "证件号码",
+    "student_no": "学籍号", "status": "学籍状态", "placement": "安置方式",
     "school_id": "学校", "class_id": "班级", "grade": "年级", "village": "户籍村/所在村",
     "village_group": "组", "address": "住址", "notes": "备注", "boarder": "寄宿",
     "left_behind": "留守", "single_parent": "单亲", "orphan": "孤儿", "poverty": "脱贫/低保/特困",
@@ -90,6 +91,7 @@ TABLE_LABELS = {
 # Stored codes as the 操作日志 shows them: {(table, column): {code: label}}.
 CODES = {
     ("students", "status"): STATUSES, ("status_changes", "from_status"): STATUSES,
+    ("students", "id_type"): ID_TYPES,
     ("status_changes", "to_status"): STATUSES, ("students", "placement"): PLACEMENTS,
     ("students", "grade"): GRADES, ("classes", "grade"): GRADES,
     ("users", "role"): ROLES, ("schools", "kind"): SCHOOL_KINDS,

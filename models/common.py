@@ -28,6 +28,20 @@ STATUSES = {
     "deceased": "死亡",
 }
 
+# 身份证件类型 as the 学籍 system has them (its codes in importer.py). A 居民身份证 (and a 港澳台
+# 居民居住证, 18 digits under the same check) is Student.id_number; any other document's number is
+# Student.id_document; a child with none yet has neither.
+ID_TYPES = {
+    "resident": "居民身份证",
+    "hk": "香港特区护照/身份证明",
+    "macao": "澳门特区护照/身份证明",
+    "taiwan": "台湾居民来往大陆通行证",
+    "permanent": "境外永久居住证",
+    "passport": "护照",
+    "other": "其他证件",
+    "none": "尚无证件",
+}
+
 PLACEMENTS = {
     "in_school": "在校就读",
     "inclusive": "随班就读",

@@ -8,7 +8,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from extensions import db
-from models.common import FOCUS_FLAGS, GRADES, PLACEMENTS, STATUSES, mask_id, name_pinyin, now
+from models.common import (FOCUS_FLAGS, GRADES, ID_TYPES, PLACEMENTS, STATUSES, mask_id,
+                           name_pinyin, now)
 from models.people import ClassGroup, School, User
 
 if TYPE_CHECKING:  # annotations only: the mapper registry resolves them by name
@@ -24,6 +25,7 @@ class Student(db.Model):
     # by status in pinyin order, so that the register's first page reads 50 rows, not sorts all
     # (the plain status index stays: its (status, rowid) key serves "status = ? AND id IN ...")
     __table_args__ = (sa.Index("ix_students_school_status", "school_id", "status"),
+                      sa.Index("ix_students_id_document", "id_type", "id_document", unique=True),
                       sa.Index("ix_students_status_pinyin", "status", "name_pinyin"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -37,6 +39,9 @@ class Student(db.Model):
     birth_date: Mapped[date | None]
     ethnicity: Mapped[str] = mapped_column(sa.String(20), default="汉族")
     id_number: Mapped[str | None] = mapped_column(sa.String(18), unique=True)
+    id_type: Mapped[str] = mapped_column(sa.String(12), default="resident",
+                                         server_default="resident")  # ID_TYPES
+    id_document: Mapped[str | None] = mapped_column(sa.String(30))  # another document's number
     student_no: Mapped[str | None] = mapped_column(sa.String(30), unique=True)  # 学籍号
     status: Mapped[str] = mapped_column(sa.String(12), default="enrolled", index=True)
     placement: Mapped[str] = mapped_column(sa.String(16), default="in_school")
@@ -87,7 +92,12 @@ class Student(db.Model):
 
     @property
     def masked_id(self) -> str:
-        return mask_id(self.id_number)
+        """The ID number (or another document's number) as lists show it."""
+        return mask_id(self.id_number or self.id_document)
+
+    @property
+    def id_type_label(self) -> str:
+        return ID_TYPES.get(self.id_type, self.id_type)
 
     @property
     def masked_student_no(self) -> str:

@@ -491,7 +491,7 @@ def test_the_xueji_systems_export_imports_as_it_is(app, world, login, kind):
     ("就读方式", "走校", "就读方式“走校”无法识别：学籍系统填“走读”或“住校”（1、2）"),
     ("安置方式", "在家", "安置方式“在家”无法识别"),
     ("是否孤儿", "不详", "是否孤儿“不详”应填“是”或“否”（学籍系统的代码 1、0 也可以）。"),
-    ("身份证件类型", "6", "身份证件类型“6”：导入只收居民身份证。"),
+    ("身份证件类型", "8", "身份证件类型“8”无法识别，可填：居民身份证、香港特区护照/身份证明"),
 ], ids=["sex", "ethnic code", "attendance", "placement", "yes-no", "document type"])
 def test_each_xueji_convention_names_what_is_wrong(world, login, column, value, message):
     preview = upload(login("head"), world.a1.id, xlsx(
@@ -597,3 +597,36 @@ def test_a_sync_still_refuses_a_child_of_another_school(world, login):
     preview = sync_upload(login("head"), world.a1.id, xlsx(["姓名", "身份证号", "年级"], [
         ["赵六", world.s_b1.id_number, "3"]]))
     assert "身份证号已在乙一村小登记，不能重复登记。" in preview.text and "确认同步" not in preview.text
+
+
+def test_children_without_a_resident_id_are_registered_with_their_document(world, login):
+    """Issue 18.1: a child with a passport, a 台湾居民来往大陆通行证 or no document yet is
+    registered with the document's type and number (no made-up ID number), sex and birth date
+    from their own columns; the same child twice is caught by name + birth date + guardian."""
+    head = login("head")
+    header = ["姓名", "性别", "出生日期", "身份证件类型", "身份证件号", "年级", "监护人"]
+    preview = upload(head, world.a1.id, xlsx(header, [
+        ["林安娜", "2", "20160301", "护照", "E12345678", "3", "林先生"],
+        ["陈家豪", "1", "2015-06-01", "4", "01234567", "4", "陈太太"],
+        ["小石头", "男", "2017-02-02", "尚无证件", "", "2", "石大山"],
+        ["没性别", "", "", "6", "P7654321", "2", ""]]))
+    assert "没有居民身份证号的儿童，请填写性别和出生日期。" in preview.text  # 第 5 行
+    preview = upload(head, world.a1.id, xlsx(header, [
+        ["林安娜", "2", "20160301", "护照", "E12345678", "3", "林先生"],
+        ["陈家豪", "1", "2015-06-01", "4", "01234567", "4", "陈太太"],
+        ["小石头", "男", "2017-02-02", "尚无证件", "", "2", "石大山"]]))
+    assert "共 3 名学生，全部检查通过" in preview.text, preview.text
+    assert commit(head, token_in(preview.text), world.a1.id).status_code == 303
+    anna = db.session.scalar(db.select(Student).filter_by(name="林安娜"))
+    assert (anna.id_type, anna.id_document, anna.id_number) == ("passport", "E12345678", None)
+    assert (anna.sex, anna.birth_date, anna.id_type_label) == ("女", date(2016, 3, 1), "护照")
+    stone = db.session.scalar(db.select(Student).filter_by(name="小石头"))
+    assert (stone.id_type, stone.id_document, stone.id_number) == ("none", None, None)
+    again = upload(login("officer"), world.a2.id, xlsx(header, [
+        ["林安娜", "女", "2016-03-01", "6", "E12345678", "3", "林先生"],
+        ["小石头", "男", "2017-02-02", "", "", "2", "石大山"],
+        ["小石头", "男", "2017-02-02", "无", "", "2", "石大山"]]))
+    assert "证件号已在甲一村小登记，不能重复登记。" in again.text
+    assert "身份证号为空。持护照、港澳台证件或还没有证件的儿童" in again.text
+    assert "甲一村小已登记同名、同出生日期、同监护人的小石头" in again.text
+    assert "确认导入" not in again.text

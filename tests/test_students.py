@@ -136,6 +136,30 @@ def test_add_student_fills_pinyin_guardians_and_history(world, login):
     assert response.headers["Location"] == f"/students/{student.id}"
 
 
+def test_a_child_with_a_passport_or_no_document_is_registered_by_hand(world, login):
+    """Issue 18.1 on the form: the document's type and number, never a made-up ID number."""
+    head = login("head")
+    no_number = head.post("/students/new", data=_form(world, id_type="passport", id_number=""))
+    assert no_number.status_code == 422 and "请填写护照的号码。" in no_number.text
+    both = head.post("/students/new", data=_form(world, id_type="passport", id_document="E1234567"))
+    assert both.status_code == 422 and "身份证号一栏请留空" in both.text
+    ok = head.post("/students/new", data=_form(world, id_type="passport", id_number="",
+                                                id_document="e 1234567"))
+    assert ok.status_code == 303
+    child = db.session.scalar(db.select(Student).filter_by(name="陈小红"))
+    assert (child.id_type, child.id_document, child.id_number) == ("passport", "E1234567", None)
+    page = head.get(f"/students/{child.id}").text
+    assert "<dt>身份证件</dt><dd>护照" in page and "E1234567" in page
+    again = head.post("/students/new", data=_form(world, name="陈小绿", id_type="passport",
+                                                   id_number="", id_document="E1234567"))
+    assert again.status_code == 422 and "该证件号已在甲一村小登记" in again.text
+    none = head.post("/students/new", data=_form(world, name="石头", id_type="none",
+                                                  id_number="", id_document="X99999"))
+    assert none.status_code == 303
+    stone = db.session.scalar(db.select(Student).filter_by(name="石头"))
+    assert (stone.id_type, stone.id_document, stone.id_number) == ("none", None, None)
+
+
 def test_add_by_htmx_answers_hx_location(world, login):
     response = login("head").post("/students/new", data=_form(world),
                                   headers={"HX-Request": "true", "HX-Target": "student-form"})

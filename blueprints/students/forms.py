@@ -1,3 +1,4 @@
+import re
 from datetime import date
 
 from flask_wtf.file import FileAllowed, FileField, FileRequired
@@ -9,7 +10,7 @@ from wtforms.validators import InputRequired, Length, Optional, Regexp, Validati
 import access
 import excel
 from blueprints.students import idnumber
-from models import FOCUS_FLAGS, GRADES, PLACEMENTS, STATUSES
+from models import FOCUS_FLAGS, GRADES, ID_TYPES, PLACEMENTS, STATUSES
 
 PHONE = Regexp(r"^[0-9+\- ]{7,20}$", message="电话号码只能包含数字、空格、+ 和 -，7–20 位。")
 
@@ -33,7 +34,10 @@ class StudentForm(BaseForm):
     grade = SelectField("年级", coerce=int,
                         choices=[(0, "—")] + list(GRADES.items()))
     name = StringField("姓名", [InputRequired("请填写姓名。"), Length(max=40)])
+    id_type = SelectField("身份证件类型", choices=list(ID_TYPES.items()), default="resident")
     id_number = StringField("身份证号", [Optional()], filters=[idnumber.normalize])
+    id_document = StringField("证件号码（护照、港澳台证件等）",
+                              filters=[lambda s: s.strip().upper().replace(" ", "") if s else s])
     sex = SelectField("性别", [InputRequired("请选择性别。")],
                       choices=[("", "—"), ("男", "男"), ("女", "女")])
     birth_date = DateField("出生日期", [Optional()])
@@ -64,6 +68,19 @@ class StudentForm(BaseForm):
         if holder:
             raise ValidationError(f"该身份证号已在{holder}登记，不能重复登记。如学生转学，请由原学校办理转出。")
 
+    def validate_id_document(self, field):
+        if self.id_type.data in ("resident", "none"):
+            field.data = None  # only another document has a number here
+            return
+        if not field.data:
+            raise ValidationError(f"请填写{ID_TYPES.get(self.id_type.data, '证件')}的号码。")
+        if not re.fullmatch(r"[A-Z0-9()（）\-]{5,30}", field.data):
+            raise ValidationError("证件号码应为 5–30 位字母或数字。")
+        holder = access.document_holder(self.id_type.data, field.data,
+                                        self.student.id if self.student else None)
+        if holder:
+            raise ValidationError(f"该证件号已在{holder}登记，不能重复登记。")
+
     def validate_student_no(self, field):
         holder = field.data and access.student_no_holder(
             field.data, self.student.id if self.student else None)
@@ -76,6 +93,13 @@ class StudentForm(BaseForm):
 
     def validate(self, extra_validators=None):
         ok = super().validate(extra_validators)
+        if self.id_type.data != "resident":
+            if self.id_number.data:
+                self.id_number.errors.append("不是居民身份证的，身份证号一栏请留空，号码写在“证件号码”。")
+                ok = False
+            if not self.birth_date.data:
+                self.birth_date.errors.append("没有居民身份证号的儿童，请填写出生日期。")
+                ok = False
         if self.id_number.data and not self.id_number.errors:  # a valid ID decides sex and birth
             result = idnumber.check(self.id_number.data)
             if self.sex.data and self.sex.data != result.sex:

@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 import access
@@ -25,7 +26,7 @@ import audit
 import excel
 from blueprints.students import idnumber
 from extensions import db
-from models import (FOCUS_FLAGS, PLACEMENTS, ClassGroup, Guardian, School, Student,
+from models import (FOCUS_FLAGS, ID_TYPES, PLACEMENTS, ClassGroup, Guardian, School, Student,
                     User, school_year_of)
 
 MAX_ROWS = 5000
@@ -82,7 +83,12 @@ SEXES = {"男": "男", "女": "女", "1": "男", "2": "女", "男性": "男", "�
 DAY_OR_BOARD = {"走读": False, "1": False, "住校": True, "寄宿": True, "2": True}
 LEFT_BEHIND = {"0": False, "非留守儿童": False, "1": True, "单亲留守儿童": True, "2": True,
                "双亲留守儿童": True}
-RESIDENT_ID = {"", "1", "居民身份证", "身份证"}  # 身份证件类型 of a mainland resident
+# 身份证件类型 by the 学籍 system's code or by name; a 港澳台居民居住证 is an 18-digit number under
+# the same check as a 居民身份证, so it is one.
+ID_TYPE_WORDS = {"": "resident", "1": "resident", "身份证": "resident", "港澳台居民居住证": "resident",
+                 "2": "hk", "3": "macao", "4": "taiwan", "台胞证": "taiwan", "5": "permanent",
+                 "6": "passport", "9": "other", "其他": "other", "无": "none", "无证件": "none",
+                 **{label: code for code, label in ID_TYPES.items()}}
 ETHNIC_CODES = dict(enumerate((
     "汉族 蒙古族 回族 藏族 维吾尔族 苗族 彝族 壮族 布依族 朝鲜族 满族 侗族 瑶族 白族 土家族 哈尼族 "
     "哈萨克族 傣族 黎族 傈僳族 佤族 畲族 高山族 拉祜族 水族 东乡族 纳西族 景颇族 柯尔克孜族 土族 "
@@ -184,8 +190,9 @@ def read(data: bytes, school: School, user: User, today: date | None = None,
         result.rows.append(row)
     own = _own(school, user) if sync else {}
     _check_duplicates(result.rows, own)
+    _check_same_child(result.rows, own)
     for row in result.rows:
-        found = {own[row.values[k]] for k in ("id_number", "student_no")
+        found = {own[row.values[k]] for k in ("id_number", "id_document", "student_no")
                  if row.values.get(k) in own}
         if len(found) > 1:
             row.errors.append("身份证号和学籍号分别是本校两名不同学生的，请核对。")
@@ -205,7 +212,7 @@ def _own(school: School, user: User) -> dict[str, Student]:
     for s in db.session.scalars(access.scoped(Student, user).where(
             Student.school_id == school.id).options(  # what sync.py compares, in 3 queries
             selectinload(Student.guardians), selectinload(Student.class_group))):
-        own.update({n: s for n in (s.id_number, s.student_no) if n})
+        own.update({n: s for n in (s.id_number, s.id_document, s.student_no) if n})
     return own
 
 
@@ -213,6 +220,7 @@ def _check_duplicates(rows: list[Row], own: dict[str, Student]) -> None:
     """IDs and 学籍号 repeated within the file, or registered anywhere in the database (but
     `own`: this school's children, when a sync updates them)."""
     for key, column, label in (("id_number", Student.id_number, "身份证号"),
+                               ("id_document", Student.id_document, "证件号"),
                                ("student_no", Student.student_no, "学籍号")):
         taken = access.holders(column, {r.values[key] for r in rows
                                         if r.values.get(key) and r.values[key] not in own})
@@ -229,6 +237,31 @@ def _check_duplicates(rows: list[Row], own: dict[str, Student]) -> None:
                 row.errors.append(f"{label}已在{taken[value]}登记，不能重复登记。")
 
 
+def _check_same_child(rows: list[Row], own: dict[str, Student]) -> None:
+    """A child without a 居民身份证 number is the same child as one registered anywhere (or on
+    another row) with the same name, birth date and guardian."""
+    rows = [r for r in rows if not r.values.get("id_number") and r.values.get("birth_date")]
+    if not rows:
+        return
+    names = {r.values["name"] for r in rows}
+    known = {}
+    for s in db.session.scalars(sa.select(Student).where(Student.name.in_(names)).options(
+            selectinload(Student.guardians), selectinload(Student.school))):
+        for g in s.guardians or [None]:
+            known[(s.name, s.birth_date, g.name if g else "")] = s
+    seen: dict[tuple, int] = {}
+    for row in rows:
+        v = row.values
+        key = (v["name"], v["birth_date"], v["guardian"])
+        if key in seen:
+            row.errors.append(f"与第 {seen[key]} 行姓名、出生日期、监护人都相同，是同一个孩子吗？")
+        seen.setdefault(key, row.number)
+        same = known.get(key)
+        if same is not None and same not in own.values():
+            row.errors.append(f"{same.school.name}已登记同名、同出生日期、同监护人的{same.name}，"
+                              "不能重复登记。如是不同的孩子，请在备注中说明后逐个登记。")
+
+
 def _check_row(row: Row, cell, today: date) -> None:
     v, err = row.values, row.errors
     v["name"] = _text(cell("name")).replace(" ", "")
@@ -237,35 +270,7 @@ def _check_row(row: Row, cell, today: date) -> None:
     elif len(v["name"]) > 40:
         err.append("姓名太长（超过 40 个字）。")
 
-    id_type = _text(cell("id_type"))
-    raw_id = cell("id_number")
-    v["id_text"] = _text(raw_id)
-    if id_type not in RESIDENT_ID:
-        err.append(f"身份证件类型“{id_type}”：导入只收居民身份证。持护照、港澳台证件或还没有证件的"
-                   "儿童，请在名册中逐个登记。")
-    elif isinstance(raw_id, (int, float)) and len(_text(raw_id)) >= 16:
-        err.append("身份证号被 Excel 存成了数字，末几位已经丢失。请把该列设为“文本”格式后重新填写。")
-    elif not _text(raw_id):
-        err.append("身份证号为空（没有身份证号的儿童请在名册中逐个登记并在备注中说明）。")
-    else:
-        checked = idnumber.check(_text(raw_id), today)
-        if checked.ok:
-            v.update(id_number=checked.number, sex=checked.sex, birth_date=checked.birth_date)
-        else:
-            err.append(checked.error)
-
-    sex = SEXES.get(_text(cell("sex")), _text(cell("sex")))
-    if sex and sex not in ("男", "女"):
-        err.append(f"性别“{sex}”应为“男”或“女”（学籍系统的代码 1、2 也可以）。")
-    elif sex and v.get("sex") and sex != v["sex"]:
-        err.append(f"性别“{sex}”与身份证号不符（身份证号显示为{v['sex']}）。")
-    birth = cell("birth_date")
-    if _text(birth):
-        parsed = parse_date(birth)
-        if parsed is None:
-            err.append(f"出生日期“{_text(birth)}”无法识别，请写成 2015-09-01 这样的格式。")
-        elif v.get("birth_date") and parsed != v["birth_date"]:
-            err.append(f"出生日期与身份证号不符（身份证号显示为 {v['birth_date']:%Y-%m-%d}）。")
+    _check_identity(v, err, cell, today)
 
     grade_text, class_text = _text(cell("grade")), _text(cell("class"))
     grade = parse_grade(grade_text) if grade_text else None
@@ -318,6 +323,52 @@ def _flags(cell, err: list[str]) -> set[str]:
     if _text(cell("disabled")).upper() not in NO:  # 残疾人类型: a code or a kind; 0 or 无: none
         flags.add("disabled")
     return flags
+
+def _check_identity(v: dict, err: list[str], cell, today: date) -> None:
+    """身份证件类型 and its number, 性别, 出生日期. A 居民身份证 decides sex and birth date (the
+    cells, when filled, must agree); a child with another document or none yet is registered
+    with the document's type and number (never a made-up ID number) and the cells' sex and
+    birth date, which are then required."""
+    type_text, raw_id = _text(cell("id_type")), cell("id_number")
+    v.update(id_text=_text(raw_id), id_type=ID_TYPE_WORDS.get(type_text, "resident"),
+             id_number=None, id_document=None, sex=None, birth_date=None)
+    number = _text(raw_id).upper().replace(" ", "")
+    if type_text not in ID_TYPE_WORDS:
+        err.append(f"身份证件类型“{type_text}”无法识别，可填：{'、'.join(ID_TYPES.values())}"
+                   "（学籍系统的代码 1–6、9 也可以）。")
+    elif v["id_type"] == "none":
+        if number:
+            err.append("身份证件类型是“尚无证件”，证件号一栏应为空。")
+    elif v["id_type"] != "resident":
+        if not re.fullmatch(r"[A-Z0-9()（）\-]{5,30}", number):
+            err.append(f"{ID_TYPES[v['id_type']]}号码“{number}”不对：应为 5–30 位字母或数字。")
+        v["id_document"] = number
+    elif isinstance(raw_id, (int, float)) and len(_text(raw_id)) >= 16:
+        err.append("身份证号被 Excel 存成了数字，末几位已经丢失。请把该列设为“文本”格式后重新填写。")
+    elif not number:
+        err.append("身份证号为空。持护照、港澳台证件或还没有证件的儿童，请在“身份证件类型”一栏写明"
+                   "（如“护照”“尚无证件”）。")
+    else:
+        checked = idnumber.check(number, today)
+        if checked.ok:
+            v.update(id_number=checked.number, sex=checked.sex, birth_date=checked.birth_date)
+        else:
+            err.append(checked.error)
+    sex = SEXES.get(_text(cell("sex")), _text(cell("sex")))
+    birth = parse_date(cell("birth_date")) if _text(cell("birth_date")) else None
+    if sex and sex not in ("男", "女"):
+        err.append(f"性别“{sex}”应为“男”或“女”（学籍系统的代码 1、2 也可以）。")
+    elif sex and v["sex"] and sex != v["sex"]:
+        err.append(f"性别“{sex}”与身份证号不符（身份证号显示为{v['sex']}）。")
+    if _text(cell("birth_date")) and birth is None:
+        err.append(f"出生日期“{_text(cell('birth_date'))}”无法识别，请写成 2015-09-01 这样的格式。")
+    elif birth and v["birth_date"] and birth != v["birth_date"]:
+        err.append(f"出生日期与身份证号不符（身份证号显示为 {v['birth_date']:%Y-%m-%d}）。")
+    if v["id_type"] != "resident":
+        v["sex"], v["birth_date"] = sex if sex in ("男", "女") else None, birth
+        if not (v["sex"] and v["birth_date"]):
+            err.append("没有居民身份证号的儿童，请填写性别和出生日期。")
+
 
 def _yes(text: str, label: str, err: list[str]) -> bool:
     """是/否 or 1/0 (and the usual variants); anything else is an error."""
@@ -391,7 +442,8 @@ def add(rows: list[Row], new_classes: list[tuple[int, str]], school: School, use
         v = row.values
         student = Student(
             school_id=school.id, name=v["name"], sex=v["sex"], birth_date=v["birth_date"],
-            id_number=v["id_number"], student_no=v["student_no"], grade=v["grade"],
+            id_number=v["id_number"], id_type=v["id_type"], id_document=v["id_document"],
+            student_no=v["student_no"], grade=v["grade"],
             class_group=classes.get((v["grade"], v["class_name"])),
             ethnicity=v["ethnicity"], placement=v["placement"], boarder=v["boarder"],
             village=v["village"], village_group=v["village_group"], address=v["address"],

@@ -131,6 +131,7 @@ def _save(form, student):
     for name in ("name", "sex", "birth_date", "ethnicity", "placement", "boarder", "village",
                  "village_group", "address", "notes", *FOCUS_FLAGS):
         setattr(student, name, getattr(form, name).data)
+    student.id_type, student.id_document = form.id_type.data, form.id_document.data or None
     student.id_number = form.id_number.data or None
     student.student_no = form.student_no.data or None
     if student.id_number:
