@@ -18,8 +18,8 @@ from models import (ABSENCE_KINDS, ACTIVITY_KINDS, AID_KINDS, AID_METHODS, AID_S
                     RESPONSIBILITY_KINDS, RISK_LEVELS, ROLES, SCHOOL_KINDS, SEMESTERS, SESSION_MODES, STATUSES,
                     VISIT_OUTCOMES, WARNING_RULES, WARNING_STATUSES, ActionItem, AidProgram,
                     AuditLog, Cadre, CaseNotice, CaseStep, DocumentCounter, FollowUp, Guardian,
-                    HouseholdChild, Meeting, PledgeTemplate, PrintJob, Responsibility, RiskScore,
-                    School, StatusChange, Student, Term, TutoringSession, UserSession,
+                    HouseholdChild, Meeting, MonthReport, PledgeTemplate, PrintJob, Responsibility,
+                    RiskScore, School, StatusChange, Student, Term, TutoringSession, UserSession,
                     WorkSummary, mask_id, now)
 
 # Columns that are bookkeeping, not facts; their changes are not listed in before/after.
@@ -28,7 +28,8 @@ SECRET = {"password_hash"}
 # Bookkeeping tables: the log itself, print jobs (the export a job makes is recorded), document
 # number counters (each number is in its document's own entry), sign-ins (signing in and
 # out are recorded as events) and the stored risk scores (derived, written by the lists).
-UNAUDITED = (AuditLog, PrintJob, DocumentCounter, UserSession, RiskScore)
+UNAUDITED = (AuditLog, PrintJob, DocumentCounter, UserSession, RiskScore,
+             MonthReport)  # its 报送 is recorded by the ledger (audit.record)
 
 # Field names as the audit page shows them (the stored JSON keeps the column names).
 FIELD_LABELS = {
@@ -77,6 +78,7 @@ FIELD_LABELS = {
 # The tables as the 操作日志 names them (对象).
 TABLE_LABELS = {
     "students": "学生", "guardians": "监护人", "status_changes": "学籍变动", "schools": "学校",
+    "month_reports": "台账报送",
     "users": "用户", "terms": "学期", "classes": "班级", "absences": "考勤", "warnings": "预警",
     "home_visits": "家访", "dropout_cases": "劝返个案", "case_steps": "个案进展",
     "follow_ups": "复学回访", "case_notices": "劝返文书", "household_children": "户籍名单",

@@ -227,3 +227,27 @@ class HouseholdChild(db.Model):
 
     def __str__(self) -> str:
         return f"{self.name}（{self.village}）"
+
+
+class MonthReport(db.Model):
+    """A month's ledgers as the township sent them (报送): the 疑似辍学 and 辍学 ledgers' rows
+    and each school's counts, kept as sent. The month's ledger pages, exports, prints and
+    monthly report show the latest version sent, not today's records; a later change is sent
+    again as a correction (更正: the next version, dated, with what changed), and every
+    version stays."""
+    __tablename__ = "month_reports"
+    __table_args__ = (sa.UniqueConstraint("central_id", "month", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    central_id: Mapped[int] = mapped_column(sa.ForeignKey("schools.id"), index=True)
+    month: Mapped[date]  # its first day
+    version: Mapped[int] = mapped_column(default=1)
+    sent_on: Mapped[date]
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    note: Mapped[str] = mapped_column(sa.String(300), default="")  # a correction's reason
+    content: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+
+    user: Mapped[User | None] = relationship()
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y年%m月}台账报送（第 {self.version} 版）"

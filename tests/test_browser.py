@@ -182,6 +182,35 @@ def test_term_start_sync_in_the_browser(world, live_server, page, tmp_path):
     assert all("422" in e for e in page.console_errors)  # the refused confirmation's status
 
 
+def test_a_month_sent_then_corrected_in_the_demo_township(app, live_server, chromium):
+    """Issue 18.5 as the officer does it: last month's 疑似辍学台账 is sent (报送); a case of that
+    month changes afterwards; the page keeps what was sent, says what changed, and the
+    correction (with its reason) becomes 第 2 版."""
+    import demo
+    from blueprints.cases import ledger
+    from models import DropoutCase
+    demo.load()
+    first = (date.today().replace(day=1) - timedelta(days=1)).replace(day=1)
+    _, last = ledger.month_range(f"{first:%Y-%m}")
+    case = db.session.scalars(db.select(DropoutCase).where(
+        DropoutCase.opened_on <= last).order_by(DropoutCase.id)).first()
+    officer = _sign_in(chromium, live_server, "admin")
+    officer.goto(f"{live_server}/cases/ledger?kind=suspected&month={first:%Y-%m}")
+    officer.get_by_role("button", name=f"报送{first.month}月台账").click()
+    officer.wait_for_selector(f"text=已报送{first.year}年{first.month}月台账（第 1 版）。")
+    assert "下面是报送时的内容" in officer.inner_text("main")
+    case.whereabouts = "已查明：随父母在浙江"
+    db.session.commit()
+    officer.reload()
+    officer.wait_for_selector("text=报送以后记录有变化")
+    assert f"{case.student.name}（{case.school.name}）的记录有变化" in officer.inner_text("main")
+    officer.fill("input[name=note]", "更正去向")
+    officer.get_by_role("button", name="更正报送").click()
+    officer.wait_for_selector("text=（第 2 版，更正：更正去向）")
+    assert "报送以后记录有变化" not in officer.inner_text("main")
+    officer.context.close()
+
+
 def test_a_one_village_household_list_keeps_the_township(app, live_server, chromium, tmp_path):
     """Issue 18.4 as the officer meets it: the 石桥村 office's list (a GBK .csv from WPS) over the
     township's 户籍 list previews one village, lists who would go, keeps them unless ticked;

@@ -322,3 +322,45 @@ def test_a_visit_answers_only_its_own_childs_warning(world, login):
     assert response.status_code == 404
     db.session.expire_all()
     assert warning.status == "open" and db.session.scalar(db.select(HomeVisit)) is None
+
+
+def test_a_sent_month_reprints_as_sent_and_a_change_is_a_correction(world, login, signed_in):
+    """Issue 18.5: 报送 keeps a month's ledgers as sent. A change to the records afterwards
+    does not change the month's page, Excel or monthly figures; the page says what changed and
+    the officer sends a correction (its reason required), shown beside the first version."""
+    from openpyxl import load_workbook
+    from models import MonthReport
+    month = (TODAY.replace(day=1) - timedelta(days=40)).replace(day=1)
+    case = workflow.open_case(world.s_a1, "manual", month + timedelta(days=4), None, reason="厌学")
+    db.session.commit()
+    officer = login("officer")
+    this_month = officer.post("/cases/ledger/send", data={"month": f"{TODAY:%Y-%m}"})
+    assert this_month.status_code == 422 and "还没有过完" in this_month.text
+    url = f"/cases/ledger?kind=suspected&month={month:%Y-%m}"
+    assert officer.post("/cases/ledger/send", data={"month": f"{month:%Y-%m}"}).status_code == 303
+    page = officer.get(url).text
+    assert "台账已于" in page and "（第 1 版）" in page and "张三" in page
+    # after sending: 李四 is found to have been out that month too, and 张三's case was moved
+    workflow.open_case(world.s_a1_other, "manual", month + timedelta(days=6), None, reason="外出")
+    case.whereabouts = "广东东莞"
+    db.session.commit()
+    page = officer.get(url).text
+    table = page.split("<tbody>")[-1]
+    assert "张三" in table and "李四" not in table  # the month as it was sent
+    assert "报送以后记录有变化" in page and "疑似辍学台账多了 李四（甲一村小）" in page
+    assert "疑似辍学台账中 张三（甲一村小）的记录有变化" in page
+    sheet = load_workbook(BytesIO(officer.get(
+        f"/cases/ledger.xlsx?kind=suspected&month={month:%Y-%m}").data)).active
+    assert [r[3] for r in list(sheet.values)[1:]] == ["张三"]
+    no_reason = officer.post("/cases/ledger/send", data={"month": f"{month:%Y-%m}"})
+    assert no_reason.status_code == 422 and "更正报送请写明更正的原因" in no_reason.text
+    assert officer.post("/cases/ledger/send", data={"month": f"{month:%Y-%m}",
+                                                    "note": "补报李四"}).status_code == 303
+    page = officer.get(url).text
+    assert "（第 2 版，更正：补报李四）" in page and "李四" in page.split("<tbody>")[-1]
+    assert "第 1 版" in page and "报送以后记录有变化" not in page
+    first = officer.get(url + "&version=1").text.split("<tbody>")[-1]
+    assert "张三" in first and "李四" not in first  # the first version stays as sent
+    assert [r.version for r in db.session.scalars(db.select(MonthReport))] == [1, 2]
+    assert login("head").post("/cases/ledger/send", data={
+        "month": f"{month:%Y-%m}", "note": "x"}).status_code == 403

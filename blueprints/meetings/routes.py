@@ -12,7 +12,7 @@ import audit
 import excel
 import pdf
 import printjobs
-from blueprints.cases import ledger
+from blueprints.cases import ledger, sent
 from blueprints.dashboard import metrics
 from blueprints.meetings import agenda, bp
 from blueprints.meetings.forms import ActionItemForm, MeetingForm
@@ -202,10 +202,13 @@ def meeting_batch(params: dict) -> printjobs.Batch:
 def _report(meeting, today):
     first, last = metrics.month_bounds(meeting.month)
     full = access.sees_full_ids()
+    report = (sent.versions(access.township_id(), first) or [None])[-1]  # a sent month as sent
     return {"columns": metrics.dashboard(today, meeting.month), "formulas": metrics.formulas(),
-            "counts": ledger.monthly_counts(first, last),
-            "suspected": ledger.case_rows("suspected", first, last, None, full),
-            "dropouts": ledger.case_rows("dropout", first, last, None, full),
+            "counts": sent.counts(report, None) if report else ledger.monthly_counts(first, last),
+            "suspected": sent.rows(report, "suspected", None, full) if report
+            else ledger.case_rows("suspected", first, last, None, full),
+            "dropouts": sent.rows(report, "dropout", None, full) if report
+            else ledger.case_rows("dropout", first, last, None, full), "sent": report,
             "case_columns": ledger.CASE_COLUMNS, "report_rows": metrics.REPORT_ROWS}
 
 

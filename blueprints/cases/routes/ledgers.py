@@ -1,7 +1,8 @@
 """台账: the 疑似辍学, 辍学 and 适龄儿童 ledgers of a month, on the page, in Excel and printed."""
 from datetime import date
 
-from flask import current_app, render_template, request, url_for
+from flask import current_app, flash, render_template, request, url_for
+from flask_login import current_user
 
 import access
 from params import whole
@@ -9,7 +10,7 @@ import audit
 import excel
 import pdf
 import printjobs
-from blueprints.cases import bp, ledger
+from blueprints.cases import bp, ledger, sent
 from extensions import db
 from models import School, school_year_of
 from responses import after_write
@@ -22,10 +23,22 @@ def _ledger_args(args):
     return kind, school, first, last
 
 
-def _ledger_rows(kind, school_id, first, last, full):
+def _sent(kind, first, version=None):
+    """(the version sent that the month's ledger shows — the latest, or the one asked for —
+    or None, every version sent)."""
+    if kind not in sent.FROZEN:
+        return None, []
+    every = sent.versions(access.township_id(), first)
+    latest = every[-1] if every else None
+    return next((r for r in every if r.version == version), latest), every
+
+
+def _ledger_rows(kind, school_id, first, last, full, report=None):
     if kind == "age":
         students = db.session.scalars(ledger.age_statement(school_year_of(first), school_id))
         return ledger.AGE_COLUMNS, [ledger.age_row(n, s, full) for n, s in enumerate(students, 1)]
+    if report is not None:  # a sent month shows what was sent
+        return ledger.CASE_COLUMNS, sent.rows(report, kind, school_id, full)
     return ledger.CASE_COLUMNS, ledger.case_rows(kind, first, last, school_id, full)
 
 
@@ -34,6 +47,7 @@ def _ledger_rows(kind, school_id, first, last, full):
 def ledger_page():
     kind, school_id, first, last = _ledger_args(request.args)
     full = access.sees_full_ids()
+    report, every = _sent(kind, first, request.args.get("version", type=int))
     if kind == "age":
         page = db.paginate(ledger.age_statement(school_year_of(first), school_id),
                            page=request.args.get("page", 1, type=int),
@@ -43,11 +57,31 @@ def ledger_page():
                                              for n, s in enumerate(page.items, 1)]
     else:
         page = None
-        columns, rows = _ledger_rows(kind, school_id, first, last, full)
-    return render_template("cases/ledger.html", kind=kind, kinds=ledger.KINDS, page=page,
-                           columns=columns, rows=rows, first=first, schools=access.schools(),
-                           school_id=school_id, counts=ledger.monthly_counts(first, last),
-                           args={k: v for k, v in request.args.items() if k != "page" and v})
+        columns, rows = _ledger_rows(kind, school_id, first, last, full, report)
+    return render_template(
+        "cases/ledger.html", kind=kind, kinds=ledger.KINDS, page=page, columns=columns,
+        rows=rows, first=first, schools=access.schools(), school_id=school_id, report=report,
+        counts=sent.counts(report, None) if report else ledger.monthly_counts(first, last),
+        versions=every, ended=date.today() >= last, changes=sent.changes(report, first, last)
+        if report and report is every[-1] else [],
+        args={k: v for k, v in request.args.items() if k != "page" and v})
+
+
+@bp.route("/ledger/send", methods=["POST"])
+@access.require(*access.OFFICER)
+def ledger_send():
+    """报送 the month's ledgers (or a correction of what was sent)."""
+    first, last = ledger.month_range(request.form.get("month"))
+    report = sent.send(access.township_id(), first, last, current_user, date.today(),
+                       request.form.get("note", ""))
+    db.session.flush()
+    audit.record("export", f"报送{first.year}年{first.month}月台账（第 {report.version} 版）",
+                 table_name="month_reports", row_id=report.id, after={
+                     "version": report.version, "note": report.note,
+                     **{kind: len(report.content[kind]) for kind in sent.FROZEN}})
+    db.session.commit()
+    flash(f"已报送{first.year}年{first.month}月台账（第 {report.version} 版）。", "success")
+    return after_write(url_for("cases.ledger_page", month=f"{first:%Y-%m}"))
 
 
 @bp.route("/ledger.xlsx")
@@ -55,7 +89,8 @@ def ledger_page():
 def ledger_export():
     kind, school_id, first, last = _ledger_args(request.args)
     full = access.sees_full_ids()
-    columns, rows = _ledger_rows(kind, school_id, first, last, full)
+    report, _ = _sent(kind, first, request.args.get("version", type=int))
+    columns, rows = _ledger_rows(kind, school_id, first, last, full, report)
     title = f"{ledger.KINDS[kind]}-{first:%Y年%m月}"
     data = excel.table(ledger.KINDS[kind], columns, rows, text_columns=(5, 7) if kind != "age"
                        else (5, 8))
@@ -71,9 +106,11 @@ def ledger_batch(params: dict) -> printjobs.Batch:
     school_id = whole(params.get("school"))
     first, last = ledger.month_range(params.get("month"))
     full = access.sees_full_ids()
-    columns, rows = _ledger_rows(kind, school_id, first, last, full)
+    report, _ = _sent(kind, first, whole(params.get("version")))
+    columns, rows = _ledger_rows(kind, school_id, first, last, full, report)
     label = access.get_or_404(School, school_id).name if school_id else "全镇"
-    title = f"{ledger.KINDS[kind]}（{label}，{first.year}年{first.month}月）"
+    title = f"{ledger.KINDS[kind]}（{label}，{first.year}年{first.month}月）" + (
+        f"（{report.sent_on} 报送，第 {report.version} 版）" if report else "")
 
     def finish():
         audit.record("export", f"打印{title} {len(rows)} 行", table_name="dropout_cases",
@@ -87,5 +124,5 @@ def ledger_batch(params: dict) -> printjobs.Batch:
 @access.require(*access.EVERYONE, writes=False)
 def ledger_print():
     job = printjobs.start("ledger", {k: request.form.get(k, "")
-                                     for k in ("kind", "school", "month")})
+                                     for k in ("kind", "school", "month", "version")})
     return after_write(url_for("prints.show", job_id=job.id))

@@ -1,0 +1,101 @@
+"""报送: a month's 疑似辍学 and 辍学 ledgers, and each school's counts, kept as the township sent
+them (MonthReport). Once a month is sent, its ledger page, Excel, print and the monthly report
+show what was sent, whatever the records say later; when they say something else, the page
+lists what changed, and the officer sends a correction (更正: the next version, dated, with its
+reason), which every reprint then shows. Earlier versions stay and can be opened.
+
+The rows are kept with full ID-bearing numbers (学籍号) and masked when shown to a role that sees
+them masked, as the live ledger is. A month is sent once it has ended (on its last day or
+later): a month still running has nothing final to send.
+"""
+from __future__ import annotations
+
+from datetime import date
+from types import SimpleNamespace
+
+import sqlalchemy as sa
+
+import access
+from blueprints.cases import ledger
+from extensions import db
+from models import MonthReport, User, mask_id
+from refusal import Refusal
+
+FROZEN = ("suspected", "dropout")  # the 适龄儿童台账 is a roster of today, not a month's report
+NUMBER = 4  # the 学籍号 column of a ledger row
+
+
+def versions(central_id: int | None, first: date) -> list[MonthReport]:
+    """Every version sent for the month, the first first."""
+    if central_id is None:
+        return []
+    return db.session.scalars(sa.select(MonthReport).where(
+        MonthReport.central_id == central_id, MonthReport.month == first)
+        .order_by(MonthReport.version)).all()
+
+
+def now(first: date, last: date) -> dict:
+    """The month's ledgers as the records give them today, for the whole township."""
+    return {**{kind: ledger.case_rows(kind, first, last, None, True) for kind in FROZEN},
+            "counts": [[c.school.name, c.new, c.returned, c.closed, c.still_out]
+                       for c in ledger.monthly_counts(first, last)]}
+
+
+def send(central_id: int, first: date, last: date, user: User, today: date,
+         note: str = "") -> MonthReport:
+    """Send the month (or a correction of what was sent); the caller audits and commits."""
+    if today < last:
+        raise Refusal(f"{first.year}年{first.month}月还没有过完，月底（{last}）之后才能报送。")
+    sent = versions(central_id, first)
+    content = now(first, last)
+    if sent and sent[-1].content == content:
+        raise Refusal("报送以后记录没有变化，不需要更正。")
+    if sent and not note.strip():
+        raise Refusal("更正报送请写明更正的原因（例如：补报漏报的学生）。")
+    report = MonthReport(central_id=central_id, month=first, sent_on=today, user_id=user.id,
+                         version=sent[-1].version + 1 if sent else 1, note=note.strip()[:300],
+                         content=content)
+    db.session.add(report)
+    return report
+
+
+def changes(report: MonthReport, first: date, last: date) -> list[str]:
+    """What the records say now that the version sent does not, in words."""
+    current, out = now(first, last), []
+    for kind in FROZEN:
+        label = ledger.KINDS[kind]
+        before = {(r[1], r[3]): r for r in report.content[kind]}
+        after = {(r[1], r[3]): r for r in current[kind]}
+        out += [f"{label}多了 {name}（{school}）" for school, name in after.keys() - before.keys()]
+        out += [f"{label}少了 {name}（{school}）" for school, name in before.keys() - after.keys()]
+        out += [f"{label}中 {name}（{school}）的记录有变化" for school, name
+                in before.keys() & after.keys() if before[(school, name)][1:] != after[(school, name)][1:]]
+    if report.content["counts"] != current["counts"]:
+        out.append("各校的新增、复学、销号或仍未返校人数有变化")
+    return sorted(out)
+
+
+def rows(report: MonthReport, kind: str, school_id: int | None, full_ids: bool) -> list[list]:
+    """A sent ledger's rows for the schools the user sees (or the one chosen), numbered again."""
+    names = _names(school_id)
+    out = []
+    for row in report.content[kind]:
+        if row[1] in names:
+            row = [len(out) + 1, *row[1:]]
+            if not full_ids:
+                row[NUMBER] = mask_id(row[NUMBER])
+            out.append(row)
+    return out
+
+
+def counts(report: MonthReport, school_id: int | None) -> list[SimpleNamespace]:
+    """A sent month's counts as ledger.Counts shows them (c.school.name, c.new, ...)."""
+    names = _names(school_id)
+    return [SimpleNamespace(school=SimpleNamespace(name=name), new=new, returned=returned,
+                            closed=closed, still_out=still_out)
+            for name, new, returned, closed, still_out in report.content["counts"]
+            if name in names]
+
+
+def _names(school_id: int | None) -> set[str]:
+    return {s.name for s in access.schools() if not school_id or s.id == school_id}
