@@ -1,8 +1,10 @@
 """Printing pledges: the list's filters, and the print batch of pledges (one or many)."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
+import sqlalchemy as sa
 
 import access
 from params import whole
@@ -10,25 +12,34 @@ import audit
 import pdf
 import printjobs
 from extensions import db
+from filters import ListFilter, choice, number
 from models import PLEDGE_KINDS, PLEDGE_STATUSES, Pledge, PledgeTemplate
 from refusal import Refusal
 
 MAX_BATCH = 300
 
 
-def filtered(args):
-    """The pledges of the list's filters (term, school, kind, status)."""
-    stmt = access.scoped(Pledge)
-    for name, column in (("term", Pledge.term_id), ("school", Pledge.school_id)):
-        if (number := whole(args.get(name))) is not None:
-            stmt = stmt.where(column == number)
-    if args.get("kind") in PLEDGE_KINDS:
-        stmt = stmt.join(PledgeTemplate).where(PledgeTemplate.kind == args["kind"])
-    if args.get("status") == "unsigned":
-        stmt = stmt.where(Pledge.status.in_(("generated", "printed")))
-    elif args.get("status") in PLEDGE_STATUSES:
-        stmt = stmt.where(Pledge.status == args["status"])
-    return stmt.order_by(Pledge.school_id, Pledge.doc_no)
+@dataclass
+class PledgeFilter(ListFilter):
+    """The pledges list's filters, and a batch print's (its stored parameters)."""
+    term: int | None = number()
+    school: int | None = number()
+    kind: str = choice(PLEDGE_KINDS)
+    status: str = choice({*PLEDGE_STATUSES, "unsigned"})  # unsigned: generated or printed
+
+    def statement(self) -> sa.Select:
+        stmt = access.scoped(Pledge)
+        if self.term is not None:
+            stmt = stmt.where(Pledge.term_id == self.term)
+        if self.school is not None:
+            stmt = stmt.where(Pledge.school_id == self.school)
+        if self.kind:
+            stmt = stmt.join(PledgeTemplate).where(PledgeTemplate.kind == self.kind)
+        if self.status == "unsigned":
+            stmt = stmt.where(Pledge.status.in_(("generated", "printed")))
+        elif self.status:
+            stmt = stmt.where(Pledge.status == self.status)
+        return stmt.order_by(Pledge.school_id, Pledge.doc_no)
 
 
 def sheets(pledge: Pledge) -> list[tuple[Pledge, int]]:
@@ -44,7 +55,8 @@ def batch(params: dict) -> printjobs.Batch:
     if "id" in params:
         pledges = [access.get_or_404(Pledge, whole(params["id"]))]
     else:
-        pledges = db.session.scalars(filtered(params).limit(MAX_BATCH + 1)).all()
+        pledges = db.session.scalars(PledgeFilter.from_args(params).statement()
+                                     .limit(MAX_BATCH + 1)).all()
     if not pledges:
         raise Refusal("没有符合筛选条件的文书。")
     if len(pledges) > MAX_BATCH:

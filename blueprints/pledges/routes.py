@@ -23,17 +23,17 @@ from refusal import Refusal
 @access.require(*access.EVERYONE)
 def index():
     terms = access.terms()
-    args = {k: v for k, v in request.args.items() if v}
-    if "term" not in args and terms:
-        args["term"] = str(Term.current(terms, date.today()).id)
-    pledges = db.session.scalars(printing.filtered(args).limit(500)).all()
+    filters = printing.PledgeFilter.from_args(request.args)
+    if filters.term is None and terms:
+        filters.term = Term.current(terms, date.today()).id
+    pledges = db.session.scalars(filters.statement().limit(500)).all()
     unsigned = db.session.execute(
         sa.select(School.name, sa.func.count()).join(Pledge, Pledge.school_id == School.id)
-        .where(Pledge.id.in_(printing.filtered(args).with_only_columns(Pledge.id).order_by(None)),
+        .where(Pledge.id.in_(filters.statement().with_only_columns(Pledge.id).order_by(None)),
                Pledge.status.in_(("generated", "printed")))
         .group_by(School.name).order_by(School.name)).all()
     marked = audit.changed_today("pledges", [p.id for p in pledges], "status", date.today())
-    return render_template("pledges/index.html", pledges=pledges, unsigned=unsigned, args=args,
+    return render_template("pledges/index.html", pledges=pledges, unsigned=unsigned, filters=filters,
                            terms=terms, schools=access.schools(), kinds=PLEDGE_KINDS,
                            statuses=PLEDGE_STATUSES, generate=_generate_form(terms),
                            today=date.today(), undoable={
@@ -101,9 +101,8 @@ def print_one(pledge_id):
 @access.require(*access.EVERYONE, writes=False)
 def print_batch():
     """The filtered list as one PDF, rendered by the print worker while a progress bar shows."""
-    params = {k: v for k, v in request.form.items() if k in ("term", "school", "kind", "status")}
-    params["mark"] = True
-    job = printjobs.start("pledges", params)
+    job = printjobs.start("pledges", dict(printing.PledgeFilter.from_args(request.form).as_args(),
+                                          mark=True))
     return after_write(url_for("prints.show", job_id=job.id))
 
 
