@@ -1,5 +1,5 @@
 """The cases area's lists as their filters read them (filters.ListFilter): 劝返个案 by state and
-school, 家访 by school, month and who recorded them."""
+school, 家访 by school, month and who recorded them, 台账 by kind, school, month and version."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -9,6 +9,7 @@ import sqlalchemy as sa
 
 import access
 from filters import ListFilter, choice, month, number
+from blueprints.cases.ledger import KINDS
 from models import CASE_STATES, DropoutCase, HomeVisit, Student, month_bounds
 
 
@@ -26,6 +27,19 @@ class CaseFilter(ListFilter):
         if self.school:
             stmt = stmt.where(DropoutCase.school_id == self.school)
         return stmt.order_by(DropoutCase.opened_on, Student.name_pinyin)
+
+
+@dataclass
+class LedgerFilter(ListFilter):
+    kind: str = choice(KINDS, "suspected")
+    school: int | None = number()
+    month: date | None = month()  # none: this month
+    version: int | None = number()  # a version sent (sent.py); none: the latest
+
+    @property
+    def bounds(self) -> tuple[date, date]:
+        """The month's first and last day."""
+        return month_bounds(self.month or date.today())
 
 
 @dataclass

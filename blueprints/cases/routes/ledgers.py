@@ -5,22 +5,21 @@ from flask import current_app, flash, render_template, request, url_for
 from flask_login import current_user
 
 import access
-from params import whole
 import audit
 import excel
 import pdf
 import printjobs
 from blueprints.cases import bp, ledger, sent
+from blueprints.cases.lists import LedgerFilter
 from extensions import db
 from models import School, school_year_of
 from responses import after_write
 
 
 def _ledger_args(args):
-    kind = args.get("kind") if args.get("kind") in ledger.KINDS else "suspected"
-    school = args.get("school", type=int)
-    first, last = ledger.month_range(args.get("month"))
-    return kind, school, first, last
+    """(kind, school, first day, last day, version) of a ledger's URL or a print's parameters."""
+    f = LedgerFilter.from_args(args)
+    return f.kind, f.school, *f.bounds, f.version
 
 
 def _sent(kind, first, version=None):
@@ -45,9 +44,9 @@ def _ledger_rows(kind, school_id, first, last, full, report=None):
 @bp.route("/ledger")
 @access.require(*access.EVERYONE)
 def ledger_page():
-    kind, school_id, first, last = _ledger_args(request.args)
+    kind, school_id, first, last, version = _ledger_args(request.args)
     full = access.sees_full_ids()
-    report, every = _sent(kind, first, request.args.get("version", type=int))
+    report, every = _sent(kind, first, version)
     if kind == "age":
         page = db.paginate(ledger.age_statement(school_year_of(first), school_id),
                            page=request.args.get("page", 1, type=int),
@@ -87,9 +86,9 @@ def ledger_send():
 @bp.route("/ledger.xlsx")
 @access.require(*access.EVERYONE)
 def ledger_export():
-    kind, school_id, first, last = _ledger_args(request.args)
+    kind, school_id, first, last, version = _ledger_args(request.args)
     full = access.sees_full_ids()
-    report, _ = _sent(kind, first, request.args.get("version", type=int))
+    report, _ = _sent(kind, first, version)
     columns, rows = _ledger_rows(kind, school_id, first, last, full, report)
     title = f"{ledger.KINDS[kind]}-{first:%Y年%m月}"
     data = excel.table(ledger.KINDS[kind], columns, rows, text_columns=(5, 7) if kind != "age"
@@ -102,11 +101,9 @@ def ledger_export():
 
 @printjobs.batch("ledger")
 def ledger_batch(params: dict) -> printjobs.Batch:
-    kind = params.get("kind") if params.get("kind") in ledger.KINDS else "suspected"
-    school_id = whole(params.get("school"))
-    first, last = ledger.month_range(params.get("month"))
+    kind, school_id, first, last, version = _ledger_args(params)
     full = access.sees_full_ids()
-    report, _ = _sent(kind, first, whole(params.get("version")))
+    report, _ = _sent(kind, first, version)
     columns, rows = _ledger_rows(kind, school_id, first, last, full, report)
     label = access.get_or_404(School, school_id).name if school_id else "全镇"
     title = f"{ledger.KINDS[kind]}（{label}，{first.year}年{first.month}月）" + (
