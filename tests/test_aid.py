@@ -204,7 +204,10 @@ def test_sums_to_the_fen_and_the_finance_excel(world, subsidy, kids, login, sign
     assert kids["orphan"].id_number not in str(list(leader_sheet.values))
 
 
-def test_notice_prints_masked_ids(world, subsidy, kids, login, batch_pdf):
+def test_notice_prints_what_publicity_allows(world, subsidy, kids, login, batch_pdf):
+    """Issue 19: name, school, grade and class and amount; no ID number (not even masked), no
+    family category; a 公示期 of 5 working days with its dates."""
+    from blueprints.aid.paper import publicity_end
     head = login("head")
     assert head.post(f"/aid/programs/{subsidy.id}/notice").status_code == 422  # nothing yet
     head.post(f"/aid/programs/{subsidy.id}/bulk", data={
@@ -214,7 +217,13 @@ def test_notice_prints_masked_ids(world, subsidy, kids, login, batch_pdf):
                           ).stdout.decode()
     assert "秋季生活补助公示" in text and "2,000.50" in text
     for kid in (kids["poor"], kids["orphan"], kids["disabled"]):
-        assert kid.name in text and kid.masked_id in text and kid.id_number not in text
+        assert kid.name in text and kid.masked_id not in text and kid.id_number not in text
+    assert "孤儿" not in text and "残疾" not in text and "身份证" not in text
+    until = publicity_end(date.today())
+    assert f"至{until.year}年{until.month}月{until.day}日" in text.replace("\n", "").replace(" ", "")
+    assert publicity_end(date(2026, 12, 7)) == date(2026, 12, 11)  # Monday -> Friday
+    assert publicity_end(date(2026, 12, 5)) == date(2026, 12, 11)  # Saturday -> next Friday
+    assert publicity_end(date(2026, 12, 10)) == date(2026, 12, 16)  # Thursday -> Wednesday
 
 
 def test_scope_teacher_has_no_aid_pages_and_heads_only_their_school(world, subsidy, kids,

@@ -1,7 +1,7 @@
 """Aid on paper: the finance office's Excel (发放表) and the 公示 list for posting (PDF)."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import access
 from params import whole
@@ -36,9 +36,23 @@ def workbook(program: AidProgram, entries: list[AidGrant], full_ids: bool) -> by
                                "", "", "", "", yuan(total)])
 
 
+PUBLICITY_DAYS = 5  # working days a 资助公示 stays up
+
+
+def publicity_end(start: date) -> date:
+    """The last day of a 公示期 of PUBLICITY_DAYS working days (Monday to Friday) from start."""
+    day, left = start, PUBLICITY_DAYS - (start.weekday() < 5)
+    while left > 0:
+        day += timedelta(days=1)
+        left -= day.weekday() < 5
+    return day
+
+
 @printjobs.batch("aid_notice")
 def notice_batch(params: dict) -> printjobs.Batch:
-    """公示名单: children granted under a programme, with masked IDs, for posting at school."""
+    """公示名单 for posting at school: as the student-aid publicity rules allow, each child's
+    school, grade and class, name and amount only (no ID number, no family category: 脱贫, 低保
+    or 残疾 beside a child's name is not for a notice board), for a 公示期 of 5 working days."""
     program = access.get_or_404(AidProgram, int(params["id"]))
     rows = [r for r in grants.eligible(program, whole(params.get("school")))
             if r.granted]
@@ -57,5 +71,6 @@ def notice_batch(params: dict) -> printjobs.Batch:
         filename=f"资助公示-{program.name}-{label}.pdf",
         parts=[pdf.Part("print/aid_notice.html", {
             "program": program, "rows": rows, "scope_label": label, "today": date.today(),
+            "until": publicity_end(date.today()),
             "total": sum(r.total for r in rows)})],
         finish=finish)
