@@ -3,7 +3,8 @@
 The list is imported from a spreadsheet (name, ID, village, group, guardian, phone), all or
 nothing, after a preview of what it would add, update and remove (Plan): importing again
 updates the list by ID number (explanations stay with the child); a list covers only the
-villages it names; a child missing from it goes only when the officer confirms. Findings, per village, for children of compulsory-school age (6–15 on
+villages it names; a child missing from it goes only when the officer confirms. Findings,
+per village, for children of compulsory-school age (6–15 on
 1 September): in no school (no enrolled record with that ID anywhere in the database, possible
 失学) unless explained, and 名在人不在: enrolled children of the township whose current run of
 unexcused absence is longer than ATTENDANCE_RULES["suspect_days"] and reaches into the last

@@ -75,6 +75,19 @@ def changes(report: MonthReport, first: date, last: date) -> list[str]:
     return sorted(out)
 
 
+def case_rows(report: MonthReport | None, kind: str, first: date, last: date,
+              school_id: int | None, full_ids: bool) -> list[list]:
+    """A month's ledger rows: as sent when the month was sent (report), else from the records."""
+    if report is None:
+        return ledger.case_rows(kind, first, last, school_id, full_ids)
+    return rows(report, kind, school_id, full_ids)
+
+
+def month_counts(report: MonthReport | None, first: date, last: date) -> list:
+    """Each school's counts for the month: as sent when it was sent, else from the records."""
+    return counts(report, None) if report else ledger.monthly_counts(first, last)
+
+
 def rows(report: MonthReport, kind: str, school_id: int | None, full_ids: bool) -> list[list]:
     """A sent ledger's rows for the schools the user sees (or the one chosen), numbered again."""
     names = _names(school_id)

@@ -204,11 +204,9 @@ def _report(meeting, today):
     full = access.sees_full_ids()
     report = (sent.versions(access.township_id(), first) or [None])[-1]  # a sent month as sent
     return {"columns": metrics.dashboard(today, meeting.month), "formulas": metrics.formulas(),
-            "counts": sent.counts(report, None) if report else ledger.monthly_counts(first, last),
-            "suspected": sent.rows(report, "suspected", None, full) if report
-            else ledger.case_rows("suspected", first, last, None, full),
-            "dropouts": sent.rows(report, "dropout", None, full) if report
-            else ledger.case_rows("dropout", first, last, None, full), "sent": report,
+            "counts": sent.month_counts(report, first, last),
+            "suspected": sent.case_rows(report, "suspected", first, last, None, full),
+            "dropouts": sent.case_rows(report, "dropout", first, last, None, full), "sent": report,
             "case_columns": ledger.CASE_COLUMNS, "report_rows": metrics.REPORT_ROWS}
 
 

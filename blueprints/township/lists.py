@@ -18,8 +18,10 @@ class ClassFilter(ListFilter):
     year: int | None = number()  # none: this school year
     school: int | None = number()
 
-    def statement(self) -> sa.Select:
+    def __post_init__(self):
         self.year = self.year or school_year_of(date.today())
+
+    def statement(self) -> sa.Select:
         stmt = access.scoped(ClassGroup).where(ClassGroup.school_year == self.year)
         if self.school:
             stmt = stmt.where(ClassGroup.school_id == self.school)

@@ -36,9 +36,7 @@ def _ledger_rows(kind, school_id, first, last, full, report=None):
     if kind == "age":
         students = db.session.scalars(ledger.age_statement(school_year_of(first), school_id))
         return ledger.AGE_COLUMNS, [ledger.age_row(n, s, full) for n, s in enumerate(students, 1)]
-    if report is not None:  # a sent month shows what was sent
-        return ledger.CASE_COLUMNS, sent.rows(report, kind, school_id, full)
-    return ledger.CASE_COLUMNS, ledger.case_rows(kind, first, last, school_id, full)
+    return ledger.CASE_COLUMNS, sent.case_rows(report, kind, first, last, school_id, full)
 
 
 @bp.route("/ledger")
@@ -60,7 +58,7 @@ def ledger_page():
     return render_template(
         "cases/ledger.html", kind=kind, kinds=ledger.KINDS, page=page, columns=columns,
         rows=rows, first=first, schools=access.schools(), school_id=school_id, report=report,
-        counts=sent.counts(report, None) if report else ledger.monthly_counts(first, last),
+        counts=sent.month_counts(report, first, last),
         versions=every, ended=date.today() >= last, changes=sent.changes(report, first, last)
         if report and report is every[-1] else [],
         args={k: v for k, v in request.args.items() if k != "page" and v})
@@ -70,7 +68,7 @@ def ledger_page():
 @access.require(*access.OFFICER)
 def ledger_send():
     """报送 the month's ledgers (or a correction of what was sent)."""
-    first, last = ledger.month_range(request.form.get("month"))
+    first, last = LedgerFilter.from_args(request.form).bounds
     report = sent.send(access.township_id(), first, last, current_user, date.today(),
                        request.form.get("note", ""))
     db.session.flush()

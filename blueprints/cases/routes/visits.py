@@ -41,8 +41,8 @@ def new_visit():
         else:
             db.session.commit()
             opened = case and case.trigger == "visit" and case.opened_on == visit.visited_on
-            flash(f"已记录对 {student.name} 的家访。" + ("孩子不在家，已立为疑似辍学个案。" if opened else ""),
-                  "success")
+            flash(f"已记录对 {student.name} 的家访。"
+                  + ("孩子不在家，已立为疑似辍学个案。" if opened else ""), "success")
             return after_write(url_for("cases.show", case_id=case.id) if case
                                else url_for("students.show", student_id=student.id))
     return form_page("cases/visit_form.html", form, student=student, warning=warning)
