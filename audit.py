@@ -17,7 +17,8 @@ from models import (ABSENCE_KINDS, ACTIVITY_KINDS, AID_KINDS, AID_METHODS, AID_S
                     NOTICE_KINDS, PAIR_KINDS, PLACEMENTS, PLEDGE_KINDS, PLEDGE_STATUSES,
                     RESPONSIBILITY_KINDS, RISK_LEVELS, ROLES, SCHOOL_KINDS, SEMESTERS,
                     SESSION_MODES, STATUSES, VISIT_OUTCOMES, WARNING_RULES, WARNING_STATUSES,
-                    ActionItem, AidProgram, AuditLog, Cadre, CaseNotice, CaseStep, DocumentCounter, FollowUp, Guardian,
+                    ActionItem, AidProgram, AuditLog, Cadre, CaseNotice, CaseStep, DocumentCounter,
+                    FollowUp, Guardian,
                     HouseholdChild, Meeting, MonthReport, PledgeTemplate, PrintJob, Responsibility,
                     RiskScore, School, StatusChange, Student, Term, TutoringSession, UserSession,
                     WorkSummary, mask_id, now)
