@@ -19,6 +19,7 @@ import audit  # noqa: F401  (registers the audit hook)
 import excel
 import models
 import params
+import typeset
 from refusal import Refusal
 from extensions import csrf, db, htmx, limiter, login_manager, migrate
 from responses import is_htmx, message_response
@@ -227,6 +228,7 @@ def _size(n: int) -> str:
 
 def _wire_templates(app: Flask) -> None:
     app.add_template_filter(audit.shown, "audit_value")
+    typeset.register(app)
 
     @app.template_filter("field_label")
     def field_label(key):

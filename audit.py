@@ -45,6 +45,7 @@ FIELD_LABELS = {
     "student_id": "学生", "changed_on": "日期", "from_status": "原状态", "to_status": "新状态",
     "reason": "原因", "destination": "去向", "user_id": "记录人", "username": "用户名",
     "password_hash": "密码", "role": "角色", "active": "启用", "kind": "类型", "code": "学校标识码",
+    "government": "乡镇人民政府", "bureau": "县教育局", "doc_prefix": "发文字号", "hotline": "监督电话",
     "parent_id": "上级学校", "head_teacher_id": "班主任", "school_year": "学年", "semester": "学期",
     "start_date": "开始", "end_date": "结束", "holidays": "节假日", "central_id": "中心学校",
     "cadre_id": "干部", "assigned_on": "分配日期", "level": "级别", "post": "职务",

@@ -94,8 +94,9 @@ def _stylesheet(path: str, mtime: float) -> CSS:
     return CSS(filename=path)  # no @font-face, so one parse serves every font configuration
 
 
-def render(parts: Sequence[Part], progress: Callable[[int], None] | None = None) -> bytes:
-    """Render documents into one PDF; progress(n) is called after the n-th document."""
+def layout(parts: Sequence[Part], progress: Callable[[int], None] | None = None) -> list:
+    """Lay documents out (WeasyPrint Documents, one per part); progress(n) is called after the
+    n-th. Tests read the rules of print (typeset.py) from these pages' boxes."""
     if not parts:
         raise ValueError("nothing to print")
     css_path = Path(current_app.static_folder) / STYLESHEET
@@ -110,6 +111,12 @@ def render(parts: Sequence[Part], progress: Callable[[int], None] | None = None)
                          .render(stylesheets=[stylesheet], font_config=fonts))
         if progress:
             progress(n)
+    return documents
+
+
+def render(parts: Sequence[Part], progress: Callable[[int], None] | None = None) -> bytes:
+    """Render documents into one PDF; progress(n) is called after the n-th document."""
+    documents = layout(parts, progress)
     if len(documents) == 1:
         return documents[0].write_pdf()
     return documents[0].copy([page for d in documents for page in d.pages]).write_pdf()

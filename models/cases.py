@@ -1,7 +1,7 @@
 """家访, 劝返复学 and 四查三比对: visits, cases from 疑似辍学 to 销号, the 户籍 list."""
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -66,6 +66,9 @@ CASE_TRIGGERS = {"absence": "连续无故缺课", "visit": "家访发现人不�
                  "reconciliation": "四查三比对"}
 NOTICE_KINDS = {"report": "辍学学生情况报告表", "return": "复学通知书",
                 "urge": "督促入学通知书", "order": "责令送学通知书（草稿）"}
+# days a guardian is given, counted from the notice's date: a week to bring the child back or
+# answer the school's 督促; the government's 责令 after that, 5 days (限期改正)
+NOTICE_DAYS = {"return": 7, "urge": 7, "order": 5}
 
 
 class DropoutCase(db.Model):
@@ -176,10 +179,20 @@ class CaseNotice(db.Model):
     user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
 
     case: Mapped[DropoutCase] = relationship(back_populates="notices")
+    user: Mapped[User | None] = relationship()  # who issued it: the 报告表's 填报人
 
     @property
     def kind_label(self) -> str:
         return NOTICE_KINDS.get(self.kind, self.kind)
+
+    @property
+    def days(self) -> int | None:
+        return NOTICE_DAYS.get(self.kind)
+
+    @property
+    def deadline(self) -> date | None:
+        """The calendar date the notice's days run to (printed beside "七日内")."""
+        return self.issued_on + timedelta(days=self.days) if self.days else None
 
     def __str__(self) -> str:
         return f"{self.doc_no} {self.kind_label}"

@@ -1,6 +1,7 @@
 """双线四包 (the people responsible for each child), pledges and their templates, document numbers."""
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import sqlalchemy as sa
@@ -105,11 +106,15 @@ PLEDGE_KINDS = {
     "teacher": "教师目标责任书",
     "class_teacher": "班主任目标责任书",
     "village_school": "村小（教学点）目标责任书",
-    "village_committee": "村委会目标责任书",
+    "township_village": "镇政府与村委会目标责任书",  # the government line: 镇人民政府 and 村委会
+    "village_committee": "学校与村委会协议书",
     "guardian_commitment": "家长承诺书",
     "guardian_notice": "家长告知书",
 }
 GUARDIAN_KINDS = ("guardian_commitment", "guardian_notice")
+ORGANISATION_KINDS = ("village_school", "township_village", "village_committee")  # 乙方 seals
+# a paragraph listing children ("包保学生：甲、乙（三年级1班）"): printed as a table of names
+NAME_LIST = re.compile(r"^(包保学生|本村在读学生|本村适龄儿童少年)：(.+、.+|[^、]+（.+）)$")
 PLEDGE_STATUSES = {"generated": "已生成", "printed": "已打印", "signed": "已签署",
                    "collected": "已回收"}
 
@@ -171,3 +176,31 @@ class Pledge(Steps, db.Model):
 
     def __str__(self) -> str:
         return f"{self.doc_no} {self.title} {self.party_b_name}"
+
+    @property
+    def clauses(self) -> list[tuple[str, str, list[tuple[str, str]]]]:
+        """The text as printed: (paragraph, "", []) or, for a list of children,
+        ("", its label, [(name, class), ...]), so that paper prints the list as a table."""
+        out = []
+        for para in self.content.splitlines():
+            if not para.strip():
+                continue
+            listed = NAME_LIST.match(para.strip())
+            if listed:
+                items = [re.match(r"^(.*?)(?:（(.*)）)?$", item.strip()).groups()
+                         for item in listed.group(2).split("、") if item.strip()]
+                out.append(("", listed.group(1), [(n, c or "") for n, c in items]))
+            else:
+                out.append((para, "", []))
+        return out
+
+    @property
+    def names(self) -> list[str]:
+        """The people the text names, which never split across lines."""
+        heads = re.findall(r"负责人：([^）]+)", self.party_a_name)
+        return [*heads, self.party_b_name, *([self.student.name] if self.student else [])]
+
+    @property
+    def noun(self) -> str:
+        """本责任书 / 本承诺书 / 本告知书 / 本协议书: what the text calls itself."""
+        return "本" + (self.title[-3:] if self.title.endswith("书") else "文书")

@@ -1,6 +1,7 @@
 """Schools, users and their sign-ins, terms and classes."""
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
@@ -22,6 +23,11 @@ class School(db.Model):
     address: Mapped[str] = mapped_column(sa.String(120), default="")
     parent_id: Mapped[int | None] = mapped_column(sa.ForeignKey("schools.id"), index=True)
     active: Mapped[bool] = mapped_column(default=True)
+    # the township's letterhead, on the central school (migration 0018); empty: derived
+    government: Mapped[str] = mapped_column(sa.String(60), default="", server_default="")
+    bureau: Mapped[str] = mapped_column(sa.String(60), default="", server_default="")
+    doc_prefix: Mapped[str] = mapped_column(sa.String(20), default="", server_default="")
+    hotline: Mapped[str] = mapped_column(sa.String(40), default="", server_default="")
 
     parent: Mapped[School | None] = relationship(remote_side=[id], back_populates="children")
     children: Mapped[list[School]] = relationship(back_populates="parent")
@@ -34,6 +40,39 @@ class School(db.Model):
     def township_id(self) -> int:
         """The central school that leads this school's township (itself, for a central school)."""
         return self.id if self.kind == "central" else self.parent_id
+
+    @property
+    def township(self) -> School:
+        """The central school, whose letterhead the township's papers print."""
+        return self if self.kind == "central" or self.parent is None else self.parent
+
+    @property
+    def government_name(self) -> str:
+        """青山镇中心学校 → 青山镇人民政府, unless the township set its own."""
+        own = self.township
+        if own.government:
+            return own.government
+        for suffix in ("中心学校", "中心小学", "中学", "小学"):
+            if own.name.endswith(suffix) and len(own.name) > len(suffix):
+                return own.name[:-len(suffix)] + "人民政府"
+        return "乡镇人民政府"
+
+    @property
+    def bureau_name(self) -> str:
+        """The county education bureau: set, or read from the address (…某县… → 某县教育局)."""
+        own = self.township
+        if own.bureau:
+            return own.bureau
+        rest = re.sub(r"^.*?(?:省|自治区)", "", own.address or "", count=1)
+        rest = re.sub(r"^.*?(?:自治州|市|地区|盟)(?=.+(?:县|区|旗|市))", "", rest, count=1)
+        county = re.match(r".{1,8}?(?:自治县|县|区|旗|市)", rest)
+        return f"{county.group(0)}教育局" if county else "县教育局"
+
+    @property
+    def county_government(self) -> str:
+        """某县教育局 → 某县人民政府: where a 责令送学 may be appealed (行政复议)."""
+        county = re.match(r".+?(?:自治县|县|区|旗|市)", self.bureau_name)
+        return (county.group(0) if county else "县") + "人民政府"
 
     def __str__(self) -> str:
         return self.name

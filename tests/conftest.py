@@ -89,27 +89,48 @@ def migrated_db(tmp_path_factory) -> Path | str:
     return TEMPLATE if POSTGRES else tmp / "baoxue.db"
 
 
+def _build_app(folder: Path, migrated_db, created: list, **extra):
+    """An app on a fresh copy of the migrated database, its instance folder under `folder`."""
+    if POSTGRES:
+        name = f"baoxue_test_{os.getpid()}_{next(_numbers)}"
+        _admin(f"CREATE DATABASE {name} TEMPLATE {TEMPLATE}")
+        created.append(name)
+    else:
+        name = None
+        shutil.copy(migrated_db, folder / "baoxue.db")
+    app = create_app(_config(folder, name, **extra))
+    app.instance_path = str(folder / "instance")
+    app.test_client_class = IsolatedClient
+    limiter.reset()
+    return app
+
+
+def _drop(created: list) -> None:
+    for name in created:
+        _admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
 @pytest.fixture
 def make_app(tmp_path, migrated_db):
     """Build an app on a fresh copy of the migrated database (instance folder under tmp)."""
     created = []
+    yield lambda **extra: _build_app(tmp_path, migrated_db, created, **extra)
+    _drop(created)
 
-    def build(**extra):
-        if POSTGRES:
-            name = f"baoxue_test_{os.getpid()}_{next(_numbers)}"
-            _admin(f"CREATE DATABASE {name} TEMPLATE {TEMPLATE}")
-            created.append(name)
-        else:
-            name = None
-            shutil.copy(migrated_db, tmp_path / "baoxue.db")
-        app = create_app(_config(tmp_path, name, **extra))
-        app.instance_path = str(tmp_path / "instance")
-        app.test_client_class = IsolatedClient
-        limiter.reset()
-        return app
-    yield build
-    for name in created:
-        _admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+@pytest.fixture(scope="module")
+def demo_app(tmp_path_factory, migrated_db):
+    """One app per module holding the demo township (demo.load()), for tests that only read
+    it: loading ~1,200 children once instead of once a test."""
+    import demo
+    created = []
+    app = _build_app(tmp_path_factory.mktemp("demo"), migrated_db, created)
+    with app.app_context():
+        demo.load()
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+    _drop(created)
 
 
 @pytest.fixture

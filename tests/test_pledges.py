@@ -1,4 +1,5 @@
 """Pledges and guardian letters: generate a term's documents, print, sign, collect, scans."""
+import re
 import subprocess
 from pathlib import Path
 from datetime import date, timedelta
@@ -84,9 +85,11 @@ def test_batch_pdf_holds_every_filtered_pledge(world, term, login, batch_pdf):
     generate(head, term, world.a1)
     data = batch_pdf(head, "/pledges/print", {"term": term.id, "school": world.a1.id})
     text = text_of(data)
-    assert text.count("第一份") == 3 and text.count("第二份") == 3
+    # each copy's first page has the heading; later pages repeat the number in their head
+    assert len(re.findall(r"(?:^|\f)控辍保学目标责任书\n编号：\S+ · 一式两份 · 第一份$", text, re.M)) == 3
+    assert len(re.findall(r"(?:^|\f)控辍保学目标责任书\n编号：\S+ · 一式两份 · 第二份$", text, re.M)) == 3
     # every copy is a document of its own: its pages are numbered from 1
-    assert text.count("— 1 —") == 6 and "— 3 —" not in text
+    assert text.count("第 1 页 共 2 页") == 6 and "第 3 页" not in text
     db.session.expire_all()
     assert {p.status for p in db.session.scalars(db.select(Pledge))} == {"printed"}
     entry = db.session.scalar(db.select(AuditLog).filter_by(table_name="pledges",
@@ -220,3 +223,18 @@ def test_template_edits_apply_to_new_documents_only(world, term, login):
     generate(officer, term, world.a1)
     new = db.session.scalar(db.select(Pledge).filter_by(party_b_name="新老师"))
     assert new.title == "新标题责任书" and new.content == "新老师老师保证甲一村小零辍学。"
+
+
+def test_the_government_signs_with_each_village_committee_of_the_township(world, term, login):
+    """镇政府与村委会目标责任书: the government line's pledge, one per village of the whole
+    township, listing each child with school and class; chosen for the central school only."""
+    world.s_a1.village = "甲一村"
+    db.session.commit()
+    officer = login("officer")
+    refused = generate(officer, term, world.a1, kind="township_village")
+    assert refused.status_code == 422 and "请选择中心学校" in refused.text
+    assert generate(officer, term, world.central_a, kind="township_village").status_code == 303
+    pledge = db.session.scalar(db.select(Pledge))
+    assert (pledge.party_a_name, pledge.party_b_name) == ("甲镇人民政府", "甲一村村民委员会")
+    assert "甲镇人民政府（甲方）与甲一村村民委员会（乙方）" in pledge.content
+    assert pledge.clauses[-1][1:] == ("本村适龄儿童少年", [("张三", "甲一村小三年级1班")])

@@ -121,6 +121,27 @@ def test_central_school_stays_central(world, login):
     assert (school.kind, school.parent_id, school.village) == ("central", None, "甲镇")
 
 
+def test_the_central_school_keeps_the_townships_letterhead(world, login):
+    """The government's name, the county bureau, the 文号 and the 监督电话 that papers print: set
+    on the central school only; empty, they are read from the names."""
+    client = login("officer")
+    assert "监督电话" not in client.get(f"/township/schools/{world.a1.id}/edit").text
+    assert "监督电话" in client.get(f"/township/schools/{world.central_a.id}/edit").text
+    assert world.a1.government_name == "甲镇人民政府" and world.a1.bureau_name == "县教育局"
+    ok = client.post(f"/township/schools/{world.central_a.id}/edit", data=school_data(
+        name="甲镇中心学校", kind="central", address="贵州省黔东南苗族侗族自治州凯里市甲镇",
+        hotline="0855-8221234", doc_prefix="甲府教"))
+    assert ok.status_code == 303
+    village = fresh(School, id=world.a1.id)
+    assert village.township.hotline == "0855-8221234" and village.township.doc_prefix == "甲府教"
+    assert (village.bureau_name, village.county_government) == ("凯里市教育局", "凯里市人民政府")
+    client.post(f"/township/schools/{world.central_a.id}/edit", data=school_data(
+        name="甲镇中心学校", kind="central", government="甲镇政府", bureau="凯里市教育和科技局"))
+    village = fresh(School, id=world.a1.id)
+    assert (village.government_name, village.bureau_name) == ("甲镇政府", "凯里市教育和科技局")
+    assert village.county_government == "凯里市人民政府"
+
+
 # Terms
 
 def test_officer_adds_a_term_and_school_days_skip_weekends_and_holidays(world, login):

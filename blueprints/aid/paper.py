@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import access
+from extensions import db
 from params import whole
 import audit
 import excel
@@ -71,6 +72,7 @@ def notice_batch(params: dict) -> printjobs.Batch:
         filename=f"资助公示-{program.name}-{label}.pdf",
         parts=[pdf.Part("print/aid_notice.html", {
             "program": program, "rows": rows, "scope_label": label, "today": date.today(),
+            "township": db.session.get(School, program.central_id),
             "until": publicity_end(date.today()),
             "total": sum(r.total for r in rows)})],
         finish=finish)

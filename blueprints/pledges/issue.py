@@ -15,7 +15,7 @@ from models import (GUARDIAN_KINDS, ClassGroup, DocumentCounter, Pledge, PledgeT
 
 TARGETS = {"入学率目标": "100%", "巩固率目标": "100%"}
 PLACEHOLDER = re.compile(r"\{([\u4e00-\u9fff]+)\}")
-PLACEHOLDERS = ["学校", "中心学校", "甲方", "乙方", "班级", "学生姓名", "学生名单", "学年", "学期",
+PLACEHOLDERS = ["学校", "中心学校", "政府", "甲方", "乙方", "班级", "学生姓名", "学生名单", "学年", "学期",
                 "入学率目标", "巩固率目标", "日期"]
 
 
@@ -78,9 +78,10 @@ def parties(kind: str, school: School, klass: ClassGroup | None) -> list[Party]:
             User.school_id == school.id, User.role.in_(access.VILLAGE_HEADS),
             User.active.is_(True))).all()
         return [Party(u.name, user=u) for u in heads]
-    if kind == "village_committee":
-        rows = db.session.scalars(enrolled.where(Student.school_id == school.id)
-                                  .order_by(Student.village, Student.name_pinyin)).all()
+    if kind in ("village_committee", "township_village"):  # a school's villages, or the township's
+        if kind == "village_committee":
+            enrolled = enrolled.where(Student.school_id == school.id)
+        rows = db.session.scalars(enrolled.order_by(Student.village, Student.name_pinyin)).all()
         villages: dict[str, list] = {}
         for s in rows:
             if s.village:
@@ -97,6 +98,18 @@ def parties(kind: str, school: School, klass: ClassGroup | None) -> list[Party]:
     raise ValueError(kind)
 
 
+def _name_list(kind: str, school: School, students) -> str:
+    """包保学生 / 本村在读学生: names, with each child's class (and school, across a township)
+    where the list is a village's, so the paper's table says who each child is."""
+    if not students:
+        return "（无）"
+    if kind == "township_village":
+        return "、".join(f"{s.name}（{s.school.name}{s.class_label}）" for s in students)
+    if kind == "village_committee":
+        return "、".join(f"{s.name}（{s.class_label}）" for s in students)
+    return "、".join(s.name for s in students)
+
+
 def generate(kind: str, school: School, term: Term, klass: ClassGroup | None,
              today: date | None = None) -> tuple[int, int]:
     """Generate a term's pledges of one kind for a school (or, for guardians, a class).
@@ -111,17 +124,19 @@ def generate(kind: str, school: School, term: Term, klass: ClassGroup | None,
         Pledge.school_id == school.id)).all())
     made = skipped = 0
     prefix = f"KB{term.school_year}{term.semester}-{school.id:03d}-"
-    party_a = _head_of(central if kind == "village_school" else school)
+    party_a = (school.government_name if kind == "township_village"
+               else _head_of(central if kind == "village_school" else school))
     for party in parties(kind, school, klass):
         key = (party.user.id if party.user else None,
                party.student.id if party.student else None, party.name)
         if key in existing:
             skipped += 1
             continue
-        values = {"学校": school.name, "中心学校": central.name, "甲方": party_a,
+        values = {"学校": school.name, "中心学校": central.name, "政府": school.government_name,
+                  "甲方": party_a,
                   "乙方": party.name, "班级": party.klass.label if party.klass else "",
                   "学生姓名": party.student.name if party.student else "",
-                  "学生名单": "、".join(s.name for s in party.students) or "（无）",
+                  "学生名单": _name_list(kind, school, party.students),
                   "学年": school_year_label(term.school_year), "学期": term.name,
                   "日期": f"{today.year}年{today.month}月{today.day}日", **TARGETS}
         db.session.add(Pledge(

@@ -69,6 +69,8 @@ def generate():
             form.class_id.errors.append("家长承诺书、告知书按班级生成：请选择这所学校的一个班。")
         elif kind == "village_school" and school.kind == "central":
             form.school_id.errors.append("村小（教学点）目标责任书请选择一所村小或教学点。")
+        elif kind == "township_village" and school.kind != "central":
+            form.school_id.errors.append("镇政府与村委会目标责任书按全镇生成：请选择中心学校。")
         else:
             made, skipped = issue.generate(kind, school, term, klass)
             db.session.commit()

@@ -18,10 +18,23 @@ class SchoolForm(BaseForm):
     village = StringField("所在村", [Length(max=40)])
     address = StringField("地址", [Length(max=120)])
     active = BooleanField("在用", default=True)
+    # the township's letterhead: only on the central school's form
+    government = StringField("乡镇人民政府名称", [Length(max=60)],
+                             description="印在责令送学通知书、政府与村委会责任书上；空着则按校名推出，如“青山镇人民政府”。")
+    bureau = StringField("县教育局名称", [Length(max=60)],
+                         description="情况报告表、月报的报送机关；空着则按地址推出，如“某县教育局”。")
+    doc_prefix = StringField("政府发文字号", [Length(max=20)],
+                             description="如“青府教”，印成“青府教〔2026〕3号”；空着则只印编号。")
+    hotline = StringField("监督电话", [Length(max=40)],
+                          description="印在资助公示上，如“0851-12345678（中心学校）”。")
+    LETTERHEAD = ("government", "bureau", "doc_prefix", "hotline")
 
     def __init__(self, *args, school=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.school = school
+        if not (school and school.kind == "central"):
+            for name in self.LETTERHEAD:
+                delattr(self, name)
 
     def _unique(self, column, value, message):
         other = db.session.scalar(db.select(School).where(column == value))

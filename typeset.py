@@ -1,0 +1,85 @@
+"""The rules every printed document keeps (templates/print/), as Jinja filters.
+
+WeasyPrint breaks Chinese text between any two characters, so on paper a name split "吴浩 / 宏",
+"36 / 人", "2026年 / 12月" and a paragraph ending with one character on its own line. The print
+templates pass every free paragraph through |para and every name in a table or a signature line
+through |keep; print.css gives `.nobr` `white-space: nowrap`. tests/test_paper.py checks the
+rules on the laid-out pages of every document.
+
+- |keep: never break inside (a name, a label such as "（签字）").
+- |para(names): a paragraph. Numbers stay with their unit (36 人, 95.5%, 第 3 次, 2026年12月5日),
+  the given names stay whole, the last characters stay together so that the last line never
+  holds one character alone, and a clause numbered "1. " reads "1．" like the others.
+"""
+from __future__ import annotations
+
+import re
+
+from markupsafe import Markup, escape
+
+UNITS = ("万元|人次|小时|个月|工作日|周岁|%|％|人|名|所|个|份|户|天|日|次|元|页|年|月|周|节|项|条|"
+         "间|岁|期|班|级|户|公里|分")
+KEEP = re.compile(
+    r"\d{4}\s*年\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?"      # a date
+    r"|\d{1,2}\s*月\s*\d{1,2}\s*日"
+    r"|(?:第\s*)?\d[\d,.]*\s*(?:" + UNITS + r")?(?:\s*[—-]\s*\d[\d,.]*\s*(?:" + UNITS + r"))?")
+LINE_BREAK = re.compile(r"\s*\n\s*")
+NUMBERED = re.compile(r"^(\s*)(\d{1,2})\.\s*")
+TAIL = 3  # characters glued at a paragraph's end: its last line holds at least two and a stop
+
+
+def keep(text) -> Markup:
+    """A span the line breaker may not break: a name, a number with its unit, a label."""
+    text = "" if text is None else str(text)
+    return Markup('<span class="nobr">{}</span>').format(text) if text else Markup("")
+
+
+def _ranges(text: str, names) -> list[list[int]]:
+    spans = [[m.start(), m.end()] for m in KEEP.finditer(text) if m.end() - m.start() > 1]
+    for name in {n for n in names if n and len(n) > 1}:
+        spans += [[m.start(), m.end()] for m in re.finditer(re.escape(name), text)]
+    end = len(text.rstrip())
+    start, seen = end, 0
+    while start > 0 and seen < TAIL:
+        start -= 1
+        if not text[start].isspace():
+            seen += 1
+    if end - start > 1:
+        spans.append([start, end])
+    spans.sort()
+    merged: list[list[int]] = []
+    for s, e in spans:
+        if merged and s < merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], e)
+        else:
+            merged.append([s, e])
+    return merged
+
+
+def para(text, names=()) -> Markup:
+    """A paragraph typeset by the rules above, HTML-escaped. Markup (a template's {% call %}
+    block) is taken as its text, and a line break in it with its indentation is dropped: in
+    Chinese a template's line break is not a space."""
+    if isinstance(text, Markup):
+        text = LINE_BREAK.sub("", text.unescape())
+    text = NUMBERED.sub(lambda m: f"{m.group(1)}{m.group(2)}．", "" if text is None else str(text))
+    out, at = [], 0
+    for s, e in _ranges(text, names):
+        out.append(escape(text[at:s]))
+        out.append(keep(text[s:e]))
+        at = e
+    out.append(escape(text[at:]))
+    return Markup("").join(out)
+
+
+def cn_date(day) -> Markup:
+    """2026年12月5日, on one line; blank spaces to be written in when there is no date."""
+    if day is None:
+        return Markup("　　　　年　　月　　日")
+    return keep(f"{day.year}年{day.month}月{day.day}日")
+
+
+def register(app) -> None:
+    app.add_template_filter(keep, "keep")
+    app.add_template_filter(para, "para")
+    app.add_template_filter(cn_date, "cn_date")
