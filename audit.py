@@ -71,6 +71,7 @@ FIELD_LABELS = {
     "closed_by_id": "处理人", "explained_by_id": "说明人", "explained": "已说明",
     "explained_on": "说明日期", "explanation": "情况说明", "guardian": "监护人",
     "imported_on": "导入日期", "agenda": "议程", "attendees": "参会人员", "chair": "主持",
+    "absentees": "请假人员", "observers": "列席人员", "distribution": "分送",
     "month": "月份", "body": "正文", "copies": "份数", "party_a": "甲方", "party_b": "乙方",
     "party_a_name": "甲方", "party_b_name": "乙方", "generated_on": "生成日期",
     "printed_on": "打印日期", "signed_on": "签署日期", "collected_on": "回收日期",

@@ -6,8 +6,9 @@ page of every pledge in a batch), and a progress callback hears after each docum
 the print worker (printjobs.py) reports progress. The same HTML is the browser's print preview.
 
 WeasyPrint may read our own static files and nothing else (no network, no local paths), except
-that an evidence pack may embed the print copy of an activity photo (photo_url()): a plain file
-name directly in instance/activities/, nothing above or beside it. The print
+that an evidence pack may embed the print copy of an activity photo (photo_url()) or of a signed
+pledge's scan (scan_copy_url()): a plain file name directly in instance/activities/ or
+instance/scan-copies/, nothing above or beside it (the scans themselves are never reachable). The print
 stylesheet is parsed once per process and one font configuration serves a whole batch: 100
 pledges render in ~2.2 s instead of ~3.9 s. Speed depends on HarfBuzz's subsetter
 (libharfbuzz-subset0): without it WeasyPrint falls back to fontTools and takes 11-15 s a page,
@@ -32,6 +33,7 @@ import uploads
 
 ORIGIN = "http://baoxue.invalid"  # the base URL documents resolve against; never fetched
 PHOTO_PREFIX = "/evidence-photo/"  # ORIGIN + this + a file name of instance/activities/
+SCAN_PREFIX = "/scan-copy/"  # ORIGIN + this + a file name of instance/scan-copies/
 STYLESHEET = "css/print.css"  # linked by print/base.html for the browser preview
 
 
@@ -40,14 +42,16 @@ def harfbuzz_subset_available() -> bool:
 
 
 class StaticFetcher(URLFetcher):
-    """Serves /static/... from our static folder and, when given a photo folder,
-    /evidence-photo/<name> from it (a plain file name in that folder: no "/", no "..", no hidden
-    file); refuses every other URL."""
+    """Serves /static/... from our static folder and, when given a photo folder (a scan copy
+    folder), /evidence-photo/<name> (/scan-copy/<name>) from it (a plain file name in that
+    folder: no "/", no "..", no hidden file); refuses every other URL."""
 
-    def __init__(self, static_folder: str, photo_folder: str | Path | None = None):
+    def __init__(self, static_folder: str, photo_folder: str | Path | None = None,
+                 scan_copies: str | Path | None = None):
         super().__init__(allowed_protocols=["http"], allow_redirects=False)
         self.static = Path(static_folder).resolve()
-        self.photos = Path(photo_folder).resolve() if photo_folder else None
+        self.folders = {prefix: Path(folder).resolve() for prefix, folder in (
+            (PHOTO_PREFIX, photo_folder), (SCAN_PREFIX, scan_copies)) if folder}
 
     def fetch(self, url, headers=None):
         parts = urlsplit(url)
@@ -56,13 +60,13 @@ class StaticFetcher(URLFetcher):
             path = (self.static / unquote(path_part[len("/static/"):])).resolve()
             if path.is_relative_to(self.static) and path.is_file():
                 return self._response(url, path)
-        elif self.photos and url.startswith(ORIGIN + PHOTO_PREFIX) and not parts.query \
-                and not parts.fragment:
-            name = unquote(path_part[len(PHOTO_PREFIX):])
-            if _plain_name(name):
-                path = (self.photos / name).resolve()
-                if path.parent == self.photos and path.is_file():
-                    return self._response(url, path)
+        for prefix, folder in self.folders.items():
+            if url.startswith(ORIGIN + prefix) and not parts.query and not parts.fragment:
+                name = unquote(path_part[len(prefix):])
+                if _plain_name(name):
+                    path = (folder / name).resolve()
+                    if path.parent == folder and path.is_file():
+                        return self._response(url, path)
         raise ValueError(f"PDF documents may only load our own static files, not {url!r}")
 
     @staticmethod
@@ -80,6 +84,11 @@ def _plain_name(name: str) -> bool:
 def photo_url(name: str) -> str:
     """The URL a print template uses to embed an activity photo's print copy."""
     return ORIGIN + PHOTO_PREFIX + quote(name)
+
+
+def scan_copy_url(name: str) -> str:
+    """The URL a print template uses to embed the print copy of a signed scan."""
+    return ORIGIN + SCAN_PREFIX + quote(name)
 
 
 @dataclass
@@ -101,8 +110,9 @@ def layout(parts: Sequence[Part], progress: Callable[[int], None] | None = None)
         raise ValueError("nothing to print")
     css_path = Path(current_app.static_folder) / STYLESHEET
     stylesheet = _stylesheet(str(css_path), css_path.stat().st_mtime)
-    fetcher = StaticFetcher(current_app.static_folder,
-                            Path(current_app.instance_path) / uploads.ACTIVITY_PHOTOS)
+    instance = Path(current_app.instance_path)
+    fetcher = StaticFetcher(current_app.static_folder, instance / uploads.ACTIVITY_PHOTOS,
+                            instance / uploads.SCAN_COPIES)
     fonts = FontConfiguration()
     documents = []
     for n, part in enumerate(parts, 1):

@@ -23,8 +23,12 @@ KEEP = re.compile(
     r"\d{4}\s*年\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?"      # a date
     r"|\d{1,2}\s*月\s*\d{1,2}\s*日"
     r"|(?:第\s*)?\d[\d,.]*\s*(?:" + UNITS + r")?(?:\s*[—-]\s*\d[\d,.]*\s*(?:" + UNITS + r"))?")
+CJK = "\u3000-\u303f\u4e00-\u9fff\uff00-\uffef"
+SPACED = re.compile(rf"(?<=[{CJK}])[ \u00a0]+(?=[\d%])|(?<=[\d%])[ \u00a0]+(?=[{CJK}])")
 LINE_BREAK = re.compile(r"\s*\n\s*")
 NUMBERED = re.compile(r"^(\s*)(\d{1,2})\.\s*")
+SEPARATORS = re.compile(r"([；;，,、\s]+)")
+CELL_ITEM = 20  # a list item up to this many characters stays on one line
 TAIL = 3  # characters glued at a paragraph's end: its last line holds at least two and a stop
 
 
@@ -56,13 +60,21 @@ def _ranges(text: str, names) -> list[list[int]]:
     return merged
 
 
-def para(text, names=()) -> Markup:
+def tight(text: str) -> str:
+    """共 36 人 → 共36人: official documents set numbers without spaces, and a justified line
+    would stretch those spaces into gaps (the 工作总结, in print and in Word)."""
+    return SPACED.sub("", text)
+
+
+def para(text, names=(), tight_numbers: bool = False) -> Markup:
     """A paragraph typeset by the rules above, HTML-escaped. Markup (a template's {% call %}
     block) is taken as its text, and a line break in it with its indentation is dropped: in
     Chinese a template's line break is not a space."""
     if isinstance(text, Markup):
         text = LINE_BREAK.sub("", text.unescape())
     text = NUMBERED.sub(lambda m: f"{m.group(1)}{m.group(2)}．", "" if text is None else str(text))
+    if tight_numbers:
+        text = tight(text)
     out, at = [], 0
     for s, e in _ranges(text, names):
         out.append(escape(text[at:s]))
@@ -70,6 +82,24 @@ def para(text, names=()) -> Markup:
         at = e
     out.append(escape(text[at:]))
     return Markup("").join(out)
+
+
+def cell(value) -> Markup:
+    """A table cell of a ledger: each item of a list (监护人 覃江涵（父亲）155…；…) kept on one
+    line, items breaking only at their separators; a long free text by the paragraph rules."""
+    text = "" if value is None else str(value)
+    out = []
+    for piece in SEPARATORS.split(text):
+        if not piece or SEPARATORS.fullmatch(piece):
+            out.append(escape(piece))
+        else:
+            out.append(keep(piece) if len(piece) <= CELL_ITEM else para(piece))
+    return Markup("").join(out)
+
+
+def lines(text) -> Markup:
+    """Text typed on several lines (会议记录, 活动说明): each line a paragraph by the rules."""
+    return Markup("<br>").join(para(line) for line in str(text or "").splitlines())
 
 
 def cn_date(day) -> Markup:
@@ -83,3 +113,5 @@ def register(app) -> None:
     app.add_template_filter(keep, "keep")
     app.add_template_filter(para, "para")
     app.add_template_filter(cn_date, "cn_date")
+    app.add_template_filter(cell, "cell")
+    app.add_template_filter(lines, "lines")

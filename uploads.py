@@ -14,6 +14,8 @@ from flask import current_app
 from refusal import Refusal
 
 ACTIVITY_PHOTOS = "activities"  # instance/activities/: activity photos and their print copies
+SCANS = "scans"  # instance/scans/: signed papers as scanned (pledges, notices' 回执)
+SCAN_COPIES = "scan-copies"  # instance/scan-copies/: a scan's print copy, for the evidence pack
 TYPES = {b"%PDF": "pdf", b"\xff\xd8\xff": "jpg", b"\x89PNG": "png"}
 WRONG_TYPE = "文件内容不是 PDF、JPG 或 PNG（可能改过扩展名），请重新扫描或拍照后上传。"
 NOT_AN_IMAGE = "图片打不开（文件可能已损坏），请重新拍照或扫描后上传。"
@@ -83,3 +85,41 @@ def print_copy(data: bytes) -> bytes:
             return out.getvalue()
     except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as error:
         raise Refusal(NOT_AN_IMAGE) from error
+
+
+def scan_copy(scan_name: str) -> str | None:
+    """The print copy (JPEG, PRINT_SIDE px) of a signed scan in SCANS, made the first time it
+    is asked for: an image downscaled, a scanned PDF's page image (a scanner's PDF holds one
+    image a page). None when the scan is gone or holds no image."""
+    name = Path(scan_name).stem + ".jpg"
+    copy = folder(SCAN_COPIES) / name
+    if copy.is_file():
+        return name
+    source = folder(SCANS) / scan_name
+    if not source.is_file():
+        return None
+    data = source.read_bytes()
+    if data.startswith(b"%PDF"):
+        data = page_image(data)
+        if data is None:
+            return None
+    try:
+        copy.write_bytes(print_copy(data))
+    except Refusal:
+        return None
+    return name
+
+
+def page_image(data: bytes, page: int = 0) -> bytes | None:
+    """The largest image on a page of a PDF (a scanned page), as its own file's bytes."""
+    from pypdf import PdfReader
+    try:
+        images = PdfReader(BytesIO(data)).pages[page].images
+        best = max(images, key=lambda i: len(i.data), default=None)
+    except Exception:  # noqa: BLE001 - a damaged PDF has no image to show
+        return None
+    if best is None:
+        return None
+    out = BytesIO()
+    best.image.convert("RGB").save(out, "JPEG", quality=85)
+    return out.getvalue()

@@ -1,6 +1,7 @@
 """The central school's work: monthly meetings and their decisions, activities, summaries."""
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 
 import sqlalchemy as sa
@@ -24,6 +25,9 @@ class Meeting(db.Model):
     place: Mapped[str] = mapped_column(sa.String(60), default="")
     chair: Mapped[str] = mapped_column(sa.String(40), default="")
     attendees: Mapped[str] = mapped_column(sa.Text, default="")  # one a line
+    absentees: Mapped[str] = mapped_column(sa.Text, default="", server_default="")  # 请假
+    observers: Mapped[str] = mapped_column(sa.Text, default="", server_default="")  # 列席
+    distribution: Mapped[str] = mapped_column(sa.String(200), default="", server_default="")
     agenda: Mapped[str] = mapped_column(sa.Text, default="")
     minutes: Mapped[str] = mapped_column(sa.Text, default="")
     created_at: Mapped[datetime] = mapped_column(default=now)
@@ -35,8 +39,37 @@ class Meeting(db.Model):
     def title(self) -> str:
         return f"{self.month.year}年{self.month.month}月控辍保学推进会"
 
+    @property
+    def issue_no(self) -> int:
+        """The 纪要's 期号: this meeting's place among the township's meetings of its year."""
+        return db.session.scalar(sa.select(sa.func.count(Meeting.id)).where(
+            Meeting.central_id == self.central_id,
+            Meeting.held_on.between(self.held_on.replace(month=1, day=1), self.held_on),
+            sa.or_(Meeting.held_on < self.held_on, Meeting.id <= self.id)))
+
     def __str__(self) -> str:
         return f"{self.title}（{self.held_on}）"
+
+
+PERSON = re.compile(r"^\s*([^\s（(：:]+)\s*(?:[（(]\s*(.*?)\s*[)）])?\s*[：:]?\s*(.*?)\s*$")
+
+
+def people(text: str) -> list[tuple[str, str, str, str]]:
+    """A list typed one person a line, as (name, unit, post, note): "王建华（青山镇中心学校
+    控辍专干）", "王建华 青山镇中心学校 控辍专干" or "杨秀英（石桥村小 负责人）：病假"."""
+    out = []
+    for line in (text or "").splitlines():
+        if not line.strip():
+            continue
+        if "（" in line or "(" in line:
+            name, inside, note = PERSON.match(line).groups()
+            parts = (inside or "").split()
+        else:
+            head, _, note = line.partition("：")
+            name, *parts = head.split()
+        unit = parts[0] if parts else ""
+        out.append((name, unit, " ".join(parts[1:]), note.strip()))
+    return out
 
 
 class ActionItem(db.Model):

@@ -93,8 +93,9 @@ def _visible(text: str) -> int:
     return sum(1 for ch in text if ch not in STOPS and not ch.isspace())
 
 
-def problems(document, names=()) -> list[str]:
-    """Every broken rule of print on these pages, in words."""
+def problems(document, names=(), unnumbered: int = 0) -> list[str]:
+    """Every broken rule of print on these pages, in words; the first `unnumbered` pages (a
+    cover) carry no page number."""
     names = {n for n in names if n and len(n) > 1}
     found = []
     all_lines = lines(document)
@@ -125,7 +126,7 @@ def problems(document, names=()) -> list[str]:
             found.append(f"第 {last.page} 页：段末孤字 “{last.text.strip()}”")
     found += split_blocks(document)
     texts = page_texts(document)
-    for number, text in enumerate(texts, 1):
+    for number, text in enumerate(texts[unnumbered:], unnumbered + 1):
         if f"第 {number} 页 共 {len(texts)} 页" not in text:
             found.append(f"第 {number} 页：没有“第 {number} 页 共 {len(texts)} 页”")
     return sorted(set(found))

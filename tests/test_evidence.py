@@ -144,7 +144,7 @@ def test_the_pack_holds_every_section_with_a_table_of_contents(world, term, data
     for text in ("甲一村小", "控辍保学工作佐证材料", "2025–2026学年第一学期", "打印日期",
                  f"{date.today().year}年{date.today().month}月{date.today().day}日", "盖章"):
         assert text in cover, text
-    assert "—1—" not in cover  # the cover carries no page number
+    assert "第1页" not in cover  # the cover carries no page number
     assert "目录" in flat(toc)
 
     # every section is listed with the page its heading is really on
@@ -154,7 +154,7 @@ def test_the_pack_holds_every_section_with_a_table_of_contents(world, term, data
         number = int(found.group(1))
         assert number > 2
         assert name in pages[number - 1], (name, number)
-        assert f"—{number}—" in flat(pages[number - 1])  # the footer agrees
+        assert f"第{number}页共" in flat(pages[number - 1])  # the footer agrees
         assert not any(name in p for p in pages[2:number - 1]), name  # and not earlier
     numbers = [int(re.search(re.escape(n) + r"[\s.]*?(\d+)\s*$", toc, re.M).group(1))
                for n in SECTIONS]

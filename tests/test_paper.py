@@ -46,7 +46,8 @@ def issued(demo_app):
     from models import PLEDGE_KINDS
     with as_officer(demo_app):
         school = db.session.scalar(sa.select(School).where(School.name == "石桥村小"))
-        term = db.session.scalars(sa.select(Term).order_by(Term.start_date.desc())).first()
+        term = Term.current(db.session.scalars(sa.select(Term).order_by(
+            Term.start_date.desc())).all(), date.today())
         klass = db.session.scalar(sa.select(ClassGroup).where(
             ClassGroup.school_id == school.id, ClassGroup.grade == 3))
         central = school.parent
@@ -84,9 +85,9 @@ def flat(document) -> str:
     return "".join(paper.page_texts(document)).replace("\n", "")
 
 
-def assert_rules(documents, names):
+def assert_rules(documents, names, unnumbered=0):
     broken = [f"文书 {n}：{p}" for n, d in enumerate(documents, 1)
-              for p in paper.problems(d, names)]
+              for p in paper.problems(d, names, unnumbered)]
     assert not broken, "\n".join(broken)
 
 
@@ -180,3 +181,111 @@ def test_pledges_carry_their_parties_copies_and_number_on_every_page(demo_app, i
     teacher = pledges_of("teacher")[0]
     text = flat(laid_out(demo_app, "pledges", {"id": teacher.id})[0])
     assert "1．" in text and "1. " not in text
+
+
+@pytest.fixture(scope="module")
+def meeting(demo_app, issued):
+    """This month's 推进会 with invited people, minutes and decisions."""
+    from models import ActionItem, Meeting
+    school, _, _ = issued
+    officer = db.session.scalar(sa.select(User).where(User.username == "admin"))
+    today = date.today()
+    row = Meeting(central_id=school.parent_id, month=today.replace(day=1), held_on=today,
+                  place="中心学校三楼会议室", chair="李国强",
+                  attendees="王建华 青山镇中心学校 控辍专干\n杨秀英（石桥村小 负责人）\n刘长春 石桥村 村主任",
+                  absentees="黄德明（柳塘村小 负责人）：参加县里培训",
+                  observers="罗永红（青山镇人民政府 副镇长）",
+                  distribution="某县教育局，青山镇人民政府，各村小、教学点",
+                  agenda="一、通报本月控辍保学情况\n二、研究劝返工作",
+                  minutes="本月全镇在校学生 1236 人，疑似辍学 3 人，已劝返 2 人。会议要求各校在 12 月 15 日前完成家访。")
+    row.items = [ActionItem(owner=officer, school=school, due_on=today,
+                            text="石桥村小对连续缺课 3 天以上的学生逐一家访，建立台账")]
+    db.session.add(row)
+    db.session.commit()
+    return row
+
+
+@pytest.mark.parametrize("kind", ["signin", "minutes", "report"])
+def test_meeting_papers_keep_the_rules(demo_app, names, meeting, kind):
+    assert_rules(laid_out(demo_app, "meeting", {"id": meeting.id, "kind": kind}), names)
+
+
+def test_the_monthly_report_names_its_addressee_sender_and_reporter(demo_app, meeting):
+    text = flat(laid_out(demo_app, "meeting", {"id": meeting.id, "kind": "report"})[0])
+    officer = db.session.scalar(sa.select(User).where(User.username == "admin"))
+    assert "报送：某县教育局" in text and "报送单位：青山镇中心学校（青山镇人民政府）" in text
+    assert f"填报人：{officer.name}" in text and f"联系电话：{officer.phone}" in text
+
+
+def test_sign_in_sheet_and_minutes_carry_what_their_formats_have(demo_app, meeting):
+    signin = laid_out(demo_app, "meeting", {"id": meeting.id, "kind": "signin"})[0]
+    heads = [line.text for line in paper.lines(signin) if line.tag == "th"]
+    assert heads == ["序号", "姓名", "单位", "职务", "联系电话", "签到时间", "本人签名"]
+    cells = [line.text for line in paper.lines(signin) if line.tag == "td"]
+    assert cells[:4] == ["1", "王建华", "青山镇中心学校", "控辍专干"]
+    assert cells[4:8] == ["2", "杨秀英", "石桥村小", "负责人"]
+    text = flat(signin)
+    assert "请假：黄德明（柳塘村小负责人）：参加县里培训" in text.replace(" ", "")
+    assert "列席：罗永红" in text
+    minutes = flat(laid_out(demo_app, "meeting", {"id": meeting.id, "kind": "minutes"})[0])
+    for expected in ("第 1 期", "出　　席王建华、杨秀英、刘长春", "请　　假黄德明（参加县里培训）",
+                     "列　　席罗永红", "分送：某县教育局，青山镇人民政府，各村小、教学点"):
+        assert expected in minutes, expected
+
+
+@pytest.mark.parametrize("kind", ["suspected", "dropout", "age"])
+def test_ledgers_keep_the_rules(demo_app, names, kind):
+    assert_rules(laid_out(demo_app, "ledger", {"kind": kind}), names)
+
+
+def test_the_townships_responsibility_table_keeps_the_rules(demo_app, names):
+    """The whole township in one print, a document per school, a child a line."""
+    documents = laid_out(demo_app, "responsibility_table", {"all": "1"})
+    assert_rules(documents, names)
+    schools = db.session.scalars(sa.select(School).order_by(School.id)).all()
+    assert len(documents) == len([s for s in schools if s.active])
+    central = flat(documents[0])
+    assert central.startswith(f"{schools[0].name}控辍保学“双线四包”责任表")
+    enrolled = db.session.scalar(sa.select(sa.func.count(Student.id)).where(
+        Student.school_id == schools[0].id, Student.status == "enrolled"))
+    rows = [line for line in paper.lines(documents[0]) if line.tag == "td"]
+    assert len({id(line.block) for line in rows}) == len(rows)  # no cell wraps: a child a line
+    assert len(documents[0].pages) <= enrolled // 28 + 1  # about 30 a landscape page
+    assert "—" not in central  # a line nobody holds yet is blank to write in
+
+
+def test_student_sheets_and_visit_forms_keep_the_rules(demo_app, names, issued):
+    from models import HomeVisit
+    school, _, _ = issued
+    assert_rules(laid_out(demo_app, "student_sheets", {"school": school.id}), names)
+    visit = db.session.scalars(sa.select(HomeVisit).order_by(HomeVisit.id)).first()
+    assert_rules(laid_out(demo_app, "visit_record", {"id": visit.id}), names)
+    assert_rules(laid_out(demo_app, "visit_record", {}), names)
+
+
+def test_evidence_pack_and_work_summary_keep_the_rules(demo_app, names, issued):
+    from blueprints.summaries import draft as drafting
+    from models import WorkSummary
+    from tests.factories import png_of
+    import uploads
+    school, term, _ = issued
+    signed = pledges_of("teacher")[0]
+    with demo_app.test_request_context():
+        signed.scan_path = uploads.store(uploads.SCANS, str(signed.id), png_of(600, 850), "png")
+    db.session.commit()
+    documents = laid_out(demo_app, "evidence", {"school": school.id, "term": term.id})
+    assert_rules(documents, names, unnumbered=1)  # the cover
+    text = flat(documents[0])
+    caption = f"1.{signed.doc_no}{signed.title}（{signed.party_b_name}）"  # under its image
+    assert caption in text.replace(" ", "")
+    if term.end_date.replace(day=1) > date.today():
+        assert "（未到）" in text  # a month not yet come is not a month of zeros
+    with as_officer(demo_app):
+        made = drafting.draft(drafting.township_unit(school.parent), drafting.term_period(term),
+                              date.today())
+        summary = WorkSummary(central_id=school.parent_id, school_year=term.school_year,
+                              semester=term.semester, title=made.title,
+                              sections=[list(s) for s in made.sections], figures=made.figures)
+        db.session.add(summary)
+        db.session.commit()
+    assert_rules(laid_out(demo_app, "summary", {"id": summary.id}), names)

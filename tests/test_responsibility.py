@@ -162,6 +162,10 @@ def test_responsibility_table_prints_masked_ids_for_a_school_or_a_village(world,
     assert "张三" in subprocess.run(["pdftotext", "-", "-"], input=batch_pdf(
         head, "/responsibility/table", {"village": "甲一村"}), capture_output=True).stdout.decode()
     assert head.post("/responsibility/table").status_code == 422
+    township = subprocess.run(["pdftotext", "-", "-"], input=batch_pdf(
+        login("officer"), "/responsibility/table", {"all": "1"}), capture_output=True,
+        check=True).stdout.decode()  # every school of the township, each its own sheet
+    assert "甲一村小控辍保学" in township and "乙一村小" not in township
     assert head.post("/responsibility/table", data={"school": world.b1.id}).status_code == 404
     assert db.session.scalar(db.select(AuditLog).filter_by(table_name="responsibilities",
                                                            action="export"))

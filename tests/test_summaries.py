@@ -4,6 +4,7 @@ figure without data left out with its sentence, editing and versions, the PDF (p
 the .docx (python-docx round trip), scope, and the audit of both exports."""
 import re
 import subprocess
+import zipfile
 from datetime import date, datetime, timedelta
 from io import BytesIO
 
@@ -265,7 +266,7 @@ def test_edit_saves_a_new_version_in_pdf_and_docx(world, data, term, login, sign
     assert pdf2.status_code == 200 and pdf2.mimetype == "application/pdf"
     text2 = flat(text_of(pdf2.data))
     assert flat(new) in text2 and flat(old) not in text2
-    assert flat(v2.title) in text2 and "甲一村小（盖章）" in text2 and "—1—" in text2
+    assert flat(v2.title) in text2 and "甲一村小（盖章）" in text2 and "第1页共" in text2
     assert "附件：佐证材料目录" in text2 and "家长会：秋季家长会（签到）" in text2
     assert "吴晓燕" in text2 and "活动扫描件" in text2  # the signed pledge's scan, the PDF scan
     assert flat(old) in flat(text_of(head.get(f"/summaries/{v1.id}.pdf").data))
@@ -279,7 +280,14 @@ def test_edit_saves_a_new_version_in_pdf_and_docx(world, data, term, login, sign
     styled = {p.text: p.style.name for p in document.paragraphs}
     assert styled["一、工作概述"] == "Heading 1" and styled["（一）组织与责任落实"] == "Heading 2"
     fonts = document.styles["Normal"].element.rPr.rFonts
-    assert fonts.get(qn("w:eastAsia")) == "宋体"
+    assert fonts.get(qn("w:eastAsia")) == "仿宋" and document.styles["Normal"].font.size.pt == 16
+    assert "3人次" in body and "家访 3 人次" not in body  # numbers set without spaces
+    assert document.styles["Title"].element.pPr.find(qn("w:pBdr")) is None  # no blue rule
+    props = document.core_properties
+    assert (props.author, props.title, props.revision) == ("甲一村小", v2.title, v2.version)
+    assert props.created.replace(tzinfo=None) == v2.created_at.replace(microsecond=0)
+    parts = zipfile.ZipFile(BytesIO(word.data))
+    assert not [n for n in parts.namelist() if b"python-docx" in parts.read(n)]
 
     exports = db.session.scalars(db.select(AuditLog).where(
         AuditLog.action == "export", AuditLog.table_name == "work_summaries")).all()

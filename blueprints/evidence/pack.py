@@ -74,6 +74,7 @@ class Pack:
     cases: list[DropoutCase] = field(default_factory=list)
     meetings: list[tuple[Meeting, list]] = field(default_factory=list)
     activities: list[tuple[Activity, list[Photo]]] = field(default_factory=list)
+    scans: list[tuple[Pledge, Photo]] = field(default_factory=list)  # signed pledges' scans
 
     @property
     def title(self) -> str:
@@ -124,6 +125,13 @@ def assemble(school: School, term: Term, ledger_rows: bool = True) -> Pack:
 
     pack.pledges = db.session.scalars(access.scoped(Pledge).where(
         Pledge.school_id == school.id, Pledge.term_id == term.id).order_by(Pledge.doc_no)).all()
+    if ledger_rows:  # the print: each signed scan's print copy (made once, then kept)
+        for p in pack.pledges:
+            if p.scan_path:
+                copy = uploads.scan_copy(p.scan_path)
+                pack.scans.append((p, Photo(f"{p.doc_no} {p.title}（{p.party_b_name}）",
+                                            pdf.scan_copy_url(copy) if copy else None,
+                                            missing=copy is None)))
     pack.visits = db.session.scalars(access.scoped(HomeVisit).join(Student).where(
         HomeVisit.school_id == school.id, HomeVisit.visited_on.between(start, end))
         .order_by(HomeVisit.visited_on, Student.name_pinyin, HomeVisit.id)).all()

@@ -13,7 +13,13 @@ class MeetingForm(Form):
     held_on = DateField("会议日期", [InputRequired("请填写会议日期。")], default=date.today)
     place = StringField("地点", [Length(max=60)], default="中心学校会议室")
     chair = StringField("主持人", [Length(max=40)])
-    attendees = TextAreaField("参会人员（一行一人）", [Length(max=2000)])
+    attendees = TextAreaField("参会人员（一行一人）", [Length(max=2000)],
+                              description="姓名（单位 职务），签到表按此分列")
+    absentees = TextAreaField("请假人员（一行一人）", [Length(max=1000)],
+                              description="姓名（单位 职务）：事由")
+    observers = TextAreaField("列席人员（一行一人）", [Length(max=1000)])
+    distribution = StringField("纪要分送", [Length(max=200)],
+                               default="县教育局，镇人民政府，各村小、教学点")
     agenda = TextAreaField("议程", [Length(max=8000)])
 
     def validate_month(self, field):

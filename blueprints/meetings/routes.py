@@ -17,10 +17,14 @@ from blueprints.dashboard import metrics
 from blueprints.meetings import agenda, bp
 from blueprints.meetings.forms import ActionItemForm, MeetingForm
 from extensions import db
-from models import ActionItem, Meeting, School, User
+from models import ActionItem, Meeting, School, User, people
 from responses import after_write, form_page, targets
 from refusal import Refusal
 
+
+
+FIELDS = ("held_on", "place", "chair", "attendees", "absentees", "observers", "distribution",
+          "agenda")  # what the meeting's page saves
 
 
 def _default_attendees() -> str:
@@ -50,7 +54,9 @@ def new():
     if form.validate_on_submit():
         meeting = Meeting(central_id=access.township_id(), month=params.month(form.month.data),
                           held_on=form.held_on.data, place=form.place.data,
-                          chair=form.chair.data, attendees=form.attendees.data)
+                          chair=form.chair.data, attendees=form.attendees.data,
+                          absentees=form.absentees.data, observers=form.observers.data,
+                          distribution=form.distribution.data)
         db.session.add(meeting)
         db.session.flush()
         meeting.agenda = agenda.draft(meeting, date.today())
@@ -81,7 +87,7 @@ def show(meeting_id):
     if request.method == "POST":  # the inspector may read, not post (access.check_request)
         if form.validate_on_submit():
             meeting.month = params.month(form.month.data)
-            for name in ("held_on", "place", "chair", "attendees", "agenda"):
+            for name in FIELDS:
                 setattr(meeting, name, form[name].data)
             db.session.commit()
             flash("已保存会议信息和议程。", "success")
@@ -179,10 +185,12 @@ def meeting_batch(params: dict) -> printjobs.Batch:
     meeting = access.get_or_404(Meeting, int(params["id"]))
     kind = params.get("kind")
     today = date.today()
-    context = {"meeting": meeting, "today": today}
+    context = {"meeting": meeting, "today": today, "township": db.session.get(
+        School, meeting.central_id), "roll_of": people}
     if kind == "signin":
         title = f"{meeting.title}签到表"
-        context["people"] = [p for p in meeting.attendees.splitlines() if p.strip()]
+        context.update(people=people(meeting.attendees), absent=people(meeting.absentees),
+                       observers=people(meeting.observers))
     elif kind == "minutes":
         title = f"{meeting.title}纪要"
         context["carried"] = agenda.carried(meeting)

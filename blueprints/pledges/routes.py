@@ -143,12 +143,12 @@ def upload_scan(pledge_id):
     data = form.file.data.read()
     ext = uploads.kind(data)
     old = pledge.scan_path
-    pledge.scan_path = uploads.store("scans", str(pledge.id), data, ext)
+    pledge.scan_path = uploads.store(uploads.SCANS, str(pledge.id), data, ext)
     if pledge.status in ("generated", "printed"):
         pledge.advance("signed", date.today())
     db.session.commit()
     if old:
-        (uploads.folder("scans") / old).unlink(missing_ok=True)
+        (uploads.folder(uploads.SCANS) / old).unlink(missing_ok=True)
     flash(f"已上传 {pledge.party_b_name} 的签字扫描件。", "success")
     return after_write(url_for("pledges.index", term=pledge.term_id, school=pledge.school_id))
 
@@ -159,7 +159,7 @@ def scan(pledge_id):
     pledge = access.get_or_404(Pledge, pledge_id)
     if not pledge.scan_path:
         abort(404)
-    return send_file(uploads.folder("scans") / pledge.scan_path, download_name=f"扫描件-{pledge.doc_no}."
+    return send_file(uploads.folder(uploads.SCANS) / pledge.scan_path, download_name=f"扫描件-{pledge.doc_no}."
                      + pledge.scan_path.rsplit(".", 1)[1])
 
 

@@ -98,7 +98,7 @@ def _chosen_person(form, kind):
 def table_pdf():
     """包保责任表 of a school or a village (table.py), by the print worker."""
     job = printjobs.start("responsibility_table", {k: request.form.get(k, "")
-                                                   for k in ("school", "village")})
+                                                   for k in ("school", "village", "all")})
     return after_write(url_for("prints.show", job_id=job.id))
 
 
