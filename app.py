@@ -15,6 +15,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 import access
+import doc_codes
 import audit  # noqa: F401  (registers the audit hook)
 import excel
 import models
@@ -105,6 +106,9 @@ def create_app(config: dict | None = None) -> Flask:
                      directory=os.path.join(app.root_path, "migrations"))
     login_manager.init_app(app)
     csrf.init_app(app)
+    # before CSRF protection reads the form: the scan-in takes a whole stack of signed sheets
+    # (a phone's 20 photos run to 60 MB), every other upload MAX_CONTENT_LENGTH
+    app.before_request_funcs.setdefault(None, []).insert(0, _upload_limit)
     htmx.init_app(app)
     limiter.init_app(app)
 
@@ -201,7 +205,8 @@ def _wire_errors(app: Flask) -> None:
         def handle(error):
             if code == 500:
                 db.session.rollback()
-            text = messages[code].format(limit=_size(app.config["MAX_CONTENT_LENGTH"]))
+            text = messages[code].format(limit=_size(request.max_content_length
+                                                     or app.config["MAX_CONTENT_LENGTH"]))
             limit = getattr(error, "limit", None)  # Flask-Limiter: a limit may carry its own text
             if code == 429 and limit is not None and limit.error_message:
                 text = error.description
@@ -222,6 +227,14 @@ def _wire_errors(app: Flask) -> None:
         return message_response("页面已过期或来源不明（安全校验未通过），请刷新页面后重新提交。", 400)
 
 
+LARGE_UPLOADS = {"prints.scan_in": 120 * 1024 * 1024}
+
+
+def _upload_limit() -> None:
+    if request.endpoint in LARGE_UPLOADS:
+        request.max_content_length = LARGE_UPLOADS[request.endpoint]
+
+
 def _size(n: int) -> str:
     return f"{n / 1024 / 1024:g} MB" if n >= 1024 * 1024 else f"{max(1, round(n / 1024))} KB"
 
@@ -237,4 +250,5 @@ def _wire_templates(app: Flask) -> None:
     @app.context_processor
     def globals_():
         return {"access": access, "M": models, "current_user": current_user,
+                "doc_code": doc_codes.template_code,
                 "timedelta": timedelta, "spreadsheets": excel.SPREADSHEET_ACCEPT}

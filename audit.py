@@ -61,7 +61,7 @@ FIELD_LABELS = {
     "situation": "情况", "reasons": "原因", "outcome": "结果", "next_step": "下一步",
     "state": "状态", "trigger": "来源", "whereabouts": "去向", "dropout_on": "认定辍学",
     "reentry_plan": "复学适应方案", "returned_on": "复学日期", "on": "日期",
-    "done_on": "完成日期", "label": "名称", "issued_on": "印发日期", "doc_no": "文号",
+    "done_on": "完成日期", "label": "名称", "issued_on": "印发日期", "returned_on": "回执收回日期", "doc_no": "文号",
     "title": "标题/主题", "place": "地点", "reached": "参加/覆盖人数", "description": "简要内容",
     "file_path": "文件", "print_path": "打印用图片", "caption": "说明", "size": "大小（字节）",
     "activity_id": "工作活动", "version": "稿次", "sections": "正文", "figures": "数据",

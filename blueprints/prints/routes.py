@@ -1,11 +1,16 @@
-"""A user's batch prints: progress while the worker renders, then the download (printjobs.py)."""
-from flask import render_template, send_file
+"""A user's batch prints: progress while the worker renders, then the download (printjobs.py);
+and the way back in: a stack of signed sheets scanned in at once (scanin.py)."""
+from datetime import date
+
+from flask import render_template, request, send_file
+from forms import Form
 
 import access
 import printjobs
-from blueprints.prints import bp
+from blueprints.prints import bp, scanin
 from extensions import db
 from models import PrintJob, now
+from refusal import Refusal
 from responses import message_response, page_or_fragment
 
 
@@ -36,3 +41,24 @@ def download(job_id):
     if job.status != "done" or job.gone or not path.is_file():
         return message_response("这个打印文件已不存在（只保留一天）或还没有完成，请重新打印。", 404)
     return send_file(path, mimetype="application/pdf", download_name=job.filename)
+
+
+@bp.route("/scan-in", methods=["GET", "POST"])
+@access.require(*access.MARKERS)
+def scan_in():
+    """签字文书扫描回收: one upload of a scanned stack; the result lists each document found
+    and each page that was not."""
+    form = Form()
+    result = None
+    if form.validate_on_submit():
+        files = [f for f in request.files.getlist("files") if f and f.filename]
+        if not files:
+            raise Refusal("请选择扫描好的 PDF 文件，或手机拍的 JPG/PNG 照片（可以一次选多张）。")
+        result = scanin.match(scanin.split(files))
+        scanin.attach(result, date.today())
+    return render_template("prints/scan_in.html", form=form, result=result,
+                           MAX_PAGES=scanin.MAX_PAGES, limit=_limit_text())
+
+
+def _limit_text() -> str:
+    return f"{request.max_content_length // (1024 * 1024)} MB"

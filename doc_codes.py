@@ -1,0 +1,63 @@
+"""The document number every printed page of a pledge, a notice and a visit form carries as a
+small QR code, and reading it back from a scanned page.
+
+A code says what the sheet is: BX/P/<doc no>/<copy> (a pledge, which copy of 一式两份),
+BX/N/<doc no> (a case notice), BX/V/<visit id> (a 家访记录表). Only QR's alphanumeric characters
+(0-9 A-Z space $%*+-./:), so a code is version 2 (25 × 25 modules): 15 mm on paper gives a
+module of 0.5 mm, read at 150 dpi from a scanner or a phone photo. segno writes it as inline SVG
+(no file, no fetch: print templates put it in a running element on every page); zxing-cpp reads
+it from a page in any of the four orientations.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import segno
+from markupsafe import Markup
+from PIL import Image
+
+PREFIX = "BX"
+KINDS = {"P": "pledge", "N": "notice", "V": "visit"}
+
+
+@dataclass(frozen=True)
+class Code:
+    kind: str  # pledge / notice / visit
+    number: str  # a pledge's or notice's doc_no, a visit's id
+    copy: int = 1
+
+    @property
+    def text(self) -> str:
+        letter = next(k for k, v in KINDS.items() if v == self.kind)
+        tail = f"/{self.copy}" if self.kind == "pledge" else ""
+        return f"{PREFIX}/{letter}/{self.number}{tail}".upper()
+
+
+def parse(text: str) -> Code | None:
+    """A scanned code's text as a Code; None for another QR code (a poster's URL)."""
+    parts = (text or "").strip().upper().split("/")
+    if len(parts) < 3 or parts[0] != PREFIX or parts[1] not in KINDS or not parts[2]:
+        return None
+    kind = KINDS[parts[1]]
+    copy = int(parts[3]) if kind == "pledge" and len(parts) > 3 and parts[3].isdigit() else 1
+    return Code(kind, parts[2], copy)
+
+
+def svg(code: Code) -> Markup:
+    """The code as inline SVG, sized by CSS (.doc-code)."""
+    qr = segno.make(code.text, error="m", micro=False)
+    return Markup(qr.svg_inline(scale=1, border=2, omitsize=True, svgclass="doc-code"))
+
+
+def template_code(kind: str, number, copy: int = 1) -> Markup:
+    """Print templates' doc_code(): the running element that puts the code on every page."""
+    code = Code(kind, str(number), copy)
+    return Markup('<div class="doc-code-box">{}<span>{}</span></div>').format(
+        svg(code), code.number)
+
+
+def read(image: Image.Image) -> list[Code]:
+    """Every one of our codes on a scanned page (usually one)."""
+    import zxingcpp
+    found = zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode)
+    return [c for c in (parse(r.text) for r in found) if c is not None]
