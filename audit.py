@@ -17,8 +17,8 @@ from models import (ABSENCE_KINDS, ACTIVITY_KINDS, AID_KINDS, AID_METHODS, AID_S
                     NOTICE_KINDS, PAIR_KINDS, PLACEMENTS, PLEDGE_KINDS, PLEDGE_STATUSES,
                     RESPONSIBILITY_KINDS, RISK_LEVELS, ROLES, SCHOOL_KINDS, SEMESTERS,
                     SESSION_MODES, STATUSES, VISIT_OUTCOMES, WARNING_RULES, WARNING_STATUSES,
-                    ActionItem, AidProgram, AuditLog, Cadre, CaseNotice, CaseStep, DocumentCounter,
-                    FollowUp, Guardian,
+                    ActionItem, AidProgram, AuditLog, Cadre, CaseNotice, CaseStep, ClassGroup,
+                    DocumentCounter, FollowUp, Guardian, RollCall,
                     HouseholdChild, Meeting, MonthReport, PledgeTemplate, PrintJob, Responsibility,
                     RiskScore, School, StatusChange, Student, Term, TutoringSession, UserSession,
                     WorkSummary, mask_id, now)
@@ -71,7 +71,7 @@ FIELD_LABELS = {
     "closed_by_id": "处理人", "explained_by_id": "说明人", "explained": "已说明",
     "explained_on": "说明日期", "explanation": "情况说明", "guardian": "监护人",
     "imported_on": "导入日期", "agenda": "议程", "attendees": "参会人员", "chair": "主持",
-    "absentees": "请假人员", "observers": "列席人员", "distribution": "分送",
+    "absentees": "请假人员", "observers": "列席人员", "distribution": "分送", "taken_at": "点名时间",
     "month": "月份", "body": "正文", "copies": "份数", "party_a": "甲方", "party_b": "乙方",
     "party_a_name": "甲方", "party_b_name": "乙方", "generated_on": "生成日期",
     "printed_on": "打印日期", "signed_on": "签署日期", "collected_on": "回收日期",
@@ -83,6 +83,7 @@ TABLE_LABELS = {
     "students": "学生", "guardians": "监护人", "status_changes": "学籍变动", "schools": "学校",
     "month_reports": "台账报送",
     "users": "用户", "terms": "学期", "classes": "班级", "absences": "考勤", "warnings": "预警",
+    "roll_calls": "点名",
     "home_visits": "家访", "dropout_cases": "劝返个案", "case_steps": "个案进展",
     "follow_ups": "复学回访", "case_notices": "劝返文书", "household_children": "户籍名单",
     "responsibilities": "包保责任", "cadres": "乡村干部", "pledges": "责任书",
@@ -128,6 +129,8 @@ def shown(value, key: str = "", table: str = "") -> str:
         text = "（空）"
     elif not isinstance(value, (bool, dict, list)) and value in codes:
         text = codes[value]
+    elif isinstance(value, str) and codes and all(v in codes for v in value.split(",")):
+        text = "、".join(codes[v] for v in value.split(","))  # several ticked: a visit's 结果
     elif isinstance(value, bool):
         text = "是" if value else "否"
     elif key in ("id_number", "student_no") and isinstance(value, str):
@@ -166,6 +169,9 @@ def _school_of(obj) -> int | None:
         return obj.pair.school_id if obj.pair else None
     if isinstance(obj, WorkSummary):
         return obj.school_id or obj.central_id
+    if isinstance(obj, RollCall):
+        klass = db.session.get(ClassGroup, obj.class_id)
+        return klass.school_id if klass else None
     if isinstance(obj, ActionItem):
         return obj.school_id or (obj.meeting.central_id if obj.meeting else None)
     if isinstance(obj, (CaseStep, FollowUp, CaseNotice)):

@@ -47,6 +47,23 @@ class Absence(db.Model):
         return f"{self.day} {self.kind_label}"
 
 
+class RollCall(db.Model):
+    """A class's roll taken on a school day (已点名): a day without one is not entered, so a
+    week nobody filled in never reads as everyone present. Marking an absence takes the day's
+    roll; a day everyone came is confirmed with 全到."""
+    __tablename__ = "roll_calls"
+    __table_args__ = (sa.UniqueConstraint("class_id", "day", name="uq_roll_calls_class_day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    class_id: Mapped[int] = mapped_column(sa.ForeignKey("classes.id", ondelete="CASCADE"))
+    day: Mapped[date]
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    taken_at: Mapped[datetime] = mapped_column(default=now)
+
+    def __str__(self) -> str:
+        return f"{self.day} 已点名"
+
+
 WARNING_RULES = {"absence_run": "连续无故缺课"}
 WARNING_STATUSES = {"open": "待处理", "closed": "已处理"}
 

@@ -33,7 +33,7 @@ class HomeVisit(db.Model):
     met: Mapped[str] = mapped_column(sa.String(100), default="")  # whom they met
     situation: Mapped[str] = mapped_column(sa.Text, default="")
     reasons: Mapped[str] = mapped_column(sa.String(200), default="")  # VISIT_REASONS codes
-    outcome: Mapped[str] = mapped_column(sa.String(12))
+    outcome: Mapped[str] = mapped_column(sa.String(80))  # VISIT_OUTCOMES codes, comma-separated
     next_step: Mapped[str] = mapped_column(sa.String(300), default="")
     file_path: Mapped[str | None] = mapped_column(sa.String(200))  # photo or scan
     warning_id: Mapped[int | None] = mapped_column(sa.ForeignKey("warnings.id"))
@@ -49,8 +49,13 @@ class HomeVisit(db.Model):
         return [VISIT_REASONS[r] for r in self.reasons.split(",") if r in VISIT_REASONS]
 
     @property
+    def outcomes(self) -> list[str]:
+        """The ticked 结果, as on the paper form (stored comma-separated, the main one first)."""
+        return [o for o in (self.outcome or "").split(",") if o]
+
+    @property
     def outcome_label(self) -> str:
-        return VISIT_OUTCOMES.get(self.outcome, self.outcome)
+        return "、".join(VISIT_OUTCOMES.get(o, o) for o in self.outcomes)
 
     def __str__(self) -> str:
         return f"{self.visited_on} 家访：{self.outcome_label}"

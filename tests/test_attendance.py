@@ -1,12 +1,13 @@
 """周考勤 and 预警: the school-day calendar, runs of unexcused days at their edges (weekends,
 holidays, a sick day), warnings opened once and kept up to date, the grid's fragments, scope."""
+import re
 from datetime import date, timedelta
 
 import pytest
 
 from blueprints.attendance import rules
 from extensions import db
-from models import Absence, AuditLog, EarlyWarning, Term
+from models import Absence, AuditLog, ClassGroup, EarlyWarning, Term
 from tests import factories as f
 
 MON = date(2026, 11, 16)  # a Monday in term
@@ -116,10 +117,15 @@ def test_the_grid_saves_each_click_and_answers_with_a_small_cell(world, term, lo
     page = teacher.get(f"/attendance/classes/{world.class_a1.id}?week={MON}")
     assert page.status_code == 200 and "张三" in page.text and 'id="mark-mode"' in page.text
     response = cell(teacher, world.class_a1, world.s_a1, d(0), reason="没来，电话没人接")
-    assert response.status_code == 200 and len(response.data) < 600
+    # the day's first entry takes its roll: the week's table comes back, the day now 已点名
+    assert response.status_code == 200 and response.headers["HX-Retarget"] == "#roll-grid"
     assert "k-unexcused" in response.text and "没来，电话没人接" in response.text
+    assert response.text.count("已点名") == 1
+    response = cell(teacher, world.class_a1, world.s_a1, d(0), mode="personal")
+    assert response.status_code == 200 and len(response.data) < 600  # later: the cell alone
+    assert "k-personal" in response.text
     absence = db.session.scalar(db.select(Absence))
-    assert (absence.day, absence.kind, absence.user_id) == (d(0), "unexcused",
+    assert (absence.day, absence.kind, absence.user_id) == (d(0), "personal",
                                                            world.users["teacher"].id)
     sick = cell(teacher, world.class_a1, world.s_a1, d(0), mode="sick")  # another kind: change
     assert "k-sick" in sick.text
@@ -127,7 +133,33 @@ def test_the_grid_saves_each_click_and_answers_with_a_small_cell(world, term, lo
     assert "k-" not in again.text.split(">")[0] and "·" in again.text
     assert db.session.scalar(db.select(Absence)) is None
     logged = db.session.scalars(db.select(AuditLog).filter_by(table_name="absences")).all()
-    assert [e.action for e in logged] == ["create", "update", "delete"]
+    assert [e.action for e in logged] == ["create", "update", "update", "delete"]
+
+
+def test_a_week_nobody_entered_is_not_a_week_everyone_came(world, term, login):
+    """已点名: a school day shows "·" (到校) only once its roll was taken, by 全到 or by a first
+    mark; a day not taken shows blank cells and 全到 beside its date."""
+    from models import RollCall
+    teacher = login("teacher")
+    page = teacher.get(f"/attendance/classes/{world.class_a1.id}?week={MON}").text
+    cells = re.findall(r'<td class="cell[^"]*">.*?</td>', page, re.S)
+    days = page.count("全到</button>")  # the week's school days (its Friday is a holiday)
+    assert cells and not any("·" in c for c in cells) and days == 4
+    children = page.count('<tr><th><a href="/students/')
+    assert children and page.count(" unrolled") == days * children
+    taken = teacher.post(f"/attendance/classes/{world.class_a1.id}/roll",
+                         data={"day": d(1).isoformat()}, headers={"HX-Request": "true"})
+    assert taken.status_code == 200 and taken.text.count("已点名") == 1
+    assert taken.text.count(">·</button>") == children
+    assert taken.text.count("全到</button>") == days - 1
+    roll = db.session.scalar(db.select(RollCall))
+    assert (roll.day, roll.user_id) == (d(1), world.users["teacher"].id)
+    again = teacher.post(f"/attendance/classes/{world.class_a1.id}/roll",
+                         data={"day": d(1).isoformat()}, headers={"HX-Request": "true"})
+    assert again.status_code == 200 and db.session.query(RollCall).count() == 1
+    future = teacher.post(f"/attendance/classes/{world.class_a1.id}/roll",
+                          data={"day": "2100-01-04"}, headers={"HX-Request": "true"})
+    assert future.status_code == 422 and "还没到这一天" in future.text
 
 
 def test_the_third_day_brings_the_warning_box_out_of_band(world, term, login):
@@ -210,3 +242,18 @@ def test_the_home_page_shows_what_is_due(world, term, login):
         page = login(username).get("/").text
         assert "预警待处理<b>1</b>" in page and "1 条已超期" in page and "超期预警" in page
     assert "预警待处理" not in login("head_b").get("/").text
+
+
+def test_a_whole_schools_blank_rolls_print_at_once(world, term, login, batch_pdf):
+    import subprocess
+    other = f.klass(world.a1, grade=5)
+    db.session.commit()
+    head = login("head")
+    assert "全校本周空白考勤表" in head.get("/attendance/").text
+    data = batch_pdf(head, "/attendance/rolls", {"school": world.a1.id, "week": MON})
+    text = subprocess.run(["pdftotext", "-", "-"], input=data, capture_output=True,
+                          check=True).stdout.decode()
+    classes = db.session.scalars(db.select(ClassGroup).filter_by(school_id=world.a1.id)).all()
+    assert text.count("学生周考勤表") == len(classes) >= 1 and "张三" in text
+    assert other.label in text
+    assert head.post("/attendance/rolls", data={"school": world.b1.id}).status_code == 404

@@ -261,11 +261,16 @@ def _pdf_text(page, link) -> str:
 
 def _print_and_read(page, button) -> str:
     """Click a batch print button, watch the progress page, and read the finished PDF."""
+    return _pdf_text(page, _printed(page, button))
+
+
+def _printed(page, button):
+    """Click a batch print button and wait on the progress page for the download link."""
     button.click()
     page.wait_for_url(re.compile(r"/prints/\d+$"))
     link = page.get_by_role("link", name="下载 PDF")
     link.wait_for(timeout=60_000)
-    return _pdf_text(page, link)
+    return link
 
 
 def _sign_in(browser, base, username):
@@ -304,7 +309,9 @@ def test_pledges_signing_and_posting_in_the_demo_township(app, live_server, chro
     text = _print_and_read(head, head.get_by_role("button", name=re.compile("打印这")))
     for teacher in teachers:
         assert teacher.name in text
-    assert text.count("第一份") == len(teachers) and "石桥村小" in text
+    # each copy's first page (its heading, not the head of a later page) says 第一份
+    assert len(re.findall(r"^ *编号：\S+ · 一式两份 · 第一份", text, re.M)) == len(teachers)
+    assert "石桥村小" in text
 
     head.goto(live_server + "/pledges/?kind=teacher")
     rows = head.locator("tbody tr")
@@ -350,6 +357,53 @@ def test_pledges_signing_and_posting_in_the_demo_township(app, live_server, chro
     assert "双线四包" in text and kids
     for kid in kids:
         assert kid.id_number not in text and kid.masked_id in text and kid.name in text
+
+
+def test_a_stack_of_20_signed_letters_scans_in_at_once(app, live_server, chromium, tmp_path,
+                                                       signed_in):
+    """Issue 19's way back in: a class's guardian letters printed by the app, signed (here:
+    rasterised at 150 dpi as a scanner sees them, one sheet upside down), scanned as one PDF
+    and uploaded once; all 20 are found and marked 已签署, and an unreadable page is listed."""
+    from urllib.parse import urljoin
+
+    import demo
+    from blueprints.pledges import issue
+    from models import ClassGroup, Pledge, School, Term, User
+    from tests import scans
+    demo.load()
+    officer = db.session.scalar(db.select(User).filter_by(username="admin"))
+    school = db.session.scalar(db.select(School).filter_by(name="石桥村小"))
+    klass = db.session.scalar(db.select(ClassGroup).filter_by(school_id=school.id, grade=3))
+    term = Term.current(db.session.scalars(db.select(Term).order_by(
+        Term.start_date.desc())).all(), date.today())
+    with signed_in(officer):
+        issue.generate("guardian_commitment", school, term, klass)
+        db.session.commit()
+    letters = db.session.scalars(db.select(Pledge).order_by(Pledge.doc_no)).all()
+    assert len(letters) >= 20
+
+    teacher = _sign_in(chromium, live_server, "teacher")  # the class teacher collects them
+    teacher.goto(live_server + "/pledges/?kind=guardian_commitment")
+    link = _printed(teacher, teacher.get_by_role("button", name=re.compile("打印这")))
+    printed = teacher.request.get(urljoin(teacher.url, link.get_attribute("href"))).body()
+    sheets = scans.raster(printed)[0:40:2]  # copy 1 of the first 20 letters: the school's
+    stack = scans.scanned_pdf(sheets + [scans.blank_page()], turn={7: 180})
+    (tmp_path / "签字承诺书.pdf").write_bytes(stack)
+
+    teacher.goto(live_server + "/pledges/")
+    teacher.get_by_role("link", name="扫描回收签字文书").click()
+    teacher.set_input_files("#scan-files", str(tmp_path / "签字承诺书.pdf"))
+    with teacher.expect_navigation():
+        teacher.get_by_role("button", name="上传并识别").click()
+    result = teacher.inner_text("#scan-result")
+    assert "共 21 页：找到文书 20 份，1 页未识别" in result
+    assert "第 21 页" in result and "没有找到二维码" in result
+    shot(teacher, "18-扫描回收")
+    db.session.expire_all()
+    signed = [p for p in db.session.scalars(db.select(Pledge).order_by(Pledge.doc_no))
+              if p.status == "signed"]
+    assert [p.id for p in signed] == [p.id for p in letters[:20]]
+    assert all(p.scan_path and p.signed_on == date.today() for p in signed)
 
 
 def test_aid_and_pairs_in_the_demo_township(app, live_server, chromium):
@@ -458,10 +512,14 @@ def test_absence_to_closed_case_in_the_demo_township(app, live_server, chromium)
         teacher.goto(f"{live_server}/attendance/classes/{klass.id}?week={week}")
         htmx_ready(teacher, "table.grid button")
         for day in (d for d in days if d - timedelta(days=d.weekday()) == week):
+            teacher.fill("#mark-mode input[name=reason]", "没来，电话没人接")
             button = teacher.locator(f'button[value="{child.id}:{day.isoformat()}"]')
             button.click()
             teacher.locator(f'td.k-unexcused button[value="{child.id}:{day.isoformat()}"]'
                             ).wait_for()
+            # the reason was this mark's: the box is empty for the next one
+            assert teacher.input_value("#mark-mode input[name=reason]") == ""
+            htmx_ready(teacher, "table.grid button")
     teacher.locator("#class-warnings", has_text=child.name).wait_for()
     shot(teacher, "04-周考勤-连续缺课预警")
     assert "连续无故缺课 3 天" in teacher.inner_text("#class-warnings")
@@ -475,7 +533,8 @@ def test_absence_to_closed_case_in_the_demo_township(app, live_server, chromium)
     assert all(d.isoformat() in row.inner_text() for d in days)
     row.get_by_role("link", name="记录家访").click()
     head.fill("#met", "奶奶")
-    head.select_option("#outcome", label="孩子不在家（外出、去向不明）")
+    head.get_by_label("孩子不在家（外出、去向不明）").check()  # 结果: several may be ticked
+    head.get_by_label("拒绝返校").check()
     head.get_by_label("外出务工").check()
     head.fill("#situation", "奶奶说孩子跟着叔叔去县城打零工了")
     head.fill("#next_step", "联系父亲，请村主任一起劝返")

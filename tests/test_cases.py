@@ -61,12 +61,25 @@ def test_a_visit_closes_the_warning_it_answers(world, login):
 
 
 def test_a_visit_finding_the_child_gone_opens_a_case(world, login):
-    response = login("head").post(f"/cases/visits/new?student={world.s_a1.id}",
-                                  data=visit_data(outcome="gone"))
+    """Several 结果 ticked, as the paper form allows: the child gone and the family refusing."""
+    head = login("head")
+    form = head.get(f"/cases/visits/new?student={world.s_a1.id}").text
+    order = [form.index(label) for label in ("家访日期", "家访人员", "见到谁", "原因", "情况",
+                                             "结果（可多选）", "下一步")]
+    assert order == sorted(order)  # the paper 家访记录表's order
+    none = head.post(f"/cases/visits/new?student={world.s_a1.id}", data=visit_data(outcome=[]))
+    assert none.status_code == 422 and "请勾选家访的结果" in none.text
+    response = head.post(f"/cases/visits/new?student={world.s_a1.id}",
+                         data=visit_data(outcome=["gone", "refused"]))
     case = db.session.scalar(db.select(DropoutCase))
     assert response.headers["Location"].endswith(f"/cases/{case.id}")
     assert (case.trigger, case.state) == ("visit", "suspected")
-    assert db.session.scalar(db.select(HomeVisit)).case_id == case.id
+    visit = db.session.scalar(db.select(HomeVisit))
+    assert visit.case_id == case.id and visit.outcomes == ["gone", "refused"]
+    assert visit.outcome_label == "孩子不在家（外出、去向不明）、拒绝返校"
+    text = subprocess.run(["pdftotext", "-", "-"], input=head.get(
+        f"/cases/visits/{visit.id}.pdf").data, capture_output=True).stdout.decode()
+    assert "☑拒绝返校" in text and "☑孩子不在家" in text and "□答应近日返校" in text
 
 
 def test_bad_visits_are_refused_and_keep_what_was_typed(world, login):

@@ -3,7 +3,7 @@ and the warnings the rules open (rules.py)."""
 from datetime import date, timedelta
 
 import sqlalchemy as sa
-from flask import flash, render_template, request, url_for
+from flask import flash, make_response, render_template, request, url_for
 from flask_login import current_user
 
 import access
@@ -15,7 +15,8 @@ from blueprints.attendance import bp, risk, rules
 from blueprints.attendance.lists import WARNING_STATES, WarningFilter
 from extensions import db
 from filters import SchoolFilter
-from models import (ABSENCE_KINDS, ABSENCE_SHORT, Absence, ClassGroup, EarlyWarning, Student, school_year_of)
+from models import (ABSENCE_KINDS, ABSENCE_SHORT, Absence, ClassGroup, EarlyWarning, School,
+                    Student, school_year_of)
 from responses import after_write
 from refusal import Refusal
 
@@ -63,12 +64,27 @@ def _class_warnings(klass: ClassGroup):
 def grid(class_id):
     klass = access.get_or_404(ClassGroup, class_id)
     monday = _monday(request.args.get("week"))
+    return render_template("attendance/grid.html", **_grid_context(klass, monday),
+                           kinds=ABSENCE_KINDS, warnings=_class_warnings(klass))
+
+
+def _grid_context(klass: ClassGroup, monday: date) -> dict:
+    """What the week's table shows (attendance/_grid_table.html)."""
     students, days, absences = _grid(klass, monday)
-    return render_template("attendance/grid.html", klass=klass, monday=monday, days=days,
-                           students=students, absences=absences, today=date.today(),
-                           kinds=ABSENCE_KINDS, short=ABSENCE_SHORT,
-                           writable=access.can("attendance.mark", "POST"),
-                           warnings=_class_warnings(klass))
+    return dict(klass=klass, monday=monday, days=days, students=students, absences=absences,
+                taken=rules.rolls(klass, monday, monday + timedelta(days=6)),
+                today=date.today(), short=ABSENCE_SHORT,
+                writable=access.can("attendance.mark", "POST"))
+
+
+def _table(klass: ClassGroup, day: date, oob_warnings=None):
+    """The whole week's table, in place of what the request targeted: a day's first entry
+    (its roll taken) turns that day's blank cells into "·"."""
+    response = make_response(render_template(
+        "attendance/_grid_table.html", **_grid_context(klass, _monday(day.isoformat())),
+        oob_warnings=oob_warnings))
+    response.headers.update({"HX-Retarget": "#roll-grid", "HX-Reswap": "outerHTML"})
+    return response
 
 
 @bp.route("/classes/<int:class_id>/mark", methods=["POST"])
@@ -76,7 +92,7 @@ def grid(class_id):
 def mark(class_id):
     """One click on a cell: set it to the chosen kind, or clear it when it has that kind.
     Answers with the cell (a few hundred bytes) and, when a warning opened or grew, the
-    class's warning box out of band."""
+    class's warning box out of band; the day's first entry answers with the week's table."""
     klass = access.get_or_404(ClassGroup, class_id)
     student_id, _, day_text = request.form.get("cell", "").partition(":")
     student = access.get_or_404(Student, whole(student_id))
@@ -85,10 +101,22 @@ def mark(class_id):
     marked = rules.mark(student, day_text, request.form.get("mode", "unexcused"),
                         request.form.get("reason", ""), current_user)
     db.session.commit()
+    if marked.roll_taken:
+        return _table(klass, marked.day, _class_warnings(klass) if marked.warned else None)
     return render_template("attendance/_cell.html", klass=klass, student=student,
                            day=marked.day, absence=marked.absence, short=ABSENCE_SHORT,
-                           school_day=True, writable=True, future=False,
+                           school_day=True, writable=True, future=False, taken=True,
                            warnings=_class_warnings(klass) if marked.warned else None)
+
+
+@bp.route("/classes/<int:class_id>/roll", methods=["POST"])
+@access.require(*access.MARKERS)
+def roll(class_id):
+    """全到: the day's roll taken with nobody (else) absent."""
+    klass = access.get_or_404(ClassGroup, class_id)
+    day = rules.take_roll_of(klass, request.form.get("day", ""), current_user)
+    db.session.commit()
+    return _table(klass, day)
 
 
 @bp.route("/warnings")
@@ -114,20 +142,43 @@ def close_warning(warning_id):
 
 @printjobs.batch("roll_sheet")
 def roll_sheet(params: dict) -> printjobs.Batch:
-    """The blank weekly roll sheet of a class, for schools that work on paper first."""
-    klass = access.get_or_404(ClassGroup, int(params["class_id"]))
+    """The blank weekly roll sheets, for schools that work on paper first: of a class
+    ({"class_id": n}) or of every class of a school this school year ({"school": n}), one
+    document a class."""
     monday = _monday(params.get("week"))
-    students, days, _ = _grid(klass, monday)
+    if params.get("school"):
+        school = access.get_or_404(School, whole(params["school"]))
+        classes = db.session.scalars(access.scoped(ClassGroup).where(
+            ClassGroup.school_id == school.id,
+            ClassGroup.school_year == school_year_of(monday)).order_by(
+            ClassGroup.grade, ClassGroup.name)).all()
+        if not classes:
+            raise Refusal(f"{school.name}本学年还没有班级。")
+        label = school.name
+    else:
+        classes = [access.get_or_404(ClassGroup, whole(params.get("class_id")))]
+        label = f"{classes[0].school.name}{classes[0].label}"
+    parts = []
+    for klass in classes:
+        students, days, _ = _grid(klass, monday)
+        parts.append(pdf.Part("print/roll_sheet.html", {"klass": klass, "students": students,
+                                                        "days": days, "monday": monday}))
 
     def finish():
-        audit.record("export", f"打印周考勤表：{klass.school.name}{klass.label} {monday}",
-                     table_name="absences", after={"rows": len(students), "format": "pdf"})
-    return printjobs.Batch(
-        title=f"{klass.school.name}{klass.label} 周考勤表", filename=(
-            f"周考勤表-{klass.school.name}{klass.label}-{monday:%Y%m%d}.pdf"),
-        parts=[pdf.Part("print/roll_sheet.html", {"klass": klass, "students": students,
-                                                  "days": days, "monday": monday})],
-        finish=finish)
+        audit.record("export", f"打印周考勤表：{label} {monday}（{len(parts)} 个班）",
+                     table_name="absences", after={"classes": len(parts), "format": "pdf"})
+    return printjobs.Batch(title=f"{label} 周考勤表（{len(parts)} 个班）",
+                           filename=f"周考勤表-{label}-{monday:%Y%m%d}.pdf", parts=parts,
+                           finish=finish)
+
+
+@bp.route("/rolls", methods=["POST"])
+@access.require(*access.STAFF, writes=False)
+def school_rolls():
+    """A whole school's blank roll sheets for a week, by the print worker."""
+    job = printjobs.start("roll_sheet", {"school": request.form.get("school", ""),
+                                         "week": request.form.get("week", "")})
+    return after_write(url_for("prints.show", job_id=job.id))
 
 
 @bp.route("/classes/<int:class_id>/roll.pdf")

@@ -23,7 +23,7 @@ import sqlalchemy as sa
 from flask import current_app, g, has_app_context
 
 from extensions import db
-from models import ABSENCE_KINDS, Absence, EarlyWarning, Student, Term
+from models import ABSENCE_KINDS, Absence, ClassGroup, EarlyWarning, RollCall, Student, Term
 from refusal import Refusal
 
 # The setting, as create_app() defaults it (instance/config.py may change it): a run of
@@ -128,24 +128,56 @@ class Marked(NamedTuple):
     day: date
     absence: Absence | None  # None: the day was cleared
     warned: bool  # a warning opened or grew
+    roll_taken: bool  # this mark took the class's roll of the day (its first entry)
+
+
+def _markable(school_township: int, day_text: str) -> date:
+    """A school day up to today, from the grid's text; else a Refusal saying why."""
+    try:
+        day = date.fromisoformat(day_text)
+    except ValueError:
+        raise Refusal("日期不对，请刷新页面后再试。") from None
+    if day > date.today():
+        raise Refusal("还没到这一天，不能登记。")
+    if not calendar(school_township).is_school_day(day):
+        raise Refusal(f"{day} 不是上课日（周末或节假日），不用登记。")
+    return day
+
+
+def take_roll(klass: ClassGroup, day: date, user) -> bool:
+    """The class's roll of a school day taken (已点名); True when it was not yet. The caller
+    commits."""
+    if db.session.scalar(sa.select(RollCall.id).where(RollCall.class_id == klass.id,
+                                                      RollCall.day == day)):
+        return False
+    db.session.add(RollCall(class_id=klass.id, day=day, user_id=user.id))
+    db.session.flush()
+    return True
+
+
+def take_roll_of(klass: ClassGroup, day_text: str, user) -> date:
+    """全到: the roll of a day confirmed with nobody absent (or with its absences already in)."""
+    day = _markable(klass.school.township_id, day_text)
+    take_roll(klass, day, user)
+    return day
+
+
+def rolls(klass: ClassGroup, first: date, last: date) -> set[date]:
+    """The days between first and last whose roll the class took."""
+    return set(db.session.scalars(sa.select(RollCall.day).where(
+        RollCall.class_id == klass.id, RollCall.day.between(first, last))))
 
 
 def mark(student: Student, day_text: str, kind: str, reason: str, user) -> Marked:
     """One click on the weekly grid: the child's day set to `kind` (unexcused / sick /
     personal), or cleared ("clear", or the kind it already has). Only a school day up to today
-    can be marked. The rules run at once. The caller (who fetched the child in scope)
-    commits."""
-    try:
-        day = date.fromisoformat(day_text)
-    except ValueError:
-        raise Refusal("日期不对，请刷新页面后再试。") from None
+    can be marked; marking takes the class's roll of that day. The rules run at once. The
+    caller (who fetched the child in scope) commits."""
     if kind not in (*ABSENCE_KINDS, "clear"):
         raise Refusal("请刷新页面后再试。")
+    day = _markable(student.school.township_id, day_text)
     today = date.today()
-    if day > today:
-        raise Refusal("还没到这一天，不能登记缺课。")
-    if not calendar(student.school.township_id).is_school_day(day):
-        raise Refusal(f"{day} 不是上课日（周末或节假日），不用登记。")
+    taken = take_roll(student.class_group, day, user) if student.class_group else False
     absence = db.session.scalar(sa.select(Absence).where(Absence.student_id == student.id,
                                                          Absence.day == day))
     if absence is not None and (kind == "clear" or absence.kind == kind):
@@ -158,7 +190,7 @@ def mark(student: Student, day_text: str, kind: str, reason: str, user) -> Marke
             db.session.add(absence)
         absence.kind, absence.reason = kind, (reason or "").strip()[:100]
     db.session.flush()
-    return Marked(day, absence, evaluate(student, today) is not None)
+    return Marked(day, absence, evaluate(student, today) is not None, taken)
 
 
 def run_all(today: date, lookback_days: int = 60) -> int:

@@ -17,11 +17,17 @@ class VisitForm(Form):
     reasons = SelectMultipleField("原因", choices=list(VISIT_REASONS.items()),
                                   option_widget=widgets.CheckboxInput(),
                                   widget=widgets.ListWidget(prefix_label=False))
-    outcome = SelectField("结果", choices=list(VISIT_OUTCOMES.items()))
     situation = TextAreaField("情况", [InputRequired("请写一写看到的情况。"), Length(max=2000)])
+    outcome = SelectMultipleField("结果（可多选）", choices=list(VISIT_OUTCOMES.items()),
+                                  option_widget=widgets.CheckboxInput(),
+                                  widget=widgets.ListWidget(prefix_label=False))
     next_step = StringField("下一步", [Length(max=300)])
     file = FileField("照片或扫描件（可不传）", [FileAllowed(["jpg", "jpeg", "png", "pdf"],
                                                        "只能上传 JPG、PNG 或 PDF 文件。")])
+
+    def validate_outcome(self, field):
+        if not field.data:
+            raise ValidationError("请勾选家访的结果（可多选）。")
 
     def validate_visited_on(self, field):
         if field.data and field.data > date.today():

@@ -69,7 +69,7 @@ def record_visit(student: Student, warning: EarlyWarning | None, user: User, tod
                       user, today)
     case = db.session.scalar(sa.select(DropoutCase).where(
         DropoutCase.student_id == student.id, DropoutCase.state != "closed"))
-    if case is None and visit.outcome == "gone":
+    if case is None and "gone" in visit.outcomes:
         case = open_case(student, "visit", visit.visited_on, user, reason="家访发现孩子不在家",
                          note=f"家访：{visit.situation[:200]}")
     if case is not None:

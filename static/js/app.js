@@ -33,6 +33,15 @@
   document.addEventListener("htmx:timeout", function () {
     show("服务器响应超时，请稍后重试。", "error");
   });
+  /* The attendance grid: a mark's reason is for that one mark, so the box clears after it.
+     (requestConfig.elt: the clicked cell, even when the answer replaced the whole table.) */
+  document.addEventListener("htmx:afterRequest", function (evt) {
+    var config = evt.detail.requestConfig;
+    var elt = config && config.elt;
+    if (!evt.detail.successful || !elt || elt.name !== "cell") { return; }
+    var reason = document.querySelector("#mark-mode input[name=reason]");
+    if (reason) { reason.value = ""; }
+  });
   /* A fresh page (not an error) clears the old message. */
   document.addEventListener("htmx:beforeRequest", function (evt) {
     var box = document.getElementById("messages");

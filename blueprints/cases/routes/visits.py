@@ -35,7 +35,7 @@ def new_visit():
                 photo=form.file.data.read() if form.file.data else b"",
                 visited_on=form.visited_on.data, visitors=form.visitors.data, met=form.met.data,
                 situation=form.situation.data, reasons=",".join(form.reasons.data),
-                outcome=form.outcome.data, next_step=form.next_step.data)
+                outcome=",".join(form.outcome.data), next_step=form.next_step.data)
         except Refusal as refused:  # the photo or scan: shown beside its field
             form.file.errors.append(str(refused))
         else:
