@@ -183,7 +183,7 @@ class CaseNotice(db.Model):
     issued_on: Mapped[date]
     user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     scan_path: Mapped[str | None] = mapped_column(sa.String(200))  # the signed 回执, scanned
-    returned_on: Mapped[date | None]  # when the signed 回执 came back
+    receipt_on: Mapped[date | None]  # when the signed 回执 came back
 
     case: Mapped[DropoutCase] = relationship(back_populates="notices")
     user: Mapped[User | None] = relationship()  # who issued it: the 报告表's 填报人

@@ -108,7 +108,7 @@ def test_a_notices_signed_receipt_comes_back(world, login):
     assert "回执已收回" in response.text
     db.session.expire_all()
     back = db.session.get(CaseNotice, notice.id)
-    assert back.returned_on == date.today() and back.scan_path
+    assert back.receipt_on == date.today() and back.scan_path
 
 
 def test_what_is_not_a_scan_is_refused_and_nothing_is_kept(world, login):

@@ -202,7 +202,7 @@ def attach(result: Result, today: date) -> None:
             if m.kind == "pledge" and m.document.status in ("generated", "printed"):
                 m.document.advance("signed", today)
             elif m.kind == "notice":
-                m.document.returned_on = m.document.returned_on or today
+                m.document.receipt_on = m.document.receipt_on or today
         audit.record("import", f"扫描回收 {result.pages} 页：对应文书 {len(result.matched)} 份，"
                                f"未识别 {len(result.unmatched)} 页", table_name="pledges",
                      after={"pages": result.pages, "documents": len(result.matched),
