@@ -71,6 +71,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.from_mapping(
         SQLALCHEMY_DATABASE_URI="sqlite:///" + os.path.join(app.instance_path, "baoxue.db"),
         MAX_CONTENT_LENGTH=20 * 1024 * 1024,  # uploads (rosters, scans, a few activity photos)
+        PRINT_PROCESSES=os.cpu_count() or 1,  # the print worker's renderers (printjobs.py)
         WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session
         WTF_I18N_ENABLED=False,  # forms.Form takes WTForms' own Chinese messages
         SESSION_COOKIE_HTTPONLY=True,

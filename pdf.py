@@ -18,14 +18,17 @@ from __future__ import annotations
 
 import ctypes.util
 import functools
+import logging
 import mimetypes
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from io import BytesIO
 from pathlib import Path
 from urllib.parse import quote, unquote, urlsplit
 
 from flask import current_app, render_template
 from weasyprint import CSS, HTML
+from weasyprint.logger import PROGRESS_LOGGER
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
@@ -103,35 +106,140 @@ def _stylesheet(path: str, mtime: float) -> CSS:
     return CSS(filename=path)  # no @font-face, so one parse serves every font configuration
 
 
-def layout(parts: Sequence[Part], progress: Callable[[int], None] | None = None) -> list:
+class _PageCounter(logging.Handler):
+    """Hears WeasyPrint's "Creating layout - Page N" (its progress logger) as pages are laid
+    out, so a long single document reports pages, not 0 of 1."""
+
+    def __init__(self, pages: Callable[[int], None]):
+        super().__init__(logging.INFO)
+        self.pages, self.done, self.seen = pages, 0, 0
+
+    def emit(self, record):
+        if record.msg.startswith("Step 5 - Creating layout - Page") and record.args:
+            number = record.args[0]
+            if number > self.seen:  # a repagination lays the same pages out again
+                self.seen = number
+                self.pages(self.done + number)
+
+    def next_document(self, pages_before: int):
+        self.done, self.seen = pages_before, 0
+
+
+def layout(parts: Sequence[Part], progress: Callable[[int], None] | None = None,
+           pages: Callable[[int], None] | None = None) -> list:
     """Lay documents out (WeasyPrint Documents, one per part); progress(n) is called after the
-    n-th. Tests read the rules of print (typeset.py) from these pages' boxes."""
+    n-th, pages(n) as the n-th page of the batch is laid out. Tests read the rules of print
+    (typeset.py) from these pages' boxes."""
     if not parts:
         raise ValueError("nothing to print")
-    css_path = Path(current_app.static_folder) / STYLESHEET
+    counter = _PageCounter(pages) if pages else None
+    saved = PROGRESS_LOGGER.level, PROGRESS_LOGGER.propagate, PROGRESS_LOGGER.disabled
+    if counter:  # the print worker: one job at a time in its process
+        PROGRESS_LOGGER.addHandler(counter)
+        PROGRESS_LOGGER.setLevel(logging.INFO)
+        # not to the app's log; and heard even after a logging.config (Alembic's fileConfig
+        # disables the loggers that exist when a migration runs in the same process)
+        PROGRESS_LOGGER.propagate, PROGRESS_LOGGER.disabled = False, False
+    try:
+        return _layout(parts, progress, counter)
+    finally:
+        if counter:
+            PROGRESS_LOGGER.removeHandler(counter)
+            PROGRESS_LOGGER.setLevel(saved[0])
+            PROGRESS_LOGGER.propagate, PROGRESS_LOGGER.disabled = saved[1:]
+
+
+def _folders() -> tuple[str, str]:
+    """(static folder, instance folder): all a renderer needs besides the HTML."""
+    return current_app.static_folder, current_app.instance_path
+
+
+def _tools(static_folder: str, instance_path: str):
+    """The parsed stylesheet, the fetcher and a font configuration for one batch."""
+    css_path = Path(static_folder) / STYLESHEET
     stylesheet = _stylesheet(str(css_path), css_path.stat().st_mtime)
-    instance = Path(current_app.instance_path)
-    fetcher = StaticFetcher(current_app.static_folder, instance / uploads.ACTIVITY_PHOTOS,
+    instance = Path(instance_path)
+    fetcher = StaticFetcher(static_folder, instance / uploads.ACTIVITY_PHOTOS,
                             instance / uploads.SCAN_COPIES)
-    fonts = FontConfiguration()
+    return stylesheet, fetcher, FontConfiguration()
+
+
+def _html(part: Part) -> str:
+    return render_template(part.template, pdf=True, **part.context)
+
+
+def _layout(parts, progress, counter) -> list:
+    stylesheet, fetcher, fonts = _tools(*_folders())
     documents = []
     for n, part in enumerate(parts, 1):
-        html = render_template(part.template, pdf=True, **part.context)
-        documents.append(HTML(string=html, base_url=ORIGIN + "/", url_fetcher=fetcher)
+        documents.append(HTML(string=_html(part), base_url=ORIGIN + "/", url_fetcher=fetcher)
                          .render(stylesheets=[stylesheet], font_config=fonts))
+        if counter:
+            counter.next_document(sum(len(d.pages) for d in documents))
         if progress:
             progress(n)
     return documents
 
 
-def render(parts: Sequence[Part], progress: Callable[[int], None] | None = None) -> bytes:
-    """Render documents into one PDF; progress(n) is called after the n-th document."""
-    documents = layout(parts, progress)
+def _written(documents) -> bytes:
     if len(documents) == 1:
         return documents[0].write_pdf()
     return documents[0].copy([page for d in documents for page in d.pages]).write_pdf()
 
 
+PARALLEL_FROM = 2  # documents: one is laid out where it is asked for
+
+
+def render(parts: Sequence[Part], progress: Callable[[int], None] | None = None,
+           pages: Callable[[int], None] | None = None, pool=None) -> bytes:
+    """Render documents into one PDF; progress(n) is called after the n-th document, pages(n)
+    as pages are laid out. Given a process pool (the print worker's, printjobs.py) and at least
+    PARALLEL_FROM documents, the HTML is made here and laid out in the pool's processes."""
+    if pool is not None and len(parts) >= PARALLEL_FROM:
+        return _render_parallel(parts, progress, pages, pool)
+    return _written(layout(parts, progress, pages))
+
+
+def _render_parallel(parts, progress, pages, pool) -> bytes:
+    """WeasyPrint is single-threaded Python: a batch is cut into runs of documents laid out at
+    once in the pool's processes (three runs a process, so an uneven run does not leave the
+    others idle), then joined in order (pypdf). Each run embeds its own subset of the fonts:
+    ~60 KB more a run."""
+    htmls = [_html(part) for part in parts]
+    workers = getattr(pool, "_max_workers", 2)
+    size = -(-len(htmls) // (workers * 3))
+    runs = [htmls[i:i + size] for i in range(0, len(htmls), size)]
+    futures = [pool.submit(render_html, run, *_folders()) for run in runs]
+    from pypdf import PdfWriter
+    writer, done, laid = PdfWriter(), 0, 0
+    for run, future in zip(runs, futures):
+        data = future.result()
+        writer.append(BytesIO(data))
+        done, laid = done + len(run), laid + page_count(data)
+        if progress:
+            progress(done)
+        if pages:
+            pages(laid)
+    out = BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+
+def render_html(htmls: list[str], static_folder: str, instance_path: str) -> bytes:
+    """In a pool process: documents already made into HTML, laid out and written as one PDF
+    (no app, no database: only the stylesheet, our static files and the evidence photos)."""
+    stylesheet, fetcher, fonts = _tools(static_folder, instance_path)
+    return _written([HTML(string=html, base_url=ORIGIN + "/", url_fetcher=fetcher)
+                     .render(stylesheets=[stylesheet], font_config=fonts) for html in htmls])
+
+
 def render_pdf(template: str, **context) -> bytes:
     """Render one print template to PDF bytes."""
     return render([Part(template, context)])
+
+
+def page_count(data: bytes) -> int:
+    """The pages of a PDF we wrote."""
+    from pypdf import PdfReader
+    return len(PdfReader(BytesIO(data)).pages)

@@ -19,8 +19,10 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import multiprocessing.connection
+import multiprocessing.util
 import os
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -49,6 +51,7 @@ class Batch:
     filename: str  # the download's name
     parts: list[pdf.Part]
     finish: Callable[[], None] = field(default=lambda: None)  # mark and audit; caller commits
+    unit: str = "份"  # what the parts are, as the title counts them (份, 所学校, 个班)
 
 
 def batch(kind: str):
@@ -77,7 +80,7 @@ def start(kind: str, params: dict) -> PrintJob:
         raise Refusal(f"您已有 {len(open_jobs)} 个打印任务正在进行，请等它们完成后再打印。")
     built = BATCHES[kind](params)
     job = PrintJob(user_id=current_user.id, kind=kind, params=params, title=built.title,
-                   filename=built.filename, total=len(built.parts))
+                   filename=built.filename, total=len(built.parts), unit=built.unit)
     db.session.add(job)
     db.session.commit()
     _dispatch(current_app._get_current_object(), job.id)
@@ -193,7 +196,49 @@ def _set(job_id: int, **values) -> None:
                                                     job_id, values)
 
 
+class Throttled:
+    """A progress report at most once a second (a page takes 20-80 ms: a write each would
+    double the work on SQLite)."""
+
+    def __init__(self, report: Callable[[int], None], every: float = 1.0):
+        self.report, self.every, self.last = report, every, 0.0
+
+    def __call__(self, n: int) -> None:
+        clock = time.monotonic()
+        if clock - self.last >= self.every:
+            self.last = clock
+            self.report(n)
+
+
 _worker_app = None
+_renderers: ProcessPoolExecutor | None = None
+
+
+def _render_pool(count: int) -> ProcessPoolExecutor | None:
+    """The worker's own processes that lay out a long batch at once (pdf.render): one a CPU
+    core (PRINT_PROCESSES), none on a single core. Started at the first long batch, kept."""
+    global _renderers
+    if count < 2:
+        return None
+    if _renderers is None:
+        _renderers = ProcessPoolExecutor(max_workers=count,
+                                         mp_context=multiprocessing.get_context("spawn"),
+                                         initializer=_end_with_parent)
+        # when the worker ends, before multiprocessing joins its children: otherwise the
+        # worker waits for its renderers and they wait for work (a shutdown() here waited too)
+        multiprocessing.util.Finalize(_renderers, _end_renderers, args=(_renderers,),
+                                      exitpriority=10)
+    return _renderers
+
+
+def _end_renderers(pool: ProcessPoolExecutor) -> None:
+    for process in list((pool._processes or {}).values()):
+        process.terminate()
+
+
+def _drop_render_pool() -> None:
+    global _renderers
+    _renderers = None
 
 
 def work(config: dict, job_id: int) -> None:
@@ -217,14 +262,19 @@ def work(config: dict, job_id: int) -> None:
             login_user(job.user)
             _set(job_id, status="running")
             built = BATCHES[job.kind](job.params)
-            data = pdf.render(built.parts, progress=lambda n: _set(job_id, done=n))
+            pages = Throttled(lambda n: _set(job_id, pages=n))
+            data = pdf.render(built.parts, progress=lambda n: _set(job_id, done=n), pages=pages,
+                              pool=_render_pool(app.config["PRINT_PROCESSES"]))
             file_of(job).write_bytes(data)
             built.finish()
             job.status, job.done, job.total = "done", len(built.parts), len(built.parts)
+            job.pages = pdf.page_count(data)
             job.size, job.finished_at, job.updated_at = len(data), now(), now()
             db.session.commit()
         except Exception as error:  # the user sees a message; the log has the traceback
             db.session.rollback()
+            if isinstance(error, BrokenProcessPool):  # a renderer died: new ones next time
+                _drop_render_pool()
             logging.getLogger("baoxue.print").exception("print job %s failed", job_id)
             message = str(error) if isinstance(error, Refusal) else \
                 "排版时出错，没有生成文件。请重新打印；如果一再出现，请联系中心校管理员。"

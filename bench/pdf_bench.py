@@ -1,11 +1,16 @@
-"""PDF benchmark: one print document and a 100-document batch, beside WeasyPrint rendering the
-same number of near-empty pages (the floor). Uses a throwaway SQLite database with the demo
-township; run with `make bench-pdf` or `.venv/bin/python bench/pdf_bench.py`.
+"""PDF benchmark: the batches an office prints, each beside WeasyPrint rendering the same number
+of blank A4 pages in one run (the floor), on a throwaway SQLite database with the demo township.
+Run with `make bench` or `.venv/bin/python bench/pdf_bench.py`.
 
-Documents: a 家长承诺书 (one copy of 一式两份 per pledge here: paragraphs, two fonts) and the
-学生信息表 (tables)."""
+- 100 家长承诺书 as printed: one document a copy of 一式两份, 200 pages (target ≤ 3× the floor);
+- 100 学生信息表 (tables; target ≤ 5× the floor);
+- the whole township's 包保责任表 in one job (target < 10 s).
+
+Each batch is built by the same function the print button calls (printjobs.BATCHES). The exit
+status is 1 when a batch misses its target, so a regression is seen the day it lands."""
 from __future__ import annotations
 
+import os
 import sys
 import tempfile
 import time
@@ -22,64 +27,87 @@ from weasyprint import HTML  # noqa: E402
 import access  # noqa: E402
 import demo  # noqa: E402
 import pdf  # noqa: E402
+import printjobs  # noqa: E402
 from app import create_app  # noqa: E402
 from extensions import db  # noqa: E402
 from blueprints.pledges import issue  # noqa: E402
-from blueprints.pledges.printing import sheets  # noqa: E402
-from models import ClassGroup, Pledge, Student, Term, User  # noqa: E402
+from models import ClassGroup, Pledge, School, Term, User  # noqa: E402
+
+RATIO_TARGETS = {"100 家长承诺书": 3.0, "100 学生信息表": 5.0}
+SECONDS_TARGETS = {"全镇包保责任表": 10.0}
 
 
-def timed(fn, repeat=3):
-    best, result = None, None
-    for _ in range(repeat):
-        start = time.perf_counter()
-        result = fn()
-        elapsed = time.perf_counter() - start
-        best = elapsed if best is None else min(best, elapsed)
-    return best, result
+def floor(pages: int) -> float:
+    start = time.perf_counter()
+    HTML(string="<style>@page{size:A4}p{break-after:page}</style>" + "<p>.</p>" * pages
+         ).write_pdf()
+    return time.perf_counter() - start
 
 
-def main() -> None:
+def batch(kind: str, params: dict | list[dict], first: int | None = None
+          ) -> tuple[float, int, int]:
+    """(seconds, pages, bytes) of a batch as the print worker renders it: of one filter, or of
+    several (the central school's 七年级 and 八年级), its first documents when `first` is given."""
+    start = time.perf_counter()
+    parts = [part for one in (params if isinstance(params, list) else [params])
+             for part in printjobs.BATCHES[kind](one).parts]
+    data = pdf.render(parts[:first], pool=POOL)
+    db.session.rollback()  # a print may mark what it printed; the bench keeps nothing
+    return time.perf_counter() - start, pdf.page_count(data), len(data)
+
+
+POOL = None  # the print worker's renderers, as many as PRINT_PROCESSES (a CPU core each)
+
+
+def main() -> int:
+    global POOL
     with tempfile.TemporaryDirectory() as tmp:
-        app = create_app({"SECRET_KEY": "bench", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/b.db"})
+        app = create_app({"SECRET_KEY": "bench",
+                          "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/b.db"})
         with app.app_context():
             upgrade()
             demo.load()
+        POOL = printjobs._render_pool(app.config["PRINT_PROCESSES"])
+        if POOL:  # started before the clock, as in a worker that has printed before
+            list(POOL.map(abs, range(app.config["PRINT_PROCESSES"] * 2)))
         with app.test_request_context():
             login_user(db.session.scalar(db.select(User).filter_by(username="admin")))
-            students = db.session.scalars(access.scoped(Student).order_by(Student.id)
-                                          .limit(100)).all()
-            term = db.session.scalars(access.scoped(Term).order_by(Term.start_date.desc())).first()
+            terms = db.session.scalars(access.scoped(Term).order_by(Term.start_date.desc())).all()
+            term = Term.current(terms, date.today())
             for klass in db.session.scalars(access.scoped(ClassGroup).order_by(ClassGroup.id)):
                 if db.session.query(Pledge).count() >= 100:
                     break
                 issue.generate("guardian_commitment", klass.school, term, klass)
-            issue.templates(term.central_id)["guardian_commitment"].copies = 1
             db.session.commit()
-            pledges = db.session.scalars(db.select(Pledge).order_by(Pledge.id).limit(100)).all()
-            # the documents exactly as the print batches build them: one Part per document
-            documents = {
-                "pledge": lambda n: pdf.render([pdf.Part("print/pledge.html", {"sheets": [s]})
-                                                for p in pledges[:n] for s in sheets(p)]),
-                "student sheet": lambda n: pdf.render([pdf.Part(
-                    "print/student_sheet.html", {"students": [s], "full_ids": False,
-                                                 "today": date.today()}) for s in students[:n]]),
+            central = db.session.scalar(db.select(School).filter_by(kind="central"))
+            runs = {  # the 100 letters as printed: 200 copies, a document each
+                "100 家长承诺书": ("pledges", {"term": term.id, "kind": "guardian_commitment"}, 200),
+                "100 学生信息表": ("student_sheets", [{"school": central.id, "grade": g}
+                                                  for g in (7, 8)], 100),
+                "全镇包保责任表": ("responsibility_table", {"all": "1"}, None),
             }
-            documents["pledge"](1)  # warm up fonts and Pango
-            floor = lambda n: HTML(string="<style>@page{size:A4}p{break-after:page}</style>"  # noqa: E731
-                                   + "<p>.</p>" * n).write_pdf()
-            rows = []
-            for name, render in documents.items():
-                for label, n in ((f"one {name}", 1), (f"100 × {name}", 100)):
-                    t_doc, data = timed(lambda: render(n), repeat=3 if n == 1 else 1)
-                    t_floor, empty = timed(lambda: floor(n), repeat=3 if n == 1 else 1)
-                    rows.append((label, t_doc, len(data), t_floor, len(empty)))
-        print(f"PDF benchmark, {date.today()}, harfbuzz-subset: {pdf.harfbuzz_subset_available()}")
-        print(f"{'':20} {'time':>8} {'size':>9}   {'floor time':>10} {'floor size':>10}")
-        for label, t_doc, size, t_floor, floor_size in rows:
-            print(f"{label:20} {t_doc:7.2f}s {size / 1024:7.0f}KB   {t_floor:9.2f}s "
-                  f"{floor_size / 1024:8.0f}KB")
+            batch("pledges", {"id": db.session.scalar(db.select(Pledge.id))})  # warm up
+            rows, failed = [], []
+            for label, (kind, params, first) in runs.items():
+                seconds, pages, size = batch(kind, params, first)
+                blank = floor(pages)
+                rows.append((label, seconds, pages, size, blank))
+                ratio = seconds / blank
+                if ratio > RATIO_TARGETS.get(label, float("inf")):
+                    failed.append(f"{label}: {ratio:.1f}× the floor (target ≤ "
+                                  f"{RATIO_TARGETS[label]:g}×)")
+                if seconds > SECONDS_TARGETS.get(label, float("inf")):
+                    failed.append(f"{label}: {seconds:.1f} s (target < {SECONDS_TARGETS[label]:g} s)")
+    print(f"PDF benchmark, {date.today()}, harfbuzz-subset: {pdf.harfbuzz_subset_available()}, "
+          f"renderers: {POOL._max_workers if POOL else 1} of {os.cpu_count()} cores")
+    print(f"{'':16} {'time':>8} {'pages':>6} {'size':>8}   {'floor':>7} {'× floor':>8}")
+    for label, seconds, pages, size, blank in rows:
+        print(f"{label:16} {seconds:7.2f}s {pages:6d} {size / 1024:6.0f}KB   {blank:6.2f}s "
+              f"{seconds / blank:7.1f}×")
+    for line in failed:
+        print("OVER TARGET:", line)
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -33,6 +33,8 @@ class PrintJob(db.Model):
     status: Mapped[str] = mapped_column(sa.String(10), default="queued", index=True)
     total: Mapped[int] = mapped_column(default=0)  # documents to render
     done: Mapped[int] = mapped_column(default=0)
+    pages: Mapped[int] = mapped_column(default=0, server_default="0")  # laid out so far
+    unit: Mapped[str] = mapped_column(sa.String(8), default="份", server_default="份")
     size: Mapped[int | None]  # bytes of the finished PDF
     error: Mapped[str] = mapped_column(sa.String(200), default="")
     created_at: Mapped[datetime] = mapped_column(default=now)

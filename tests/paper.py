@@ -34,8 +34,8 @@ class Line:
 
 
 def _text(box) -> str:
-    if isinstance(box, boxes.TextBox):
-        return box.text
+    if isinstance(box, boxes.TextBox):  # as read off the paper: no word joiners (typeset.glue)
+        return box.text.replace("\u2060", "").replace("\u00a0", " ")
     return "".join(_text(c) for c in getattr(box, "children", ()))
 
 

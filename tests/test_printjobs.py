@@ -1,6 +1,7 @@
 """Batch printing through the print worker (printjobs.py): progress, ownership, scope, limits,
 interrupted and expired jobs."""
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -29,6 +30,29 @@ def start(client, url="/students/sheets", data=None) -> str:
     return response.headers["Location"]
 
 
+def test_a_long_single_document_shows_its_pages_as_they_are_laid_out(app):
+    """One part (an evidence pack, a ledger): the worker hears WeasyPrint lay out each page and
+    reports pages (at most once a second), not 0 of 1."""
+    import pdf
+    heard = []
+    with app.test_request_context():
+        rows = [["序号", "姓名"]] + [[str(n), f"学生{n}"] for n in range(200)]
+        data = pdf.render([pdf.Part("print/ledger.html", {
+            "title": "测试台账", "columns": [("序号", 6), ("姓名", 10)], "rows": rows,
+            "today": date.today()})], pages=heard.append)
+    assert heard[:3] == [1, 2, 3] and heard[-1] == pdf.page_count(data) > 3
+    reports, clock = [], iter([0.0, 0.5, 1.2, 1.3, 2.5])
+    throttled = printjobs.Throttled(reports.append)
+    throttled.last = -10
+    original, printjobs.time.monotonic = printjobs.time.monotonic, lambda: next(clock)
+    try:
+        for n in range(1, 6):
+            throttled(n)
+    finally:
+        printjobs.time.monotonic = original
+    assert reports == [1, 3, 5]
+
+
 def test_progress_page_then_download_for_the_owner_only(world, login):
     for n in range(6):
         f.student(world.a1, world.class_a1, name=f"学生{n}")
@@ -39,10 +63,11 @@ def test_progress_page_then_download_for_the_owner_only(world, login):
     assert page.status_code == 200 and "学生信息表 7 份" in page.text
     assert 'id="print-job"' in page.text and "http-equiv=\"refresh\"" in page.text
     box = wait_for_job(head, location)
-    assert "下载 PDF" in box and "7 份文书" in box
+    assert "下载 PDF" in box and "7 份，7 页" in box  # counted as the heading counts
     job = db.session.scalar(db.select(PrintJob))
     db.session.refresh(job)
-    assert (job.status, job.done, job.total) == ("done", 7, 7) and job.size > 10_000
+    assert (job.status, job.done, job.total, job.pages) == ("done", 7, 7, 7)
+    assert job.size > 10_000
     with head.get(location + ".pdf") as pdf:
         assert pdf.status_code == 200 and "学生0" in text_of(pdf.data)
     assert "学生信息表 7 份" in head.get("/prints/").text
@@ -250,3 +275,20 @@ def test_the_print_worker_ends_with_the_server(app, world, tmp_path, how):
             server.wait()
         for pid in _children(server.pid) + [p for p in children if _running(p)]:
             os.kill(pid, signal.SIGKILL)  # a failed run leaves nothing behind
+
+
+def test_a_long_batch_is_laid_out_by_the_workers_renderers_in_order(world, login):
+    """pdf.render with the worker's process pool: the documents are laid out in runs in other
+    processes and joined in order, page numbers counted within each document as before."""
+    for n in range(11):
+        f.student(world.a1, world.class_a1, name=f"学生{n:02d}")
+    db.session.commit()
+    head = login("head")
+    location = start(head, data={"class_id": world.class_a1.id})
+    assert "下载 PDF" in wait_for_job(head, location)
+    with head.get(location + ".pdf") as response:
+        text = text_of(response.data)
+    pages = text.split("\f")[:-1]
+    names = [re.search(r"学生\d\d|张三", page).group(0) for page in pages]
+    assert names == [f"学生{n:02d}" for n in range(11)] + ["张三"]  # the register's order
+    assert all("第 1 页 共 1 页" in page for page in pages)

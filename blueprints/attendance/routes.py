@@ -169,7 +169,7 @@ def roll_sheet(params: dict) -> printjobs.Batch:
                      table_name="absences", after={"classes": len(parts), "format": "pdf"})
     return printjobs.Batch(title=f"{label} 周考勤表（{len(parts)} 个班）",
                            filename=f"周考勤表-{label}-{monday:%Y%m%d}.pdf", parts=parts,
-                           finish=finish)
+                           finish=finish, unit="个班")
 
 
 @bp.route("/rolls", methods=["POST"])

@@ -72,11 +72,11 @@ def batch(params: dict) -> printjobs.Batch:
                      after={"rows": len(pledges), "format": "pdf"})
 
     one = pledges[0]
-    return printjobs.Batch(
-        title=(f"{one.title}（{one.party_b_name}）" if len(pledges) == 1
-               else f"责任书与承诺书 {len(pledges)} 份"),
+    parts = [pdf.Part("print/pledge.html", {"sheets": [sheet]})
+             for p in pledges for sheet in sheets(p)]
+    return printjobs.Batch(  # counted in copies (一式两份: 2 a pledge), as the job page counts
+        title=(f"{one.title}（{one.party_b_name}，{len(parts)} 份）" if len(pledges) == 1
+               else f"责任书与承诺书 {len(pledges)} 件（共 {len(parts)} 份）"),
         filename=(f"{one.title}-{one.party_b_name}.pdf" if len(pledges) == 1
                   else f"责任书-{len(pledges)}份-{date.today():%Y%m%d}.pdf"),
-        parts=[pdf.Part("print/pledge.html", {"sheets": [sheet]})
-               for p in pledges for sheet in sheets(p)],
-        finish=finish)
+        parts=parts, finish=finish)

@@ -5,12 +5,14 @@ from __future__ import annotations
 from datetime import date
 from itertools import groupby
 
+from sqlalchemy.orm import selectinload
+
 import access
 import audit
 import pdf
 import printjobs
 from extensions import db
-from models import RESPONSIBILITY_KINDS, School, Student
+from models import RESPONSIBILITY_KINDS, Responsibility, School, Student
 from params import whole
 from refusal import Refusal
 
@@ -33,8 +35,11 @@ def table_batch(params: dict) -> printjobs.Batch:
             access.schools()[0].name
     else:
         raise Refusal("请选择一所学校或一个村再打印包保责任表。")
-    students = db.session.scalars(stmt.order_by(Student.school_id, Student.grade,
-                                                Student.class_id, Student.name_pinyin)).all()
+    students = db.session.scalars(stmt.order_by(
+        Student.school_id, Student.grade, Student.class_id, Student.name_pinyin).options(
+        selectinload(Student.school), selectinload(Student.class_group),
+        selectinload(Student.responsibilities).selectinload(Responsibility.user),
+        selectinload(Student.responsibilities).selectinload(Responsibility.cadre))).all()
     if not students:
         raise Refusal(f"{label}没有在读学生，没有可打印的责任表。")
     if village:
@@ -48,8 +53,10 @@ def table_batch(params: dict) -> printjobs.Batch:
                      table_name="responsibilities",
                      after={"rows": len(students), "format": "pdf", "full_ids": False})
 
+    schools = f" {len(groups)} 所学校" if len(groups) > 1 else ""
     return printjobs.Batch(
-        title=f"包保责任表：{label}（{len(students)} 人）", filename=f"包保责任表-{label}.pdf",
+        title=f"包保责任表：{label}{schools}（{len(students)} 人）",
+        filename=f"包保责任表-{label}.pdf", unit="所学校" if schools else "份",
         parts=[pdf.Part("print/responsibility_table.html", {
             "students": rows, "kinds": RESPONSIBILITY_KINDS, "scope_label": name,
             "show_school": show_school, "today": date.today()})
