@@ -54,7 +54,7 @@ class Meeting(db.Model):
 PERSON = re.compile(r"^\s*([^\s（(：:]+)\s*(?:[（(]\s*(.*?)\s*[)）])?\s*[：:]?\s*(.*?)\s*$")
 
 
-def people(text: str) -> list[tuple[str, str, str, str]]:
+def roll_of(text: str) -> list[tuple[str, str, str, str]]:
     """A list typed one person a line, as (name, unit, post, note): "王建华（青山镇中心学校
     控辍专干）", "王建华 青山镇中心学校 控辍专干" or "杨秀英（石桥村小 负责人）：病假"."""
     out = []

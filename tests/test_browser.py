@@ -398,7 +398,7 @@ def test_a_stack_of_20_signed_letters_scans_in_at_once(app, live_server, chromiu
     result = teacher.inner_text("#scan-result")
     assert "共 21 页：找到文书 20 份，1 页未识别" in result
     assert "第 21 页" in result and "没有找到二维码" in result
-    shot(teacher, "18-扫描回收")
+    shot(teacher, "19-扫描回收")
     db.session.expire_all()
     signed = [p for p in db.session.scalars(db.select(Pledge).order_by(Pledge.doc_no))
               if p.status == "signed"]

@@ -17,7 +17,7 @@ from blueprints.dashboard import metrics
 from blueprints.meetings import agenda, bp
 from blueprints.meetings.forms import ActionItemForm, MeetingForm
 from extensions import db
-from models import ActionItem, Meeting, School, User, people
+from models import ActionItem, Meeting, School, User, roll_of
 from responses import after_write, form_page, targets
 from refusal import Refusal
 
@@ -186,11 +186,11 @@ def meeting_batch(params: dict) -> printjobs.Batch:
     kind = params.get("kind")
     today = date.today()
     context = {"meeting": meeting, "today": today, "township": db.session.get(
-        School, meeting.central_id), "roll_of": people}
+        School, meeting.central_id), "roll_of": roll_of}
     if kind == "signin":
         title = f"{meeting.title}签到表"
-        context.update(people=people(meeting.attendees), absent=people(meeting.absentees),
-                       observers=people(meeting.observers))
+        context.update(people=roll_of(meeting.attendees), absent=roll_of(meeting.absentees),
+                       observers=roll_of(meeting.observers))
     elif kind == "minutes":
         title = f"{meeting.title}纪要"
         context["carried"] = agenda.carried(meeting)

@@ -15,8 +15,8 @@ from models import (GUARDIAN_KINDS, ClassGroup, DocumentCounter, Pledge, PledgeT
 
 TARGETS = {"入学率目标": "100%", "巩固率目标": "100%"}
 PLACEHOLDER = re.compile(r"\{([\u4e00-\u9fff]+)\}")
-PLACEHOLDERS = ["学校", "中心学校", "政府", "甲方", "乙方", "班级", "学生姓名", "学生名单", "学年", "学期",
-                "入学率目标", "巩固率目标", "日期"]
+PLACEHOLDERS = ["学校", "中心学校", "政府", "甲方", "乙方", "班级", "学生姓名", "学生名单", "学年",
+                "学期", "入学率目标", "巩固率目标", "日期"]
 
 
 def templates(central_id: int) -> dict[str, PledgeTemplate]:
@@ -98,7 +98,7 @@ def parties(kind: str, school: School, klass: ClassGroup | None) -> list[Party]:
     raise ValueError(kind)
 
 
-def _name_list(kind: str, school: School, students) -> str:
+def _name_list(kind: str, students) -> str:
     """包保学生 / 本村在读学生: names, with each child's class (and school, across a township)
     where the list is a village's, so the paper's table says who each child is."""
     if not students:
@@ -136,7 +136,7 @@ def generate(kind: str, school: School, term: Term, klass: ClassGroup | None,
                   "甲方": party_a,
                   "乙方": party.name, "班级": party.klass.label if party.klass else "",
                   "学生姓名": party.student.name if party.student else "",
-                  "学生名单": _name_list(kind, school, party.students),
+                  "学生名单": _name_list(kind, party.students),
                   "学年": school_year_label(term.school_year), "学期": term.name,
                   "日期": f"{today.year}年{today.month}月{today.day}日", **TARGETS}
         db.session.add(Pledge(

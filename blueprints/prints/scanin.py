@@ -124,7 +124,7 @@ def _read(page: Page, picture: bytes | None) -> Page:
     if image is None:
         page.problem = "这一页没有图像（不是扫描件或照片）"
         return page
-    codes = {c for c in doc_codes.read(image)}
+    codes = set(doc_codes.read(image))
     if len(codes) == 1:
         page.code = codes.pop()
     else:
