@@ -21,7 +21,7 @@ import re
 from markupsafe import Markup, escape
 
 UNITS = ("万元|人次|小时|个月|工作日|周岁|%|％|人|名|所|个|份|户|天|日|次|元|页|年|月|周|节|项|条|"
-         "间|岁|期|班|级|户|公里|分")
+         "间|岁|期|班|级|公里|分")
 KEEP = re.compile(
     r"\d{4}\s*年\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?"      # a date
     r"|\d{1,2}\s*月\s*\d{1,2}\s*日"
