@@ -163,6 +163,21 @@ def world(app):
 
 
 @pytest.fixture
+def pledge_term(world):
+    """A term of township A that covers every date, and two more teachers at 甲一村小: what
+    pledges are issued for (test_pledges, test_scanin)."""
+    from datetime import date
+    from models import Term
+    row = Term(central_id=world.central_a.id, school_year=date.today().year - 1, semester=1,
+               start_date=date(2000, 1, 1), end_date=date(2100, 1, 1))
+    db.session.add(row)
+    for i in range(2):
+        f.user("teacher", world.a1, f"t_a1_{i}", name=f"教师{i}")
+    db.session.commit()
+    return row
+
+
+@pytest.fixture
 def signed_in(app):
     """with signed_in(user): code that reads current_user (access.scoped) outside a request."""
     from contextlib import contextmanager

@@ -8,21 +8,15 @@ from io import BytesIO
 import pytest
 
 from extensions import db
-from models import AuditLog, Pledge, Term
+from models import AuditLog, Pledge
 from tests import factories as f
 
 PNG = f.png_of(40, 30)  # a real image: a scan's header is read
 
 
 @pytest.fixture
-def term(world):
-    row = Term(central_id=world.central_a.id, school_year=date.today().year - 1, semester=1,
-               start_date=date(2000, 1, 1), end_date=date(2100, 1, 1))
-    db.session.add(row)
-    for i in range(2):
-        f.user("teacher", world.a1, f"t_a1_{i}", name=f"教师{i}")
-    db.session.commit()
-    return row
+def term(pledge_term):
+    return pledge_term
 
 
 def text_of(data: bytes) -> str:

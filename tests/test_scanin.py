@@ -13,20 +13,13 @@ from werkzeug.test import encode_multipart
 
 import doc_codes
 from extensions import db
-from models import AuditLog, CaseNotice, Pledge, Term
-from tests import factories as f
+from models import AuditLog, CaseNotice, Pledge
 from tests import scans
 
 
 @pytest.fixture
-def term(world):
-    row = Term(central_id=world.central_a.id, school_year=date.today().year - 1, semester=1,
-               start_date=date(2000, 1, 1), end_date=date(2100, 1, 1))
-    db.session.add(row)
-    for i in range(2):
-        f.user("teacher", world.a1, f"t_a1_{i}", name=f"教师{i}")
-    db.session.commit()
-    return row
+def term(pledge_term):
+    return pledge_term
 
 
 def printed(client, pledge) -> bytes:
@@ -40,7 +33,7 @@ def upload(client, *files):
     body over 500 KB to a temporary file it never closes)."""
     boundary, body = encode_multipart(MultiDict([("files", FileStorage(BytesIO(data), name))
                                                  for name, data in files]))
-    return client.post("/prints/scan-in", data=body,
+    return client.post("/prints/scan-in/upload", data=body,
                        content_type=f'multipart/form-data; boundary="{boundary}"')
 
 

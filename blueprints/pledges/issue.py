@@ -117,7 +117,7 @@ def generate(kind: str, school: School, term: Term, klass: ClassGroup | None,
     Returns (generated, skipped); the caller commits."""
     today = today or date.today()
     template = templates(school.township_id)[kind]
-    central = school.parent or school  # the township's central school
+    central = school.township
     existing = set(db.session.execute(sa.select(Pledge.user_id, Pledge.student_id,
                                                 Pledge.party_b_name).where(
         Pledge.template_id == template.id, Pledge.term_id == term.id,

@@ -120,7 +120,7 @@ def notice_batch(params: dict) -> printjobs.Batch:
         title=notice.kind_label, filename=f"{notice.kind_label}-{case.student.name}.pdf",
         parts=[pdf.Part("print/case_notice.html", {
             "notice": notice, "case": case, "student": case.student,
-            "lines": case.student.responsible(), "central": case.school.parent or case.school,
+            "lines": case.student.responsible(),
             "full_ids": access.sees_full_ids()})],
         finish=finish)
 
