@@ -228,7 +228,7 @@ def _wire_errors(app: Flask) -> None:
         return message_response("页面已过期或来源不明（安全校验未通过），请刷新页面后重新提交。", 400)
 
 
-LARGE_UPLOADS = {"prints.scan_in": 120 * 1024 * 1024}
+LARGE_UPLOADS = {"prints.scan_in_upload": 120 * 1024 * 1024}
 
 
 def _upload_limit() -> None:

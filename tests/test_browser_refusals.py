@@ -135,6 +135,13 @@ def test_plain_upload_and_download_refusals_come_back_to_their_page(world, rows,
     message(head, "文件内容不是 PDF、JPG 或 PNG")
     assert "/pledges/" in head.url
     kept(head, "main table")
+    # the scan-in of a signed stack: a file that is not a scan is named, nothing is attached
+    head.get_by_role("link", name="扫描回收签字文书").click()
+    head.set_input_files("#scan-files", str(fake))
+    head.get_by_role("button", name="上传并识别").click()
+    message(head, "“签字.pdf”：文件内容不是 PDF、JPG 或 PNG")
+    assert head.url.endswith("/prints/scan-in")
+    kept(head, "#scan-files")
 
     job = PrintJob(user_id=world.users["village_head"].id, kind="student_sheets",
                    title="学生信息表 3 份", filename="学生信息表.pdf", total=3, done=3,

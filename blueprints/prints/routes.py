@@ -43,20 +43,28 @@ def download(job_id):
     return send_file(path, mimetype="application/pdf", download_name=job.filename)
 
 
-@bp.route("/scan-in", methods=["GET", "POST"])
+@bp.route("/scan-in")
 @access.require(*access.MARKERS)
 def scan_in():
-    """签字文书扫描回收: one upload of a scanned stack; the result lists each document found
-    and each page that was not."""
-    form = Form()
-    result = None
-    if form.validate_on_submit():
-        files = [f for f in request.files.getlist("files") if f and f.filename]
-        if not files:
-            raise Refusal("请选择扫描好的 PDF 文件，或手机拍的 JPG/PNG 照片（可以一次选多张）。")
-        result = scanin.match(scanin.split(files))
-        scanin.attach(result, date.today())
-    return render_template("prints/scan_in.html", form=form, result=result,
+    """签字文书扫描回收: the upload form."""
+    return _scan_in_page(None)
+
+
+@bp.route("/scan-in/upload", methods=["POST"])
+@access.require(*access.MARKERS)
+def scan_in_upload():
+    """One upload of a scanned stack; answers with the form and what was found. A refusal (a
+    file that is not a scan) goes back to the form with its message (responses.py)."""
+    files = [f for f in request.files.getlist("files") if f and f.filename]
+    if not files:
+        raise Refusal("请选择扫描好的 PDF 文件，或手机拍的 JPG/PNG 照片（可以一次选多张）。")
+    result = scanin.match(scanin.split(files))
+    scanin.attach(result, date.today())
+    return _scan_in_page(result)
+
+
+def _scan_in_page(result):
+    return render_template("prints/scan_in.html", form=Form(), result=result,
                            MAX_PAGES=scanin.MAX_PAGES, limit=_limit_text())
 
 
