@@ -4,9 +4,11 @@ small QR code, and reading it back from a scanned page.
 A code says what the sheet is: BX/P/<doc no>/<copy> (a pledge, which copy of 一式两份),
 BX/N/<doc no> (a case notice), BX/V/<visit id> (a 家访记录表). Only QR's alphanumeric characters
 (0-9 A-Z space $%*+-./:), so a code is version 2 (25 × 25 modules): 15 mm on paper gives a
-module of 0.5 mm, read at 150 dpi from a scanner or a phone photo. segno writes it as inline SVG
-(no file, no fetch: print templates put it in a running element on every page); zxing-cpp reads
-it from a page in any of the four orientations.
+module of 0.5 mm, read at 150 dpi from a scanner or a phone photo. segno writes it as a PNG of a
+pixel a module, inlined as a data: URL (no file, no fetch: print templates put it in a running
+element on every page) and drawn without smoothing (image-rendering: pixelated); as inline SVG it
+cost WeasyPrint 11 ms a page to draw its path, as a PNG under 1 ms. zxing-cpp reads it from a page
+in any of the four orientations.
 """
 from __future__ import annotations
 
@@ -44,18 +46,19 @@ def parse(text: str) -> Code | None:
     return Code(kind, parts[2], copy)
 
 
-def svg(code: Code) -> Markup:
-    """The code as inline SVG, sized by CSS (.doc-code). The mask is fixed: segno scoring the 8
-    masks took 12 of a pledge's ~80 ms; any mask reads (tests/test_scanin.py)."""
+def image(code: Code) -> Markup:
+    """The code as an <img> of a PNG data: URL, sized by CSS (.doc-code). The mask is fixed:
+    segno scoring the 8 masks took 12 of a pledge's ~80 ms; any mask reads (tests/test_scanin.py)."""
     qr = segno.make(code.text, error="m", micro=False, mask=MASK)
-    return Markup(qr.svg_inline(scale=1, border=2, omitsize=True, svgclass="doc-code"))
+    return Markup('<img class="doc-code" alt="" src="{}">').format(
+        qr.png_data_uri(scale=1, border=2))
 
 
 def template_code(kind: str, number, copy: int = 1) -> Markup:
     """Print templates' doc_code(): the running element that puts the code on every page."""
     code = Code(kind, str(number), copy)
     return Markup('<div class="doc-code-box">{}<span>{}</span></div>').format(
-        svg(code), code.number)
+        image(code), code.number)
 
 
 def read(image: Image.Image) -> list[Code]:

@@ -9,13 +9,15 @@ WeasyPrint may read our own static files and nothing else (no network, no local 
 that an evidence pack may embed the print copy of an activity photo (photo_url()) or of a signed
 pledge's scan (scan_copy_url()): a plain file name directly in instance/activities/ or
 instance/scan-copies/, nothing above or beside it (the scans themselves are never reachable). The print
-stylesheet is parsed once per process and one font configuration serves a whole batch: 100
-pledges render in ~2.2 s instead of ~3.9 s. Speed depends on HarfBuzz's subsetter
+stylesheet is parsed once per process and one font configuration serves a whole batch; a long
+batch is laid out in the print worker's processes (_render_parallel; docs/benchmarks.md has the
+figures). Speed depends on HarfBuzz's subsetter
 (libharfbuzz-subset0): without it WeasyPrint falls back to fontTools and takes 11-15 s a page,
 so create_app() warns when it is missing.
 """
 from __future__ import annotations
 
+import base64
 import ctypes.util
 import functools
 import logging
@@ -37,6 +39,7 @@ import uploads
 ORIGIN = "http://baoxue.invalid"  # the base URL documents resolve against; never fetched
 PHOTO_PREFIX = "/evidence-photo/"  # ORIGIN + this + a file name of instance/activities/
 SCAN_PREFIX = "/scan-copy/"  # ORIGIN + this + a file name of instance/scan-copies/
+PNG_DATA = "data:image/png;base64,"  # a document code (doc_codes.image)
 STYLESHEET = "css/print.css"  # linked by print/base.html for the browser preview
 
 
@@ -47,7 +50,8 @@ def harfbuzz_subset_available() -> bool:
 class StaticFetcher(URLFetcher):
     """Serves /static/... from our static folder and, when given a photo folder (a scan copy
     folder), /evidence-photo/<name> (/scan-copy/<name>) from it (a plain file name in that
-    folder: no "/", no "..", no hidden file); refuses every other URL."""
+    folder: no "/", no "..", no hidden file), and the PNG data: URLs of the document codes
+    (doc_codes.py); refuses every other URL."""
 
     def __init__(self, static_folder: str, photo_folder: str | Path | None = None,
                  scan_copies: str | Path | None = None):
@@ -57,6 +61,9 @@ class StaticFetcher(URLFetcher):
             (PHOTO_PREFIX, photo_folder), (SCAN_PREFIX, scan_copies)) if folder}
 
     def fetch(self, url, headers=None):
+        if url.startswith(PNG_DATA):
+            return URLFetcherResponse(url, body=base64.b64decode(url[len(PNG_DATA):]),
+                                      headers={"Content-Type": "image/png"})
         parts = urlsplit(url)
         path_part = parts.path
         if url.startswith(ORIGIN + "/static/"):
@@ -202,20 +209,21 @@ def render(parts: Sequence[Part], progress: Callable[[int], None] | None = None,
 
 def _render_parallel(parts, progress, pages, pool) -> bytes:
     """WeasyPrint is single-threaded Python: a batch is cut into runs of documents laid out at
-    once in the pool's processes (three runs a process, so an uneven run does not leave the
-    others idle), then joined in order (pypdf). Each run embeds its own subset of the fonts:
-    ~60 KB more a run."""
-    htmls = [_html(part) for part in parts]
-    workers = getattr(pool, "_max_workers", 2)
-    size = -(-len(htmls) // (workers * 3))
-    runs = [htmls[i:i + size] for i in range(0, len(htmls), size)]
-    futures = [pool.submit(render_html, run, *_folders()) for run in runs]
+    once in the pool's processes, then joined in order (pypdf). Runs are cut by the length of
+    their HTML, about three a process, so one long document (the central school's 19 pages in
+    the township's 包保责任表) runs alone while the others share the other processes. A run is
+    handed to the pool as soon as its HTML is made, so the renderers start while the rest is
+    being made. Each run embeds its own subset of the fonts: ~60 KB more a run."""
     from pypdf import PdfWriter
+    htmls = [_html(part) for part in parts]
+    folders = _folders()
+    runs = [(len(run), pool.submit(render_html, run, *folders))
+            for run in _runs(htmls, getattr(pool, "_max_workers", 2) * 3)]
     writer, done, laid = PdfWriter(), 0, 0
-    for run, future in zip(runs, futures):
+    for count, future in runs:
         data = future.result()
         writer.append(BytesIO(data))
-        done, laid = done + len(run), laid + page_count(data)
+        done, laid = done + count, laid + page_count(data)
         if progress:
             progress(done)
         if pages:
@@ -224,6 +232,18 @@ def _render_parallel(parts, progress, pages, pool) -> bytes:
     writer.write(out)
     return out.getvalue()
 
+
+def _runs(htmls: list[str], count: int) -> list[list[str]]:
+    """Consecutive runs of about len(all HTML) / count characters each."""
+    budget = sum(map(len, htmls)) / count
+    runs, size = [[]], 0
+    for html in htmls:
+        if runs[-1] and size + len(html) > budget:
+            runs.append([])
+            size = 0
+        runs[-1].append(html)
+        size += len(html)
+    return runs
 
 
 def render_html(htmls: list[str], static_folder: str, instance_path: str) -> bytes:

@@ -169,3 +169,27 @@ def test_responsibility_table_prints_masked_ids_for_a_school_or_a_village(world,
     assert head.post("/responsibility/table", data={"school": world.b1.id}).status_code == 404
     assert db.session.scalar(db.select(AuditLog).filter_by(table_name="responsibilities",
                                                            action="export"))
+
+
+def test_the_table_prints_a_classs_shared_lines_once_and_names_who_differs(world, login, batch_pdf):
+    """学校领导包片 and 班主任包班 are held for a whole class: printed in the class's band (repeated
+    on every page the class runs onto), a child with another holder named after that holder."""
+    import subprocess
+    from blueprints.responsibility.table import bands
+    teacher, head = world.users["teacher"], world.users["village_head"]
+    wang = f.student(world.a1, world.class_a1, name="王小明", id_number=None)
+    sun = f.student(world.a1, world.class_a1, name="孙丽", sex="女", id_number=None)
+    for child in (world.s_a1, wang):
+        child.assign("class_teacher", teacher)
+    sun.assign("class_teacher", head)
+    db.session.commit()
+    band = bands([world.s_a1, wang, sun], with_school=False)[0]
+    assert band.label == world.s_a1.class_label and len(band.students) == 3
+    assert [(h.person, h.names) for h in band.lines["class_teacher"]] == [
+        (teacher, []), (head, ["孙丽"])]  # the most children first, unnamed
+    assert [(h.person, h.names) for h in band.lines["leader"]] == [(None, [])]  # blank to write
+    data = batch_pdf(login("head"), "/responsibility/table", {"school": world.a1.id})
+    text = "".join(subprocess.run(["pdftotext", "-layout", "-", "-"], input=data,
+                                  capture_output=True, check=True).stdout.decode().split())
+    assert f"班主任包班：{teacher.name}" in text and f"{head.name}（孙丽）" in text
+    assert text.count("班主任包班") == 2  # a band for each of 甲一村小's two classes
