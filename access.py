@@ -18,8 +18,8 @@ from sqlalchemy.orm import aliased
 from extensions import db, login_manager
 from models import (ROLES, Absence, ActionItem, Activity, ActivityPhoto, AidGrant, AidProgram,
                     AuditLog, Cadre, CaseNotice, CaseStep, ClassGroup, DropoutCase, EarlyWarning,
-                    FollowUp, Guardian, HomeVisit, HouseholdChild, Meeting, Pledge,
-                    PledgeTemplate, PrintJob, Responsibility, RiskOverride, School, StatusChange,
+                    FollowUp, Guardian, HomeVisit, HouseholdChild, Meeting, Pledge, PledgeTemplate,
+                    PrintJob, RecordCheck, Responsibility, RiskOverride, School, StatusChange,
                     Student, Term, TutoringPair, TutoringSession, User, WorkSummary)
 
 # Every group of roles a route declares (@require) is named here, for what it may do. Templates
@@ -174,7 +174,7 @@ def _condition(model, user):
     if model in (CaseStep, FollowUp, CaseNotice):
         return model.case_id.in_(sa.select(DropoutCase.id).where(_condition(DropoutCase, user)))
     if model in (Guardian, StatusChange, Responsibility, AidGrant, Absence, EarlyWarning,
-                 HomeVisit, DropoutCase, RiskOverride):
+                 HomeVisit, DropoutCase, RiskOverride, RecordCheck):
         return model.student_id.in_(sa.select(Student.id).where(_condition(Student, user)))
     if model is ClassGroup:
         if user.role == "teacher":

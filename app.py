@@ -53,7 +53,7 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
         cur.close()
 
 
-AREAS = ("auth", "home", "township", "students", "responsibility", "pledges", "aid", "pairs",
+AREAS = ("auth", "home", "township", "students", "records", "responsibility", "pledges", "aid", "pairs",
          "attendance", "cases", "dashboard", "meetings", "prints", "activities", "summaries",
          "evidence")
 

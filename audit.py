@@ -15,12 +15,12 @@ from extensions import db
 from models import (ABSENCE_KINDS, ACTIVITY_KINDS, AID_KINDS, AID_METHODS, AID_STATUSES,
                     CADRE_LEVELS, CASE_STATES, CASE_TRIGGERS, EXPLANATIONS, GRADES, ID_TYPES,
                     NOTICE_KINDS, PAIR_KINDS, PLACEMENTS, PLEDGE_KINDS, PLEDGE_STATUSES,
-                    RESPONSIBILITY_KINDS, RISK_LEVELS, ROLES, SCHOOL_KINDS, SEMESTERS,
-                    SESSION_MODES, STATUSES, VISIT_OUTCOMES, WARNING_RULES, WARNING_STATUSES,
-                    ActionItem, AidProgram, AuditLog, Cadre, CaseNotice, CaseStep, ClassGroup,
-                    DocumentCounter, FollowUp, Guardian, RollCall,
-                    HouseholdChild, Meeting, MonthReport, PledgeTemplate, PrintJob, Responsibility,
-                    RiskScore, School, StatusChange, Student, Term, TutoringSession, UserSession,
+                    REQUESTS, RESPONSIBILITY_KINDS, RISK_LEVELS, ROLES, SCHOOL_KINDS, SEMESTERS,
+                    SESSION_MODES, STATUSES, VERIFICATIONS, VISIT_OUTCOMES, WARNING_RULES,
+                    WARNING_STATUSES, WHEREABOUTS, ActionItem, AidProgram, AuditLog, Cadre,
+                    CaseNotice, CaseStep, ClassGroup, DocumentCounter, FollowUp, Guardian, RollCall,
+                    HouseholdChild, Meeting, MonthReport, PledgeTemplate, PrintJob, RecordCheck,
+                    Responsibility, RiskScore, School, StatusChange, Student, Term, TutoringSession, UserSession,
                     WorkSummary, mask_id, now)
 
 # Columns that are bookkeeping, not facts; their changes are not listed in before/after.
@@ -78,10 +78,14 @@ FIELD_LABELS = {
     "printed_on": "打印日期", "signed_on": "签署日期", "collected_on": "回收日期",
     "scan_path": "扫描件", "format": "格式", "how": "查看方式", "pc": "电脑地址",
     "limit": "限制", "from_state": "原状态", "to_state": "新状态",
+    "school_name": "就读学校", "verified_how": "核实方式", "verified_by": "核实人",
+    "verified_on": "核实日期", "proof_path": "证明材料", "reported_on": "上报日期",
+    "request": "申请", "requested_on": "申请日期",
 }
 # The tables as the 操作日志 names them (对象).
 TABLE_LABELS = {
     "students": "学生", "guardians": "监护人", "status_changes": "学籍变动", "schools": "学校",
+    "record_checks": "非正常学籍清理",
     "month_reports": "台账报送",
     "users": "用户", "terms": "学期", "classes": "班级", "absences": "考勤", "warnings": "预警",
     "roll_calls": "点名",
@@ -113,6 +117,8 @@ CODES = {
     ("dropout_cases", "trigger"): CASE_TRIGGERS, ("case_steps", "from_state"): CASE_STATES,
     ("case_steps", "to_state"): CASE_STATES, ("case_notices", "kind"): NOTICE_KINDS,
     ("household_children", "explanation"): EXPLANATIONS,
+    ("record_checks", "whereabouts"): WHEREABOUTS, ("record_checks", "verified_how"): VERIFICATIONS,
+    ("record_checks", "request"): REQUESTS,
     ("risk_overrides", "level"): RISK_LEVELS, ("activities", "kind"): ACTIVITY_KINDS,
 }
 
@@ -177,7 +183,7 @@ def _school_of(obj) -> int | None:
         return obj.school_id or (obj.meeting.central_id if obj.meeting else None)
     if isinstance(obj, (CaseStep, FollowUp, CaseNotice)):
         return obj.case.school_id if obj.case else None
-    if isinstance(obj, (Guardian, StatusChange, Responsibility)):
+    if isinstance(obj, (Guardian, StatusChange, Responsibility, RecordCheck)):
         student = obj.student or (obj.student_id and db.session.get(Student, obj.student_id))
         return student.school_id if student else None  # an orphan has lost .student
     return getattr(obj, "school_id", None)

@@ -12,7 +12,7 @@ from openpyxl import Workbook
 from werkzeug.security import generate_password_hash
 
 from blueprints.students.idnumber import check_digit
-from demo import activities
+from demo import activities, records
 from blueprints.students.roster import TEMPLATE_COLUMNS
 from extensions import db
 from models import (Absence, AidGrant, AidProgram, Cadre, ClassGroup, GRADES, Guardian, HomeVisit,
@@ -142,6 +142,7 @@ def load(today: date | None = None, seed: int = 2026) -> dict:
     _household(rng, central, students, today)
     _activity(rng, central, students, users, today)
     activities.add(rng, central, schools, students, users, today)
+    records.add(random.Random(seed + 1), students, users, today)  # its own draws: the rest stays
     db.session.commit()
     db.session.info.pop("actor", None)
     return {"schools": len(schools), "users": len(users) + teacher_no, "students": len(students)}

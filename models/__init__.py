@@ -7,6 +7,7 @@ migrations/ (Flask-Migrate).
 common      codes and labels, names (pinyin) and dates, Steps
 people      School, User, UserSession, Term, ClassGroup
 register    Student, Guardian, StatusChange
+records     RecordCheck (非正常学籍 clean-up)
 papers      Cadre, Responsibility (双线四包), PledgeTemplate, Pledge, DocumentCounter
 aid         AidProgram, AidGrant
 pairs       TutoringPair, TutoringSession
@@ -19,6 +20,7 @@ system      PrintJob, AuditLog
 from models.common import *  # noqa: F401,F403
 from models.people import *  # noqa: F401,F403
 from models.register import *  # noqa: F401,F403
+from models.records import *  # noqa: F401,F403
 from models.papers import *  # noqa: F401,F403
 from models.aid import *  # noqa: F401,F403
 from models.pairs import *  # noqa: F401,F403

@@ -24,8 +24,10 @@ STATUSES = {
     "transferred": "转出",
     "dropout": "辍学",
     "left": "其他离校",
+    "problem": "问题学籍",  # the 学籍 system's duplicate or faulty records (models/records.py)
     "graduated": "毕业",
     "deceased": "死亡",
+    "removed": "已删除学籍",  # a 问题学籍 deleted on the county's approval
 }
 
 # 身份证件类型 as the 学籍 system has them (its codes in importer.py). A 居民身份证 (and a 港澳台

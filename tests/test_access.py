@@ -54,6 +54,7 @@ def _url_args(world, victim):
                           print_path="missing-print.jpg")
     summary = WorkSummary(central_id=world.central_a.id, school_id=world.a1.id, school_year=2025,
                           semester=1, title="工作总结", sections=[["一、工作概述", "正文"]])
+    gone = f.student(world.a1, world.class_a1, name="离校", status="left")  # 非正常学籍
     db.session.add_all([case, visit, child, meeting, action, activity, photo, summary])
     db.session.commit()
     return {
@@ -68,11 +69,12 @@ def _url_args(world, victim):
         "students.class_options": {"school_id": world.a1.id},
         "pairs.new": {"student": world.s_a1.id},
         "cases.new_visit": {"student": world.s_a1.id}, "meetings.paper": {"kind": "signin"}, "cases.new": {"student": world.s_a1.id},
+        "records.edit": {"student_id": gone.id}, "records.proof": {"student_id": gone.id},
     }
 
 # GET endpoints that answer 404 in the matrix's world because the row has no such file yet
 NO_DATA = {"pledges.scan", "prints.show", "prints.download", "cases.visit_file",
-           "activities.photo_print", "activities.photo_file"}
+           "activities.photo_print", "activities.photo_file", "records.proof"}
 
 
 def endpoint_urls(app, defaults, specific):

@@ -64,6 +64,7 @@ MIN_BASE = 10  # a 户籍 list of fewer school-age children is not the township'
 REPORT_ROWS = [
     ("在读", lambda c: c.status["enrolled"]),
     ("辍学（学籍状态）", lambda c: c.status["dropout"]),
+    ("非正常学籍（其他离校、问题学籍）", lambda c: c.status["left"] + c.status["problem"]),
     ("本月新预警", lambda c: c.warnings_opened),
     ("超期未处理预警", lambda c: c.warnings_overdue),
     ("未销号劝返个案", lambda c: sum(c.cases.values())),

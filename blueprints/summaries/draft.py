@@ -64,6 +64,8 @@ FIGURE_LABELS = {
     "warnings_overdue": "超期未处置预警（条）", "visits": "家访（人次）",
     "visits_children": "家访覆盖学生（人）", "visits_warning": "因预警家访（人次）",
     "ledger_cases": "疑似辍学台账（人）", "ledger_dropouts": "辍学台账（人）",
+    "abnormal_start": "期初非正常学籍（人）", "abnormal_end": "期末非正常学籍（人）",
+    "abnormal_found": "查明去向并核实（人）", "abnormal_done": "非正常学籍办结（人）",
     "cases_new": "新立劝返个案（个）", "cases_returned": "劝返复学（人）",
     "cases_closed": "销号（个）", "cases_still_out": "未返校（人）",
     "cases_transferred": "核实转学（人）", "cases_home_delivery": "转为送教上门（人）",

@@ -12,11 +12,13 @@ import sqlalchemy as sa
 import access
 from blueprints.aid import grants
 from blueprints.cases import ledger
+from blueprints.records import cleanup
 from extensions import db
-from models import (ACTIVITY_KINDS, GOVERNMENT_LINE, GUARDIAN_KINDS, PAIR_KINDS, SCHOOL_LINE,
-                    Absence, ActionItem, Activity, AidGrant, CaseNotice, CaseStep, DropoutCase,
-                    EarlyWarning, FollowUp, HomeVisit, HouseholdChild, Meeting, Pledge,
-                    PledgeTemplate, Responsibility, Student, TutoringPair, TutoringSession, yuan)
+from models import (ABNORMAL, ACTIVITY_KINDS, GOVERNMENT_LINE, GUARDIAN_KINDS, PAIR_KINDS,
+                    SCHOOL_LINE, Absence, ActionItem, Activity, AidGrant, CaseNotice, CaseStep,
+                    DropoutCase, EarlyWarning, FollowUp, HomeVisit, HouseholdChild, Meeting,
+                    Pledge, PledgeTemplate, RecordCheck, Responsibility, Student, TutoringPair,
+                    TutoringSession, yuan)
 from blueprints.summaries.draft import LEVEL1, NUMERALS, Period, Unit, between, in_unit
 from blueprints.summaries.facts import Facts, Writer, count_of, put_rates
 from blueprints.summaries.findings import overview_of, problems_and_plans, results_of
@@ -128,8 +130,39 @@ def _checking(c: Facts) -> list[str]:
         if dropped:
             text += f"、辍学台账 {len(dropped)} 人"
         check.append(text + "，实行一人一档、动态管理、动态销号。")
+    abnormal = _abnormal(c)
+    if abnormal:
+        check.append(abnormal)
     c.visits, c.suspected, c.dropped = visits, suspected, dropped
     return check
+
+
+def _abnormal(c: Facts) -> str:
+    """非正常学籍: the count at the period's start and end (from the status history), and the
+    children whose 去向 was verified and whose clean-up ended in the period."""
+    P, _, start, upto, f, _, _ = c.words()
+    changes = cleanup.history(c.unit.ids)
+    if not changes:
+        return ""
+    first, last = cleanup.on(changes, start), cleanup.on(changes, upto)
+    before, after = (f.put(name, sum(n[s] for s in ABNORMAL)) for name, n in (
+        ("abnormal_start", first), ("abnormal_end", last)))
+    checks = db.session.scalars(access.scoped(RecordCheck).where(
+        RecordCheck.student_id.in_(changes))).all()
+    found = sum(1 for k in checks if k.verified_on and start <= k.verified_on <= upto
+                and k.whereabouts != "unknown")
+    done = sum(1 for k in checks if k.done_on and start <= k.done_on <= upto)
+    if not (before or after or found or done):
+        return ""
+    text = "开展非正常学籍清理，" + (f"{P}非正常状态学籍从 {before} 人减少到 {after} 人" if after < before
+                             else f"现有非正常状态学籍 {after} 人")
+    if after:
+        text += f"（其他离校 {last['left']} 人、问题学籍 {last['problem']} 人）"
+    if found:
+        text += f"，查明去向并核实 {f.put('abnormal_found', found)} 人"
+    if done:
+        text += f"，办结转学或删除 {f.put('abnormal_done', done)} 人"
+    return text + "，做到非正常离校学生去向清楚、手续规范。"
 
 
 def _support(c: Facts) -> list[str]:

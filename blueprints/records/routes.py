@@ -1,0 +1,97 @@
+"""非正常学籍: the worklist with its counts and trend, a child's clean-up form, its proof scan,
+and the list as Excel for the county (cleanup.py holds the rules).
+
+Who does what: the school that keeps the child (a village head, or the central officer for
+the township) finds and verifies the 去向; 上报, 申请 and 办结 are the central school's acts
+toward the county, so only the central officer records them (a village head sees them;
+cleanup.save keeps them as they were when a village head saves)."""
+from datetime import date
+
+from flask import abort, flash, render_template, request, send_file, url_for
+from flask_login import current_user
+
+import access
+import audit
+import excel
+import uploads
+from blueprints.records import bp, cleanup
+from blueprints.records.forms import RecordCheckForm
+from extensions import db
+from models import ABNORMAL, STAGES, Student, abnormal_since
+from refusal import Refusal
+from responses import after_write, form_page
+
+
+@bp.route("/")
+@access.require(*access.EVERYONE)
+def index():
+    stage = request.args.get("stage", "")
+    stage = stage if stage in STAGES else ""
+    rows = cleanup.worklist()
+    today = date.today()
+    return render_template("records/index.html", rows=[s for s in rows if not stage or
+                                                         cleanup.stage_of(s) == stage],
+                           counts=cleanup.counts(rows), trend=cleanup.trend(today),
+                           stage=stage, stages=STAGES, since=abnormal_since)
+
+
+@bp.route("/<int:student_id>", methods=["GET", "POST"])
+@access.require(*access.REGISTER_EDITORS)
+def edit(student_id):
+    student = access.get_or_404(Student, student_id)
+    if student.status not in ABNORMAL and not student.record_check:
+        abort(404)
+    form = RecordCheckForm()
+    officer = current_user.role in access.OFFICER
+    if not form.is_submitted():
+        form.fill(student.record_check, current_user)
+    elif form.validate_on_submit():
+        try:
+            cleanup.save(student, form.values(), form.proof.data.read() if form.proof.data
+                         else b"", current_user, date.today(), county_steps=officer)
+        except Refusal as refused:  # shown above the form, everything typed kept
+            form.form_errors.append(str(refused))
+        else:
+            db.session.commit()
+            flash(f"已保存{student.name}的非正常学籍清理情况（{student.record_check.stage_label}）。",
+                  "success")
+            return after_write(url_for("records.index"))
+    return form_page("records/form.html", form, student=student, officer=officer,
+                     check=student.record_check, since=abnormal_since(student))
+
+
+@bp.route("/<int:student_id>/proof")
+@access.require(*access.EVERYONE)
+def proof(student_id):
+    student = access.get_or_404(Student, student_id)
+    if not (student.record_check and student.record_check.proof_path):
+        abort(404)
+    return send_file(uploads.folder(uploads.SCANS) / student.record_check.proof_path)
+
+
+@bp.route("/export.xlsx")
+@access.require(*access.EVERYONE)
+def export():
+    """The worklist as the county asks for it, ID numbers as the user may see them."""
+    full = access.sees_full_ids()
+    rows = cleanup.worklist()
+    columns = [("学校", 16), ("姓名", 8), ("性别", 5), ("身份证号", 20), ("年级班级", 10),
+               ("学籍状态", 10), ("非正常日期", 11), ("去向", 12), ("所在地", 18), ("就读学校", 18),
+               ("核实方式", 10), ("核实人", 8), ("核实日期", 11), ("上报日期", 11), ("申请", 9),
+               ("申请日期", 11), ("办结日期", 11), ("进度", 10)]
+    data = excel.table("非正常学籍", columns, [_row(s, full) for s in rows], text_columns=(4,))
+    audit.record("export", f"导出非正常学籍清理表 {len(rows)} 行", table_name="record_checks",
+                 after={"rows": len(rows), "full_ids": full, "format": "xlsx"})
+    db.session.commit()
+    return excel.download(data, f"非正常学籍清理表-{date.today():%Y%m%d}.xlsx")
+
+
+def _row(s: Student, full: bool) -> list:
+    c = s.record_check
+    return [s.school.name, s.name, s.sex, (s.id_number or s.id_document or "") if full
+            else s.masked_id, s.class_label, s.status_label, abnormal_since(s),
+            c.whereabouts_label if c else "去向不明", c.place if c else "",
+            c.school_name if c else "", c.verified_label if c else "", c.verified_by if c else "",
+            c.verified_on if c else None, c.reported_on if c else None,
+            c.request_label if c else "", c.requested_on if c else None,
+            c.done_on if c else None, c.stage_label if c else STAGES["verify"]]
