@@ -273,6 +273,43 @@ def _printed(page, button):
     return link
 
 
+def test_abnormal_records_cleaned_up_in_the_demo_township(app, live_server, chromium):
+    """Issue 20.1 as the officer does it: from the register to 非正常学籍; a child nobody has
+    traced yet gets a 上报 date before their 去向 is verified: refused, everything typed kept;
+    verified, it saves and the child moves to 待上报."""
+    import demo
+    from models import ABNORMAL, RecordCheck, Student
+    demo.load()
+    child = db.session.scalars(db.select(Student).where(
+        Student.status.in_(ABNORMAL), ~Student.id.in_(db.select(RecordCheck.student_id)))).first()
+    officer = _sign_in(chromium, live_server, "admin")
+    officer.get_by_role("link", name="学生名册", exact=True).click()
+    officer.get_by_role("link", name="非正常学籍").click()
+    officer.wait_for_selector("h1:has-text('非正常学籍清理')")
+    assert "最多时 10 人" in officer.inner_text("main")
+    shot(officer, "20-非正常学籍")
+    officer.locator("tr", has_text=child.name).get_by_role("link", name="办理").click()
+    officer.wait_for_selector(f"h1:has-text('{child.name}')")
+    officer.select_option("select[name=whereabouts]", "school_elsewhere")
+    officer.fill("input[name=place]", "浙江省宁波市北仑区")
+    officer.fill("input[name=reported_on]", date.today().isoformat())
+    officer.get_by_role("button", name="保存").click()
+    officer.wait_for_selector("text=去向查明并核实后才能上报")
+    assert officer.input_value("input[name=place]") == "浙江省宁波市北仑区"
+    assert officer.input_value("input[name=reported_on]") == date.today().isoformat()
+    assert officer.locator("nav.main-nav").is_visible()
+    officer.select_option("select[name=verified_how]", "phone")
+    officer.fill("input[name=verified_on]", date.today().isoformat())
+    officer.fill("input[name=reported_on]", "")
+    officer.fill("input[name=school_name]", "宁波市北仑区某小学")
+    shot(officer, "21-查明去向")
+    officer.get_by_role("button", name="保存").click()
+    officer.wait_for_selector(f"text=已保存{child.name}的非正常学籍清理情况（待上报）")
+    row = officer.locator("tr", has_text=child.name).inner_text()
+    assert "外地就读 浙江省宁波市北仑区 宁波市北仑区某小学" in row and "电话核实 王建华" in row
+    officer.context.close()
+
+
 def _sign_in(browser, base, username):
     page = browser.new_page(viewport={"width": 1024, "height": 768})
     page.set_default_timeout(10_000)
