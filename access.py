@@ -17,10 +17,10 @@ from sqlalchemy.orm import aliased
 
 from extensions import db, login_manager
 from models import (ROLES, Absence, ActionItem, Activity, ActivityPhoto, AidGrant, AidProgram,
-                    AuditLog, Cadre, CaseNotice, CaseStep, ClassGroup, DropoutCase, EarlyWarning,
-                    FollowUp, Guardian, HomeVisit, HouseholdChild, Meeting, Pledge, PledgeTemplate,
-                    PrintJob, RecordCheck, Responsibility, RiskOverride, School, StatusChange,
-                    Student, Term, TutoringPair, TutoringSession, User, WorkSummary)
+                    AuditLog, Cadre, CaseNotice, CaseStep, ClassGroup, DisabledChild, DropoutCase,
+                    EarlyWarning, FollowUp, Guardian, HomeVisit, HouseholdChild, Meeting, Pledge,
+                    PledgeTemplate, PrintJob, RecordCheck, Responsibility, RiskOverride, School,
+                    StatusChange, Student, Term, TutoringPair, TutoringSession, User, WorkSummary)
 
 # Every group of roles a route declares (@require) is named here, for what it may do. Templates
 # ask can(endpoint), area modules ask these names and functions: no role's name elsewhere.
@@ -176,6 +176,13 @@ def _condition(model, user):
     if model in (Guardian, StatusChange, Responsibility, AidGrant, Absence, EarlyWarning,
                  HomeVisit, DropoutCase, RiskOverride, RecordCheck):
         return model.student_id.in_(sa.select(Student.id).where(_condition(Student, user)))
+    if model is DisabledChild:  # the township's list; a school the children it is responsible for
+        if user.role in CENTRAL or user.role == "inspector":
+            return DisabledChild.central_id == township_id(user)
+        if user.role == "teacher":
+            return DisabledChild.student_id.in_(sa.select(Student.id).where(
+                _condition(Student, user)))
+        return DisabledChild.school_id.in_(school_ids(user))
     if model is ClassGroup:
         if user.role == "teacher":
             return ClassGroup.head_teacher_id == user.id

@@ -53,9 +53,9 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
         cur.close()
 
 
-AREAS = ("auth", "home", "township", "students", "records", "responsibility", "pledges", "aid", "pairs",
-         "attendance", "cases", "dashboard", "meetings", "prints", "activities", "summaries",
-         "evidence")
+AREAS = ("auth", "home", "township", "students", "records", "special", "responsibility",
+         "pledges", "aid", "pairs", "attendance", "cases", "dashboard", "meetings", "prints",
+         "activities", "summaries", "evidence")
 
 
 # The modules whose DEFAULTS are settings (考勤预警, 风险等级, 巩固率, 结对帮扶); importing them

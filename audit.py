@@ -13,14 +13,15 @@ from sqlalchemy.orm import Session, object_session
 
 from extensions import db
 from models import (ABSENCE_KINDS, ACTIVITY_KINDS, AID_KINDS, AID_METHODS, AID_STATUSES,
-                    CADRE_LEVELS, CASE_STATES, CASE_TRIGGERS, EXPLANATIONS, GRADES, ID_TYPES,
-                    NOTICE_KINDS, PAIR_KINDS, PLACEMENTS, PLEDGE_KINDS, PLEDGE_STATUSES,
-                    REQUESTS, RESPONSIBILITY_KINDS, RISK_LEVELS, ROLES, SCHOOL_KINDS, SEMESTERS,
-                    SESSION_MODES, STATUSES, VERIFICATIONS, VISIT_OUTCOMES, WARNING_RULES,
-                    WARNING_STATUSES, WHEREABOUTS, ActionItem, AidProgram, AuditLog, Cadre,
-                    CaseNotice, CaseStep, ClassGroup, DocumentCounter, FollowUp, Guardian, RollCall,
-                    HouseholdChild, Meeting, MonthReport, PledgeTemplate, PrintJob, RecordCheck,
-                    Responsibility, RiskScore, School, StatusChange, Student, Term, TutoringSession, UserSession,
+                    CADRE_LEVELS, CASE_STATES, CASE_TRIGGERS, DISABILITY_CATEGORIES,
+                    DISABILITY_LEVELS, EXPLANATIONS, GRADES, ID_TYPES, NOTICE_KINDS, PAIR_KINDS,
+                    PLACEMENTS, PLEDGE_KINDS, PLEDGE_STATUSES, REQUESTS, RESPONSIBILITY_KINDS,
+                    RISK_LEVELS, ROLES, SCHOOL_KINDS, SEMESTERS, SESSION_MODES, STATUSES,
+                    VERIFICATIONS, VISIT_OUTCOMES, WARNING_RULES, WARNING_STATUSES, WHEREABOUTS,
+                    ActionItem, AidProgram, AuditLog, Cadre, CaseNotice, CaseStep, ClassGroup,
+                    DisabledChild, DocumentCounter, FollowUp, Guardian, HouseholdChild, Meeting,
+                    MonthReport, PledgeTemplate, PrintJob, RecordCheck, Responsibility, RiskScore,
+                    RollCall, School, StatusChange, Student, Term, TutoringSession, UserSession,
                     WorkSummary, mask_id, now)
 
 # Columns that are bookkeeping, not facts; their changes are not listed in before/after.
@@ -81,11 +82,14 @@ FIELD_LABELS = {
     "school_name": "就读学校", "verified_how": "核实方式", "verified_by": "核实人",
     "verified_on": "核实日期", "proof_path": "证明材料", "reported_on": "上报日期",
     "request": "申请", "requested_on": "申请日期",
+    "category": "残疾类别", "certificate_no": "残疾证号", "assessed_on": "评估日期",
+    "assessment": "评估意见", "placed_on": "安置日期", "placed_as": "安置方式（学籍在外）",
+    "placed_school": "就读学校（学籍在外）",
 }
 # The tables as the 操作日志 names them (对象).
 TABLE_LABELS = {
     "students": "学生", "guardians": "监护人", "status_changes": "学籍变动", "schools": "学校",
-    "record_checks": "非正常学籍清理",
+    "record_checks": "非正常学籍清理", "disabled_children": "残疾儿童",
     "month_reports": "台账报送",
     "users": "用户", "terms": "学期", "classes": "班级", "absences": "考勤", "warnings": "预警",
     "roll_calls": "点名",
@@ -119,6 +123,9 @@ CODES = {
     ("household_children", "explanation"): EXPLANATIONS,
     ("record_checks", "whereabouts"): WHEREABOUTS, ("record_checks", "verified_how"): VERIFICATIONS,
     ("record_checks", "request"): REQUESTS,
+    ("disabled_children", "category"): DISABILITY_CATEGORIES,
+    ("disabled_children", "level"): DISABILITY_LEVELS,
+    ("disabled_children", "placed_as"): PLACEMENTS,
     ("risk_overrides", "level"): RISK_LEVELS, ("activities", "kind"): ACTIVITY_KINDS,
 }
 
@@ -174,7 +181,7 @@ def _school_of(obj) -> int | None:
         return obj.central_id
     if isinstance(obj, TutoringSession):
         return obj.pair.school_id if obj.pair else None
-    if isinstance(obj, WorkSummary):
+    if isinstance(obj, (WorkSummary, DisabledChild)):
         return obj.school_id or obj.central_id
     if isinstance(obj, RollCall):
         klass = db.session.get(ClassGroup, obj.class_id)

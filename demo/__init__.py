@@ -12,7 +12,7 @@ from openpyxl import Workbook
 from werkzeug.security import generate_password_hash
 
 from blueprints.students.idnumber import check_digit
-from demo import activities, records
+from demo import activities, records, special
 from blueprints.students.roster import TEMPLATE_COLUMNS
 from extensions import db
 from models import (Absence, AidGrant, AidProgram, Cadre, ClassGroup, GRADES, Guardian, HomeVisit,
@@ -143,6 +143,7 @@ def load(today: date | None = None, seed: int = 2026) -> dict:
     _activity(rng, central, students, users, today)
     activities.add(rng, central, schools, students, users, today)
     records.add(random.Random(seed + 1), students, users, today)  # its own draws: the rest stays
+    special.add(random.Random(seed + 2), central, students, today)
     db.session.commit()
     db.session.info.pop("actor", None)
     return {"schools": len(schools), "users": len(users) + teacher_no, "students": len(students)}

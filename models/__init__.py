@@ -8,6 +8,7 @@ common      codes and labels, names (pinyin) and dates, Steps
 people      School, User, UserSession, Term, ClassGroup
 register    Student, Guardian, StatusChange
 records     RecordCheck (非正常学籍 clean-up)
+special     DisabledChild (残联's list, assessment, placement)
 papers      Cadre, Responsibility (双线四包), PledgeTemplate, Pledge, DocumentCounter
 aid         AidProgram, AidGrant
 pairs       TutoringPair, TutoringSession
@@ -21,6 +22,7 @@ from models.common import *  # noqa: F401,F403
 from models.people import *  # noqa: F401,F403
 from models.register import *  # noqa: F401,F403
 from models.records import *  # noqa: F401,F403
+from models.special import *  # noqa: F401,F403
 from models.papers import *  # noqa: F401,F403
 from models.aid import *  # noqa: F401,F403
 from models.pairs import *  # noqa: F401,F403

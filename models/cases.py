@@ -68,7 +68,7 @@ CASE_STATES = {
     "home_delivery": "送教上门", "closed": "已销号",
 }
 CASE_TRIGGERS = {"absence": "连续无故缺课", "visit": "家访发现人不在", "manual": "学校上报",
-                 "reconciliation": "四查三比对"}
+                 "reconciliation": "四查三比对", "disabled_list": "残联名单比对"}
 NOTICE_KINDS = {"report": "辍学学生情况报告表", "return": "复学通知书",
                 "urge": "督促入学通知书", "order": "责令送学通知书（草稿）"}
 # days a guardian is given, counted from the notice's date: a week to bring the child back or

@@ -310,6 +310,45 @@ def test_abnormal_records_cleaned_up_in_the_demo_township(app, live_server, chro
     officer.context.close()
 
 
+def test_disabled_children_registered_and_placed_in_the_demo_township(app, live_server,
+                                                                      chromium):
+    """Issue 20.2 as the officer does it: the 残联's list with its counts; a child on it with no
+    学籍 is placed 随班就读 first: refused, what was typed kept; registered at the responsible
+    school, then placed 送教上门, the child's record carries it."""
+    import demo
+    from models import DisabledChild
+    demo.load()
+    child = db.session.scalar(db.select(DisabledChild).filter_by(name="龙天宇"))
+    officer = _sign_in(chromium, live_server, "admin")
+    officer.get_by_role("link", name="学生名册", exact=True).click()
+    officer.get_by_role("link", name="残疾儿童").click()
+    officer.wait_for_selector("h1:has-text('残疾儿童')")
+    assert "其中未登记学籍 2" in officer.inner_text("main")
+    shot(officer, "22-残疾儿童")
+    officer.locator("tr", has_text="龙天宇").get_by_role("link", name="办理").click()
+    officer.wait_for_selector("h1:has-text('龙天宇')")
+    today = date.today().isoformat()
+    officer.fill("input[name=assessed_on]", today)
+    officer.fill("input[name=assessment]", "重度，不能到校就读")
+    officer.select_option("select[name=placement]", "inclusive")
+    officer.fill("input[name=placed_on]", today)
+    officer.get_by_role("button", name="保存评估和安置").click()
+    officer.wait_for_selector("text=随班就读、送教上门要先建立学籍或立案")
+    assert officer.input_value("input[name=assessment]") == "重度，不能到校就读"
+    officer.get_by_role("button", name=re.compile("建立学籍$")).click()
+    officer.wait_for_selector("text=请接着评估安置")
+    officer.fill("input[name=assessed_on]", today)
+    officer.fill("input[name=assessment]", "重度，不能到校就读")
+    officer.select_option("select[name=placement]", "home_delivery")
+    officer.fill("input[name=placed_on]", today)
+    shot(officer, "23-评估安置")
+    officer.get_by_role("button", name="保存评估和安置").click()
+    officer.wait_for_selector("text=已保存龙天宇的评估和安置：送教上门")
+    db.session.refresh(child)
+    assert child.student.placement == "home_delivery" and child.student.school == child.school
+    officer.context.close()
+
+
 def _sign_in(browser, base, username):
     page = browser.new_page(viewport={"width": 1024, "height": 768})
     page.set_default_timeout(10_000)

@@ -16,8 +16,9 @@ from blueprints.cases import ledger, sent
 from blueprints.dashboard import metrics
 from blueprints.meetings import agenda, bp
 from blueprints.meetings.forms import ActionItemForm, MeetingForm
+from blueprints.special import roster
 from extensions import db
-from models import ActionItem, Meeting, School, User, roll_of
+from models import SPECIAL_PLACEMENTS, ActionItem, Meeting, School, User, roll_of
 from responses import after_write, form_page, targets
 from refusal import Refusal
 
@@ -215,7 +216,8 @@ def _report(meeting, today):
             "counts": sent.month_counts(report, first, last),
             "suspected": sent.case_rows(report, "suspected", first, last, None, full),
             "dropouts": sent.case_rows(report, "dropout", first, last, None, full), "sent": report,
-            "case_columns": ledger.CASE_COLUMNS, "report_rows": metrics.REPORT_ROWS}
+            "case_columns": ledger.CASE_COLUMNS, "report_rows": metrics.REPORT_ROWS,
+            "disabled": roster.counts(roster.children()), "placements": SPECIAL_PLACEMENTS}
 
 
 @bp.route("/<int:meeting_id>/<kind>.pdf")

@@ -13,12 +13,13 @@ import access
 from blueprints.aid import grants
 from blueprints.cases import ledger
 from blueprints.records import cleanup
+from blueprints.special import roster
 from extensions import db
 from models import (ABNORMAL, ACTIVITY_KINDS, GOVERNMENT_LINE, GUARDIAN_KINDS, PAIR_KINDS,
-                    SCHOOL_LINE, Absence, ActionItem, Activity, AidGrant, CaseNotice, CaseStep,
-                    DropoutCase, EarlyWarning, FollowUp, HomeVisit, HouseholdChild, Meeting,
-                    Pledge, PledgeTemplate, RecordCheck, Responsibility, Student, TutoringPair,
-                    TutoringSession, yuan)
+                    SCHOOL_LINE, SPECIAL_PLACEMENTS, Absence, ActionItem, Activity, AidGrant,
+                    CaseNotice, CaseStep, DisabledChild, DropoutCase, EarlyWarning, FollowUp,
+                    HomeVisit, HouseholdChild, Meeting, Pledge, PledgeTemplate, RecordCheck,
+                    Responsibility, Student, TutoringPair, TutoringSession, yuan)
 from blueprints.summaries.draft import LEVEL1, NUMERALS, Period, Unit, between, in_unit
 from blueprints.summaries.facts import Facts, Writer, count_of, put_rates
 from blueprints.summaries.findings import overview_of, problems_and_plans, results_of
@@ -130,11 +131,30 @@ def _checking(c: Facts) -> list[str]:
         if dropped:
             text += f"、辍学台账 {len(dropped)} 人"
         check.append(text + "，实行一人一档、动态管理、动态销号。")
-    abnormal = _abnormal(c)
-    if abnormal:
-        check.append(abnormal)
+    check.extend(text for text in (_abnormal(c), _disabled(c)) if text)
     c.visits, c.suspected, c.dropped = visits, suspected, dropped
     return check
+
+
+def _disabled(c: Facts) -> str:
+    """残疾儿童: the 残联's list matched and placed (the county asks for each placement)."""
+    f = c.f
+    rows = db.session.scalars(access.scoped(DisabledChild).where(
+        DisabledChild.school_id.in_(c.unit.ids))).all()
+    if not rows:
+        return ""
+    found = roster.counts(rows)
+    f.put("disabled_listed", found.total)
+    text = (f"与残联对接，比对适龄残疾儿童 {found.total} 人" + (
+        f"（含无残疾证 {found.without_certificate} 人）" if found.without_certificate else "")
+        + "，按住址就近分配到责任学校")
+    placed = [f"{label} {f.put('disabled_' + key, found.by_placement[key])} 人"
+              for key, label in SPECIAL_PLACEMENTS.items() if found.by_placement[key]]
+    if placed:
+        text += "，其中" + "，".join(placed)
+    if found.by_placement[""]:
+        text += f"，尚待评估安置 {f.put('disabled_unplaced', found.by_placement[''])} 人"
+    return text + "，确保每一名残疾儿童少年都能接受义务教育。"
 
 
 def _abnormal(c: Facts) -> str:
