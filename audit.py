@@ -84,7 +84,7 @@ FIELD_LABELS = {
     "request": "申请", "requested_on": "申请日期",
     "category": "残疾类别", "certificate_no": "残疾证号", "assessed_on": "评估日期",
     "assessment": "评估意见", "placed_on": "安置日期", "placed_as": "安置方式（学籍在外）",
-    "placed_school": "就读学校（学籍在外）",
+    "placed_school": "就读学校（学籍在外）", "co_teachers": "同去的教师", "frequency": "送教频次",
 }
 # The tables as the 操作日志 names them (对象).
 TABLE_LABELS = {

@@ -350,11 +350,13 @@ def _activity(rng, central, students, users, today):
     for s in [s for s in students if s.placement == "home_delivery" and s.class_group
               and s.class_group.head_teacher]:
         pair = TutoringPair(school_id=s.school_id, teacher=s.class_group.head_teacher, student=s,
-                            kind="home_delivery", goals="每周送教一次：生活自理、识字、康复训练",
-                            start_on=days[0])
+                            kind="home_delivery", goals="生活自理、识字、康复训练，本学期会认 50 个常用字",
+                            start_on=days[0], co_teachers="村医（康复指导）",
+                            frequency="每周 1 次，每次 1.5 小时")
         pair.sessions = [TutoringSession(held_on=d, mode="meeting", minutes=90,
-                                         content="送教：识字、生活自理")
-                         for d in days[-20::5]]
+                                         content="送教：识字、生活自理",
+                                         progress="能自己穿衣，认识 10 个新字" if n else "")
+                         for n, d in enumerate(days[-20::5])]
         db.session.add(pair)
 
 

@@ -51,6 +51,9 @@ PLACEMENTS = {
     "special_school": "特教学校",
     "elsewhere": "异地就读",
 }
+# Placements of a child who is not in their class day by day (taught at home, at a special
+# school, in another place): off the daily attendance grid and its warnings.
+AWAY_PLACEMENTS = ("home_delivery", "special_school", "elsewhere")
 
 # Focus groups (重点群体): each is a boolean column on Student of the same name.
 FOCUS_FLAGS = {

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from extensions import db
 from models.register import Student
-from models.people import User
+from models.people import Term, User
 from models.common import now
 
 
@@ -30,8 +30,13 @@ class TutoringPair(db.Model):
     goals: Mapped[str] = mapped_column(sa.String(300), default="")
     start_on: Mapped[date]
     end_on: Mapped[date | None]
+    # a 送教上门 plan also names its term, the other teachers who go, and how often
+    term_id: Mapped[int | None] = mapped_column(sa.ForeignKey("terms.id"))
+    co_teachers: Mapped[str] = mapped_column(sa.String(100), default="", server_default="")
+    frequency: Mapped[str] = mapped_column(sa.String(60), default="", server_default="")
 
     teacher: Mapped[User] = relationship()
+    term: Mapped[Term | None] = relationship()
     student: Mapped[Student] = relationship(back_populates="tutoring_pairs")
     sessions: Mapped[list[TutoringSession]] = relationship(
         back_populates="pair", cascade="all, delete-orphan",

@@ -55,10 +55,13 @@ def _url_args(world, victim):
     summary = WorkSummary(central_id=world.central_a.id, school_id=world.a1.id, school_year=2025,
                           semester=1, title="工作总结", sections=[["一、工作概述", "正文"]])
     gone = f.student(world.a1, world.class_a1, name="离校", status="left")  # 非正常学籍
+    taught = TutoringPair(school_id=world.a1.id, teacher=world.users["teacher"],
+                          student=world.s_a1, kind="home_delivery", start_on=date(2025, 9, 1))
     disabled = DisabledChild(central_id=world.central_a.id, school_id=world.a1.id, name="张三",
                              student=world.s_a1, sex="男", id_number=world.s_a1.id_number,
                              birth_date=date(2016, 5, 17), imported_on=date(2025, 9, 1))
-    db.session.add_all([case, visit, child, meeting, action, activity, photo, summary, disabled])
+    db.session.add_all([case, visit, child, meeting, action, activity, photo, summary, disabled,
+                        taught])
     db.session.commit()
     return {
         "student_id": world.s_a1.id, "school_id": world.a1.id, "class_id": world.class_a1.id,
@@ -74,6 +77,7 @@ def _url_args(world, victim):
         "cases.new_visit": {"student": world.s_a1.id}, "meetings.paper": {"kind": "signin"}, "cases.new": {"student": world.s_a1.id},
         "records.edit": {"student_id": gone.id}, "records.proof": {"student_id": gone.id},
         **{f"special.{view}": {"child_id": disabled.id} for view in ("show", "place", "register")},
+        "pairs.record_pdf": {"pair_id": taught.id},
     }
 
 # GET endpoints that answer 404 in the matrix's world because the row has no such file yet

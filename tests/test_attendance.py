@@ -106,6 +106,17 @@ def test_the_nightly_run_finds_what_the_grid_did_not(world, term):
     assert rules.run_all(d(3)) == 0
 
 
+def test_a_child_taught_at_home_leaves_the_grid_and_its_warnings(world, term, login):
+    """送教上门 (and 特教学校, 异地就读): not expected in class, so not on the daily grid, and
+    absences recorded before the placement open no warning."""
+    taught = f.student(world.a1, world.class_a1, name="送教生", placement="home_delivery")
+    absent(taught, d(0), d(1), d(2))
+    db.session.commit()
+    assert rules.evaluate(taught, d(3)) is None and rules.run_all(d(3)) == 0
+    page = login("teacher").get(f"/attendance/classes/{world.class_a1.id}?week={MON}").text
+    assert "张三" in page and "送教生" not in page
+
+
 def cell(client, klass, student, day, mode="unexcused", reason=""):
     return client.post(f"/attendance/classes/{klass.id}/mark", headers={"HX-Request": "true"},
                        data={"cell": f"{student.id}:{day.isoformat()}", "mode": mode,

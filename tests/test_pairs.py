@@ -234,3 +234,35 @@ def test_a_long_uncovered_list_shows_a_page_across_schools_and_all_for_one(world
     assert page.count("留守0") == LIST_LIMIT
     one = officer.get(f"/pairs/?school={world.a1.id}").text
     assert "只列出前" not in one and f"留守{total - 1:03d}" in one
+
+
+def test_a_home_teaching_plan_and_its_record_with_the_guardians_column(world, login, batch_pdf):
+    """送教上门 as a plan: its term, the teachers who go and how often; the 送教上门记录 lists
+    each visit with a column the guardian signs, and lines for the visits to come."""
+    import subprocess
+    from models import Term
+    term = Term(central_id=world.central_a.id, school_year=2026, semester=1,
+                start_date=date(2026, 9, 1), end_date=date(2027, 1, 20))
+    db.session.add(term)
+    db.session.commit()
+    head = login("head")
+    r = head.post(f"/pairs/new?student={world.s_a1.id}", data={
+        "teacher_id": world.users["teacher"].id, "kind": "home_delivery", "goals": "认识 50 个字",
+        "start_on": "2026-09-07", "end_on": "", "term_id": term.id,
+        "co_teachers": "村医王某", "frequency": "每周 1 次，每次 2 小时"})
+    assert r.status_code == 303
+    pair = db.session.scalar(db.select(TutoringPair))
+    assert (pair.term, pair.co_teachers, pair.frequency) == (term, "村医王某", "每周 1 次，每次 2 小时")
+    pair.sessions = [TutoringSession(held_on=date(2026, 9, 14), minutes=120, content="识字 5 个",
+                                     progress="会写自己的名字")]
+    db.session.commit()
+    with head.get(f"/pairs/{pair.id}/record.pdf") as response:
+        text = subprocess.run(["pdftotext", "-layout", "-", "-"], input=response.data,
+                              capture_output=True, check=True).stdout.decode()
+    assert "送教上门记录" in text and "家长签字" in text and "村医王某" in text
+    assert "2026-09-14" in text and "2 小时" in text and "会写自己的名字" in text
+    other = TutoringPair(school_id=world.a1.id, teacher=world.users["teacher"],
+                         student=world.s_a1, kind="academic", start_on=date(2026, 9, 1))
+    db.session.add(other)
+    db.session.commit()
+    assert head.get(f"/pairs/{other.id}/record.pdf").status_code in (303, 422)

@@ -254,6 +254,21 @@ def test_the_townships_responsibility_table_keeps_the_rules(demo_app, names):
     assert "—" not in central  # a line nobody holds yet is blank to write in
 
 
+def test_the_new_ledgers_and_the_home_teaching_record_keep_the_rules(demo_app, names):
+    """Issue 20: the 残疾儿童台账 with its counts, and a 送教上门记录 with its plan, its visits,
+    the guardian's signature column and blank lines for the visits to come, on one page."""
+    from models import TutoringPair
+    ledger = laid_out(demo_app, "disabled_ledger", {})
+    assert_rules(ledger, names)
+    assert "适龄残疾儿童少年台账" in flat(ledger[0]) and "送教上门" in flat(ledger[0])
+    pair = db.session.scalar(sa.select(TutoringPair).filter_by(kind="home_delivery"))
+    record = laid_out(demo_app, "home_teaching", {"id": pair.id})
+    assert_rules(record, names)
+    text = flat(record[0])
+    assert len(record[0].pages) == 1 and "家长签字" in text and "每周 1 次，每次 1.5 小时" in text
+    assert text.count("1.5 小时") >= 1 + len(pair.sessions) and pair.student.name in text
+
+
 def test_student_sheets_and_visit_forms_keep_the_rules(demo_app, names, issued):
     from models import HomeVisit
     school, _, _ = issued

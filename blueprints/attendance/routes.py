@@ -15,8 +15,8 @@ from blueprints.attendance import bp, risk, rules
 from blueprints.attendance.lists import WARNING_STATES, WarningFilter
 from extensions import db
 from filters import SchoolFilter
-from models import (ABSENCE_KINDS, ABSENCE_SHORT, Absence, ClassGroup, EarlyWarning, School,
-                    Student, school_year_of)
+from models import (ABSENCE_KINDS, ABSENCE_SHORT, AWAY_PLACEMENTS, Absence, ClassGroup,
+                    EarlyWarning, School, Student, school_year_of)
 from responses import after_write
 from refusal import Refusal
 
@@ -43,8 +43,8 @@ def index():
 
 def _grid(klass: ClassGroup, monday: date):
     students = db.session.scalars(access.scoped(Student).where(
-        Student.class_id == klass.id, Student.status == "enrolled")
-        .order_by(Student.name_pinyin)).all()
+        Student.class_id == klass.id, Student.status == "enrolled",
+        Student.placement.not_in(AWAY_PLACEMENTS)).order_by(Student.name_pinyin)).all()
     cal = rules.calendar(klass.school.township_id)
     days = cal.week(monday)
     found = db.session.scalars(access.scoped(Absence).where(

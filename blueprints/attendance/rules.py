@@ -23,7 +23,8 @@ import sqlalchemy as sa
 from flask import current_app, g, has_app_context
 
 from extensions import db
-from models import ABSENCE_KINDS, Absence, ClassGroup, EarlyWarning, RollCall, Student, Term
+from models import (ABSENCE_KINDS, AWAY_PLACEMENTS, Absence, ClassGroup, EarlyWarning, RollCall,
+                    Student, Term)
 from refusal import Refusal
 
 # The setting, as create_app() defaults it (instance/config.py may change it): a run of
@@ -100,7 +101,8 @@ def evaluate(student: Student, today: date) -> EarlyWarning | None:
     rules = settings()
     cal = calendar(student.school.township_id)
     run = unexcused_run(student, today, cal)
-    if len(run) < rules["warning_days"] or student.status != "enrolled":
+    if len(run) < rules["warning_days"] or student.status != "enrolled" \
+            or student.placement in AWAY_PLACEMENTS:  # not expected in class: no warning
         return None
     warning = db.session.scalar(sa.select(EarlyWarning).where(
         EarlyWarning.student_id == student.id, EarlyWarning.rule == "absence_run",

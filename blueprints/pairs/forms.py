@@ -13,6 +13,10 @@ class PairForm(Form):
     goals = StringField("帮扶目标", [Length(max=300)], description="如 数学跟上班级进度；每月和孩子谈心")
     start_on = DateField("开始日期", [InputRequired("请填写开始日期。")], default=date.today)
     end_on = DateField("结束日期", [Optional()])
+    # 送教上门计划 (only for that kind)
+    term_id = SelectField("学期", coerce=lambda v: int(v) if v not in (None, "", "None") else None)
+    co_teachers = StringField("同去的教师", [Length(max=100)], description="如 李老师（语文）、村医王某")
+    frequency = StringField("送教频次", [Length(max=60)], description="如 每周 1 次，每次 2 小时")
 
     def validate_end_on(self, field):
         if field.data and self.start_on.data and field.data < self.start_on.data:

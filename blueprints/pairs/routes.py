@@ -6,11 +6,16 @@ from flask import abort, flash, render_template, request, url_for
 from flask_login import current_user
 
 import access
+import audit
+import pdf
+import printjobs
 from blueprints.pairs import bp, schedule
 from blueprints.pairs.forms import PairForm, SessionForm
 from extensions import db
 from filters import SchoolFilter
-from models import PAIR_KINDS, Student, TutoringPair, User
+from models import PAIR_KINDS, DisabledChild, Student, TutoringPair, User
+from params import whole
+from refusal import Refusal
 from responses import after_write, form_page, targets
 
 
@@ -54,11 +59,16 @@ def new():
         User.role.in_(access.STAFF))
         .order_by(User.name)).all()
     form.teacher_id.choices = [(u.id, f"{u.name}（{u.role_label}）") for u in teachers]
+    form.term_id.choices = [(None, "（不限）")] + [(t.id, t.name) for t in access.terms()]
     if form.validate_on_submit():
+        plan = form.kind.data == "home_delivery"  # a 送教上门 plan's own lines
         pair = TutoringPair(school_id=student.school_id, student=student,
                             teacher=access.get_or_404(User, form.teacher_id.data),
                             kind=form.kind.data, goals=form.goals.data,
-                            start_on=form.start_on.data, end_on=form.end_on.data)
+                            start_on=form.start_on.data, end_on=form.end_on.data,
+                            term_id=form.term_id.data if plan else None,
+                            co_teachers=form.co_teachers.data if plan else "",
+                            frequency=form.frequency.data if plan else "")
         db.session.add(pair)
         db.session.commit()
         flash(f"已结对：{pair}。", "success")
@@ -106,3 +116,32 @@ def end(pair_id):
     db.session.commit()
     flash(f"已结束结对：{pair}。", "success")
     return after_write(url_for("students.show", student_id=pair.student_id))
+
+
+@printjobs.batch("home_teaching")
+def home_teaching(params: dict) -> printjobs.Batch:
+    """送教上门记录: a plan (who, what for, how often) and its visits, each with a column for the
+    guardian's signature, and blank lines for the visits still to come."""
+    pair = access.get_or_404(TutoringPair, whole(params.get("id")) or 0)
+    if pair.kind != "home_delivery":
+        raise Refusal("只有送教上门的结对才打印送教上门记录。")
+    disabled = db.session.scalar(access.scoped(DisabledChild).where(
+        DisabledChild.student_id == pair.student_id))
+
+    def finish():
+        audit.record("export", f"打印送教上门记录：{pair.student.name}",
+                     table_name="tutoring_pairs", row_id=pair.id, after={"format": "pdf"})
+    return printjobs.Batch(
+        title="送教上门记录", filename=f"送教上门记录-{pair.student.name}.pdf",
+        parts=[pdf.Part("print/home_teaching.html", {
+            "pair": pair, "visits": sorted(pair.sessions, key=lambda v: (v.held_on, v.id)),
+            "disabled": disabled, "lines": RECORD_LINES})], finish=finish)
+
+
+RECORD_LINES = 10  # the table's rows at least: the visits to come are written in by hand
+
+
+@bp.route("/<int:pair_id>/record.pdf")
+@access.require(*access.EVERYONE)
+def record_pdf(pair_id):
+    return printjobs.render_now("home_teaching", {"id": pair_id})
