@@ -21,6 +21,7 @@ import excel
 import models
 import params
 import typeset
+from blueprints.home import guide
 from refusal import Refusal
 from extensions import csrf, db, htmx, limiter, login_manager, migrate
 from responses import is_htmx, message_response
@@ -251,5 +252,5 @@ def _wire_templates(app: Flask) -> None:
     @app.context_processor
     def globals_():
         return {"access": access, "M": models, "current_user": current_user,
-                "doc_code": doc_codes.template_code,
+                "doc_code": doc_codes.template_code, "help_section": guide.section_of,
                 "timedelta": timedelta, "spreadsheets": excel.SPREADSHEET_ACCEPT}

@@ -77,12 +77,13 @@ def _url_args(world, victim):
         "cases.new_visit": {"student": world.s_a1.id}, "meetings.paper": {"kind": "signin"}, "cases.new": {"student": world.s_a1.id},
         "records.edit": {"student_id": gone.id}, "records.proof": {"student_id": gone.id},
         **{f"special.{view}": {"child_id": disabled.id} for view in ("show", "place", "register")},
-        "pairs.record_pdf": {"pair_id": taught.id},
+        "pairs.record_pdf": {"pair_id": taught.id}, "home.help_image": {"name": "none.png"},
     }
 
 # GET endpoints that answer 404 in the matrix's world because the row has no such file yet
 NO_DATA = {"pledges.scan", "prints.show", "prints.download", "cases.visit_file",
-           "activities.photo_print", "activities.photo_file", "records.proof"}
+           "activities.photo_print", "activities.photo_file", "records.proof",
+           "home.help_image"}  # a file is served by test_help.py
 
 
 def endpoint_urls(app, defaults, specific):

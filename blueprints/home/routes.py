@@ -1,10 +1,11 @@
-"""The home page: the register at a glance, one's own classes, 待办 (home/overview.py)."""
+"""The home page: the register at a glance, one's own classes, 待办 (home/overview.py); and 帮助,
+the user guide (home/guide.py)."""
 from datetime import date
 
-from flask import render_template
+from flask import abort, render_template, send_from_directory, url_for
 
 import access
-from blueprints.home import bp, overview
+from blueprints.home import bp, guide, overview
 
 
 @bp.route("/")
@@ -15,3 +16,18 @@ def index():
     return render_template("home/index.html", by_status=by_status, flags=flags,
                            total=sum(by_status.values()), classes=overview.own_classes(),
                            todo=overview.todo(today), today=today)
+
+
+@bp.route("/help")
+@access.require(*access.EVERYONE)
+def help_page():
+    return render_template("home/help.html", guide=guide.html(
+        lambda name: url_for("home.help_image", name=name)))
+
+
+@bp.route("/help/img/<name>")
+@access.require(*access.EVERYONE)
+def help_image(name):
+    if not name.endswith(".png"):
+        abort(404)
+    return send_from_directory(guide.GUIDE / "img", name, max_age=86400)

@@ -42,6 +42,24 @@
     var reason = document.querySelector("#mark-mode input[name=reason]");
     if (reason) { reason.value = ""; }
   });
+  /* The monthly meeting on a projector (meetings/present.html): arrow keys and a presenter's
+     clicker (PageUp/PageDown) turn the pages; 全屏 asks the browser for the whole screen. */
+  document.addEventListener("keydown", function (evt) {
+    var key = {ArrowRight: "next", PageDown: "next", ArrowLeft: "prev", PageUp: "prev"}[evt.key];
+    var target = evt.target && evt.target.tagName;
+    if (!key || target === "INPUT" || target === "TEXTAREA" || target === "SELECT") { return; }
+    var link = document.querySelector(".present-nav a[data-key=" + key + "]");
+    if (link) { evt.preventDefault(); link.click(); }
+  });
+  function fullscreenButton() {
+    var button = document.querySelector("[data-fullscreen]");
+    if (!button || !document.documentElement.requestFullscreen) { return; }
+    button.hidden = !!document.fullscreenElement;
+    button.onclick = function () { document.documentElement.requestFullscreen(); };
+  }
+  document.addEventListener("DOMContentLoaded", fullscreenButton);
+  document.addEventListener("htmx:load", fullscreenButton);
+  document.addEventListener("fullscreenchange", fullscreenButton);
   /* A fresh page (not an error) clears the old message. */
   document.addEventListener("htmx:beforeRequest", function (evt) {
     var box = document.getElementById("messages");
