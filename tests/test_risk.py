@@ -369,3 +369,26 @@ def test_the_triggers_watch_every_column_the_score_reads(world, term, app):
                           r"tutoring_pairs|aid_grants)\.(\w+)", " ".join(statements)))
     assert read - watched - {("students", "id"), ("schools", "id")} == set()
     assert ("students", "school_weary") in read and ("absences", "day") in read  # it parsed
+
+
+def test_the_risk_ledger_prints_and_exports_each_child_with_the_reasons(world, login):
+    """辍学风险学生台账: the list as a ledger, the reasons with their evidence, audited."""
+    import subprocess
+    from io import BytesIO
+    from openpyxl import load_workbook
+    from models import AuditLog
+    world.s_a1.school_weary, world.s_a1.learning_difficulty = True, True
+    world.s_a1.left_behind = True
+    db.session.commit()
+    officer = login("officer")
+    with officer.get("/attendance/risk.pdf") as r:
+        text = subprocess.run(["pdftotext", "-layout", "-", "-"], input=r.data,
+                              capture_output=True, check=True).stdout.decode()
+    assert "辍学风险学生台账" in text and "张三" in text and "厌学" in text
+    sheet = list(load_workbook(BytesIO(officer.get("/attendance/risk.xlsx").data)).active.values)
+    assert sheet[0][:4] == ("序号", "学校", "年级班级", "姓名") and sheet[1][3] == "张三"
+    assert sheet[1][5] == "高" and "厌学" in sheet[1][7] and "留守" in sheet[1][7]
+    assert [e.after["format"] for e in db.session.scalars(db.select(AuditLog).filter_by(
+        action="export", table_name="students").order_by(AuditLog.id))][-2:] == ["pdf", "xlsx"]
+    other = load_workbook(BytesIO(login("head_b").get("/attendance/risk.xlsx").data)).active
+    assert len(list(other.values)) == 1  # another township's head: the header alone

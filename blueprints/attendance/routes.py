@@ -9,9 +9,10 @@ from flask_login import current_user
 import access
 from params import whole
 import audit
+import excel
 import pdf
 import printjobs
-from blueprints.attendance import bp, risk, rules
+from blueprints.attendance import bp, risk, risk_ledger, rules
 from blueprints.attendance.lists import WARNING_STATES, WarningFilter
 from extensions import db
 from filters import SchoolFilter
@@ -202,6 +203,23 @@ def risk_list():
     return render_template("attendance/risk.html", page=page, schools=access.schools(),
                            filters=filters, total=db.session.scalar(
                                stmt.with_only_columns(sa.func.count())))
+
+
+@bp.route("/risk.pdf")
+@access.require(*access.EVERYONE)
+def risk_pdf():
+    return printjobs.render_now("risk_ledger", {"school": request.args.get("school", "")})
+
+
+@bp.route("/risk.xlsx")
+@access.require(*access.EVERYONE)
+def risk_xlsx():
+    found = risk_ledger.rows(whole(request.args.get("school")), date.today())
+    data = excel.table("辍学风险学生台账", risk_ledger.COLUMNS, found)
+    audit.record("export", f"导出辍学风险学生台账 {len(found)} 行", table_name="students",
+                 after={"rows": len(found), "format": "xlsx"})
+    db.session.commit()
+    return excel.download(data, f"辍学风险学生台账-{date.today():%Y%m%d}.xlsx")
 
 
 @bp.route("/risk/<int:student_id>", methods=["POST"])
