@@ -96,8 +96,9 @@ def para(text, names=(), tight_numbers: bool = False) -> Markup:
 
 def cell(value) -> Markup:
     """A table cell of a ledger: each item of a list (监护人 覃江涵（父亲）155…；…) kept on one
-    line, items breaking only at their separators; a long free text by the paragraph rules."""
-    text = "" if value is None else str(value)
+    line, items breaking only at their separators; a long free text by the paragraph rules. A
+    number keeps its unit: the space between them (3 个上课日) is not a separator, and goes."""
+    text = KEEP.sub(lambda m: m.group(0).replace(" ", ""), "" if value is None else str(value))
     out = []
     for piece in SEPARATORS.split(text):
         if not piece or SEPARATORS.fullmatch(piece):

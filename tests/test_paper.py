@@ -255,11 +255,15 @@ def test_the_townships_responsibility_table_keeps_the_rules(demo_app, names):
 
 
 def test_the_new_ledgers_and_the_home_teaching_record_keep_the_rules(demo_app, names):
-    """Issue 20: the 残疾儿童台账 with its counts, and a 送教上门记录 with its plan, its visits,
+    """Issue 20: the 残疾儿童台账 with its counts, the 辍学风险学生台账 with its reasons, and a
+    送教上门记录 with its plan, its visits,
     the guardian's signature column and blank lines for the visits to come, on one page."""
     from models import TutoringPair
     ledger = laid_out(demo_app, "disabled_ledger", {})
     assert_rules(ledger, names)
+    risky = laid_out(demo_app, "risk_ledger", {})
+    assert_rules(risky, names)
+    assert "辍学风险学生台账" in flat(risky[0]) and "厌学" in flat(risky[0])
     assert "适龄残疾儿童少年台账" in flat(ledger[0]) and "送教上门" in flat(ledger[0])
     pair = db.session.scalar(sa.select(TutoringPair).filter_by(kind="home_delivery"))
     record = laid_out(demo_app, "home_teaching", {"id": pair.id})
@@ -304,3 +308,10 @@ def test_evidence_pack_and_work_summary_keep_the_rules(demo_app, names, issued):
         db.session.add(summary)
         db.session.commit()
     assert_rules(laid_out(demo_app, "summary", {"id": summary.id}), names)
+
+
+def test_a_cell_keeps_a_number_with_its_unit():
+    import typeset
+    out = str(typeset.cell("无故缺课（3 个上课日）；张三 13800001111"))
+    assert "3\u2060个" in out  # glued, the space gone
+    assert "）；张" in out  # the list still breaks at its separators
