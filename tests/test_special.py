@@ -169,3 +169,12 @@ def test_the_summary_and_the_monthly_report_count_the_placements(world, listed, 
     assert "与残联对接，比对适龄残疾儿童 2 人（含无残疾证 1 人）" in text
     assert "其中送教上门 1 人，尚待评估安置 1 人" in text
     assert figures["disabled_home_delivery"] == 1
+    assert "随迁子女" not in text  # none registered: no sentence
+    world.s_a1.migrant = True
+    db.session.commit()
+    with officer.application.test_request_context():
+        login_user(world.users["central_officer"])
+        paragraphs, figures, _ = sections.write(draft.township_unit(world.central_a),
+                                                draft.term_period(pledge_term), TODAY)
+    text = "".join(p for section in paragraphs for p in section)
+    assert f"现有在读学生 {figures['enrolled_now']} 人，其中随迁子女 1 人" in text

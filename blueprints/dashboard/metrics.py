@@ -65,6 +65,8 @@ REPORT_ROWS = [
     ("在读", lambda c: c.status["enrolled"]),
     ("辍学（学籍状态）", lambda c: c.status["dropout"]),
     ("非正常学籍（其他离校、问题学籍）", lambda c: c.status["left"] + c.status["problem"]),
+    ("随迁子女（在读）", lambda c: c.flags["migrant"]),
+    ("送教上门", lambda c: c.placement["home_delivery"]),
     ("本月新预警", lambda c: c.warnings_opened),
     ("超期未处理预警", lambda c: c.warnings_overdue),
     ("未销号劝返个案", lambda c: sum(c.cases.values())),

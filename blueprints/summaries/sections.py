@@ -131,9 +131,19 @@ def _checking(c: Facts) -> list[str]:
         if dropped:
             text += f"、辍学台账 {len(dropped)} 人"
         check.append(text + "，实行一人一档、动态管理、动态销号。")
-    check.extend(text for text in (_abnormal(c), _disabled(c)) if text)
+    check.extend(text for text in (_abnormal(c), _disabled(c), _migrant(c)) if text)
     c.visits, c.suspected, c.dropped = visits, suspected, dropped
     return check
+
+
+def _migrant(c: Facts) -> str:
+    """随迁子女 among the enrolled (the county's question), at the period's end as registered."""
+    enrolled, migrant = db.session.execute(c.enrolled_ids.with_only_columns(
+        sa.func.count(), sa.func.count().filter(Student.migrant.is_(True)))).one()
+    if not migrant:
+        return ""
+    return (f"保障随迁子女平等接受义务教育，现有在读学生 {c.f.put('enrolled_now', enrolled)} 人，"
+            f"其中随迁子女 {c.f.put('migrant_enrolled', migrant)} 人，与本地学生同等入学、同等管理。")
 
 
 def _disabled(c: Facts) -> str:
