@@ -18,9 +18,10 @@ from sqlalchemy.orm import aliased
 from extensions import db, login_manager
 from models import (ROLES, Absence, ActionItem, Activity, ActivityPhoto, AidGrant, AidProgram,
                     AuditLog, Cadre, CaseNotice, CaseStep, ClassGroup, DisabledChild, DropoutCase,
-                    EarlyWarning, FollowUp, Guardian, HomeVisit, HouseholdChild, Meeting, Pledge,
-                    PledgeTemplate, PrintJob, RecordCheck, Responsibility, RiskOverride, School,
-                    StatusChange, Student, Term, TutoringPair, TutoringSession, User, WorkSummary)
+                    EarlyWarning, FollowUp, Guardian, HomeVisit, HouseholdChild, Leaver, Meeting,
+                    Pledge, PledgeTemplate, PrintJob, RecordCheck, Responsibility, RiskOverride,
+                    School, StatusChange, Student, Term, TutoringPair, TutoringSession, User,
+                    WorkSummary)
 
 # Every group of roles a route declares (@require) is named here, for what it may do. Templates
 # ask can(endpoint), area modules ask these names and functions: no role's name elsewhere.
@@ -174,7 +175,7 @@ def _condition(model, user):
     if model in (CaseStep, FollowUp, CaseNotice):
         return model.case_id.in_(sa.select(DropoutCase.id).where(_condition(DropoutCase, user)))
     if model in (Guardian, StatusChange, Responsibility, AidGrant, Absence, EarlyWarning,
-                 HomeVisit, DropoutCase, RiskOverride, RecordCheck):
+                 HomeVisit, DropoutCase, RiskOverride, RecordCheck, Leaver):
         return model.student_id.in_(sa.select(Student.id).where(_condition(Student, user)))
     if model is DisabledChild:  # the township's list; a school the children it is responsible for
         if user.role in CENTRAL or user.role == "inspector":

@@ -13,16 +13,16 @@ from sqlalchemy.orm import Session, object_session
 
 from extensions import db
 from models import (ABSENCE_KINDS, ACTIVITY_KINDS, AID_KINDS, AID_METHODS, AID_STATUSES,
-                    CADRE_LEVELS, CASE_STATES, CASE_TRIGGERS, DISABILITY_CATEGORIES,
+                    CADRE_LEVELS, CASE_STATES, CASE_TRIGGERS, DESTINATIONS, DISABILITY_CATEGORIES,
                     DISABILITY_LEVELS, EXPLANATIONS, GRADES, ID_TYPES, NOTICE_KINDS, PAIR_KINDS,
                     PLACEMENTS, PLEDGE_KINDS, PLEDGE_STATUSES, REQUESTS, RESPONSIBILITY_KINDS,
                     RISK_LEVELS, ROLES, SCHOOL_KINDS, SEMESTERS, SESSION_MODES, STATUSES,
                     VERIFICATIONS, VISIT_OUTCOMES, WARNING_RULES, WARNING_STATUSES, WHEREABOUTS,
                     ActionItem, AidProgram, AuditLog, Cadre, CaseNotice, CaseStep, ClassGroup,
-                    DisabledChild, DocumentCounter, FollowUp, Guardian, HouseholdChild, Meeting,
-                    MonthReport, PledgeTemplate, PrintJob, RecordCheck, Responsibility, RiskScore,
-                    RollCall, School, StatusChange, Student, Term, TutoringSession, UserSession,
-                    WorkSummary, mask_id, now)
+                    DisabledChild, DocumentCounter, FollowUp, Guardian, HouseholdChild, Leaver,
+                    Meeting, MonthReport, PledgeTemplate, PrintJob, RecordCheck, Responsibility,
+                    RiskScore, RollCall, School, StatusChange, Student, Term, TutoringSession,
+                    UserSession, WorkSummary, mask_id, now)
 
 # Columns that are bookkeeping, not facts; their changes are not listed in before/after.
 QUIET = {"version", "updated_at", "created_at", "name_pinyin", "name_initials", "last_login_at"}
@@ -85,11 +85,12 @@ FIELD_LABELS = {
     "category": "残疾类别", "certificate_no": "残疾证号", "assessed_on": "评估日期",
     "assessment": "评估意见", "placed_on": "安置日期", "placed_as": "安置方式（学籍在外）",
     "placed_school": "就读学校（学籍在外）", "co_teachers": "同去的教师", "frequency": "送教频次",
+    "confirmed_on": "核实日期",
 }
 # The tables as the 操作日志 names them (对象).
 TABLE_LABELS = {
     "students": "学生", "guardians": "监护人", "status_changes": "学籍变动", "schools": "学校",
-    "record_checks": "非正常学籍清理", "disabled_children": "残疾儿童",
+    "record_checks": "非正常学籍清理", "disabled_children": "残疾儿童", "leavers": "毕业生去向",
     "month_reports": "台账报送",
     "users": "用户", "terms": "学期", "classes": "班级", "absences": "考勤", "warnings": "预警",
     "roll_calls": "点名",
@@ -125,7 +126,7 @@ CODES = {
     ("record_checks", "request"): REQUESTS,
     ("disabled_children", "category"): DISABILITY_CATEGORIES,
     ("disabled_children", "level"): DISABILITY_LEVELS,
-    ("disabled_children", "placed_as"): PLACEMENTS,
+    ("disabled_children", "placed_as"): PLACEMENTS, ("leavers", "destination"): DESTINATIONS,
     ("risk_overrides", "level"): RISK_LEVELS, ("activities", "kind"): ACTIVITY_KINDS,
 }
 
@@ -190,7 +191,7 @@ def _school_of(obj) -> int | None:
         return obj.school_id or (obj.meeting.central_id if obj.meeting else None)
     if isinstance(obj, (CaseStep, FollowUp, CaseNotice)):
         return obj.case.school_id if obj.case else None
-    if isinstance(obj, (Guardian, StatusChange, Responsibility, RecordCheck)):
+    if isinstance(obj, (Guardian, StatusChange, Responsibility, RecordCheck, Leaver)):
         student = obj.student or (obj.student_id and db.session.get(Student, obj.student_id))
         return student.school_id if student else None  # an orphan has lost .student
     return getattr(obj, "school_id", None)

@@ -144,9 +144,11 @@ def load(today: date | None = None, seed: int = 2026) -> dict:
     activities.add(rng, central, schools, students, users, today)
     records.add(random.Random(seed + 1), students, users, today)  # its own draws: the rest stays
     special.add(random.Random(seed + 2), central, students, today)
+    records.add_leavers(random.Random(seed + 3), central, today)
     db.session.commit()
     db.session.info.pop("actor", None)
-    return {"schools": len(schools), "users": len(users) + teacher_no, "students": len(students)}
+    return {"schools": len(schools), "users": len(users) + teacher_no,
+            "students": db.session.scalar(sa.select(sa.func.count(Student.id)))}
 
 
 def _child(rng, school, klass, grade, year, born_on, common, village) -> Student:

@@ -60,3 +60,35 @@ def add(rng: random.Random, students: list[Student], users: list[User], today: d
                 to_status="removed" if problem else "transferred",
                 reason=f"非正常学籍清理：{check.request_label}已办结", destination=check.found))
             s.status = "removed" if problem else "transferred"
+
+
+LEAVER_PLAN = ([("high_school", "某县第一中学")] * 9 + [("high_school", "某县民族中学")] * 6
+               + [("vocational", "某县中等职业学校")] * 6 + [("vocational", "某市技师学院")] * 2
+               + [("work", ""), ("other", "")] + [(None, "")] * 3)
+
+
+def add_leavers(rng: random.Random, central, today: date) -> None:
+    """The central school's 九年级 of last school year, 毕业 in July: most with a destination,
+    three still 去向不明 to follow up."""
+    from demo import BOY, GIRL, SURNAMES, _phone, make_id
+    from models import Guardian, Leaver, school_year_of
+    year = school_year_of(today) - (0 if today.month in (7, 8) else 1)
+    for n, (destination, school) in enumerate(LEAVER_PLAN):
+        sex = "男" if n % 2 else "女"
+        born = date(year - 14, 1 + n % 12, 1 + n)
+        name = rng.choice(SURNAMES) + rng.choice(BOY if sex == "男" else GIRL) + rng.choice(
+            BOY if sex == "男" else GIRL)
+        child = Student(school=central, grade=9, name=name, sex=sex, birth_date=born,
+                        id_number=make_id(born, 600 + n, sex), status="graduated",
+                        village=rng.choice(["龙井村", "新寨村", "石桥村", "柳塘村"]))
+        child.guardians = [Guardian(name=name[0] + "某", relation="父亲", phone=_phone(rng))]
+        child.status_changes = [
+            StatusChange(changed_on=date(year - 8, 9, 1), from_status=None,
+                         to_status="enrolled", reason="新生入学"),
+            StatusChange(changed_on=date(year + 1, 7, 5), from_status="enrolled",
+                         to_status="graduated", reason="九年级毕业")]
+        db.session.add(child)
+        if destination:
+            db.session.add(Leaver(student=child, destination=destination, school_name=school,
+                                  confirmed_on=date(year + 1, 9, 10),
+                                  note="随父母外出务工" if destination == "work" else ""))

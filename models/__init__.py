@@ -7,7 +7,7 @@ migrations/ (Flask-Migrate).
 common      codes and labels, names (pinyin) and dates, Steps
 people      School, User, UserSession, Term, ClassGroup
 register    Student, Guardian, StatusChange
-records     RecordCheck (非正常学籍 clean-up)
+records     RecordCheck (非正常学籍 clean-up), Leaver (九年级 leavers' destinations)
 special     DisabledChild (残联's list, assessment, placement)
 papers      Cadre, Responsibility (双线四包), PledgeTemplate, Pledge, DocumentCounter
 aid         AidProgram, AidGrant

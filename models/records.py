@@ -124,3 +124,38 @@ def abnormal_since(student: Student) -> date | None:
     """The day the child's 学籍 last became 非正常 (其他离校 or 问题学籍)."""
     return next((c.changed_on for c in student.status_changes if c.to_status in ABNORMAL), None)
 
+
+
+# 普职结合: where a child who finished 九年级 went, followed up until it is known
+DESTINATIONS = {
+    "high_school": "普通高中",
+    "vocational": "职业学校（中职、技工）",
+    "work": "就业",
+    "other": "其他（复读、参军等）",
+    "unknown": "去向不明",
+}
+
+
+class Leaver(db.Model):
+    """Where one child who finished 九年级 went (one row a child, the year they left)."""
+    __tablename__ = "leavers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    student_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("students.id", ondelete="CASCADE"), unique=True)
+    destination: Mapped[str] = mapped_column(sa.String(12), default="unknown")
+    school_name: Mapped[str] = mapped_column(sa.String(80), default="")
+    note: Mapped[str] = mapped_column(sa.String(200), default="")
+    confirmed_on: Mapped[date | None]
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    updated_at: Mapped[datetime] = mapped_column(default=now, onupdate=now)
+
+    student: Mapped[Student] = relationship(
+        backref=backref("leaver", uselist=False, cascade="all, delete-orphan"))
+
+    def __str__(self) -> str:
+        return f"{self.student.name if self.student else ''} 毕业去向：{self.destination_label}"
+
+    @property
+    def destination_label(self) -> str:
+        return DESTINATIONS.get(self.destination, self.destination)

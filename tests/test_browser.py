@@ -349,6 +349,31 @@ def test_disabled_children_registered_and_placed_in_the_demo_township(app, live_
     officer.context.close()
 
 
+def test_leavers_followed_up_in_the_demo_township(app, live_server, chromium):
+    """Issue 20.8: the officer sees where last year's 九年级 went, the three 去向不明 first; one
+    is set to 普通高中 without a school: refused in its row, the choice kept; named, saved."""
+    import demo
+    demo.load()
+    officer = _sign_in(chromium, live_server, "admin")
+    officer.goto(f"{live_server}/records/")
+    officer.get_by_role("link", name="九年级毕业生去向").click()
+    officer.wait_for_selector("h1:has-text('九年级毕业生去向')")
+    assert "去向不明\n3" in officer.inner_text(".stats")
+    row = officer.locator("tbody tr").first
+    htmx_ready(officer, "tbody tr form")
+    row.locator("select[name=destination]").select_option("high_school")
+    row.get_by_role("button", name="保存").click()
+    officer.locator("tbody tr").first.locator("text=请写明就读的学校").wait_for()
+    row = officer.locator("tbody tr").first
+    assert row.locator("select[name=destination]").input_value() == "high_school"
+    row.locator("input[name=school_name]").fill("某县第一中学")
+    shot(officer, "24-毕业生去向")
+    row.get_by_role("button", name="保存").click()
+    officer.locator("tbody tr").first.locator("text=已保存").wait_for()
+    assert officer.locator("nav.main-nav").is_visible()
+    officer.context.close()
+
+
 def _sign_in(browser, base, username):
     page = browser.new_page(viewport={"width": 1024, "height": 768})
     page.set_default_timeout(10_000)

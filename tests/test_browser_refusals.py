@@ -45,9 +45,10 @@ def message(page, text):
     page.locator("#messages .msg.error", has_text=text).wait_for()
 
 
-def kept(page, *selectors):
-    """The menu and the page's own content are still there."""
-    assert page.locator("nav.main-nav").is_visible()
+def kept(page, *selectors, menu="nav.main-nav"):
+    """The menu (a presentation's own page turner) and the page's own content are still
+    there."""
+    assert page.locator(menu).is_visible()
     for selector in selectors:
         assert page.locator(selector).first.is_visible(), selector
 
@@ -196,7 +197,7 @@ def test_forms_with_errors_keep_what_was_typed(world, rows, live_server, chromiu
     officer.fill("textarea[name=minutes]", minutes)
     officer.locator("textarea[name=minutes]").blur()
     message(officer, "会议记录太长（最多 2 万字）")
-    kept(officer, "#action-items", "text=决定事项")
+    kept(officer, "#action-items", "text=决定事项", menu="nav.present-nav")
     assert officer.input_value("textarea[name=minutes]") == minutes
 
     officer.goto(live_server + "/township/users/new")

@@ -158,3 +158,41 @@ def test_the_monthly_report_and_the_summary_carry_the_count(world, left, login, 
     assert figures["abnormal_done"] == 1 and figures["abnormal_end"] == 0
     from blueprints.dashboard.metrics import REPORT_ROWS
     assert "非正常学籍（其他离校、问题学籍）" in [label for label, _ in REPORT_ROWS]
+
+
+@pytest.fixture
+def graduate(world):
+    """张三 finished 九年级 this July (or last), 毕业."""
+    from blueprints.records import leavers
+    year = leavers.default_year(TODAY)
+    s = world.s_a1
+    s.grade = 9
+    s.change_status("graduated", date(year + 1, 7, 5), "九年级毕业", "", world.users["central_officer"])
+    db.session.commit()
+    return s
+
+
+def test_leavers_destinations_the_unknown_first_and_a_school_named(world, graduate, login):
+    from models import Leaver
+    head = login("head")
+    page = head.get("/records/leavers").text
+    assert "张三" in page and "去向不明<b>1</b>" in page
+    r = head.post(f"/records/leavers/{graduate.id}", data={"destination": "high_school",
+                                                          "school_name": "", "note": ""},
+                  headers={"HX-Request": "true", "HX-Target": f"leaver-{graduate.id}"})
+    assert r.status_code == 422 and "普通高中：请写明就读的学校" in r.text
+    assert 'value="high_school" selected' in r.text  # what was chosen stays
+    assert db.session.scalar(db.select(Leaver)) is None
+    r = head.post(f"/records/leavers/{graduate.id}", data={
+        "destination": "high_school", "school_name": "某县第一中学", "note": ""})
+    assert r.status_code == 200 and "已保存" in r.text
+    row = db.session.scalar(db.select(Leaver))
+    assert (row.destination_label, row.school_name, row.confirmed_on) == (
+        "普通高中", "某县第一中学", TODAY)
+    assert "张三" not in login("head_b").get("/records/leavers").text
+    assert login("officer").post(f"/records/leavers/{world.s_a1_other.id}", data={
+        "destination": "work"}).status_code in (303, 422)  # not a 九年级 graduate
+    assert db.session.scalar(db.select(db.func.count(Leaver.id))) == 1
+    with login("officer").get("/records/leavers.xlsx") as r:
+        assert r.status_code == 200
+    assert db.session.scalar(db.select(AuditLog).filter_by(action="export", table_name="leavers"))

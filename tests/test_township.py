@@ -125,8 +125,8 @@ def test_the_central_school_keeps_the_townships_letterhead(world, login):
     """The government's name, the county bureau, the 文号 and the 监督电话 that papers print: set
     on the central school only; empty, they are read from the names."""
     client = login("officer")
-    assert "监督电话" not in client.get(f"/township/schools/{world.a1.id}/edit").text
-    assert "监督电话" in client.get(f"/township/schools/{world.central_a.id}/edit").text
+    assert 'name="hotline"' not in client.get(f"/township/schools/{world.a1.id}/edit").text
+    assert 'name="hotline"' in client.get(f"/township/schools/{world.central_a.id}/edit").text
     assert world.a1.government_name == "甲镇人民政府" and world.a1.bureau_name == "县教育局"
     ok = client.post(f"/township/schools/{world.central_a.id}/edit", data=school_data(
         name="甲镇中心学校", kind="central", address="贵州省黔东南苗族侗族自治州凯里市甲镇",

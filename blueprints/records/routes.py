@@ -14,10 +14,11 @@ import access
 import audit
 import excel
 import uploads
-from blueprints.records import bp, cleanup
+from blueprints.records import bp, cleanup, leavers
 from blueprints.records.forms import RecordCheckForm
 from extensions import db
-from models import ABNORMAL, STAGES, Student, abnormal_since
+from models import ABNORMAL, DESTINATIONS, STAGES, Student, abnormal_since
+from params import whole
 from refusal import Refusal
 from responses import after_write, form_page
 
@@ -95,3 +96,51 @@ def _row(s: Student, full: bool) -> list:
             c.verified_on if c else None, c.reported_on if c else None,
             c.request_label if c else "", c.requested_on if c else None,
             c.done_on if c else None, c.stage_label if c else STAGES["verify"]]
+
+
+@bp.route("/leavers")
+@access.require(*access.EVERYONE)
+def leavers_page():
+    """普职结合: this year's 九年级 leavers by destination, the unknown first to follow up."""
+    year = whole(request.args.get("year")) or leavers.default_year(date.today())
+    rows = leavers.leavers(year)
+    rows.sort(key=lambda s: leavers.destination_of(s) != "unknown")  # stable: school, name
+    return render_template("records/leavers.html", rows=rows, counts=leavers.counts(rows),
+                           year=year, destinations=DESTINATIONS)
+
+
+@bp.route("/leavers/<int:student_id>", methods=["POST"])
+@access.require(*access.REGISTER_EDITORS)
+def leaver(student_id):
+    student = access.get_or_404(Student, student_id)
+    try:
+        leavers.record(student, request.form.get("destination", ""),
+                       request.form.get("school_name", "").strip(),
+                       request.form.get("note", "").strip(), current_user, date.today())
+    except Refusal as refused:  # the row again, with what was chosen and the message
+        return render_template("records/_leaver_row.html", s=student, error=str(refused),
+                               destinations=DESTINATIONS, form=request.form), 422
+    db.session.commit()
+    return render_template("records/_leaver_row.html", s=student, saved=True,
+                           destinations=DESTINATIONS, form=None)
+
+
+@bp.route("/leavers.xlsx")
+@access.require(*access.EVERYONE)
+def leavers_export():
+    year = whole(request.args.get("year")) or leavers.default_year(date.today())
+    rows = leavers.leavers(year)
+    data = excel.table(f"{year + 1}年九年级毕业生去向", [
+        ("学校", 16), ("姓名", 8), ("性别", 5), ("去向", 14), ("就读学校", 22), ("说明", 24),
+        ("核实日期", 11)], [_leaver_row(s) for s in rows])
+    audit.record("export", f"导出{year + 1}年九年级毕业生去向 {len(rows)} 行", table_name="leavers",
+                 after={"rows": len(rows), "format": "xlsx"})
+    db.session.commit()
+    return excel.download(data, f"九年级毕业生去向-{year + 1}.xlsx")
+
+
+def _leaver_row(s: Student) -> list:
+    found = s.leaver
+    return [s.school.name, s.name, s.sex, DESTINATIONS[leavers.destination_of(s)],
+            found.school_name if found else "", found.note if found else "",
+            found.confirmed_on if found else None]
