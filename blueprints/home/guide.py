@@ -17,8 +17,10 @@ from markupsafe import Markup
 
 GUIDE = Path(__file__).resolve().parents[2] / "docs" / "guide"
 
-# the section a page's 帮助 opens at, by the area (blueprint) of the page
+# the section a page's 帮助 opens at, by the page's endpoint or else its area (blueprint)
 SECTIONS = {
+    "records.leavers_page": "22-九年级毕业生去向", "attendance.risk_list": "17-辍学风险名单",
+    "cases.reconcile_page": "7-四查三比对",
     "students": "1-找学生", "records": "20-非正常学籍清理", "special": "21-残疾儿童",
     "attendance": "4-每周登记考勤", "cases": "6-劝返个案从疑似辍学到销号", "dashboard": "8-总览",
     "meetings": "9-月度推进会", "activities": "10-登记工作活动", "summaries": "11-写工作总结",
@@ -30,7 +32,8 @@ SECTIONS = {
 
 def section_of(endpoint: str | None) -> str:
     """The guide's anchor for a page's endpoint ("" for the top)."""
-    return SECTIONS.get((endpoint or "").split(".")[0], "")
+    endpoint = endpoint or ""
+    return SECTIONS.get(endpoint) or SECTIONS.get(endpoint.split(".")[0], "")
 
 
 def html(image_url) -> Markup:
