@@ -18,7 +18,6 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 
 import access
-import excel
 from blueprints.attendance import rules
 from blueprints.students import idnumber
 from extensions import db
@@ -32,40 +31,16 @@ HEADERS = {
     "guardian": ["监护人", "户主", "家长", "监护人姓名"],
     "phone": ["联系电话", "电话", "手机"],
 }
-REQUIRED = ["name", "id_number"]
 MAX_ROWS = 20000
 IN_SCHOOL = ("enrolled", "suspended")
 
 
-@dataclass
-class Entry:
-    number: int
-    values: dict
-    errors: list[str] = field(default_factory=list)
+Entry = idnumber.Listed
 
 
 def read(data: bytes) -> tuple[str | None, list[Entry]]:
     """Check a 户籍 list; (file error, entries with their row errors)."""
-    sheet = excel.read_sheet(data, HEADERS, REQUIRED, MAX_ROWS, "户籍儿童")
-    if sheet.error:
-        return sheet.error, []
-    entries, seen = [], {}
-    for number, raw in sheet.rows:
-        values = {k: excel.text(sheet.cell(raw, k)) for k in HEADERS}
-        entry = Entry(number, values)
-        if not values["name"]:
-            entry.errors.append("姓名没有填。")
-        checked = idnumber.check(values["id_number"])
-        if not checked.ok:
-            entry.errors.append(checked.error)
-        else:
-            values["id_number"], values["birth_date"] = checked.number, checked.birth_date
-            values["sex"] = checked.sex
-            if checked.number in seen:
-                entry.errors.append(f"身份证号与第 {seen[checked.number]} 行重复。")
-            seen.setdefault(checked.number, number)
-        entries.append(entry)
-    return None, entries
+    return idnumber.read_list(data, HEADERS, MAX_ROWS, "户籍儿童")
 
 
 @dataclass

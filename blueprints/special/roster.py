@@ -11,13 +11,12 @@ the school stay); a child missing from a new list is removed only when the offic
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy.orm import selectinload
 
 import access
-import excel
 from blueprints.cases import workflow
 from blueprints.students import idnumber
 from extensions import db
@@ -36,7 +35,6 @@ HEADERS = {
     "guardian": ["监护人", "监护人姓名", "家长"],
     "phone": ["联系电话", "电话", "手机"],
 }
-REQUIRED = ["name", "id_number"]
 MAX_ROWS = 5000
 CODES = {**{v: k for k, v in DISABILITY_CATEGORIES.items()},
          **{v + "残疾": k for k, v in DISABILITY_CATEGORIES.items()}}
@@ -44,36 +42,15 @@ LEVELS = {**{v: k for k, v in DISABILITY_LEVELS.items()},
           **{f"{n}级": k for n, k in zip("1234", "1234")}, **{k: k for k in "1234"}}
 
 
-@dataclass
-class Entry:
-    number: int
-    values: dict
-    errors: list[str] = field(default_factory=list)
+Entry = idnumber.Listed
 
 
 def read(data: bytes) -> tuple[str | None, list[Entry]]:
     """Check a 残联 list; (file error, entries with their row errors)."""
-    sheet = excel.read_sheet(data, HEADERS, REQUIRED, MAX_ROWS, "残疾儿童")
-    if sheet.error:
-        return sheet.error, []
-    entries, seen = [], {}
-    for number, raw in sheet.rows:
-        v = {k: excel.text(sheet.cell(raw, k)) for k in HEADERS}
-        entry = Entry(number, v)
-        if not v["name"]:
-            entry.errors.append("姓名没有填。")
-        checked = idnumber.check(v["id_number"])
-        if not checked.ok:
-            entry.errors.append(checked.error)
-        else:
-            v["id_number"], v["birth_date"], v["sex"] = checked.number, checked.birth_date, \
-                checked.sex
-            if checked.number in seen:
-                entry.errors.append(f"身份证号与第 {seen[checked.number]} 行重复。")
-            seen.setdefault(checked.number, number)
+    error, entries = idnumber.read_list(data, HEADERS, MAX_ROWS, "残疾儿童")
+    for entry in entries:
         _codes(entry)
-        entries.append(entry)
-    return None, entries
+    return error, entries
 
 
 def _codes(entry: Entry) -> None:

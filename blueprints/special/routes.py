@@ -41,8 +41,8 @@ def import_list():
     error, entries = roster.read(data)
     bad = [e for e in entries if e.errors]
     if error or bad:
-        return render_template("special/import_errors.html", error=error, bad=bad,
-                               total=len(entries)), 422
+        return render_template("_list_errors.html", error=error, bad=bad, total=len(entries),
+                               what="残疾儿童名单", back=url_for("special.index")), 422
     return render_template("special/import_preview.html",
                            plan=roster.plan(access.township_id(), entries),
                            categories=DISABILITY_CATEGORIES, levels=DISABILITY_LEVELS,

@@ -1,8 +1,10 @@
 """Resident ID numbers (居民身份证号码, GB 11643-1999): checksum, birth date and sex."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
+
+import excel
 
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 CHECK_CHARS = "10X98765432"
@@ -52,3 +54,38 @@ def check(raw: str | None, today: date | None = None) -> IdCheck:
     if number[17] != expected:
         return IdCheck(number, f"身份证号校验位不对：最后一位应为 {expected}，请核对每一位数字。")
     return IdCheck(number, None, born, "男" if int(number[16]) % 2 else "女")
+
+
+@dataclass
+class Listed:
+    """A row of a list of children kept by another office (the 户籍 list, the 残联's list)."""
+    number: int  # the spreadsheet's row number
+    values: dict  # by the list's header keys, plus birth_date and sex from a valid ID number
+    errors: list[str] = field(default_factory=list)
+
+
+def read_list(data: bytes, headers: dict[str, list[str]], max_rows: int,
+              what: str) -> tuple[str | None, list[Listed]]:
+    """Such a list, checked row by row: a name, a valid ID number, none twice. (The file's
+    error, or None; the rows with their errors.) `headers` names the columns, with name and
+    id_number among them."""
+    sheet = excel.read_sheet(data, headers, ["name", "id_number"], max_rows, what)
+    if sheet.error:
+        return sheet.error, []
+    rows, seen = [], {}
+    for number, raw in sheet.rows:
+        values = {k: excel.text(sheet.cell(raw, k)) for k in headers}
+        row = Listed(number, values)
+        if not values["name"]:
+            row.errors.append("姓名没有填。")
+        checked = check(values["id_number"])
+        if not checked.ok:
+            row.errors.append(checked.error)
+        else:
+            values["id_number"], values["birth_date"] = checked.number, checked.birth_date
+            values["sex"] = checked.sex
+            if checked.number in seen:
+                row.errors.append(f"身份证号与第 {seen[checked.number]} 行重复。")
+            seen.setdefault(checked.number, number)
+        rows.append(row)
+    return None, rows

@@ -37,8 +37,8 @@ def reconcile_import():
     error, entries = reconcile.read(data)
     bad = [e for e in entries if e.errors]
     if error or bad:
-        return render_template("cases/reconcile_errors.html", error=error, bad=bad,
-                               total=len(entries)), 422
+        return render_template("_list_errors.html", error=error, bad=bad, total=len(entries),
+                               what="户籍名单", back=url_for("cases.reconcile_page")), 422
     planned = reconcile.plan(access.township_id(), entries)
     return render_template("cases/reconcile_preview.html", plan=planned,
                            token=pending.keep("household", data),
