@@ -21,22 +21,19 @@ import access
 import uploads
 from blueprints.dashboard import metrics
 from extensions import db
-from models import (ABNORMAL, AT_SCHOOL, DONE_STATUS, STAGES, STATUSES, RecordCheck,
-                    StatusChange, Student, abnormal_since, month_spans,
-                    school_year_of)
+from models import (ABNORMAL, AT_SCHOOL, DONE_STATUS, STATUSES, RecordCheck, StatusChange, Student,
+                    abnormal_since, month_spans, school_year_of)
 from refusal import Refusal
 
 
-def worklist(stage: str = "") -> list[Student]:
-    """Children in scope whose 学籍 is 非正常, or whose clean-up has ended, by school and name;
-    of one stage (STAGES) when given."""
+def worklist() -> list[Student]:
+    """Children in scope whose 学籍 is 非正常, or whose clean-up has ended, by school and name."""
     ended = sa.select(RecordCheck.student_id).where(RecordCheck.done_on.is_not(None))
-    rows = db.session.scalars(access.scoped(Student).where(sa.or_(
+    return db.session.scalars(access.scoped(Student).where(sa.or_(
         Student.status.in_(ABNORMAL), Student.id.in_(ended))).options(
         selectinload(Student.school), selectinload(Student.class_group),
         selectinload(Student.status_changes), selectinload(Student.record_check)).order_by(
         Student.school_id, Student.name_pinyin)).all()
-    return [s for s in rows if not stage or stage_of(s) == stage]
 
 
 def stage_of(student: Student) -> str:
@@ -158,6 +155,3 @@ def steps_in_order(v: dict, since: date | None, today: date) -> list[str]:
         if v[k2] < v[k1]:
             out.append(f"{l2}不能早于{l1}。")
     return out
-
-
-STAGE_CHOICES = [("", "全部")] + list(STAGES.items())
