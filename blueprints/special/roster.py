@@ -138,15 +138,12 @@ def responsible_school(place: str, schools: list[School]) -> School | None:
     return (named or [central])[0]
 
 
-def children(placement: str = "") -> list[DisabledChild]:
-    """The list in scope, by school and name; of one placement ("none": 未登记学籍 or 未安置)."""
-    rows = db.session.scalars(access.scoped(DisabledChild).options(
+def children() -> list[DisabledChild]:
+    """The list in scope, by school and name."""
+    return db.session.scalars(access.scoped(DisabledChild).options(
         selectinload(DisabledChild.school), selectinload(DisabledChild.student).selectinload(
             Student.school), selectinload(DisabledChild.student).selectinload(
             Student.class_group)).order_by(DisabledChild.school_id, DisabledChild.name)).all()
-    if placement == "none":
-        return [c for c in rows if not c.placement]
-    return [c for c in rows if not placement or c.placement == placement]
 
 
 @dataclass
