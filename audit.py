@@ -13,16 +13,17 @@ from sqlalchemy.orm import Session, object_session
 
 from extensions import db
 from models import (ABSENCE_KINDS, ACTIVITY_KINDS, AID_KINDS, AID_METHODS, AID_STATUSES,
-                    CADRE_LEVELS, CASE_STATES, CASE_TRIGGERS, DESTINATIONS, DISABILITY_CATEGORIES,
-                    DISABILITY_LEVELS, EXPLANATIONS, GRADES, ID_TYPES, NOTICE_KINDS, PAIR_KINDS,
-                    PLACEMENTS, PLEDGE_KINDS, PLEDGE_STATUSES, REQUESTS, RESPONSIBILITY_KINDS,
-                    RISK_LEVELS, ROLES, SCHOOL_KINDS, SEMESTERS, SESSION_MODES, STATUSES,
-                    VERIFICATIONS, VISIT_OUTCOMES, WARNING_RULES, WARNING_STATUSES, WHEREABOUTS,
-                    ActionItem, AidProgram, AuditLog, Cadre, CaseNotice, CaseStep, ClassGroup,
-                    DisabledChild, DocumentCounter, FollowUp, Guardian, HouseholdChild, Leaver,
-                    Meeting, MonthReport, PledgeTemplate, PrintJob, RecordCheck, Responsibility,
-                    RiskScore, RollCall, School, StatusChange, Student, Term, TutoringSession,
-                    UserSession, WorkSummary, mask_id, now)
+                    CADRE_LEVELS, CASE_STATES, CASE_TRIGGERS, CONTACT_MODES, DESTINATIONS,
+                    DISABILITY_CATEGORIES, DISABILITY_LEVELS, EXPLANATIONS, GRADES, ID_TYPES,
+                    NOTICE_KINDS, PAIR_KINDS, PLACEMENTS, PLEDGE_KINDS, PLEDGE_STATUSES, REQUESTS,
+                    RESPONSIBILITY_KINDS, RISK_LEVELS, ROLES, SCHOOL_KINDS, SEMESTERS,
+                    SESSION_MODES, STATUSES, VERIFICATIONS, VISIT_OUTCOMES, WARNING_RULES,
+                    WARNING_STATUSES, WHEREABOUTS, ActionItem, AidProgram, AuditLog, Cadre,
+                    CaseNotice, CaseStep, ClassGroup, DisabledChild, DocumentCounter, FollowUp,
+                    Guardian, HouseholdChild, Leaver, Meeting, MonthReport, PledgeTemplate,
+                    PrintJob, RecordCheck, Responsibility, RiskScore, RollCall, School,
+                    StatusChange, Student, Term, TutoringSession, UserSession, WorkSummary,
+                    mask_id, now)
 
 # Columns that are bookkeeping, not facts; their changes are not listed in before/after.
 QUIET = {"version", "updated_at", "created_at", "name_pinyin", "name_initials", "last_login_at"}
@@ -118,6 +119,7 @@ CODES = {
     ("tutoring_pairs", "kind"): PAIR_KINDS, ("tutoring_sessions", "mode"): SESSION_MODES,
     ("absences", "kind"): ABSENCE_KINDS, ("warnings", "rule"): WARNING_RULES,
     ("warnings", "status"): WARNING_STATUSES, ("home_visits", "outcome"): VISIT_OUTCOMES,
+    ("home_visits", "mode"): CONTACT_MODES,
     ("dropout_cases", "state"): CASE_STATES, ("dropout_cases", "outcome"): CASE_STATES,
     ("dropout_cases", "trigger"): CASE_TRIGGERS, ("case_steps", "from_state"): CASE_STATES,
     ("case_steps", "to_state"): CASE_STATES, ("case_notices", "kind"): NOTICE_KINDS,

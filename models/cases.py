@@ -12,7 +12,9 @@ from models.register import Student
 from models.common import mask_id, now
 
 
-# 家访: a visit to a child's family, with what was found.
+# 家访 and every other contact with a family, with what was found: the mode says which (a
+# teacher's 谈心 with a 重点生, a call to a parent working away, a 社区走访 with the 村干部).
+CONTACT_MODES = {"visit": "家访", "phone": "电话联系", "community": "社区走访", "talk": "面谈/谈心"}
 VISIT_REASONS = {"school_weary": "厌学", "poverty": "家庭经济困难", "work_away": "外出务工",
                  "illness": "疾病", "disability": "残疾", "early_marriage": "早婚",
                  "no_guardian": "监护缺失", "other": "其他"}
@@ -29,6 +31,7 @@ class HomeVisit(db.Model):
                                             index=True)
     school_id: Mapped[int] = mapped_column(sa.ForeignKey("schools.id"), index=True)
     visited_on: Mapped[date] = mapped_column(index=True)
+    mode: Mapped[str] = mapped_column(sa.String(12), default="visit", server_default="visit")
     visitors: Mapped[str] = mapped_column(sa.String(100))  # 吴晓燕（班主任）、村主任陈小平
     met: Mapped[str] = mapped_column(sa.String(100), default="")  # whom they met
     situation: Mapped[str] = mapped_column(sa.Text, default="")
@@ -43,6 +46,10 @@ class HomeVisit(db.Model):
 
     student: Mapped[Student] = relationship()
     user: Mapped[User | None] = relationship()
+
+    @property
+    def mode_label(self) -> str:
+        return CONTACT_MODES.get(self.mode, self.mode)
 
     @property
     def reason_labels(self) -> list[str]:

@@ -64,7 +64,7 @@ def test_a_visit_finding_the_child_gone_opens_a_case(world, login):
     """Several 结果 ticked, as the paper form allows: the child gone and the family refusing."""
     head = login("head")
     form = head.get(f"/cases/visits/new?student={world.s_a1.id}").text
-    order = [form.index(label) for label in ("家访日期", "家访人员", "见到谁", "原因", "情况",
+    order = [form.index(label) for label in ("方式", "日期", "家访人员", "见到谁", "原因", "情况",
                                              "结果（可多选）", "下一步")]
     assert order == sorted(order)  # the paper 家访记录表's order
     none = head.post(f"/cases/visits/new?student={world.s_a1.id}", data=visit_data(outcome=[]))
@@ -377,3 +377,25 @@ def test_a_sent_month_reprints_as_sent_and_a_change_is_a_correction(world, login
     assert [r.version for r in db.session.scalars(db.select(MonthReport))] == [1, 2]
     assert login("head").post("/cases/ledger/send", data={
         "month": f"{month:%Y-%m}", "note": "x"}).status_code == 403
+
+
+def test_every_kind_of_contact_is_recorded_and_counted_apart(world, login, pledge_term):
+    """A teacher's 谈心 and a call to a parent working away are recorded like a visit, with
+    their mode: listed as such, and the summary counts 家访 apart from the other contacts."""
+    from flask_login import login_user
+    from blueprints.summaries import draft, sections
+    teacher = login("teacher")
+    for mode in ("visit", "talk", "phone"):
+        r = teacher.post(f"/cases/visits/new?student={world.s_a1.id}",
+                         data=visit_data(mode=mode, outcome="in_school"))
+        assert r.status_code == 303
+    assert "已记录对 张三 的电话联系" in teacher.get(r.headers["Location"]).text
+    page = teacher.get("/cases/visits/").text
+    assert "面谈/谈心" in page and "按方式" in page
+    with teacher.application.test_request_context():
+        login_user(world.users["central_officer"])
+        paragraphs, figures, _ = sections.write(draft.township_unit(world.central_a),
+                                                draft.term_period(pledge_term), TODAY)
+    text = "".join(p for section in paragraphs for p in section)
+    assert "共开展家访 1 人次" in text and "通过面谈/谈心 1 人次、电话联系 1 人次" in text
+    assert figures["contacts_other"] == 2

@@ -6,11 +6,12 @@ from wtforms.validators import InputRequired, Length, ValidationError
 
 import excel
 from forms import Form
-from models import VISIT_OUTCOMES, VISIT_REASONS
+from models import CONTACT_MODES, VISIT_OUTCOMES, VISIT_REASONS
 
 
 class VisitForm(Form):
-    visited_on = DateField("家访日期", [InputRequired("请填写家访日期。")], default=date.today)
+    mode = SelectField("方式", choices=list(CONTACT_MODES.items()), default="visit")
+    visited_on = DateField("日期", [InputRequired("请填写日期。")], default=date.today)
     visitors = StringField("家访人员", [InputRequired("请填写谁去的家访。"), Length(max=100)],
                            description="如 吴晓燕（班主任）、陈小平（村主任）")
     met = StringField("见到谁", [Length(max=100)], description="如 奶奶、父亲（电话）")
@@ -31,7 +32,7 @@ class VisitForm(Form):
 
     def validate_visited_on(self, field):
         if field.data and field.data > date.today():
-            raise ValidationError("家访日期不能晚于今天。")
+            raise ValidationError("日期不能晚于今天。")
 
 
 class OpenCaseForm(Form):

@@ -65,7 +65,8 @@ def record_visit(student: Student, warning: EarlyWarning | None, user: User, tod
         visit.file_path = uploads.store("visits", str(student.id), photo, ext)
     db.session.add(visit)
     if warning and warning.status == "open":
-        warning.close(f"家访（{visit.visited_on}）：{visit.outcome_label}。{visit.next_step}",
+        warning.close(f"{visit.mode_label}（{visit.visited_on}）：{visit.outcome_label}。"
+                      f"{visit.next_step}",
                       user, today)
     case = db.session.scalar(sa.select(DropoutCase).where(
         DropoutCase.student_id == student.id, DropoutCase.state != "closed"))

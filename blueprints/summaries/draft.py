@@ -70,6 +70,7 @@ FIGURE_LABELS = {
     "disabled_home_delivery": "送教上门（人）", "disabled_special_school": "特教学校（人）",
     "disabled_elsewhere": "异地就读（人）", "disabled_unplaced": "残疾儿童待安置（人）",
     "enrolled_now": "现有在读（人）", "migrant_enrolled": "随迁子女在读（人）",
+    "contacts_other": "电话、走访、谈心（人次）",
     "cases_new": "新立劝返个案（个）", "cases_returned": "劝返复学（人）",
     "cases_closed": "销号（个）", "cases_still_out": "未返校（人）",
     "cases_transferred": "核实转学（人）", "cases_home_delivery": "转为送教上门（人）",

@@ -15,11 +15,11 @@ from blueprints.cases import ledger
 from blueprints.records import cleanup
 from blueprints.special import roster
 from extensions import db
-from models import (ABNORMAL, ACTIVITY_KINDS, GOVERNMENT_LINE, GUARDIAN_KINDS, PAIR_KINDS,
-                    SCHOOL_LINE, SPECIAL_PLACEMENTS, Absence, ActionItem, Activity, AidGrant,
-                    CaseNotice, CaseStep, DisabledChild, DropoutCase, EarlyWarning, FollowUp,
-                    HomeVisit, HouseholdChild, Meeting, Pledge, PledgeTemplate, RecordCheck,
-                    Responsibility, Student, TutoringPair, TutoringSession, yuan)
+from models import (ABNORMAL, ACTIVITY_KINDS, CONTACT_MODES, GOVERNMENT_LINE, GUARDIAN_KINDS,
+                    PAIR_KINDS, SCHOOL_LINE, SPECIAL_PLACEMENTS, Absence, ActionItem, Activity,
+                    AidGrant, CaseNotice, CaseStep, DisabledChild, DropoutCase, EarlyWarning,
+                    FollowUp, HomeVisit, HouseholdChild, Meeting, Pledge, PledgeTemplate,
+                    RecordCheck, Responsibility, Student, TutoringPair, TutoringSession, yuan)
 from blueprints.summaries.draft import LEVEL1, NUMERALS, Period, Unit, between, in_unit
 from blueprints.summaries.facts import Facts, Writer, count_of, put_rates
 from blueprints.summaries.findings import overview_of, problems_and_plans, results_of
@@ -110,16 +110,22 @@ def _checking(c: Facts) -> list[str]:
                      "个上课日无故缺课的情况。")
     visits = db.session.execute(in_unit(HomeVisit, unit).where(
         between(HomeVisit.visited_on, start, upto)).with_only_columns(
-        HomeVisit.student_id, HomeVisit.warning_id, HomeVisit.case_id)).all()
-    if visits:
-        f.put("visits", len(visits))
-        f.put("visits_children", len({v[0] for v in visits}))
-        warned = sum(1 for v in visits if v[1])
-        text = f"开展“敲门行动”，{P}共开展家访 {len(visits)} 人次，覆盖学生 {fig['visits_children']} 人"
+        HomeVisit.student_id, HomeVisit.warning_id, HomeVisit.case_id, HomeVisit.mode)).all()
+    home = [v for v in visits if v[3] == "visit"]
+    if home:
+        f.put("visits", len(home))
+        f.put("visits_children", len({v[0] for v in home}))
+        warned = sum(1 for v in home if v[1])
+        text = f"开展“敲门行动”，{P}共开展家访 {len(home)} 人次，覆盖学生 {fig['visits_children']} 人"
         if warned:
             f.put("visits_warning", warned)
             text += f"，其中对预警学生家访 {warned} 人次"
         check.append(text + "，了解学生家庭情况和缺课原因，做好记录备案。")
+    other = Counter(CONTACT_MODES[v[3]] for v in visits if v[3] != "visit")
+    if other:
+        f.put("contacts_other", sum(other.values()))
+        check.append("通过" + "、".join(f"{mode} {n} 人次" for mode, n in other.items())
+                     + "与家长和学生保持联系，对重点学生经常谈心谈话。")
     suspected = [c for c in ledger.cases("suspected", start, upto, school_filter)
                  if c.school_id in unit.ids]
     dropped = [c for c in ledger.cases("dropout", start, upto, school_filter)

@@ -33,7 +33,8 @@ def new_visit():
             visit, case = workflow.record_visit(
                 student, warning, current_user, date.today(),
                 photo=form.file.data.read() if form.file.data else b"",
-                visited_on=form.visited_on.data, visitors=form.visitors.data, met=form.met.data,
+                mode=form.mode.data, visited_on=form.visited_on.data, visitors=form.visitors.data,
+                met=form.met.data,
                 situation=form.situation.data, reasons=",".join(form.reasons.data),
                 outcome=",".join(form.outcome.data), next_step=form.next_step.data)
         except Refusal as refused:  # the photo or scan: shown beside its field
@@ -41,7 +42,7 @@ def new_visit():
         else:
             db.session.commit()
             opened = case and case.trigger == "visit" and case.opened_on == visit.visited_on
-            flash(f"已记录对 {student.name} 的家访。"
+            flash(f"已记录对 {student.name} 的{visit.mode_label}。"
                   + ("孩子不在家，已立为疑似辍学个案。" if opened else ""), "success")
             return after_write(url_for("cases.show", case_id=case.id) if case
                                else url_for("students.show", student_id=student.id))
@@ -70,6 +71,7 @@ def visits():
         "school": Counter(v.student.school.name for v in rows),
         "user": Counter(v.user.name if v.user else "—" for v in rows),
         "month": Counter(v.visited_on.strftime("%Y-%m") for v in rows),
+        "mode": Counter(v.mode_label for v in rows),
     }
     chosen = {filters.user} if filters.user else set()
     users = db.session.scalars(access.scoped(User).where(
