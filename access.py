@@ -180,10 +180,12 @@ def _condition(model, user):
     if model is DisabledChild:  # the township's list; a school the children it is responsible for
         if user.role in CENTRAL or user.role == "inspector":
             return DisabledChild.central_id == township_id(user)
+        registered = DisabledChild.student_id.in_(sa.select(Student.id).where(
+            _condition(Student, user)))  # a child on the register: where the record is now
         if user.role == "teacher":
-            return DisabledChild.student_id.in_(sa.select(Student.id).where(
-                _condition(Student, user)))
-        return DisabledChild.school_id.in_(school_ids(user))
+            return registered
+        return sa.or_(registered, sa.and_(DisabledChild.student_id.is_(None),
+                                          DisabledChild.school_id.in_(school_ids(user))))
     if model is ClassGroup:
         if user.role == "teacher":
             return ClassGroup.head_teacher_id == user.id

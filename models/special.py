@@ -77,6 +77,11 @@ class DisabledChild(db.Model):
         return mask_id(self.id_number)
 
     @property
+    def responsible_school(self) -> School | None:
+        """The school the child's record is at now, else the one assigned by address."""
+        return self.student.school if self.student is not None else self.school
+
+    @property
     def masked_certificate(self) -> str:
         """A 残疾证号 holds the ID number: masked wherever the ID is."""
         return mask_id(self.certificate_no[:18]) + self.certificate_no[18:]

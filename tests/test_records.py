@@ -196,3 +196,23 @@ def test_leavers_destinations_the_unknown_first_and_a_school_named(world, gradua
     with login("officer").get("/records/leavers.xlsx") as r:
         assert r.status_code == 200
     assert db.session.scalar(db.select(AuditLog).filter_by(action="export", table_name="leavers"))
+
+
+def test_a_long_whereabouts_ends_the_clean_up(world, left, login):
+    """办结 writes the 去向 into the status history, which holds 120 characters: a full place and
+    school (200) still end it (PostgreSQL refused the longer text)."""
+    officer = login("officer")
+    day = (TODAY - timedelta(days=10)).isoformat()
+    r = officer.post(f"/records/{left.id}", data=form(
+        place="浙江省宁波市北仑区" * 13, school_name="宁波市北仑区某某实验小学" * 6,
+        reported_on=day, request="transfer", requested_on=day, done_on=TODAY.isoformat()))
+    assert r.status_code == 303
+    db.session.refresh(left)
+    assert left.status == "transferred" and len(left.status_changes[0].destination) == 120
+
+
+def test_a_wrong_year_shows_the_latest_leavers(world, graduate, login):
+    officer = login("officer")
+    for year in ("0", "-3", "99999", "abc"):
+        assert "九年级毕业生去向" in officer.get(f"/records/leavers?year={year}").text
+        assert officer.get(f"/records/leavers.xlsx?year={year}").status_code == 200

@@ -178,3 +178,22 @@ def test_the_summary_and_the_monthly_report_count_the_placements(world, listed, 
                                                 draft.term_period(pledge_term), TODAY)
     text = "".join(p for section in paragraphs for p in section)
     assert f"现有在读学生 {figures['enrolled_now']} 人，其中随迁子女 1 人" in text
+
+
+def test_a_child_who_moved_school_goes_with_the_record(world, listed, login):
+    """A registered child's list row follows their record: moved to 甲二教学点, 甲一村小's head
+    no longer sees or places them, and their responsible school is the new one."""
+    zhang = listed["张三"]
+    world.s_a1.school_id, world.s_a1.class_id = world.a2.id, None
+    db.session.commit()
+    head = login("head")
+    assert "张三" not in head.get("/special/").text
+    assert head.get(f"/special/{zhang.id}").status_code == 404
+    officer = login("officer")
+    day = TODAY.isoformat()
+    assert officer.post(f"/special/{zhang.id}", data={
+        "assessed_on": day, "assessment": "", "note": "", "placement": "inclusive",
+        "placed_on": day}).status_code == 303
+    db.session.refresh(zhang)
+    assert zhang.school_id == world.a2.id and zhang.responsible_school == world.a2
+    assert "甲二教学点" in officer.get("/special/").text

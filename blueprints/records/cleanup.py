@@ -118,8 +118,9 @@ def save(student: Student, values: dict, proof: bytes, user, today: date,
     check.user_id = user.id
     db.session.add(check)
     if check.done_on:
-        student.change_status(DONE_STATUS[check.request], check.done_on,
-                              f"非正常学籍清理：{check.request_label}已办结", check.found, user)
+        student.change_status(DONE_STATUS[check.request], check.done_on,  # 去向 holds 120
+                              f"非正常学籍清理：{check.request_label}已办结", check.found[:120],
+                              user)
     return check
 
 

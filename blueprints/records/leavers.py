@@ -24,6 +24,12 @@ def default_year(today: date) -> int:
     return year if today.month in (7, 8) else year - 1
 
 
+def year_asked(value: int | None, today: date) -> int:
+    """The school year a page asks for (?year=), within 2000 and the latest; else the default."""
+    latest = default_year(today)
+    return value if value is not None and 2000 <= value <= latest else latest
+
+
 def leavers(year: int) -> list[Student]:
     """九年级 children in scope who became 毕业 in that school year, by school and name."""
     graduated = sa.select(StatusChange.student_id).where(

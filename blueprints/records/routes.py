@@ -102,7 +102,7 @@ def _row(s: Student, full: bool) -> list:
 @access.require(*access.EVERYONE)
 def leavers_page():
     """普职结合: this year's 九年级 leavers by destination, the unknown first to follow up."""
-    year = whole(request.args.get("year")) or leavers.default_year(date.today())
+    year = leavers.year_asked(whole(request.args.get("year")), date.today())
     rows = leavers.leavers(year)
     rows.sort(key=lambda s: leavers.destination_of(s) != "unknown")  # stable: school, name
     return render_template("records/leavers.html", rows=rows, counts=leavers.counts(rows),
@@ -128,7 +128,7 @@ def leaver(student_id):
 @bp.route("/leavers.xlsx")
 @access.require(*access.EVERYONE)
 def leavers_export():
-    year = whole(request.args.get("year")) or leavers.default_year(date.today())
+    year = leavers.year_asked(whole(request.args.get("year")), date.today())
     rows = leavers.leavers(year)
     data = excel.table(f"{year + 1}年九年级毕业生去向", [
         ("学校", 16), ("姓名", 8), ("性别", 5), ("去向", 14), ("就读学校", 22), ("说明", 24),

@@ -197,6 +197,7 @@ def place(row: DisabledChild, values: dict, today: date, may_move: bool) -> None
     if row.student is None:
         row.placed_as = placement
     else:
+        row.school_id = row.student.school_id  # the record may have moved since the import
         row.student.disabled = True
         row.student.placement = placement or "in_school"
 

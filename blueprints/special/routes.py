@@ -175,6 +175,6 @@ def _row(n: int, c: DisabledChild, full: bool) -> list:
     return [n, c.name, c.sex, c.id_number if full else c.masked_id, c.birth_date,
             c.category_label, c.level_label,
             (c.certificate_no if full else c.masked_certificate) or "无证", c.village,
-            c.guardian, c.phone, c.school.name if c.school else "",
+            c.guardian, c.phone, c.responsible_school.name if c.responsible_school else "",
             f"{c.student.school.name} {c.student.class_label}" if c.student
             else c.placed_school or "未登记", c.assessed_on, c.placement_label, c.placed_on]
