@@ -54,6 +54,16 @@ def form_page(page_template: str, form, **context):
     return render_template(page_template, form=form, **context)
 
 
+def refused_list(error: str | None, entries: list, what: str, back: str):
+    """A list from another office (户籍名单, 残联's list) refused whole, 422, its file's error or
+    each bad row with what to fix (_list_errors.html); None when it may be previewed."""
+    bad = [e for e in entries if e.errors]
+    if error or bad:
+        return render_template("_list_errors.html", error=error, bad=bad, total=len(entries),
+                               what=what, back=back), 422
+    return None
+
+
 def message_response(text: str, code: int):
     """A message the user reads where they are (see the module's contract)."""
     if is_htmx():

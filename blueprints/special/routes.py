@@ -18,7 +18,7 @@ from extensions import db
 from models import (DISABILITY_CATEGORIES, DISABILITY_LEVELS, SPECIAL_PLACEMENTS,
                     DisabledChild)
 from refusal import Refusal
-from responses import after_write, form_page
+from responses import after_write, form_page, refused_list
 
 
 @bp.route("/")
@@ -39,10 +39,9 @@ def import_list():
         raise Refusal("；".join(form.file.errors) or "请选择残联的残疾儿童名单文件。")
     data = form.file.data.read()
     error, entries = roster.read(data)
-    bad = [e for e in entries if e.errors]
-    if error or bad:
-        return render_template("_list_errors.html", error=error, bad=bad, total=len(entries),
-                               what="残疾儿童名单", back=url_for("special.index")), 422
+    refused = refused_list(error, entries, "残疾儿童名单", url_for("special.index"))
+    if refused:
+        return refused
     return render_template("special/import_preview.html",
                            plan=roster.plan(access.township_id(), entries),
                            categories=DISABILITY_CATEGORIES, levels=DISABILITY_LEVELS,
@@ -80,8 +79,7 @@ def template():
 @access.require(*access.EVERYONE)
 def show(child_id):
     child = access.get_or_404(DisabledChild, child_id)
-    form = PlaceForm(obj=child, placement=child.placement)
-    return _page(child, form)
+    return _page(child, _form(obj=child, placement=child.placement))
 
 
 @bp.route("/<int:child_id>", methods=["POST"])
@@ -89,8 +87,7 @@ def show(child_id):
 def place(child_id):
     """The assessment and placement (and, for the officer, the responsible school)."""
     child = access.get_or_404(DisabledChild, child_id)
-    form = PlaceForm()
-    form.school_id.choices = _schools()
+    form = _form()
     if "school_id" not in request.form:  # shown but not editable: follows the record
         form.school_id.data = child.school_id
     if form.validate_on_submit():
@@ -106,12 +103,14 @@ def place(child_id):
     return _page(child, form)
 
 
-def _schools():
-    return [(s.id, s.name) for s in access.schools()]
+def _form(**values) -> PlaceForm:
+    """The placement form, its 责任学校 choices the schools in scope."""
+    form = PlaceForm(**values)
+    form.school_id.choices = [(s.id, s.name) for s in access.schools()]
+    return form
 
 
 def _page(child, form):
-    form.school_id.choices = _schools()
     return form_page("special/show.html", form, child=child, placements=SPECIAL_PLACEMENTS)
 
 

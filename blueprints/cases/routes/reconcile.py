@@ -13,7 +13,7 @@ from blueprints.cases import bp, reconcile, workflow
 from blueprints.cases.forms import ReconcileImportForm
 from extensions import db
 from models import EXPLANATIONS, Guardian, HouseholdChild, School, Student
-from responses import after_write
+from responses import after_write, refused_list
 from refusal import Refusal
 
 
@@ -35,10 +35,9 @@ def reconcile_import():
         raise Refusal("；".join(form.file.errors) or "请选择户籍名单文件。")
     data = form.file.data.read()
     error, entries = reconcile.read(data)
-    bad = [e for e in entries if e.errors]
-    if error or bad:
-        return render_template("_list_errors.html", error=error, bad=bad, total=len(entries),
-                               what="户籍名单", back=url_for("cases.reconcile_page")), 422
+    refused = refused_list(error, entries, "户籍名单", url_for("cases.reconcile_page"))
+    if refused:
+        return refused
     planned = reconcile.plan(access.township_id(), entries)
     return render_template("cases/reconcile_preview.html", plan=planned,
                            token=pending.keep("household", data),
