@@ -126,6 +126,13 @@ def sees_full_ids(user=None) -> bool:
     return user.role in FULL_ID_ROLES
 
 
+def acts_for_township(user=None) -> bool:
+    """The central officer: the township's own steps (上报 and 申请 to the county, a child's
+    responsible school) beside what every school records."""
+    user = user or current_user
+    return user.role in OFFICER
+
+
 def township_id(user=None) -> int | None:
     user = user or current_user
     return user.school.township_id if user.school else None

@@ -43,7 +43,7 @@ def edit(student_id):
     if student.status not in ABNORMAL and not student.record_check:
         abort(404)
     form = RecordCheckForm()
-    officer = current_user.role in access.OFFICER
+    officer = access.acts_for_township()
     if not form.is_submitted():
         form.fill(student.record_check, current_user)
     elif form.validate_on_submit():

@@ -93,7 +93,7 @@ def place(child_id):
     if form.validate_on_submit():
         try:
             roster.place(child, form.data, date.today(),
-                         may_move=current_user.role in access.OFFICER)
+                         may_move=access.acts_for_township())
         except Refusal as refused:  # above the form, everything typed kept
             form.form_errors.append(str(refused))
         else:
