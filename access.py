@@ -18,10 +18,10 @@ from sqlalchemy.orm import aliased
 from extensions import db, login_manager
 from models import (ROLES, Absence, ActionItem, Activity, ActivityPhoto, AidGrant, AidProgram,
                     AuditLog, Cadre, CaseNotice, CaseStep, ClassGroup, DisabledChild, DropoutCase,
-                    EarlyWarning, FollowUp, Guardian, HomeVisit, HouseholdChild, Leaver, Meeting,
-                    Pledge, PledgeTemplate, PrintJob, RecordCheck, Responsibility, RiskOverride,
-                    School, StatusChange, Student, Term, TutoringPair, TutoringSession, User,
-                    WorkSummary)
+                    EarlyWarning, FollowUp, GradeLead, GroupMember, Guardian, HomeVisit,
+                    HouseholdChild, Leaver, Meeting, Pledge, PledgeTemplate, PrintJob, RecordCheck,
+                    Responsibility, RiskOverride, School, StatusChange, Student, Term,
+                    TutoringPair, TutoringSession, User, WorkSummary)
 
 # Every group of roles a route declares (@require) is named here, for what it may do. Templates
 # ask can(endpoint), area modules ask these names and functions: no role's name elsewhere.
@@ -199,7 +199,7 @@ def _condition(model, user):
         return ClassGroup.school_id.in_(school_ids(user))
     if model is User:
         return User.school_id.in_(school_ids(user))
-    if model in (TutoringPair, Activity, ActivityPhoto):
+    if model in (TutoringPair, Activity, ActivityPhoto, GradeLead):
         return model.school_id.in_(school_ids(user))
     if model is WorkSummary:  # a school's summaries, and the township's for central roles
         if user.role in CENTRAL or user.role == "inspector":
@@ -216,7 +216,7 @@ def _condition(model, user):
     if model is ActionItem:  # a meeting's decisions: the township's, or one school's
         return ActionItem.meeting_id.in_(sa.select(Meeting.id).where(_condition(Meeting, user)))
     # township-wide lists kept by the central school
-    if model in (Term, Cadre, PledgeTemplate, AidProgram, HouseholdChild, Meeting):
+    if model in (Term, Cadre, PledgeTemplate, AidProgram, HouseholdChild, Meeting, GroupMember):
         return model.central_id == township_id(user)
     if model is PrintJob:  # a batch print is its owner's alone
         return PrintJob.user_id == user.id

@@ -14,16 +14,16 @@ from sqlalchemy.orm import Session, object_session
 from extensions import db
 from models import (ABSENCE_KINDS, ACTIVITY_KINDS, AID_KINDS, AID_METHODS, AID_STATUSES,
                     CADRE_LEVELS, CASE_STATES, CASE_TRIGGERS, CONTACT_MODES, DESTINATIONS,
-                    DISABILITY_CATEGORIES, DISABILITY_LEVELS, EXPLANATIONS, GRADES, ID_TYPES,
-                    NOTICE_KINDS, PAIR_KINDS, PLACEMENTS, PLEDGE_KINDS, PLEDGE_STATUSES, REQUESTS,
-                    RESPONSIBILITY_KINDS, RISK_LEVELS, ROLES, SCHOOL_KINDS, SEMESTERS,
-                    SESSION_MODES, STATUSES, VERIFICATIONS, VISIT_OUTCOMES, WARNING_RULES,
-                    WARNING_STATUSES, WHEREABOUTS, ActionItem, AidProgram, AuditLog, Cadre,
-                    CaseNotice, CaseStep, ClassGroup, DisabledChild, DocumentCounter, FollowUp,
-                    Guardian, HouseholdChild, Leaver, Meeting, MonthReport, PledgeTemplate,
-                    PrintJob, RecordCheck, Responsibility, RiskScore, RollCall, School,
-                    StatusChange, Student, Term, TutoringSession, UserSession, WorkSummary,
-                    mask_id, now)
+                    DISABILITY_CATEGORIES, DISABILITY_LEVELS, EXPLANATIONS, GRADES,
+                    GROUP_POSITIONS, ID_TYPES, MEETING_KINDS, NOTICE_KINDS, PAIR_KINDS, PLACEMENTS,
+                    PLEDGE_KINDS, PLEDGE_STATUSES, REQUESTS, RESPONSIBILITY_KINDS, RISK_LEVELS,
+                    ROLES, SCHOOL_KINDS, SEMESTERS, SESSION_MODES, STATUSES, VERIFICATIONS,
+                    VISIT_OUTCOMES, WARNING_RULES, WARNING_STATUSES, WHEREABOUTS, ActionItem,
+                    AidProgram, AuditLog, Cadre, CaseNotice, CaseStep, ClassGroup, DisabledChild,
+                    DocumentCounter, FollowUp, Guardian, HouseholdChild, Leaver, Meeting,
+                    MonthReport, PledgeTemplate, PrintJob, RecordCheck, Responsibility, RiskScore,
+                    RollCall, School, StatusChange, Student, Term, TutoringSession, UserSession,
+                    WorkSummary, mask_id, now)
 
 # Columns that are bookkeeping, not facts; their changes are not listed in before/after.
 QUIET = {"version", "updated_at", "created_at", "name_pinyin", "name_initials", "last_login_at"}
@@ -69,7 +69,7 @@ FIELD_LABELS = {
     "file_path": "文件", "print_path": "打印用图片", "caption": "说明", "size": "大小（字节）",
     "activity_id": "工作活动", "version": "稿次", "sections": "正文", "figures": "数据",
     "rows": "行数", "filters": "筛选条件", "full_ids": "完整身份证号", "new_classes": "新建班级",
-    "meeting_id": "推进会", "owner_id": "负责人", "result": "完成情况", "text": "事项",
+    "meeting_id": "会议", "owner_id": "负责人", "result": "完成情况", "text": "事项",
     "case_id": "劝返个案", "warning_id": "预警", "pair_id": "结对", "template_id": "文书模板",
     "closed_by_id": "处理人", "explained_by_id": "说明人", "explained": "已说明",
     "explained_on": "说明日期", "explanation": "情况说明", "guardian": "监护人",
@@ -86,7 +86,7 @@ FIELD_LABELS = {
     "category": "残疾类别", "certificate_no": "残疾证号", "assessed_on": "评估日期",
     "assessment": "评估意见", "placed_on": "安置日期", "placed_as": "安置方式（学籍在外）",
     "placed_school": "就读学校（学籍在外）", "co_teachers": "同去的教师", "frequency": "送教频次",
-    "confirmed_on": "核实日期",
+    "confirmed_on": "核实日期", "duty": "分工",
 }
 # The tables as the 操作日志 names them (对象).
 TABLE_LABELS = {
@@ -102,7 +102,7 @@ TABLE_LABELS = {
     "tutoring_pairs": "结对帮扶", "tutoring_sessions": "帮扶活动", "risk_overrides": "风险等级调整",
     "meetings": "推进会", "action_items": "会议决定事项",
     "activities": "工作活动", "activity_photos": "活动照片", "work_summaries": "工作总结",
-    "backups": "备份",
+    "backups": "备份", "grade_leads": "包年级", "group_members": "领导小组",
 }
 
 # Stored codes as the 操作日志 shows them: {(table, column): {code: label}}.
@@ -130,6 +130,8 @@ CODES = {
     ("disabled_children", "level"): DISABILITY_LEVELS,
     ("disabled_children", "placed_as"): PLACEMENTS, ("leavers", "destination"): DESTINATIONS,
     ("risk_overrides", "level"): RISK_LEVELS, ("activities", "kind"): ACTIVITY_KINDS,
+    ("grade_leads", "grade"): GRADES, ("group_members", "position"): GROUP_POSITIONS,
+    ("meetings", "kind"): MEETING_KINDS,
 }
 
 

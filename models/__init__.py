@@ -10,6 +10,7 @@ register    Student, Guardian, StatusChange
 records     RecordCheck (非正常学籍 clean-up), Leaver (九年级 leavers' destinations)
 special     DisabledChild (残联's list, assessment, placement)
 papers      Cadre, Responsibility (双线四包), PledgeTemplate, Pledge, DocumentCounter
+network     GradeLead (包年级), GroupMember (控辍保学领导小组)
 aid         AidProgram, AidGrant
 pairs       TutoringPair, TutoringSession
 attendance  Absence, EarlyWarning
@@ -24,6 +25,7 @@ from models.register import *  # noqa: F401,F403
 from models.records import *  # noqa: F401,F403
 from models.special import *  # noqa: F401,F403
 from models.papers import *  # noqa: F401,F403
+from models.network import *  # noqa: F401,F403
 from models.aid import *  # noqa: F401,F403
 from models.pairs import *  # noqa: F401,F403
 from models.attendance import *  # noqa: F401,F403

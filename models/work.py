@@ -10,16 +10,22 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from extensions import db
 from refusal import Refusal
 from models.common import SEMESTERS, now, school_year_label
+from models.papers import Cadre
 from models.people import School, User
+
+
+MEETING_KINDS = {"monthly": "控辍保学推进会", "group": "控辍保学领导小组会议"}
 
 
 class Meeting(db.Model):
     """月度推进会: the central school's monthly review, its agenda (drafted from the data, then
-    edited) and minutes."""
+    edited) and minutes; or a meeting of the township's 领导小组 (kind "group"), kept the same
+    way with its own 期号."""
     __tablename__ = "meetings"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     central_id: Mapped[int] = mapped_column(sa.ForeignKey("schools.id"), index=True)
+    kind: Mapped[str] = mapped_column(sa.String(10), default="monthly", server_default="monthly")
     month: Mapped[date]  # the first day of the month reviewed
     held_on: Mapped[date]
     place: Mapped[str] = mapped_column(sa.String(60), default="")
@@ -37,13 +43,17 @@ class Meeting(db.Model):
 
     @property
     def title(self) -> str:
-        return f"{self.month.year}年{self.month.month}月控辍保学推进会"
+        return f"{self.month.year}年{self.month.month}月{self.kind_label}"
+
+    @property
+    def kind_label(self) -> str:
+        return MEETING_KINDS.get(self.kind, self.kind)
 
     @property
     def issue_no(self) -> int:
         """The 纪要's 期号: this meeting's place among the township's meetings of its year."""
         return db.session.scalar(sa.select(sa.func.count(Meeting.id)).where(
-            Meeting.central_id == self.central_id,
+            Meeting.central_id == self.central_id, Meeting.kind == self.kind,
             Meeting.held_on.between(self.held_on.replace(month=1, day=1), self.held_on),
             sa.or_(Meeting.held_on < self.held_on, Meeting.id <= self.id)))
 
@@ -74,21 +84,29 @@ def roll_of(text: str) -> list[tuple[str, str, str, str]]:
 
 class ActionItem(db.Model):
     """A decision of a meeting: who does what, for which school, by when; carried to the next
-    meeting while open."""
+    meeting while open. Its owner is a user, or a cadre of the government line (a 副镇长, a
+    村干部) whom the officer follows up."""
     __tablename__ = "action_items"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     meeting_id: Mapped[int] = mapped_column(sa.ForeignKey("meetings.id"), index=True)
     school_id: Mapped[int | None] = mapped_column(sa.ForeignKey("schools.id"), index=True)
-    owner_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    owner_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    cadre_id: Mapped[int | None] = mapped_column(sa.ForeignKey("cadres.id"), index=True)
     text: Mapped[str] = mapped_column(sa.String(300))
     due_on: Mapped[date]
     done_on: Mapped[date | None]
     result: Mapped[str] = mapped_column(sa.String(300), default="")
 
     meeting: Mapped[Meeting] = relationship(back_populates="items")
-    owner: Mapped[User] = relationship()
+    owner: Mapped[User | None] = relationship()
+    cadre: Mapped[Cadre | None] = relationship()
     school: Mapped[School | None] = relationship()
+
+    @property
+    def who(self):
+        """The person responsible: a user or a cadre."""
+        return self.owner or self.cadre
 
     @property
     def is_open(self) -> bool:
@@ -104,7 +122,7 @@ class ActionItem(db.Model):
         self.done_on, self.result = on, result[:300]
 
     def __str__(self) -> str:
-        return f"{self.text}（{self.owner.name if self.owner else ''}，{self.due_on} 前）"
+        return f"{self.text}（{self.who.name if self.who else ''}，{self.due_on} 前）"
 
 
 # 工作活动: the school's own 控辍保学 activities, with photos or scans as evidence (佐证材料).

@@ -9,9 +9,10 @@ import pytest
 import access
 from extensions import db
 from blueprints.pledges.texts import DEFAULTS
-from models import (ROLES, ActionItem, Activity, ActivityPhoto, AidGrant, AidProgram, CaseNotice,
-                    DisabledChild, DropoutCase, EarlyWarning, FollowUp, HomeVisit, HouseholdChild,
-                    Meeting, Pledge, PledgeTemplate, Student, Term, TutoringPair, WorkSummary)
+from models import (ROLES, ActionItem, Activity, ActivityPhoto, AidGrant, AidProgram, Cadre,
+                    CaseNotice, DisabledChild, DropoutCase, EarlyWarning, FollowUp, GroupMember,
+                    HomeVisit, HouseholdChild, Meeting, Pledge, PledgeTemplate, Student, Term,
+                    TutoringPair, WorkSummary)
 from tests import factories as f
 
 
@@ -60,8 +61,10 @@ def _url_args(world, victim):
     disabled = DisabledChild(central_id=world.central_a.id, school_id=world.a1.id, name="张三",
                              student=world.s_a1, sex="男", id_number=world.s_a1.id_number,
                              birth_date=date(2016, 5, 17), imported_on=date(2025, 9, 1))
+    member = GroupMember(central_id=world.central_a.id, position="deputy", cadre=Cadre(
+        central_id=world.central_a.id, level="township", name="赵副镇长", post="副镇长"))
     db.session.add_all([case, visit, child, meeting, action, activity, photo, summary, disabled,
-                        taught])
+                        taught, member])
     db.session.commit()
     return {
         "student_id": world.s_a1.id, "school_id": world.a1.id, "class_id": world.class_a1.id,
@@ -70,7 +73,7 @@ def _url_args(world, victim):
         "pair_id": pair.id, "warning_id": warning.id, "case_id": case.id, "item_id": item.id,
         "notice_id": notice.id, "visit_id": visit.id, "child_id": child.id,
         "meeting_id": meeting.id, "activity_id": activity.id, "photo_id": photo.id,
-        "summary_id": summary.id,
+        "summary_id": summary.id, "member_id": member.id,
     }, {"students.delete": {"student_id": victim.id},
         "students.class_options": {"school_id": world.a1.id},
         "pairs.new": {"student": world.s_a1.id},

@@ -730,7 +730,7 @@ def test_dashboard_and_monthly_meeting_in_the_demo_township(app, live_server, ch
     assert classes[0] == "全部" and len(classes) > 1 and "石桥村小" not in "".join(classes)
 
     leader.goto(live_server + "/meetings/")
-    leader.get_by_role("link", name="安排会议").click()
+    leader.get_by_role("link", name="安排推进会").click()
     leader.get_by_role("button", name="安排并起草议程").click()
     leader.wait_for_selector("text=议程已按数据起草")
     agenda = leader.input_value("#agenda")
@@ -755,7 +755,7 @@ def test_dashboard_and_monthly_meeting_in_the_demo_township(app, live_server, ch
     for text, owner in (("本周内完成家访并上报", "刘建平（柳塘村小）"),
                         ("联系村委会共同劝返", "王建华（青山镇中心学校）")):
         leader.fill("#item-text", text)
-        leader.select_option("#item-owner_id", label=owner)
+        leader.select_option("#item-owner", label=owner)
         leader.select_option("#item-school_id", label="柳塘村小")
         leader.fill("#item-due_on", date.today().isoformat())
         leader.get_by_role("button", name="记下这个决定").click()

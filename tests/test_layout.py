@@ -10,7 +10,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 # Modules that print (they build a document, so they import pdf and WeasyPrint).
 PRINTING = {"aid/paper.py", "evidence/pack.py", "pledges/printing.py", "students/sheets.py",
-            "responsibility/table.py", "attendance/risk_ledger.py"}
+            "responsibility/table.py", "attendance/risk_ledger.py",
+            "responsibility/network_sheet.py"}
 
 
 def test_rules_import_without_views_or_weasyprint():

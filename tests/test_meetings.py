@@ -85,11 +85,11 @@ def test_action_items_reach_the_owner_and_carry_until_done(world, data, login):
     head = world.users["village_head"]
     box = leader.post(f"/meetings/{first.id}/items", headers={
         "HX-Request": "true", "HX-Target": "action-items"}, data={
-        "text": "一周内完成李四家访", "owner_id": head.id, "school_id": world.a1.id,
+        "text": "一周内完成李四家访", "owner": f"u{head.id}", "school_id": world.a1.id,
         "due_on": (TODAY - timedelta(days=23)).isoformat()})
     assert box.status_code == 200 and 'id="action-items"' in box.text and "李四家访" in box.text
     bad = leader.post(f"/meetings/{first.id}/items", headers={
-        "HX-Request": "true", "HX-Target": "action-items"}, data={"text": "", "owner_id": head.id,
+        "HX-Request": "true", "HX-Target": "action-items"}, data={"text": "", "owner": f"u{head.id}",
                                                                   "school_id": 0, "due_on": ""})
     assert bad.status_code == 422 and "请写明要做什么" in bad.text
     home = login("head").get("/").text
@@ -118,7 +118,7 @@ def test_papers_by_their_text_and_the_excel_report_equals_the_dashboard(world, d
     meeting = db.session.scalar(db.select(Meeting))
     leader.post(f"/meetings/{meeting.id}/minutes", data={"minutes": "会议要求各校本周内完成家访"})
     leader.post(f"/meetings/{meeting.id}/items", data={
-        "text": "核实李四去向", "owner_id": world.users["village_head"].id,
+        "text": "核实李四去向", "owner": f"u{world.users['village_head'].id}",
         "school_id": world.a1.id, "due_on": TODAY.isoformat()})
     signin = text_of(leader.get(f"/meetings/{meeting.id}/signin.pdf").data)
     assert "签到表" in signin and re.search(r"2 +杨秀英 +甲一村小", signin)  # by column

@@ -273,6 +273,18 @@ def test_the_new_ledgers_and_the_home_teaching_record_keep_the_rules(demo_app, n
     assert text.count("1.5 小时") >= 1 + len(pair.sessions) and pair.student.name in text
 
 
+def test_the_townships_network_sheet_keeps_the_rules(demo_app, names):
+    """Issue 20, part 4: the whole network on one sheet: the 领导小组 with cadres, every school's
+    grades with their 包年级 leaders, and the government line by village."""
+    from models import Cadre
+    sheet = laid_out(demo_app, "network", {})
+    assert_rules(sheet, names | set(db.session.scalars(sa.select(Cadre.name))))
+    text = flat(sheet[0])
+    assert "全镇控辍保学责任网络表" in text and "龙继红" in text and "全面负责" in text
+    assert "李国强" in text and "石桥村小" in text and "杨秀英" in text and "村干部包户" in text
+    assert len(sheet[0].pages) <= 4
+
+
 def test_student_sheets_and_visit_forms_keep_the_rules(demo_app, names, issued):
     from models import HomeVisit
     school, _, _ = issued

@@ -100,7 +100,7 @@ def draft(meeting: Meeting, today: date) -> str:
     n = 1
     if open_items:
         lines.append(f"{n}. 上次会议布置事项的落实情况（{len(open_items)} 项未完成）")
-        lines += [f"   - {i.school.name if i.school else '全镇'}：{i.text}（{i.owner.name}，"
+        lines += [f"   - {i.school.name if i.school else '全镇'}：{i.text}（{i.who.name}，"
                   f"{i.due_on} 前）" for i in open_items]
         n += 1
     pages = schools(meeting, today)

@@ -5,9 +5,11 @@ from wtforms.validators import InputRequired, Length, ValidationError
 
 import params
 from forms import Form
+from models import MEETING_KINDS
 
 
 class MeetingForm(Form):
+    kind = SelectField("会议", choices=list(MEETING_KINDS.items()))
     month = StringField("会议月份", [InputRequired("请填写月份，如 2026-11。")],
                         description="回顾哪个月的工作，如 2026-11")
     held_on = DateField("会议日期", [InputRequired("请填写会议日期。")], default=date.today)
@@ -29,6 +31,11 @@ class MeetingForm(Form):
 
 class ActionItemForm(Form):
     text = StringField("事项", [InputRequired("请写明要做什么。"), Length(max=300)])
-    owner_id = SelectField("负责人", coerce=int)
+    owner = SelectField("负责人", validate_choice=False,
+                        description="学校人员，或政府线的镇、村干部（由中心校管理员跟进）")
     school_id = SelectField("学校", coerce=int)
     due_on = DateField("完成期限", [InputRequired("请填写完成期限。")])
+
+    def validate_owner(self, field):
+        if not (field.data or "")[:1] in ("u", "c"):
+            raise ValidationError("请选择负责人。")

@@ -16,9 +16,11 @@ from blueprints.cases import ledger, sent
 from blueprints.dashboard import metrics
 from blueprints.meetings import agenda, bp
 from blueprints.meetings.forms import ActionItemForm, MeetingForm
+from blueprints.responsibility import lines, network
 from blueprints.special import roster
 from extensions import db
-from models import SPECIAL_PLACEMENTS, ActionItem, Meeting, School, User, roll_of
+from models import (CADRE_LEVELS, SPECIAL_PLACEMENTS, ActionItem, Cadre, Meeting, School, User,
+                    roll_of)
 from responses import after_write, form_page, targets
 from refusal import Refusal
 
@@ -28,7 +30,10 @@ FIELDS = ("held_on", "place", "chair", "attendees", "absentees", "observers", "d
           "agenda")  # what the meeting's page saves
 
 
-def _default_attendees() -> str:
+def _default_attendees(kind: str) -> str:
+    """The regulars of a 推进会 (the schools' heads), or the members of the 领导小组."""
+    if kind == "group":
+        return "\n".join(f"{m.person.name}（{m.unit}）" for m in network.group())
     people = db.session.scalars(access.scoped(User).where(
         User.active.is_(True), User.role.in_(access.MEETING_REGULARS))
         .order_by(User.school_id)).all()
@@ -46,14 +51,15 @@ def index():
 @bp.route("/new", methods=["GET", "POST"])
 @access.require(*access.CENTRAL)
 def new():
-    form = MeetingForm()
+    form = MeetingForm(kind=request.args.get("kind", "monthly"))
     if not form.is_submitted():
         today = date.today()
         form.month.data = f"{today:%Y-%m}"
         form.chair.data = current_user.name
-        form.attendees.data = _default_attendees()
+        form.attendees.data = _default_attendees(form.kind.data)
     if form.validate_on_submit():
-        meeting = Meeting(central_id=access.township_id(), month=params.month(form.month.data),
+        meeting = Meeting(central_id=access.township_id(), kind=form.kind.data,
+                          month=params.month(form.month.data),
                           held_on=form.held_on.data, place=form.place.data,
                           chair=form.chair.data, attendees=form.attendees.data,
                           absentees=form.absentees.data, observers=form.observers.data,
@@ -71,10 +77,10 @@ def _item_form(meeting, form=None):
     form = form or ActionItemForm()
     schools = access.schools()
     form.school_id.choices = [(0, "全镇")] + [(s.id, s.name) for s in schools]
-    form.owner_id.choices = [(u.id, f"{u.name}（{u.school.name if u.school else ''}）")
-                             for u in db.session.scalars(access.scoped(User).where(
-                                 User.active.is_(True), User.role.in_(access.STAFF)).order_by(
-                                 User.school_id, User.name))]
+    form.owner.choices = [("", "（请选择）")] + lines.person_choices(
+        db.session.scalars(access.scoped(User).where(User.active.is_(True), User.role.in_(
+            access.STAFF)).order_by(User.school_id, User.name)).all(),
+        [c for level in CADRE_LEVELS for c in lines.cadres(level)])
     return form
 
 
@@ -145,9 +151,11 @@ def add_item(meeting_id):
     form = _item_form(meeting)
     if form.validate_on_submit():
         school = access.get_or_404(School, form.school_id.data) if form.school_id.data else None
-        db.session.add(ActionItem(meeting=meeting, school_id=school.id if school else None,
-                                  owner=access.get_or_404(User, form.owner_id.data),
-                                  text=form.text.data, due_on=form.due_on.data))
+        person = lines.chosen_person(form.owner.data)
+        item = ActionItem(meeting=meeting, school_id=school.id if school else None,
+                          text=form.text.data, due_on=form.due_on.data)
+        item.owner, item.cadre = (None, person) if isinstance(person, Cadre) else (person, None)
+        db.session.add(item)
         db.session.commit()
         form = _item_form(meeting, ActionItemForm(formdata=None))
         status = 200

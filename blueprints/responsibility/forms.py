@@ -2,7 +2,7 @@ from wtforms import BooleanField, SelectField, StringField
 from wtforms.validators import InputRequired, Length, Optional, Regexp, ValidationError
 
 from forms import Form
-from models import CADRE_LEVELS, RESPONSIBILITY_KINDS
+from models import CADRE_LEVELS, GROUP_POSITIONS, RESPONSIBILITY_KINDS
 
 
 class CadreForm(Form):
@@ -37,3 +37,15 @@ class BulkForm(Form):
     village = SelectField("户籍村（村干部、乡镇干部）", validate_choice=False)
     person = SelectField("责任人（学校领导或干部）", validate_choice=False)
     replace = BooleanField("替换已有的责任人（不勾选时只补上空缺）")
+
+
+class GroupMemberForm(Form):
+    """A member of the 控辍保学领导小组: a user or a cadre (the view fills the choices)."""
+    position = SelectField("职务", choices=list(GROUP_POSITIONS.items()))
+    person = SelectField("人员", validate_choice=False,
+                         description="学校的领导、老师，或乡村干部名录里的镇、村干部")
+    duty = StringField("分工", [Length(max=200)], description="如 全面负责、负责劝返复学的统筹")
+
+    def validate_person(self, field):
+        if not (field.data or "")[:1] in ("u", "c"):
+            raise ValidationError("请选择一位人员。")

@@ -14,6 +14,7 @@ from extensions import db
 from models import (GOVERNMENT_LINE, RESPONSIBILITY_KINDS, Cadre, ClassGroup, Responsibility,
                     School, Student, User)
 from paging import Page
+from params import whole
 
 def school_line_users(school: School) -> list[User]:
     """Users who may 包 a child of this school: its own staff and its central school's."""
@@ -38,6 +39,22 @@ def choices_for(student: Student) -> dict[str, list[tuple[int, str]]]:
     return {"leader": none + users, "class_teacher": none + users, "teacher": none + users,
             "township_cadre": none + township,
             "village_cadre": none + [(c.id, str(c)) for c in village]}
+
+
+def person_choices(users: list[User], cadres: list[Cadre]) -> list[tuple[str, str]]:
+    """One select of users ("u12") and cadres ("c3"): a line, a decision, a group member."""
+    return ([(f"u{u.id}", f"{u.name}（{u.school.name if u.school else ''} {u.role_label}）")
+             for u in users] +
+            [(f"c{c.id}", f"{c.name}（{c.level_label} · {c.village + ' ' if c.village else ''}"
+                          f"{c.post}）") for c in cadres])
+
+
+def chosen_person(value: str | None):
+    """The user or cadre of a person_choices value, within the user's scope; None if unset."""
+    value = value or ""
+    if value[:1] not in ("u", "c") or whole(value[1:]) is None:
+        return None
+    return access.get_or_404(User if value[0] == "u" else Cadre, whole(value[1:]))
 
 
 def person_for(kind: str, person_id: int):

@@ -4,12 +4,15 @@ from datetime import date
 from flask import flash, render_template, request, url_for
 
 import access
-from params import whole
 import printjobs
-from blueprints.responsibility import bp, lines, table  # noqa: F401 (table: its print batch)
-from blueprints.responsibility.forms import BulkForm, CadreForm, ResponsibilityForm
+from blueprints.responsibility import (bp, lines, network,  # noqa: F401 (the sheets:
+                                        network_sheet, table)  # their print batches)
+from blueprints.responsibility.forms import (BulkForm, CadreForm, GroupMemberForm,
+                                             ResponsibilityForm)
 from extensions import db
-from models import CADRE_LEVELS, GOVERNMENT_LINE, RESPONSIBILITY_KINDS, Cadre, School, Student
+from models import (CADRE_LEVELS, GOVERNMENT_LINE, GRADES, RESPONSIBILITY_KINDS, Cadre,
+                    GroupMember, School, Student, User)
+from refusal import Refusal
 from responses import after_write, form_page
 
 
@@ -67,26 +70,21 @@ def _bulk_choices(form, schools: list[School]) -> None:
     """The schools, villages and people (each school's staff, the cadres) a bulk line offers."""
     form.school_id.choices = [(s.id, s.name) for s in schools]
     form.village.choices = [(v, v) for v in lines.villages()]
-    people = [("", "（班主任包班时不用选）")]
-    for school in schools:
-        people += [(f"u{u.id}", f"{u.name}（{u.role_label} · {school.name}）")
-                   for u in lines.school_line_users(school) if not access.class_scoped(u)
-                   and u.school_id == school.id]
-    people += [(f"c{c.id}", f"{c.name}（{c.level_label} · {c.village} {c.post}）")
-               for level in CADRE_LEVELS for c in lines.cadres(level)]
-    form.person.choices = people
+    leaders = [u for school in schools for u in lines.school_line_users(school)
+               if not access.class_scoped(u) and u.school_id == school.id]
+    form.person.choices = [("", "（班主任包班时不用选）")] + lines.person_choices(
+        leaders, [c for level in CADRE_LEVELS for c in lines.cadres(level)])
 
 
 def _chosen_person(form, kind):
     """The user or cadre picked for a bulk line, checked against the line; errors on the form."""
     if kind == "class_teacher":
         return None
-    value = form.person.data or ""
     wants_cadre = kind in GOVERNMENT_LINE
-    if not value or value[0] != ("c" if wants_cadre else "u") or whole(value[1:]) is None:
+    person = lines.chosen_person(form.person.data)
+    if person is None or isinstance(person, Cadre) != wants_cadre:
         form.person.errors.append("请选择" + ("一位干部。" if wants_cadre else "一位学校领导。"))
         return None
-    person = lines.person_for(kind, whole(value[1:]))
     if wants_cadre and person.level != kind.split("_")[0]:
         form.person.errors.append(f"请选择一位{CADRE_LEVELS[kind.split('_')[0]]}。")
         return None
@@ -100,6 +98,81 @@ def table_pdf():
     job = printjobs.start("responsibility_table", {k: request.form.get(k, "")
                                                    for k in ("school", "village", "all")})
     return after_write(url_for("prints.show", job_id=job.id))
+
+
+# 责任网络: the network on one sheet, 包年级, the 控辍保学领导小组
+
+@bp.route("/network")
+@access.require(*access.SCHOOL_READERS)
+def network_page():
+    schools = _network_schools()
+    year = network.this_year()
+    leaders = {s.id: [(0, "（未指定）")] + [(u.id, u.name) for u in lines.school_line_users(s)
+                                          if not access.class_scoped(u)] for s in schools}
+    return render_template("responsibility/network.html", schools=schools, year=year,
+                           nets=network.school_line(schools, year), group=network.group(),
+                           villages=network.government_line(), leaders=leaders,
+                           every=access.schools(), chosen=request.args.get("school", type=int))
+
+
+def _network_schools() -> list[School]:
+    """The school asked for (?school=), else every school the user sees."""
+    school_id = request.args.get("school", type=int)
+    return [access.get_or_404(School, school_id)] if school_id else access.schools()
+
+
+@bp.route("/network.pdf")
+@access.require(*access.SCHOOL_READERS)
+def network_pdf():
+    return printjobs.render_now("network", {"school": request.args.get("school", "")})
+
+
+@bp.route("/grades", methods=["POST"])
+@access.require(*access.REGISTER_EDITORS)
+def grade_lead():
+    """行政人员包年级 for one grade of a school this school year; nobody clears it."""
+    school = access.get_or_404(School, request.form.get("school", type=int))
+    grade = request.form.get("grade", type=int)
+    if grade not in GRADES:
+        raise Refusal("请选择年级。")
+    user_id = request.form.get("user", 0, type=int)
+    user = access.get_or_404(User, user_id) if user_id else None
+    if user is not None and user.school_id not in (school.id, school.township_id):
+        raise Refusal(f"{user.name} 不是{school.name}或中心学校的人员，不能包这个年级。")
+    flash(network.set_grade_lead(school, grade, user, network.this_year()), "success")
+    db.session.commit()
+    return after_write(url_for("responsibility.network_page", school=school.id))
+
+
+@bp.route("/group", methods=["GET", "POST"])
+@access.require(*access.OFFICER)
+def group():
+    """The 控辍保学领导小组, kept by the central officer: add a member."""
+    form = GroupMemberForm()
+    form.person.choices = lines.person_choices(
+        db.session.scalars(access.scoped(User).where(User.active.is_(True), User.role.in_(
+            access.STAFF)).order_by(User.school_id, User.name)).all(),
+        [c for level in CADRE_LEVELS for c in lines.cadres(level)])
+    if form.validate_on_submit():
+        person = lines.chosen_person(form.person.data)
+        member = GroupMember(central_id=access.township_id(), position=form.position.data,
+                             duty=form.duty.data.strip())
+        member.user, member.cadre = (None, person) if isinstance(person, Cadre) else (person, None)
+        db.session.add(member)
+        db.session.commit()
+        flash(f"已把 {person.name} 列入领导小组（{member.position_label}）。", "success")
+        return after_write(url_for("responsibility.group"))
+    return form_page("responsibility/group.html", form, members=network.group())
+
+
+@bp.route("/group/<int:member_id>/remove", methods=["POST"])
+@access.require(*access.OFFICER)
+def group_remove(member_id):
+    member = access.get_or_404(GroupMember, member_id)
+    db.session.delete(member)
+    db.session.commit()
+    flash(f"已把 {member.person.name} 移出领导小组。", "success")
+    return after_write(url_for("responsibility.group"))
 
 
 # The cadre directory (乡村干部名录), kept by the central officer
