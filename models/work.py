@@ -11,7 +11,7 @@ from extensions import db
 from refusal import Refusal
 from models.common import SEMESTERS, now, school_year_label
 from models.papers import Cadre
-from models.people import School, User
+from models.people import ClassGroup, School, User
 
 
 MEETING_KINDS = {"monthly": "控辍保学推进会", "group": "控辍保学领导小组会议"}
@@ -132,16 +132,19 @@ ACTIVITY_KINDS = {
     "law": "法律法规宣传", "training": "教师培训", "joint_meeting": "联席会议",
     "mental_health": "心理健康讲座", "other": "其他活动",
 }
+PARENT_KINDS = ("parents_meeting", "parent_school")  # held per class, counted per term
 
 
 class Activity(db.Model):
-    """One activity of a school (a 家长会, a publicity campaign, a training, a 联席会议)."""
+    """One activity of a school (a 家长会, a publicity campaign, a training, a 联席会议). A 家长会
+    or 家长学校 names its class (class_id), or none when the whole school's parents met."""
     __tablename__ = "activities"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     school_id: Mapped[int] = mapped_column(sa.ForeignKey("schools.id"), index=True)
     held_on: Mapped[date] = mapped_column(index=True)
     kind: Mapped[str] = mapped_column(sa.String(20))
+    class_id: Mapped[int | None] = mapped_column(sa.ForeignKey("classes.id"), index=True)
     title: Mapped[str] = mapped_column(sa.String(100))  # 主题
     place: Mapped[str] = mapped_column(sa.String(60), default="")
     reached: Mapped[int] = mapped_column(default=0)  # people reached (参加/覆盖人数)
@@ -150,6 +153,7 @@ class Activity(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=now)
 
     school: Mapped[School] = relationship()
+    class_group: Mapped[ClassGroup | None] = relationship()
     user: Mapped[User | None] = relationship()
     photos: Mapped[list[ActivityPhoto]] = relationship(
         back_populates="activity", order_by="ActivityPhoto.id", cascade="all, delete-orphan")

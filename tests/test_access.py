@@ -50,7 +50,7 @@ def _url_args(world, victim):
     action = ActionItem(meeting=meeting, owner=world.users["village_head"], text="家访",
                         due_on=date(2025, 11, 12))
     activity = Activity(school_id=world.a1.id, held_on=date(2025, 10, 9), kind="parents_meeting",
-                        title="家长会", reached=40)
+                        title="家长会", reached=40, class_group=world.class_a1)
     photo = ActivityPhoto(activity=activity, school_id=world.a1.id, file_path="missing.jpg",
                           print_path="missing-print.jpg")
     summary = WorkSummary(central_id=world.central_a.id, school_id=world.a1.id, school_year=2025,

@@ -143,3 +143,28 @@ def test_the_network_sheet_prints_the_whole_township(world, network, login):
     assert "甲二教学点控辍保学责任网络表" in one and "甲一村小" not in one
     assert db.session.scalar(db.select(db.func.count(AuditLog.id)).where(
         AuditLog.action == "export", AuditLog.table_name == "grade_leads")) == 2
+
+
+def test_the_township_summary_names_the_group_and_the_grade_leads(world, network, login,
+                                                                   signed_in):
+    from blueprints.summaries import draft as drafting
+    from models import Term, school_year_of
+    term = Term(central_id=world.central_a.id, school_year=school_year_of(TODAY), semester=1,
+                start_date=TODAY - timedelta(days=60), end_date=TODAY + timedelta(days=60))
+    db.session.add(term)
+    db.session.commit()
+    officer = login("officer")
+    officer.post("/responsibility/group", data={
+        "position": "leader", "person": f"c{network['town'].id}", "duty": "全面负责"})
+    officer.post("/responsibility/group", data={
+        "position": "member", "person": f"u{world.users['village_head'].id}"})
+    officer.post("/responsibility/grades", data={"school": world.a1.id, "grade": 3,
+                                                 "user": world.users["village_head"].id})
+    with signed_in(world.users["central_officer"]):
+        town = drafting.draft(drafting.township_unit(world.central_a),
+                              drafting.term_period(term), TODAY)
+        school = drafting.draft(drafting.school_unit(world.a1), drafting.term_period(term), TODAY)
+    text = "".join(t for _, t in town.sections)
+    assert "成立以副镇长钱镇长为组长的控辍保学工作领导小组，成员 2 人（其中镇、村干部 1 人）" in text
+    assert "行政人员包年级 1 个" in text and town.figures["group_members"] == 2
+    assert "领导小组" not in "".join(t for _, t in school.sections)

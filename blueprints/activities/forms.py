@@ -15,6 +15,8 @@ class ActivityForm(Form):
                         default=date.today)
     school_id = SelectField("学校", coerce=int)
     kind = SelectField("类别", choices=list(ACTIVITY_KINDS.items()))
+    class_id = SelectField("班级（家长会、家长学校）", coerce=int, default=0,
+                           description="开全校的家长会时选“全校”，算作每个班都开了")
     title = StringField("主题", [InputRequired("请写明活动主题，如“防辍学家长会”。"),
                                Length(max=100, message="主题最多 100 个字。")])
     place = StringField("地点", [Length(max=60, message="地点最多 60 个字。")],

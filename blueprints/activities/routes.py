@@ -9,11 +9,12 @@ from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
 import access
+import printjobs
 import uploads
-from blueprints.activities import bp, records
+from blueprints.activities import bp, parents, records, signin  # noqa: F401 (its print batch)
 from blueprints.activities.forms import ActivityForm
 from extensions import db
-from models import ACTIVITY_KINDS, Activity, ActivityPhoto, School
+from models import ACTIVITY_KINDS, PARENT_KINDS, Activity, ActivityPhoto, School
 from responses import after_write, form_page
 from refusal import Refusal
 
@@ -41,11 +42,16 @@ def index():
 def _form(activity=None) -> ActivityForm:
     form = ActivityForm(obj=activity)
     form.school_id.choices = [(s.id, s.name) for s in access.schools()]
+    form.class_id.choices = [(0, "全校")] + parents.class_choices(
+        activity.class_group if activity else None)
+    form.class_id.data = form.class_id.data or 0  # 全校, as an activity of another kind stores it
     if not form.is_submitted() and activity is None:
         wanted = request.args.get("school", type=int)
         ids = [sid for sid, _ in form.school_id.choices]
         form.school_id.data = wanted if wanted in ids else (
             current_user.school_id if current_user.school_id in ids else (ids or [None])[0])
+        form.class_id.data = request.args.get("class_id", 0, type=int)
+        form.kind.data = request.args.get("kind", form.kind.data)
     return form
 
 
@@ -53,6 +59,9 @@ def _check(form) -> list[records.Upload] | None:
     """Validate the fields and every file; None when anything is wrong (the errors are on the
     form, nothing is written)."""
     valid = form.validate_on_submit()
+    if valid and not parents.class_fits(form.school_id.data, form.kind.data, form.class_id.data):
+        form.class_id.errors = [*form.class_id.errors, "这个班级不是所选学校的，请重新选择班级。"]
+        valid = False
     ready, errors = records.check_files(request.files.getlist(form.photos.name))
     if errors:
         form.photos.errors = [*form.photos.errors, *errors]
@@ -68,6 +77,7 @@ def _fill(activity: Activity, form) -> None:
     for photo in activity.photos:
         photo.school_id = school.id
     activity.held_on, activity.kind = form.held_on.data, form.kind.data
+    activity.class_id = (form.class_id.data or None) if form.kind.data in PARENT_KINDS else None
     activity.title, activity.place = form.title.data, form.place.data or ""
     activity.reached = form.reached.data
     activity.description = form.description.data or ""
@@ -83,6 +93,28 @@ def _save(activity: Activity, ready) -> None:
         db.session.rollback()
         records.remove(written)
         raise
+
+
+@bp.route("/parents")
+@access.require(*access.EVERYONE)
+def parents_page():
+    """家长会和家长学校: which classes held one this term, and which held none."""
+    terms = access.terms()
+    term = next((t for t in terms if t.id == request.args.get("term", type=int)), None) or \
+        parents.this_term(date.today())
+    school = request.args.get("school", type=int)
+    rows = parents.coverage(term, school) if term else []
+    return render_template("activities/parents.html", rows=rows, term=term, terms=terms,
+                           schools=access.schools(), school=school,
+                           missing=sum(1 for r in rows if not r.held))
+
+
+@bp.route("/parents/<int:class_id>/signin.pdf")
+@access.require(*access.EVERYONE)
+def parents_signin(class_id):
+    """The class's 家长会签到表 (of a recorded meeting: ?activity=)."""
+    return printjobs.render_now("parents_signin", {"class": class_id,
+                                                   "activity": request.args.get("activity")})
 
 
 @bp.route("/new", methods=["GET", "POST"])

@@ -25,7 +25,7 @@ from flask import current_app
 from sqlalchemy.orm import aliased
 
 import access
-from blueprints.activities import records as activity_records
+from blueprints.activities import parents, records as activity_records
 from blueprints.aid import grants
 from blueprints.attendance import risk
 from blueprints.cases import reconcile
@@ -74,6 +74,7 @@ REPORT_ROWS = [
     ("本月销号", lambda c: c.closed),
     ("本月家访", lambda c: c.visits),
     ("本月工作活动（次）", lambda c: c.activities),
+    ("本学期未开家长会的班级", lambda c: c.parents_missing),
     ("巩固率（%）", lambda c: c.rates.consolidation_rate),
     ("辍学率（%）", lambda c: c.rates.dropout_rate),
 ]
@@ -248,6 +249,7 @@ class Column:
     visits: int = 0
     activities: int = 0  # 工作活动 held in the month
     activities_reached: int = 0  # people they reached
+    parents_missing: int = 0  # classes without a 家长会 or 家长学校 in the month's term
     aid_eligible: int | None = None
     aid_granted: int = 0
     pairs_missing: int = 0
@@ -317,6 +319,8 @@ def dashboard(today: date, month_day: date | None = None) -> list[Column]:
     for school_id, month in activity_records.by_school(first, last).items():
         add(school_id, "activities", month.count)
         add(school_id, "activities_reached", month.reached)
+    for school_id, n in parents.uncovered_counts(parents.this_term(min(last, today))).items():
+        add(school_id, "parents_missing", n)
     _aid(columns, add, today)
     for school_id, n in schedule.uncovered_counts(today).items():
         add(school_id, "pairs_missing", n)

@@ -156,7 +156,7 @@ def group():
     if form.validate_on_submit():
         person = lines.chosen_person(form.person.data)
         member = GroupMember(central_id=access.township_id(), position=form.position.data,
-                             duty=form.duty.data.strip())
+                             duty=(form.duty.data or "").strip())
         member.user, member.cadre = (None, person) if isinstance(person, Cadre) else (person, None)
         db.session.add(member)
         db.session.commit()

@@ -10,16 +10,19 @@ from datetime import date
 import sqlalchemy as sa
 
 import access
+from blueprints.activities import parents
 from blueprints.aid import grants
 from blueprints.cases import ledger
 from blueprints.records import cleanup
+from blueprints.responsibility import network
 from blueprints.special import roster
 from extensions import db
 from models import (ABNORMAL, ACTIVITY_KINDS, CONTACT_MODES, GOVERNMENT_LINE, GUARDIAN_KINDS,
                     PAIR_KINDS, SCHOOL_LINE, SPECIAL_PLACEMENTS, Absence, ActionItem, Activity,
                     AidGrant, CaseNotice, CaseStep, DisabledChild, DropoutCase, EarlyWarning,
-                    FollowUp, HomeVisit, HouseholdChild, Meeting, Pledge, PledgeTemplate,
-                    RecordCheck, Responsibility, Student, TutoringPair, TutoringSession, yuan)
+                    FollowUp, GradeLead, HomeVisit, HouseholdChild, Meeting, Pledge,
+                    PledgeTemplate, RecordCheck, Responsibility, Student, TutoringPair,
+                    TutoringSession, school_year_of, yuan)
 from blueprints.summaries.draft import LEVEL1, NUMERALS, Period, Unit, between, in_unit
 from blueprints.summaries.facts import Facts, Writer, count_of, put_rates
 from blueprints.summaries.findings import overview_of, problems_and_plans, results_of
@@ -28,11 +31,11 @@ from blueprints.summaries.findings import overview_of, problems_and_plans, resul
 # The sections ----------------------------------------------------------------------------
 
 def _organisation(c: Facts) -> list[str]:
-    """（一）组织与责任落实: pledges signed, the 双线四包 lines."""
+    """（一）组织与责任落实: the 领导小组, pledges signed, the 双线四包 lines, 包年级."""
     P, we, start, upto, f, fig, setting = c.words()
     unit, term_ids = c.unit, [t.id for t in c.period.terms]
     enrolled_ids = c.enrolled_ids
-    org: list[str] = []
+    org: list[str] = [text for text in (_group(c),) if text]
     if term_ids:
         pledges = db.session.execute(in_unit(Pledge, unit).join(PledgeTemplate).where(
             Pledge.term_id.in_(term_ids)).with_only_columns(
@@ -73,8 +76,32 @@ def _organisation(c: Facts) -> list[str]:
             details.append(f"学校线落实 {len(school_line)} 人")
         if government:
             details.append(f"政府线落实 {len(government)} 人")
+        grades = count_of(access.scoped(GradeLead).where(
+            GradeLead.school_id.in_(unit.ids), GradeLead.school_year == school_year_of(upto)))
+        if grades:
+            details.append(f"行政人员包年级 {f.put('grade_leads', grades)} 个")
         org.append(text + (f"，其中{'、'.join(details)}" if details else "") + "。")
     return org
+
+
+def _group(c: Facts) -> str:
+    """控辍保学工作领导小组: who leads it and how many sit on it from the schools and the
+    government; its meetings in the period."""
+    members = network.group()
+    if not members or c.unit.school is not None:  # the township's group, in its summary
+        return ""
+    f = c.f
+    head = next((m for m in members if m.position == "leader"), members[0])
+    cadres = sum(1 for m in members if m.cadre_id)
+    text = (f"成立以{head.unit.split()[-1]}{head.person.name}为组长的控辍保学工作领导小组，"
+            f"成员 {f.put('group_members', len(members))} 人")
+    if cadres:
+        text += f"（其中镇、村干部 {f.put('group_cadres', cadres)} 人）"
+    held = count_of(access.scoped(Meeting).where(Meeting.kind == "group",
+                                                 between(Meeting.held_on, c.period.start, c.upto)))
+    if held:
+        text += f"，{c.period.word}召开领导小组会议 {f.put('group_meetings', held)} 次"
+    return text + "，定期研究解决控辍保学工作中的重大问题。"
 
 
 def _checking(c: Facts) -> list[str]:
@@ -350,8 +377,12 @@ def _publicity(c: Facts) -> list[str]:
             f"利用家长会、校园广播、宣传栏、微信群等载体宣传《义务教育法》《未成年人保护法》和控辍保学政策，"
             f"{P}共开展宣传引导活动 {len(activities)} 次" + (f"，覆盖 {people} 人次" if people else "")
             + f"，其中{listing}。")
+    covered = _parents(c)
+    if covered:
+        publicity.append(covered)
     meetings = db.session.scalars(access.scoped(Meeting).where(
-        Meeting.central_id == unit.central.id, between(Meeting.held_on, start, upto))).all()
+        Meeting.central_id == unit.central.id, Meeting.kind == "monthly",
+        between(Meeting.held_on, start, upto))).all()
     if meetings:
         f.put("meetings", len(meetings))
         if unit.school is None:
@@ -366,6 +397,18 @@ def _publicity(c: Facts) -> list[str]:
                 text += f"，{we}落实会议决定事项 {done} 项"
             publicity.append(text + "。")
     return publicity
+
+
+def _parents(c: Facts) -> str:
+    """家长会 and 家长学校: how many of the unit's classes held one in the term the period ends in."""
+    term = parents.this_term(c.upto)
+    rows = [r for r in parents.coverage(term) if r.klass.school_id in c.unit.ids] if term else []
+    if not rows:
+        return ""
+    held = sum(1 for r in rows if r.held)
+    text = (f"{term.name}，{c.unit.we} {c.f.put('parent_classes', len(rows))} 个班级中有 "
+            f"{c.f.put('parent_classes_held', held)} 个召开了家长会或家长学校")
+    return text + (f"，还有 {len(rows) - held} 个班级未召开。" if held < len(rows) else "，实现全覆盖。")
 
 
 def write(unit: Unit, period: Period, today: date) -> tuple[list[list[str]], dict, date]:
