@@ -17,11 +17,11 @@ from sqlalchemy.orm import aliased
 
 from extensions import db, login_manager
 from models import (ROLES, Absence, ActionItem, Activity, ActivityPhoto, AidGrant, AidProgram,
-                    AuditLog, Cadre, CaseNotice, CaseStep, ClassGroup, DisabledChild, DropoutCase,
-                    EarlyWarning, FollowUp, GradeLead, GroupMember, Guardian, HomeVisit,
-                    HouseholdChild, Leaver, Meeting, Pledge, PledgeTemplate, PrintJob, RecordCheck,
-                    Responsibility, RiskOverride, School, StatusChange, Student, Term,
-                    TutoringPair, TutoringSession, User, WorkSummary)
+                    AuditLog, Cadre, CaseNotice, CaseStep, ClassGroup, CounselingRecord,
+                    DisabledChild, DropoutCase, EarlyWarning, FollowUp, GradeLead, GroupMember,
+                    Guardian, HomeVisit, HouseholdChild, Leaver, Meeting, Pledge, PledgeTemplate,
+                    PrintJob, RecordCheck, Responsibility, RiskOverride, School, StatusChange,
+                    Student, Term, TutoringPair, TutoringSession, User, WorkSummary)
 
 # Every group of roles a route declares (@require) is named here, for what it may do. Templates
 # ask can(endpoint), area modules ask these names and functions: no role's name elsewhere.
@@ -159,7 +159,7 @@ def school_ids(user=None):
 
 
 def _condition(model, user):
-    if _county(user) and model is not PrintJob:
+    if _county(user) and model not in (PrintJob, CounselingRecord):
         return sa.true()  # the whole county, without a subquery of its 50,000 children
     if model is School:
         return _school_condition(user)
@@ -199,6 +199,14 @@ def _condition(model, user):
         return ClassGroup.school_id.in_(school_ids(user))
     if model is User:
         return User.school_id.in_(school_ids(user))
+    if model is CounselingRecord:  # confidential: the school's staff; a teacher their own
+        if user.role == "inspector":  # and their children's; never an inspector
+            return sa.false()
+        if user.role == "teacher":
+            return sa.or_(CounselingRecord.counselor_id == user.id,
+                          CounselingRecord.student_id.in_(sa.select(Student.id).where(
+                              _condition(Student, user))))
+        return CounselingRecord.school_id.in_(school_ids(user))
     if model in (TutoringPair, Activity, ActivityPhoto, GradeLead):
         return model.school_id.in_(school_ids(user))
     if model is WorkSummary:  # a school's summaries, and the township's for central roles

@@ -56,7 +56,7 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
 
 AREAS = ("auth", "home", "township", "students", "records", "special", "responsibility",
          "pledges", "aid", "pairs", "attendance", "cases", "dashboard", "meetings", "prints",
-         "activities", "summaries", "evidence")
+         "activities", "summaries", "evidence", "counseling")
 
 
 # The modules whose DEFAULTS are settings (考勤预警, 风险等级, 巩固率, 结对帮扶); importing them

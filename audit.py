@@ -13,11 +13,12 @@ from sqlalchemy.orm import Session, object_session
 
 from extensions import db
 from models import (ABSENCE_KINDS, ACTIVITY_KINDS, AID_KINDS, AID_METHODS, AID_STATUSES,
-                    CADRE_LEVELS, CASE_STATES, CASE_TRIGGERS, CONTACT_MODES, DESTINATIONS,
-                    DISABILITY_CATEGORIES, DISABILITY_LEVELS, EXPLANATIONS, GRADES,
-                    GROUP_POSITIONS, ID_TYPES, MEETING_KINDS, NOTICE_KINDS, PAIR_KINDS, PLACEMENTS,
-                    PLEDGE_KINDS, PLEDGE_STATUSES, REQUESTS, RESPONSIBILITY_KINDS, RISK_LEVELS,
-                    ROLES, SCHOOL_KINDS, SEMESTERS, SESSION_MODES, STATUSES, VERIFICATIONS,
+                    CADRE_LEVELS, CASE_STATES, CASE_TRIGGERS, CONTACT_MODES, COUNSELING_CHANGES,
+                    COUNSELING_KINDS, COUNSELING_TOPICS, DESTINATIONS, DISABILITY_CATEGORIES,
+                    DISABILITY_LEVELS, EXPLANATIONS, GRADES, GROUP_POSITIONS, ID_TYPES,
+                    MEETING_KINDS, NOTICE_KINDS, PAIR_KINDS, PLACEMENTS, PLEDGE_KINDS,
+                    PLEDGE_STATUSES, REQUESTS, RESPONSIBILITY_KINDS, RISK_LEVELS, ROLES,
+                    SCHOOL_KINDS, SEMESTERS, SESSION_MODES, STATUSES, VERIFICATIONS,
                     VISIT_OUTCOMES, WARNING_RULES, WARNING_STATUSES, WHEREABOUTS, ActionItem,
                     AidProgram, AuditLog, Cadre, CaseNotice, CaseStep, ClassGroup, DisabledChild,
                     DocumentCounter, FollowUp, Guardian, HouseholdChild, Leaver, Meeting,
@@ -86,7 +87,8 @@ FIELD_LABELS = {
     "category": "残疾类别", "certificate_no": "残疾证号", "assessed_on": "评估日期",
     "assessment": "评估意见", "placed_on": "安置日期", "placed_as": "安置方式（学籍在外）",
     "placed_school": "就读学校（学籍在外）", "co_teachers": "同去的教师", "frequency": "送教频次",
-    "confirmed_on": "核实日期", "duty": "分工",
+    "confirmed_on": "核实日期", "duty": "分工", "counselor_id": "辅导教师",
+    "group_label": "辅导对象", "group_size": "人数", "topic": "问题类型", "change": "转化情况",
 }
 # The tables as the 操作日志 names them (对象).
 TABLE_LABELS = {
@@ -103,6 +105,7 @@ TABLE_LABELS = {
     "meetings": "推进会", "action_items": "会议决定事项",
     "activities": "工作活动", "activity_photos": "活动照片", "work_summaries": "工作总结",
     "backups": "备份", "grade_leads": "包年级", "group_members": "领导小组",
+    "counseling_records": "心理辅导",
 }
 
 # Stored codes as the 操作日志 shows them: {(table, column): {code: label}}.
@@ -131,7 +134,9 @@ CODES = {
     ("disabled_children", "placed_as"): PLACEMENTS, ("leavers", "destination"): DESTINATIONS,
     ("risk_overrides", "level"): RISK_LEVELS, ("activities", "kind"): ACTIVITY_KINDS,
     ("grade_leads", "grade"): GRADES, ("group_members", "position"): GROUP_POSITIONS,
-    ("meetings", "kind"): MEETING_KINDS,
+    ("meetings", "kind"): MEETING_KINDS, ("counseling_records", "kind"): COUNSELING_KINDS,
+    ("counseling_records", "topic"): COUNSELING_TOPICS,
+    ("counseling_records", "change"): COUNSELING_CHANGES,
 }
 
 

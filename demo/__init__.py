@@ -12,7 +12,7 @@ from openpyxl import Workbook
 from werkzeug.security import generate_password_hash
 
 from blueprints.students.idnumber import check_digit
-from demo import activities, network, parents, records, special
+from demo import activities, counseling, network, parents, records, special
 from blueprints.students.roster import TEMPLATE_COLUMNS
 from extensions import db
 from models import (Absence, AidGrant, AidProgram, Cadre, ClassGroup, GRADES, Guardian, HomeVisit,
@@ -147,6 +147,7 @@ def load(today: date | None = None, seed: int = 2026) -> dict:
     records.add_leavers(random.Random(seed + 3), central, today)
     network.add(random.Random(seed + 4), central, users, today)
     parents.add(random.Random(seed + 5), central, today)
+    counseling.add(random.Random(seed + 6), central, students, users, today)
     db.session.commit()
     db.session.info.pop("actor", None)
     return {"schools": len(schools), "users": len(users) + teacher_no,

@@ -13,6 +13,7 @@ papers      Cadre, Responsibility (双线四包), PledgeTemplate, Pledge, Docume
 network     GradeLead (包年级), GroupMember (控辍保学领导小组)
 aid         AidProgram, AidGrant
 pairs       TutoringPair, TutoringSession
+counseling  CounselingRecord (心理辅导, apart from the pairs)
 attendance  Absence, EarlyWarning
 cases       HomeVisit, DropoutCase, CaseStep, FollowUp, CaseNotice, HouseholdChild
 risk        RiskOverride, RiskScore
@@ -28,6 +29,7 @@ from models.papers import *  # noqa: F401,F403
 from models.network import *  # noqa: F401,F403
 from models.aid import *  # noqa: F401,F403
 from models.pairs import *  # noqa: F401,F403
+from models.counseling import *  # noqa: F401,F403
 from models.attendance import *  # noqa: F401,F403
 from models.cases import *  # noqa: F401,F403
 from models.risk import *  # noqa: F401,F403

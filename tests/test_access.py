@@ -10,9 +10,9 @@ import access
 from extensions import db
 from blueprints.pledges.texts import DEFAULTS
 from models import (ROLES, ActionItem, Activity, ActivityPhoto, AidGrant, AidProgram, Cadre,
-                    CaseNotice, DisabledChild, DropoutCase, EarlyWarning, FollowUp, GroupMember,
-                    HomeVisit, HouseholdChild, Meeting, Pledge, PledgeTemplate, Student, Term,
-                    TutoringPair, WorkSummary)
+                    CaseNotice, CounselingRecord, DisabledChild, DropoutCase, EarlyWarning,
+                    FollowUp, GroupMember, HomeVisit, HouseholdChild, Meeting, Pledge,
+                    PledgeTemplate, Student, Term, TutoringPair, WorkSummary)
 from tests import factories as f
 
 
@@ -63,8 +63,11 @@ def _url_args(world, victim):
                              birth_date=date(2016, 5, 17), imported_on=date(2025, 9, 1))
     member = GroupMember(central_id=world.central_a.id, position="deputy", cadre=Cadre(
         central_id=world.central_a.id, level="township", name="赵副镇长", post="副镇长"))
+    talk = CounselingRecord(school_id=world.a1.id, kind="individual", student=world.s_a1,
+                            held_on=date(2025, 10, 10), topic="school_weary", content="谈心",
+                            counselor_id=world.users["teacher"].id)
     db.session.add_all([case, visit, child, meeting, action, activity, photo, summary, disabled,
-                        taught, member])
+                        taught, member, talk])
     db.session.commit()
     return {
         "student_id": world.s_a1.id, "school_id": world.a1.id, "class_id": world.class_a1.id,
@@ -74,6 +77,7 @@ def _url_args(world, victim):
         "notice_id": notice.id, "visit_id": visit.id, "child_id": child.id,
         "meeting_id": meeting.id, "activity_id": activity.id, "photo_id": photo.id,
         "summary_id": summary.id, "member_id": member.id,
+        "record_id": talk.id,
     }, {"students.delete": {"student_id": victim.id},
         "students.class_options": {"school_id": world.a1.id},
         "pairs.new": {"student": world.s_a1.id},

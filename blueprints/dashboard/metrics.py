@@ -26,6 +26,7 @@ from sqlalchemy.orm import aliased
 
 import access
 from blueprints.activities import parents, records as activity_records
+from blueprints.counseling import log as counseling_log
 from blueprints.aid import grants
 from blueprints.attendance import risk
 from blueprints.cases import reconcile
@@ -75,6 +76,7 @@ REPORT_ROWS = [
     ("本月家访", lambda c: c.visits),
     ("本月工作活动（次）", lambda c: c.activities),
     ("本学期未开家长会的班级", lambda c: c.parents_missing),
+    ("本月心理辅导（人次）", lambda c: c.counselled),
     ("巩固率（%）", lambda c: c.rates.consolidation_rate),
     ("辍学率（%）", lambda c: c.rates.dropout_rate),
 ]
@@ -250,6 +252,7 @@ class Column:
     activities: int = 0  # 工作活动 held in the month
     activities_reached: int = 0  # people they reached
     parents_missing: int = 0  # classes without a 家长会 or 家长学校 in the month's term
+    counselled: int = 0  # 心理辅导 人次 in the month
     aid_eligible: int | None = None
     aid_granted: int = 0
     pairs_missing: int = 0
@@ -321,6 +324,8 @@ def dashboard(today: date, month_day: date | None = None) -> list[Column]:
         add(school_id, "activities_reached", month.reached)
     for school_id, n in parents.uncovered_counts(parents.this_term(min(last, today))).items():
         add(school_id, "parents_missing", n)
+    for school_id, n in counseling_log.reached_by_school(first, last, access.school_ids()).items():
+        add(school_id, "counselled", int(n or 0))
     _aid(columns, add, today)
     for school_id, n in schedule.uncovered_counts(today).items():
         add(school_id, "pairs_missing", n)

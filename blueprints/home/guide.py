@@ -26,7 +26,9 @@ SECTIONS = {
     "meetings": "9-月度推进会", "activities": "10-登记工作活动", "summaries": "11-写工作总结",
     "evidence": "12-打印佐证材料", "pledges": "13-责任书承诺书告知书", "responsibility": "14-包保双线四包",
     "pairs": "15-我的结对", "aid": "16-资助漏助与错助", "prints": "18-扫描回收签字文书",
-    "township": "19-文书抬头和监督电话",
+    "township": "19-文书抬头和监督电话", "counseling": "25-心理辅导和厌学转化",
+    "responsibility.network_page": "23-责任网络和领导小组", "responsibility.group": "23-责任网络和领导小组",
+    "activities.parents_page": "24-家长会和家长学校",
 }
 
 

@@ -13,6 +13,7 @@ import access
 from blueprints.activities import parents
 from blueprints.aid import grants
 from blueprints.cases import ledger
+from blueprints.counseling import log
 from blueprints.records import cleanup
 from blueprints.responsibility import network
 from blueprints.special import roster
@@ -288,8 +289,27 @@ def _support(c: Facts) -> list[str]:
                     tail.format(s=sessions_by_kind[kind]) if sessions_by_kind[kind] else ""))
         aid.append(f"{P}，{we}" + "；".join(parts) + f"。全部结对共开展帮扶活动 {len(sessions)} 次。"
                    if sessions else f"{P}，{we}" + "；".join(parts) + "。")
+    counselled = _counselling(c)
+    if counselled:
+        aid.append(counselled)
     c.programs = programs
     return aid
+
+
+def _counselling(c: Facts) -> str:
+    """心理辅导 (the log, apart from pairs): sessions of each kind, 人次, 厌学 转化."""
+    P, we, start, upto, f, _, _ = c.words()
+    n = log.totals(start, upto, c.unit.ids)
+    if not (n["individual"] or n["group"]):
+        return ""
+    kinds = [f"{label} {f.put('counselling_' + key, n[key])} 次"
+             for key, label in (("individual", "个别辅导"), ("group", "团体辅导")) if n[key]]
+    text = (f"{P}，{we}开展心理辅导{'、'.join(kinds)}，覆盖学生 "
+            f"{f.put('counselling_reached', n['reached'])} 人次")
+    if n["weary"]:
+        text += (f"；对 {f.put('counselling_weary', n['weary'])} 名厌学学生逐人谈心辅导，"
+                 f"其中 {f.put('counselling_weary_better', n['weary_better'])} 人明显好转")
+    return text + "。"
 
 
 def _return_to_school(c: Facts) -> list[str]:
