@@ -1,6 +1,7 @@
 """The demo's 家长会 by class: this term's opening 家长会 at each village school was held class by
-class (the central school's 家长学校 stays the whole school's), and a few head teachers have not
-held theirs yet, so the coverage check has classes to name."""
+class (the central school's 家长学校 stays the whole school's), a later one by one class, and at
+every village school of two classes or more one or two head teachers have not held theirs yet, so
+the coverage check has classes to name."""
 from __future__ import annotations
 
 import random
@@ -23,12 +24,20 @@ def add(rng: random.Random, central: School, today: date) -> None:
         Activity.held_on.between(term.start_date, today))).all()
     sizes = dict(db.session.execute(sa.select(Student.class_id, sa.func.count()).where(
         Student.status == "enrolled").group_by(Student.class_id)).all())
+    skipped: dict[int, set] = {}  # per school: the classes whose teacher has not held one
     for meeting in opening:
         classes = db.session.scalars(sa.select(ClassGroup).where(
             ClassGroup.school_id == meeting.school_id,
             ClassGroup.school_year == term.school_year).order_by(
             ClassGroup.grade, ClassGroup.name)).all()
-        held = [k for k in classes if rng.random() < 0.8] or classes[:1]
+        if not classes:
+            continue
+        skip = skipped.setdefault(meeting.school_id, {
+            k.id for k in rng.sample(classes, 1 if len(classes) < 6 else 2)} if len(classes) > 1
+            else set())
+        held = [k for k in classes if k.id not in skip]
+        if meeting.title != "开学防辍学家长会":  # a later one: one class's
+            held = [rng.choice(held)]
         for n, klass in enumerate(held):
             size = sizes.get(klass.id, 0)
             row = meeting if n == 0 else Activity(

@@ -149,7 +149,7 @@ def grade_lead():
 def group():
     """The 控辍保学领导小组, kept by the central officer: add a member."""
     form = GroupMemberForm()
-    form.person.choices = lines.person_choices(
+    form.person.choices = [("", "（请选择）")] + lines.person_choices(
         db.session.scalars(access.scoped(User).where(User.active.is_(True), User.role.in_(
             access.STAFF)).order_by(User.school_id, User.name)).all(),
         [c for level in CADRE_LEVELS for c in lines.cadres(level)])
