@@ -198,6 +198,30 @@ def test_leavers_destinations_the_unknown_first_and_a_school_named(world, gradua
     assert db.session.scalar(db.select(AuditLog).filter_by(action="export", table_name="leavers"))
 
 
+def test_the_summary_says_where_the_last_leavers_went(world, graduate, login, signed_in):
+    """普职结合 in the 工作总结 of the school year after they left."""
+    from blueprints.records import leavers
+    from blueprints.summaries import draft
+    from models import Term
+    year = leavers.default_year(TODAY) + 1
+    term = Term(central_id=world.central_a.id, school_year=year, semester=1,
+                start_date=date(year, 9, 1), end_date=date(year + 1, 1, 20))
+    db.session.add(term)
+    db.session.commit()
+    with signed_in(world.users["central_officer"]):
+        made = draft.draft(draft.township_unit(world.central_a), draft.term_period(term), TODAY)
+    text = "".join(t for _, t in made.sections)
+    assert f"{year}届九年级毕业生 1 人；去向不明 1 人，正在逐人跟进" in text
+    login("head").post(f"/records/leavers/{graduate.id}", data={
+        "destination": "vocational", "school_name": "某县职业技术学校", "note": ""})
+    db.session.expire_all()  # the first draft loaded 张三 without a destination
+    with signed_in(world.users["central_officer"]):
+        made = draft.draft(draft.township_unit(world.central_a), draft.term_period(term), TODAY)
+    text = "".join(t for _, t in made.sections)
+    assert f"{year}届九年级毕业生 1 人，其中职业学校 1 人。" in text
+    assert made.figures["leavers_vocational"] == 1
+
+
 def test_a_long_whereabouts_ends_the_clean_up(world, left, login):
     """办结 writes the 去向 into the status history, which holds 120 characters: a full place and
     school (200) still end it (PostgreSQL refused the longer text)."""

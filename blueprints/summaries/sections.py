@@ -14,16 +14,16 @@ from blueprints.activities import parents
 from blueprints.aid import grants
 from blueprints.cases import ledger
 from blueprints.counseling import log
-from blueprints.records import cleanup
+from blueprints.records import cleanup, leavers
 from blueprints.responsibility import network
 from blueprints.special import roster
 from extensions import db
-from models import (ABNORMAL, ACTIVITY_KINDS, CONTACT_MODES, GOVERNMENT_LINE, GUARDIAN_KINDS,
-                    PAIR_KINDS, SCHOOL_LINE, SPECIAL_PLACEMENTS, Absence, ActionItem, Activity,
-                    AidGrant, CaseNotice, CaseStep, DisabledChild, DropoutCase, EarlyWarning,
-                    FollowUp, GradeLead, HomeVisit, HouseholdChild, Meeting, Pledge,
-                    PledgeTemplate, RecordCheck, Responsibility, Student, TutoringPair,
-                    TutoringSession, school_year_of, yuan)
+from models import (ABNORMAL, ACTIVITY_KINDS, CONTACT_MODES, DESTINATIONS, GOVERNMENT_LINE,
+                    GUARDIAN_KINDS, PAIR_KINDS, SCHOOL_LINE, SPECIAL_PLACEMENTS, Absence,
+                    ActionItem, Activity, AidGrant, CaseNotice, CaseStep, DisabledChild,
+                    DropoutCase, EarlyWarning, FollowUp, GradeLead, HomeVisit, HouseholdChild,
+                    Meeting, Pledge, PledgeTemplate, RecordCheck, Responsibility, Student,
+                    TutoringPair, TutoringSession, school_year_of, yuan)
 from blueprints.summaries.draft import LEVEL1, NUMERALS, Period, Unit, between, in_unit
 from blueprints.summaries.facts import Facts, Writer, count_of, put_rates
 from blueprints.summaries.findings import overview_of, problems_and_plans, results_of
@@ -165,7 +165,7 @@ def _checking(c: Facts) -> list[str]:
         if dropped:
             text += f"、辍学台账 {len(dropped)} 人"
         check.append(text + "，实行一人一档、动态管理、动态销号。")
-    check.extend(text for text in (_abnormal(c), _disabled(c), _migrant(c)) if text)
+    check.extend(text for text in (_abnormal(c), _disabled(c), _migrant(c), _leavers(c)) if text)
     c.visits, c.suspected, c.dropped = visits, suspected, dropped
     return check
 
@@ -178,6 +178,22 @@ def _migrant(c: Facts) -> str:
         return ""
     return (f"保障随迁子女平等接受义务教育，现有在读学生 {c.f.put('enrolled_now', enrolled)} 人，"
             f"其中随迁子女 {c.f.put('migrant_enrolled', migrant)} 人，与本地学生同等入学、同等管理。")
+
+
+def _leavers(c: Facts) -> str:
+    """普职结合: where the last 九年级 of the unit went (those who left before this school year)."""
+    year = c.period.school_year - 1
+    rows = [s for s in leavers.leavers(year) if s.school_id in c.unit.ids]
+    if not rows:
+        return ""
+    found = leavers.counts(rows)
+    went = "、".join(f"{label.split('（')[0]} {c.f.put('leavers_' + key, found[key])} 人"
+                    for key, label in DESTINATIONS.items() if key != "unknown" and found[key])
+    text = (f"做好普职结合，{year + 1}届九年级毕业生 {c.f.put('leavers', len(rows))} 人"
+            + (f"，其中{went}" if went else ""))
+    if found["unknown"]:
+        text += f"；去向不明 {c.f.put('leavers_unknown', found['unknown'])} 人，正在逐人跟进"
+    return text + "。"
 
 
 def _disabled(c: Facts) -> str:
