@@ -752,15 +752,15 @@ def test_dashboard_and_monthly_meeting_in_the_demo_township(app, live_server, ch
     htmx_ready(leader, "textarea[name=minutes]")
     leader.fill("textarea[name=minutes]", "柳塘村小：五年级学生连续缺课，已安排家访。")
     leader.locator("#minutes-saved", has_text="已保存").wait_for()
-    for text, owner in (("本周内完成家访并上报", "刘建平（柳塘村小）"),
-                        ("联系村委会共同劝返", "王建华（青山镇中心学校）")):
+    for text, owner in (("本周内完成家访并上报", "刘建平（柳塘村小 村小负责人）"),
+                        ("联系村委会共同劝返", "王建华（青山镇中心学校 中心校管理员）")):
         leader.fill("#item-text", text)
         leader.select_option("#item-owner", label=owner)
         leader.select_option("#item-school_id", label="柳塘村小")
         leader.fill("#item-due_on", date.today().isoformat())
         leader.get_by_role("button", name="记下这个决定").click()
         leader.locator("#action-items", has_text=text).wait_for()
-    meeting = db.session.scalar(db.select(Meeting))
+    meeting = db.session.scalar(db.select(Meeting).filter_by(kind="monthly"))  # not the group's
     db.session.refresh(meeting)
     assert "已安排家访" in meeting.minutes and len(meeting.items) == 2
 
