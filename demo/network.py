@@ -63,9 +63,8 @@ def _group(central: School, users: list[User]) -> dict[str, object]:
              if u.role == "village_head"]
     rows += [("member", c, f"负责{c.village}适龄儿童摸排和劝返") for c in secretaries]
     for position, person, duty in rows:
-        member = GroupMember(central_id=central.id, position=position, duty=duty)
-        member.user, member.cadre = (person, None) if isinstance(person, User) else (None, person)
-        db.session.add(member)
+        db.session.add(GroupMember(central_id=central.id, position=position, duty=duty,
+                                   person=person))
     return {"mayor": mayor, "deputy": deputy, "secretary": secretaries[0], "leader": leader,
             "head": next(u for u in users if u.username == "head")}
 

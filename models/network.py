@@ -52,6 +52,10 @@ class GroupMember(db.Model):
     def person(self):
         return self.user or self.cadre
 
+    @person.setter
+    def person(self, person) -> None:
+        self.user, self.cadre = (None, person) if isinstance(person, Cadre) else (person, None)
+
     @property
     def position_label(self) -> str:
         return GROUP_POSITIONS.get(self.position, self.position)

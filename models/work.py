@@ -108,6 +108,10 @@ class ActionItem(db.Model):
         """The person responsible: a user or a cadre."""
         return self.owner or self.cadre
 
+    @who.setter
+    def who(self, person) -> None:
+        self.owner, self.cadre = (None, person) if isinstance(person, Cadre) else (person, None)
+
     @property
     def is_open(self) -> bool:
         return self.done_on is None

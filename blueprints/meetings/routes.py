@@ -19,8 +19,7 @@ from blueprints.meetings.forms import ActionItemForm, MeetingForm
 from blueprints.responsibility import lines, network
 from blueprints.special import roster
 from extensions import db
-from models import (CADRE_LEVELS, SPECIAL_PLACEMENTS, ActionItem, Cadre, Meeting, School, User,
-                    roll_of)
+from models import SPECIAL_PLACEMENTS, ActionItem, Meeting, School, User, roll_of
 from responses import after_write, form_page, targets
 from refusal import Refusal
 
@@ -77,10 +76,7 @@ def _item_form(meeting, form=None):
     form = form or ActionItemForm()
     schools = access.schools()
     form.school_id.choices = [(0, "全镇")] + [(s.id, s.name) for s in schools]
-    form.owner.choices = [("", "（请选择）")] + lines.person_choices(
-        db.session.scalars(access.scoped(User).where(User.active.is_(True), User.role.in_(
-            access.STAFF)).order_by(User.school_id, User.name)).all(),
-        [c for level in CADRE_LEVELS for c in lines.cadres(level)])
+    form.owner.choices = [("", "（请选择）")] + lines.staff_and_cadres()
     return form
 
 
@@ -152,10 +148,8 @@ def add_item(meeting_id):
     if form.validate_on_submit():
         school = access.get_or_404(School, form.school_id.data) if form.school_id.data else None
         person = lines.chosen_person(form.owner.data)
-        item = ActionItem(meeting=meeting, school_id=school.id if school else None,
-                          text=form.text.data, due_on=form.due_on.data)
-        item.owner, item.cadre = (None, person) if isinstance(person, Cadre) else (person, None)
-        db.session.add(item)
+        db.session.add(ActionItem(meeting=meeting, school_id=school.id if school else None,
+                                  text=form.text.data, due_on=form.due_on.data, who=person))
         db.session.commit()
         form = _item_form(meeting, ActionItemForm(formdata=None))
         status = 200

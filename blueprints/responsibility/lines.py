@@ -11,8 +11,8 @@ from sqlalchemy.orm import joinedload, selectinload
 import access
 from blueprints.attendance import risk
 from extensions import db
-from models import (GOVERNMENT_LINE, RESPONSIBILITY_KINDS, Cadre, ClassGroup, Responsibility,
-                    School, Student, User)
+from models import (CADRE_LEVELS, GOVERNMENT_LINE, RESPONSIBILITY_KINDS, Cadre, ClassGroup,
+                    Responsibility, School, Student, User)
 from paging import Page
 from params import whole
 
@@ -47,6 +47,14 @@ def person_choices(users: list[User], cadres: list[Cadre]) -> list[tuple[str, st
              for u in users] +
             [(f"c{c.id}", f"{c.name}（{c.level_label} · {c.village + ' ' if c.village else ''}"
                           f"{c.post}）") for c in cadres])
+
+
+def staff_and_cadres() -> list[tuple[str, str]]:
+    """Every active staff member and cadre the user sees: who may own a meeting's decision or
+    sit on the 领导小组."""
+    users = db.session.scalars(access.scoped(User).where(
+        User.active.is_(True), User.role.in_(access.STAFF)).order_by(User.school_id, User.name))
+    return person_choices(users.all(), [c for level in CADRE_LEVELS for c in cadres(level)])
 
 
 def chosen_person(value: str | None):

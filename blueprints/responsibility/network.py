@@ -51,6 +51,11 @@ def this_year() -> int:
     return school_year_of(date.today())
 
 
+def schools_asked(school_id: int | None) -> list[School]:
+    """The school asked for, else every school the user sees."""
+    return [access.get_or_404(School, school_id)] if school_id else access.schools()
+
+
 def group() -> list[GroupMember]:
     """The township's 领导小组, 组长 first."""
     order = sa.case({k: n for n, k in enumerate(GROUP_POSITIONS)}, value=GroupMember.position)

@@ -5,7 +5,8 @@ import access
 import audit
 import pdf
 import printjobs
-from blueprints.responsibility.network import government_line, group, school_line, this_year
+from blueprints.responsibility.network import (government_line, group, school_line,
+                                               schools_asked, this_year)
 from extensions import db
 from models import School
 from params import whole
@@ -15,7 +16,7 @@ from params import whole
 def network_batch(params: dict) -> printjobs.Batch:
     """控辍保学责任网络表 of a school or of every school the user sees."""
     school_id = whole(params.get("school"))
-    schools = [access.get_or_404(School, school_id)] if school_id else access.schools()
+    schools = schools_asked(school_id)
     label = schools[0].name if school_id or len(schools) == 1 else "全镇"
     title = f"{label}控辍保学责任网络表"
     year = this_year()

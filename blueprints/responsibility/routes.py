@@ -105,7 +105,7 @@ def table_pdf():
 @bp.route("/network")
 @access.require(*access.SCHOOL_READERS)
 def network_page():
-    schools = _network_schools()
+    schools = network.schools_asked(request.args.get("school", type=int))
     year = network.this_year()
     leaders = {s.id: [(0, "（未指定）")] + [(u.id, u.name) for u in lines.school_line_users(s)
                                           if not access.class_scoped(u)] for s in schools}
@@ -113,12 +113,6 @@ def network_page():
                            nets=network.school_line(schools, year), group=network.group(),
                            villages=network.government_line(), leaders=leaders,
                            every=access.schools(), chosen=request.args.get("school", type=int))
-
-
-def _network_schools() -> list[School]:
-    """The school asked for (?school=), else every school the user sees."""
-    school_id = request.args.get("school", type=int)
-    return [access.get_or_404(School, school_id)] if school_id else access.schools()
 
 
 @bp.route("/network.pdf")
@@ -149,15 +143,11 @@ def grade_lead():
 def group():
     """The 控辍保学领导小组, kept by the central officer: add a member."""
     form = GroupMemberForm()
-    form.person.choices = [("", "（请选择）")] + lines.person_choices(
-        db.session.scalars(access.scoped(User).where(User.active.is_(True), User.role.in_(
-            access.STAFF)).order_by(User.school_id, User.name)).all(),
-        [c for level in CADRE_LEVELS for c in lines.cadres(level)])
+    form.person.choices = [("", "（请选择）")] + lines.staff_and_cadres()
     if form.validate_on_submit():
         person = lines.chosen_person(form.person.data)
         member = GroupMember(central_id=access.township_id(), position=form.position.data,
-                             duty=(form.duty.data or "").strip())
-        member.user, member.cadre = (None, person) if isinstance(person, Cadre) else (person, None)
+                             duty=(form.duty.data or "").strip(), person=person)
         db.session.add(member)
         db.session.commit()
         flash(f"已把 {person.name} 列入领导小组（{member.position_label}）。", "success")
