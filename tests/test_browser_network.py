@@ -1,4 +1,4 @@
-"""Issue 20, parts 4–7 in Chromium on the demo township, as their users do them: the officer
+"""Issue 20, parts 3–7 and 9 in Chromium on the demo township, as their users do them: the officer
 reads the responsibility network, gives a grade to a leader and adds a cadre to the 领导小组
 (refused first without a person, the duty kept); a village head finds the classes without a
 家长会 and records one for the class (the browser asks for the missing 主题); a teacher
@@ -103,3 +103,59 @@ def test_network_parents_and_counselling_in_the_demo_township(app, live_server, 
     assert "厌学学生转化" in head.inner_text("main")
     shot(head, "27-心理辅导")
     head.context.close()
+
+
+def _pdf_of(page, link, path) -> str:
+    """The text of the PDF a link opens, fetched with the page's session (Chromium shows a PDF
+    in its viewer rather than downloading it)."""
+    import subprocess
+    from urllib.parse import urljoin
+    response = page.request.get(urljoin(page.url, link.get_attribute("href")), timeout=60_000)
+    assert response.ok and response.headers["content-type"] == "application/pdf"
+    path.write_bytes(response.body())
+    return " ".join(subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True,
+                                   check=True).stdout.decode().split())
+
+
+def test_home_teaching_plan_and_risk_ledger_in_the_demo_township(app, live_server, chromium,
+                                                                 tmp_path):
+    """Issue 20, parts 3 and 9: a village head plans 送教上门 for a child (an end before the
+    start is refused, the plan's lines kept), prints the 送教上门记录 with its plan; the officer
+    prints the 辍学风险学生台账 from the risk list."""
+    import demo
+    from models import Student, TutoringPair
+    demo.load()
+    school = db.session.scalar(sa.select(School).filter_by(name="石桥村小"))
+    child = db.session.scalars(sa.select(Student).filter_by(
+        school_id=school.id, status="enrolled").order_by(Student.id)).first()
+    head = _sign_in(chromium, live_server, "head")
+    head.goto(f"{live_server}/students/{child.id}")
+    head.get_by_role("link", name="安排结对").click()
+    head.select_option("#kind", "home_delivery")
+    head.fill("#goals", "生活自理和识字")
+    head.fill("#start_on", "2026-09-01")
+    head.fill("#end_on", "2026-08-01")
+    head.fill("#co_teachers", "村医罗某")
+    head.fill("#frequency", "每周 1 次，每次 2 小时")
+    head.get_by_role("button", name="保存").click()
+    head.wait_for_selector("text=结束日期不能早于开始日期")
+    assert head.input_value("#co_teachers") == "村医罗某"
+    assert head.input_value("#frequency") == "每周 1 次，每次 2 小时"
+    head.fill("#end_on", "")
+    shot(head, "28-送教上门计划")
+    head.get_by_role("button", name="保存").click()
+    head.wait_for_selector("text=已结对")
+    pair = db.session.scalar(sa.select(TutoringPair).filter_by(student_id=child.id,
+                                                              kind="home_delivery"))
+    assert pair.frequency == "每周 1 次，每次 2 小时" and pair.co_teachers == "村医罗某"
+    text = _pdf_of(head, head.get_by_role("link", name="打印送教上门记录"), tmp_path / "record.pdf")
+    assert "送教上门记录" in text and child.name in text and "村医罗某" in text
+    assert "家长签字" in text
+    head.context.close()
+
+    officer = _sign_in(chromium, live_server, "admin")
+    officer.goto(f"{live_server}/attendance/risk")
+    text = _pdf_of(officer, officer.get_by_role("link", name="打印辍学风险学生台账"),
+                   tmp_path / "risk.pdf")
+    assert "辍学风险学生台账" in text and "包保" in text
+    officer.context.close()
