@@ -78,7 +78,14 @@ def coverage(term: Term, school_id: int | None = None) -> list[ClassCoverage]:
 
 
 def uncovered_counts(term: Term | None) -> Counter:
-    """Classes per school that held no 家长会 or 家长学校 in the term."""
+    """Classes per school that held no 家长会 or 家长学校 in the term, counted in SQL (the
+    county's dashboard asks it of ~1,500 classes)."""
     if term is None:
         return Counter()
-    return Counter(r.klass.school_id for r in coverage(term) if not r.held)
+    held = sa.select(Activity.id).where(
+        Activity.kind.in_(PARENT_KINDS), Activity.held_on.between(term.start_date, term.end_date),
+        Activity.school_id == ClassGroup.school_id,
+        sa.or_(Activity.class_id == ClassGroup.id, Activity.class_id.is_(None)))
+    return Counter(dict(db.session.execute(access.scoped(ClassGroup).where(
+        ClassGroup.school_year == term.school_year, ~held.exists()).with_only_columns(
+        ClassGroup.school_id, sa.func.count()).group_by(ClassGroup.school_id)).all()))
