@@ -104,3 +104,22 @@ def test_the_report_and_the_summary_count_counselling(world, weary, login, signe
     text = "".join(t for _, t in made.sections)
     assert "开展心理辅导个别辅导 1 次、团体辅导 1 次，覆盖学生 6 人次" in text
     assert "对 1 名厌学学生逐人谈心辅导，其中 1 人明显好转" in text
+
+
+def test_a_childs_record_sheet_for_their_file(world, weary, login):
+    import subprocess
+    teacher = login("teacher")
+    talk(teacher, student_id=world.s_a1.id, change="some")
+    talk(teacher, student_id=world.s_a1.id, change="better", held_on=TODAY.isoformat(),
+         content="再次谈心，孩子这周每天按时到校。")
+    assert "记录表" in teacher.get("/counseling/").text
+    sheet = teacher.get(f"/counseling/students/{world.s_a1.id}.pdf")
+    assert sheet.mimetype == "application/pdf"
+    text = " ".join(subprocess.run(["pdftotext", "-layout", "-", "-"], input=sheet.data,
+                                   capture_output=True, check=True).stdout.decode().split())
+    assert "学生心理辅导记录表" in text and "张三" in text and "明显好转" in text
+    assert "再次谈心" in text and "保密" in text
+    assert login("inspector").get(f"/counseling/students/{world.s_a1.id}.pdf").status_code == 403
+    assert login("head_b").get(f"/counseling/students/{world.s_a1.id}.pdf").status_code == 404
+    assert db.session.scalar(db.select(db.func.count(AuditLog.id)).where(
+        AuditLog.action == "export", AuditLog.table_name == "counseling_records")) == 1

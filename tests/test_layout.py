@@ -11,7 +11,8 @@ ROOT = Path(__file__).resolve().parents[1]
 # Modules that print (they build a document, so they import pdf and WeasyPrint).
 PRINTING = {"aid/paper.py", "evidence/pack.py", "pledges/printing.py", "students/sheets.py",
             "responsibility/table.py", "attendance/risk_ledger.py",
-            "responsibility/network_sheet.py", "activities/signin.py"}
+            "responsibility/network_sheet.py", "activities/signin.py",
+            "counseling/sheet.py"}
 
 
 def test_rules_import_without_views_or_weasyprint():

@@ -285,6 +285,17 @@ def test_the_townships_network_sheet_keeps_the_rules(demo_app, names):
     assert len(sheet[0].pages) <= 4
 
 
+def test_a_childs_counselling_record_keeps_the_rules(demo_app, names):
+    """Issue 20, part 6: the 学生心理辅导记录表 of a 厌学 child of the demo, on one page."""
+    from models import CounselingRecord
+    child_id = db.session.scalar(sa.select(CounselingRecord.student_id).where(
+        CounselingRecord.student_id.is_not(None)).order_by(CounselingRecord.id))
+    sheet = laid_out(demo_app, "counseling_record", {"student": child_id})
+    assert_rules(sheet, names)
+    text = flat(sheet[0])
+    assert len(sheet[0].pages) == 1 and "学生心理辅导记录表" in text and "厌学" in text
+
+
 def test_student_sheets_and_visit_forms_keep_the_rules(demo_app, names, issued):
     from models import HomeVisit
     school, _, _ = issued

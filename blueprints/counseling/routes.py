@@ -5,7 +5,8 @@ from flask import abort, current_app, flash, render_template, request, url_for
 from flask_login import current_user
 
 import access
-from blueprints.counseling import bp, log
+import printjobs
+from blueprints.counseling import bp, log, sheet  # noqa: F401 (sheet: its print batch)
 from blueprints.counseling.forms import CounselingForm
 from extensions import db
 from filters import SchoolFilter
@@ -66,3 +67,10 @@ def _fill(record: CounselingRecord, form) -> None:
     record.held_on, record.topic = form.held_on.data, form.topic.data
     record.content, record.change = form.content.data.strip(), form.change.data or ""
     record.next_step = (form.next_step.data or "").strip()
+
+
+@bp.route("/students/<int:student_id>.pdf")
+@access.require(*access.STAFF)
+def record_pdf(student_id):
+    """学生心理辅导记录表 of one child, for their file."""
+    return printjobs.render_now("counseling_record", {"student": student_id})
