@@ -217,10 +217,13 @@ def _scored(ids: sa.Select, today: date, group, order=()):
     cfg = settings()
     basis = _basis()
     stale = _stale(today, basis)
-    overridden = access.scoped(RiskOverride).with_only_columns(RiskOverride.student_id).where(
-        RiskOverride.student_id.in_(ids))
-    overrides = dict(db.session.execute(overridden.add_columns(RiskOverride.level)
-                                        .order_by(RiskOverride.id)).all())  # the latest holds
+    # the few overrides first, each joined to its child by key (a scope subquery for them cost
+    # 8 ms of a township's 45), then their ids written into the main statement as numbers
+    overrides = dict(db.session.execute(
+        sa.select(RiskOverride.student_id, RiskOverride.level)
+        .join(Student, Student.id == RiskOverride.student_id).where(access.among(ids))
+        .order_by(RiskOverride.id)).all())  # the latest holds
+    overridden = sa.bindparam("overridden", list(overrides), literal_execute=True)
     rows = db.session.execute(
         sa.select(Student.id, group, RiskScore.points, stale)
         .join(School, Student.school_id == School.id)
