@@ -100,9 +100,17 @@ def rules_run(action, on):
     from blueprints.attendance import risk, rules
     db.session.info["actor"] = "rules"
     today = on.date() if on else datetime.now().date()
-    changed = rules.run_all(today)
+    try:
+        changed = rules.run_all(today)
+        db.session.commit()
+        scored = risk.refresh(today)
+    except Exception as error:  # the officer's health panel shows the failure
+        db.session.rollback()
+        audit.record("rules_failed", f"{type(error).__name__}: {error}"[:200])
+        db.session.commit()
+        raise
+    audit.record("rules_run", f"预警 {changed} 条新开或更新，风险评分 {scored} 人")
     db.session.commit()
-    scored = risk.refresh(today)
     click.echo(f"Rules run: {changed} warnings opened or updated; {scored} risk scores "
                "computed.")
 

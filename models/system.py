@@ -93,7 +93,7 @@ class AuditLog(db.Model):
     ACTIONS = {"create": "新增", "update": "修改", "delete": "删除", "export": "导出",
                "import": "导入", "read_id": "查看完整身份证号", "login": "登录",
                "login_failed": "登录失败", "login_throttled": "登录被暂停", "logout": "退出登录",
-               "backup": "备份"}
+               "backup": "备份", "rules_run": "夜间运行", "rules_failed": "夜间运行失败"}
 
     @property
     def action_label(self) -> str:

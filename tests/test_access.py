@@ -85,12 +85,13 @@ def _url_args(world, victim):
         "records.edit": {"student_id": gone.id}, "records.proof": {"student_id": gone.id},
         **{f"special.{view}": {"child_id": disabled.id} for view in ("show", "place", "register")},
         "pairs.record_pdf": {"pair_id": taught.id}, "home.help_image": {"name": "none.png"},
+        "home.backup_file": {"name": "none.db"},
     }
 
 # GET endpoints that answer 404 in the matrix's world because the row has no such file yet
 NO_DATA = {"pledges.scan", "prints.show", "prints.download", "cases.visit_file",
            "activities.photo_print", "activities.photo_file", "records.proof",
-           "home.help_image"}  # a file is served by test_help.py
+           "home.help_image", "home.backup_file"}  # files: test_help.py, test_health.py
 
 
 def endpoint_urls(app, defaults, specific):

@@ -1,11 +1,13 @@
-"""The home page: the register at a glance, one's own classes, 待办 (home/overview.py); and 帮助,
-the user guide (home/guide.py)."""
+"""The home page: the register at a glance, one's own classes, 待办 (home/overview.py), and for
+the central officer the health panel (home/health.py); and 帮助, the user guide (home/guide.py)."""
 from datetime import date
 
-from flask import abort, render_template, send_from_directory, url_for
+from flask import abort, render_template, send_file, send_from_directory, url_for
 
 import access
-from blueprints.home import bp, guide, overview
+import audit
+from blueprints.home import bp, guide, health, overview
+from extensions import db
 
 
 @bp.route("/")
@@ -15,7 +17,20 @@ def index():
     by_status, flags = overview.register_counts()
     return render_template("home/index.html", by_status=by_status, flags=flags,
                            total=sum(by_status.values()), classes=overview.own_classes(),
-                           todo=overview.todo(today), today=today)
+                           todo=overview.todo(today), today=today,
+                           health=health.check() if access.acts_for_township() else None)
+
+
+@bp.route("/backups/<name>")
+@access.require(*access.OFFICER)
+def backup_file(name):
+    """A backup from the health panel, as a download (audited)."""
+    found = next((p for p in health.backups() if p.name == name), None)
+    if found is None:
+        abort(404)
+    audit.record("export", f"下载数据库备份 {found.name}", after={"format": found.suffix[1:]})
+    db.session.commit()
+    return send_file(found, as_attachment=True, download_name=found.name)
 
 
 @bp.route("/help")
