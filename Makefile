@@ -8,7 +8,7 @@ DEMO   ?= 1
 THREADS ?= 8
 export FLASK_APP := app:create_app
 
-.PHONY: run test bench guide setup system db clean
+.PHONY: run test bench guide setup system db clean install uninstall
 
 run: setup db
 	@if [ "$(DEMO)" = "1" ]; then $(BIN)/flask demo load --if-empty; fi
@@ -37,7 +37,20 @@ bench: setup
 guide: setup
 	@sh scripts/system-packages.sh test
 	mkdir -p docs/guide/img
-	BAOXUE_GUIDE_SHOTS=$(CURDIR)/docs/guide/img $(BIN)/python -m pytest tests/test_browser.py
+	BAOXUE_GUIDE_SHOTS=$(CURDIR)/docs/guide/img $(BIN)/python -m pytest tests/test_browser.py \
+		tests/test_browser_network.py tests/test_browser_health.py
+
+# As root: Baoxue as a system service (service.py): starts at boot, restarts after a crash,
+# runs as its own user owning instance/, with the nightly rules run and backup on timers.
+# PROCESSES=3 PORT=8001 DATABASE_URL=postgresql://... for a county behind nginx.
+PROCESSES ?= 1
+install: setup db
+	$(BIN)/python service.py install --port=$(PORT) --threads=$(THREADS) \
+		--processes=$(PROCESSES) $(if $(DATABASE_URL),--database-url=$(DATABASE_URL),)
+
+# Removes the service and its timers; instance/ (the data and the backups) stays.
+uninstall:
+	$(BIN)/python service.py uninstall --port=$(PORT) --processes=$(PROCESSES)
 
 setup: system $(VENV)/.installed
 

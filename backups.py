@@ -13,9 +13,11 @@
 from __future__ import annotations
 
 import json
+import shutil
 import sqlite3
 import subprocess
 from contextlib import closing
+from datetime import datetime
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -47,6 +49,28 @@ def backup(path: Path) -> Path:
         subprocess.run(["pg_dump", "--format=custom", f"--file={path}", _libpq_url()],
                        check=True)
     return path
+
+
+def keep(folder: Path, days: int, today: datetime | None = None) -> list[Path]:
+    """Remove the backups in folder older than `days` days, never the newest; returns them."""
+    found = sorted((p for p in folder.glob("baoxue-*") if p.suffix in (".db", ".dump")),
+                   key=lambda p: p.stat().st_mtime, reverse=True)
+    limit = (today or datetime.now()).timestamp() - days * 86400
+    gone = [p for p in found[1:] if p.stat().st_mtime < limit]
+    for p in gone:
+        p.unlink()
+    return gone
+
+
+def copy_to(path: Path, target: str) -> Path:
+    """A copy of a backup in a second place (a USB disk, a share): refused when it is not
+    there (a disk not plugged in), so the nightly job fails and the health panel says so."""
+    folder = Path(target)
+    if not folder.is_dir():
+        raise FileNotFoundError(f"备份的第二个位置 {target} 不存在（U 盘没插或共享文件夹没连上）")
+    copied = folder / path.name
+    shutil.copy2(path, copied)
+    return copied
 
 
 class RestoreRefused(Exception):

@@ -116,15 +116,29 @@ def rules_run(action, on):
 
 @click.command("backup")
 @click.argument("target", required=False, type=click.Path(dir_okay=False))
+@click.option("--keep-days", type=int, default=None,
+              help="Then remove backups in instance/backups/ older than this (the newest stays).")
 @with_appcontext
-def backup(target):
-    """Online, consistent backup of the database to TARGET (default instance/backups/)."""
+def backup(target, keep_days):
+    """Online, consistent backup of the database to TARGET (default instance/backups/), copied
+    to BACKUP_COPY_TO when instance/config.py sets one."""
+    folder = Path(current_app.instance_path) / "backups"
     path = backups.backup(Path(target) if target else (
-        Path(current_app.instance_path) / "backups" / f"baoxue-{datetime.now():%Y%m%d-%H%M%S}"))
+        folder / f"baoxue-{datetime.now():%Y%m%d-%H%M%S}"))
     db.session.info["actor"] = "cli"
-    audit.record("backup", f"数据库备份到 {path.name}")
+    copy, failed = current_app.config.get("BACKUP_COPY_TO"), None
+    try:
+        where = f"，另存到 {backups.copy_to(path, copy)}" if copy else ""
+    except OSError as error:
+        failed, where = error, f"；另存失败：{error}"
+    audit.record("backup", f"数据库备份到 {path.name}{where}"[:200])
     db.session.commit()
-    click.echo(f"Backup written to {path} ({path.stat().st_size // 1024} KB).")
+    if failed:
+        raise click.ClickException(f"Backup written to {path}, but not copied: {failed}")
+    click.echo(f"Backup written to {path} ({path.stat().st_size // 1024} KB){where and ', copied'}.")
+    if keep_days is not None:
+        gone = backups.keep(folder, keep_days)
+        click.echo(f"Removed {len(gone)} backups older than {keep_days} days.")
 
 @click.command("restore")
 @click.argument("source", type=click.Path(dir_okay=False, exists=True))

@@ -55,3 +55,58 @@ def test_a_nearly_full_disk_is_a_red_line(app, world, login):
     usage = namedtuple("usage", "total used free")(100 * 1024 ** 3, 99 * 1024 ** 3, 1024 ** 3)
     with mock.patch("shutil.disk_usage", return_value=usage):
         assert "磁盘快满了：只剩 1.0 GB" in login("officer").get("/").text
+
+
+def test_backups_are_kept_30_days_and_copied_to_a_second_place(app, world, login, tmp_path):
+    runner = app.test_cli_runner()
+    folder = Path(app.instance_path) / "backups"
+    assert runner.invoke(args=["backup"]).exit_code == 0
+    old = next(folder.iterdir())
+    stamp = time.time() - 31 * 86400
+    os.utime(old, (stamp, stamp))
+    usb = tmp_path / "usb"
+    usb.mkdir()
+    app.config["BACKUP_COPY_TO"] = str(usb)
+    time.sleep(1)  # a new file name (to the second)
+    result = runner.invoke(args=["backup", "--keep-days", "30"])
+    assert result.exit_code == 0 and "Removed 1 backups" in result.output
+    assert not old.exists() and len(list(folder.iterdir())) == 1
+    assert [p.name for p in usb.iterdir()] == [p.name for p in folder.iterdir()]
+    assert "另存一份到" in login("officer").get("/").text
+    # the USB disk unplugged: the backup is made, the copy fails, the panel says so in red
+    app.config["BACKUP_COPY_TO"] = str(tmp_path / "unplugged")
+    time.sleep(1)  # a new file name (to the second)
+    assert runner.invoke(args=["backup"]).exit_code != 0
+    assert len(list(folder.iterdir())) == 2
+    assert "备份只在本机，请检查第二个备份位置" in login("officer").get("/").text
+
+
+def test_the_service_files_are_generated_and_verified(tmp_path):
+    import subprocess
+    import sys
+
+    import service
+    files = service.units(Path("/srv/baoxue"))
+    assert set(files) == {"baoxue.service", "baoxue-nightly.service", "baoxue-nightly.timer",
+                          "baoxue-backup.service", "baoxue-backup.timer"}
+    web = files["baoxue.service"]
+    assert "User=baoxue" in web and "Restart=always" in web and "WantedBy=multi-user.target" in web
+    assert "waitress-serve --host=0.0.0.0 --port=8000" in web
+    assert "ExecStart=/srv/baoxue/.venv/bin/flask backup --keep-days 30" in \
+        files["baoxue-backup.service"]
+    assert "Persistent=true" in files["baoxue-nightly.timer"]
+    county = service.units(Path("/srv/baoxue"), processes=3, port=8001,
+                           database_url="postgresql://baoxue@/baoxue")
+    assert "baoxue@.service" in county and "--port=%i" in county["baoxue@.service"]
+    assert "Environment=DATABASE_URL=postgresql://baoxue@/baoxue" in county["baoxue@.service"]
+    assert service.enabled(county, 3, 8001)[:3] == ["baoxue@8001.service", "baoxue@8002.service",
+                                                    "baoxue@8003.service"]
+    # the command make install runs, writing elsewhere: systemd-analyze verify passes
+    done = subprocess.run([sys.executable, "service.py", "install", "--dest", str(tmp_path)],
+                          capture_output=True, text=True, cwd=Path(service.__file__).parent)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "已把服务文件写到" in done.stdout and len(list(tmp_path.iterdir())) == 5
+    assert service.verify(list(tmp_path.iterdir())) == ""
+    gone = subprocess.run([sys.executable, "service.py", "uninstall", "--dest", str(tmp_path)],
+                          capture_output=True, text=True, cwd=Path(service.__file__).parent)
+    assert gone.returncode == 0 and list(tmp_path.iterdir()) == []

@@ -32,6 +32,7 @@ class Health:
     copy_to: str  # the second place backups are copied to ("" when none is set)
     backups: list[Path]  # newest first
     nightly: AuditLog | None  # the last nightly run, done or failed
+    last_backup: AuditLog | None  # what the last `flask backup` said (a failed copy)
     disk_free: int
     disk_total: int
     db_size: int
@@ -52,6 +53,8 @@ class Health:
             out.append("还没有数据库备份：请设置每晚自动备份（make install），或运行 flask backup。")
         elif self.now - self.latest_at > STALE:
             out.append(f"最近一次备份在 {self.latest_at:%Y-%m-%d %H:%M}，已超过 2 天：请检查自动备份。")
+        if self.last_backup is not None and "另存失败" in self.last_backup.summary:
+            out.append(self.last_backup.summary.split("；")[-1] + "：备份只在本机，请检查第二个备份位置。")
         if self.nightly is None:
             out.append("夜间运行（预警规则和风险评分）还没有运行过：请设置定时运行（make install）。")
         elif self.nightly.action == "rules_failed":
@@ -101,7 +104,9 @@ def check() -> Health:
     nightly = db.session.scalar(sa.select(AuditLog).where(
         AuditLog.action.in_(("rules_run", "rules_failed"))).order_by(AuditLog.id.desc())
         .limit(1))
+    last_backup = db.session.scalar(sa.select(AuditLog).where(AuditLog.action == "backup")
+                                    .order_by(AuditLog.id.desc()).limit(1))
     return Health(version=version(), schema=schema, backup_dir=backup_dir(),
                   copy_to=current_app.config.get("BACKUP_COPY_TO", ""), backups=backups(),
-                  nightly=nightly, disk_free=usage.free, disk_total=usage.total,
-                  db_size=_db_size())
+                  nightly=nightly, last_backup=last_backup, disk_free=usage.free,
+                  disk_total=usage.total, db_size=_db_size())
