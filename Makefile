@@ -8,7 +8,7 @@ DEMO   ?= 1
 THREADS ?= 8
 export FLASK_APP := app:create_app
 
-.PHONY: run test bench guide setup system db clean install uninstall
+.PHONY: run test bench guide setup system db clean install uninstall update
 
 run: setup db
 	@if [ "$(DEMO)" = "1" ]; then $(BIN)/flask demo load --if-empty; fi
@@ -47,6 +47,11 @@ PROCESSES ?= 1
 install: setup db
 	$(BIN)/python service.py install --port=$(PORT) --threads=$(THREADS) \
 		--processes=$(PROCESSES) $(if $(DATABASE_URL),--database-url=$(DATABASE_URL),)
+
+# A new version (update.py): backup, git pull, requirements, migrations, restart; when the
+# migration fails, the old version and its data come back and the command says so.
+update: setup
+	$(BIN)/python update.py
 
 # Removes the service and its timers; instance/ (the data and the backups) stays.
 uninstall:
