@@ -1,20 +1,15 @@
 """The responsibility network as schools run it (issue 20, parts 4 and 5): 行政人员包年级, the
 whole network on one page and one sheet, the 控辍保学领导小组, its meetings, and decisions given
 to cadres of the government line."""
-import subprocess
 from datetime import date, timedelta
 
 import pytest
 
 from extensions import db
 from models import ActionItem, AuditLog, Cadre, GradeLead, GroupMember, Meeting, Responsibility
+from tests.test_meetings import text_of
 
 TODAY = date.today()
-
-
-def text_of(data: bytes) -> str:
-    return subprocess.run(["pdftotext", "-layout", "-", "-"], input=data, capture_output=True,
-                          check=True).stdout.decode()
 
 
 @pytest.fixture
