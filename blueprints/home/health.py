@@ -5,6 +5,7 @@ officer must act on: no backup for two days, a nightly run failed or not run for
 disk nearly full."""
 from __future__ import annotations
 
+import functools
 import shutil
 import subprocess
 from dataclasses import dataclass, field
@@ -77,8 +78,10 @@ def backups() -> list[Path]:
     return sorted(found, key=lambda p: p.stat().st_mtime, reverse=True)
 
 
+@functools.lru_cache(maxsize=1)
 def version() -> str:
-    """The commit running (a clone's HEAD), or "" outside a git clone."""
+    """The commit running (a clone's HEAD), or "" outside a git clone; read once a process
+    (make update restarts the service)."""
     try:
         done = subprocess.run(["git", "log", "-1", "--format=%h %cs"], cwd=ROOT,
                               capture_output=True, text=True, timeout=2)
