@@ -42,7 +42,8 @@ def clones(tmp_path, monkeypatch):
     monkeypatch.setenv("FLASK_APP", "app:create_app")
     origin, install = tmp_path / "origin", tmp_path / "install"
     git(tmp_path, "clone", "-q", str(ROOT), str(origin))
-    git(tmp_path, "clone", "-q", str(origin), str(install))
+    git(origin, "checkout", "-q", "-B", "release")  # a branch, even from a detached checkout
+    git(tmp_path, "clone", "-q", "--branch", "release", str(origin), str(install))
     assert run(install, sys.executable, "-m", "flask", "db", "upgrade").returncode == 0
     made = run(install, sys.executable, "-c", "from app import create_app\n"
                "from extensions import db\nfrom models import School\napp = create_app()\n"
