@@ -19,7 +19,9 @@ def units(root: Path, user: str = "baoxue", port: int = 8000, threads: int = 8,
           processes: int = 1, database_url: str = "") -> dict[str, str]:
     """{file name: content} of every unit, for a checkout at `root`. processes > 1 (a county
     on PostgreSQL behind nginx) gives a template unit started once per port from `port` on."""
-    env = f"Environment=DATABASE_URL={database_url}\n" if database_url else ""
+    # a database URL holds a password: it goes in instance/service.env (0600, the service
+    # user's), never in a unit file, which every user of the machine may read
+    env = f"EnvironmentFile={root}/instance/service.env\n" if database_url else ""
     common = (f"User={user}\nGroup={user}\nWorkingDirectory={root}\n"
               f"Environment=FLASK_APP=app:create_app\n{env}")
     serve = (f"{root}/.venv/bin/waitress-serve --host={'127.0.0.1' if processes > 1 else '0.0.0.0'}"
@@ -111,6 +113,11 @@ def main(argv: list[str]) -> int:
         run("useradd", "--system", "--home-dir", str(root / "instance"), "--shell",
             "/usr/sbin/nologin", args.user)
     (root / "instance").mkdir(exist_ok=True)
+    if args.database_url and live:
+        secret = root / "instance" / "service.env"
+        secret.touch(mode=0o600)
+        secret.chmod(0o600)
+        secret.write_text(f"DATABASE_URL={args.database_url}\n", encoding="utf-8")
     run("chown", "-R", f"{args.user}:{args.user}", str(root / "instance"))
     problems = verify(write(dest, files))
     if problems:

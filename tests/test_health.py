@@ -98,7 +98,8 @@ def test_the_service_files_are_generated_and_verified(tmp_path):
     county = service.units(Path("/srv/baoxue"), processes=3, port=8001,
                            database_url="postgresql://baoxue@/baoxue")
     assert "baoxue@.service" in county and "--port=%i" in county["baoxue@.service"]
-    assert "Environment=DATABASE_URL=postgresql://baoxue@/baoxue" in county["baoxue@.service"]
+    assert "EnvironmentFile=/srv/baoxue/instance/service.env" in county["baoxue@.service"]
+    assert "postgresql://" not in "".join(county.values())  # the password stays out of units
     assert service.enabled(county, 3, 8001)[:3] == ["baoxue@8001.service", "baoxue@8002.service",
                                                     "baoxue@8003.service"]
     # the command make install runs, writing elsewhere: systemd-analyze verify passes
