@@ -379,10 +379,10 @@ def test_a_sent_month_reprints_as_sent_and_a_change_is_a_correction(world, login
         "month": f"{month:%Y-%m}", "note": "x"}).status_code == 403
 
 
-def test_every_kind_of_contact_is_recorded_and_counted_apart(world, login, pledge_term):
+def test_every_kind_of_contact_is_recorded_and_counted_apart(world, login, pledge_term,
+                                                            signed_in):
     """A teacher's 谈心 and a call to a parent working away are recorded like a visit, with
     their mode: listed as such, and the summary counts 家访 apart from the other contacts."""
-    from flask_login import login_user
     from blueprints.summaries import draft, sections
     teacher = login("teacher")
     for mode in ("visit", "talk", "phone"):
@@ -392,8 +392,7 @@ def test_every_kind_of_contact_is_recorded_and_counted_apart(world, login, pledg
     assert "已记录对 张三 的电话联系" in teacher.get(r.headers["Location"]).text
     page = teacher.get("/cases/visits/").text
     assert "面谈/谈心" in page and "按方式" in page
-    with teacher.application.test_request_context():
-        login_user(world.users["central_officer"])
+    with signed_in(world.users["central_officer"]):
         paragraphs, figures, _ = sections.write(draft.township_unit(world.central_a),
                                                 draft.term_period(pledge_term), TODAY)
     text = "".join(p for section in paragraphs for p in section)

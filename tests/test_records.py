@@ -142,15 +142,14 @@ def test_the_excel_for_the_county_is_audited_and_masks_ids_for_readers(world, le
         action="export", table_name="record_checks")).after["rows"] == 1
 
 
-def test_the_monthly_report_and_the_summary_carry_the_count(world, left, login, pledge_term):
+def test_the_monthly_report_and_the_summary_carry_the_count(world, left, login, pledge_term,
+                                                            signed_in):
     from blueprints.summaries import draft, sections
     officer = login("officer")
     day = (TODAY - timedelta(days=5)).isoformat()
     officer.post(f"/records/{left.id}", data=form(reported_on=day, request="transfer",
                                                   requested_on=day, done_on=day))
-    with officer.application.test_request_context():
-        from flask_login import login_user
-        login_user(world.users["central_officer"])
+    with signed_in(world.users["central_officer"]):
         paragraphs, figures, _ = sections.write(draft.township_unit(world.central_a),
                                                 draft.term_period(pledge_term), TODAY)
     text = "".join(p for section in paragraphs for p in section)
