@@ -9,6 +9,7 @@ import sqlalchemy as sa
 
 import access
 from blueprints.pledges.texts import DEFAULTS
+from blueprints.responsibility import network
 from extensions import db
 from models import (GUARDIAN_KINDS, ClassGroup, DocumentCounter, Pledge, PledgeTemplate, School,
                     Student, Term, User, school_year_label)
@@ -45,9 +46,7 @@ class Party:
 
 
 def _head_of(school: School) -> str:
-    head = db.session.scalar(sa.select(User).where(
-        User.school_id == school.id, User.active.is_(True),
-        User.role.in_(access.SCHOOL_HEADS)).order_by(User.role.desc(), User.id))
+    head = network.heads([school]).get(school.id)
     return f"{school.name}（负责人：{head.name}）" if head else school.name
 
 
