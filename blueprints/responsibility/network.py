@@ -15,6 +15,7 @@ from sqlalchemy.orm import joinedload
 
 import access
 from extensions import db
+from refusal import Refusal
 from models import (GRADES, GROUP_POSITIONS, Cadre, ClassGroup, GradeLead, GroupMember,
                     Responsibility, School, Student, User, school_year_of)
 
@@ -131,8 +132,12 @@ def government_line() -> list[VillageRow]:
 
 
 def set_grade_lead(school: School, grade: int, user: User | None, year: int) -> str:
-    """Give a grade of a school to a leader (None: nobody); the caller commits. Says what was
-    done."""
+    """Give a grade of a school to one of its or its central school's staff (None: nobody);
+    the caller commits. Says what was done; a Refusal says what is wrong."""
+    if grade not in GRADES:
+        raise Refusal("请选择年级。")
+    if user is not None and user.school_id not in (school.id, school.township_id):
+        raise Refusal(f"{user.name} 不是{school.name}或中心学校的人员，不能包这个年级。")
     lead = db.session.scalar(sa.select(GradeLead).where(
         GradeLead.school_id == school.id, GradeLead.school_year == year, GradeLead.grade == grade))
     if user is None:
