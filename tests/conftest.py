@@ -35,6 +35,7 @@ class IsolatedClient(FlaskClient):
 
 POSTGRES = os.environ.get("BAOXUE_TEST_POSTGRES")  # postgresql://user@/postgres?host=...
 TEMPLATE = "baoxue_template"
+DEMO_TEMPLATE = "baoxue_demo_template"
 _numbers = itertools.count(1)
 
 
@@ -89,15 +90,19 @@ def migrated_db(tmp_path_factory) -> Path | str:
     return TEMPLATE if POSTGRES else tmp / "baoxue.db"
 
 
-def _build_app(folder: Path, migrated_db, created: list, **extra):
-    """An app on a fresh copy of the migrated database, its instance folder under `folder`."""
+def _build_app(folder: Path, template, created: list, **extra):
+    """An app on a fresh copy of a template: the migrated database, or the demo township
+    (`demo_template`: its database and its instance folder, which holds the demo's photos)."""
+    database, instance = template if isinstance(template, tuple) else (template, None)
     if POSTGRES:
         name = f"baoxue_test_{os.getpid()}_{next(_numbers)}"
-        _admin(f"CREATE DATABASE {name} TEMPLATE {TEMPLATE}")
+        _admin(f"CREATE DATABASE {name} TEMPLATE {database}")
         created.append(name)
     else:
         name = None
-        shutil.copy(migrated_db, folder / "baoxue.db")
+        shutil.copy(database, folder / "baoxue.db")
+    if instance is not None:
+        shutil.copytree(instance, folder / "instance")
     app = create_app(_config(folder, name, **extra))
     app.instance_path = str(folder / "instance")
     app.test_client_class = IsolatedClient
@@ -110,23 +115,41 @@ def _drop(created: list) -> None:
         _admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory, migrated_db):
+    """The demo township (demo.load()) loaded once a run into a template of its own, for the
+    tests marked `demo` and the module-scoped demo_app: a copy is ~1 s, a load ~40 s."""
+    import demo
+    folder = tmp_path_factory.mktemp("demo-template")
+    app = _build_app(folder, migrated_db, created := [])
+    with app.app_context():
+        demo.load()
+        db.session.remove()
+        db.engine.dispose()
+    if not POSTGRES:
+        return folder / "baoxue.db", folder / "instance"
+    _admin(f"DROP DATABASE IF EXISTS {DEMO_TEMPLATE} WITH (FORCE)")
+    _admin(f"ALTER DATABASE {created[0]} RENAME TO {DEMO_TEMPLATE}")
+    return DEMO_TEMPLATE, folder / "instance"
+
+
 @pytest.fixture
-def make_app(tmp_path, migrated_db):
-    """Build an app on a fresh copy of the migrated database (instance folder under tmp)."""
+def make_app(request, tmp_path, migrated_db):
+    """Build an app on a fresh copy of the migrated database (instance folder under tmp); a test
+    marked `demo` gets a copy of the demo township instead."""
+    template = request.getfixturevalue("demo_template") if request.node.get_closest_marker(
+        "demo") else migrated_db
     created = []
-    yield lambda **extra: _build_app(tmp_path, migrated_db, created, **extra)
+    yield lambda **extra: _build_app(tmp_path, template, created, **extra)
     _drop(created)
 
 
 @pytest.fixture(scope="module")
-def demo_app(tmp_path_factory, migrated_db):
-    """One app per module holding the demo township (demo.load()), for tests that only read
-    it: loading ~1,200 children once instead of once a test."""
-    import demo
+def demo_app(tmp_path_factory, demo_template):
+    """One app per module holding the demo township, for tests that only read it."""
     created = []
-    app = _build_app(tmp_path_factory.mktemp("demo"), migrated_db, created)
+    app = _build_app(tmp_path_factory.mktemp("demo"), demo_template, created)
     with app.app_context():
-        demo.load()
         yield app
         db.session.remove()
         db.engine.dispose()

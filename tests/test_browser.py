@@ -187,14 +187,13 @@ def test_term_start_sync_in_the_browser(world, live_server, page, tmp_path):
     assert all("422" in e for e in page.console_errors)  # the refused confirmation's status
 
 
+@pytest.mark.demo
 def test_a_month_sent_then_corrected_in_the_demo_township(app, live_server, chromium):
     """Issue 18.5 as the officer does it: last month's 疑似辍学台账 is sent (报送); a case of that
     month changes afterwards; the page keeps what was sent, says what changed, and the
     correction (with its reason) becomes 第 2 版."""
-    import demo
     from blueprints.cases import ledger
     from models import DropoutCase
-    demo.load()
     first = (date.today().replace(day=1) - timedelta(days=1)).replace(day=1)
     _, last = ledger.month_range(f"{first:%Y-%m}")
     case = db.session.scalars(db.select(DropoutCase).where(
@@ -216,14 +215,13 @@ def test_a_month_sent_then_corrected_in_the_demo_township(app, live_server, chro
     officer.context.close()
 
 
+@pytest.mark.demo
 def test_a_one_village_household_list_keeps_the_township(app, live_server, chromium, tmp_path):
     """Issue 18.4 as the officer meets it: the 石桥村 office's list (a GBK .csv from WPS) over the
     township's 户籍 list previews one village, lists who would go, keeps them unless ticked;
     the other villages and the dashboard's 入学率 stay as they were."""
-    import demo
     from models import HouseholdChild
     from tests import sheets
-    demo.load()
     total = db.session.query(HouseholdChild).count()
     shiqiao = db.session.scalars(db.select(HouseholdChild).filter_by(village="石桥村")).all()
     data, _ = sheets.make("csv-gbk", [["姓名", "公民身份号码", "村委会", "组"],
@@ -273,13 +271,12 @@ def _printed(page, button):
     return link
 
 
+@pytest.mark.demo
 def test_abnormal_records_cleaned_up_in_the_demo_township(app, live_server, chromium):
     """Issue 20.1 as the officer does it: from the register to 非正常学籍; a child nobody has
     traced yet gets a 上报 date before their 去向 is verified: refused, everything typed kept;
     verified, it saves and the child moves to 待上报."""
-    import demo
     from models import ABNORMAL, RecordCheck, Student
-    demo.load()
     child = db.session.scalars(db.select(Student).where(
         Student.status.in_(ABNORMAL), ~Student.id.in_(db.select(RecordCheck.student_id)))).first()
     officer = _sign_in(chromium, live_server, "admin")
@@ -310,14 +307,13 @@ def test_abnormal_records_cleaned_up_in_the_demo_township(app, live_server, chro
     officer.context.close()
 
 
+@pytest.mark.demo
 def test_disabled_children_registered_and_placed_in_the_demo_township(app, live_server,
                                                                       chromium):
     """Issue 20.2 as the officer does it: the 残联's list with its counts; a child on it with no
     学籍 is placed 随班就读 first: refused, what was typed kept; registered at the responsible
     school, then placed 送教上门, the child's record carries it."""
-    import demo
     from models import DisabledChild
-    demo.load()
     child = db.session.scalar(db.select(DisabledChild).filter_by(name="龙天宇"))
     officer = _sign_in(chromium, live_server, "admin")
     officer.get_by_role("link", name="学生名册", exact=True).click()
@@ -349,11 +345,10 @@ def test_disabled_children_registered_and_placed_in_the_demo_township(app, live_
     officer.context.close()
 
 
+@pytest.mark.demo
 def test_leavers_followed_up_in_the_demo_township(app, live_server, chromium):
     """Issue 20.8: the officer sees where last year's 九年级 went, the three 去向不明 first; one
     is set to 普通高中 without a school: refused in its row, the choice kept; named, saved."""
-    import demo
-    demo.load()
     officer = _sign_in(chromium, live_server, "admin")
     officer.goto(f"{live_server}/records/")
     officer.get_by_role("link", name="九年级毕业生去向").click()
@@ -385,14 +380,13 @@ def _sign_in(browser, base, username):
     return page
 
 
+@pytest.mark.demo
 def test_pledges_signing_and_posting_in_the_demo_township(app, live_server, chromium, tmp_path):
     """Issue 3's flow: the officer issues a village school's teacher pledges; its head prints
     them as one PDF, marks one signed and uploads two scans; the list shows who has not signed;
     guardian letters for a class print with each child's name and class; the 包保责任表 of a
     village prints with masked IDs."""
-    import demo
     from models import ClassGroup, Pledge, School, User
-    demo.load()
     school = db.session.scalar(db.select(School).filter_by(name="石桥村小"))
     teachers = db.session.scalars(db.select(User).filter_by(school_id=school.id,
                                                             role="teacher")).all()
@@ -460,6 +454,7 @@ def test_pledges_signing_and_posting_in_the_demo_township(app, live_server, chro
         assert kid.id_number not in text and kid.masked_id in text and kid.name in text
 
 
+@pytest.mark.demo
 def test_a_stack_of_20_signed_letters_scans_in_at_once(app, live_server, chromium, tmp_path,
                                                        signed_in):
     """Issue 19's way back in: a class's guardian letters printed by the app, signed (here:
@@ -467,11 +462,9 @@ def test_a_stack_of_20_signed_letters_scans_in_at_once(app, live_server, chromiu
     and uploaded once; all 20 are found and marked 已签署, and an unreadable page is listed."""
     from urllib.parse import urljoin
 
-    import demo
     from blueprints.pledges import issue
     from models import ClassGroup, Pledge, School, Term, User
     from tests import scans
-    demo.load()
     officer = db.session.scalar(db.select(User).filter_by(username="admin"))
     school = db.session.scalar(db.select(School).filter_by(name="石桥村小"))
     klass = db.session.scalar(db.select(ClassGroup).filter_by(school_id=school.id, grade=3))
@@ -507,14 +500,13 @@ def test_a_stack_of_20_signed_letters_scans_in_at_once(app, live_server, chromiu
     assert all(p.scan_path and p.signed_on == date.today() for p in signed)
 
 
+@pytest.mark.demo
 def test_aid_and_pairs_in_the_demo_township(app, live_server, chromium):
     """Issue 4's flow: the officer sets up this term's 生活补助; the village head grants it to a
     class in one action; the gaps list shows who is left out; the 公示 list prints names and
     amounts, no IDs; the class teacher logs an 爱心妈妈 call and the month's flag clears; the
     child's page shows the aid and the call."""
-    import demo
     from models import AidGrant, ClassGroup, School
-    demo.load()
     school = db.session.scalar(db.select(School).filter_by(name="石桥村小"))
     klass = db.session.scalar(db.select(ClassGroup).filter_by(school_id=school.id, grade=3))
     eligible = db.session.scalars(db.select(Student).where(
@@ -579,6 +571,7 @@ def test_aid_and_pairs_in_the_demo_township(app, live_server, chromium):
     assert "本学期家庭经济困难学生生活补助" in page_text and "电话问了学习和生活" in page_text
 
 
+@pytest.mark.demo
 def test_absence_to_closed_case_in_the_demo_township(app, live_server, chromium):
     """Issue 5's flow: the class teacher marks a child 无故 for three school days and the
     warning appears, and the child is 高 on the officer's risk list, viewed (and its scores
@@ -589,10 +582,8 @@ def test_absence_to_closed_case_in_the_demo_township(app, live_server, chromium)
     import subprocess
     from datetime import timedelta
 
-    import demo
     from blueprints.attendance import rules
     from models import ClassGroup, DropoutCase, School
-    demo.load()
     school = db.session.scalar(db.select(School).filter_by(name="石桥村小"))
     klass = db.session.scalar(db.select(ClassGroup).filter_by(school_id=school.id, grade=3))
     child = db.session.scalars(db.select(Student).filter_by(class_id=klass.id, status="enrolled")
@@ -699,6 +690,7 @@ def test_absence_to_closed_case_in_the_demo_township(app, live_server, chromium)
     assert "龙小燕" in officer.inner_text("main").split("已说明（")[0]
 
 
+@pytest.mark.demo
 def test_dashboard_and_monthly_meeting_in_the_demo_township(app, live_server, chromium):
     """Issue 6's flow: the central leader opens the dashboard, follows a school's overdue count
     to its list, schedules the month's meeting, edits the drafted agenda, records minutes and two
@@ -707,11 +699,9 @@ def test_dashboard_and_monthly_meeting_in_the_demo_township(app, live_server, ch
     import subprocess
     from urllib.parse import urljoin
 
-    import demo
     from openpyxl import load_workbook
     from playwright.sync_api import expect
     from models import Meeting
-    demo.load()
     browser = chromium
     leader = _sign_in(browser, live_server, "leader")
     leader.goto(live_server + "/dashboard/")
@@ -794,6 +784,7 @@ def test_dashboard_and_monthly_meeting_in_the_demo_township(app, live_server, ch
     assert "联系村委会共同劝返" in agenda and "本周内完成家访并上报" not in agenda
 
 
+@pytest.mark.demo
 def test_activity_summary_and_evidence_pack_in_the_demo_township(app, live_server, chromium,
                                                                    tmp_path, signed_in):
     """Issue 7's flow: the head of 石桥村小 records a 家长会 with two photos, drafts this term's
@@ -805,10 +796,8 @@ def test_activity_summary_and_evidence_pack_in_the_demo_township(app, live_serve
     from docx import Document
     from PIL import Image, ImageDraw
 
-    import demo
     from blueprints.dashboard import metrics
     from models import Activity, User, WorkSummary
-    demo.load()
     photos = []
     for n, colour in enumerate(("#7a9", "#c96")):
         image = Image.new("RGB", (1600, 1200), colour)

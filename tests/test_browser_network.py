@@ -17,9 +17,8 @@ pytestmark = pytest.mark.skipif(not shutil.which("chromium"),
                                 reason="Debian's chromium is not installed (make test installs it)")
 
 
+@pytest.mark.demo
 def test_network_parents_and_counselling_in_the_demo_township(app, live_server, chromium):
-    import demo
-    demo.load()
     officer = _sign_in(chromium, live_server, "admin")
     officer.goto(f"{live_server}/responsibility/")
     officer.get_by_role("link", name="责任网络和领导小组").click()
@@ -117,14 +116,13 @@ def _pdf_of(page, link, path) -> str:
                                    check=True).stdout.decode().split())
 
 
+@pytest.mark.demo
 def test_home_teaching_plan_and_risk_ledger_in_the_demo_township(app, live_server, chromium,
                                                                  tmp_path):
     """Issue 20, parts 3 and 9: a village head plans 送教上门 for a child (an end before the
     start is refused, the plan's lines kept), prints the 送教上门记录 with its plan; the officer
     prints the 辍学风险学生台账 from the risk list."""
-    import demo
     from models import Student, TutoringPair
-    demo.load()
     school = db.session.scalar(sa.select(School).filter_by(name="石桥村小"))
     child = db.session.scalars(sa.select(Student).filter_by(
         school_id=school.id, status="enrolled").order_by(Student.id)).first()

@@ -13,7 +13,6 @@ import pytest
 from docx.oxml.ns import qn
 
 import access
-import demo
 from blueprints.dashboard import metrics
 from blueprints.pledges.texts import DEFAULTS
 from blueprints.summaries import draft as drafting
@@ -340,11 +339,10 @@ def test_scope_of_summaries(world, data, term, login):
     assert officer.get(f"/summaries/new?unit={world.b1.id}").status_code == 404
 
 
+@pytest.mark.demo
 def test_demo_township_draft_matches_the_dashboard(app, signed_in):
     """On the demo township (青山镇): the township's and 石桥村小's drafted rates are the
     dashboard's, 入学率 included for the township, and the draft page shows them."""
-    demo.load()
-    db.session.commit()
     admin = db.session.scalar(db.select(User).filter_by(username="admin"))
     head = db.session.scalar(db.select(User).filter_by(username="head"))
     for user, town in ((admin, True), (head, False)):
