@@ -173,14 +173,17 @@ class Need(NamedTuple):
 
 
 def uncovered(today: date, school_id: int | None = None, limit: int | None = None) -> list[Need]:
-    """One Need for each kind of need, in scope."""
+    """One Need for each kind of need, in scope: the count and the children ordered by school,
+    grade and pinyin are both read from the students' profile index; only the rows listed are
+    loaded (a count over() made SQLite read every matching row)."""
     out = []
     for label, stmt, kind in _uncovered_statements(today, school_id):
-        listed = (stmt.add_columns(sa.func.count().over())  # how many in all, in the same pass
-                  .order_by(Student.school_id, Student.grade, Student.name_pinyin)
+        total = db.session.scalar(stmt.with_only_columns(sa.func.count()))
+        listed = (stmt.order_by(Student.school_id, Student.grade, Student.name_pinyin)
                   .options(joinedload(Student.class_group), joinedload(Student.school)))
-        rows = db.session.execute(listed.limit(limit) if limit else listed).all()
-        out.append(Need(label, kind, rows[0][1] if rows else 0, [s for s, _n in rows]))
+        students = db.session.scalars(listed.limit(limit) if limit else listed).all() \
+            if total else []
+        out.append(Need(label, kind, total, students))
     return out
 
 
