@@ -19,6 +19,7 @@ import doc_codes
 import audit  # noqa: F401  (registers the audit hook)
 import excel
 import models
+import paging
 import params
 import typeset
 from blueprints.home import guide
@@ -253,4 +254,5 @@ def _wire_templates(app: Flask) -> None:
     def globals_():
         return {"access": access, "M": models, "current_user": current_user,
                 "doc_code": doc_codes.template_code, "help_section": guide.section_of,
-                "timedelta": timedelta, "spreadsheets": excel.SPREADSHEET_ACCEPT}
+                "timedelta": timedelta, "spreadsheets": excel.SPREADSHEET_ACCEPT,
+                "row_url": paging.RowUrl}

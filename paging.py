@@ -1,9 +1,12 @@
-"""A page of a list worked out in Python (a ranking, a filter SQL cannot express), with the
-attributes of db.paginate()'s pages, so that templates use one pager macro for both."""
+"""What list pages share: a page of a list worked out in Python (a ranking, a filter SQL cannot
+express), with the attributes of db.paginate()'s pages, so that templates use one pager macro
+for both; and the link of every row of a list, built once (RowUrl)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 from math import ceil
+
+from flask import url_for
 
 
 @dataclass
@@ -40,3 +43,21 @@ class Page:
     @property
     def next_num(self) -> int:
         return self.page + 1
+
+
+class RowUrl:
+    """A link built once for all the rows of a list: in a template,
+    `{% set show_student = row_url('students.show', 'student_id') %}`, then
+    `href="{{ show_student(s.id) }}"` in each row. url_for costs ~30 µs (a route build): a list
+    of 200 rows with two links each spent 12 ms on them. The varying value is an integer (an
+    id), put where url_for put a marker number; the other arguments are fixed for the list
+    (row_url('pairs.new', 'student', kind=kind))."""
+
+    MARK = 918273645546372819
+
+    def __init__(self, endpoint: str, key: str, **values):
+        self.head, self.tail = url_for(endpoint, **values, **{key: self.MARK}).split(
+            str(self.MARK))
+
+    def __call__(self, value: int) -> str:
+        return f"{self.head}{int(value)}{self.tail}"
