@@ -4,6 +4,7 @@
 # database and temporary folder, and live servers take free ports. Each run writes its own log,
 # shown in full when both have ended; the command fails if either run does.
 set -u
+export BAOXUE_BOTH_ENGINES=1  # conftest: a one_engine test runs in one of the two runs
 python=$1
 shift
 logs=$(mktemp -d /tmp/baoxue-test.XXXXXX)

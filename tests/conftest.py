@@ -86,11 +86,20 @@ def _config(tmp: Path, database: str | None = None, **extra) -> dict:
 
 
 def pytest_collection_modifyitems(config, items):
-    if POSTGRES:
-        skip = pytest.mark.skip(reason="SQLite-only behaviour (this run is on PostgreSQL)")
-        for item in items:
-            if "sqlite_only" in item.keywords:
-                item.add_marker(skip)
+    """SQLite-only tests are skipped on PostgreSQL. When `make test` runs both engines at once
+    (BAOXUE_BOTH_ENGINES, scripts/test-both.sh), work that does not depend on the engine is
+    done in one run only, so that the two take about as long as each other: a test marked
+    one_engine(name) in that engine's run, a Chromium flow in the SQLite run (the township's
+    engine)."""
+    engine = "postgresql" if POSTGRES else "sqlite"
+    both = os.environ.get("BAOXUE_BOTH_ENGINES")
+    for item in items:
+        if POSTGRES and "sqlite_only" in item.keywords:
+            item.add_marker(pytest.mark.skip(reason="SQLite-only (this run is on PostgreSQL)"))
+        once = item.get_closest_marker("one_engine")
+        only = once.args[0] if once else "sqlite" if "chromium" in item.fixturenames else None
+        if both and only and only != engine:
+            item.add_marker(pytest.mark.skip(reason=f"the {only} run does it"))
 
 
 @pytest.fixture(scope="session")

@@ -22,6 +22,7 @@ def count(model):
     return db.session.scalar(db.select(db.func.count()).select_from(model))
 
 
+@pytest.mark.one_engine("postgresql")  # the SQLite run loads the demo for its browser tests
 def test_demo_load_builds_the_township_once(app, client):
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)  # create_app() makes it outside tests
     runner = app.test_cli_runner()

@@ -21,7 +21,7 @@ from models import (CaseNotice, ClassGroup, DropoutCase, Guardian, Pledge, Schoo
                     User)
 from tests import paper
 
-pytestmark = pytest.mark.usefixtures("demo_app")
+pytestmark = [pytest.mark.usefixtures("demo_app"), pytest.mark.one_engine("postgresql")]
 
 
 @contextmanager
