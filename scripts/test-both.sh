@@ -1,8 +1,9 @@
 #!/bin/sh
-# `make test`: the whole suite twice at once, on SQLite files and on a throwaway PostgreSQL
-# server (scripts/with-postgres.sh), one run a core. They share nothing: each test has its own
-# database and temporary folder, and live servers take free ports. Each run writes its own log,
-# shown in full when both have ended; the command fails if either run does.
+# `make test`: the suite twice at once, on SQLite files and on a throwaway PostgreSQL server
+# (scripts/with-postgres.sh), one run a core; what does not depend on the engine (the Chromium
+# flows, the rules of print) is done in one of the two (tests/conftest.py). They share nothing:
+# each test has its own database and temporary folder, and live servers take free ports. Each
+# run writes its own log, shown in full when both have ended; the command fails if either does.
 set -u
 export BAOXUE_BOTH_ENGINES=1  # conftest: a one_engine test runs in one of the two runs
 python=$1
