@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from typing import NamedTuple
 
 import sqlalchemy as sa
 
@@ -59,16 +60,34 @@ def grants_of(program: AidProgram, student_ids=None) -> dict[int, list[AidGrant]
     return out
 
 
-def coverage(program: AidProgram) -> dict[int, tuple[int, int]]:
-    """{school id: (eligible children in scope, those of them granted a positive total)},
-    counted in SQL: the same children as eligible() and Row.granted, for the dashboard."""
-    granted = (sa.select(AidGrant.student_id).where(AidGrant.program_id == program.id)
-               .group_by(AidGrant.student_id).having(sa.func.sum(AidGrant.amount) > 0))
+class Coverage(NamedTuple):
+    eligible: int  # children in scope the programme is for
+    granted: int  # those of them granted a positive total (Row.granted)
+    fen: int  # what they were granted, net of corrections (their Row.total)
+
+
+def coverage(program: AidProgram) -> dict[int, Coverage]:
+    """{school id: Coverage} counted in SQL: the same children and sums as eligible() and its
+    rows, for the dashboard and the programmes' list (which loaded every eligible child)."""
+    totals = (access.scoped(AidGrant).with_only_columns(
+        AidGrant.student_id, sa.func.sum(AidGrant.amount).label("fen"))
+        .where(AidGrant.program_id == program.id).group_by(AidGrant.student_id).subquery())
     rows = db.session.execute(access.scoped(Student).where(program.eligible_condition())
-                              .with_only_columns(Student.school_id, sa.func.count(), sa.func.sum(
-                                  sa.case((Student.id.in_(granted), 1), else_=0)))
+                              .outerjoin(totals, totals.c.student_id == Student.id)
+                              .with_only_columns(Student.school_id, sa.func.count(),
+                                                 sa.func.sum(sa.case((totals.c.fen > 0, 1),
+                                                                     else_=0)),
+                                                 sa.func.sum(totals.c.fen))
                               .group_by(Student.school_id))
-    return {school_id: (n, int(paid or 0)) for school_id, n, paid in rows}
+    return {school_id: Coverage(n, int(paid or 0), int(fen or 0))
+            for school_id, n, paid, fen in rows}
+
+
+def summary(program: AidProgram) -> Coverage:
+    """The programme's coverage over every school in scope (the programmes' list)."""
+    found = coverage(program).values()
+    return Coverage(sum(c.eligible for c in found), sum(c.granted for c in found),
+                    sum(c.fen for c in found))
 
 
 @dataclass

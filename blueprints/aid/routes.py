@@ -32,11 +32,7 @@ def _term_id(terms) -> int | None:
 def index():
     terms = access.terms()
     term_id = _term_id(terms)
-    rows = []
-    for program in grants.programs(term_id):
-        eligible = grants.eligible(program)
-        rows.append((program, len(eligible), sum(1 for r in eligible if r.granted),
-                     sum(r.total for r in eligible)))
+    rows = [(program, *grants.summary(program)) for program in grants.programs(term_id)]
     return render_template("aid/index.html", terms=terms, term_id=term_id, rows=rows,
                            totals=grants.totals(term_id))
 

@@ -381,7 +381,7 @@ def _aid(columns, add, today):
     for col in columns.values():
         col.aid_eligible = 0
     for program in programs:
-        for school_id, (eligible, granted) in grants.coverage(program).items():
+        for school_id, (eligible, granted, _fen) in grants.coverage(program).items():
             add(school_id, "aid_eligible", eligible)
             add(school_id, "aid_granted", granted)
 
