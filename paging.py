@@ -56,7 +56,7 @@ class RowUrl:
     MARK = 918273645546372819
 
     def __init__(self, endpoint: str, key: str, **values):
-        self.head, self.tail = url_for(endpoint, **values, **{key: self.MARK}).split(
+        self.head, self.tail = url_for(endpoint, **{key: self.MARK}, **values).split(
             str(self.MARK))
 
     def __call__(self, value: int) -> str:

@@ -266,3 +266,19 @@ def test_a_home_teaching_plan_and_its_record_with_the_guardians_column(world, lo
     db.session.add(other)
     db.session.commit()
     assert head.get(f"/pairs/{other.id}/record.pdf").status_code in (303, 422)
+
+
+def test_a_lists_row_links_are_url_fors(app):
+    """paging.RowUrl (row_url in templates) gives what url_for gives, query arguments and a
+    path prefix (Baoxue served under /baoxue) included."""
+    from flask import url_for
+
+    from paging import RowUrl
+    for base in ("http://localhost/", "http://localhost/baoxue/"):
+        with app.test_request_context(base_url=base):
+            show = RowUrl("students.show", "student_id")
+            pair = RowUrl("pairs.new", "student", kind="caring_mother")
+            for n in (1, 42, 10**7):
+                assert show(n) == url_for("students.show", student_id=n)
+                assert pair(n) == url_for("pairs.new", student=n, kind="caring_mother")
+    assert show(7).startswith("/baoxue/students/")
