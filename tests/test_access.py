@@ -115,6 +115,8 @@ def test_every_endpoint_has_an_access_decision(app):
     assert undecided == []
 
 
+# Roles, not SQL: every page's queries run on both engines in test_links.
+@pytest.mark.one_engine("sqlite")
 def test_role_endpoint_matrix(app, world, login):
     victim = f.student(world.a1, world.class_a1, name="误登记")
     db.session.commit()
