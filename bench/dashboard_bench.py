@@ -177,6 +177,7 @@ def county_app(folder: str, children: int, url: str | None = None):
     from flask_migrate import upgrade
 
     import access
+    import cli
     from app import create_app, serve
     app = create_app({"SECRET_KEY": "bench", "WTF_CSRF_ENABLED": False,
                       "SQLALCHEMY_DATABASE_URI": url or f"sqlite:///{folder}/county.db"})
@@ -191,6 +192,7 @@ def county_app(folder: str, children: int, url: str | None = None):
         started = time.perf_counter()
         build(children)
         print(f"build took {time.perf_counter() - started:.0f} s")
+        cli.analyze()  # the planner's statistics, as the nightly `flask rules run` leaves them
     return serve(app)  # as the production server starts it
 
 
