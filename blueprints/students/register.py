@@ -10,11 +10,14 @@ import sqlalchemy as sa
 import access
 from extensions import db
 from filters import ListFilter, choice, number, text
-from models import (FOCUS_FLAGS, PLACEMENTS, STATUSES, ClassGroup, School, Student,
+from models import (FOCUS_FLAGS, PLACEMENTS, STATUSES, ClassGroup, Guardian, School, Student,
                     school_year_of)
 
 SORTS = {"pinyin": "按姓名拼音", "class": "按年级班级", "new": "最近登记"}
 CJK = re.compile(r"[\u3400-\u9fff]")
+# the list's 监护人电话: the first guardian's, one column of the list's query (Student.first_phone)
+FIRST_PHONE = (sa.select(Guardian.phone).where(Guardian.student_id == Student.id)
+               .order_by(Guardian.position, Guardian.id).limit(1).scalar_subquery())
 
 
 def classes_of(school_id: int) -> list[ClassGroup]:
