@@ -24,15 +24,16 @@ class Student(db.Model):
     # SQLite reads every enrolled child of the county through the status index; and children
     # by status in pinyin order, so that the register's first page reads 50 rows, not sorts all
     # (the plain status index stays: its (status, rowid) key serves "status = ? AND id IN ...");
-    # and a child's profile (placement, focus flags, grade, name) beside school and status, so
-    # that counting and listing a township's children in need reads the index, not ~5,000 wide rows
+    # and a child's profile (placement, focus flags, grade, name, village) beside school and
+    # status, so that counting and listing a township's children in need, or its villages, reads
+    # the index, not ~5,000 wide rows
     __table_args__ = (sa.Index("ix_students_school_status", "school_id", "status"),
                       sa.Index("ix_students_id_document", "id_type", "id_document", unique=True),
                       sa.Index("ix_students_status_pinyin", "status", "name_pinyin"),
                       sa.Index("ix_students_profile", "school_id", "status", "placement",
                                "left_behind", "single_parent", "orphan", "poverty", "disabled",
                                "learning_difficulty", "migrant", "school_weary", "grade",
-                               "name_pinyin"))
+                               "name_pinyin", "village"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     school_id: Mapped[int] = mapped_column(sa.ForeignKey("schools.id"))
