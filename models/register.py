@@ -26,14 +26,15 @@ class Student(db.Model):
     # (the plain status index stays: its (status, rowid) key serves "status = ? AND id IN ...");
     # and a child's profile (placement, focus flags, grade, name, village) beside school and
     # status, so that counting and listing a township's children in need, or its villages, reads
-    # the index, not ~5,000 wide rows
+    # the index, not ~5,000 wide rows; those registered during the year by school and date
     __table_args__ = (sa.Index("ix_students_school_status", "school_id", "status"),
                       sa.Index("ix_students_id_document", "id_type", "id_document", unique=True),
                       sa.Index("ix_students_status_pinyin", "status", "name_pinyin"),
                       sa.Index("ix_students_profile", "school_id", "status", "placement",
                                "left_behind", "single_parent", "orphan", "poverty", "disabled",
                                "learning_difficulty", "migrant", "school_weary", "grade",
-                               "name_pinyin", "village"))
+                               "name_pinyin", "village"),
+                      sa.Index("ix_students_school_created", "school_id", "created_at"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     school_id: Mapped[int] = mapped_column(sa.ForeignKey("schools.id"))
@@ -201,9 +202,9 @@ class StatusChange(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     student_id: Mapped[int] = mapped_column(sa.ForeignKey("students.id", ondelete="CASCADE"),
                                             index=True)
-    changed_on: Mapped[date]
+    changed_on: Mapped[date] = mapped_column(index=True)  # the rates: changes since 1 September
     from_status: Mapped[str | None] = mapped_column(sa.String(12))
-    to_status: Mapped[str] = mapped_column(sa.String(12))
+    to_status: Mapped[str] = mapped_column(sa.String(12), index=True)  # and ever to another
     reason: Mapped[str] = mapped_column(sa.String(200), default="")
     destination: Mapped[str] = mapped_column(sa.String(120), default="")  # 去向 (转出)
     user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))

@@ -22,7 +22,6 @@ from datetime import date, datetime, time, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
-from sqlalchemy.orm import aliased
 
 import access
 from blueprints.activities import parents, records as activity_records
@@ -32,9 +31,9 @@ from blueprints.attendance import risk
 from blueprints.cases import reconcile
 from blueprints.pairs import schedule
 from extensions import db
-from models import (FOCUS_FLAGS, AidProgram, ClassGroup, DropoutCase, EarlyWarning, HomeVisit,
-                    HouseholdChild, Pledge, School, StatusChange, Student, Term, month_bounds,
-                    month_spans, school_year_of)
+from models import (FOCUS_FLAGS, STATUSES, AidProgram, ClassGroup, DropoutCase, EarlyWarning,
+                    HomeVisit, HouseholdChild, Pledge, School, StatusChange, Student, Term,
+                    month_bounds, month_spans, school_year_of)
 
 # The setting, as create_app() defaults it. 巩固率: "year" = (start − out − deceased + in −
 # dropouts) ÷ (start − out − deceased + in); "cohort" = the graduating cohort kept ÷ the
@@ -139,6 +138,9 @@ def status_on(history: list[tuple], created: date, current: str, day: date) -> s
     return status
 
 
+LEFT_STATUSES = [s for s in STATUSES if s != "enrolled"]
+
+
 def rates(students, start: date, end: date) -> dict[int | None, Rates]:
     """Rates per school id and for all (key None), over [start, end]. `students` is a select
     of student ids (or a list of Student rows)."""
@@ -146,27 +148,33 @@ def rates(students, start: date, end: date) -> dict[int | None, Rates]:
         sa.select(Student.id).where(Student.id.in_([s.id for s in students]))
     out: dict[int | None, Rates] = defaultdict(Rates)
     # The usual case, counted in SQL: enrolled since before the year began, with no change
-    # since (and none ever to another status). Everyone else is walked through their history.
-    moved = sa.exists().where(StatusChange.student_id == Student.id, sa.or_(
-        StatusChange.changed_on > start, StatusChange.to_status != "enrolled"))
-    steady = sa.and_(Student.status == "enrolled", ~moved,
-                     Student.created_at < datetime.combine(start + timedelta(days=1), time()))
-    for school_id, n in db.session.execute(sa.select(Student.school_id, sa.func.count()).where(
-            access.among(ids), steady).group_by(Student.school_id)):
-        out[school_id].start += n
-        out[None].start += n
+    # since (and none ever to another status). Everyone else is walked through their history:
+    # the few found by three indexed conditions (not enrolled now, registered during the year,
+    # a change since it began or ever to another status), not every child tested row by row
+    # (45 of a township dashboard's 210 ms).
+    cutoff = datetime.combine(start + timedelta(days=1), time())
+    unsteady = sa.union(
+        sa.select(Student.id).where(access.among(ids), Student.status != "enrolled"),
+        sa.select(Student.id).where(access.among(ids), Student.created_at >= cutoff),
+        sa.select(StatusChange.student_id).join(Student, Student.id == StatusChange.student_id)
+        .where(access.among(ids), sa.or_(StatusChange.changed_on > start,
+                                         StatusChange.to_status.in_(LEFT_STATUSES))))
     history: dict[int, list[tuple]] = defaultdict(list)
     children = {}
-    change = aliased(StatusChange)  # the rows read, beside the one `moved` looks for
     for sid, school_id, status, created, changed_on, was, to in db.session.execute(  # one pass
             sa.select(Student.id, Student.school_id, Student.status, Student.created_at,
-                      change.changed_on, change.from_status, change.to_status)
-            .outerjoin(change, change.student_id == Student.id)
-            .where(access.among(ids), ~steady)
-            .order_by(change.changed_on, change.id)):
+                      StatusChange.changed_on, StatusChange.from_status, StatusChange.to_status)
+            .outerjoin(StatusChange, StatusChange.student_id == Student.id)
+            .where(Student.id.in_(unsteady))
+            .order_by(StatusChange.changed_on, StatusChange.id)):
         children[sid] = (school_id, status, created)
         if changed_on is not None:
             history[sid].append((changed_on, was, to))
+    walked = Counter(school_id for school_id, _status, _created in children.values())
+    for school_id, n in db.session.execute(sa.select(Student.school_id, sa.func.count()).where(
+            access.among(ids)).group_by(Student.school_id)):
+        out[school_id].start += n - walked[school_id]
+        out[None].start += n - walked[school_id]
     for sid, (school_id, status, created) in children.items():
         changes = history.get(sid, [])
         during = [c for c in changes if start < c[0] <= end]
