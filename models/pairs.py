@@ -56,6 +56,9 @@ class TutoringPair(db.Model):
 
 class TutoringSession(db.Model):
     __tablename__ = "tutoring_sessions"
+    # a pair's last contact and last meeting (the pairs list's standing) read from the index
+    __table_args__ = (sa.Index("ix_tutoring_sessions_pair_mode_day", "pair_id", "mode",
+                               "held_on"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     pair_id: Mapped[int] = mapped_column(sa.ForeignKey("tutoring_pairs.id", ondelete="CASCADE"),

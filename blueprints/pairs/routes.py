@@ -20,7 +20,7 @@ from responses import after_write, form_page, targets
 
 
 
-LIST_LIMIT = 50  # children listed per need across schools (a page of the register); one school: all
+LIST_LIMIT = 20  # children listed per need across schools, with how many in all; one school: all
 
 
 @bp.route("/")
