@@ -2,6 +2,7 @@
 group, their own classes (a teacher's, a village head's school's), and what waits for them."""
 from __future__ import annotations
 
+from collections import Counter
 from datetime import date
 
 import sqlalchemy as sa
@@ -15,14 +16,17 @@ from models import (FOCUS_FLAGS, ActionItem, ClassGroup, DropoutCase, EarlyWarni
 
 
 def register_counts() -> tuple[dict, dict]:
-    """Children by status, and the enrolled by focus group."""
-    students = access.scoped(Student).subquery()
-    by_status = dict(db.session.execute(
-        sa.select(students.c.status, sa.func.count()).group_by(students.c.status)).all())
-    enrolled = sa.select(students).where(students.c.status == "enrolled").subquery()
-    flags = db.session.execute(sa.select(*[
-        sa.func.coalesce(sa.func.sum(sa.case((getattr(enrolled.c, f), 1), else_=0)), 0).label(f)
-        for f in FOCUS_FLAGS])).one()._asdict()
+    """Children by status, and the enrolled by focus group: counted from the students'
+    indexes. Grouped by school and status, in the order of the (school, status) index: grouped
+    by status alone, SQLite walked the county's status index (16 ms against 2.5)."""
+    scoped = access.scoped(Student)
+    by_status = Counter()
+    for status, n in db.session.execute(scoped.with_only_columns(Student.status, sa.func.count())
+                                        .group_by(Student.school_id, Student.status)):
+        by_status[status] += n
+    flags = db.session.execute(scoped.with_only_columns(*[
+        sa.func.coalesce(sa.func.sum(sa.case((getattr(Student, f), 1), else_=0)), 0).label(f)
+        for f in FOCUS_FLAGS]).where(Student.status == "enrolled")).one()._asdict()
     return by_status, flags
 
 
