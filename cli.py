@@ -90,6 +90,7 @@ def create_user(username, name, role, school_name, password):
     db.session.commit()
     click.echo(f"Created {username} ({ROLES[role]}).")
 
+
 def analyze() -> None:
     """Refresh the query planner's statistics (nightly, after the scores). Without them SQLite
     guesses: it walked the county's 45,000 enrolled children in name order to fill a teacher's
