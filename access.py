@@ -158,6 +158,11 @@ def school_ids(user=None):
     return sa.select(School.id).where(_school_condition(user))
 
 
+# A table of a few rows a township linked to a child (cases, visits ...) is scoped by EXISTS,
+# each row against its own child: the open cases 7.0 → 0.4 ms against IN a list of the
+# township's 5,000 ids built for every query. A table of many rows a child (absences,
+# guardians ...) keeps the list, which its student index serves (a month's absences of a
+# township: 110 ms so, 450 ms child by child). The EXISTS has its own students beside a join.
 def _condition(model, user):
     if _county(user) and model not in (PrintJob, CounselingRecord):
         return sa.true()  # the whole county, without a subquery of its 50,000 children
@@ -181,14 +186,10 @@ def _condition(model, user):
             _condition(TutoringPair, user)))
     if model in (CaseStep, FollowUp, CaseNotice):
         return model.case_id.in_(sa.select(DropoutCase.id).where(_condition(DropoutCase, user)))
-    if model in (DropoutCase, HomeVisit, RiskOverride, RecordCheck, Leaver):
-        # a few rows a township: each tested against its own child, not against a list of the
-        # township's 5,000 ids built for every query (SQLite: the open cases 7.0 → 0.4 ms)
-        return sa.exists().where(Student.id == model.student_id,  # its own students, beside
-                                 _condition(Student, user)).correlate_except(Student)  # a join
+    if model in (DropoutCase, HomeVisit, RiskOverride, RecordCheck, Leaver):  # few rows (above)
+        return sa.exists().where(Student.id == model.student_id,
+                                 _condition(Student, user)).correlate_except(Student)
     if model in (Guardian, StatusChange, Responsibility, AidGrant, Absence, EarlyWarning):
-        # many rows a child: the list of ids, each looked up in the table's student index
-        # (a month's absences of a township: 110 ms so, 450 ms child by child)
         return model.student_id.in_(sa.select(Student.id).where(_condition(Student, user)))
     if model is DisabledChild:  # the township's list; a school the children it is responsible for
         if user.role in CENTRAL or user.role == "inspector":

@@ -44,7 +44,7 @@ FIELD_LABELS = {
     "village_group": "组", "address": "住址", "notes": "备注", "boarder": "寄宿",
     "left_behind": "留守", "single_parent": "单亲", "orphan": "孤儿", "poverty": "脱贫/低保/特困",
     "disabled": "残疾", "learning_difficulty": "学困", "migrant": "随迁", "school_weary": "厌学",
-    "relation": "关系", "phone": "电话", "works_away": "外出务工", "position": "顺序",
+    "relation": "关系", "phone": "电话", "first_phone": "监护人电话", "works_away": "外出务工", "position": "顺序",
     "student_id": "学生", "changed_on": "日期", "from_status": "原状态", "to_status": "新状态",
     "reason": "原因", "destination": "去向", "user_id": "记录人", "username": "用户名",
     "password_hash": "密码", "role": "角色", "active": "启用", "kind": "类型", "code": "学校标识码",
