@@ -22,7 +22,7 @@ def count(model):
     return db.session.scalar(db.select(db.func.count()).select_from(model))
 
 
-@pytest.mark.one_engine("postgresql")  # the SQLite run loads the demo for its browser tests
+@pytest.mark.one_engine("sqlite")  # the demo township loads on PostgreSQL for test_paper
 def test_demo_load_builds_the_township_once(app, client):
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)  # create_app() makes it outside tests
     runner = app.test_cli_runner()
