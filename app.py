@@ -255,4 +255,5 @@ def _wire_templates(app: Flask) -> None:
         return {"access": access, "M": models, "current_user": current_user,
                 "doc_code": doc_codes.template_code, "help_section": guide.section_of,
                 "timedelta": timedelta, "spreadsheets": excel.SPREADSHEET_ACCEPT,
-                "row_url": paging.RowUrl}
+                "row_url": paging.RowUrl,
+                "show_student": paging.RowUrl("students.show", "student_id")}
