@@ -1,8 +1,9 @@
 """The document number every printed page of a pledge, a notice and a visit form carries as a
 small QR code, and reading it back from a scanned page.
 
-A code says what the sheet is: BX/P/<doc no>/<copy> (a pledge, which copy of 一式两份),
-BX/N/<doc no> (a case notice), BX/V/<visit id> (a 家访记录表). Only QR's alphanumeric characters
+A code says what the sheet is: BX/P/<doc no> (a pledge; the copies of 一式两份 are identical),
+BX/N/<doc no> (a case notice), BX/V/<visit id> (a 家访记录表). Sheets printed before 2026-12
+carry the copy too (BX/P/<doc no>/<copy>); it is read and ignored. Only QR's alphanumeric characters
 (0-9 A-Z space $%*+-./:), so a code is version 2 (25 × 25 modules): 15 mm on paper gives a
 module of 0.5 mm, read at 150 dpi from a scanner or a phone photo. segno writes it as a PNG of a
 pixel a module, inlined as a data: URL (no file, no fetch: print templates put it in a running
@@ -27,13 +28,11 @@ KINDS = {"P": "pledge", "N": "notice", "V": "visit"}
 class Code:
     kind: str  # pledge / notice / visit
     number: str  # a pledge's or notice's doc_no, a visit's id
-    copy: int = 1
 
     @property
     def text(self) -> str:
         letter = next(k for k, v in KINDS.items() if v == self.kind)
-        tail = f"/{self.copy}" if self.kind == "pledge" else ""
-        return f"{PREFIX}/{letter}/{self.number}{tail}".upper()
+        return f"{PREFIX}/{letter}/{self.number}".upper()
 
 
 def parse(text: str) -> Code | None:
@@ -41,9 +40,7 @@ def parse(text: str) -> Code | None:
     parts = (text or "").strip().upper().split("/")
     if len(parts) < 3 or parts[0] != PREFIX or parts[1] not in KINDS or not parts[2]:
         return None
-    kind = KINDS[parts[1]]
-    copy = int(parts[3]) if kind == "pledge" and len(parts) > 3 and parts[3].isdigit() else 1
-    return Code(kind, parts[2], copy)
+    return Code(KINDS[parts[1]], parts[2])
 
 
 def image(code: Code) -> Markup:
@@ -54,9 +51,9 @@ def image(code: Code) -> Markup:
         qr.png_data_uri(scale=1, border=2))
 
 
-def template_code(kind: str, number, copy: int = 1) -> Markup:
+def template_code(kind: str, number) -> Markup:
     """Print templates' doc_code(): the running element that puts the code on every page."""
-    code = Code(kind, str(number), copy)
+    code = Code(kind, str(number))
     return Markup('<div class="doc-code-box">{}<span>{}</span></div>').format(
         image(code), code.number)
 

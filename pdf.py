@@ -1,9 +1,13 @@
 """The one PDF helper: print templates (templates/print/) rendered to PDF bytes by WeasyPrint.
 
-render() takes a list of documents (Part: a template and its context) and returns one PDF with
-each document laid out on its own: page numbers count within a document ("— 1 —" on the first
-page of every pledge in a batch), and a progress callback hears after each document, which is how
-the print worker (printjobs.py) reports progress. The same HTML is the browser's print preview.
+render() takes a list of documents (Part: a template, its context and how many copies) and
+returns one PDF with each document laid out on its own: page numbers count within a document
+("第 1 页" on the first page of every pledge in a batch), and a progress callback hears the
+copies done after each document, which is how the print worker (printjobs.py) reports progress.
+A document printed in several identical copies (一式两份) is laid out and drawn once and its
+pages repeated in the file (pypdf): 20 guardian letters as printed (40 pages) take 1.6 s so,
+2.7 s when each copy is laid out and drawn (docs/benchmarks.md). The same HTML is the
+browser's print preview.
 
 WeasyPrint may read our own static files and nothing else (no network, no local paths), except
 that an evidence pack may embed the print copy of an activity photo (photo_url()) or of a signed
@@ -22,7 +26,7 @@ import ctypes.util
 import functools
 import logging
 import mimetypes
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from io import BytesIO
 from pathlib import Path
@@ -103,9 +107,16 @@ def scan_copy_url(name: str) -> str:
 
 @dataclass
 class Part:
-    """One document of a PDF: a print template and what it shows."""
+    """One document of a PDF: a print template, what it shows, and how many identical copies
+    of it are printed one after another (一式两份: 2)."""
     template: str
     context: dict = field(default_factory=dict)
+    copies: int = 1
+
+
+def copies(parts: Sequence[Part]) -> int:
+    """The documents of a print as it comes out of the printer: a pledge of 一式两份 is two."""
+    return sum(part.copies for part in parts)
 
 
 @functools.lru_cache(maxsize=4)
@@ -134,8 +145,9 @@ class _PageCounter(logging.Handler):
 
 def layout(parts: Sequence[Part], progress: Callable[[int], None] | None = None,
            pages: Callable[[int], None] | None = None) -> list:
-    """Lay documents out (WeasyPrint Documents, one per part); progress(n) is called after the
-    n-th, pages(n) as the n-th page of the batch is laid out. Tests read the rules of print
+    """Lay documents out (WeasyPrint Documents, one per part, each copy laid out once);
+    progress(n) is called when n copies are laid out, pages(n) as the n-th page of the batch
+    is laid out. Tests read the rules of print
     (typeset.py) from these pages' boxes."""
     if not parts:
         raise ValueError("nothing to print")
@@ -161,14 +173,20 @@ def _folders() -> tuple[str, str]:
     return current_app.static_folder, current_app.instance_path
 
 
-def _tools(static_folder: str, instance_path: str):
-    """The parsed stylesheet, the fetcher and a font configuration for one batch."""
+def _lay_out(static_folder: str, instance_path: str) -> Callable[[str], object]:
+    """For one batch: a function that lays a document's HTML out (a WeasyPrint Document), with
+    the parsed stylesheets, our fetcher and one font configuration."""
     css_path = Path(static_folder) / STYLESHEET
     stylesheet = _stylesheet(str(css_path), css_path.stat().st_mtime)
     instance = Path(instance_path)
     fetcher = StaticFetcher(static_folder, instance / uploads.ACTIVITY_PHOTOS,
                             instance / uploads.SCAN_COPIES)
-    return stylesheet, fetcher, FontConfiguration()
+    fonts = FontConfiguration()
+
+    def lay_out(html: str):
+        return HTML(string=html, base_url=ORIGIN + "/", url_fetcher=fetcher
+                    ).render(stylesheets=[stylesheet], font_config=fonts)
+    return lay_out
 
 
 def _html(part: Part) -> str:
@@ -176,22 +194,37 @@ def _html(part: Part) -> str:
 
 
 def _layout(parts, progress, counter) -> list:
-    stylesheet, fetcher, fonts = _tools(*_folders())
-    documents = []
-    for n, part in enumerate(parts, 1):
-        documents.append(HTML(string=_html(part), base_url=ORIGIN + "/", url_fetcher=fetcher)
-                         .render(stylesheets=[stylesheet], font_config=fonts))
+    lay_out = _lay_out(*_folders())
+    documents, done = [], 0
+    for part in parts:
+        documents.append(lay_out(_html(part)))
+        done += part.copies
         if counter:
             counter.next_document(sum(len(d.pages) for d in documents))
         if progress:
-            progress(n)
+            progress(done)
     return documents
 
 
-def _written(documents) -> bytes:
-    if len(documents) == 1:
-        return documents[0].write_pdf()
-    return documents[0].copy([page for d in documents for page in d.pages]).write_pdf()
+def _written(documents, copies: Sequence[int]) -> bytes:
+    """One PDF of the documents, each repeated as many times as its copies: WeasyPrint draws
+    a document's pages once, pypdf repeats them (the copies share their content streams)."""
+    data = (documents[0].write_pdf() if len(documents) == 1 else
+            documents[0].copy([page for d in documents for page in d.pages]).write_pdf())
+    if all(count == 1 for count in copies):
+        return data
+    from pypdf import PdfReader, PdfWriter
+    reader, writer, first = PdfReader(BytesIO(data)), PdfWriter(), 0
+    for document, count in zip(documents, copies):
+        pages = reader.pages[first:first + len(document.pages)]
+        first += len(document.pages)
+        for _ in range(count):
+            for page in pages:
+                writer.add_page(page)
+    writer.add_metadata(reader.metadata or {})
+    out = BytesIO()
+    writer.write(out)
+    return out.getvalue()
 
 
 PARALLEL_FROM = 2  # documents: one is laid out where it is asked for
@@ -199,12 +232,12 @@ PARALLEL_FROM = 2  # documents: one is laid out where it is asked for
 
 def render(parts: Sequence[Part], progress: Callable[[int], None] | None = None,
            pages: Callable[[int], None] | None = None, pool=None) -> bytes:
-    """Render documents into one PDF; progress(n) is called after the n-th document, pages(n)
+    """Render documents into one PDF; progress(n) is called when n copies are laid out, pages(n)
     as pages are laid out. Given a process pool (the print worker's, printjobs.py) and at least
     PARALLEL_FROM documents, the HTML is made here and laid out in the pool's processes."""
     if pool is not None and len(parts) >= PARALLEL_FROM:
         return _render_parallel(parts, progress, pages, pool)
-    return _written(layout(parts, progress, pages))
+    return _written(layout(parts, progress, pages), [part.copies for part in parts])
 
 
 def _render_parallel(parts, progress, pages, pool) -> bytes:
@@ -215,43 +248,48 @@ def _render_parallel(parts, progress, pages, pool) -> bytes:
     handed to the pool as soon as its HTML is made, so the renderers start while the rest is
     being made. Each run embeds its own subset of the fonts: ~60 KB more a run."""
     from pypdf import PdfWriter
-    htmls = [_html(part) for part in parts]
     folders = _folders()
-    runs = [(len(run), pool.submit(render_html, run, *folders))
-            for run in _runs(htmls, getattr(pool, "_max_workers", 2) * 3)]
-    writer, done, laid = PdfWriter(), 0, 0
+    htmls = ((_html(part), part.copies) for part in parts)
+    runs = [(sum(count for _, count in run), pool.submit(render_html, run, *folders))
+            for run in _runs(htmls, len(parts), getattr(pool, "_max_workers", 2) * 3)]
+    writer, done = PdfWriter(), 0
     for count, future in runs:
-        data = future.result()
-        writer.append(BytesIO(data))
-        done, laid = done + count, laid + page_count(data)
+        writer.append(BytesIO(future.result()))
+        done += count
         if progress:
             progress(done)
         if pages:
-            pages(laid)
+            pages(len(writer.pages))
     out = BytesIO()
     writer.write(out)
     return out.getvalue()
 
 
-def _runs(htmls: list[str], count: int) -> list[list[str]]:
-    """Consecutive runs of about len(all HTML) / count characters each."""
-    budget = sum(map(len, htmls)) / count
-    runs, size = [[]], 0
-    for html in htmls:
-        if runs[-1] and size + len(html) > budget:
-            runs.append([])
-            size = 0
-        runs[-1].append(html)
+def _runs(htmls: Iterator[tuple[str, int]], total: int, count: int
+          ) -> Iterator[list[tuple[str, int]]]:
+    """Consecutive runs of (HTML, copies) as the HTML is made, each about 1/count of all the
+    HTML, whose length is foreseen from the documents made so far: a document goes to the next
+    run when the run would pass its share by more than half of it (runs of 17, 17, 17, 17, 17
+    and 15 letters, not 16 × 6 and a last 4 that keeps one process alone)."""
+    run, size, made, length = [], 0, 0, 0
+    for html, copies_of in htmls:
+        made, length = made + 1, length + len(html)
+        share = length / made * total / count
+        if run and size + len(html) / 2 > share:
+            yield run
+            run, size = [], 0
+        run.append((html, copies_of))
         size += len(html)
-    return runs
+    if run:
+        yield run
 
 
-def render_html(htmls: list[str], static_folder: str, instance_path: str) -> bytes:
-    """In a pool process: documents already made into HTML, laid out and written as one PDF
-    (no app, no database: only the stylesheet, our static files and the evidence photos)."""
-    stylesheet, fetcher, fonts = _tools(static_folder, instance_path)
-    return _written([HTML(string=html, base_url=ORIGIN + "/", url_fetcher=fetcher)
-                     .render(stylesheets=[stylesheet], font_config=fonts) for html in htmls])
+def render_html(htmls: list[tuple[str, int]], static_folder: str, instance_path: str) -> bytes:
+    """In a pool process: documents already made into HTML, with their copies, laid out and
+    written as one PDF (no app, no database: only the stylesheet, our static files and the
+    evidence photos)."""
+    lay_out = _lay_out(static_folder, instance_path)
+    return _written([lay_out(html) for html, _ in htmls], [count for _, count in htmls])
 
 
 def render_pdf(template: str, **context) -> bytes:

@@ -80,7 +80,7 @@ def start(kind: str, params: dict) -> PrintJob:
         raise Refusal(f"您已有 {len(open_jobs)} 个打印任务正在进行，请等它们完成后再打印。")
     built = BATCHES[kind](params)
     job = PrintJob(user_id=current_user.id, kind=kind, params=params, title=built.title,
-                   filename=built.filename, total=len(built.parts), unit=built.unit)
+                   filename=built.filename, total=pdf.copies(built.parts), unit=built.unit)
     db.session.add(job)
     db.session.commit()
     _dispatch(current_app._get_current_object(), job.id)
@@ -267,7 +267,8 @@ def work(config: dict, job_id: int) -> None:
                               pool=_render_pool(app.config["PRINT_PROCESSES"]))
             file_of(job).write_bytes(data)
             built.finish()
-            job.status, job.done, job.total = "done", len(built.parts), len(built.parts)
+            job.status, job.done = "done", pdf.copies(built.parts)
+            job.total = job.done
             job.pages = pdf.page_count(data)
             job.size, job.finished_at, job.updated_at = len(data), now(), now()
             db.session.commit()

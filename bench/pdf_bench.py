@@ -2,12 +2,14 @@
 of blank A4 pages in one run (the floor), on a throwaway SQLite database with the demo township.
 Run with `make bench` or `.venv/bin/python bench/pdf_bench.py`.
 
-- 100 家长承诺书 as printed: one document a copy of 一式两份, 200 pages (target ≤ 3× the floor);
+- 100 家长承诺书 as printed: 一式两份, 200 pages (target ≤ 3× the floor);
 - 100 学生信息表 (tables; target ≤ 5× the floor);
 - the whole township's 包保责任表 in one job (target < 10 s).
 
-Each batch is built by the same function the print button calls (printjobs.BATCHES). The exit
-status is 1 when a batch misses its target, so a regression is seen the day it lands."""
+Each batch is built by the same function the print button calls (printjobs.BATCHES), and each
+batch and its floor are timed twice, the better of each kept (the machine's speed drifts: the
+floor of 200 blank pages took 1.36 s and 2.01 s in two runs the same hour). The exit status is 1
+when a batch misses its target, so a regression is seen the day it lands."""
 from __future__ import annotations
 
 import os
@@ -42,6 +44,9 @@ def floor(pages: int) -> float:
     HTML(string="<style>@page{size:A4}p{break-after:page}</style>" + "<p>.</p>" * pages
          ).write_pdf()
     return time.perf_counter() - start
+
+
+TIMES = 2  # each batch and each floor; the better time is kept
 
 
 def batch(kind: str, params: dict | list[dict], first: int | None = None
@@ -80,8 +85,8 @@ def main() -> int:
                 issue.generate("guardian_commitment", klass.school, term, klass)
             db.session.commit()
             central = db.session.scalar(db.select(School).filter_by(kind="central"))
-            runs = {  # the 100 letters as printed: 200 copies, a document each
-                "100 家长承诺书": ("pledges", {"term": term.id, "kind": "guardian_commitment"}, 200),
+            runs = {  # the 100 letters as printed: 一式两份, 200 pages
+                "100 家长承诺书": ("pledges", {"term": term.id, "kind": "guardian_commitment"}, 100),
                 "100 学生信息表": ("student_sheets", [{"school": central.id, "grade": g}
                                                   for g in (7, 8)], 100),
                 "全镇包保责任表": ("responsibility_table", {"all": "1"}, None),
@@ -89,8 +94,8 @@ def main() -> int:
             batch("pledges", {"id": db.session.scalar(db.select(Pledge.id))})  # warm up
             rows, failed = [], []
             for label, (kind, params, first) in runs.items():
-                seconds, pages, size = batch(kind, params, first)
-                blank = floor(pages)
+                seconds, pages, size = min(batch(kind, params, first) for _ in range(TIMES))
+                blank = min(floor(pages) for _ in range(TIMES))
                 rows.append((label, seconds, pages, size, blank))
                 ratio = seconds / blank
                 if ratio > RATIO_TARGETS.get(label, float("inf")):

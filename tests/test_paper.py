@@ -164,9 +164,11 @@ def test_case_notices_carry_stub_receipt_dates_issuer_and_rights(demo_app, issue
 
 def test_pledges_carry_their_parties_copies_and_number_on_every_page(demo_app, issued):
     village = pledges_of("township_village")[0]
+    with as_officer(demo_app):  # 一式两份: identical copies, laid out once and printed twice
+        assert [part.copies for part in printjobs.BATCHES["pledges"]({"id": village.id}).parts] == [2]
     documents = laid_out(demo_app, "pledges", {"id": village.id})
     pages = paper.page_texts(documents[0])
-    assert len(documents) == 2 and len(pages) > 1  # 一式两份; a village's children run on
+    assert len(documents) == 1 and len(pages) > 1  # a village's children run on
     assert "甲方（乡镇人民政府）：青山镇人民政府" in pages[0] and "主任（签字）" in pages[-1]
     assert "一式两份，甲乙双方各执一份" in flat(documents[0])
     for page in pages[1:]:

@@ -55,7 +55,7 @@ def test_guardian_letters_are_per_child_of_a_class(world, term, login):
     assert "张三" in letter.content and "第五十八条" in letter.content
 
 
-def test_print_marks_printed_and_shows_both_copies(world, term, login):
+def test_print_marks_printed_and_prints_both_copies(world, term, login):
     head = login("head")
     generate(head, term, world.a1)
     pledge = db.session.scalar(db.select(Pledge).filter_by(user_id=world.users["teacher"].id))
@@ -66,9 +66,11 @@ def test_print_marks_printed_and_shows_both_copies(world, term, login):
     response = head.post(f"/pledges/{pledge.id}.pdf")  # the list's 打印
     assert response.status_code == 200 and len(response.data) < 150_000
     text = text_of(response.data)
-    for expected in ("控辍保学目标责任书", pledge.doc_no, "第一份", "第二份", "甲方（学校）（盖章）",
+    for expected in ("控辍保学目标责任书", pledge.doc_no, "一式两份", "甲方（学校）（盖章）",
                      "乙方（教师）（签字）", pledge.party_b_name):
         assert expected in text, expected
+    pages = text.split("\f")[:-1]  # 一式两份: the same pages twice, both copies alike
+    assert len(pages) == 4 and pages[:2] == pages[2:] and "第一份" not in text
     db.session.expire_all()
     assert pledge.status == "printed" and pledge.printed_on == date.today()
     assert db.session.scalar(db.select(AuditLog).filter_by(table_name="pledges", action="export"))
@@ -80,8 +82,7 @@ def test_batch_pdf_holds_every_filtered_pledge(world, term, login, batch_pdf):
     data = batch_pdf(head, "/pledges/print", {"term": term.id, "school": world.a1.id})
     text = text_of(data)
     # each copy's first page has the heading; later pages repeat the number in their head
-    assert len(re.findall(r"(?:^|\f)控辍保学目标责任书\n编号：\S+ · 一式两份 · 第一份$", text, re.M)) == 3
-    assert len(re.findall(r"(?:^|\f)控辍保学目标责任书\n编号：\S+ · 一式两份 · 第二份$", text, re.M)) == 3
+    assert len(re.findall(r"(?:^|\f)控辍保学目标责任书\n编号：\S+ · 一式两份$", text, re.M)) == 6
     # every copy is a document of its own: its pages are numbered from 1
     assert text.count("第 1 页 共 2 页") == 6 and "第 3 页" not in text
     db.session.expire_all()

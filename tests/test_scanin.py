@@ -38,8 +38,9 @@ def upload(client, *files):
 
 
 def test_a_code_says_what_the_sheet_is_and_reads_back():
-    code = doc_codes.Code("pledge", "KB20261-002-0001", 2)
-    assert code.text == "BX/P/KB20261-002-0001/2" and doc_codes.parse(code.text) == code
+    code = doc_codes.Code("pledge", "KB20261-002-0001")
+    assert code.text == "BX/P/KB20261-002-0001" and doc_codes.parse(code.text) == code
+    assert doc_codes.parse("BX/P/KB20261-002-0001/2") == code  # a sheet printed with its copy
     assert doc_codes.parse("BX/N/KF2026-001-0003") == doc_codes.Code("notice", "KF2026-001-0003")
     assert doc_codes.parse("https://example.com/") is None and doc_codes.parse("") is None
 
@@ -50,7 +51,7 @@ def test_a_scanned_stack_finds_each_pledge_turned_or_not(world, term, login):
                                          "school_id": world.a1.id, "class_id": 0})
     pledges = db.session.scalars(db.select(Pledge).order_by(Pledge.id)).all()
     assert len(pledges) == 3
-    # the school keeps copy 1 of each: its pages, in the order the sheets were stacked
+    # the school keeps one of the two identical copies: its pages, in the order stacked
     pages = []
     for p in pledges:
         sheets = scans.raster(printed(head, p))

@@ -88,7 +88,7 @@ def generate():
 def show(pledge_id):
     """The browser print preview of one pledge: the same HTML as its PDF."""
     pledge = access.get_or_404(Pledge, pledge_id)
-    return render_template("print/pledge.html", sheets=printing.sheets(pledge))
+    return render_template("print/pledge.html", pledges=[pledge])
 
 
 @bp.route("/<int:pledge_id>.pdf", methods=["GET", "POST"])

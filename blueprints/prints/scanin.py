@@ -161,8 +161,6 @@ def match(pages: list[Page]) -> Result:
                 continue
             found[key] = Match(document, page.code.kind)
         found[key].pages.append(page)
-    for m in found.values():  # copy 1's pages before copy 2's, each in the order scanned
-        m.pages.sort(key=lambda p: (p.code.copy, p.number))
     return Result(list(found.values()), unmatched)
 
 
