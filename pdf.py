@@ -12,10 +12,11 @@ browser's print preview.
 WeasyPrint may read our own static files and nothing else (no network, no local paths), except
 that an evidence pack may embed the print copy of an activity photo (photo_url()) or of a signed
 pledge's scan (scan_copy_url()): a plain file name directly in instance/activities/ or
-instance/scan-copies/, nothing above or beside it (the scans themselves are never reachable). The print
-stylesheet is parsed once per process and one font configuration serves a whole batch; a long
-batch is laid out in the print worker's processes (_render_parallel; docs/benchmarks.md has the
-figures). Speed depends on HarfBuzz's subsetter
+instance/scan-copies/, nothing above or beside it (the scans themselves are never reachable).
+The documents are styled by print-ua.css (the HTML elements' defaults, in place of WeasyPrint's
+own user-agent stylesheet) and print.css, each parsed once per process, and one font
+configuration serves a whole batch; a long batch is laid out in the print worker's processes
+(_render_parallel; docs/benchmarks.md has the figures). Speed depends on HarfBuzz's subsetter
 (libharfbuzz-subset0): without it WeasyPrint falls back to fontTools and takes 11-15 s a page,
 so create_app() warns when it is missing.
 """
@@ -45,6 +46,7 @@ PHOTO_PREFIX = "/evidence-photo/"  # ORIGIN + this + a file name of instance/act
 SCAN_PREFIX = "/scan-copy/"  # ORIGIN + this + a file name of instance/scan-copies/
 PNG_DATA = "data:image/png;base64,"  # a document code (doc_codes.image)
 STYLESHEET = "css/print.css"  # linked by print/base.html for the browser preview
+USER_AGENT = "css/print-ua.css"  # the HTML elements' defaults, in place of WeasyPrint's
 
 
 def harfbuzz_subset_available() -> bool:
@@ -173,19 +175,34 @@ def _folders() -> tuple[str, str]:
     return current_app.static_folder, current_app.instance_path
 
 
+class _Document(HTML):
+    """A print document's HTML, styled by print-ua.css in place of WeasyPrint's own user-agent
+    stylesheet. `_ua_stylesheets` is the method WeasyPrint asks for it (its own test suite
+    overrides it the same way); WeasyPrint is pinned, and tests/test_paper.py fails if a new
+    version stops asking."""
+
+    def __init__(self, user_agent: CSS, **kwargs):
+        super().__init__(**kwargs)
+        self.user_agent = user_agent
+
+    def _ua_stylesheets(self, forms=False):
+        return [self.user_agent]
+
+
 def _lay_out(static_folder: str, instance_path: str) -> Callable[[str], object]:
     """For one batch: a function that lays a document's HTML out (a WeasyPrint Document), with
     the parsed stylesheets, our fetcher and one font configuration."""
-    css_path = Path(static_folder) / STYLESHEET
-    stylesheet = _stylesheet(str(css_path), css_path.stat().st_mtime)
+    static = Path(static_folder)
+    user_agent, stylesheet = (_stylesheet(str(static / name), (static / name).stat().st_mtime)
+                              for name in (USER_AGENT, STYLESHEET))
     instance = Path(instance_path)
     fetcher = StaticFetcher(static_folder, instance / uploads.ACTIVITY_PHOTOS,
                             instance / uploads.SCAN_COPIES)
     fonts = FontConfiguration()
 
     def lay_out(html: str):
-        return HTML(string=html, base_url=ORIGIN + "/", url_fetcher=fetcher
-                    ).render(stylesheets=[stylesheet], font_config=fonts)
+        return _Document(user_agent, string=html, base_url=ORIGIN + "/", url_fetcher=fetcher
+                         ).render(stylesheets=[stylesheet], font_config=fonts)
     return lay_out
 
 

@@ -70,3 +70,24 @@ def test_the_fetcher_serves_only_our_static_files(app):
                 "http://example.com/x.css", pdf.ORIGIN + "/instance/config.py"):
         with pytest.raises(ValueError):
             fetcher.fetch(url)
+
+
+def test_print_documents_use_our_user_agent_stylesheet_for_every_element_they_hold(app):
+    """print-ua.css replaces WeasyPrint's user-agent stylesheet: WeasyPrint still asks for it by
+    the method pdf._Document overrides (a link is not painted blue and underlined, as WeasyPrint's
+    own sheet would), and it names every element a print template uses."""
+    import re
+    from pathlib import Path
+    lay_out = pdf._lay_out(app.static_folder, app.instance_path)
+    page = lay_out('<p><a href="#x" id="x">链接</a></p>').pages[0]._page_box
+    link = next(box for box in page.descendants() if getattr(box, "element_tag", "") == "a")
+    assert tuple(link.style["color"])[:3] == (0, 0, 0) and link.style["text_decoration_line"] \
+        in ("none", None, set(), frozenset())
+    selectors = re.sub(r"/\*.*?\*/|@page", "", (Path(app.static_folder) / pdf.USER_AGENT)
+                       .read_text(), flags=re.S)
+    while "{" in selectors:  # the declarations out, innermost first
+        selectors = re.sub(r"\{[^{}]*\}", ",", selectors)
+    named = set(re.findall(r"(?<![\w.#:-])([a-z][a-z0-9]*)", selectors))
+    used = {tag for template in Path(app.template_folder, "print").glob("*.html")
+            for tag in re.findall(r"<([a-z][a-z0-9]*)[\s>/]", template.read_text())}
+    assert used - named - {"span", "a"} == set()  # span and a are inline: nothing to name
