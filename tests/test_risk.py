@@ -173,8 +173,26 @@ def test_level_counts_agree_with_assess_child_by_child(world, term, signed_in, m
             key = (db.session.get(Student, a_id).school_id, a.level)
             expected[key] = expected.get(key, 0) + 1
         assert risk.level_counts(ids, TODAY) == expected
-        assert risk.at_risk(ids, TODAY) == {a_id: (a.level, a.score)
-                                            for a_id, a in assessed.items() if a.level != "low"}
+        listed = {a_id: (a.level, a.score) for a_id, a in assessed.items() if a.level != "low"}
+        assert risk.at_risk(ids, TODAY) == listed
+        # the risk list ranks them with the overrides, a page at a time
+        for s in db.session.scalars(db.select(Student).limit(3)):
+            s.orphan = not s.orphan  # 3 out of date again
+        db.session.commit()
+        assessed = risk.assess(ids, TODAY)
+        listed = {a_id: (a.level, a.score) for a_id, a in assessed.items() if a.level != "low"}
+        pages = [risk.ranked_page(ids, TODAY, n) for n in (1, 2, 3)]  # 50 a page
+        rows = [(s.id, (a.level, a.score)) for page in pages[:2] for s, a in page.items]
+        assert all(page.total == len(listed) for page in pages) and dict(rows) == listed
+        assert len(rows) == len(listed) > 50  # no child on two pages, none left out
+        assert pages[2].page == 2 and pages[2].items == pages[1].items  # clamped to the last
+        keys = [(level != "high", -score) for _, (level, score) in rows]
+        assert keys == sorted(keys) and {level for level, _ in listed.values()} == {"high",
+                                                                                  "medium"}
+        overridden = {o.student_id: o.level for o in db.session.scalars(
+            db.select(RiskOverride).order_by(RiskOverride.id))}
+        assert any(level == "high" and assessed[sid].score < 6 for sid, level in
+                   overridden.items() if sid in listed)  # raised by a person, not by points
     assert {level for _, level in expected} == {"high", "medium", "low"}
 
 
@@ -312,6 +330,8 @@ def test_a_score_from_a_write_not_yet_committed_is_not_stored(world, scores, sig
     db.session.flush()
     with signed_in(world.users["central_officer"]):
         assert risk.at_risk(scores.ids, TODAY) == {s.id: ("medium", 5)}
+        page = risk.ranked_page(scores.ids, TODAY, 1)
+        assert [(child.id, a.level) for child, a in page.items] == [(s.id, "medium")]
     db.session.rollback()
     assert not scores.stale(s)
     assert scores.check() == {}
