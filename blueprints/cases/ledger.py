@@ -34,6 +34,16 @@ def month_range(text: str | None) -> tuple[date, date]:
 
 
 def cases(kind: str, first: date, last: date, school_id: int | None = None):
+    return db.session.scalars(case_statement(kind, first, last, school_id).order_by(
+        DropoutCase.school_id, Student.grade, Student.name_pinyin).options(  # case_row's loads
+        selectinload(DropoutCase.school), selectinload(DropoutCase.steps),
+        selectinload(DropoutCase.student).options(
+            selectinload(Student.guardians),
+            selectinload(Student.class_group).selectinload(ClassGroup.head_teacher)))).all()
+
+
+def case_statement(kind: str, first: date, last: date, school_id: int | None = None):
+    """The cases of a ledger of `kind` between first and last (of one school when given)."""
     stmt = access.scoped(DropoutCase).join(Student).where(
         DropoutCase.opened_on <= last,
         sa.or_(DropoutCase.closed_on.is_(None), DropoutCase.closed_on >= first))
@@ -44,12 +54,7 @@ def cases(kind: str, first: date, last: date, school_id: int | None = None):
                                  DropoutCase.dropout_on >= first))
     if school_id:
         stmt = stmt.where(DropoutCase.school_id == school_id)
-    return db.session.scalars(stmt.order_by(DropoutCase.school_id, Student.grade,
-                                            Student.name_pinyin).options(  # case_row's loads
-        selectinload(DropoutCase.school), selectinload(DropoutCase.steps),
-        selectinload(DropoutCase.student).options(
-            selectinload(Student.guardians),
-            selectinload(Student.class_group).selectinload(ClassGroup.head_teacher)))).all()
+    return stmt
 
 
 def case_rows(kind: str, first: date, last: date, school_id: int | None,
