@@ -10,15 +10,19 @@ python=$1
 shift
 logs=$(mktemp -d /tmp/baoxue-test.XXXXXX)
 echo "The suite on SQLite and on PostgreSQL at once; the logs follow when both have ended."
-"$python" -m pytest -p no:cacheprovider "$@" >"$logs/sqlite.log" 2>&1 &
+start=$(date +%s)
+{ "$python" -m pytest -p no:cacheprovider "$@" >"$logs/sqlite.log" 2>&1
+  echo $? >"$logs/sqlite.rc"; echo $(($(date +%s) - start)) >"$logs/sqlite.s"; } &
 sqlite=$!
 sh scripts/with-postgres.sh "$python" -m pytest -p no:cacheprovider "$@" >"$logs/postgres.log" 2>&1
 postgres=$?
+took=$(($(date +%s) - start))
 wait "$sqlite"
-lite=$?
-echo "=== on SQLite (exit $lite)"
+lite=$(cat "$logs/sqlite.rc")
+echo "=== on SQLite (exit $lite, $(cat "$logs/sqlite.s") s)"
 cat "$logs/sqlite.log"
-echo "=== on PostgreSQL (exit $postgres)"
+echo "=== on PostgreSQL (exit $postgres, $took s with the server's start)"
 cat "$logs/postgres.log"
+echo "=== both runs: $(($(date +%s) - start)) s"
 rm -rf "$logs"
 [ "$lite" -eq 0 ] && [ "$postgres" -eq 0 ]
