@@ -239,7 +239,9 @@ def _running(pid: int) -> bool:
     return state != "Z"  # a zombie has ended; only its exit status waits to be read
 
 
-@pytest.mark.parametrize("how", [signal.SIGTERM, signal.SIGKILL])
+@pytest.mark.parametrize("how", [  # one a run of `make test`: the engine is not what is tried
+    pytest.param(signal.SIGTERM, marks=pytest.mark.one_engine("sqlite")),
+    pytest.param(signal.SIGKILL, marks=pytest.mark.one_engine("postgresql"))])
 def test_the_print_worker_ends_with_the_server(app, world, tmp_path, how):
     """Issue 16 (7): after waitress exited, its print worker and multiprocessing's resource
     tracker kept running. A server started as `make run` starts it (serve(), waitress) prints
