@@ -118,7 +118,7 @@ def test_level_counts_agree_with_assess_child_by_child(world, term, signed_in, m
     monkeypatch.setattr(risk, "BY_IDS", 7)
 
     from blueprints.attendance import rules
-    from models import RiskOverride, Student
+    from models import RiskOverride, RiskScore, Student
     from tests import factories
     rng = random.Random(11)
     with signed_in(world.users["central_officer"]):
@@ -175,10 +175,19 @@ def test_level_counts_agree_with_assess_child_by_child(world, term, signed_in, m
         assert risk.level_counts(ids, TODAY) == expected
         listed = {a_id: (a.level, a.score) for a_id, a in assessed.items() if a.level != "low"}
         assert risk.at_risk(ids, TODAY) == listed
+        # every score stored and fresh now: counted by the database, the overrides moved after
+        assert db.session.scalar(db.select(db.func.count()).select_from(RiskScore).where(
+            RiskScore.student_id.in_(ids), RiskScore.scored_rev == RiskScore.rev)) == len(assessed)
+        with monkeypatch.context() as patched:
+            patched.setattr(risk, "_scored", None)  # not needed, so not called
+            assert risk.level_counts(ids, TODAY) == expected
+            condition = risk.at_risk_condition(ids, TODAY)  # the same, as a condition
+            assert set(db.session.scalars(ids.where(condition))) == set(listed)
         # the risk list ranks them with the overrides, a page at a time
         for s in db.session.scalars(db.select(Student).limit(3)):
             s.orphan = not s.orphan  # 3 out of date again
         db.session.commit()
+        assert risk.at_risk_condition(ids, TODAY) is None  # the caller scores them first
         assessed = risk.assess(ids, TODAY)
         listed = {a_id: (a.level, a.score) for a_id, a in assessed.items() if a.level != "low"}
         pages = [risk.ranked_page(ids, TODAY, n) for n in (1, 2, 3)]  # 50 a page

@@ -74,19 +74,23 @@ def person_for(kind: str, person_id: int):
 
 def lacking(today: date) -> list[sa.Row]:
     """(id, school_id) of the at-risk children without every line, in the register's order.
-    At risk: enrolled at 高 or 中 risk, or out of school (休学/辍学). The at-risk ids are written
-    into the statement as numbers: as ~1,700 bound parameters (a township) they cost psycopg
-    8 ms to parse, a fifth of the page."""
-    enrolled = access.scoped(Student).where(Student.status == "enrolled")
-    scored = risk.at_risk(enrolled.with_only_columns(Student.id), today)
+    At risk: enrolled at 高 or 中 risk, or out of school (休学/辍学). Risk is read in the same
+    statement from the stored scores when they are fresh (risk.at_risk_condition); else the
+    at-risk ids are written into it as numbers (as ~1,700 bound parameters, a township, they
+    cost psycopg 8 ms to parse, a fifth of the page)."""
+    enrolled = access.scoped(Student).where(Student.status == "enrolled").with_only_columns(
+        Student.id)
+    at_risk = risk.at_risk_condition(enrolled, today)
+    if at_risk is None:
+        at_risk = Student.id.in_(sa.bindparam(
+            "at_risk", list(risk.at_risk(enrolled, today)), literal_execute=True))
     lines = (sa.select(sa.func.count()).where(Responsibility.student_id == Student.id,
                                               Responsibility.kind.in_(RESPONSIBILITY_KINDS))
              .scalar_subquery())
     return db.session.execute(access.scoped(Student).with_only_columns(
         Student.id, Student.school_id).where(
         sa.or_(Student.status.in_(("suspended", "dropout")),
-               sa.and_(Student.status == "enrolled", Student.id.in_(
-                   sa.bindparam("at_risk", list(scored), literal_execute=True)))),
+               sa.and_(Student.status == "enrolled", at_risk)),
         lines < len(RESPONSIBILITY_KINDS))
         .order_by(Student.school_id, Student.grade, Student.name_pinyin)).all()
 
