@@ -163,6 +163,11 @@ def school_ids(user=None):
 # township's 5,000 ids built for every query. A table of many rows a child (absences,
 # guardians ...) keeps the list, which its student index serves (a month's absences of a
 # township: 110 ms so, 450 ms child by child). The EXISTS has its own students beside a join.
+# Made once: a new alias of the register costs SQLAlchemy ~3 ms to adapt on its first use,
+# and a teacher's home page scopes six statements by it (the bench's teacher's / 34 → 26 ms).
+_OWN_CHILD = aliased(Student, name="own_child")
+
+
 def _condition(model, user):
     if _county(user) and model not in (PrintJob, CounselingRecord):
         return sa.true()  # the whole county, without a subquery of its 50,000 children
@@ -172,7 +177,7 @@ def _condition(model, user):
         if user.role == "teacher":  # the classes they head and the children they 包
             # one list of ids, not "class IN ... OR id IN ...": with the OR, both engines read
             # the register in name order to find a class of 55 (PostgreSQL 10.3 -> 0.8 ms)
-            child = aliased(Student)
+            child = _OWN_CHILD
             own = sa.select(child.id).where(child.class_id.in_(
                 sa.select(ClassGroup.id).where(ClassGroup.head_teacher_id == user.id)))
             assigned = sa.select(Responsibility.student_id).where(Responsibility.user_id == user.id)
