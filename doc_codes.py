@@ -3,13 +3,13 @@ small QR code, and reading it back from a scanned page.
 
 A code says what the sheet is: BX/P/<doc no> (a pledge; the copies of 一式两份 are identical),
 BX/N/<doc no> (a case notice), BX/V/<visit id> (a 家访记录表). Sheets printed before 2026-12
-carry the copy too (BX/P/<doc no>/<copy>); it is read and ignored. Only QR's alphanumeric characters
-(0-9 A-Z space $%*+-./:), so a code is version 2 (25 × 25 modules): 15 mm on paper gives a
-module of 0.5 mm, read at 150 dpi from a scanner or a phone photo. segno writes it as a PNG of a
-pixel a module, inlined as a data: URL (no file, no fetch: print templates put it in a running
-element on every page) and drawn without smoothing (image-rendering: pixelated); as inline SVG it
-cost WeasyPrint 11 ms a page to draw its path, as a PNG under 1 ms. zxing-cpp reads it from a page
-in any of the four orientations.
+carry the copy too (BX/P/<doc no>/<copy>); it is read and ignored. Only QR's alphanumeric
+characters (0-9 A-Z space $%*+-./:), so a code is version 2 (25 × 25 modules): 15 mm on paper
+gives a module of 0.5 mm, read at 150 dpi from a scanner or a phone photo. segno writes it as a
+PNG of a pixel a module, inlined as a data: URL (no file, no fetch: print templates put it in a
+running element on every page) and drawn without smoothing (image-rendering: pixelated); as
+inline SVG it cost WeasyPrint 11 ms a page to draw its path, as a PNG under 1 ms. zxing-cpp
+reads it from a page in any of the four orientations.
 """
 from __future__ import annotations
 

@@ -147,10 +147,9 @@ class _PageCounter(logging.Handler):
 
 def layout(parts: Sequence[Part], progress: Callable[[int], None] | None = None,
            pages: Callable[[int], None] | None = None) -> list:
-    """Lay documents out (WeasyPrint Documents, one per part, each copy laid out once);
+    """Lay documents out (WeasyPrint Documents, one per part, however many its copies);
     progress(n) is called when n copies are laid out, pages(n) as the n-th page of the batch
-    is laid out. Tests read the rules of print
-    (typeset.py) from these pages' boxes."""
+    is laid out. Tests read the rules of print (typeset.py) from these pages' boxes."""
     if not parts:
         raise ValueError("nothing to print")
     counter = _PageCounter(pages) if pages else None
@@ -178,7 +177,7 @@ def _folders() -> tuple[str, str]:
 class _Document(HTML):
     """A print document's HTML, styled by print-ua.css in place of WeasyPrint's own user-agent
     stylesheet. `_ua_stylesheets` is the method WeasyPrint asks for it (its own test suite
-    overrides it the same way); WeasyPrint is pinned, and tests/test_paper.py fails if a new
+    overrides it the same way); WeasyPrint is pinned, and tests/test_print.py fails if a new
     version stops asking."""
 
     def __init__(self, user_agent: CSS, **kwargs):
