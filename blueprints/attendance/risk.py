@@ -196,8 +196,7 @@ def level_counts(ids: sa.Select, today: date, group=Student.school_id) -> dict[t
     few overrides moved in Python; else _scored() scores and stores what is out of date.
     (A township's dashboard: ~1,600 rows at risk no longer read to be counted.)"""
     cfg, basis = settings(), _basis()
-    overrides = {sid: level for sid, level in _overrides(ids).items() if level}  # None: computed
-    held = sa.bindparam("held", list(overrides), literal_execute=True)
+    overrides, held = _held(ids)
 
     def counted(condition):
         return sa.func.sum(sa.case((condition, 1), else_=0))
@@ -234,13 +233,12 @@ def at_risk_condition(ids: sa.Select, today: date):
     # for a township whose scores are all fresh, 27 ms by the township's children)
     if db.session.scalars(_out_of_date(access.among(ids), today, basis)).first() is not None:
         return None
-    overrides = {sid: level for sid, level in _overrides(ids).items() if level}
+    overrides, held = _held(ids)
     return sa.or_(
         Student.id.in_(sa.bindparam("raised", [sid for sid, level in overrides.items()
                                                if level != "low"], literal_execute=True)),
-        sa.and_(Student.id.not_in(sa.bindparam("held", list(overrides), literal_execute=True)),
-                sa.exists().where(RiskScore.student_id == Student.id,
-                                  RiskScore.points >= settings()["medium"])))
+        sa.and_(Student.id.not_in(held), sa.exists().where(
+            RiskScore.student_id == Student.id, RiskScore.points >= settings()["medium"])))
 
 
 def at_risk(ids: sa.Select, today: date) -> dict[int, tuple[str, int]]:
@@ -294,6 +292,13 @@ def _overrides(ids: sa.Select) -> dict[int, str | None]:
         sa.select(RiskOverride.student_id, RiskOverride.level)
         .join(Student, Student.id == RiskOverride.student_id).where(access.among(ids))
         .order_by(RiskOverride.id)).all())  # the latest holds
+
+
+def _held(ids: sa.Select):
+    """The overrides among `ids` that hold a level ({child: level}; one of level None hands
+    back to the computation), and their ids as a parameter written into a statement."""
+    overrides = {sid: level for sid, level in _overrides(ids).items() if level}
+    return overrides, sa.bindparam("held", list(overrides), literal_execute=True)
 
 
 def refresh(today: date) -> int:
