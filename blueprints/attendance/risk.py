@@ -286,11 +286,13 @@ def _scored(ids: sa.Select, today: date, group, order=()):
 
 
 def _overrides(ids: sa.Select) -> dict[int, str | None]:
-    """The latest override of each child of `ids` that has one (a few), each joined to its
-    child by key (a scope subquery for them cost 8 ms of a township's 45)."""
+    """The latest override of each child of `ids` that has one (a few): the overrides are read
+    and each one's child tested (EXISTS), not the children read and each one's overrides looked
+    up (a township's 5,000: 1.8 → 0.7 ms, with no override at all), nor IN a scope subquery
+    (8 ms of a township's 45)."""
     return dict(db.session.execute(
         sa.select(RiskOverride.student_id, RiskOverride.level)
-        .join(Student, Student.id == RiskOverride.student_id).where(access.among(ids))
+        .where(sa.exists().where(Student.id == RiskOverride.student_id, access.among(ids)))
         .order_by(RiskOverride.id)).all())  # the latest holds
 
 
