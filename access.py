@@ -264,14 +264,13 @@ def among(ids: sa.Select):
     asks three times a request for the same shape)."""
     plain = sa.select(Student.id).where(ids.whereclause if ids.whereclause is not None
                                         else sa.true())
-    key = ids._generate_cache_key()
-    shape = key.key if key is not None else None
-    if shape not in _PLAIN:
+    key = ids._generate_cache_key()  # None for a statement SQLAlchemy cannot cache
+    known = _PLAIN.get(key.key) if key is not None else None
+    if known is None:
         known = str(plain) == str(ids.where(sa.true()))
-        if shape is None or len(_PLAIN) >= 1000:
-            return plain.whereclause if known else Student.id.in_(ids)
-        _PLAIN[shape] = known
-    return plain.whereclause if _PLAIN[shape] else Student.id.in_(ids)
+        if key is not None and len(_PLAIN) < 1000:
+            _PLAIN[key.key] = known
+    return plain.whereclause if known else Student.id.in_(ids)
 
 
 _PLAIN: dict = {}  # among(): the shape of a select of student ids -> whether it is plain
