@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from flask.testing import FlaskClient
+from jinja2 import BytecodeCache
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -50,7 +51,25 @@ def _share_url_builders() -> None:
     Rule._compile_builder = shared
 
 
+class _SharedBytecode(BytecodeCache):
+    """Jinja compiles every template an app renders, once for each app; the suite builds an
+    app a test. The compiled code of a template depends on its source only, so one compile
+    serves the templates of every app (checked by the source's checksum)."""
+
+    def __init__(self):
+        self.codes: dict[str, tuple[str, object]] = {}
+
+    def load_bytecode(self, bucket):
+        checksum, code = self.codes.get(bucket.key, (None, None))
+        if checksum == bucket.checksum:
+            bucket.code = code
+
+    def dump_bytecode(self, bucket):
+        self.codes[bucket.key] = (bucket.checksum, bucket.code)
+
+
 _share_url_builders()
+_BYTECODE = _SharedBytecode()
 POSTGRES = os.environ.get("BAOXUE_TEST_POSTGRES")  # postgresql://user@/postgres?host=...
 TEMPLATE = "baoxue_template"
 DEMO_TEMPLATE = "baoxue_demo_template"
@@ -133,6 +152,7 @@ def _build_app(folder: Path, template: tuple, created: list, **extra):
     app = create_app(_config(folder, name, **extra))
     app.instance_path = str(folder / "instance")
     app.test_client_class = IsolatedClient
+    app.jinja_env.bytecode_cache = _BYTECODE
     limiter.reset()
     return app
 
@@ -264,7 +284,7 @@ def wait_for_job(client, location: str, timeout: float = 90) -> str:
         if "hx-trigger" not in box.text:  # a finished job stops polling
             return box.text
         assert time.monotonic() < deadline, f"print job {location} did not finish: {box.text}"
-        time.sleep(0.2)
+        time.sleep(0.05)  # a test's job takes 0.1-2 s; a poll costs a few ms
 
 
 @pytest.fixture
@@ -281,6 +301,22 @@ def batch_pdf():
             assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
             return pdf.data
     return run
+
+
+@pytest.fixture
+def blank_layout(monkeypatch):
+    """For tests of who may open which route, not of what it prints (test_paper and the areas'
+    own tests read the PDFs): each PDF's HTML is still made from its template with the data
+    (a template's error is still a 500), but WeasyPrint lays out one blank page in its place,
+    once. The role matrix asks for ~200 PDFs; laying them out took 20 of its 30 s."""
+    import pdf
+    real, blank = pdf._lay_out, []
+
+    def lay_out_blank(static_folder, instance_path):
+        if not blank:
+            blank.append(real(static_folder, instance_path)("<p></p>"))
+        return lambda html: blank[0]
+    monkeypatch.setattr(pdf, "_lay_out", lay_out_blank)
 
 
 @pytest.fixture

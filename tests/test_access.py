@@ -117,7 +117,7 @@ def test_every_endpoint_has_an_access_decision(app):
 
 # Roles, not SQL: every page's queries run on both engines in test_links.
 @pytest.mark.one_engine("sqlite")
-def test_role_endpoint_matrix(app, world, login):
+def test_role_endpoint_matrix(app, world, login, blank_layout):
     victim = f.student(world.a1, world.class_a1, name="误登记")
     db.session.commit()
     defaults, specific = _url_args(world, victim)

@@ -121,7 +121,7 @@ def _names_read(view) -> set[str]:
     return set(re.findall(r"(?:args|values|form|params)\.get\(\"(\w+)\"", text))
 
 
-def test_numbers_out_of_range_are_404_or_ignored_never_500(app, world, login):
+def test_numbers_out_of_range_are_404_or_ignored_never_500(app, world, login, blank_layout):
     """Issue 16 (5): /students/99999999999999999999999 was a 500 (OverflowError in SQLite).
     Every <int:…> of every route past the database's integer is a 404; every number a
     blueprint reads from the query string, that large, is ignored or a 404, never a 500."""
