@@ -18,6 +18,7 @@ import access
 import doc_codes
 import audit  # noqa: F401  (registers the audit hook)
 import excel
+import menu
 import models
 import paging
 import params
@@ -255,5 +256,5 @@ def _wire_templates(app: Flask) -> None:
         return {"access": access, "M": models, "current_user": current_user,
                 "doc_code": doc_codes.template_code, "help_section": guide.section_of,
                 "timedelta": timedelta, "spreadsheets": excel.SPREADSHEET_ACCEPT,
-                "row_url": paging.RowUrl,
+                "row_url": paging.RowUrl, "main_menu": menu.main_menu,
                 "show_student": paging.RowUrl("students.show", "student_id")}

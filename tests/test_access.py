@@ -147,6 +147,32 @@ def test_role_endpoint_matrix(app, world, login, blank_layout):
     assert checked > 100
 
 
+def test_the_menu_shows_what_the_role_may_open_and_marks_the_area(app, world, login):
+    """The menu is written once per (role, page) and kept (menu.py): each role still gets its
+    own, with the current area marked, and the teacher's 结对 entry is their own pairs."""
+    import re
+
+    def menu(client, url):
+        nav = re.search(r'<nav class="main-nav">(.*?)</nav>', client.get(url).text, re.S)[1]
+        return re.findall(r'<a href="([^"]+)"( aria-current="page")?>([^<]+)</a>', nav)
+    officer, teacher = login("officer"), login("teacher")
+    for _ in range(2):  # written, then read from what was kept
+        shown = menu(officer, "/students/?q=zs")
+        assert ("/students/", ' aria-current="page"', "学生名册") in shown
+        assert ("/pairs/", "", "结对帮扶") in shown and ("/township/users", "", "用户") in shown
+        assert [label for _, current, label in shown if current] == ["学生名册"]
+        mine = menu(teacher, "/pairs/mine")
+        assert ("/pairs/mine", ' aria-current="page"', "我的结对") in mine
+        assert "结对帮扶" not in {label for _, _, label in mine}
+        assert "用户" not in {label for _, _, label in mine}
+        assert all(access.can(rule_of(app, href), user=world.users["teacher"])
+                   for href, _, _ in mine)
+
+
+def rule_of(app, href):
+    return app.url_map.bind("").match(href)[0]
+
+
 def test_signed_out_visitor_is_sent_to_sign_in(app, world, client):
     for rule in app.url_map.iter_rules():
         view = app.view_functions[rule.endpoint]
