@@ -253,7 +253,7 @@ def _wire_templates(app: Flask) -> None:
 
     @app.context_processor
     def globals_():
-        return {"access": access, "M": models, "current_user": current_user,
+        return {"access": access, "M": models, "current_user": current_user._get_current_object(),
                 "doc_code": doc_codes.template_code, "help_section": guide.section_of,
                 "timedelta": timedelta, "spreadsheets": excel.SPREADSHEET_ACCEPT,
                 "row_url": paging.RowUrl, "main_menu": menu.main_menu,
