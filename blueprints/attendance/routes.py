@@ -12,11 +12,11 @@ import audit
 import excel
 import pdf
 import printjobs
-from blueprints.attendance import bp, risk, risk_ledger, rules
+from blueprints.attendance import bp, cells, risk, risk_ledger, rules
 from blueprints.attendance.lists import WARNING_STATES, WarningFilter
 from extensions import db
 from filters import SchoolFilter
-from models import (ABSENCE_KINDS, ABSENCE_SHORT, AWAY_PLACEMENTS, Absence, ClassGroup,
+from models import (ABSENCE_KINDS, AWAY_PLACEMENTS, Absence, ClassGroup,
                     EarlyWarning, School, Student, school_year_of)
 from responses import after_write
 from refusal import Refusal
@@ -74,7 +74,7 @@ def _grid_context(klass: ClassGroup, monday: date) -> dict:
     students, days, absences = _grid(klass, monday)
     return dict(klass=klass, monday=monday, days=days, students=students, absences=absences,
                 taken=rules.rolls(klass, monday, monday + timedelta(days=6)),
-                today=date.today(), short=ABSENCE_SHORT,
+                today=date.today(), row=cells.row,
                 writable=access.can("attendance.mark", "POST"))
 
 
@@ -105,7 +105,7 @@ def mark(class_id):
     if marked.roll_taken:
         return _table(klass, marked.day, _class_warnings(klass) if marked.warned else None)
     return render_template("attendance/_cell.html", klass=klass, student=student,
-                           day=marked.day, absence=marked.absence, short=ABSENCE_SHORT,
+                           day=marked.day, absence=marked.absence, cell=cells.cell,
                            school_day=True, writable=True, future=False, taken=True,
                            warnings=_class_warnings(klass) if marked.warned else None)
 
