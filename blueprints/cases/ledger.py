@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 import access
 import params
@@ -34,12 +34,15 @@ def month_range(text: str | None) -> tuple[date, date]:
 
 
 def cases(kind: str, first: date, last: date, school_id: int | None = None):
+    # case_row's loads: each case's child (already joined), school, class and head teacher in
+    # the same statement, its steps and guardians in one more each (5 statements were 15.6 ms
+    # of the officer's 28.7 ms page)
     return db.session.scalars(case_statement(kind, first, last, school_id).order_by(
-        DropoutCase.school_id, Student.grade, Student.name_pinyin).options(  # case_row's loads
-        selectinload(DropoutCase.school), selectinload(DropoutCase.steps),
-        selectinload(DropoutCase.student).options(
+        DropoutCase.school_id, Student.grade, Student.name_pinyin).options(
+        joinedload(DropoutCase.school), selectinload(DropoutCase.steps),
+        contains_eager(DropoutCase.student).options(
             selectinload(Student.guardians),
-            selectinload(Student.class_group).selectinload(ClassGroup.head_teacher)))).all()
+            joinedload(Student.class_group).joinedload(ClassGroup.head_teacher)))).all()
 
 
 def case_statement(kind: str, first: date, last: date, school_id: int | None = None):
