@@ -178,11 +178,14 @@ def uncovered(today: date, school_id: int | None = None, limit: int | None = Non
     loaded (a count over() made SQLite read every matching row)."""
     out = []
     for label, stmt, kind in _uncovered_statements(today, school_id):
-        total = db.session.scalar(stmt.with_only_columns(sa.func.count()))
         listed = (stmt.order_by(Student.school_id, Student.grade, Student.name_pinyin)
                   .options(joinedload(Student.class_group), joinedload(Student.school)))
-        students = db.session.scalars(listed.limit(limit) if limit else listed).all() \
-            if total else []
+        if limit is None:  # all of them listed: their number is the list's length
+            students = db.session.scalars(listed).all()
+            total = len(students)
+        else:
+            total = db.session.scalar(stmt.with_only_columns(sa.func.count()))
+            students = db.session.scalars(listed.limit(limit)).all() if total else []
         out.append(Need(label, kind, total, students))
     return out
 
