@@ -76,8 +76,7 @@ def coverage(program: AidProgram) -> dict[int, Coverage]:
     rows = db.session.execute(access.scoped(Student).where(program.eligible_condition())
                               .outerjoin(totals, totals.c.student_id == Student.id)
                               .with_only_columns(Student.school_id, sa.func.count(),
-                                                 sa.func.sum(sa.case((totals.c.fen > 0, 1),
-                                                                     else_=0)),
+                                                 sa.func.count().filter(totals.c.fen > 0),
                                                  sa.func.sum(totals.c.fen))
                               .group_by(Student.school_id))
     return {school_id: Coverage(n, int(paid or 0), int(fen or 0))

@@ -198,8 +198,8 @@ def level_counts(ids: sa.Select, today: date, group=Student.school_id) -> dict[t
     cfg, basis = settings(), _basis()
     overrides, held = _held(ids)
 
-    def counted(condition):
-        return sa.func.sum(sa.case((condition, 1), else_=0))
+    def counted(condition):  # COUNT FILTER: fewer steps a row than SUM(CASE ...)
+        return sa.func.count().filter(condition)
     computed, points = Student.id.not_in(held), RiskScore.points
     rows = db.session.execute(
         sa.select(group, sa.func.count(), counted(_stale(today, basis)),
