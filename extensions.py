@@ -27,3 +27,11 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 htmx = HTMX()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
+
+def plain_rows(statement) -> list:
+    """The rows of a select of columns (no entities) read past the ORM's per-row work (~1.6 µs
+    a row: 2.6 ms of a township's 1,600 at-risk children), after flushing what the session
+    holds, as the ORM's own execute would, so the request's own writes are seen."""
+    db.session.flush()
+    return db.session.connection().execute(statement).all()

@@ -30,7 +30,7 @@ from sqlalchemy.orm import joinedload
 
 import access
 from blueprints.attendance import rules
-from extensions import db
+from extensions import db, plain_rows
 from models import (CASE_STATES, FOCUS_FLAGS, GRADES, RISK_LEVELS, Absence, AidGrant,
                     DropoutCase, Guardian, RiskOverride, RiskScore, School, Student, TutoringPair,
                     school_year_of)
@@ -261,13 +261,13 @@ def _scored(ids: sa.Select, today: date, group, order=()):
     stale = _stale(today, basis)
     overrides = _overrides(ids)  # their ids written into the main statement as numbers
     overridden = sa.bindparam("overridden", list(overrides), literal_execute=True)
-    rows = db.session.execute(
+    rows = plain_rows(
         sa.select(Student.id, group, RiskScore.points, stale)
         .join(School, Student.school_id == School.id)
         .outerjoin(RiskScore, RiskScore.student_id == Student.id)
         .where(access.among(ids))
         .where(sa.or_(stale, RiskScore.points >= cfg["medium"], Student.id.in_(overridden)))
-        .order_by(*order)).all()
+        .order_by(*order))
     late = [sid for sid, _key, _points, out_of_date in rows if out_of_date]
     computed = {}
     if len(late) > BY_IDS:  # a new day: by the condition, in one query

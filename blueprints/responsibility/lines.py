@@ -10,7 +10,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 import access
 from blueprints.attendance import risk
-from extensions import db
+from extensions import db, plain_rows
 from models import (CADRE_LEVELS, GOVERNMENT_LINE, RESPONSIBILITY_KINDS, Cadre, ClassGroup,
                     Responsibility, School, Student, User)
 from paging import Page
@@ -87,12 +87,12 @@ def lacking(today: date) -> list[sa.Row]:
     lines = (sa.select(sa.func.count()).where(Responsibility.student_id == Student.id,
                                               Responsibility.kind.in_(RESPONSIBILITY_KINDS))
              .scalar_subquery())
-    return db.session.execute(access.scoped(Student).with_only_columns(
+    return plain_rows(access.scoped(Student).with_only_columns(
         Student.id, Student.school_id).where(
         sa.or_(Student.status.in_(("suspended", "dropout")),
                sa.and_(Student.status == "enrolled", at_risk)),
         lines < len(RESPONSIBILITY_KINDS))
-        .order_by(Student.school_id, Student.grade, Student.name_pinyin)).all()
+        .order_by(Student.school_id, Student.grade, Student.name_pinyin))
 
 
 def missing_lines(today: date, page: int = 1) -> tuple[Page, dict[int, int]]:
