@@ -19,10 +19,19 @@ class Page:
     @classmethod
     def of(cls, rows: list, page: int, per_page: int) -> Page:
         """Page `page` of rows (out-of-range numbers are clamped, as error_out=False does)."""
-        last = max(1, ceil(len(rows) / per_page))
-        page = min(max(page, 1), last)
-        start = (page - 1) * per_page
-        return cls(rows[start:start + per_page], page, per_page, len(rows))
+        shown = cls.numbered(page, per_page, len(rows))
+        shown.items = rows[shown.offset:shown.offset + per_page]
+        return shown
+
+    @classmethod
+    def numbered(cls, page: int, per_page: int, total: int) -> Page:
+        """Page `page` (clamped) of a list of `total` rows the database pages: its items are
+        the caller's, read from `offset`."""
+        return cls([], min(max(page, 1), max(1, ceil(total / per_page))), per_page, total)
+
+    @property
+    def offset(self) -> int:
+        return (self.page - 1) * self.per_page
 
     @property
     def pages(self) -> int:

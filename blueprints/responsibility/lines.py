@@ -1,7 +1,6 @@
 """双线四包: who may stand on each line for a child, coverage of the lines, bulk assignment."""
 from __future__ import annotations
 
-from collections import Counter
 from datetime import date
 
 import sqlalchemy as sa
@@ -10,7 +9,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 import access
 from blueprints.attendance import risk
-from extensions import db, plain_rows
+from extensions import db
 from models import (CADRE_LEVELS, GOVERNMENT_LINE, RESPONSIBILITY_KINDS, Cadre, ClassGroup,
                     Responsibility, School, Student, User)
 from paging import Page
@@ -72,42 +71,40 @@ def person_for(kind: str, person_id: int):
     return access.get_or_404(Cadre if kind in GOVERNMENT_LINE else User, person_id)
 
 
-def lacking(today: date) -> list[sa.Row]:
-    """(id, school_id) of the at-risk children without every line, in the register's order.
-    At risk: enrolled at 高 or 中 risk, or out of school (休学/辍学). Risk is read in the same
-    statement from the stored scores when they are fresh (risk.at_risk_condition); else the
-    at-risk ids are written into it as numbers (as ~1,700 bound parameters, a township, they
-    cost psycopg 8 ms to parse, a fifth of the page)."""
+def lacking(today: date) -> sa.Select:
+    """The at-risk children without every line: a select of their ids and schools, in the
+    register's order, which the caller pages or counts. At risk: enrolled at 高 or 中 risk
+    (read from the stored scores, risk.ranking), or out of school (休学/辍学)."""
     enrolled = access.scoped(Student).where(Student.status == "enrolled").with_only_columns(
         Student.id)
-    at_risk = risk.at_risk_condition(enrolled, today)
-    if at_risk is None:
-        at_risk = Student.id.in_(sa.bindparam(
-            "at_risk", list(risk.at_risk(enrolled, today)), literal_execute=True))
+    rank = risk.ranking(enrolled, today)
     lines = (sa.select(sa.func.count()).where(Responsibility.student_id == Student.id,
                                               Responsibility.kind.in_(RESPONSIBILITY_KINDS))
              .scalar_subquery())
-    return plain_rows(access.scoped(Student).with_only_columns(
-        Student.id, Student.school_id).where(
+    return risk.with_scores(access.scoped(Student).with_only_columns(
+        Student.id, Student.school_id)).where(
         sa.or_(Student.status.in_(("suspended", "dropout")),
-               sa.and_(Student.status == "enrolled", at_risk)),
-        lines < len(RESPONSIBILITY_KINDS))
-        .order_by(Student.school_id, Student.grade, Student.name_pinyin))
+               sa.and_(Student.status == "enrolled", rank.listed)),
+        lines < len(RESPONSIBILITY_KINDS)).order_by(*risk.REGISTER_ORDER)
 
 
 def missing_lines(today: date, page: int = 1) -> tuple[Page, dict[int, int]]:
-    """One page of (child, labels of the lines they lack) and how many lack lines per school."""
-    rows = lacking(today)
-    per_school = Counter(r.school_id for r in rows)
-    shown = Page.of(rows, page, current_app.config["PAGE_SIZE"])
+    """One page of (child, labels of the lines they lack) and how many lack lines per school,
+    both counted and paged by the database."""
+    stmt = lacking(today)
+    per_school = dict(db.session.execute(stmt.with_only_columns(
+        Student.school_id, sa.func.count()).group_by(Student.school_id).order_by(None)).all())
+    shown = Page.numbered(page, current_app.config["PAGE_SIZE"], sum(per_school.values()))
+    ids = db.session.scalars(stmt.with_only_columns(Student.id).limit(shown.per_page)
+                             .offset(shown.offset)).all()
     students = {s.id: s for s in db.session.scalars(sa.select(Student).where(
-        Student.id.in_([r.id for r in shown.items])).options(
+        Student.id.in_(ids)).options(
         selectinload(Student.responsibilities), joinedload(Student.school),
         joinedload(Student.class_group)))}
-    shown.items = [(students[r.id], [label for kind, label in RESPONSIBILITY_KINDS.items()
-                                     if kind not in students[r.id].responsible()])
-                   for r in shown.items]
-    return shown, dict(per_school)
+    shown.items = [(students[sid], [label for kind, label in RESPONSIBILITY_KINDS.items()
+                                    if kind not in students[sid].responsible()])
+                   for sid in ids]
+    return shown, per_school
 
 
 def bulk_targets(kind: str, school_id: int | None, village: str | None) -> list[Student]:

@@ -67,7 +67,8 @@ def problems_and_plans(c: Facts) -> tuple[list[str], list[str]]:
             f.put("pairs_behind", len(behind))
             problems.append(f"有 {len(behind)} 对结对帮扶未按要求按时联系、见面，帮扶频次不够。")
             plans.append("督促帮扶教师按结对要求定期联系、见面，并及时记录帮扶情况。")
-    lacking = sum(1 for r in lines.lacking(today) if r.school_id in unit.ids)
+    lacking = db.session.scalar(lines.lacking(today).with_only_columns(sa.func.count())
+                                .where(Student.school_id.in_(unit.ids)).order_by(None))
     if lacking:
         f.put("lines_missing", lacking)
         problems.append(f"有 {lacking} 名重点关注学生的“双线四包”责任人还不齐全。")
