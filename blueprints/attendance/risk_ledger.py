@@ -27,8 +27,7 @@ def rows(school_id: int | None, today: date) -> list[list]:
     ids = access.scoped(Student).where(Student.status == "enrolled")
     if school_id:
         ids = ids.where(Student.school_id == school_id)
-    scores = risk.at_risk(ids.with_only_columns(Student.id), today)
-    order = sorted(scores, key=lambda sid: (scores[sid][0] != "high", -scores[sid][1]))
+    order = [sid for sid, _total in risk.ranked(ids.with_only_columns(Student.id), today)]
     students = {s.id: s for s in db.session.scalars(sa.select(Student).where(
         Student.id.in_(order)).options(
         selectinload(Student.school), selectinload(Student.class_group),
