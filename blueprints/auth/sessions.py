@@ -27,6 +27,7 @@ from datetime import timedelta
 from functools import cache
 
 import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
 from flask import current_app, request
 from flask_login import current_user, login_user, logout_user
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -127,9 +128,9 @@ def load(user_key: str) -> User | None:
     user_id, _, token = user_key.partition(":")
     if not user_id.isdigit() or not token:
         return None
-    found = db.session.execute(
+    found = db.session.execute(  # the user's school too: every page's scope reads it
         sa.select(User, UserSession).join(UserSession, UserSession.user_id == User.id)
-        .where(UserSession.token_hash == _hash(token))).first()
+        .where(UserSession.token_hash == _hash(token)).options(joinedload(User.school))).first()
     if found is None:
         return None
     user, row = found

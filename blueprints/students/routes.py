@@ -89,7 +89,7 @@ def print_sheets():
 @bp.route("/<int:student_id>")
 @access.require(*access.EVERYONE)
 def show(student_id):
-    student = access.get_or_404(Student, student_id)
+    student = access.get_or_404(Student, student_id, options=timeline.PROFILE_LOADS)
     form = StatusForm(student=student) if access.can("students.change_status", "POST") else None
     today = date.today()
     term = db.session.scalar(access.scoped(Term).where(Term.start_date <= today)

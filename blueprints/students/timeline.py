@@ -8,11 +8,21 @@ from datetime import date
 
 import sqlalchemy as sa
 from flask import url_for
+from sqlalchemy.orm import joinedload, selectinload
 
 import access
 from extensions import db
-from models import (ABSENCE_KINDS, Absence, CaseStep, DropoutCase, EarlyWarning, FollowUp,
-                    HomeVisit, RiskOverride, Student, TutoringPair, TutoringSession)
+from models import (ABSENCE_KINDS, Absence, AidGrant, AidProgram, CaseStep, DropoutCase,
+                    EarlyWarning, FollowUp, HomeVisit, RiskOverride, Student, TutoringPair,
+                    TutoringSession)
+
+
+# What 一人一档 reads of the child beside the timeline: its school and class in the child's
+# own statement, its grants with their programmes and terms in one more (they were a statement
+# each, and one for each programme).
+PROFILE_LOADS = (joinedload(Student.school), joinedload(Student.class_group),
+                 selectinload(Student.aid_grants).joinedload(AidGrant.program)
+                 .joinedload(AidProgram.term))
 
 
 @dataclass
