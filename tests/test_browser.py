@@ -448,7 +448,7 @@ def test_pledges_signing_and_posting_in_the_demo_township(app, live_server, chro
     head.goto(live_server + "/responsibility/")
     shot(head, "15-包保")
     head.select_option("#t-village", "石桥村")
-    text = _print_and_read(head, head.locator("form.filters button[type=submit]"))
+    text = _print_and_read(head, head.locator("form:has(#t-village) button[type=submit]"))
     kids = db.session.scalars(db.select(Student).filter_by(  # the head's own children
         village="石桥村", status="enrolled", school_id=school.id)).all()
     assert "双线四包" in text and kids
