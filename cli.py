@@ -117,13 +117,13 @@ def analyze() -> None:
 def rules_run(action, on):
     """Run the attendance rules for every child and score the day's risk (nightly:
     `flask rules run`)."""
-    from blueprints.attendance import risk, rules
+    from blueprints.attendance import rules, scores
     db.session.info["actor"] = "rules"
     today = on.date() if on else datetime.now().date()
     try:
         changed = rules.run_all(today)
         db.session.commit()
-        scored = risk.refresh(today)
+        scored = scores.refresh(today)
         analyze()
     except Exception as error:  # the officer's health panel shows the failure
         db.session.rollback()

@@ -155,7 +155,7 @@ def wrong_scores(url: str, instance: Path) -> tuple[int, int]:
     """(stored scores marked up to date, how many of them differ from the score computed now)."""
     import sqlalchemy as sa
 
-    from blueprints.attendance import risk
+    from blueprints.attendance import scores
     from extensions import db
     from models import RiskScore
     app = serve.make_app(url, instance)
@@ -163,8 +163,8 @@ def wrong_scores(url: str, instance: Path) -> tuple[int, int]:
         today = date.today()
         stored = dict(db.session.execute(sa.select(RiskScore.student_id, RiskScore.points).where(
             RiskScore.scored_rev == RiskScore.rev, RiskScore.as_of == today,
-            RiskScore.basis == risk._basis())).all())
-        computed = risk._compute(list(stored), today)
+            RiskScore.basis == scores._basis())).all())
+        computed = scores._compute(list(stored), today)
         db.engine.dispose()
     return len(stored), sum(computed[sid][0] != points for sid, points in stored.items())
 

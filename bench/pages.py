@@ -140,7 +140,7 @@ def first_views(app, ids: dict) -> list[str]:
     import sqlalchemy as sa
 
     from bench.dashboard_bench import signed_in
-    from blueprints.attendance import risk
+    from blueprints.attendance import scores
     from extensions import db
     from models import Absence, RiskScore, Student
 
@@ -171,7 +171,7 @@ def first_views(app, ids: dict) -> list[str]:
     forget()
     with app.app_context():
         started = time.perf_counter()
-        count = risk.refresh(date.today())
+        count = scores.refresh(date.today())
         lines.append(f"| the nightly run's scoring (`flask rules run`): {count} children | "
                      f"{time.perf_counter() - started:.1f} s |")
     return ["| first view | time |", "|---|---|", *lines]

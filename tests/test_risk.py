@@ -5,6 +5,7 @@ from datetime import date, timedelta
 import pytest
 
 from blueprints.attendance import risk
+from blueprints.attendance import scores as stored
 from extensions import db
 from models import (Absence, AidGrant, AidProgram, AuditLog, DropoutCase, Guardian, Term,
                     TutoringPair)
@@ -115,7 +116,7 @@ def test_level_counts_agree_with_assess_child_by_child(world, term, signed_in, m
     every indicator, runs and scattered days, overrides, edges of over-age and of the window;
     out of date, they are scored by the condition (more than BY_IDS), then by their ids."""
     import random
-    monkeypatch.setattr(risk, "BY_IDS", 7)
+    monkeypatch.setattr(stored, "BY_IDS", 7)
 
     from blueprints.attendance import rules
     from models import RiskOverride, RiskScore, Student
@@ -164,7 +165,7 @@ def test_level_counts_agree_with_assess_child_by_child(world, term, signed_in, m
     db.session.commit()
     ids = db.select(Student.id).where(Student.school_id.in_([world.a1.id, world.a2.id]))
     with signed_in(world.users["central_officer"]):
-        assert risk.level_counts(ids, TODAY)  # all 80 out of date: scored by the condition
+        assert stored.level_counts(ids, TODAY)  # all 80 out of date: scored by the condition
         for s in db.session.scalars(db.select(Student).limit(5)):
             s.single_parent = not s.single_parent  # 5 out of date: by their ids
         db.session.commit()
@@ -172,26 +173,26 @@ def test_level_counts_agree_with_assess_child_by_child(world, term, signed_in, m
         for a_id, a in assessed.items():
             key = (db.session.get(Student, a_id).school_id, a.level)
             expected[key] = expected.get(key, 0) + 1
-        assert risk.level_counts(ids, TODAY) == expected
+        assert stored.level_counts(ids, TODAY) == expected
         listed = {a_id: (a.level, a.score) for a_id, a in assessed.items() if a.level != "low"}
-        assert risk.at_risk(ids, TODAY) == listed
+        assert stored.at_risk(ids, TODAY) == listed
         # every score stored and fresh now: counted by the database, the overrides moved after
         assert db.session.scalar(db.select(db.func.count()).select_from(RiskScore).where(
             RiskScore.student_id.in_(ids), RiskScore.scored_rev == RiskScore.rev)) == len(assessed)
         with monkeypatch.context() as patched:
-            patched.setattr(risk, "_compute", None)  # nothing to score again, so not called
-            assert risk.level_counts(ids, TODAY) == expected
-            rank = risk.ranking(ids, TODAY)  # the same, as a condition of a list's statement
-            assert set(db.session.scalars(risk.with_scores(ids).where(rank.listed))) == set(listed)
+            patched.setattr(stored, "_compute", None)  # nothing to score again, so not called
+            assert stored.level_counts(ids, TODAY) == expected
+            rank = stored.ranking(ids, TODAY)  # the same, as a condition of a list's statement
+            assert set(db.session.scalars(stored.with_scores(ids).where(rank.listed))) == set(listed)
         # the risk list ranks them with the overrides, a page at a time
         changed = db.session.scalars(db.select(Student).limit(3)).all()
         for s in changed:
             s.orphan = not s.orphan  # 3 out of date again, found through the partial index
         db.session.commit()
-        assert sorted(risk._late(ids, TODAY, risk._basis())) == sorted(s.id for s in changed)
+        assert sorted(stored._late(ids, TODAY, stored._basis())) == sorted(s.id for s in changed)
         assessed = risk.assess(ids, TODAY)
         listed = {a_id: (a.level, a.score) for a_id, a in assessed.items() if a.level != "low"}
-        pages = [risk.ranked_page(ids, TODAY, n) for n in (1, 2, 3)]  # 50 a page
+        pages = [stored.ranked_page(ids, TODAY, n) for n in (1, 2, 3)]  # 50 a page
         rows = [(s.id, (a.level, a.score)) for page in pages[:2] for s, a in page.items]
         assert all(page.total == len(listed) for page in pages) and dict(rows) == listed
         assert len(rows) == len(listed) > 50  # no child on two pages, none left out
@@ -241,7 +242,7 @@ def scores(world, term, signed_in):
                 assessed = risk.assess(self.ids, day)
                 expected = {sid: (a.level, a.score) for sid, a in assessed.items()
                             if a.level != "low"}
-                assert risk.at_risk(self.ids, day) == expected
+                assert stored.at_risk(self.ids, day) == expected
             db.session.commit()  # see what was stored
             rows = db.session.execute(db.select(
                 RiskScore.rev, RiskScore.scored_rev, RiskScore.as_of, RiskScore.points)
@@ -323,10 +324,10 @@ def test_a_score_computed_before_a_write_is_never_used_after_it(world, scores, s
     stored score carries the revision before the write, so it is out of date at once."""
     s = world.s_a1
     scores.check()
-    computed = risk._compute([s.id], TODAY)  # as a list view would, a moment before the write
+    computed = stored._compute([s.id], TODAY)  # as a list view would, a moment before the write
     s.school_weary = True
     db.session.commit()
-    risk._store(computed, TODAY, risk._basis())
+    stored._store(computed, TODAY, stored._basis())
     assert scores.stale(s)
     assert scores.check() == {s.id: ("medium", 3)}
 
@@ -339,8 +340,8 @@ def test_a_score_from_a_write_not_yet_committed_is_not_stored(world, scores, sig
     s.school_weary, s.learning_difficulty = True, True
     db.session.flush()
     with signed_in(world.users["central_officer"]):
-        assert risk.at_risk(scores.ids, TODAY) == {s.id: ("medium", 5)}
-        page = risk.ranked_page(scores.ids, TODAY, 1)
+        assert stored.at_risk(scores.ids, TODAY) == {s.id: ("medium", 5)}
+        page = stored.ranked_page(scores.ids, TODAY, 1)
         assert [(child.id, a.level) for child, a in page.items] == [(s.id, "medium")]
     db.session.rollback()
     assert not scores.stale(s)
@@ -408,7 +409,7 @@ def test_the_triggers_watch_every_column_the_score_reads(world, term, app):
                   lambda conn, cursor, statement, *args: statements.append(statement))
         event.listen(*listen)
         try:
-            risk._compute([child], TODAY)
+            stored._compute([child], TODAY)
         finally:
             event.remove(*listen)
     read = set(re.findall(r"\b(students|schools|absences|guardians|dropout_cases|"

@@ -12,7 +12,7 @@ import access
 import audit
 import pdf
 import printjobs
-from blueprints.attendance import risk
+from blueprints.attendance import risk, scores
 from extensions import db
 from models import SCHOOL_LINE, School, Student, TutoringPair
 from params import whole
@@ -27,7 +27,7 @@ def rows(school_id: int | None, today: date) -> list[list]:
     ids = access.scoped(Student).where(Student.status == "enrolled")
     if school_id:
         ids = ids.where(Student.school_id == school_id)
-    order = [sid for sid, _total in risk.ranked(ids.with_only_columns(Student.id), today)]
+    order = [sid for sid, _total in scores.ranked(ids.with_only_columns(Student.id), today)]
     students = {s.id: s for s in db.session.scalars(sa.select(Student).where(
         Student.id.in_(order)).options(
         selectinload(Student.school), selectinload(Student.class_group),

@@ -12,7 +12,7 @@ import audit
 import excel
 import pdf
 import printjobs
-from blueprints.attendance import bp, cells, risk, risk_ledger, rules
+from blueprints.attendance import bp, cells, risk, risk_ledger, rules, scores
 from blueprints.attendance.lists import WARNING_STATES, WarningFilter
 from extensions import db
 from filters import SchoolFilter
@@ -198,7 +198,7 @@ def risk_list():
     stmt = access.scoped(Student).where(Student.status == "enrolled")
     if filters.school:
         stmt = stmt.where(Student.school_id == filters.school)
-    page = risk.ranked_page(stmt.with_only_columns(Student.id), date.today(),
+    page = scores.ranked_page(stmt.with_only_columns(Student.id), date.today(),
                             request.args.get("page", 1, type=int))
     return render_template("attendance/risk.html", page=page, schools=access.schools(),
                            filters=filters, total=db.session.scalar(

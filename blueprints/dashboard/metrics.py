@@ -27,7 +27,7 @@ import access
 from blueprints.activities import parents, records as activity_records
 from blueprints.counseling import log as counseling_log
 from blueprints.aid import grants
-from blueprints.attendance import risk
+from blueprints.attendance import scores
 from blueprints.cases import reconcile
 from blueprints.pairs import schedule
 from extensions import db
@@ -307,7 +307,7 @@ def dashboard(today: date, month_day: date | None = None) -> list[Column]:
                 if count:
                     add(school_id, "flags", count, key=flag)
     enrolled = scoped.where(Student.status == "enrolled")
-    for (school_id, level), n in risk.level_counts(enrolled.with_only_columns(Student.id),
+    for (school_id, level), n in scores.level_counts(enrolled.with_only_columns(Student.id),
                                                    today).items():
         add(school_id, "risk", n, key=level)
     for w in db.session.scalars(access.scoped(EarlyWarning)):

@@ -19,7 +19,7 @@ import sqlalchemy as sa
 
 import access
 from blueprints.activities import records as activity_records
-from blueprints.attendance import risk
+from blueprints.attendance import scores
 from blueprints.dashboard import metrics
 from extensions import db
 from models import (ActionItem, DropoutCase, EarlyWarning, Meeting, Pledge, School, Student,
@@ -61,7 +61,7 @@ def schools(meeting: Meeting, today: date) -> list[SchoolAgenda]:
     def page(school_id) -> SchoolAgenda:
         return by_id.get(school_id) or by_id[township[school_id]]
     enrolled = access.scoped(Student).where(Student.status == "enrolled")
-    high = [sid for sid, (level, _score) in risk.at_risk(enrolled.with_only_columns(Student.id),
+    high = [sid for sid, (level, _score) in scores.at_risk(enrolled.with_only_columns(Student.id),
                                                          today).items() if level == "high"]
     for s in db.session.scalars(enrolled.where(Student.id.in_(high)).order_by(
             Student.name_pinyin)):

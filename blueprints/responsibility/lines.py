@@ -8,7 +8,7 @@ from flask import current_app
 from sqlalchemy.orm import joinedload, selectinload
 
 import access
-from blueprints.attendance import risk
+from blueprints.attendance import scores
 from extensions import db
 from models import (CADRE_LEVELS, GOVERNMENT_LINE, RESPONSIBILITY_KINDS, Cadre, ClassGroup,
                     Responsibility, School, Student, User)
@@ -74,18 +74,18 @@ def person_for(kind: str, person_id: int):
 def lacking(today: date) -> sa.Select:
     """The at-risk children without every line: a select of their ids and schools, in the
     register's order, which the caller pages or counts. At risk: enrolled at 高 or 中 risk
-    (read from the stored scores, risk.ranking), or out of school (休学/辍学)."""
+    (read from the stored scores, scores.ranking), or out of school (休学/辍学)."""
     enrolled = access.scoped(Student).where(Student.status == "enrolled").with_only_columns(
         Student.id)
-    rank = risk.ranking(enrolled, today)
+    rank = scores.ranking(enrolled, today)
     lines = (sa.select(sa.func.count()).where(Responsibility.student_id == Student.id,
                                               Responsibility.kind.in_(RESPONSIBILITY_KINDS))
              .scalar_subquery())
-    return risk.with_scores(access.scoped(Student).with_only_columns(
+    return scores.with_scores(access.scoped(Student).with_only_columns(
         Student.id, Student.school_id)).where(
         sa.or_(Student.status.in_(("suspended", "dropout")),
                sa.and_(Student.status == "enrolled", rank.listed)),
-        lines < len(RESPONSIBILITY_KINDS)).order_by(*risk.REGISTER_ORDER)
+        lines < len(RESPONSIBILITY_KINDS)).order_by(*scores.REGISTER_ORDER)
 
 
 def missing_lines(today: date, page: int = 1) -> tuple[Page, dict[int, int]]:

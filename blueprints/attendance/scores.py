@@ -1,0 +1,342 @@
+"""Stored risk scores (models.RiskScore) and the lists read from them: the risk list, the 包保
+coverage list, the dashboard's counts, the meeting's 高风险 children, the risk ledger.
+
+The database's triggers (migration 0014) mark a child's score out of date in the same
+transaction as every write to its inputs. A list first scores again only the children whose
+score is out of date, not from today, or from other settings, found through two indexes
+(_late, migration 0032), and stores them (_store); its own statement then filters, orders, pages
+and counts by the stored scores (ranking). _compute scores many children in one query, the run
+of days in Python: assess()'s scores without the evidence (risk.py). The nightly rules run
+scores the new day (refresh). tests/test_risk.py checks the lists against assess() child by
+child, and after a write to each input.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import joinedload
+
+import access
+from blueprints.attendance import rules
+from blueprints.attendance.risk import RISK_FLAGS, TOWNSHIP, assess, latest_run, level_of, settings
+from extensions import db, plain_rows
+from models import (GRADES, RISK_LEVELS, Absence, AidGrant, DropoutCase, Guardian, RiskOverride,
+                    RiskScore, School, Student, TutoringPair, school_year_of)
+from paging import Page
+
+
+def ranked(ids: sa.Select, today: date, limit: int | None = None, offset: int = 0
+           ) -> list[tuple[int, int]]:
+    """(child, how many are listed) of the children of `ids` at 高 or 中 risk, the highest
+    first (ties in the register's order), `limit` of them from `offset`: ranked, paged and
+    counted by the database from the stored scores."""
+    rank = ranking(ids, today)
+    return db.session.execute(with_scores(sa.select(Student.id, sa.func.count().over()))
+                              .where(access.among(ids), rank.listed)
+                              .order_by(rank.high.desc(), rank.points.desc(), *REGISTER_ORDER)
+                              .limit(limit).offset(offset)).all()
+
+
+def ranked_page(ids: sa.Select, today: date, number: int) -> Page:
+    """Page `number` of the ranked children (ranked()): (child, assessment with its evidence)
+    for the rows shown only (a township's ~1,600 at risk are not read to show 50)."""
+    size = current_app.config["PAGE_SIZE"]
+    number = max(number, 1)
+    found = ranked(ids, today, size, (number - 1) * size)
+    if not found and number > 1:  # past the last page: the last, as Page.of clamps
+        number = Page.numbered(number, size, len(ranked(ids, today))).page
+        found = ranked(ids, today, size, (number - 1) * size)
+    students = {s.id: s for s in db.session.scalars(sa.select(Student).where(
+        Student.id.in_([sid for sid, _total in found])).options(
+        joinedload(Student.school), joinedload(Student.class_group)))}
+    assessed = assess(list(students.values()), today)
+    return Page([(students[sid], assessed[sid]) for sid, _total in found], number, size,
+                found[0][1] if found else 0)
+
+
+# Up to this many out-of-date children are scored by the list of their ids (and this many a
+# query), more by the condition "out of date": PostgreSQL cannot tell from the condition how
+# few they are and planned a township's absences and guardians for one child (22 ms, against
+# 1 ms by ids), while a township's 5,000 of a new day go faster in one query than by ids
+# (SQLite 134 against 215 ms).
+BY_IDS = 1000
+
+# How long storing scores waits for a writer's lock before leaving them to the next view: a
+# list should not queue behind the grid's clicks, and scoring a few children again by their
+# ids costs about a millisecond.
+STORE_WAIT_MS = 50
+
+REGISTER_ORDER = (Student.school_id, Student.grade, Student.name_pinyin)
+
+
+def with_scores(stmt: sa.Select) -> sa.Select:
+    """A statement on students with their schools and stored scores joined, which a
+    Ranking's expressions read."""
+    return (stmt.select_from(Student).join(School, Student.school_id == School.id)
+            .outerjoin(RiskScore, RiskScore.student_id == Student.id))
+
+
+@dataclass
+class Ranking:
+    """How a list reads risk from the stored scores (with_scores), overrides applied: `listed`
+    is "at 高 or 中 risk", `high` 1 at 高 else 0, `points` the computed score, `computed` a
+    child whose level no override holds."""
+    listed: sa.ColumnElement
+    high: sa.ColumnElement
+    points: sa.ColumnElement
+    computed: sa.ColumnElement
+    overrides: dict[int, str]  # the overrides that hold a level
+
+
+def ranking(ids: sa.Select, today: date) -> Ranking:
+    """Bring the stored scores of the children of `ids` up to date (_freshen), then the
+    expressions that read their risk in a list's own statement, which filters, orders, pages
+    and counts with them."""
+    cfg = settings()
+    pending = _freshen(ids, today)
+    points = (sa.case(pending, value=RiskScore.student_id, else_=RiskScore.points)
+              if pending else RiskScore.points)
+    overrides = _held(ids)
+
+    def held_at(name, levels):  # a parameter a use: SQLAlchemy writes an empty list as its
+        # first use's operator wants it, and a NOT IN written as IN's is never true
+        return Student.id.in_(sa.bindparam(name, [sid for sid, level in overrides.items()
+                                                  if level in levels], literal_execute=True))
+    return Ranking(
+        listed=sa.or_(held_at("raised", ("high", "medium")),
+                      sa.and_(~held_at("held", RISK_LEVELS), points >= cfg["medium"])),
+        high=sa.case((held_at("held_high", ("high",)), 1), (held_at("held_else", RISK_LEVELS), 0),
+                     (points >= cfg["high"], 1), else_=0),
+        points=points, computed=~held_at("not_held", RISK_LEVELS), overrides=overrides)
+
+
+def level_counts(ids: sa.Select, today: date, group=Student.school_id) -> dict[tuple, int]:
+    """(group value, level) -> number of children among the select of student ids `ids`,
+    counted by the database in one pass over the stored scores (ranking), the few overrides
+    moved after (a county's 50,000 rows each testing the overrides cost 5 ms more)."""
+    cfg, rank = settings(), ranking(ids, today)
+
+    def counted(condition):  # COUNT FILTER: fewer steps a row than SUM(CASE ...)
+        return sa.func.count().filter(sa.and_(rank.computed, condition))
+    rows = db.session.execute(with_scores(sa.select(
+        group, sa.func.count(), counted(rank.points >= cfg["high"]),
+        counted(sa.and_(rank.points >= cfg["medium"], rank.points < cfg["high"]))))
+        .where(access.among(ids)).group_by(group)).all()
+    counts = Counter()
+    for key, n, high, medium in rows:
+        counts.update({(key, "high"): high, (key, "medium"): medium})
+    if rank.overrides:
+        counts.update((key, rank.overrides[sid]) for sid, key in db.session.execute(
+            with_scores(sa.select(Student.id, group)).where(
+                Student.id.in_(list(rank.overrides)))))
+    for key, n, *_ in rows:  # the rest are 低
+        counts[(key, "low")] += n - sum(counts[(key, level)] for level in RISK_LEVELS)
+    return {k: n for k, n in counts.items() if n}
+
+
+def at_risk(ids: sa.Select, today: date) -> dict[int, tuple[str, int]]:
+    """(level, score) of each child at 高 or 中 risk among the select of student ids `ids`,
+    assess()'s without the evidence, in the register's order (school, grade, name)."""
+    cfg, rank = settings(), ranking(ids, today)
+    return {sid: (rank.overrides.get(sid) or level_of(points, cfg), points)
+            for sid, points in plain_rows(with_scores(sa.select(Student.id, rank.points))
+                                          .where(access.among(ids), rank.listed)
+                                          .order_by(*REGISTER_ORDER))}
+
+
+def _freshen(ids: sa.Select, today: date) -> dict[int, int]:
+    """Score and store the children of `ids` whose stored score is out of date. Returns the
+    scores it could not store (another writer held the lock, _store), which the lists read in
+    place of the stored ones."""
+    basis = _basis()
+    late = _late(ids, today, basis)
+    if late is None:  # another day or other settings: every child's stored score is read
+        late = db.session.scalars(_out_of_date(access.among(ids), today, basis)).all()
+    computed = {}
+    if len(late) > BY_IDS:  # a new day: by the condition, in one query
+        computed = _compute(_out_of_date(access.among(ids), today, basis), today)
+    missing = [sid for sid in late if sid not in computed]  # or stored meanwhile by another
+    for start in range(0, len(missing), BY_IDS):
+        computed |= _compute(missing[start:start + BY_IDS], today)
+    if _store(computed, today, basis):
+        return {}
+    return {sid: score for sid, (score, _rev) in computed.items()}
+
+
+def _late(ids: sa.Select, today: date, basis: str) -> list[int] | None:
+    """The children of `ids` whose stored score is out of date, found through the two indexes
+    of migration 0032 without reading the other children's scores (a township's 5,000: 10 ms
+    on PostgreSQL): every child has a row of risk_scores (the students' insert trigger), and
+    one is out of date when a write raised its revision (the partial index of the unscored,
+    usually the few written since the last list) or it was scored on another day or under
+    other settings. In that last case (before the nightly run) it returns None, and the caller
+    reads every child's score."""
+    # Any score of another day or other settings? The ends of the index answer, min() and
+    # max() reading a row each ("as_of <> today" read the whole index once the planner's
+    # statistics knew every score to be of one day: 7 ms on SQLite).
+    def end(agg, column, *where):
+        return sa.select(agg(column)).where(*where).scalar_subquery()
+    ends = db.session.execute(sa.select(
+        end(sa.func.min, RiskScore.as_of), end(sa.func.max, RiskScore.as_of),
+        end(sa.func.min, RiskScore.basis, RiskScore.as_of == today),
+        end(sa.func.max, RiskScore.basis, RiskScore.as_of == today))).one()
+    if set(filter(None, ends[:2])) - {today} or set(filter(None, ends[2:])) - {basis}:
+        return None
+    unscored = db.session.scalars(sa.select(RiskScore.student_id).where(UNSCORED)).all()
+    return db.session.scalars(sa.select(Student.id).where(
+        Student.id.in_(sa.bindparam("unscored", unscored, literal_execute=True)),
+        access.among(ids))).all() if unscored else []
+
+
+# A stored score its child's inputs have changed since (or never scored): the partial index
+# ix_risk_scores_unscored holds these rows only.
+UNSCORED = sa.or_(RiskScore.scored_rev.is_(None), RiskScore.scored_rev != RiskScore.rev)
+
+
+def _overrides(ids: sa.Select) -> dict[int, str | None]:
+    """The latest override of each child of `ids` that has one (a few): the overrides are read
+    and each one's child tested (EXISTS), not the children read and each one's overrides looked
+    up (a township's 5,000: 1.8 → 0.7 ms, with no override at all), nor IN a scope subquery
+    (8 ms of a township's 45)."""
+    return dict(db.session.execute(
+        sa.select(RiskOverride.student_id, RiskOverride.level)
+        .where(sa.exists().where(Student.id == RiskOverride.student_id, access.among(ids)))
+        .order_by(RiskOverride.id)).all())  # the latest holds
+
+
+def _held(ids: sa.Select) -> dict[int, str]:
+    """The overrides among `ids` that hold a level ({child: level}; one of level None hands
+    back to the computation)."""
+    return {sid: level for sid, level in _overrides(ids).items() if level}
+
+
+def refresh(today: date) -> int:
+    """Score and store every child whose stored score is out of date (the nightly rules run,
+    so that the first list of the morning is read, not computed). Returns how many. Also
+    removes the rows of children deleted (their absences' delete triggers raise a row again
+    after the child's own trigger removed it), which would stay unscored in the partial index
+    for ever; the caller commits that."""
+    basis = _basis()
+    computed = _compute(_out_of_date(sa.true(), today, basis), today)
+    _store(computed, today, basis)
+    db.session.execute(sa.delete(RiskScore).where(  # after _store: it holds a writer's lock
+        ~sa.exists().where(Student.id == RiskScore.student_id)))
+    return len(computed)
+
+
+def _basis() -> str:
+    """The settings a stored score was computed under: changing them recomputes every score."""
+    return hashlib.sha1(json.dumps([settings(), rules.settings()["warning_days"]],
+                                   sort_keys=True).encode()).hexdigest()[:16]
+
+
+def _stale(today: date, basis: str):
+    """A child's stored score (outer-joined) is missing or out of date."""
+    return sa.or_(UNSCORED, RiskScore.as_of != today, RiskScore.basis != basis)
+
+
+def _out_of_date(condition, today: date, basis: str) -> sa.Select:
+    """The ids of the children meeting `condition` whose stored score is out of date."""
+    return (sa.select(Student.id).outerjoin(RiskScore, RiskScore.student_id == Student.id)
+            .where(condition, _stale(today, basis)).correlate(None))
+
+
+def _compute(who, today: date) -> dict[int, tuple[int, int]]:
+    """{child: (score, revision of its inputs)} for the children `who` names (a select of
+    student ids, or a list written into the statement as numbers), assess()'s scores without
+    the evidence. One query sums what needs no calendar (the window's unexcused days counted,
+    with their dates) and reads the revision in the same snapshot as the inputs; Python adds a
+    run of days on the township's calendar."""
+    if not isinstance(who, sa.Select):
+        who = sa.bindparam("who", who, literal_execute=True)
+    cfg, w = settings(), settings()["weights"]
+    window = today - timedelta(days=cfg["window_days"])
+    run_days = rules.settings()["warning_days"]
+    unexcused = (sa.select(Absence.student_id, sa.func.count().label("n"),
+                           sa.func.aggregate_strings(sa.cast(Absence.day, sa.String), ",")
+                           .label("days"))
+                 .where(Absence.student_id.in_(who), Absence.kind == "unexcused",
+                        Absence.day >= window, Absence.day <= today)
+                 .group_by(Absence.student_id).subquery())
+
+    def points(condition, weight):
+        return sa.case((condition, weight), else_=0)
+
+    year_start = date(school_year_of(today), 9, 1)
+    over_age = sa.or_(*[sa.and_(Student.grade == g, Student.birth_date <= date(
+        year_start.year - g - 7, year_start.month, year_start.day)) for g in GRADES])
+    past = sa.select(DropoutCase.student_id).where(sa.or_(DropoutCase.state == "closed",
+                                                          DropoutCase.dropout_on.is_not(None)))
+    away = (sa.select(Guardian.student_id).where(Guardian.student_id.in_(who))
+            .group_by(Guardian.student_id)
+            .having(sa.func.min(sa.cast(Guardian.works_away, sa.Integer)) == 1))
+    paired = sa.select(TutoringPair.student_id).where(
+        TutoringPair.start_on <= today,
+        sa.or_(TutoringPair.end_on.is_(None), TutoringPair.end_on >= today))
+    aided = (sa.select(AidGrant.student_id).where(
+        AidGrant.applied_on >= today - timedelta(days=365))
+        .group_by(AidGrant.student_id).having(sa.func.sum(AidGrant.amount) > 0))
+    static = (sum(points(getattr(Student, f).is_(True), w[f]) for f in RISK_FLAGS if w.get(f))
+              + points(sa.or_(Student.status == "dropout", Student.id.in_(past)),
+                       w["past_dropout"])
+              + points(over_age, w["over_age"])
+              + points(sa.or_(Student.orphan.is_(True), Student.id.in_(away)),
+                       w["no_guardian_home"])
+              + points(Student.id.in_(paired), w["pair"])
+              + points(Student.id.in_(aided), w["aid"]))
+    n = sa.func.coalesce(unexcused.c.n, 0)
+    recent = sa.case((n * w["recent_absence"] > w["recent_absence_max"],
+                      w["recent_absence_max"]), else_=n * w["recent_absence"])
+    out = {}
+    for sid, town, score, count, days, rev in db.session.execute(
+            sa.select(Student.id, TOWNSHIP, static + recent, n, unexcused.c.days,
+                      sa.func.coalesce(RiskScore.rev, 0))
+            .join(School, Student.school_id == School.id)
+            .outerjoin(unexcused, unexcused.c.student_id == Student.id)
+            .outerjoin(RiskScore, RiskScore.student_id == Student.id)
+            .where(Student.id.in_(who))):
+        if count >= run_days and len(latest_run(sorted(map(date.fromisoformat, days.split(","))),
+                                          rules.calendar(town))) >= run_days:
+            score += w["absence_run"]
+        out[sid] = (score, rev)
+    return out
+
+
+def _store(scores: dict[int, tuple[int, int]], today: date, basis: str) -> bool:
+    """Store computed scores in a transaction of their own, waiting at most STORE_WAIT_MS for a
+    lock; False when it gave up.
+    A write not yet committed (this request's own too) holds the lock of its child's row
+    (PostgreSQL) or of the database (SQLite), so a score computed from it is never stored:
+    storing gives up and the next view computes again. A score stored with a revision that a
+    write has passed meanwhile is out of date at once."""
+    if not scores:
+        return True
+    sqlite = db.engine.dialect.name == "sqlite"
+    insert = (sqlite_insert if sqlite else postgresql_insert)(RiskScore)
+    upsert = insert.on_conflict_do_update(index_elements=[RiskScore.student_id], set_={
+        c: insert.excluded[c] for c in ("scored_rev", "as_of", "basis", "points")})
+    rows = [{"student_id": sid, "rev": rev, "scored_rev": rev, "as_of": today, "basis": basis,
+             "points": score} for sid, (score, rev) in sorted(scores.items())]
+    with db.engine.connect() as conn:
+        wait = None
+        try:
+            with conn.begin():
+                if sqlite:
+                    wait = conn.exec_driver_sql("PRAGMA busy_timeout").scalar()
+                conn.exec_driver_sql(f"PRAGMA busy_timeout = {STORE_WAIT_MS}" if sqlite
+                                     else f"SET LOCAL lock_timeout = '{STORE_WAIT_MS}ms'")
+                conn.execute(upsert, rows)
+            return True
+        except sa.exc.OperationalError:  # busy or locked: left to the next view
+            return False
+        finally:
+            if wait is not None:
+                conn.exec_driver_sql(f"PRAGMA busy_timeout = {wait}")
