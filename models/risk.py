@@ -52,7 +52,7 @@ class RiskScore(db.Model):
     __tablename__ = "risk_scores"
     # migration 0032: the rows out of date since a write, and whether any is of another day
     __table_args__ = (
-        sa.Index("ix_risk_scores_unscored", "student_id",
+        sa.Index("ix_risk_scores_unscored", "student_id", "scored_rev", "rev",
                  sqlite_where=sa.text("scored_rev IS NULL OR scored_rev <> rev"),
                  postgresql_where=sa.text("scored_rev IS NULL OR scored_rev <> rev")),
         sa.Index("ix_risk_scores_as_of_basis", "as_of", "basis"))

@@ -197,7 +197,10 @@ def _late(ids: sa.Select, today: date, basis: str) -> list[int] | None:
 
 
 # A stored score its child's inputs have changed since (or never scored): the partial index
-# ix_risk_scores_unscored holds these rows only.
+# ix_risk_scores_unscored holds these rows only. It covers the columns of the condition, so
+# that SQLite reads it even when its statistics were taken while every score was unscored (a
+# new install, a county built before its first scoring): with a narrower index it read the
+# whole table instead, 3 ms a list.
 UNSCORED = sa.or_(RiskScore.scored_rev.is_(None), RiskScore.scored_rev != RiskScore.rev)
 
 

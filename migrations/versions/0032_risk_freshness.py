@@ -3,7 +3,8 @@
   child added since; children registered before 0014 had none), unscored, so the next list
   scores them;
 - ix_risk_scores_unscored, a partial index of the rows whose child's inputs changed since they
-  were scored (or never scored): usually the few written since the last list;
+  were scored (or never scored): usually the few written since the last list. It covers the
+  columns of its condition, so SQLite reads it whatever statistics it was analyzed with;
 - ix_risk_scores_as_of_basis: whether any score is of another day or other settings.
 blueprints/attendance/risk.py (_late) reads them.
 
@@ -28,7 +29,7 @@ def upgrade():
     op.execute("INSERT INTO risk_scores (student_id, rev) SELECT students.id, 1 FROM students "
                "WHERE NOT EXISTS (SELECT 1 FROM risk_scores "
                "WHERE risk_scores.student_id = students.id)")
-    op.create_index("ix_risk_scores_unscored", "risk_scores", ["student_id"],
+    op.create_index("ix_risk_scores_unscored", "risk_scores", ["student_id", "scored_rev", "rev"],
                     sqlite_where=sa.text(UNSCORED), postgresql_where=sa.text(UNSCORED))
     op.create_index("ix_risk_scores_as_of_basis", "risk_scores", ["as_of", "basis"])
 
