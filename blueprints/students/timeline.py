@@ -38,37 +38,48 @@ def events(student: Student) -> list[Event]:
                  + (f"，原因：{c.reason}" if c.reason else "")
                  + (f"，去向：{c.destination}" if c.destination else ""))
            for c in student.status_changes]
-    for w in db.session.scalars(access.scoped(EarlyWarning).where(
-            EarlyWarning.student_id == student.id)):
-        out.append(Event(w.opened_on, "预警", f"{w.rule_label} {w.days} 天（"
-                         f"{'、'.join(w.evidence)}），期限 {w.due_on}"))
-        if w.closed_on:
-            out.append(Event(w.closed_on, "预警", f"预警已处理：{w.action}"))
-    for v in db.session.scalars(access.scoped(HomeVisit).where(
-            HomeVisit.student_id == student.id)):
-        out.append(Event(v.visited_on, "家访", f"{v.visitors}：{v.outcome_label}。{v.situation}",
-                         url_for("cases.visit", visit_id=v.id)))
-    cases = access.scoped(DropoutCase).where(DropoutCase.student_id == student.id)
-    for st in db.session.scalars(access.scoped(CaseStep).where(
-            CaseStep.case_id.in_(cases.with_only_columns(DropoutCase.id)))):
-        out.append(Event(st.on, "劝返", f"{st.from_label} → {st.to_label}：{st.note}",
-                         url_for("cases.show", case_id=st.case_id)))
-    for f in db.session.scalars(access.scoped(FollowUp).where(
-            FollowUp.case_id.in_(cases.with_only_columns(DropoutCase.id)),
-            FollowUp.done_on.is_not(None))):
-        out.append(Event(f.done_on, "回访", f"{f.label}：{f.note}"))
-    for s in db.session.scalars(access.scoped(TutoringSession).join(TutoringPair).where(
-            TutoringPair.student_id == student.id)):
-        out.append(Event(s.held_on, "帮扶", f"{s.pair.kind_label}（{s.pair.teacher.name}）"
-                         f"{s.mode_label} {s.minutes} 分钟：{s.content}"))
-    for o in db.session.scalars(access.scoped(RiskOverride).where(
-            RiskOverride.student_id == student.id)):
-        out.append(Event(o.on, "风险", f"{o.user.name if o.user else ''}调整风险等级为"
-                         f"{o.level_label}：{o.reason}"))
+    sources = _sources(student)
+    # which areas hold anything for the child, in one statement: most children have no
+    # warning, visit, case, pair or override, and six statements found nothing (~0.2 ms each)
+    held = db.session.execute(sa.select(*[stmt.exists() for stmt, _ in sources])).one()
+    for (stmt, told), any_rows in zip(sources, held):
+        if any_rows:
+            out += [event for row in db.session.scalars(stmt) for event in told(row)]
     for g in student.aid_grants:
         out.append(Event(g.paid_on or g.applied_on, "资助",
                          f"{g.program.name} {g.yuan} 元，{g.status_label}"))
     return sorted(out, key=lambda e: e.day, reverse=True)
+
+
+def _sources(student: Student) -> list[tuple[sa.Select, object]]:
+    """(the child's rows of an area, read through access.scoped; the events a row tells)."""
+    cases = access.scoped(DropoutCase).where(DropoutCase.student_id == student.id) \
+        .with_only_columns(DropoutCase.id)
+
+    def warning(w):
+        yield Event(w.opened_on, "预警", f"{w.rule_label} {w.days} 天（"
+                    f"{'、'.join(w.evidence)}），期限 {w.due_on}")
+        if w.closed_on:
+            yield Event(w.closed_on, "预警", f"预警已处理：{w.action}")
+    return [
+        (access.scoped(EarlyWarning).where(EarlyWarning.student_id == student.id), warning),
+        (access.scoped(HomeVisit).where(HomeVisit.student_id == student.id), lambda v: [Event(
+            v.visited_on, "家访", f"{v.visitors}：{v.outcome_label}。{v.situation}",
+            url_for("cases.visit", visit_id=v.id))]),
+        (access.scoped(CaseStep).where(CaseStep.case_id.in_(cases)), lambda st: [Event(
+            st.on, "劝返", f"{st.from_label} → {st.to_label}：{st.note}",
+            url_for("cases.show", case_id=st.case_id))]),
+        (access.scoped(FollowUp).where(FollowUp.case_id.in_(cases),
+                                       FollowUp.done_on.is_not(None)),
+         lambda f: [Event(f.done_on, "回访", f"{f.label}：{f.note}")]),
+        (access.scoped(TutoringSession).join(TutoringPair).where(
+            TutoringPair.student_id == student.id), lambda s: [Event(
+                s.held_on, "帮扶", f"{s.pair.kind_label}（{s.pair.teacher.name}）"
+                f"{s.mode_label} {s.minutes} 分钟：{s.content}")]),
+        (access.scoped(RiskOverride).where(RiskOverride.student_id == student.id),
+         lambda o: [Event(o.on, "风险", f"{o.user.name if o.user else ''}调整风险等级为"
+                          f"{o.level_label}：{o.reason}")]),
+    ]
 
 
 def attendance(student: Student, since: date) -> dict[str, int]:
