@@ -27,9 +27,9 @@ from datetime import timedelta
 from functools import cache
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload
 from flask import current_app, request
 from flask_login import current_user, login_user, logout_user
+from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 import audit

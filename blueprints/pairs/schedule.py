@@ -178,7 +178,7 @@ class Need(NamedTuple):
 def uncovered(today: date, school_id: int | None = None, limit: int | None = None) -> list[Need]:
     """One Need for each kind of need, in scope: the children ordered by school, grade and
     pinyin, read from the students' profile index; only the rows listed are loaded. With a
-    limit, the needs are counted in one pass over the children (three counts were three)."""
+    limit, the three needs are counted in one statement, not three."""
     needs = list(_needs(today))
     totals = db.session.execute(_enrolled(school_id).with_only_columns(*[
         sa.func.count().filter(condition) for _label, condition, _kind in needs])).one() \
