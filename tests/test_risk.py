@@ -343,6 +343,8 @@ def test_a_score_from_a_write_not_yet_committed_is_not_stored(world, scores, sig
         assert stored.at_risk(scores.ids, TODAY) == {s.id: ("medium", 5)}
         page = stored.ranked_page(scores.ids, TODAY, 1)
         assert [(child.id, a.level) for child, a in page.items] == [(s.id, "medium")]
+        # the unstored score is read in place of the stored one by the counts too
+        assert stored.level_counts(scores.ids, TODAY).get((s.school_id, "medium")) == 1
     db.session.rollback()
     assert not scores.stale(s)
     assert scores.check() == {}
