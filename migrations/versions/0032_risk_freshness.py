@@ -6,7 +6,7 @@
   were scored (or never scored): usually the few written since the last list. It covers the
   columns of its condition, so SQLite reads it whatever statistics it was analyzed with;
 - ix_risk_scores_as_of_basis: whether any score is of another day or other settings.
-blueprints/attendance/risk.py (_late) reads them.
+blueprints/attendance/scores.py (_late) reads them.
 
 Revision ID: 0032
 Revises: 0031
