@@ -110,12 +110,13 @@ def ranking(ids: sa.Select, today: date) -> Ranking:
         # first use's operator wants it, and a NOT IN written as IN's is never true
         return Student.id.in_(sa.bindparam(name, [sid for sid, level in overrides.items()
                                                   if level in levels], literal_execute=True))
+    computed = ~held_at("not_held", RISK_LEVELS)
     return Ranking(
         listed=sa.or_(held_at("raised", ("high", "medium")),
-                      sa.and_(~held_at("held", RISK_LEVELS), points >= cfg["medium"])),
+                      sa.and_(computed, points >= cfg["medium"])),
         high=sa.case((held_at("held_high", ("high",)), 1), (held_at("held_else", RISK_LEVELS), 0),
                      (points >= cfg["high"], 1), else_=0),
-        points=points, computed=~held_at("not_held", RISK_LEVELS), overrides=overrides)
+        points=points, computed=computed, overrides=overrides)
 
 
 def level_counts(ids: sa.Select, today: date, group=Student.school_id) -> dict[tuple, int]:
