@@ -13,6 +13,7 @@ import audit
 import pdf
 import printjobs
 from blueprints.attendance import risk, scores
+from blueprints.students import register
 from extensions import db
 from models import SCHOOL_LINE, School, Student, TutoringPair
 from params import whole
@@ -24,10 +25,8 @@ COLUMNS = [("序号", 6), ("学校", 16), ("年级班级", 10), ("姓名", 8), (
 
 def rows(school_id: int | None, today: date) -> list[list]:
     """The ledger's rows, in COLUMNS' order."""
-    ids = access.scoped(Student).where(Student.status == "enrolled")
-    if school_id:
-        ids = ids.where(Student.school_id == school_id)
-    order = [sid for sid, _total in scores.ranked(ids.with_only_columns(Student.id), today)]
+    ids = register.enrolled(school_id).with_only_columns(Student.id)
+    order = [sid for sid, _total in scores.ranked(ids, today)]
     students = {s.id: s for s in db.session.scalars(sa.select(Student).where(
         Student.id.in_(order)).options(
         selectinload(Student.school), selectinload(Student.class_group),

@@ -14,6 +14,7 @@ import pdf
 import printjobs
 from blueprints.attendance import bp, cells, risk, risk_ledger, rules, scores
 from blueprints.attendance.lists import WARNING_STATES, WarningFilter
+from blueprints.students import register
 from extensions import db
 from filters import SchoolFilter
 from models import (ABSENCE_KINDS, AWAY_PLACEMENTS, Absence, ClassGroup,
@@ -195,9 +196,7 @@ def risk_list():
     """Enrolled children at 高 or 中 risk, the highest first, a page at a time with the
     indicators behind each level."""
     filters = SchoolFilter.from_args(request.args)
-    stmt = access.scoped(Student).where(Student.status == "enrolled")
-    if filters.school:
-        stmt = stmt.where(Student.school_id == filters.school)
+    stmt = register.enrolled(filters.school)
     page = scores.ranked_page(stmt.with_only_columns(Student.id), date.today(),
                             request.args.get("page", 1, type=int))
     return render_template("attendance/risk.html", page=page, schools=access.schools(),

@@ -17,6 +17,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from flask import current_app
 
 import access
+from blueprints.students import register
 from extensions import db
 from models import PAIR_KINDS, Student, TutoringPair, TutoringSession
 from paging import Page
@@ -161,11 +162,6 @@ def _needs(today: date):
             Student.id.not_in(paired)), kinds[0]
 
 
-def _enrolled(school_id: int | None = None) -> sa.Select:
-    stmt = access.scoped(Student).where(Student.status == "enrolled")
-    return stmt.where(Student.school_id == school_id) if school_id else stmt
-
-
 class Need(NamedTuple):
     """Children who lack a pair they need: what is missing, the pair kind to propose, how many
     in all, and the children (the first `limit` when a page asked for a limit)."""
@@ -180,7 +176,7 @@ def uncovered(today: date, school_id: int | None = None, limit: int | None = Non
     pinyin, read from the students' profile index; only the rows listed are loaded. With a
     limit, the three needs are counted in one statement, not three."""
     needs = list(_needs(today))
-    totals = db.session.execute(_enrolled(school_id).with_only_columns(*[
+    totals = db.session.execute(register.enrolled(school_id).with_only_columns(*[
         sa.func.count().filter(condition) for _label, condition, _kind in needs])).one() \
         if limit is not None else None
     out = []
@@ -189,7 +185,7 @@ def uncovered(today: date, school_id: int | None = None, limit: int | None = Non
             out.append(Need(label, kind, 0, []))
             continue
         students = db.session.scalars(
-            _enrolled(school_id).where(condition)
+            register.enrolled(school_id).where(condition)
             .order_by(Student.school_id, Student.grade, Student.name_pinyin).limit(limit)
             .options(joinedload(Student.class_group), joinedload(Student.school))).all()
         out.append(Need(label, kind, len(students) if totals is None else totals[n],
@@ -202,7 +198,7 @@ def uncovered_counts(today: date) -> dict[int, int]:
     one pass."""
     needs = [condition for _label, condition, _kind in _needs(today)]
     return {school_id: sum(counts) for school_id, *counts in db.session.execute(
-        _enrolled().with_only_columns(Student.school_id, *[
+        register.enrolled().with_only_columns(Student.school_id, *[
             sa.func.count().filter(condition) for condition in needs])
         .group_by(Student.school_id)) if sum(counts)}
 

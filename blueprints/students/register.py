@@ -83,6 +83,13 @@ class Filters(ListFilter):
         return stmt.order_by(Student.id)
 
 
+def enrolled(school_id: int | None = None) -> sa.Select:
+    """The enrolled children the user may see (of one school when given): what the risk list,
+    its ledger and the 结对 needs start from."""
+    stmt = access.scoped(Student).where(Student.status == "enrolled")
+    return stmt.where(Student.school_id == school_id) if school_id else stmt
+
+
 def _full_number(q: str) -> str | None:
     """The search text when it is a whole ID number (15 or 18 characters) or 学籍号 (G and an
     ID number, or 19 characters of the 学籍 system), upper-cased, else None."""
