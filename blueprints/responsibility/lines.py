@@ -81,11 +81,14 @@ def lacking(today: date) -> sa.Select:
     lines = (sa.select(sa.func.count()).where(Responsibility.student_id == Student.id,
                                               Responsibility.kind.in_(RESPONSIBILITY_KINDS))
              .scalar_subquery())
+    at_risk = sa.or_(Student.status.in_(("suspended", "dropout")),
+                     sa.and_(Student.status == "enrolled", rank.listed))
+    # Lines are counted for the children at risk only: in "at_risk AND lines < 5" SQLite
+    # counted them for each of a township's 5,000 (10.4 against 2.8 ms once lines are kept).
     return scores.with_scores(access.scoped(Student).with_only_columns(
         Student.id, Student.school_id)).where(
-        sa.or_(Student.status.in_(("suspended", "dropout")),
-               sa.and_(Student.status == "enrolled", rank.listed)),
-        lines < len(RESPONSIBILITY_KINDS)).order_by(*scores.REGISTER_ORDER)
+        at_risk, sa.case((at_risk, lines < len(RESPONSIBILITY_KINDS)), else_=sa.false())
+    ).order_by(*scores.REGISTER_ORDER)
 
 
 def missing_lines(today: date, page: int = 1) -> tuple[Page, dict[int, int]]:
