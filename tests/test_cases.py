@@ -271,6 +271,14 @@ def test_ledgers_and_monthly_counts_follow_every_step(world, login, signed_in):
     assert closed[-1] == TODAY.isoformat() and "返校" in closed[12]
     ages = head.get("/cases/ledger?kind=age").text
     assert "适龄儿童台账" in ages and "张三" in ages  # born 2016: of school age
+    head.application.config["PAGE_SIZE"] = 1  # on screen a page at a time, numbered on
+    pages = [head.get(f"/cases/ledger?kind=suspected&month={TODAY:%Y-%m}&page={n}").text
+             for n in (1, 2, 3)]
+    shown = [p.split("<tbody>")[-1].split("</tbody>")[0] for p in pages]
+    assert all("疑似辍学台账（" in p and "2 人）" in p for p in pages)
+    assert [row.count("<tr>") for row in shown] == [1, 1, 1] and shown[2] == shown[1]
+    assert ["<td>1</td>" in shown[0], "<td>2</td>" in shown[1]] == [True, True]
+    assert {n for n in ("张三", "李四") if n in shown[0] + shown[1]} == {"张三", "李四"}
 
 
 def test_a_past_months_ledger_shows_each_case_as_it_stood_then(world, login, signed_in):

@@ -14,11 +14,13 @@ from datetime import date
 from types import SimpleNamespace
 
 import sqlalchemy as sa
+from flask import current_app
 
 import access
 from blueprints.cases import ledger
 from extensions import db
 from models import MonthReport, User, mask_id
+from paging import Page
 from refusal import Refusal
 
 FROZEN = ("suspected", "dropout")  # the 适龄儿童台账 is a roster of today, not a month's report
@@ -81,6 +83,15 @@ def case_rows(report: MonthReport | None, kind: str, first: date, last: date,
     if report is None:
         return ledger.case_rows(kind, first, last, school_id, full_ids)
     return rows(report, kind, school_id, full_ids)
+
+
+def case_page(report: MonthReport | None, kind: str, first: date, last: date,
+              school_id: int | None, full_ids: bool, number: int) -> Page:
+    """A page of the month's ledger rows on screen: as sent, or from the records (case_rows)."""
+    size = current_app.config["PAGE_SIZE"]
+    if report is None:
+        return ledger.case_page(kind, first, last, school_id, full_ids, number, size)
+    return Page.of(rows(report, kind, school_id, full_ids), number, size)
 
 
 def month_counts(report: MonthReport | None, first: date, last: date) -> list:

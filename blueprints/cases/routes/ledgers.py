@@ -45,16 +45,17 @@ def ledger_page():
     kind, school_id, first, last, version = _ledger_args(request.args)
     full = access.sees_full_ids()
     report, every = _sent(kind, first, version)
+    number = request.args.get("page", 1, type=int)
     if kind == "age":
         page = db.paginate(ledger.age_statement(school_year_of(first), school_id),
-                           page=request.args.get("page", 1, type=int),
-                           per_page=current_app.config["PAGE_SIZE"], error_out=False)
+                           page=number, per_page=current_app.config["PAGE_SIZE"],
+                           error_out=False)
         offset = (page.page - 1) * page.per_page
         columns, rows = ledger.AGE_COLUMNS, [ledger.age_row(offset + n, s, full)
                                              for n, s in enumerate(page.items, 1)]
     else:
-        page = None
-        columns, rows = _ledger_rows(kind, school_id, first, last, full, report)
+        page = sent.case_page(report, kind, first, last, school_id, full, number)
+        columns, rows = ledger.CASE_COLUMNS, page.items
     return render_template(
         "cases/ledger.html", kind=kind, kinds=ledger.KINDS, page=page, columns=columns,
         rows=rows, first=first, schools=access.schools(), school_id=school_id, report=report,
