@@ -194,15 +194,18 @@ def _late(ids: sa.Select, today: date, basis: str) -> list[int] | None:
     # Any score of another day or other settings? The ends of the index answer, min() and
     # max() reading a row each ("as_of <> today" read the whole index once the planner's
     # statistics knew every score to be of one day: 7 ms on SQLite).
+    # The unscored children come in the same statement, their ids as one string.
     def end(agg, column, *where):
         return sa.select(agg(column)).where(*where).scalar_subquery()
-    ends = db.session.execute(sa.select(
+    *ends, unscored = db.session.execute(sa.select(
         end(sa.func.min, RiskScore.as_of), end(sa.func.max, RiskScore.as_of),
         end(sa.func.min, RiskScore.basis, RiskScore.as_of == today),
-        end(sa.func.max, RiskScore.basis, RiskScore.as_of == today))).one()
+        end(sa.func.max, RiskScore.basis, RiskScore.as_of == today),
+        sa.select(sa.func.aggregate_strings(sa.cast(RiskScore.student_id, sa.String), ","))
+        .where(UNSCORED).scalar_subquery())).one()
     if set(filter(None, ends[:2])) - {today} or set(filter(None, ends[2:])) - {basis}:
         return None
-    unscored = db.session.scalars(sa.select(RiskScore.student_id).where(UNSCORED)).all()
+    unscored = [int(sid) for sid in unscored.split(",")] if unscored else []
     return db.session.scalars(sa.select(Student.id).where(
         Student.id.in_(sa.bindparam("unscored", unscored, literal_execute=True)),
         access.among(ids))).all() if unscored else []
