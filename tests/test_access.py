@@ -80,7 +80,7 @@ def _url_args(world, victim):
         "record_id": talk.id,
     }, {"students.delete": {"student_id": victim.id},
         "students.class_options": {"school_id": world.a1.id},
-        "pairs.new": {"student": world.s_a1.id},
+        "pairs.new": {"student": world.s_a1.id}, "pairs.need": {"kind": "caring_mother"},
         "cases.new_visit": {"student": world.s_a1.id}, "meetings.paper": {"kind": "signin"}, "cases.new": {"student": world.s_a1.id},
         "records.edit": {"student_id": gone.id}, "records.proof": {"student_id": gone.id},
         **{f"special.{view}": {"child_id": disabled.id} for view in ("show", "place", "register")},

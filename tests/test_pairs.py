@@ -221,19 +221,30 @@ def test_home_delivery_needs_a_plan_and_a_visit_every_week(world, login):
         .split("<h2>进行中的结对")[0]
 
 
-def test_a_long_uncovered_list_shows_a_page_across_schools_and_all_for_one(world, login):
+def test_a_long_uncovered_list_shows_its_first_children_and_a_page_of_its_own(world, login,
+                                                                              app):
     from blueprints.pairs.routes import LIST_LIMIT
     for n in range(LIST_LIMIT + 3):
         f.student(world.a1, world.class_a1, name=f"留守{n:03d}", left_behind=True)
     db.session.commit()
     officer = login("officer")
-    page = officer.get("/pairs/").text
     total = LIST_LIMIT + 3
-    assert f"留守儿童没有爱心妈妈（{total} 人）" in page
-    assert f"只列出前 {LIST_LIMIT} 人（共 {total} 人）" in page
-    assert page.count("留守0") == LIST_LIMIT
-    one = officer.get(f"/pairs/?school={world.a1.id}").text
-    assert "只列出前" not in one and f"留守{total - 1:03d}" in one
+    for url in ("/pairs/", f"/pairs/?school={world.a1.id}"):  # across schools or in one
+        page = officer.get(url).text
+        assert f"留守儿童没有爱心妈妈（{total} 人）" in page
+        assert f"只列出前 {LIST_LIMIT} 人（共 {total} 人）" in page
+        assert page.count("留守0") == LIST_LIMIT and f"查看全部 {total} 人" in page
+    assert f'href="/pairs/needs/caring_mother?school={world.a1.id}"' in page
+    app.config["PAGE_SIZE"] = 20
+    whole = [officer.get(f"/pairs/needs/caring_mother?school={world.a1.id}&page={n}").text
+             for n in (1, 2)]
+    assert all(f"留守儿童没有爱心妈妈（{total} 人）" in p for p in whole)
+    names = [f"留守{n:03d}" for n in range(total)]
+    assert [sum(name in p for name in names) for p in whole] == [20, 3]  # each child once
+    assert "安排结对" in whole[1] and "第 2 / 2 页" in whole[1]
+    assert officer.get("/pairs/needs/nothing").status_code == 404
+    other = login("head_b").get("/pairs/needs/caring_mother").text  # another township's head
+    assert "留守000" not in other
 
 
 def test_a_home_teaching_plan_and_its_record_with_the_guardians_column(world, login, batch_pdf):

@@ -184,13 +184,34 @@ def uncovered(today: date, school_id: int | None = None, limit: int | None = Non
         if totals is not None and not totals[n]:
             out.append(Need(label, kind, 0, []))
             continue
-        students = db.session.scalars(
-            register.enrolled(school_id).where(condition)
-            .order_by(Student.school_id, Student.grade, Student.name_pinyin).limit(limit)
-            .options(joinedload(Student.class_group), joinedload(Student.school))).all()
+        students = db.session.scalars(_in_need(school_id, condition).limit(limit)).all()
         out.append(Need(label, kind, len(students) if totals is None else totals[n],
                         students))
     return out
+
+
+def need_page(today: date, kind: str, school_id: int | None, number: int
+              ) -> tuple[str, Page] | None:
+    """(label, page `number` of its children) of the need whose pair is `kind`, as uncovered()
+    lists them; None for no such need."""
+    found = next(((label, condition) for label, condition, need in _needs(today)
+                  if need == kind), None)
+    if found is None:
+        return None
+    label, condition = found
+    page = Page.numbered(number, current_app.config["PAGE_SIZE"], db.session.scalar(
+        register.enrolled(school_id).where(condition).with_only_columns(sa.func.count())))
+    page.items = db.session.scalars(_in_need(school_id, condition).limit(page.per_page)
+                                    .offset(page.offset)).all()
+    return label, page
+
+
+def _in_need(school_id: int | None, condition) -> sa.Select:
+    """The enrolled children in scope meeting a need's condition, as the lists show them: by
+    school, grade and pinyin (the students' profile index), with their classes and schools."""
+    return (register.enrolled(school_id).where(condition)
+            .order_by(Student.school_id, Student.grade, Student.name_pinyin)
+            .options(joinedload(Student.class_group), joinedload(Student.school)))
 
 
 def uncovered_counts(today: date) -> dict[int, int]:
