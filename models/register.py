@@ -34,7 +34,7 @@ class Student(db.Model):
                       sa.Index("ix_students_profile", "school_id", "status", "placement",
                                "left_behind", "single_parent", "orphan", "poverty", "disabled",
                                "learning_difficulty", "migrant", "school_weary", "grade",
-                               "name_pinyin", "village"),
+                               "name_pinyin", "village", postgresql_include=["id"]),
                       sa.Index("ix_students_school_created", "school_id", "created_at"),
                       sa.Index("ix_students_search", "school_id", "status", "name_initials",
                                "name_pinyin", "student_no"))

@@ -50,12 +50,14 @@ class RiskScore(db.Model):
     touch this row after the child is gone; the row is then an orphan nothing joins, and a new
     child given the same id raises `rev` on insert."""
     __tablename__ = "risk_scores"
-    # migration 0032: the rows out of date since a write, and whether any is of another day
+    # migration 0032: the rows out of date since a write, and whether any is of another day;
+    # 0034: the score beside the child, which a list reads from the index alone
     __table_args__ = (
         sa.Index("ix_risk_scores_unscored", "student_id", "scored_rev", "rev",
                  sqlite_where=sa.text("scored_rev IS NULL OR scored_rev <> rev"),
                  postgresql_where=sa.text("scored_rev IS NULL OR scored_rev <> rev")),
-        sa.Index("ix_risk_scores_as_of_basis", "as_of", "basis"))
+        sa.Index("ix_risk_scores_as_of_basis", "as_of", "basis"),
+        sa.Index("ix_risk_scores_points", "student_id", "points"))
 
     student_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     rev: Mapped[int] = mapped_column(default=0, server_default="0")
