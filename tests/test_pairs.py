@@ -221,20 +221,24 @@ def test_home_delivery_needs_a_plan_and_a_visit_every_week(world, login):
         .split("<h2>进行中的结对")[0]
 
 
-def test_a_long_uncovered_list_shows_its_first_children_and_a_page_of_its_own(world, login,
-                                                                              app):
+def test_uncovered_children_counted_per_school_listed_for_one_and_paged_whole(world, login,
+                                                                               app):
     from blueprints.pairs.routes import LIST_LIMIT
     for n in range(LIST_LIMIT + 3):
         f.student(world.a1, world.class_a1, name=f"留守{n:03d}", left_behind=True)
     db.session.commit()
     officer = login("officer")
     total = LIST_LIMIT + 3
-    for url in ("/pairs/", f"/pairs/?school={world.a1.id}"):  # across schools or in one
-        page = officer.get(url).text
-        assert f"留守儿童没有爱心妈妈（{total} 人）" in page
-        assert f"只列出前 {LIST_LIMIT} 人（共 {total} 人）" in page
-        assert page.count("留守0") == LIST_LIMIT and f"查看全部 {total} 人" in page
-    assert f'href="/pairs/needs/caring_mother?school={world.a1.id}"' in page
+    one = officer.get(f"/pairs/?school={world.a1.id}").text  # one school: its first children
+    assert one.count("留守0") == LIST_LIMIT
+    assert f"只列出前 {LIST_LIMIT} 人（共 {total} 人）" in one and f"查看全部 {total} 人" in one
+    assert f'href="/pairs/needs/caring_mother?school={world.a1.id}">' in one
+    township = officer.get("/pairs/").text  # several: how many each school has, as links
+    assert "留守0" not in township
+    schools = township.split("还没有所需结对的学生")[1].split("</table>")[0]
+    row = schools.split(f"<td>{world.a1.name}</td>")[1].split("</tr>")[0]
+    assert f'caring_mother?school={world.a1.id}">{total}</a>' in row
+    assert f'<a href="/pairs/needs/caring_mother">{total}</a>' in schools  # 合计
     app.config["PAGE_SIZE"] = 20
     whole = [officer.get(f"/pairs/needs/caring_mother?school={world.a1.id}&page={n}").text
              for n in (1, 2)]

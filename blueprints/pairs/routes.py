@@ -20,24 +20,28 @@ from responses import after_write, form_page, targets
 
 
 
-LIST_LIMIT = 20  # children listed per need on 结对帮扶's page, with how many in all and a link
-# to the need's own page, which lists them all a page at a time (a village school's 80
-# left-behind children without an 爱心妈妈 made the page 34 KB and 10 ms)
+LIST_LIMIT = 20  # children listed per need on 结对帮扶's page of one school, with how many in
+# all and a link to the need's own page, which lists them all a page at a time (a village
+# school's 80 left-behind children without an 爱心妈妈 made the page 34 KB and 10 ms)
 
 
 @bp.route("/")
 @access.require(*access.SCHOOL_READERS)  # a teacher's scope is their classes
 def index():
-    """Children who need a pair and lack one; the pairs not ended, those behind schedule
-    first, a page at a time."""
+    """Children who need a pair and lack one: of one school, the first of each need; of
+    several, how many each school has. The pairs not ended, those behind schedule first, a
+    page at a time."""
     today = date.today()
     filters = SchoolFilter.from_args(request.args)
     page, behind = schedule.page_of_pairs(today, filters.school,
                                           request.args.get("page", 1, type=int))
-    return render_template("pairs/index.html", page=page, behind=behind,
-                           uncovered=schedule.uncovered(today, filters.school, limit=LIST_LIMIT),
-                           schools=access.schools(), limit=LIST_LIMIT, filters=filters,
-                           kinds=PAIR_KINDS)
+    schools = access.schools()
+    one = filters.school or len(schools) == 1
+    return render_template(
+        "pairs/index.html", page=page, behind=behind, schools=schools, filters=filters,
+        uncovered=schedule.uncovered(today, filters.school, limit=LIST_LIMIT) if one else [],
+        by_school=None if one else schedule.uncovered_by_school(today), limit=LIST_LIMIT,
+        columns=schedule.NEED_COLUMNS, kinds=PAIR_KINDS)
 
 
 @bp.route("/needs/<kind>")

@@ -147,6 +147,9 @@ NEEDS = [
     ("留守儿童没有爱心妈妈", ("left_behind",), ("caring_mother",)),
     ("送教上门学生没有送教计划", ("placement:home_delivery",), ("home_delivery",)),
 ]
+# A need's column in the schools' table of 结对帮扶 (the page of a scope of several schools)
+NEED_COLUMNS = {"academic": "学困、厌学（缺帮扶或辅导）", "caring_mother": "留守（缺爱心妈妈）",
+                "home_delivery": "送教上门（缺送教计划）"}
 
 
 class _Condition(NamedTuple):
@@ -222,13 +225,18 @@ def _in_need(school_id: int | None, need: _Condition) -> sa.Select:
             .options(joinedload(Student.class_group), joinedload(Student.school)))
 
 
-def uncovered_counts(today: date) -> dict[int, int]:
-    """How many children per school lack a pair they need (a child may lack two), counted in
-    one pass."""
-    return {school_id: sum(counts) for school_id, *counts in db.session.execute(
+def uncovered_by_school(today: date) -> dict[int, list[int]]:
+    """How many children of each school in scope lack each need's pair (in NEEDS' order),
+    counted in one pass; the schools with none are left out."""
+    return {school_id: counts for school_id, *counts in db.session.execute(
         register.enrolled().with_only_columns(Student.school_id, *[
             sa.func.count().filter(need.counted) for need in _needs(today)])
         .group_by(Student.school_id)) if sum(counts)}
+
+
+def uncovered_counts(today: date) -> dict[int, int]:
+    """How many children per school lack a pair they need (a child may lack two)."""
+    return {school_id: sum(counts) for school_id, counts in uncovered_by_school(today).items()}
 
 
 def log(pair: TutoringPair, user, held_on: date, mode: str, minutes: int, content: str,
