@@ -145,6 +145,14 @@ def test_coverage_counts_every_child_and_pages_the_list(world, cadres, login, ap
     assert (">张三<" in first) != (">张三<" in second)
     assert (">李四<" in first) != (">李四<" in second)
     assert "第 2 / 2 页" in head.get("/responsibility/?page=9").text  # past the end: the last
+    officer = login("officer")  # several schools: how many each lacks, a school's list a click on
+    township = officer.get("/responsibility/").text
+    assert "张三" not in township and "共 2 名重点关注学生缺少责任人" in township
+    link = f'href="/responsibility/?school={world.a1.id}">{world.a1.name}<b>2</b>'
+    assert link in township
+    school = officer.get(f"/responsibility/?school={world.a1.id}&page=2").text
+    assert f"{world.a1.name}（2 人）" in school and "第 2 / 2 页" in school
+    assert f"/responsibility/?school={world.a1.id}&amp;page=1" in school  # the pager keeps it
 
 
 def test_responsibility_table_prints_masked_ids_for_a_school_or_a_village(world, cadres, login,

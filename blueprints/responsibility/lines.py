@@ -91,13 +91,20 @@ def lacking(today: date) -> sa.Select:
     ).order_by(*scores.REGISTER_ORDER)
 
 
-def missing_lines(today: date, page: int = 1) -> tuple[Page, dict[int, int]]:
-    """One page of (child, labels of the lines they lack) and how many lack lines per school,
-    both counted and paged by the database."""
+def missing_lines(today: date, number: int = 1, school_id: int | None = None,
+                  listed: bool = True) -> tuple[Page | None, dict[int, int]]:
+    """How many at-risk children lack a line in each school, and (when `listed`) page `number`
+    of (child, labels of the lines they lack), of one school when given: counted and paged by
+    the database."""
     stmt = lacking(today)
     per_school = dict(db.session.execute(stmt.with_only_columns(
         Student.school_id, sa.func.count()).group_by(Student.school_id).order_by(None)).all())
-    shown = Page.numbered(page, current_app.config["PAGE_SIZE"], sum(per_school.values()))
+    if not listed:
+        return None, per_school
+    if school_id:
+        stmt = stmt.where(Student.school_id == school_id)
+    shown = Page.numbered(number, current_app.config["PAGE_SIZE"],
+                          per_school.get(school_id, 0) if school_id else sum(per_school.values()))
     ids = db.session.scalars(stmt.with_only_columns(Student.id).limit(shown.per_page)
                              .offset(shown.offset)).all()
     students = {s.id: s for s in db.session.scalars(sa.select(Student).where(

@@ -10,6 +10,7 @@ from blueprints.responsibility import (bp, lines, network,  # noqa: F401 (the sh
 from blueprints.responsibility.forms import (BulkForm, CadreForm, GroupMemberForm,
                                              ResponsibilityForm)
 from extensions import db
+from filters import SchoolFilter
 from models import (CADRE_LEVELS, GOVERNMENT_LINE, RESPONSIBILITY_KINDS, Cadre, GroupMember,
                     School, Student, User)
 from responses import after_write, form_page
@@ -18,11 +19,16 @@ from responses import after_write, form_page
 @bp.route("/")
 @access.require(*access.EVERYONE)
 def index():
-    """Coverage: at-risk children who lack a person on any line, per school."""
-    page, per_school = lines.missing_lines(date.today(), request.args.get("page", 1, type=int))
+    """Coverage: how many at-risk children lack a person on any line in each school, and the
+    children of one school (the user's, or the one chosen among several), a page at a time."""
+    filters = SchoolFilter.from_args(request.args)
     schools = access.schools()
+    page, per_school = lines.missing_lines(
+        date.today(), request.args.get("page", 1, type=int), filters.school,
+        listed=bool(filters.school) or len(schools) == 1)
     return render_template("responsibility/index.html", page=page, per_school=per_school,
-                           schools=schools, kinds=RESPONSIBILITY_KINDS, villages=lines.villages())
+                           schools=schools, filters=filters, kinds=RESPONSIBILITY_KINDS,
+                           villages=lines.villages())
 
 
 @bp.route("/students/<int:student_id>", methods=["GET", "POST"])
