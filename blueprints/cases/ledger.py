@@ -129,17 +129,19 @@ class Counts:
     still_out: int = 0
 
 
-def monthly_counts(first: date, last: date, school: School | None = None) -> list[Counts]:
-    """Each school's counts for the month (of one school only, when given)."""
-    return counts_by_month([(first, last)], school)[0]
+def monthly_counts(first: date, last: date, schools: list[School] | None = None
+                   ) -> list[Counts]:
+    """Each school's counts for the month: of `schools` (the page's own list of them, or one
+    school), else of every school the user sees."""
+    return counts_by_month([(first, last)], schools)[0]
 
 
 def counts_by_month(months: list[tuple[date, date]],
-                    school: School | None = None) -> list[list[Counts]]:
+                    schools: list[School] | None = None) -> list[list[Counts]]:
     """monthly_counts() for each (first, last) of months, counted by the database in one
     statement over their span (the county's 150 schools: loading every case of the month
     with its steps took 3 ms)."""
-    schools = [school] if school else access.schools()
+    schools = schools or access.schools()
     columns = []
     for first, last in months:
         open_then = sa.and_(DropoutCase.opened_on <= last, sa.or_(

@@ -94,9 +94,11 @@ def case_page(report: MonthReport | None, kind: str, first: date, last: date,
     return Page.of(rows(report, kind, school_id, full_ids), number, size)
 
 
-def month_counts(report: MonthReport | None, first: date, last: date) -> list:
-    """Each school's counts for the month: as sent when it was sent, else from the records."""
-    return counts(report, None) if report else ledger.monthly_counts(first, last)
+def month_counts(report: MonthReport | None, first: date, last: date,
+                 schools: list | None = None) -> list:
+    """Each school's counts for the month: as sent when it was sent, else from the records (of
+    `schools` when the page has them already, ledger.monthly_counts)."""
+    return counts(report, None) if report else ledger.monthly_counts(first, last, schools)
 
 
 def rows(report: MonthReport, kind: str, school_id: int | None, full_ids: bool) -> list[list]:

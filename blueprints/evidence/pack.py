@@ -120,7 +120,7 @@ def assemble(school: School, term: Term, ledger_rows: bool = True) -> Pack:
     children = ledger.age_statement(term.school_year, school.id)
     if ledger_rows:
         pack.months = [(first, rows[0]) for (first, _), rows in zip(
-            months, ledger.counts_by_month(months, school))]
+            months, ledger.counts_by_month(months, [school]))]
         pack.suspected = ledger.case_rows("suspected", pack.first, pack.last, school.id, False)
         pack.dropouts = ledger.case_rows("dropout", pack.first, pack.last, school.id, False)
         pack.children = [ledger.age_row(n, s, False)

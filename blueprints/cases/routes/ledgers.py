@@ -56,10 +56,11 @@ def ledger_page():
     else:
         page = sent.case_page(report, kind, first, last, school_id, full, number)
         columns, rows = ledger.CASE_COLUMNS, page.items
+    schools = access.schools()
     return render_template(
         "cases/ledger.html", kind=kind, kinds=ledger.KINDS, page=page, columns=columns,
-        rows=rows, first=first, schools=access.schools(), school_id=school_id, report=report,
-        counts=sent.month_counts(report, first, last),
+        rows=rows, first=first, schools=schools, school_id=school_id, report=report,
+        counts=sent.month_counts(report, first, last, schools),
         versions=every, ended=date.today() >= last, changes=sent.changes(report, first, last)
         if report and report is every[-1] else [],
         args={k: v for k, v in request.args.items() if k != "page" and v})
