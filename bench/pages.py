@@ -79,7 +79,7 @@ def add_people() -> dict:
                        .values(teacher_id=teacher.id))  # the school's pairs are theirs
     db.session.commit()
     child = db.session.scalar(sa.select(Student.id).filter_by(class_id=klass.id))
-    return {"class": klass.id, "child": child}
+    return {"class": klass.id, "child": child, "school": village.id}
 
 
 def pages(ids: dict) -> dict[str, list[str]]:
@@ -87,8 +87,11 @@ def pages(ids: dict) -> dict[str, list[str]]:
               "/attendance/warnings", "/cases/", "/cases/visits/", "/responsibility/",
               "/pledges/", "/pairs/", "/activities/"]
     return {
+        # the officer's 包保 and 结对 pages count per school; a school's list is a click on
         "officer0": common + ["/dashboard/", "/aid/", "/attendance/risk", "/cases/ledger",
-                              "/summaries/", "/evidence/"],
+                              "/summaries/", "/evidence/",
+                              f"/responsibility/?school={ids['school']}",
+                              f"/pairs/needs/caring_mother?school={ids['school']}"],
         "head": common + [f"/attendance/classes/{ids['class']}", "/dashboard/", "/aid/"],
         "teacher": ["/", f"/attendance/classes/{ids['class']}", "/students/", "/pairs/mine"],
         "county": ["/dashboard/", "/students/", "/cases/ledger"],
