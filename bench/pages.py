@@ -91,6 +91,7 @@ def pages(ids: dict) -> dict[str, list[str]]:
         "officer0": common + ["/dashboard/", "/aid/", "/attendance/risk", "/cases/ledger",
                               "/summaries/", "/evidence/",
                               f"/responsibility/?school={ids['school']}",
+                              f"/pairs/?school={ids['school']}",
                               f"/pairs/needs/caring_mother?school={ids['school']}"],
         "head": common + [f"/attendance/classes/{ids['class']}", "/dashboard/", "/aid/"],
         "teacher": ["/", f"/attendance/classes/{ids['class']}", "/students/", "/pairs/mine"],

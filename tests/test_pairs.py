@@ -1,6 +1,7 @@
 """结对帮扶: schedule flags at week, month and quarter edges, 我的结对 (own pairs only, a
 session logged in one request), coverage of children without a pair, the child's page."""
 import random
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -152,6 +153,10 @@ def test_the_pairs_list_puts_those_behind_first_a_page_at_a_time(world, pairs, l
     second = head.get("/pairs/?page=2").text.split("<h2>进行中的结对")[1]
     assert "留守娃" in second and world.s_a1_other.name not in second
     assert "第 2 / 2 页" in second and "（2 对，1 对落后于要求）" in second
+    township = login("officer").get("/pairs/").text.split("<h2>进行中的结对")[1]
+    assert "留守娃" not in township  # several schools: each school's count, its list a click on
+    row = township.split(f'href="/pairs/?school={world.a1.id}">{world.a1.name}</a>')[1]
+    assert re.findall(r'class="num">(\d+)<', row.split("</tr>")[0]) == ["2", "1"]  # 1 behind
 
 
 def test_the_list_finds_pairs_behind_as_each_pair_does(world, app, signed_in):

@@ -28,20 +28,23 @@ LIST_LIMIT = 20  # children listed per need on 结对帮扶's page of one school
 @bp.route("/")
 @access.require(*access.SCHOOL_READERS)  # a teacher's scope is their classes
 def index():
-    """Children who need a pair and lack one: of one school, the first of each need; of
-    several, how many each school has. The pairs not ended, those behind schedule first, a
-    page at a time."""
+    """Of one school: its children who need a pair and lack one (the first of each need), and
+    its pairs not ended, those behind schedule first, a page at a time. Of several (the
+    township, the county): how many of each each school has, a school's lists a click on."""
     today = date.today()
     filters = SchoolFilter.from_args(request.args)
-    page, behind = schedule.page_of_pairs(today, filters.school,
-                                          request.args.get("page", 1, type=int))
     schools = access.schools()
-    one = filters.school or len(schools) == 1
-    return render_template(
-        "pairs/index.html", page=page, behind=behind, schools=schools, filters=filters,
-        uncovered=schedule.uncovered(today, filters.school, limit=LIST_LIMIT) if one else [],
-        by_school=None if one else schedule.uncovered_by_school(today), limit=LIST_LIMIT,
-        columns=schedule.NEED_COLUMNS, kinds=PAIR_KINDS)
+    if filters.school or len(schools) == 1:
+        page, behind = schedule.page_of_pairs(today, filters.school,
+                                              request.args.get("page", 1, type=int))
+        return render_template(
+            "pairs/index.html", page=page, behind=behind, schools=schools, filters=filters,
+            uncovered=schedule.uncovered(today, filters.school, limit=LIST_LIMIT),
+            limit=LIST_LIMIT, by_school=None, kinds=PAIR_KINDS)
+    return render_template("pairs/index.html", schools=schools, filters=filters,
+                           by_school=schedule.uncovered_by_school(today),
+                           pairs=schedule.pairs_by_school(today), columns=schedule.NEED_COLUMNS,
+                           kinds=PAIR_KINDS)
 
 
 @bp.route("/needs/<kind>")

@@ -128,6 +128,15 @@ def standing(today: date, teacher_id: int | None = None,
     return sorted(rows, key=lambda r: not r.due)  # stable: the register's order within
 
 
+def pairs_by_school(today: date) -> dict[int, tuple[int, int]]:
+    """(pairs not ended, how many of them behind schedule) of each school in scope."""
+    out: dict[int, tuple[int, int]] = {}
+    for row in standing(today):
+        pairs, behind = out.get(row.school_id, (0, 0))
+        out[row.school_id] = (pairs + 1, behind + bool(row.due))
+    return out
+
+
 def page_of_pairs(today: date, school_id: int | None, number: int) -> tuple[Page, int]:
     """A page of (pair, what it is behind on, last contact), the pairs behind schedule first,
     and how many are behind in all (the 结对帮扶 page)."""
