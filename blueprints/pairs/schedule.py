@@ -173,6 +173,7 @@ class _Condition(NamedTuple):
 
 
 def _needs(today: date):
+    """Each need's conditions (_Condition), in NEEDS' order."""
     for label, flags, kinds in NEEDS:
         wants = sa.or_(*[Student.placement == f.split(":")[1] if f.startswith("placement:")
                          else getattr(Student, f).is_(True) for f in flags])
