@@ -503,6 +503,36 @@ def test_a_stack_of_20_signed_letters_scans_in_at_once(app, live_server, chromiu
 
 
 @pytest.mark.demo
+def test_the_officer_works_through_a_schools_children_without_a_pair(app, live_server,
+                                                                      chromium):
+    """结对帮扶 of the township counts per school; the officer clicks a school's count of
+    left-behind children without an 爱心妈妈, gets that school's list, pairs the first child,
+    and the count is one less."""
+    from models import School, TutoringPair
+    school = db.session.scalar(db.select(School).filter_by(name="石桥村小"))
+    officer = _sign_in(chromium, live_server, "admin")
+    officer.goto(live_server + "/pairs/")
+    link = officer.locator(f"a[href='/pairs/needs/caring_mother?school={school.id}']")
+    before = int(link.inner_text())
+    assert before > 0 and "留守（缺爱心妈妈）" in officer.inner_text("main table thead")
+    link.click()
+    officer.wait_for_selector(f"h1:has-text('留守儿童没有爱心妈妈（{before} 人）')")
+    first = officer.locator("main tbody tr").first
+    name = first.locator("td").nth(2).inner_text().strip()
+    first.get_by_role("link", name="安排结对").click()
+    officer.wait_for_selector("#teacher_id")
+    assert officer.locator("#kind").input_value() == "caring_mother"
+    officer.get_by_role("button", name="保存").click()
+    officer.wait_for_selector("text=已结对")
+    pair = db.session.scalar(db.select(TutoringPair).join(Student).where(
+        Student.name == name, TutoringPair.kind == "caring_mother"))
+    assert pair is not None and pair.school_id == school.id
+    officer.goto(live_server + "/pairs/")
+    assert int(officer.locator(
+        f"a[href='/pairs/needs/caring_mother?school={school.id}']").inner_text()) == before - 1
+
+
+@pytest.mark.demo
 def test_aid_and_pairs_in_the_demo_township(app, live_server, chromium):
     """Issue 4's flow: the officer sets up this term's 生活补助; the village head grants it to a
     class in one action; the gaps list shows who is left out; the 公示 list prints names and
