@@ -71,12 +71,15 @@ def person_for(kind: str, person_id: int):
     return access.get_or_404(Cadre if kind in GOVERNMENT_LINE else User, person_id)
 
 
-def lacking(today: date) -> sa.Select:
-    """The at-risk children without every line: a select of their ids and schools, in the
-    register's order, which the caller pages or counts. At risk: enrolled at 高 or 中 risk
-    (read from the stored scores, scores.ranking), or out of school (休学/辍学)."""
-    enrolled = access.scoped(Student).where(Student.status == "enrolled").with_only_columns(
-        Student.id)
+def lacking(today: date, school_id: int | None = None) -> sa.Select:
+    """The at-risk children without every line (of one school when given): a select of their
+    ids and schools, in the register's order, which the caller pages or counts. At risk:
+    enrolled at 高 or 中 risk (read from the stored scores, scores.ranking), or out of school
+    (休学/辍学)."""
+    scoped = access.scoped(Student)
+    if school_id:
+        scoped = scoped.where(Student.school_id == school_id)
+    enrolled = scoped.where(Student.status == "enrolled").with_only_columns(Student.id)
     rank = scores.ranking(enrolled, today)
     lines = (sa.select(sa.func.count()).where(Responsibility.student_id == Student.id,
                                               Responsibility.kind.in_(RESPONSIBILITY_KINDS))
@@ -85,26 +88,23 @@ def lacking(today: date) -> sa.Select:
                      sa.and_(Student.status == "enrolled", rank.listed))
     # Lines are counted for the children at risk only: in "at_risk AND lines < 5" SQLite
     # counted them for each of a township's 5,000 (10.4 against 2.8 ms once lines are kept).
-    return scores.with_scores(access.scoped(Student).with_only_columns(
-        Student.id, Student.school_id)).where(
+    return scores.with_scores(scoped.with_only_columns(Student.id, Student.school_id)).where(
         at_risk, sa.case((at_risk, lines < len(RESPONSIBILITY_KINDS)), else_=sa.false())
     ).order_by(*scores.REGISTER_ORDER)
 
 
 def missing_lines(today: date, number: int = 1, school_id: int | None = None,
                   listed: bool = True) -> tuple[Page | None, dict[int, int]]:
-    """How many at-risk children lack a line in each school, and (when `listed`) page `number`
-    of (child, labels of the lines they lack), of one school when given: counted and paged by
-    the database."""
-    stmt = lacking(today)
+    """How many at-risk children lack a line in each school (of one school only, when given:
+    its children alone are scored and counted, 8.1 against 6.3 ms for the officer's page of a
+    village school), and when `listed` page `number` of (child, labels of the lines they
+    lack): counted and paged by the database."""
+    stmt = lacking(today, school_id)
     per_school = dict(db.session.execute(stmt.with_only_columns(
         Student.school_id, sa.func.count()).group_by(Student.school_id).order_by(None)).all())
     if not listed:
         return None, per_school
-    if school_id:
-        stmt = stmt.where(Student.school_id == school_id)
-    shown = Page.numbered(number, current_app.config["PAGE_SIZE"],
-                          per_school.get(school_id, 0) if school_id else sum(per_school.values()))
+    shown = Page.numbered(number, current_app.config["PAGE_SIZE"], sum(per_school.values()))
     ids = db.session.scalars(stmt.with_only_columns(Student.id).limit(shown.per_page)
                              .offset(shown.offset)).all()
     students = {s.id: s for s in db.session.scalars(sa.select(Student).where(

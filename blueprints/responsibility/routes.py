@@ -19,8 +19,9 @@ from responses import after_write, form_page
 @bp.route("/")
 @access.require(*access.EVERYONE)
 def index():
-    """Coverage: how many at-risk children lack a person on any line in each school, and the
-    children of one school (the user's, or the one chosen among several), a page at a time."""
+    """Coverage: how many at-risk children lack a person on any line in each school, each a
+    link to that school's page: its count and its children a page at a time (a village head's
+    page is their school's)."""
     filters = SchoolFilter.from_args(request.args)
     schools = access.schools()
     page, per_school = lines.missing_lines(
