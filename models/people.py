@@ -217,7 +217,12 @@ class ClassGroup(db.Model):
 
     @property
     def label(self) -> str:
-        return f"{GRADES.get(self.grade, self.grade)}{self.name}"
+        return self.label_of(self.grade, self.name)
+
+    @staticmethod
+    def label_of(grade: int, name: str) -> str:
+        """七年级2班: of a class row, or of a plain row's columns (models.register.class_label)."""
+        return f"{GRADES.get(grade, grade)}{name}"
 
     def __str__(self) -> str:
         return self.label

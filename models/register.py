@@ -18,6 +18,15 @@ if TYPE_CHECKING:  # annotations only: the mapper registry resolves them by name
     from models.papers import Pledge, Responsibility
 
 
+def class_label(grade: int | None, class_grade: int | None = None,
+                class_name: str | None = None) -> str:
+    """年级班级 as lists show it: the class's label (七年级2班), else the child's grade alone;
+    plain rows (no Student loaded) pass their columns."""
+    if class_name is not None:
+        return ClassGroup.label_of(class_grade, class_name)
+    return GRADES.get(grade, "") if grade else ""
+
+
 class Student(db.Model):
     __tablename__ = "students"
     # a school's (or a township's) children by status, read from the index alone: without it
@@ -128,7 +137,7 @@ class Student(db.Model):
 
     @property
     def grade_label(self) -> str:
-        return GRADES.get(self.grade, "") if self.grade else ""
+        return class_label(self.grade)
 
     @property
     def class_label(self) -> str:

@@ -9,8 +9,8 @@ import pytest
 from blueprints.attendance import rules
 from blueprints.cases import workflow
 from extensions import db
-from models import (Absence, AuditLog, CaseNotice, DropoutCase, EarlyWarning, HomeVisit,
-                    StatusChange, Term)
+from models import (Absence, AuditLog, CaseNotice, DropoutCase, EarlyWarning, Guardian,
+                    HomeVisit, StatusChange, Term)
 from refusal import Refusal
 from tests import factories as f
 
@@ -304,6 +304,33 @@ def test_a_past_months_ledger_shows_each_case_as_it_stood_then(world, login, sig
     assert "村干部上门劝返" in rows[0][12] and "返校" not in rows[0][12]
     page = login("head").get(f"/cases/ledger?kind=suspected&month={month:%Y-%m}").text
     assert "劝返中" in page and "已销号" not in page.split("<tbody>")[1]
+
+
+def test_a_ledger_row_reads_every_column_from_the_records(world, signed_in):
+    """The ledger's rows are read as plain rows (ledger.case_rows): each column is the
+    record's, the guardian the first by position, not the first written, the steps after
+    the opening one in their order."""
+    from blueprints.cases import ledger
+    child = world.s_a1
+    child.student_no, child.village, child.village_group, child.address = \
+        "G" + child.id_number, "甲村", "三组", "12号"
+    child.guardians.append(Guardian(name="王二妹", relation="母亲", phone="13900002222",
+                                    position=-1))  # written second, listed first
+    case = workflow.open_case(child, "manual", TODAY.replace(day=1), None, reason="外出打工")
+    case.whereabouts = "广东东莞"
+    db.session.commit()
+    with signed_in(world.users["village_head"]) as head:
+        workflow.move(case, "persuading", TODAY.replace(day=1), head, "村干部上门劝返")
+        db.session.commit()
+        month, month_end = ledger.month_range(f"{TODAY:%Y-%m}")
+        full, masked = (ledger.case_rows("suspected", month, month_end, None, ids)[0]
+                        for ids in (True, False))
+    assert full == [1, "甲一村小", "三年级1班", "张三", child.student_no, "王二妹", "13900002222",
+                    "甲村三组 12号", "外出打工", "广东东莞", world.users["teacher"].name, "劝返中",
+                    f"{TODAY.replace(day=1):%m-%d} 村干部上门劝返",
+                    TODAY.replace(day=1).isoformat(), ""]
+    assert masked[4] != child.student_no and masked[4].startswith("G")
+    assert masked[:4] == full[:4] and masked[5:] == full[5:]
 
 
 def test_ledger_prints_masked_for_a_teacher(world, login, batch_pdf):
