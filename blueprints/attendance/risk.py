@@ -70,12 +70,12 @@ def settings() -> dict:
 
 
 def assess(students, today: date) -> dict[int, Assessment]:
-    """Assess many children at once: `students` is a list of Student rows or a select of
-    student ids (read through access.py by the caller). Every input is read in one statement,
+    """Assess many children at once: `students` is a list of Student rows or of their ids, or a
+    select of student ids (read through access.py by the caller). Every input is read in one statement,
     a child a row (_inputs), and the latest overrides in one more when there are any."""
     cfg, w = settings(), settings()["weights"]
     ids = (db.session.scalars(students).all() if isinstance(students, sa.Select)
-           else [s.id for s in students])
+           else [getattr(s, "id", s) for s in students])
     window = today - timedelta(days=cfg["window_days"])  # both absence indicators look here
     rows = db.session.execute(_inputs(), {"assessed": ids, "window": window, "today": today,
                                           "year_ago": today - timedelta(days=365)}).all()
