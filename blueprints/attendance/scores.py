@@ -26,10 +26,10 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 import access
 from blueprints.attendance import rules
 from blueprints.attendance.risk import RISK_FLAGS, TOWNSHIP, assess, latest_run, level_of, settings
+from blueprints.students.rows import children_of
 from extensions import db, plain_rows
-from models import (GRADES, RISK_LEVELS, Absence, AidGrant, ClassGroup, DropoutCase, Guardian,
-                    RiskOverride, RiskScore, School, Student, TutoringPair, class_label,
-                    school_year_of)
+from models import (GRADES, RISK_LEVELS, Absence, AidGrant, DropoutCase, Guardian, RiskOverride,
+                    RiskScore, School, Student, TutoringPair, school_year_of)
 from paging import Page
 
 
@@ -46,18 +46,8 @@ def ranked(ids: sa.Select, today: date, limit: int | None = None, offset: int = 
     return [sid for sid, _total in rows], rows[0][1] if rows else 0
 
 
-@dataclass
-class Listed:
-    """A child as the risk list shows it, read as a plain row (loading 50 children with their
-    schools and classes took 1.3 ms of the officer's page; the row 0.3)."""
-    id: int
-    name: str
-    school: str
-    class_label: str
-
-
 def ranked_page(ids: sa.Select, today: date, number: int) -> Page:
-    """Page `number` of the ranked children (ranked()): (Listed, assessment with its evidence)
+    """Page `number` of the ranked children (ranked()): (ChildRow, assessment with its evidence)
     for the rows shown only (a township's ~1,600 at risk are not read to show 50)."""
     size = current_app.config["PAGE_SIZE"]
     number = max(number, 1)
@@ -65,14 +55,9 @@ def ranked_page(ids: sa.Select, today: date, number: int) -> Page:
     if not found and number > 1:  # past the last page: the last, as Page.of clamps
         number = Page.numbered(number, size, ranked(ids, today)[1]).page
         found, total = ranked(ids, today, size, (number - 1) * size)
-    listed = {row.id: Listed(row.id, row.name, row.school, class_label(*row[3:])) for row in
-              plain_rows(sa.select(Student.id, Student.name, School.name.label("school"),
-                                   Student.grade, ClassGroup.grade, ClassGroup.name)
-                         .join(School, Student.school_id == School.id)
-                         .outerjoin(ClassGroup, Student.class_id == ClassGroup.id)
-                         .where(Student.id.in_(found)))} if found else {}
     assessed = assess(found, today)
-    return Page([(listed[sid], assessed[sid]) for sid in found], number, size, total)
+    return Page(list(zip(children_of(found), (assessed[sid] for sid in found))), number,
+                size, total)
 
 
 # Up to this many out-of-date children are scored by the list of their ids (and this many a

@@ -18,6 +18,7 @@ from flask import current_app
 
 import access
 from blueprints.students import register
+from blueprints.students.rows import ChildRow, children_of
 from extensions import db
 from models import PAIR_KINDS, Student, TutoringPair, TutoringSession
 from paging import Page
@@ -191,26 +192,24 @@ class Need(NamedTuple):
     label: str
     kind: str
     total: int
-    students: list[Student]
+    students: list[ChildRow]
 
 
 def uncovered(today: date, school_id: int | None = None, limit: int | None = None) -> list[Need]:
     """One Need for each kind of need, in scope: the children ordered by school, grade and
-    pinyin, read from the students' profile index; only the rows listed are loaded. With a
-    limit, the three needs are counted in one statement, not three."""
+    pinyin, read from the students' profile index; only the rows listed are read, all three
+    needs' in one statement. With a limit, the three needs are counted in one statement, not
+    three."""
     needs = list(_needs(today))
     totals = db.session.execute(register.enrolled(school_id).with_only_columns(*[
         sa.func.count().filter(need.counted) for need in needs])).one() \
         if limit is not None else None
-    out = []
-    for n, need in enumerate(needs):
-        if totals is not None and not totals[n]:
-            out.append(Need(need.label, need.kind, 0, []))
-            continue
-        students = db.session.scalars(_in_need(school_id, need).limit(limit)).all()
-        out.append(Need(need.label, need.kind, len(students) if totals is None else totals[n],
-                        students))
-    return out
+    ids = [db.session.scalars(_in_need(school_id, need).limit(limit)).all()
+           if totals is None or totals[n] else [] for n, need in enumerate(needs)]
+    children = {c.id: c for c in children_of(list({sid for found in ids for sid in found}))}
+    return [Need(need.label, need.kind, len(found) if totals is None else totals[n],
+                 [children[sid] for sid in found])
+            for n, (need, found) in enumerate(zip(needs, ids))]
 
 
 def need_page(today: date, kind: str, school_id: int | None, number: int
@@ -222,17 +221,16 @@ def need_page(today: date, kind: str, school_id: int | None, number: int
         return None
     page = Page.numbered(number, current_app.config["PAGE_SIZE"], db.session.scalar(
         register.enrolled(school_id).where(need.counted).with_only_columns(sa.func.count())))
-    page.items = db.session.scalars(_in_need(school_id, need).limit(page.per_page)
-                                    .offset(page.offset)).all()
+    page.items = children_of(db.session.scalars(_in_need(school_id, need).limit(page.per_page)
+                                                .offset(page.offset)).all())
     return need.label, page
 
 
 def _in_need(school_id: int | None, need: _Condition) -> sa.Select:
-    """The enrolled children in scope with a need, as the lists show them: by school, grade and
-    pinyin (the students' profile index), with their classes and schools."""
-    return (register.enrolled(school_id).where(need.listed)
-            .order_by(Student.school_id, Student.grade, Student.name_pinyin)
-            .options(joinedload(Student.class_group), joinedload(Student.school)))
+    """The ids of the enrolled children in scope with a need, in the lists' order: by school,
+    grade and pinyin (the students' profile index)."""
+    return (register.enrolled(school_id).with_only_columns(Student.id).where(need.listed)
+            .order_by(Student.school_id, Student.grade, Student.name_pinyin))
 
 
 def uncovered_by_school(today: date) -> dict[int, list[int]]:
