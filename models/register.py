@@ -5,7 +5,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship, validates
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from extensions import db
 from models.common import (FOCUS_FLAGS, GRADES, ID_TYPES, PLACEMENTS, STATUSES, mask_id,
@@ -83,10 +83,6 @@ class Student(db.Model):
     # Optimistic locking: an edit made from a stale form is refused, not silently applied.
     version: Mapped[int] = mapped_column(default=1)
     __mapper_args__ = {"version_id_col": version}
-    # the first guardian's phone, loaded by the register's list in its own query
-    # (students.register.FIRST_PHONE) instead of every guardian of every row; None elsewhere
-    first_phone: Mapped[str | None] = query_expression()
-
     school: Mapped[School] = relationship()
     class_group: Mapped[ClassGroup | None] = relationship()
     guardians: Mapped[list[Guardian]] = relationship(

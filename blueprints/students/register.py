@@ -15,7 +15,7 @@ from models import (FOCUS_FLAGS, PLACEMENTS, STATUSES, ClassGroup, Guardian, Sch
 
 SORTS = {"pinyin": "按姓名拼音", "class": "按年级班级", "new": "最近登记"}
 CJK = re.compile(r"[\u3400-\u9fff]")
-# the list's 监护人电话: the first guardian's, one column of the list's query (Student.first_phone)
+# the list's 监护人电话: the first guardian's, one column of the list's rows (rows.children_of)
 FIRST_PHONE = (sa.select(Guardian.phone).where(Guardian.student_id == Student.id)
                .order_by(Guardian.position, Guardian.id).limit(1).scalar_subquery())
 
@@ -38,11 +38,13 @@ class Filters(ListFilter):
     flag: str = choice(FOCUS_FLAGS)
     sort: str = choice(SORTS, "pinyin", orders=True)
 
-    def found_by_number(self, students: list[Student]) -> list[Student]:
-        """The children of a page found by the whole ID number or 学籍号 typed in the search
-        box: the search confirmed that number is theirs (audit.read_ids)."""
+    def found_by_number(self, ids: list[int]) -> list[Student]:
+        """The children of a page (`ids`) found by the whole ID number or 学籍号 typed in the
+        search box: the search confirmed that number is theirs (audit.read_ids)."""
         typed = _full_number(self.q)
-        return [s for s in students if typed and typed in (s.id_number, s.student_no)]
+        return db.session.scalars(sa.select(Student).where(
+            Student.id.in_(ids), sa.or_(Student.id_number == typed, Student.student_no == typed))
+        ).all() if typed and ids else []
 
     def class_choices(self, schools: list[School]) -> list[ClassGroup]:
         """The classes the 班级 filter offers: the chosen school's, or none yet for someone who

@@ -2,7 +2,6 @@ from datetime import date
 
 from flask import current_app, flash, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy.orm import joinedload, with_expression
 from sqlalchemy.orm.exc import StaleDataError
 
 import access
@@ -13,7 +12,8 @@ from blueprints.attendance import risk
 import audit
 from blueprints.students import bp, idnumber, importer, roster, sheets, sync, timeline
 from blueprints.students.forms import ImportForm, StatusForm, StudentForm
-from blueprints.students.register import FIRST_PHONE, SORTS, Filters, classes_of
+from blueprints.students.register import SORTS, Filters, classes_of
+from blueprints.students.rows import children_of
 from extensions import db
 from models import FOCUS_FLAGS, ClassGroup, Guardian, School, Student, Term
 from responses import after_write, invalid, page_or_fragment, targets
@@ -33,16 +33,16 @@ def index():
     filters = Filters.from_args(request.args)
     schools = _schools()
     classes = filters.class_choices(schools)
-    page = db.paginate(filters.statement().options(  # a page's rows and classes in 1 query
-        joinedload(Student.class_group), with_expression(Student.first_phone, FIRST_PHONE)),
-        page=request.args.get("page", 1, type=int),  # its schools are `schools`' (identity map)
+    page = db.paginate(filters.statement().with_only_columns(Student.id),  # then its rows
+        page=request.args.get("page", 1, type=int),
         per_page=current_app.config["PAGE_SIZE"], error_out=False)
+    page.items = children_of(page.items, phones=True)
     html = page_or_fragment("students/index.html", "students/_results.html", "student-results",
                             page=page, filters=filters, schools=schools, classes=classes,
                             oob=targets("student-results"),
                             sorts=SORTS, full_ids=access.sees_full_ids(),
                             max_sheets=sheets.MAX_SHEETS)
-    audit.read_ids(filters.found_by_number(page.items), "按完整号码查找")
+    audit.read_ids(filters.found_by_number([s.id for s in page.items]), "按完整号码查找")
     return html
 
 

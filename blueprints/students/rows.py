@@ -9,36 +9,53 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
+from blueprints.students.register import FIRST_PHONE
 from extensions import plain_rows
-from models import FOCUS_FLAGS, STATUSES, ClassGroup, School, Student, class_label
+from models import (FOCUS_FLAGS, PLACEMENTS, STATUSES, ClassGroup, School, Student, class_label,
+                    mask_id)
 
-COLUMNS = (Student.id, Student.name, Student.status, Student.school_id, School.name, Student.grade,
-           ClassGroup.grade.label("class_grade"), ClassGroup.name.label("class_name"),
+COLUMNS = (Student.id, Student.name, Student.sex, Student.status, Student.placement,
+           Student.school_id, School.name, Student.village, Student.village_group,
+           sa.func.coalesce(Student.id_number, Student.id_document),
+           Student.grade, ClassGroup.grade, ClassGroup.name,
            *(getattr(Student, flag) for flag in FOCUS_FLAGS))
+CLASS, FLAGS = slice(10, 13), slice(13, 13 + len(FOCUS_FLAGS))
 
 
 @dataclass(frozen=True, slots=True)
 class ChildRow:
     id: int
     name: str
+    sex: str
     status: str
+    placement: str
     school_id: int
     school: str  # its name
+    village: str
+    village_group: str
+    masked_id: str
     class_label: str
     focus_labels: list[str]
+    first_phone: str | None  # the first guardian's, when asked for
 
     @property
     def status_label(self) -> str:
         return STATUSES.get(self.status, self.status)
 
+    @property
+    def placement_label(self) -> str:
+        return PLACEMENTS.get(self.placement, self.placement)
 
-def children_of(ids: list[int]) -> list[ChildRow]:
-    """The children of `ids` (read through access.py by the caller), in that order."""
+
+def children_of(ids: list[int], phones: bool = False) -> list[ChildRow]:
+    """The children of `ids` (read through access.py by the caller), in that order; with their
+    first guardian's phone when `phones`."""
     found = {}
-    for row in plain_rows(sa.select(*COLUMNS).join(School, Student.school_id == School.id)
+    for row in plain_rows(sa.select(*COLUMNS, FIRST_PHONE if phones else sa.null())
+                          .join(School, Student.school_id == School.id)
                           .outerjoin(ClassGroup, Student.class_id == ClassGroup.id)
                           .where(Student.id.in_(ids))) if ids else ():
-        id_, name, status, school_id, school, *classes = row[:8]
-        found[id_] = ChildRow(id_, name, status, school_id, school, class_label(*classes),
-                              [label for label, yes in zip(FOCUS_FLAGS.values(), row[8:]) if yes])
+        found[row[0]] = ChildRow(
+            *row[:9], mask_id(row[9]), class_label(*row[CLASS]),
+            [label for label, yes in zip(FOCUS_FLAGS.values(), row[FLAGS]) if yes], row[-1])
     return [found[sid] for sid in ids]
