@@ -20,15 +20,17 @@ from models import ABSENCE_SHORT
 def row(student, days: list[tuple[date, bool]], absences: dict, today: date, taken: set,
         writable: bool, mark_url: str) -> Markup:
     """The cells of a child's row in the week `days` ((day, school day) pairs)."""
+    name, url = escape(student.name), escape(mark_url)  # once a row, not once a cell
     return Markup("").join(
-        cell(student, day, absences.get((student.id, day)), school_day, day > today,
-             day in taken, writable, mark_url) for day, school_day in days)
+        cell(student.id, name, day, absences.get((student.id, day)), school_day, day > today,
+             day in taken, writable, url) for day, school_day in days)
 
 
-def cell(student, day: date, absence, school_day: bool, future: bool, taken: bool,
-         writable: bool, mark_url: str) -> Markup:
-    """The <td> of `student` on `day`: 休 on a day off; the mark as text when the day is to
-    come or the user may not mark; else a button that sets or clears the chosen kind."""
+def cell(student_id: int, name: Markup, day: date, absence, school_day: bool, future: bool,
+         taken: bool, writable: bool, mark_url: Markup) -> Markup:
+    """The <td> of a child (its id and escaped name) on `day`: 休 on a day off; the mark as
+    text when the day is to come or the user may not mark; else a button that sets or clears
+    the chosen kind (mark_url escaped)."""
     if absence:
         state = f" k-{escape(absence.kind)}"
     else:
@@ -43,7 +45,7 @@ def cell(student, day: date, absence, school_day: bool, future: bool, taken: boo
             title = f' title="{escape(absence.reason)}"' if absence and absence.reason else ""
             unrolled = "" if taken or absence else "（未点名）"
             inner = Markup(
-                f'<button type="button" name="cell" value="{student.id}:{day.isoformat()}" '
-                f'hx-post="{escape(mark_url)}"{title} aria-label="{escape(student.name)} '
+                f'<button type="button" name="cell" value="{student_id}:{day.isoformat()}" '
+                f'hx-post="{mark_url}"{title} aria-label="{name} '
                 f'{day.month}月{day.day}日{unrolled}">{escape(shown)}</button>')
     return Markup(f'<td class="cell{state}">{inner}</td>')

@@ -15,7 +15,7 @@ import printjobs
 from blueprints.attendance import bp, cells, risk, risk_ledger, rules, scores
 from blueprints.attendance.lists import WARNING_STATES, WarningFilter
 from blueprints.students import register
-from extensions import db
+from extensions import db, plain_rows
 from filters import SchoolFilter
 from models import (ABSENCE_KINDS, AWAY_PLACEMENTS, Absence, ClassGroup,
                     EarlyWarning, School, Student, school_year_of)
@@ -44,9 +44,11 @@ def index():
 
 
 def _grid(klass: ClassGroup, monday: date):
-    students = db.session.scalars(access.scoped(Student).where(
+    """The class's children on its roll (id and name: plain rows, not the register's whole
+    record), the week's days and the week's absences by (child, day)."""
+    students = plain_rows(access.scoped(Student).with_only_columns(Student.id, Student.name).where(
         Student.class_id == klass.id, Student.status == "enrolled",
-        Student.placement.not_in(AWAY_PLACEMENTS)).order_by(Student.name_pinyin)).all()
+        Student.placement.not_in(AWAY_PLACEMENTS)).order_by(Student.name_pinyin))
     cal = rules.calendar(klass.school.township_id)
     days = cal.week(monday)
     found = db.session.scalars(access.scoped(Absence).where(
