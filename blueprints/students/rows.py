@@ -5,6 +5,7 @@ orders and pages the ids (alone: a join of schools kept SQLite from reading the 
 index in order and stopping at a page, scores.with_scores); these are their rows."""
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -51,11 +52,18 @@ def children_of(ids: list[int], phones: bool = False) -> list[ChildRow]:
     """The children of `ids` (read through access.py by the caller), in that order; with their
     first guardian's phone when `phones`."""
     found = {}
-    for row in plain_rows(sa.select(*COLUMNS, FIRST_PHONE if phones else sa.null())
-                          .join(School, Student.school_id == School.id)
-                          .outerjoin(ClassGroup, Student.class_id == ClassGroup.id)
-                          .where(Student.id.in_(ids))) if ids else ():
+    for row in plain_rows(_statement(phones), {"ids": ids}) if ids else ():
         found[row[0]] = ChildRow(
             *row[:9], mask_id(row[9]), class_label(*row[CLASS]),
             [label for label, yes in zip(FOCUS_FLAGS.values(), row[FLAGS]) if yes], row[-1])
     return [found[sid] for sid in ids]
+
+
+@functools.cache
+def _statement(phones: bool) -> sa.Select:
+    """children_of()'s statement, built once: building it and its cache key took 0.6 ms of the
+    1 ms it took for a page of 50."""
+    return (sa.select(*COLUMNS, FIRST_PHONE if phones else sa.null())
+            .join(School, Student.school_id == School.id)
+            .outerjoin(ClassGroup, Student.class_id == ClassGroup.id)
+            .where(Student.id.in_(sa.bindparam("ids", expanding=True))))
