@@ -51,13 +51,16 @@ class RiskScore(db.Model):
     child given the same id raises `rev` on insert."""
     __tablename__ = "risk_scores"
     # migration 0032: the rows out of date since a write, and whether any is of another day;
-    # 0034: the score beside the child, which a list reads from the index alone
+    # 0034: the score beside the child, which a list reads from the index alone; 0035: a
+    # township's scores as one range (a list of one township reads its children at risk alone)
     __table_args__ = (
         sa.Index("ix_risk_scores_unscored", "student_id", "scored_rev", "rev",
                  sqlite_where=sa.text("scored_rev IS NULL OR scored_rev <> rev"),
                  postgresql_where=sa.text("scored_rev IS NULL OR scored_rev <> rev")),
         sa.Index("ix_risk_scores_as_of_basis", "as_of", "basis"),
-        sa.Index("ix_risk_scores_points", "student_id", "points"))
+        sa.Index("ix_risk_scores_points", "student_id", "points"),
+        sa.Index("ix_risk_scores_township", "township_id", "points",
+                 postgresql_include=["student_id"]))
 
     student_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     rev: Mapped[int] = mapped_column(default=0, server_default="0")
@@ -65,3 +68,6 @@ class RiskScore(db.Model):
     as_of: Mapped[date | None]
     basis: Mapped[str | None] = mapped_column(sa.String(16))
     points: Mapped[int | None]
+    # the child's township when it was scored (no foreign key, as student_id): a list of one
+    # township reads its range of ix_risk_scores_township (scores.ranking)
+    township_id: Mapped[int | None]

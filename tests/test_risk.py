@@ -227,10 +227,13 @@ def test_the_risk_list_puts_the_highest_first_a_page_at_a_time(world, term, logi
 
 @pytest.fixture
 def scores(world, term, signed_in):
-    """scores.check(day): the stored scores give assess()'s levels for township A's children;
-    scores.stale(child): whether the child's stored score is out of date."""
+    """scores.check(day): the stored scores give assess()'s levels for township A's children,
+    to township A's officer (who reads the township's range of stored scores, first, so that a
+    child just moved is scored and stored by that read) and to the county's reader (every
+    score); scores.stale(child): whether the child's stored score is out of date."""
     from flask import g
 
+    import access
     from models import RiskScore, Student
 
     class Scores:
@@ -238,10 +241,16 @@ def scores(world, term, signed_in):
 
         def check(self, day=TODAY):
             g.pop("calendars", None)  # built once a request; this test's context lives on
+            assessed = risk.assess(self.ids, day)
+            expected = {sid: (a.level, a.score) for sid, a in assessed.items()
+                        if a.level != "low"}
             with signed_in(world.users["central_officer"]):
-                assessed = risk.assess(self.ids, day)
-                expected = {sid: (a.level, a.score) for sid, a in assessed.items()
-                            if a.level != "low"}
+                seen = set(db.session.scalars(access.scoped(Student).with_only_columns(
+                    Student.id)))  # a village school moved to township B is not theirs
+                assert stored.at_risk(access.scoped(Student).with_only_columns(Student.id).where(
+                    Student.id.in_(self.ids)), day) == {
+                    sid: found for sid, found in expected.items() if sid in seen}
+            with signed_in(world.county_inspector):
                 assert stored.at_risk(self.ids, day) == expected
             db.session.commit()  # see what was stored
             rows = db.session.execute(db.select(
@@ -348,6 +357,39 @@ def test_a_score_from_a_write_not_yet_committed_is_not_stored(world, scores, sig
     db.session.rollback()
     assert not scores.stale(s)
     assert scores.check() == {}
+
+
+def test_a_township_reads_its_own_range_of_stored_scores(world, scores, signed_in, app):
+    """A stored score carries its child's township (migration 0035), written with the score: a
+    user of one township lists from that township's range of scores, the county's reader from
+    all of them; a village school moved to another township is scored there before it is
+    listed."""
+    from sqlalchemy import event
+
+    from models import RiskScore
+    s = world.s_a1
+    s.school_weary, s.learning_difficulty = True, True  # 中
+    db.session.commit()
+    scores.check()
+    assert db.session.get(RiskScore, s.id).township_id == world.central_a.id
+    statements = []
+    listen = (db.engine, "before_cursor_execute",
+              lambda conn, cursor, statement, *args: statements.append(statement))
+    event.listen(*listen)
+    try:
+        for user in (world.users["central_officer"], world.county_inspector):
+            with signed_in(user):
+                stored.ranked_page(scores.ids, TODAY, 1)
+    finally:
+        event.remove(*listen)
+    ranked = [st for st in statements if "OVER ()" in st]
+    assert f"risk_scores.township_id = {world.central_a.id}" in ranked[0]
+    assert "township_id" not in ranked[1]
+    world.a1.parent_id = world.central_b.id  # a1 moves to township B
+    db.session.commit()
+    scores.check()  # the officer no longer sees the child, the county's reader does
+    assert db.session.get(RiskScore, s.id, populate_existing=True).township_id == \
+        world.central_b.id
 
 
 def test_a_new_child_given_a_deleted_childs_id_is_scored_afresh(world, scores):
