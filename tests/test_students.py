@@ -307,3 +307,18 @@ def test_masked_roles_cannot_rebuild_an_id_digit_by_digit(world, login):
         assert link in client.get(f"/students/?q={number}").text  # the whole number
         assert link in client.get(f"/students/?q={number[-4:]}").text  # the digits they see
     assert link in login("head").get(f"/students/?q={number[6:14]}").text  # sees full IDs
+
+
+def test_the_home_page_counts_the_register_by_status_and_the_enrolled_by_group(world, login):
+    """One statement counts both (blueprints/home/overview.py): a focus group counts the
+    enrolled only, a status every child the user sees."""
+    world.s_a1.left_behind = True
+    world.s_a1_other.left_behind, world.s_a1_other.status = True, "suspended"
+    world.s_a2.orphan = True
+    world.s_b1.left_behind = True  # township B's
+    db.session.commit()
+    page = login("officer").get("/").text
+    assert "在读<b>2</b>" in page and "休学<b>1</b>" in page
+    assert "留守<b>1</b>" in page and "孤儿/事实无人抚养<b>1</b>" in page and "单亲<b>0</b>" in page
+    head = login("head").get("/").text  # 甲一村小 alone
+    assert "在读<b>1</b>" in head and "留守<b>1</b>" in head and "孤儿/事实无人抚养<b>0</b>" in head

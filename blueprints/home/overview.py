@@ -16,20 +16,20 @@ from models import (FOCUS_FLAGS, ActionItem, ClassGroup, DropoutCase, EarlyWarni
 
 
 def register_counts() -> tuple[dict, dict]:
-    """Children by status, and the enrolled by focus group: counted from the students'
-    indexes. Grouped by school and status, in the order of the (school, status) index: grouped
-    by status alone, SQLite walked the county's status index (16 ms against 2.5)."""
-    scoped = access.scoped(Student)
-    by_status = Counter()
-    for status, n in db.session.execute(scoped.with_only_columns(Student.status, sa.func.count())
-                                        .group_by(Student.school_id, Student.status)):
+    """Children by status, and the enrolled by focus group: counted in one statement from the
+    students' profile index, which holds the status and every focus flag (two statements cost
+    PostgreSQL 1.9 ms, a round trip each). Grouped by school and status, in the order of the
+    index: grouped by status alone, SQLite walked the county's status index (16 ms against
+    2.5). COUNT(*) FILTER (WHERE ...): SQLite takes fewer steps a row than SUM(CASE ...)."""
+    enrolled = Student.status == "enrolled"
+    by_status, flags = Counter(), Counter({f: 0 for f in FOCUS_FLAGS})
+    for status, n, *counts in db.session.execute(access.scoped(Student).with_only_columns(
+            Student.status, sa.func.count(),
+            *[sa.func.count().filter(sa.and_(enrolled, getattr(Student, f))) for f in FOCUS_FLAGS])
+            .group_by(Student.school_id, Student.status)):
         by_status[status] += n
-    # COUNT(*) FILTER (WHERE flag): SQLite takes fewer steps a row than SUM(CASE ...) (4.1 ->
-    # 2.3 ms for a township's 5,000)
-    flags = db.session.execute(scoped.with_only_columns(*[
-        sa.func.count().filter(getattr(Student, f)).label(f) for f in FOCUS_FLAGS])
-        .where(Student.status == "enrolled")).one()._asdict()
-    return by_status, flags
+        flags.update(dict(zip(FOCUS_FLAGS, counts)))
+    return by_status, dict(flags)
 
 
 def own_classes() -> list:
