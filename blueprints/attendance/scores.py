@@ -40,7 +40,7 @@ def ranked(ids: sa.Select, today: date, limit: int | None = None, offset: int = 
     order), `limit` of them from `offset`, and how many are listed: ranked, paged and counted
     by the database from the stored scores."""
     rank = ranking(ids, today)
-    rows = db.session.execute(with_scores(sa.select(Student.id, sa.func.count().over()))
+    rows = db.session.execute(with_scores(sa.select(Student.id, sa.func.count().over()), rank)
                               .where(access.among(ids), rank.listed)
                               .order_by(*rank.order, *REGISTER_ORDER)
                               .limit(limit).offset(offset)).all()
@@ -76,12 +76,15 @@ STORE_WAIT_MS = 50
 REGISTER_ORDER = (Student.school_id, Student.grade, Student.name_pinyin)
 
 
-def with_scores(stmt: sa.Select) -> sa.Select:
+def with_scores(stmt: sa.Select, rank: Ranking | None = None) -> sa.Select:
     """A statement on students with their stored scores joined, which a Ranking's expressions
-    read. Not their schools: a join of schools kept SQLite from reading the students in the
-    register's order (ix_students_profile) and stopping at a page's 50, so the first page of
-    the 包保 list sorted a township's at-risk children (0.2 against 2.7 ms)."""
-    return stmt.select_from(Student).outerjoin(RiskScore, RiskScore.student_id == Student.id)
+    read: of the ranking's township only, when it has one (_in_township). Not their schools: a
+    join of schools kept SQLite from reading the students in the register's order
+    (ix_students_profile) and stopping at a page's 50, so the first page of the 包保 list
+    sorted a township's at-risk children (0.2 against 2.7 ms)."""
+    on = RiskScore.student_id == Student.id
+    return stmt.select_from(Student).outerjoin(
+        RiskScore, on if rank is None else sa.and_(on, rank.township))
 
 
 @dataclass
@@ -94,6 +97,7 @@ class Ranking:
     points: sa.ColumnElement
     computed: sa.ColumnElement
     overrides: dict[int, str]  # the overrides that hold a level
+    township: sa.ColumnElement  # the scores joined: of one township (_in_township), or all
 
     @property
     def order(self) -> tuple:
@@ -122,22 +126,23 @@ def ranking(ids: sa.Select, today: date) -> Ranking:
                 else sa.false())
     computed = ~held_at("not_held", RISK_LEVELS)
     return Ranking(
-        listed=sa.and_(_in_township(pending), sa.or_(held_at("raised", ("high", "medium")),
-                                                     sa.and_(computed, points >= cfg["medium"]))),
+        listed=sa.or_(held_at("raised", ("high", "medium")),
+                      sa.and_(computed, points >= cfg["medium"])),
         high=sa.case((held_at("held_high", ("high",)), 1), (held_at("held_else", RISK_LEVELS), 0),
                      (points >= cfg["high"], 1), else_=0),
-        points=points, computed=computed, overrides=overrides)
+        points=points, computed=computed, overrides=overrides, township=_in_township(pending))
 
 
 def _in_township(pending: dict) -> sa.ColumnElement:
-    """For a user of one township, "the stored score is of this township": a list of children
-    at risk then reads the township's range of ix_risk_scores_township (~1,600 of the county's
-    16,000 at risk) before their children, not each of the township's 5,000 scores (the risk
-    ranking: PostgreSQL 7.9 -> 3.5 ms, SQLite 1.9 -> 1.35 ms). The township is written as a
-    value: PostgreSQL's planner cannot see which schools a scope's subquery names. Only the
-    scope decides who is listed: a stored township is up to date once _freshen has stored the
-    scores of the children moved (their revision raised, migration 0014); when it could not
-    (`pending`), or for the county's reader, nothing is added."""
+    """For a user of one township, "the stored score is of this township", on which a list
+    joins the scores (with_scores): a list of the children at risk then reads the township's
+    range of ix_risk_scores_township (~1,600 of the county's 16,000 at risk) before their
+    children, not each of the township's 5,000 scores (the risk ranking: PostgreSQL 7.9 -> 3.5
+    ms, SQLite 1.9 -> 1.35 ms), and a count of the township's children joins 5,000 scores, not
+    the county's 50,000. The township is written as a value: PostgreSQL's planner cannot see
+    which schools a scope's subquery names. A child's stored township is up to date once
+    _freshen has stored the scores of the children moved (their revision raised, migration
+    0014); when it could not (`pending`), or for the county's reader, every score is joined."""
     town = access.township_id()
     if town is None or pending:
         return sa.true()
@@ -154,14 +159,14 @@ def level_counts(ids: sa.Select, today: date, group=Student.school_id) -> dict[t
         return sa.func.count().filter(sa.and_(rank.computed, condition))
     rows = db.session.execute(with_scores(sa.select(
         group, sa.func.count(), counted(rank.points >= cfg["high"]),
-        counted(sa.and_(rank.points >= cfg["medium"], rank.points < cfg["high"]))))
+        counted(sa.and_(rank.points >= cfg["medium"], rank.points < cfg["high"]))), rank)
         .where(access.among(ids)).group_by(group)).all()
     counts = Counter()
     for key, n, high, medium in rows:
         counts.update({(key, "high"): high, (key, "medium"): medium})
     if rank.overrides:
         counts.update((key, rank.overrides[sid]) for sid, key in db.session.execute(
-            with_scores(sa.select(Student.id, group)).where(
+            with_scores(sa.select(Student.id, group), rank).where(
                 Student.id.in_(list(rank.overrides)))))
     for key, n, *_ in rows:  # the rest are 低
         counts[(key, "low")] += n - sum(counts[(key, level)] for level in RISK_LEVELS)
@@ -173,7 +178,7 @@ def at_risk(ids: sa.Select, today: date) -> dict[int, tuple[str, int]]:
     assess()'s without the evidence, in the register's order (school, grade, name)."""
     cfg, rank = settings(), ranking(ids, today)
     return {sid: (rank.overrides.get(sid) or level_of(points, cfg), points)
-            for sid, points in plain_rows(with_scores(sa.select(Student.id, rank.points))
+            for sid, points in plain_rows(with_scores(sa.select(Student.id, rank.points), rank)
                                           .where(access.among(ids), rank.listed)
                                           .order_by(*REGISTER_ORDER))}
 

@@ -88,7 +88,7 @@ def lacking(today: date, school_id: int | None = None) -> sa.Select:
                      sa.and_(Student.status == "enrolled", rank.listed))
     # Lines are counted for the children at risk only: in "at_risk AND lines < 5" SQLite
     # counted them for each of a township's 5,000 (10.4 against 2.8 ms once lines are kept).
-    return scores.with_scores(scoped.with_only_columns(Student.id, Student.school_id)).where(
+    return scores.with_scores(scoped.with_only_columns(Student.id, Student.school_id), rank).where(
         at_risk, sa.case((at_risk, lines < len(RESPONSIBILITY_KINDS)), else_=sa.false())
     ).order_by(*scores.REGISTER_ORDER)
 
