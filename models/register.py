@@ -27,7 +27,21 @@ def class_label(grade: int | None, class_grade: int | None = None,
     return GRADES.get(grade, "") if grade else ""
 
 
-class Student(db.Model):
+class ChildLabels:
+    """The labels of a child's status and placement: of a Student, and of a list's plain row
+    of one (blueprints/students/rows.py ChildRow)."""
+    __slots__ = ()
+
+    @property
+    def status_label(self) -> str:
+        return STATUSES.get(self.status, self.status)
+
+    @property
+    def placement_label(self) -> str:
+        return PLACEMENTS.get(self.placement, self.placement)
+
+
+class Student(ChildLabels, db.Model):
     __tablename__ = "students"
     # a school's (or a township's) children by status, read from the index alone: without it
     # SQLite reads every enrolled child of the county through the status index; and children
@@ -122,14 +136,6 @@ class Student(db.Model):
     def masked_student_no(self) -> str:
         """学籍号 is usually G + the ID number, so it is masked wherever the ID is."""
         return mask_id(self.student_no)
-
-    @property
-    def status_label(self) -> str:
-        return STATUSES.get(self.status, self.status)
-
-    @property
-    def placement_label(self) -> str:
-        return PLACEMENTS.get(self.placement, self.placement)
 
     @property
     def grade_label(self) -> str:

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from blueprints.students.register import FIRST_PHONE
 from extensions import plain_rows
-from models import (FOCUS_FLAGS, PLACEMENTS, STATUSES, ClassGroup, School, Student, class_label,
+from models import (FOCUS_FLAGS, ChildLabels, ClassGroup, School, Student, class_label,
                     mask_id)
 
 COLUMNS = (Student.id, Student.name, Student.sex, Student.status, Student.placement,
@@ -24,7 +24,7 @@ CLASS, FLAGS = slice(10, 13), slice(13, 13 + len(FOCUS_FLAGS))
 
 
 @dataclass(frozen=True, slots=True)
-class ChildRow:
+class ChildRow(ChildLabels):
     id: int
     name: str
     sex: str
@@ -38,14 +38,6 @@ class ChildRow:
     class_label: str
     focus_labels: list[str]
     first_phone: str | None  # the first guardian's, when asked for
-
-    @property
-    def status_label(self) -> str:
-        return STATUSES.get(self.status, self.status)
-
-    @property
-    def placement_label(self) -> str:
-        return PLACEMENTS.get(self.placement, self.placement)
 
 
 def children_of(ids: list[int], phones: bool = False) -> list[ChildRow]:
