@@ -71,8 +71,9 @@ def settings() -> dict:
 
 def assess(students, today: date) -> dict[int, Assessment]:
     """Assess many children at once: `students` is a list of Student rows or of their ids, or a
-    select of student ids (read through access.py by the caller). Every input is read in one statement,
-    a child a row (_inputs), and the latest overrides in one more when there are any."""
+    select of student ids (read through access.py by the caller). Every input is read in one
+    statement, a child a row (_inputs), and the latest overrides in one more when there are
+    any."""
     cfg, w = settings(), settings()["weights"]
     ids = (db.session.scalars(students).all() if isinstance(students, sa.Select)
            else [getattr(s, "id", s) for s in students])

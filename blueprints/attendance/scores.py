@@ -57,8 +57,8 @@ def ranked_page(ids: sa.Select, today: date, number: int) -> Page:
         number = Page.numbered(number, size, ranked(ids, today)[1]).page
         found, total = ranked(ids, today, size, (number - 1) * size)
     assessed = assess(found, today)
-    return Page(list(zip(children_of(found), (assessed[sid] for sid in found))), number,
-                size, total)
+    return Page([(child, assessed[child.id]) for child in children_of(found)], number, size,
+                total)
 
 
 # Up to this many out-of-date children are scored by the list of their ids (and this many a

@@ -208,7 +208,7 @@ def uncovered(today: date, school_id: int | None = None, limit: int | None = Non
            if totals is None or totals[n] else [] for n, need in enumerate(needs)]
     children = {c.id: c for c in children_of(list({sid for found in ids for sid in found}))}
     return [Need(need.label, need.kind, len(found) if totals is None else totals[n],
-                 [children[sid] for sid in found])
+                 [children[sid] for sid in found if sid in children])
             for n, (need, found) in enumerate(zip(needs, ids))]
 
 

@@ -42,13 +42,13 @@ class ChildRow(ChildLabels):
 
 def children_of(ids: list[int], phones: bool = False) -> list[ChildRow]:
     """The children of `ids` (read through access.py by the caller), in that order; with their
-    first guardian's phone when `phones`."""
+    first guardian's phone when `phones`. A child deleted since its id was read is left out."""
     found = {}
     for row in plain_rows(_statement(phones), {"ids": ids}) if ids else ():
         found[row[0]] = ChildRow(
             *row[:9], mask_id(row[9]), class_label(*row[CLASS]),
             [label for label, yes in zip(FOCUS_FLAGS.values(), row[FLAGS]) if yes], row[-1])
-    return [found[sid] for sid in ids]
+    return [found[sid] for sid in ids if sid in found]
 
 
 @functools.cache
