@@ -89,8 +89,8 @@ def case_rows(kind: str, first: date, last: date, school_id: int | None, full_id
     for sid, name, phone in plain_rows(
             sa.select(Guardian.student_id, Guardian.name, Guardian.phone)
             .where(Guardian.student_id.in_([c.student_id for c in found]))
-            .order_by(Guardian.student_id, Guardian.position.desc(), Guardian.id.desc())):
-        guardians[sid] = (name, phone)  # the first (position, id), as FIRST_PHONE: the last
+            .order_by(Guardian.student_id, Guardian.position, Guardian.id)):
+        guardians.setdefault(sid, (name, phone))  # the first (position, id), as FIRST_PHONE
     return [case_row(offset + n, c, steps[c.id], guardians.get(c.student_id, ("", "")),
                      full_ids, last) for n, c in enumerate(found, 1)]
 
