@@ -2,7 +2,6 @@
 and the warnings the rules open (rules.py)."""
 from datetime import date, timedelta
 
-import sqlalchemy as sa
 from flask import flash, make_response, render_template, request, url_for
 from flask_login import current_user
 
@@ -198,12 +197,11 @@ def risk_list():
     """Enrolled children at 高 or 中 risk, the highest first, a page at a time with the
     indicators behind each level."""
     filters = SchoolFilter.from_args(request.args)
-    stmt = register.enrolled(filters.school)
-    page = scores.ranked_page(stmt.with_only_columns(Student.id), date.today(),
+    page = scores.ranked_page(register.enrolled_ids(filters.school), date.today(),
                             request.args.get("page", 1, type=int))
     return render_template("attendance/risk.html", page=page, schools=access.schools(),
                            filters=filters, total=db.session.scalar(
-                               stmt.with_only_columns(sa.func.count())))
+                               access.count_of(register.enrolled(filters.school))))
 
 
 @bp.route("/risk.pdf")

@@ -40,11 +40,16 @@ def ranked(ids: sa.Select, today: date, limit: int | None = None, offset: int = 
     order), `limit` of them from `offset`, and how many are listed: ranked, paged and counted
     by the database from the stored scores."""
     rank = ranking(ids, today)
-    rows = db.session.execute(with_scores(sa.select(Student.id, sa.func.count().over()), rank)
-                              .where(access.among(ids), rank.listed)
-                              .order_by(*rank.order, *REGISTER_ORDER)
-                              .limit(limit).offset(offset)).all()
+    rows = db.session.execute(_ranked(ids, rank, limit, offset)).all()
     return [sid for sid, _total in rows], rows[0][1] if rows else 0
+
+
+@access.per_scope
+def _ranked(ids: sa.Select, rank: Ranking, limit: int | None, offset: int) -> sa.Select:
+    """ranked()'s statement: the page's children and how many are listed."""
+    return (with_scores(sa.select(Student.id, sa.func.count().over()), rank)
+            .where(access.among(ids), rank.listed)
+            .order_by(*rank.order, *REGISTER_ORDER).limit(limit).offset(offset))
 
 
 def ranked_page(ids: sa.Select, today: date, number: int) -> Page:
@@ -87,7 +92,7 @@ def with_scores(stmt: sa.Select, rank: Ranking | None = None) -> sa.Select:
         RiskScore, on if rank is None else sa.and_(on, rank.township))
 
 
-@dataclass
+@dataclass(eq=False)
 class Ranking:
     """How a list reads risk from the stored scores (with_scores), overrides applied: `listed`
     is "at 高 or 中 risk", `high` 1 at 高 else 0, `points` the computed score, `computed` a
@@ -113,9 +118,22 @@ def ranking(ids: sa.Select, today: date) -> Ranking:
     and counts with them."""
     cfg = settings()
     pending = _freshen(ids, today)
+    overrides = _held(ids)
+    return _ranking(tuple(sorted(pending.items())), tuple(sorted(overrides.items())),
+                    access.township_id(), cfg["medium"], cfg["high"])
+
+
+@functools.lru_cache(maxsize=256)
+def _ranking(pending: tuple, overrides: tuple, town: int | None, medium: int, high: int
+             ) -> Ranking:
+    """The Ranking of the scores not stored (`pending`), the `overrides` that hold a level and
+    the user's township under the settings' levels, made once for the same ones (most days:
+    none pending, none held), so that the lists' statements made of it are kept
+    (access.per_scope)."""
+    cfg = {"medium": medium, "high": high}
+    pending, overrides = dict(pending), dict(overrides)
     points = (sa.case(pending, value=Student.id, else_=RiskScore.points)  # a missing row too
               if pending else RiskScore.points)
-    overrides = _held(ids)
 
     def held_at(name, levels):  # a parameter a use: SQLAlchemy writes an empty list as its
         # first use's operator wants it, and a NOT IN written as IN's is never true. No
@@ -130,10 +148,11 @@ def ranking(ids: sa.Select, today: date) -> Ranking:
                       sa.and_(computed, points >= cfg["medium"])),
         high=sa.case((held_at("held_high", ("high",)), 1), (held_at("held_else", RISK_LEVELS), 0),
                      (points >= cfg["high"], 1), else_=0),
-        points=points, computed=computed, overrides=overrides, township=_in_township(pending))
+        points=points, computed=computed, overrides=overrides,
+        township=_in_township(pending, town))
 
 
-def _in_township(pending: dict) -> sa.ColumnElement:
+def _in_township(pending: dict, town: int | None) -> sa.ColumnElement:
     """For a user of one township, "the stored score is of this township", on which a list
     joins the scores (with_scores): a list of the children at risk then reads the township's
     range of ix_risk_scores_township (~1,600 of the county's 16,000 at risk) before their
@@ -143,7 +162,6 @@ def _in_township(pending: dict) -> sa.ColumnElement:
     which schools a scope's subquery names. A child's stored township is up to date once
     _freshen has stored the scores of the children moved (their revision raised, migration
     0014); when it could not (`pending`), or for the county's reader, every score is joined."""
-    town = access.township_id()
     if town is None or pending:
         return sa.true()
     return RiskScore.township_id == sa.bindparam("township", town, literal_execute=True)
@@ -251,11 +269,16 @@ def _held(ids: sa.Select) -> dict[int, str]:
     and one of level None hands back to the computation). The overrides are read and each
     one's child tested (EXISTS), not the children read and each one's overrides looked up (a
     township's 5,000: 1.8 → 0.7 ms, with no override at all), nor IN a scope subquery."""
-    latest = dict(db.session.execute(
-        sa.select(RiskOverride.student_id, RiskOverride.level)
-        .where(sa.exists().where(Student.id == RiskOverride.student_id, access.among(ids)))
-        .order_by(RiskOverride.id)).all())
+    latest = dict(db.session.execute(_held_stmt(ids)).all())
     return {sid: level for sid, level in latest.items() if level}
+
+
+@access.per_scope
+def _held_stmt(ids: sa.Select) -> sa.Select:
+    """_held()'s statement: the overrides of the children of `ids`, the latest last."""
+    return (sa.select(RiskOverride.student_id, RiskOverride.level)
+            .where(sa.exists().where(Student.id == RiskOverride.student_id, access.among(ids)))
+            .order_by(RiskOverride.id))
 
 
 def refresh(today: date) -> int:

@@ -6,6 +6,7 @@ per school: new (opened in the month), returned (returned in the month), closed 
 month) and still out at the month's end (open, the child not back)."""
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
@@ -43,6 +44,7 @@ def cases(kind: str, first: date, last: date, school_id: int | None = None) -> l
         DropoutCase.id, DropoutCase.school_id))
 
 
+@access.per_scope
 def case_statement(kind: str, first: date, last: date, school_id: int | None = None):
     """The cases of a ledger of `kind` between first and last (of one school when given)."""
     stmt = access.scoped(DropoutCase).join(Student).where(
@@ -66,7 +68,23 @@ def case_rows(kind: str, first: date, last: date, school_id: int | None, full_id
     their children, schools, classes and head teachers in one statement, their steps and
     guardians in one more each (as ORM rows with their related rows: 3.9 ms of the county's
     10.5 ms page of 50)."""
-    found = plain_rows(case_statement(kind, first, last, school_id).with_only_columns(
+    found = plain_rows(_row_statement(kind, first, last, school_id, limit, offset))
+    if not found:
+        return []
+    steps, guardians = defaultdict(list), {}
+    for step in plain_rows(_steps(), {"cases": [c.id for c in found]}):
+        steps[step.case_id].append(step)
+    for sid, name, phone in plain_rows(_guardians(), {"children": [c.student_id for c in found]}):
+        guardians.setdefault(sid, (name, phone))  # the first (position, id), as FIRST_PHONE
+    return [case_row(offset + n, c, steps[c.id], guardians.get(c.student_id, ("", "")),
+                     full_ids, last) for n, c in enumerate(found, 1)]
+
+
+@access.per_scope
+def _row_statement(kind: str, first: date, last: date, school_id: int | None,
+                   limit: int | None, offset: int) -> sa.Select:
+    """case_rows()' statement: the cases with their children, schools, classes, head teachers."""
+    return (case_statement(kind, first, last, school_id).with_only_columns(
         DropoutCase.id, DropoutCase.student_id, DropoutCase.state, DropoutCase.reason,
         DropoutCase.whereabouts, DropoutCase.opened_on, DropoutCase.dropout_on,
         DropoutCase.closed_on, School.name.label("school"), Student.grade, Student.name,
@@ -78,21 +96,22 @@ def case_rows(kind: str, first: date, last: date, school_id: int | None, full_id
         .outerjoin(User, ClassGroup.head_teacher_id == User.id)
         .order_by(DropoutCase.school_id, Student.grade, Student.name_pinyin, DropoutCase.id)
         .limit(limit).offset(offset))
-    if not found:
-        return []
-    steps, guardians = defaultdict(list), {}
-    for step in plain_rows(sa.select(CaseStep.case_id, CaseStep.on, CaseStep.note,
-                                     CaseStep.to_state)
-                           .where(CaseStep.case_id.in_([c.id for c in found]))
-                           .order_by(CaseStep.case_id, CaseStep.on, CaseStep.id)):
-        steps[step.case_id].append(step)
-    for sid, name, phone in plain_rows(
-            sa.select(Guardian.student_id, Guardian.name, Guardian.phone)
-            .where(Guardian.student_id.in_([c.student_id for c in found]))
-            .order_by(Guardian.student_id, Guardian.position, Guardian.id)):
-        guardians.setdefault(sid, (name, phone))  # the first (position, id), as FIRST_PHONE
-    return [case_row(offset + n, c, steps[c.id], guardians.get(c.student_id, ("", "")),
-                     full_ids, last) for n, c in enumerate(found, 1)]
+
+
+@functools.cache
+def _steps() -> sa.Select:
+    """The steps of the `cases` listed, in order (built once)."""
+    return (sa.select(CaseStep.case_id, CaseStep.on, CaseStep.note, CaseStep.to_state)
+            .where(CaseStep.case_id.in_(sa.bindparam("cases", expanding=True)))
+            .order_by(CaseStep.case_id, CaseStep.on, CaseStep.id))
+
+
+@functools.cache
+def _guardians() -> sa.Select:
+    """The guardians' names and phones of the `children` listed, in order (built once)."""
+    return (sa.select(Guardian.student_id, Guardian.name, Guardian.phone)
+            .where(Guardian.student_id.in_(sa.bindparam("children", expanding=True)))
+            .order_by(Guardian.student_id, Guardian.position, Guardian.id))
 
 
 def case_page(kind: str, first: date, last: date, school_id: int | None, full_ids: bool,
@@ -100,7 +119,7 @@ def case_page(kind: str, first: date, last: date, school_id: int | None, full_id
     """Page `number` of a month's ledger rows, as case_rows() numbers them: the page on screen
     (a county's month is some hundred cases of 15 columns; print and Excel take them all)."""
     page = Page.numbered(number, size, db.session.scalar(
-        case_statement(kind, first, last, school_id).with_only_columns(sa.func.count())))
+        access.count_of(case_statement(kind, first, last, school_id))))
     page.items = case_rows(kind, first, last, school_id, full_ids, size, page.offset)
     return page
 
@@ -164,6 +183,18 @@ def counts_by_month(months: list[tuple[date, date]],
     statement over their span (the county's 150 schools: loading every case of the month
     with its steps took 3 ms)."""
     schools = schools or access.schools()
+    out = [{s.id: Counts(s) for s in schools} for _ in months]
+    for school_id, *numbers in db.session.execute(
+            _counts_statement(tuple(months), tuple(s.id for s in schools))):
+        for n, rows in enumerate(out):
+            row = rows[school_id]
+            row.new, row.returned, row.closed, row.still_out = numbers[4 * n:4 * n + 4]
+    return [list(rows.values()) for rows in out]
+
+
+@access.per_scope
+def _counts_statement(months: tuple[tuple[date, date], ...], school_ids: tuple[int, ...]):
+    """counts_by_month()'s statement: each school's four counts of each month."""
     columns = []
     for first, last in months:
         open_then = sa.and_(DropoutCase.opened_on <= last, sa.or_(
@@ -175,18 +206,11 @@ def counts_by_month(months: list[tuple[date, date]],
                     counted(DropoutCase.returned_on.between(first, last)),
                     counted(DropoutCase.closed_on.between(first, last)),
                     counted(_state_at(last).in_(OUT_STATES))]
-    out = [{s.id: Counts(s) for s in schools} for _ in months]
     span_first, span_last = min(f for f, _ in months), max(la for _, la in months)
-    for school_id, *numbers in db.session.execute(access.scoped(DropoutCase).with_only_columns(
-            DropoutCase.school_id, *columns).where(
-            DropoutCase.school_id.in_([s.id for s in schools]),
-            DropoutCase.opened_on <= span_last,
-            sa.or_(DropoutCase.closed_on.is_(None), DropoutCase.closed_on >= span_first))
-            .group_by(DropoutCase.school_id)):
-        for n, rows in enumerate(out):
-            row = rows[school_id]
-            row.new, row.returned, row.closed, row.still_out = numbers[4 * n:4 * n + 4]
-    return [list(rows.values()) for rows in out]
+    return (access.scoped(DropoutCase).with_only_columns(DropoutCase.school_id, *columns)
+            .where(DropoutCase.school_id.in_(school_ids), DropoutCase.opened_on <= span_last,
+                   sa.or_(DropoutCase.closed_on.is_(None), DropoutCase.closed_on >= span_first))
+            .group_by(DropoutCase.school_id))
 
 
 def _state_at(day: date) -> sa.ScalarSelect:
