@@ -364,13 +364,19 @@ def terms(user=None) -> list[Term]:
                                                           Term.semester.desc())).all()
 
 
-def get_or_404(model, row_id, user=None, options=()):
+def get_or_404(model, row_id, options=()):
     """One row the user may see, or 404: another school's row does not exist for them.
     `options` are loader options for what the page reads of it."""
-    row = db.session.scalar(scoped(model, user).where(model.id == row_id).options(*options))
+    row = db.session.scalar(_one(model, options), {"row_id": row_id})
     if row is None:
         abort(404)
     return row
+
+
+@per_scope
+def _one(model, options: tuple) -> sa.Select:
+    """get_or_404()'s statement, the row's id a parameter (`row_id`)."""
+    return scoped(model).where(model.id == sa.bindparam("row_id")).options(*options)
 
 
 # Duplicate checks must look past the user's scope (an ID is unique in the whole database), so

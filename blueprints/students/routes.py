@@ -15,7 +15,7 @@ from blueprints.students.forms import ImportForm, StatusForm, StudentForm
 from blueprints.students.register import SORTS, Filters, classes_of
 from blueprints.students.rows import children_of
 from extensions import db
-from models import FOCUS_FLAGS, ClassGroup, Guardian, School, Student, Term
+from models import FOCUS_FLAGS, ClassGroup, Guardian, School, Student
 from responses import after_write, invalid, page_or_fragment, targets
 
 STALE = ("保存失败：您打开表单后，这名学生的信息已被其他人修改。您填写的内容还在下面；"
@@ -92,8 +92,7 @@ def show(student_id):
     student = access.get_or_404(Student, student_id, options=timeline.PROFILE_LOADS)
     form = StatusForm(student=student) if access.can("students.change_status", "POST") else None
     today = date.today()
-    term = db.session.scalar(access.scoped(Term).where(Term.start_date <= today)
-                             .order_by(Term.start_date.desc()).limit(1))
+    term = timeline.term_begun(today)
     html = render_template("students/show.html", student=student, status_form=form,
                            full_ids=access.sees_full_ids(), today=today,
                            timeline=timeline.events(student), term=term,
