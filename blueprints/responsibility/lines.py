@@ -1,6 +1,7 @@
 """双线四包: who may stand on each line for a child, coverage of the lines, bulk assignment."""
 from __future__ import annotations
 
+import functools
 from datetime import date
 
 import sqlalchemy as sa
@@ -8,6 +9,7 @@ from flask import current_app
 
 import access
 from blueprints.attendance import scores
+from blueprints.students import register
 from blueprints.students.rows import children_of
 from extensions import db, plain_rows
 from models import (CADRE_LEVELS, GOVERNMENT_LINE, RESPONSIBILITY_KINDS, Cadre, ClassGroup,
@@ -76,11 +78,14 @@ def lacking(today: date, school_id: int | None = None) -> sa.Select:
     ids and schools, in the register's order, which the caller pages or counts. At risk:
     enrolled at 高 or 中 risk (read from the stored scores, scores.ranking), or out of school
     (休学/辍学)."""
+    return _lacking(scores.ranking(register.enrolled_ids(school_id), today), school_id)
+
+
+@access.per_scope
+def _lacking(rank: scores.Ranking, school_id: int | None) -> sa.Select:
     scoped = access.scoped(Student)
     if school_id:
         scoped = scoped.where(Student.school_id == school_id)
-    enrolled = scoped.where(Student.status == "enrolled").with_only_columns(Student.id)
-    rank = scores.ranking(enrolled, today)
     lines = (sa.select(sa.func.count()).where(Responsibility.student_id == Student.id,
                                               Responsibility.kind.in_(RESPONSIBILITY_KINDS))
              .scalar_subquery())
@@ -100,18 +105,37 @@ def missing_lines(today: date, number: int = 1, school_id: int | None = None,
     village school), and when `listed` page `number` of (ChildRow, labels of the lines they
     lack): counted and paged by the database."""
     stmt = lacking(today, school_id)
-    per_school = dict(db.session.execute(stmt.with_only_columns(
-        Student.school_id, sa.func.count()).group_by(Student.school_id).order_by(None)).all())
+    per_school = dict(db.session.execute(_per_school(stmt)).all())
     if not listed:
         return None, per_school
     shown = Page.numbered(number, current_app.config["PAGE_SIZE"], sum(per_school.values()))
     children = children_of(db.session.scalars(  # ids alone: read in the register's index
-        stmt.with_only_columns(Student.id).limit(shown.per_page).offset(shown.offset)).all())
-    lines = set(plain_rows(sa.select(Responsibility.student_id, Responsibility.kind).where(
-        Responsibility.student_id.in_([c.id for c in children])))) if children else set()
+        _ids(stmt, shown.per_page, shown.offset)).all())
+    lines = set(plain_rows(_lines_of(), {"children": [c.id for c in children]})) \
+        if children else set()
     shown.items = [(c, [label for kind, label in RESPONSIBILITY_KINDS.items()
                         if (c.id, kind) not in lines]) for c in children]
     return shown, per_school
+
+
+@access.per_scope
+def _per_school(stmt: sa.Select) -> sa.Select:
+    """How many children of a lacking() statement in each school."""
+    return stmt.with_only_columns(Student.school_id, sa.func.count()) \
+        .group_by(Student.school_id).order_by(None)
+
+
+@access.per_scope
+def _ids(stmt: sa.Select, limit: int, offset: int) -> sa.Select:
+    """A page of a lacking() statement's children, their ids."""
+    return stmt.with_only_columns(Student.id).limit(limit).offset(offset)
+
+
+@functools.cache
+def _lines_of() -> sa.Select:
+    """The lines the `children` listed have (built once)."""
+    return sa.select(Responsibility.student_id, Responsibility.kind).where(
+        Responsibility.student_id.in_(sa.bindparam("children", expanding=True)))
 
 
 def bulk_targets(kind: str, school_id: int | None, village: str | None) -> list[Student]:
@@ -143,10 +167,15 @@ def bulk_assign(kind: str, students: list[Student], person, replace: bool) -> in
 
 
 def villages() -> list[str]:
-    return [v for v in db.session.scalars(
-        sa.select(Student.village).where(access.scoped(Student).whereclause,
-                                          Student.village != "")
-        .distinct().order_by(Student.village))]
+    return db.session.scalars(_villages()).all()
+
+
+@access.per_scope
+def _villages() -> sa.Select:
+    """The villages of the children the user may see, in order."""
+    return (sa.select(Student.village).where(access.scoped(Student).whereclause,
+                                             Student.village != "")
+            .distinct().order_by(Student.village))
 
 
 def classes_without_head(school_id: int) -> list[ClassGroup]:
