@@ -8,6 +8,7 @@ has no session in the current period: "爱心妈妈 with no contact this month" 
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import NamedTuple
@@ -99,9 +100,15 @@ def _current(today: date, teacher_id: int | None = None, school_id: int | None =
 def pairs(today: date, teacher_id: int | None = None, school_id: int | None = None):
     """[(pair, what it is behind on)] for the pairs not ended, with their sessions (我的结对's
     cards; standing() counts and ranks without loading them)."""
-    rows = db.session.scalars(_current(today, teacher_id, school_id).options(
-        *_SHOWN, selectinload(TutoringPair.sessions))).all()
+    rows = db.session.scalars(_with_sessions(today, teacher_id, school_id)).all()
     return [(p, behind(p, today)) for p in rows]
+
+
+@access.per_scope
+def _with_sessions(today: date, teacher_id: int | None, school_id: int | None) -> sa.Select:
+    """pairs()' statement: the pairs not ended with what their cards show."""
+    return _current(today, teacher_id, school_id).options(
+        *_SHOWN, selectinload(TutoringPair.sessions))
 
 
 class Standing(NamedTuple):
@@ -115,18 +122,23 @@ def standing(today: date, teacher_id: int | None = None,
              school_id: int | None = None) -> list[Standing]:
     """Every pair not ended in scope, with what it is behind on, from one query: each pair's
     last contact and last meeting (no sessions loaded), the pairs behind first."""
+    rows = [Standing(pid, school, _due(kind, contact, meeting, today)
+                     if start_on <= today else [], contact)
+            for pid, school, kind, start_on, contact, meeting in db.session.execute(
+                _standing(today, teacher_id, school_id))]
+    return sorted(rows, key=lambda r: not r.due)  # stable: the register's order within
+
+
+@access.per_scope
+def _standing(today: date, teacher_id: int | None, school_id: int | None) -> sa.Select:
+    """standing()'s statement: each pair's last contact and last meeting."""
     def last(*criteria):
         return sa.select(sa.func.max(TutoringSession.held_on)).where(
             TutoringSession.pair_id == TutoringPair.id, TutoringSession.held_on <= today,
             *criteria).scalar_subquery()
-
-    rows = [Standing(pid, school, _due(kind, contact, meeting, today)
-                     if start_on <= today else [], contact)
-            for pid, school, kind, start_on, contact, meeting in db.session.execute(
-                _current(today, teacher_id, school_id).with_only_columns(
-                    TutoringPair.id, TutoringPair.school_id, TutoringPair.kind,
-                    TutoringPair.start_on, last(), last(TutoringSession.mode == "meeting")))]
-    return sorted(rows, key=lambda r: not r.due)  # stable: the register's order within
+    return _current(today, teacher_id, school_id).with_only_columns(
+        TutoringPair.id, TutoringPair.school_id, TutoringPair.kind, TutoringPair.start_on,
+        last(), last(TutoringSession.mode == "meeting"))
 
 
 def pairs_by_school(today: date) -> dict[int, tuple[int, int]]:
@@ -143,10 +155,17 @@ def page_of_pairs(today: date, school_id: int | None, number: int) -> tuple[Page
     and how many are behind in all (the 结对帮扶 page)."""
     rows = standing(today, school_id=school_id)
     page = Page.of(rows, number, current_app.config["PAGE_SIZE"])
-    pairs = {p.id: p for p in db.session.scalars(sa.select(TutoringPair).where(
-        TutoringPair.id.in_([r.pair_id for r in page.items])).options(*_SHOWN))}
+    pairs = {p.id: p for p in db.session.scalars(_shown(), {"pairs": [
+        r.pair_id for r in page.items]})}
     page.items = [(pairs[r.pair_id], r.due, r.last) for r in page.items]
     return page, sum(1 for r in rows if r.due)
+
+
+@functools.cache
+def _shown() -> sa.Select:
+    """The pairs listed (`pairs`) with what their rows show (built once)."""
+    return sa.select(TutoringPair).where(
+        TutoringPair.id.in_(sa.bindparam("pairs", expanding=True))).options(*_SHOWN)
 
 
 # Who needs a pair of which kind: 学困/厌学 a study or counselling pair, 留守 an 爱心妈妈, a
@@ -173,8 +192,13 @@ class _Condition(NamedTuple):
     listed: sa.ColumnElement
 
 
-def _needs(today: date):
-    """Each need's conditions (_Condition), in NEEDS' order."""
+@functools.lru_cache(maxsize=4)
+def _needs(today: date) -> tuple[_Condition, ...]:
+    """Each need's conditions (_Condition), in NEEDS' order, made once a day."""
+    return tuple(_made_needs(today))
+
+
+def _made_needs(today: date):
     for label, flags, kinds in NEEDS:
         wants = sa.or_(*[Student.placement == f.split(":")[1] if f.startswith("placement:")
                          else getattr(Student, f).is_(True) for f in flags])
@@ -200,11 +224,9 @@ def uncovered(today: date, school_id: int | None = None, limit: int | None = Non
     pinyin, read from the students' profile index; only the rows listed are read, all three
     needs' in one statement. With a limit, the three needs are counted in one statement, not
     three."""
-    needs = list(_needs(today))
-    totals = db.session.execute(register.enrolled(school_id).with_only_columns(*[
-        sa.func.count().filter(need.counted) for need in needs])).one() \
-        if limit is not None else None
-    ids = [db.session.scalars(_in_need(school_id, need).limit(limit)).all()
+    needs = _needs(today)
+    totals = db.session.execute(_totals(today, school_id)).one() if limit is not None else None
+    ids = [db.session.scalars(_in_need(today, school_id, need.kind, limit)).all()
            if totals is None or totals[n] else [] for n, need in enumerate(needs)]
     children = {c.id: c for c in children_of(list({sid for found in ids for sid in found}))}
     return [Need(need.label, need.kind, len(found) if totals is None else totals[n],
@@ -220,26 +242,50 @@ def need_page(today: date, kind: str, school_id: int | None, number: int
     if need is None:
         return None
     page = Page.numbered(number, current_app.config["PAGE_SIZE"], db.session.scalar(
-        register.enrolled(school_id).where(need.counted).with_only_columns(sa.func.count())))
-    page.items = children_of(db.session.scalars(_in_need(school_id, need).limit(page.per_page)
-                                                .offset(page.offset)).all())
+        _need_count(today, school_id, kind)))
+    page.items = children_of(db.session.scalars(
+        _in_need(today, school_id, kind, page.per_page, page.offset)).all())
     return need.label, page
 
 
-def _in_need(school_id: int | None, need: _Condition) -> sa.Select:
-    """The ids of the enrolled children in scope with a need, in the lists' order: by school,
-    grade and pinyin (the students' profile index)."""
+@access.per_scope
+def _need_count(today: date, school_id: int | None, kind: str) -> sa.Select:
+    """How many enrolled children in scope have the need whose pair is `kind`."""
+    need = next(need for need in _needs(today) if need.kind == kind)
+    return register.enrolled(school_id).where(need.counted).with_only_columns(sa.func.count())
+
+
+@access.per_scope
+def _totals(today: date, school_id: int | None) -> sa.Select:
+    """How many enrolled children in scope have each need (uncovered()'s counts)."""
+    return register.enrolled(school_id).with_only_columns(*[
+        sa.func.count().filter(need.counted) for need in _needs(today)])
+
+
+@access.per_scope
+def _in_need(today: date, school_id: int | None, kind: str, limit: int | None,
+             offset: int | None = None) -> sa.Select:
+    """The ids of the enrolled children in scope with the need whose pair is `kind`, in the
+    lists' order: by school, grade and pinyin (the students' profile index)."""
+    need = next(need for need in _needs(today) if need.kind == kind)
     return (register.enrolled(school_id).with_only_columns(Student.id).where(need.listed)
-            .order_by(Student.school_id, Student.grade, Student.name_pinyin))
+            .order_by(Student.school_id, Student.grade, Student.name_pinyin)
+            .limit(limit).offset(offset))
 
 
 def uncovered_by_school(today: date) -> dict[int, list[int]]:
     """How many children of each school in scope lack each need's pair (in NEEDS' order),
     counted in one pass; the schools with none are left out."""
-    return {school_id: counts for school_id, *counts in db.session.execute(
-        register.enrolled().with_only_columns(Student.school_id, *[
-            sa.func.count().filter(need.counted) for need in _needs(today)])
-        .group_by(Student.school_id)) if sum(counts)}
+    return {school_id: counts for school_id, *counts in db.session.execute(_by_school(today))
+            if sum(counts)}
+
+
+@access.per_scope
+def _by_school(today: date) -> sa.Select:
+    """uncovered_by_school()'s statement: each school's children of each need."""
+    return register.enrolled().with_only_columns(Student.school_id, *[
+        sa.func.count().filter(need.counted) for need in _needs(today)]).group_by(
+        Student.school_id)
 
 
 def uncovered_counts(today: date) -> dict[int, int]:
