@@ -98,17 +98,21 @@ def _db_size() -> int:
     return db.session.scalar(sa.text("SELECT pg_database_size(current_database())")) or 0
 
 
+@functools.cache
+def _latest(actions: tuple[str, ...]) -> sa.Select:
+    """The latest audit entry of these actions (built once)."""
+    return sa.select(AuditLog).where(AuditLog.action.in_(actions)).order_by(
+        AuditLog.id.desc()).limit(1)
+
+
 def check() -> Health:
     place = Path(current_app.instance_path)
     while not place.exists():  # instance/ is made by the first upload or backup
         place = place.parent
     usage = shutil.disk_usage(place)
     schema = db.session.scalar(sa.text("SELECT version_num FROM alembic_version")) or ""
-    nightly = db.session.scalar(sa.select(AuditLog).where(
-        AuditLog.action.in_(("rules_run", "rules_failed"))).order_by(AuditLog.id.desc())
-        .limit(1))
-    last_backup = db.session.scalar(sa.select(AuditLog).where(AuditLog.action == "backup")
-                                    .order_by(AuditLog.id.desc()).limit(1))
+    nightly = db.session.scalar(_latest(("rules_run", "rules_failed")))
+    last_backup = db.session.scalar(_latest(("backup",)))
     return Health(version=version(), schema=schema, backup_dir=backup_dir(),
                   copy_to=current_app.config.get("BACKUP_COPY_TO", ""), backups=backups(),
                   nightly=nightly, last_backup=last_backup, disk_free=usage.free,
