@@ -2,6 +2,7 @@
 and the warnings the rules open (rules.py)."""
 from datetime import date, timedelta
 
+import sqlalchemy as sa
 from flask import flash, make_response, render_template, request, url_for
 from flask_login import current_user
 
@@ -45,21 +46,42 @@ def index():
 def _grid(klass: ClassGroup, monday: date):
     """The class's children on its roll (id and name: plain rows, not the register's whole
     record), the week's days and the week's absences by (child, day)."""
-    students = plain_rows(access.scoped(Student).with_only_columns(Student.id, Student.name).where(
-        Student.class_id == klass.id, Student.status == "enrolled",
-        Student.placement.not_in(AWAY_PLACEMENTS)).order_by(Student.name_pinyin))
+    students = plain_rows(_roll(), {"class_id": klass.id})
     cal = rules.calendar(klass.school.township_id)
     days = cal.week(monday)
-    found = db.session.scalars(access.scoped(Absence).where(
-        Absence.student_id.in_([s.id for s in students]), Absence.day >= monday,
-        Absence.day < monday + timedelta(days=7))).all()
+    found = db.session.scalars(_week_absences(), {
+        "children": [s.id for s in students], "monday": monday,
+        "next_monday": monday + timedelta(days=7)}).all()
     return students, days, {(a.student_id, a.day): a for a in found}
 
 
+@access.per_scope
+def _roll() -> sa.Select:
+    """The children on a class's roll (`class_id`), as the grid lists them."""
+    return access.scoped(Student).with_only_columns(Student.id, Student.name).where(
+        Student.class_id == sa.bindparam("class_id"), Student.status == "enrolled",
+        Student.placement.not_in(AWAY_PLACEMENTS)).order_by(Student.name_pinyin)
+
+
+@access.per_scope
+def _week_absences() -> sa.Select:
+    """The absences of the `children` listed from `monday` to before `next_monday`."""
+    return access.scoped(Absence).where(
+        Absence.student_id.in_(sa.bindparam("children", expanding=True)),
+        Absence.day >= sa.bindparam("monday", type_=sa.Date),
+        Absence.day < sa.bindparam("next_monday", type_=sa.Date))
+
+
 def _class_warnings(klass: ClassGroup):
-    return db.session.scalars(access.scoped(EarlyWarning).join(Student).where(
-        Student.class_id == klass.id, EarlyWarning.status == "open")
-        .order_by(EarlyWarning.due_on)).all()
+    return db.session.scalars(_open_warnings(), {"class_id": klass.id}).all()
+
+
+@access.per_scope
+def _open_warnings() -> sa.Select:
+    """A class's (`class_id`) open warnings, the earliest due first."""
+    return access.scoped(EarlyWarning).join(Student).where(
+        Student.class_id == sa.bindparam("class_id"), EarlyWarning.status == "open"
+    ).order_by(EarlyWarning.due_on)
 
 
 @bp.route("/classes/<int:class_id>")

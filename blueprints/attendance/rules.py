@@ -15,6 +15,7 @@ fetched in the user's scope.
 from __future__ import annotations
 
 import bisect
+import functools
 from dataclasses import dataclass
 from typing import NamedTuple
 from datetime import date, timedelta
@@ -69,10 +70,16 @@ def calendar(township_id: int) -> Calendar:
     cache = g.setdefault("calendars", {}) if has_app_context() else {}
     if township_id not in cache:
         days: set[date] = set()
-        for term in db.session.scalars(sa.select(Term).where(Term.central_id == township_id)):
+        for term in db.session.scalars(_terms(), {"township": township_id}):
             days.update(term.school_days())
         cache[township_id] = Calendar(sorted(days))
     return cache[township_id]
+
+
+@functools.cache
+def _terms() -> sa.Select:
+    """A `township`'s terms (built once)."""
+    return sa.select(Term).where(Term.central_id == sa.bindparam("township"))
 
 
 def settings() -> dict:
@@ -166,8 +173,16 @@ def take_roll_of(klass: ClassGroup, day_text: str, user) -> date:
 
 def rolls(klass: ClassGroup, first: date, last: date) -> set[date]:
     """The days between first and last whose roll the class took."""
-    return set(db.session.scalars(sa.select(RollCall.day).where(
-        RollCall.class_id == klass.id, RollCall.day.between(first, last))))
+    return set(db.session.scalars(_rolls(), {"class_id": klass.id, "first": first,
+                                             "last": last}))
+
+
+@functools.cache
+def _rolls() -> sa.Select:
+    """The days a class (`class_id`) took its roll from `first` to `last` (built once)."""
+    first, last = (sa.bindparam(name, type_=sa.Date) for name in ("first", "last"))
+    return sa.select(RollCall.day).where(RollCall.class_id == sa.bindparam("class_id"),
+                                         RollCall.day.between(first, last))
 
 
 def mark(student: Student, day_text: str, kind: str, reason: str, user) -> Marked:
