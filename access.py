@@ -294,7 +294,13 @@ def per_scope(make):
 @per_scope
 def count_of(stmt: sa.Select) -> sa.Select:
     """The count of a statement's rows, in place of its columns (a list's total)."""
-    return stmt.with_only_columns(sa.func.count())
+    return stmt.with_only_columns(sa.func.count()).order_by(None)
+
+
+@per_scope
+def page_of(stmt: sa.Select, limit: int, offset: int) -> sa.Select:
+    """`limit` of a statement's rows from `offset` (a list's page)."""
+    return stmt.limit(limit).offset(offset)
 
 
 def _known_by(arg):

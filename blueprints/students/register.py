@@ -2,29 +2,33 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 from datetime import date
 
 import sqlalchemy as sa
 
 import access
+from blueprints.students.rows import children_of
 from extensions import db
 from filters import ListFilter, choice, number, text
-from models import (FOCUS_FLAGS, PLACEMENTS, STATUSES, ClassGroup, Guardian, School, Student,
+from models import (FOCUS_FLAGS, PLACEMENTS, STATUSES, ClassGroup, School, Student,
                     school_year_of)
+from paging import Page
 
 SORTS = {"pinyin": "按姓名拼音", "class": "按年级班级", "new": "最近登记"}
 CJK = re.compile(r"[\u3400-\u9fff]")
-# the list's 监护人电话: the first guardian's, one column of the list's rows (rows.children_of)
-FIRST_PHONE = (sa.select(Guardian.phone).where(Guardian.student_id == Student.id)
-               .order_by(Guardian.position, Guardian.id).limit(1).scalar_subquery())
 
 
 def classes_of(school_id: int) -> list[ClassGroup]:
     """This school year's classes of a school, in grade order."""
-    return db.session.scalars(access.scoped(ClassGroup).where(
-        ClassGroup.school_year == school_year_of(date.today()), ClassGroup.school_id == school_id)
-        .order_by(ClassGroup.grade, ClassGroup.name)).all()
+    return db.session.scalars(_classes_of(school_year_of(date.today()), school_id)).all()
+
+
+@access.per_scope
+def _classes_of(school_year: int, school_id: int) -> sa.Select:
+    return access.scoped(ClassGroup).where(
+        ClassGroup.school_year == school_year, ClassGroup.school_id == school_id
+    ).order_by(ClassGroup.grade, ClassGroup.name)
 
 
 @dataclass
@@ -59,6 +63,16 @@ class Filters(ListFilter):
             self.class_id = None
         return classes
 
+    def page(self, number: int, size: int) -> Page:
+        """Page `number` of the list, its children as ChildRows with their first guardian's
+        phone: counted and paged by the database on their ids (the register's index), the
+        statements kept for the user's scope and these filters (access.per_scope)."""
+        ids = _ids_of(astuple(self))
+        page = Page.numbered(number, size, db.session.scalar(access.count_of(ids)))
+        page.items = children_of(db.session.scalars(
+            access.page_of(ids, page.per_page, page.offset)).all(), phones=True)
+        return page
+
     def statement(self) -> sa.Select:
         stmt = access.scoped(Student)
         if self.q:
@@ -83,6 +97,12 @@ class Filters(ListFilter):
         else:
             stmt = stmt.order_by(Student.name_pinyin)
         return stmt.order_by(Student.id)
+
+
+@access.per_scope
+def _ids_of(filters: tuple) -> sa.Select:
+    """The ids of the children of Filters(*filters), in the list's order."""
+    return Filters(*filters).statement().with_only_columns(Student.id)
 
 
 @access.per_scope

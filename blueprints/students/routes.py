@@ -13,7 +13,6 @@ import audit
 from blueprints.students import bp, idnumber, importer, roster, sheets, sync, timeline
 from blueprints.students.forms import ImportForm, StatusForm, StudentForm
 from blueprints.students.register import SORTS, Filters, classes_of
-from blueprints.students.rows import children_of
 from extensions import db
 from models import FOCUS_FLAGS, ClassGroup, Guardian, School, Student
 from responses import after_write, invalid, page_or_fragment, targets
@@ -23,8 +22,12 @@ STALE = ("保存失败：您打开表单后，这名学生的信息已被其他�
 
 
 def _schools():
-    return db.session.scalars(access.scoped(School).where(School.active.is_(True))
-                              .order_by(School.kind, School.name)).all()
+    return db.session.scalars(_active_schools()).all()
+
+
+@access.per_scope
+def _active_schools():
+    return access.scoped(School).where(School.active.is_(True)).order_by(School.kind, School.name)
 
 
 @bp.route("/")
@@ -33,10 +36,7 @@ def index():
     filters = Filters.from_args(request.args)
     schools = _schools()
     classes = filters.class_choices(schools)
-    page = db.paginate(filters.statement().with_only_columns(Student.id),  # then its rows
-        page=request.args.get("page", 1, type=int),
-        per_page=current_app.config["PAGE_SIZE"], error_out=False)
-    page.items = children_of(page.items, phones=True)
+    page = filters.page(request.args.get("page", 1, type=int), current_app.config["PAGE_SIZE"])
     html = page_or_fragment("students/index.html", "students/_results.html", "student-results",
                             page=page, filters=filters, schools=schools, classes=classes,
                             oob=targets("student-results"),

@@ -10,9 +10,8 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from blueprints.students.register import FIRST_PHONE
 from extensions import plain_rows
-from models import (FOCUS_FLAGS, ChildLabels, ClassGroup, School, Student, class_label,
+from models import (FOCUS_FLAGS, ChildLabels, ClassGroup, Guardian, School, Student, class_label,
                     mask_id)
 
 COLUMNS = (Student.id, Student.name, Student.sex, Student.status, Student.placement,
@@ -21,6 +20,9 @@ COLUMNS = (Student.id, Student.name, Student.sex, Student.status, Student.placem
            Student.grade, ClassGroup.grade, ClassGroup.name,
            *(getattr(Student, flag) for flag in FOCUS_FLAGS))
 CLASS, FLAGS = slice(10, 13), slice(13, 13 + len(FOCUS_FLAGS))
+# the register list's 监护人电话: the first guardian's (phones=True)
+FIRST_PHONE = (sa.select(Guardian.phone).where(Guardian.student_id == Student.id)
+               .order_by(Guardian.position, Guardian.id).limit(1).scalar_subquery())
 
 
 @dataclass(frozen=True, slots=True)
