@@ -306,3 +306,34 @@ def test_among_is_the_scope_itself_for_a_plain_select_of_children(world, app):
         assert str(condition).startswith("students.id IN (SELECT") is listed
         found = set(db.session.scalars(sa.select(Student.id).where(condition)))
         assert found == set(db.session.scalars(ids)) and (found or ids is other)
+
+
+def test_kept_statements_are_each_scopes_own(world, signed_in):
+    """access.per_scope keeps a statement for a user's scope and arguments: the same one for
+    the same user and arguments, another for another user, school filter or school of the
+    user, and each reads its own scope's rows only."""
+    from blueprints.students import register
+
+    def enrolled(user, school_id=None):
+        with signed_in(user):
+            stmt = register.enrolled_ids(school_id)
+            return stmt, set(db.session.scalars(stmt))
+    officer, head = world.users["central_officer"], world.users["village_head"]
+    township_a, seen = enrolled(officer)
+    assert seen == {world.s_a1.id, world.s_a1_other.id, world.s_a2.id}
+    assert enrolled(officer)[0] is township_a
+    other, seen = enrolled(world.head_b)
+    assert other is not township_a and seen == {world.s_b1.id}
+    one, seen = enrolled(officer, world.a2.id)
+    assert one is not township_a and seen == {world.s_a2.id}
+    at_a1, seen = enrolled(head)
+    assert seen == {world.s_a1.id, world.s_a1_other.id}
+    head.school_id = world.a2.id  # moved to another school: another scope
+    db.session.commit()
+    at_a2, seen = enrolled(head)
+    assert at_a2 is not at_a1 and seen == {world.s_a2.id}
+    with signed_in(officer):  # statements as arguments are known by what they say
+        fresh = [register.enrolled.__wrapped__(None) for _ in range(2)]
+        assert fresh[0] is not fresh[1]
+        assert access.count_of(fresh[0]) is access.count_of(fresh[1])
+        assert db.session.scalar(access.count_of(fresh[1])) == 3
