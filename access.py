@@ -364,10 +364,14 @@ def _schools(user=None) -> sa.Select:
     return scoped(School, user).order_by(School.kind, School.name)
 
 
-def terms(user=None) -> list[Term]:
+def terms() -> list[Term]:
     """The township's terms the user may see, newest first."""
-    return db.session.scalars(scoped(Term, user).order_by(Term.school_year.desc(),
-                                                          Term.semester.desc())).all()
+    return db.session.scalars(_terms()).all()
+
+
+@per_scope
+def _terms() -> sa.Select:
+    return scoped(Term).order_by(Term.school_year.desc(), Term.semester.desc())
 
 
 def get_or_404(model, row_id, options=()):

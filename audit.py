@@ -4,11 +4,12 @@ write leaves no entry and a committed one always has one.
 """
 from __future__ import annotations
 
+import functools
 from datetime import date, datetime, time
 
 from flask import has_request_context
 from flask_login import current_user
-from sqlalchemy import event, insert, inspect, select
+from sqlalchemy import bindparam, event, insert, inspect, select
 from sqlalchemy.orm import Session, object_session
 
 from extensions import db
@@ -290,13 +291,21 @@ def changed_today(table: str, row_ids, field: str, today: date) -> dict[int, obj
     """{row id: the value a field was last set to today} for rows of a table changed today
     (a step marked today may be taken back)."""
     found: dict[int, object] = {}
-    for row_id, after in db.session.execute(select(AuditLog.row_id, AuditLog.after).where(
-            AuditLog.table_name == table, AuditLog.action.in_(("update", "insert")),
-            AuditLog.at >= datetime.combine(today, time.min),
-            AuditLog.row_id.in_(list(row_ids))).order_by(AuditLog.id)):
+    for row_id, after in db.session.execute(_changed(), {
+            "table": table, "since": datetime.combine(today, time.min), "rows": list(row_ids)}):
         if after and field in after:
             found[row_id] = after[field]
     return found
+
+
+@functools.cache
+def _changed():
+    """changed_today()'s statement, built once: the entries of a `table`'s `rows` written
+    `since` a time, in order."""
+    return select(AuditLog.row_id, AuditLog.after).where(
+        AuditLog.table_name == bindparam("table"), AuditLog.action.in_(("update", "insert")),
+        AuditLog.at >= bindparam("since"), AuditLog.row_id.in_(bindparam("rows", expanding=True))
+    ).order_by(AuditLog.id)
 
 
 def read_ids(students, how: str) -> None:

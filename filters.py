@@ -18,10 +18,13 @@ filters into a query (a statement() or where() method on the subclass).
 from __future__ import annotations
 
 from collections.abc import Callable, Collection
-from dataclasses import dataclass, field, fields
+from dataclasses import astuple, dataclass, field, fields
 from datetime import date
 from typing import Any
 
+import sqlalchemy as sa
+
+import access
 from params import day as read_day, month as read_month, whole
 
 
@@ -84,6 +87,11 @@ class ListFilter:
                 out[arg.name or f.name] = arg.write(value)
         return out
 
+    def kept(self, finish: Callable[[sa.Select], sa.Select] | None = None) -> sa.Select:
+        """statement(), then `finish` (a module's function adding the list's loads and limit),
+        made once for the user's scope and these filters (access.per_scope), not once a view."""
+        return _kept(type(self), astuple(self), finish)
+
     @property
     def active(self) -> bool:
         orders = {f.metadata["arg"].name or f.name for f in fields(self)
@@ -95,3 +103,9 @@ class ListFilter:
 class SchoolFilter(ListFilter):
     """A list narrowed by school alone (风险, 结对, 资助缺口)."""
     school: int | None = number()
+
+
+@access.per_scope
+def _kept(kind: type, values: tuple, finish) -> sa.Select:
+    stmt = kind(*values).statement()
+    return finish(stmt) if finish else stmt

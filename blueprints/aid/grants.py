@@ -44,10 +44,13 @@ class Row:
 
 
 def programs(term_id: int | None) -> list[AidProgram]:
+    return db.session.scalars(_programs(term_id)).all()
+
+
+@access.per_scope
+def _programs(term_id: int | None) -> sa.Select:
     stmt = access.scoped(AidProgram).order_by(AidProgram.kind, AidProgram.name)
-    if term_id:
-        stmt = stmt.where(AidProgram.term_id == term_id)
-    return db.session.scalars(stmt).all()
+    return stmt.where(AidProgram.term_id == term_id) if term_id else stmt
 
 
 def grants_of(program: AidProgram, student_ids=None) -> dict[int, list[AidGrant]]:
@@ -69,18 +72,24 @@ class Coverage(NamedTuple):
 def coverage(program: AidProgram) -> dict[int, Coverage]:
     """{school id: Coverage} counted in SQL: the same children and sums as eligible() and its
     rows, for the dashboard and the programmes' list (which loaded every eligible child)."""
+    rows = db.session.execute(_coverage(program.id, program.eligible_condition()))
+    return {school_id: Coverage(n, int(paid or 0), int(fen or 0))
+            for school_id, n, paid, fen in rows}
+
+
+@access.per_scope
+def _coverage(program_id: int, eligible: sa.ColumnElement) -> sa.Select:
+    """coverage()'s statement of the programme whose children meet `eligible`."""
     # the programme's grants joined to the user's children only: scoping the grants too wrote
     # the township's 5,000 ids into the subquery (6.8 -> 1.9 ms)
     totals = (sa.select(AidGrant.student_id, sa.func.sum(AidGrant.amount).label("fen"))
-              .where(AidGrant.program_id == program.id).group_by(AidGrant.student_id).subquery())
-    rows = db.session.execute(access.scoped(Student).where(program.eligible_condition())
-                              .outerjoin(totals, totals.c.student_id == Student.id)
-                              .with_only_columns(Student.school_id, sa.func.count(),
-                                                 sa.func.count().filter(totals.c.fen > 0),
-                                                 sa.func.sum(totals.c.fen))
-                              .group_by(Student.school_id))
-    return {school_id: Coverage(n, int(paid or 0), int(fen or 0))
-            for school_id, n, paid, fen in rows}
+              .where(AidGrant.program_id == program_id).group_by(AidGrant.student_id).subquery())
+    return (access.scoped(Student).where(eligible)
+            .outerjoin(totals, totals.c.student_id == Student.id)
+            .with_only_columns(Student.school_id, sa.func.count(),
+                               sa.func.count().filter(totals.c.fen > 0),
+                               sa.func.sum(totals.c.fen))
+            .group_by(Student.school_id))
 
 
 def summary(program: AidProgram) -> Coverage:
@@ -188,6 +197,11 @@ def gaps(term_id: int, school_id: int | None = None) -> Gaps:
 
 def totals(term_id: int | None) -> list[tuple[AidProgram, School, int, int]]:
     """(programme, school, children, fen) for the term, net of corrections."""
+    return [tuple(r) for r in db.session.execute(_totals(term_id)).all()]
+
+
+@access.per_scope
+def _totals(term_id: int | None) -> sa.Select:
     stmt = (sa.select(AidProgram, School, sa.func.count(sa.distinct(AidGrant.student_id)),
                       sa.func.sum(AidGrant.amount))
             .join(AidGrant, AidGrant.program_id == AidProgram.id)
@@ -196,6 +210,4 @@ def totals(term_id: int | None) -> list[tuple[AidProgram, School, int, int]]:
             .where(access.scoped(Student).whereclause)  # not IN a list of them (5.4 -> 0.8 ms)
             .group_by(AidProgram.id, School.id).order_by(AidProgram.kind, AidProgram.name,
                                                           School.kind, School.name))
-    if term_id:
-        stmt = stmt.where(AidProgram.term_id == term_id)
-    return [tuple(r) for r in db.session.execute(stmt).all()]
+    return stmt.where(AidProgram.term_id == term_id) if term_id else stmt

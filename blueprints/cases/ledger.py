@@ -140,6 +140,7 @@ def case_row(n: int, case, steps: list, guardian: tuple[str, str], full_ids: boo
             case.opened_on.isoformat(), closed.isoformat() if closed else ""]
 
 
+@access.per_scope
 def age_statement(school_year: int, school_id: int | None = None):
     """Children of compulsory-school age (6–15 on 1 September of the school year)."""
     start = date(school_year, 9, 1)

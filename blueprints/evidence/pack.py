@@ -26,6 +26,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import NamedTuple
 
 import sqlalchemy as sa
 from flask import abort, current_app
@@ -113,8 +114,10 @@ def assemble(school: School, term: Term, ledger_rows: bool = True) -> Pack:
     pack = Pack(school, term, months[0][0], months[-1][1])
     start, end = term.start_date, term.end_date
 
-    def listed(stmt: sa.Select, key) -> list:
-        return db.session.scalars(stmt if ledger_rows else stmt.with_only_columns(key)).all()
+    reads = _reads(school.id, school.township_id, term.id, start, end, ledger_rows)
+
+    def listed(stmt: sa.Select) -> list:
+        return db.session.scalars(stmt).all()
 
     # 一、台账: ledger.py's own rows, IDs masked
     children = ledger.age_statement(term.school_year, school.id)
@@ -127,14 +130,11 @@ def assemble(school: School, term: Term, ledger_rows: bool = True) -> Pack:
                          for n, s in enumerate(db.session.scalars(children), 1)]
         pack.children_total = len(pack.children)
     else:
-        pack.suspected, pack.dropouts = (listed(ledger.case_statement(
-            kind, pack.first, pack.last, school.id), DropoutCase.id)
-            for kind in ("suspected", "dropout"))
-        pack.children_total = db.session.scalar(sa.select(sa.func.count()).select_from(
-            children.order_by(None).subquery()))
+        pack.suspected, pack.dropouts = (listed(_ids(ledger.case_statement(
+            kind, pack.first, pack.last, school.id))) for kind in ("suspected", "dropout"))
+        pack.children_total = db.session.scalar(_counted(children))
 
-    pack.pledges = db.session.scalars(access.scoped(Pledge).where(
-        Pledge.school_id == school.id, Pledge.term_id == term.id).order_by(Pledge.doc_no)).all()
+    pack.pledges = listed(reads.pledges)
     if ledger_rows:  # the print: each signed scan's print copy (made once, then kept)
         for p in pack.pledges:
             if p.scan_path:
@@ -142,22 +142,12 @@ def assemble(school: School, term: Term, ledger_rows: bool = True) -> Pack:
                 pack.scans.append((p, Photo(f"{p.doc_no} {p.title}（{p.party_b_name}）",
                                             pdf.scan_copy_url(copy) if copy else None,
                                             missing=copy is None)))
-    pack.visits = listed(access.scoped(HomeVisit).join(Student).where(
-        HomeVisit.school_id == school.id, HomeVisit.visited_on.between(start, end))
-        .order_by(HomeVisit.visited_on, Student.name_pinyin, HomeVisit.id), HomeVisit.id)
-    pack.cases = listed(access.scoped(DropoutCase).join(Student).where(
-        DropoutCase.school_id == school.id, DropoutCase.opened_on <= end,
-        sa.or_(DropoutCase.closed_on.is_(None), DropoutCase.closed_on >= start))
-        .order_by(DropoutCase.opened_on, Student.name_pinyin), DropoutCase.id)
-    meetings = db.session.scalars(access.scoped(Meeting).where(
-        Meeting.central_id == school.township_id, Meeting.held_on.between(start, end))
-        .order_by(Meeting.held_on)).all()
+    pack.visits, pack.cases = listed(reads.visits), listed(reads.cases)
+    meetings = listed(reads.meetings)
     pack.meetings = [(m, [i for i in m.items if i.school_id == school.id]) for m in meetings]
 
     folder = Path(current_app.instance_path) / uploads.ACTIVITY_PHOTOS  # read only: no mkdir
-    activities = db.session.scalars(access.scoped(Activity).where(
-        Activity.school_id == school.id, Activity.held_on.between(start, end))
-        .order_by(Activity.held_on, Activity.id)).all()
+    activities = listed(reads.activities)
     for activity in activities:
         photos = []
         for photo in activity.photos:
@@ -170,6 +160,50 @@ def assemble(school: School, term: Term, ledger_rows: bool = True) -> Pack:
                 photos.append(Photo(name, missing=True))
         pack.activities.append((activity, photos))
     return pack
+
+
+class _Reads(NamedTuple):
+    """What assemble() reads of a school's term besides the ledgers."""
+    pledges: sa.Select
+    visits: sa.Select
+    cases: sa.Select
+    meetings: sa.Select
+    activities: sa.Select
+
+
+@access.per_scope
+def _reads(school_id: int, township_id: int, term_id: int, start: date, end: date,
+           ledger_rows: bool) -> _Reads:
+    """assemble()'s statements of a school's term from `start` to `end`: the visits and
+    cases as their ids when only counted (not `ledger_rows`)."""
+    visits = (access.scoped(HomeVisit).join(Student).where(
+        HomeVisit.school_id == school_id, HomeVisit.visited_on.between(start, end))
+        .order_by(HomeVisit.visited_on, Student.name_pinyin, HomeVisit.id))
+    cases = (access.scoped(DropoutCase).join(Student).where(
+        DropoutCase.school_id == school_id, DropoutCase.opened_on <= end,
+        sa.or_(DropoutCase.closed_on.is_(None), DropoutCase.closed_on >= start))
+        .order_by(DropoutCase.opened_on, Student.name_pinyin))
+    return _Reads(
+        pledges=access.scoped(Pledge).where(Pledge.school_id == school_id,
+                                            Pledge.term_id == term_id).order_by(Pledge.doc_no),
+        visits=visits if ledger_rows else visits.with_only_columns(HomeVisit.id),
+        cases=cases if ledger_rows else cases.with_only_columns(DropoutCase.id),
+        meetings=access.scoped(Meeting).where(
+            Meeting.central_id == township_id, Meeting.held_on.between(start, end))
+        .order_by(Meeting.held_on),
+        activities=access.scoped(Activity).where(
+            Activity.school_id == school_id, Activity.held_on.between(start, end))
+        .order_by(Activity.held_on, Activity.id))
+
+
+@access.per_scope
+def _ids(cases: sa.Select) -> sa.Select:
+    return cases.with_only_columns(DropoutCase.id)
+
+
+@access.per_scope
+def _counted(stmt: sa.Select) -> sa.Select:
+    return sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery())
 
 
 def choose(school_arg, term_arg) -> tuple[School | None, Term | None, list[School], list[Term]]:

@@ -26,12 +26,8 @@ def index():
     filters = printing.PledgeFilter.from_args(request.args)
     if filters.term is None and terms:
         filters.term = Term.current(terms, date.today()).id
-    pledges = db.session.scalars(filters.statement().limit(500)).all()
-    unsigned = db.session.execute(
-        sa.select(School.name, sa.func.count()).join(Pledge, Pledge.school_id == School.id)
-        .where(Pledge.id.in_(filters.statement().with_only_columns(Pledge.id).order_by(None)),
-               Pledge.status.in_(("generated", "printed")))
-        .group_by(School.name).order_by(School.name)).all()
+    pledges = db.session.scalars(filters.kept(_first)).all()
+    unsigned = db.session.execute(_unsigned(filters.kept())).all()
     marked = audit.changed_today("pledges", [p.id for p in pledges], "status", date.today())
     return render_template("pledges/index.html", pledges=pledges, unsigned=unsigned, filters=filters,
                            terms=terms, schools=access.schools(), kinds=PLEDGE_KINDS,
@@ -39,6 +35,20 @@ def index():
                            today=date.today(), undoable={
                                p.id for p in pledges
                                if p.status in p.BY_HAND and marked.get(p.id) == p.status})
+
+
+def _first(stmt):
+    """The pledges list: the first 500."""
+    return stmt.limit(500)
+
+
+@access.per_scope
+def _unsigned(listed):
+    """How many of the pledges `listed` are not yet signed, by school."""
+    return (sa.select(School.name, sa.func.count()).join(Pledge, Pledge.school_id == School.id)
+            .where(Pledge.id.in_(listed.with_only_columns(Pledge.id).order_by(None)),
+                   Pledge.status.in_(("generated", "printed")))
+            .group_by(School.name).order_by(School.name))
 
 
 def _generate_form(terms):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import astuple, dataclass
+from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
@@ -67,7 +67,7 @@ class Filters(ListFilter):
         """Page `number` of the list, its children as ChildRows with their first guardian's
         phone: counted and paged by the database on their ids (the register's index), the
         statements kept for the user's scope and these filters (access.per_scope)."""
-        ids = _ids_of(astuple(self))
+        ids = self.kept(_ids)
         page = Page.numbered(number, size, db.session.scalar(access.count_of(ids)))
         page.items = children_of(db.session.scalars(
             access.page_of(ids, page.per_page, page.offset)).all(), phones=True)
@@ -99,10 +99,9 @@ class Filters(ListFilter):
         return stmt.order_by(Student.id)
 
 
-@access.per_scope
-def _ids_of(filters: tuple) -> sa.Select:
-    """The ids of the children of Filters(*filters), in the list's order."""
-    return Filters(*filters).statement().with_only_columns(Student.id)
+def _ids(stmt: sa.Select) -> sa.Select:
+    """A list's ids, in its order (Filters.page)."""
+    return stmt.with_only_columns(Student.id)
 
 
 @access.per_scope

@@ -24,14 +24,23 @@ from refusal import Refusal
 @access.require(*access.EVERYONE)
 def index():
     filters = CaseFilter.from_args(request.args)
-    rows = db.session.scalars(filters.statement().options(
-        selectinload(DropoutCase.student).selectinload(Student.class_group),
-        selectinload(DropoutCase.school)).limit(500)).all()
-    due = db.session.scalars(access.scoped(FollowUp).where(
-        FollowUp.done_on.is_(None), FollowUp.due_on <= date.today())
-        .options(selectinload(FollowUp.case).selectinload(DropoutCase.student))).all()
+    rows = db.session.scalars(filters.kept(_listed)).all()
+    due = db.session.scalars(_due(date.today())).all()
     return render_template("cases/index.html", rows=rows, filters=filters, states=CASE_STATES,
                            schools=access.schools(), today=date.today(), due=due)
+
+
+def _listed(stmt):
+    """The cases list: the first 500, with their children's classes and schools."""
+    return stmt.options(selectinload(DropoutCase.student).selectinload(Student.class_group),
+                        selectinload(DropoutCase.school)).limit(500)
+
+
+@access.per_scope
+def _due(today: date):
+    """The follow-ups due by `today` and not done, with their cases' children."""
+    return access.scoped(FollowUp).where(FollowUp.done_on.is_(None), FollowUp.due_on <= today) \
+        .options(selectinload(FollowUp.case).selectinload(DropoutCase.student))
 
 
 @bp.route("/new", methods=["GET", "POST"])

@@ -3,6 +3,7 @@ and its photo, the printed record and the blank form."""
 from collections import Counter
 from datetime import date
 
+import sqlalchemy as sa
 from flask import abort, flash, render_template, request, send_file, url_for
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
@@ -64,9 +65,7 @@ def _visited() -> tuple[Student, EarlyWarning | None]:
 def visits():
     """Visits by school, visitor and month, with counts."""
     filters = VisitFilter.from_args(request.args)
-    rows = db.session.scalars(filters.statement().options(
-        selectinload(HomeVisit.student).selectinload(Student.school),
-        selectinload(HomeVisit.user)).limit(1000)).all()
+    rows = db.session.scalars(filters.kept(_listed)).all()
     counts = {
         "school": Counter(v.student.school.name for v in rows),
         "user": Counter(v.user.name if v.user else "—" for v in rows),
@@ -74,10 +73,22 @@ def visits():
         "mode": Counter(v.mode_label for v in rows),
     }
     chosen = {filters.user} if filters.user else set()
-    users = db.session.scalars(access.scoped(User).where(
-        User.id.in_({v.user_id for v in rows if v.user_id} | chosen))).all()
+    users = db.session.scalars(_visitors(), {
+        "users": list({v.user_id for v in rows if v.user_id} | chosen)}).all()
     return render_template("cases/visits.html", rows=rows, counts=counts, schools=access.schools(),
                            filters=filters, users=users)
+
+
+def _listed(stmt):
+    """The visits list: the first 1,000, with their children's schools and their visitors."""
+    return stmt.options(selectinload(HomeVisit.student).selectinload(Student.school),
+                        selectinload(HomeVisit.user)).limit(1000)
+
+
+@access.per_scope
+def _visitors():
+    """The `users` listed, in scope (the visits list's 走访人 filter)."""
+    return access.scoped(User).where(User.id.in_(sa.bindparam("users", expanding=True)))
 
 
 @bp.route("/visits/<int:visit_id>")
