@@ -11,6 +11,7 @@ import subprocess
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import NamedTuple
 
 import sqlalchemy as sa
 from flask import current_app
@@ -32,8 +33,8 @@ class Health:
     backup_dir: Path
     copy_to: str  # the second place backups are copied to ("" when none is set)
     backups: list[Path]  # newest first
-    nightly: AuditLog | None  # the last nightly run, done or failed
-    last_backup: AuditLog | None  # what the last `flask backup` said (a failed copy)
+    nightly: Entry | None  # the last nightly run, done or failed
+    last_backup: Entry | None  # what the last `flask backup` said (a failed copy)
     disk_free: int
     disk_total: int
     db_size: int
@@ -90,19 +91,27 @@ def version() -> str:
     return done.stdout.strip() if done.returncode == 0 else ""
 
 
-def _db_size() -> int:
-    url = db.engine.url
-    if url.get_backend_name() == "sqlite":
-        path = Path(url.database or "")
-        return path.stat().st_size if path.is_file() else 0
-    return db.session.scalar(sa.text("SELECT pg_database_size(current_database())")) or 0
+class Entry(NamedTuple):
+    """What the panel shows of an audit entry: the last nightly run's, the last backup's."""
+    at: datetime
+    action: str
+    summary: str
 
 
 @functools.cache
-def _latest(actions: tuple[str, ...]) -> sa.Select:
-    """The latest audit entry of these actions (built once)."""
-    return sa.select(AuditLog).where(AuditLog.action.in_(actions)).order_by(
-        AuditLog.id.desc()).limit(1)
+def _facts(postgresql: bool) -> sa.Select:
+    """The panel's facts from the database in one statement (a round trip each was four on
+    PostgreSQL): the schema's revision, the last nightly run and the last backup as
+    (at, action, summary), and on PostgreSQL the database's size. Built once."""
+    def latest(*actions):
+        entry = (sa.select(AuditLog.id).where(AuditLog.action.in_(actions))
+                 .order_by(AuditLog.id.desc()).limit(1).scalar_subquery())
+        return [sa.select(column).where(AuditLog.id == entry).scalar_subquery()
+                for column in (AuditLog.at, AuditLog.action, AuditLog.summary)]
+    return sa.select(sa.text("(SELECT version_num FROM alembic_version)"),
+                     *latest("rules_run", "rules_failed"), *latest("backup"),
+                     sa.func.pg_database_size(sa.func.current_database()) if postgresql
+                     else sa.null())
 
 
 def check() -> Health:
@@ -110,10 +119,14 @@ def check() -> Health:
     while not place.exists():  # instance/ is made by the first upload or backup
         place = place.parent
     usage = shutil.disk_usage(place)
-    schema = db.session.scalar(sa.text("SELECT version_num FROM alembic_version")) or ""
-    nightly = db.session.scalar(_latest(("rules_run", "rules_failed")))
-    last_backup = db.session.scalar(_latest(("backup",)))
-    return Health(version=version(), schema=schema, backup_dir=backup_dir(),
+    url = db.engine.url
+    schema, *entries, size = db.session.execute(_facts(url.get_backend_name() == "postgresql")
+                                                ).one()
+    nightly, last_backup = (Entry(*e) if e[0] else None for e in (entries[:3], entries[3:]))
+    if size is None:  # SQLite: the file's
+        path = Path(url.database or "")
+        size = path.stat().st_size if path.is_file() else 0
+    return Health(version=version(), schema=schema or "", backup_dir=backup_dir(),
                   copy_to=current_app.config.get("BACKUP_COPY_TO", ""), backups=backups(),
                   nightly=nightly, last_backup=last_backup, disk_free=usage.free,
-                  disk_total=usage.total, db_size=_db_size())
+                  disk_total=usage.total, db_size=size)
