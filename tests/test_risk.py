@@ -382,7 +382,7 @@ def test_a_township_reads_its_own_range_of_stored_scores(world, scores, signed_i
                 stored.ranked_page(scores.ids, TODAY, 1)
     finally:
         event.remove(*listen)
-    ranked = [st for st in statements if "OVER ()" in st]
+    ranked = [st for st in statements if "ORDER BY risk_scores.points DESC" in st]  # the page
     assert f"risk_scores.township_id = {world.central_a.id}" in ranked[0]
     assert "township_id" not in ranked[1]
     world.a1.parent_id = world.central_b.id  # a1 moves to township B

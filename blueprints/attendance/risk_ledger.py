@@ -26,7 +26,7 @@ COLUMNS = [("序号", 6), ("学校", 16), ("年级班级", 10), ("姓名", 8), (
 def rows(school_id: int | None, today: date) -> list[list]:
     """The ledger's rows, in COLUMNS' order."""
     ids = register.enrolled(school_id).with_only_columns(Student.id)
-    order, _total = scores.ranked(ids, today)
+    order = scores.ranked(ids, today)
     students = {s.id: s for s in db.session.scalars(sa.select(Student).where(
         Student.id.in_(order)).options(
         selectinload(Student.school), selectinload(Student.class_group),
