@@ -152,7 +152,7 @@ def warnings():
     today = date.today()
     return render_template("attendance/warnings.html", rows=rows, filters=filters, today=today,
                            overdue=sum(1 for w in rows if w.overdue_on(today)),
-                           schools=access.schools(), states=WARNING_STATES)
+                           schools=access.school_choices(), states=WARNING_STATES)
 
 
 @bp.route("/warnings/<int:warning_id>/close", methods=["POST"])
@@ -221,7 +221,7 @@ def risk_list():
     filters = SchoolFilter.from_args(request.args)
     page = scores.ranked_page(register.enrolled_ids(filters.school), date.today(),
                             request.args.get("page", 1, type=int))
-    return render_template("attendance/risk.html", page=page, schools=access.schools(),
+    return render_template("attendance/risk.html", page=page, schools=access.school_choices(),
                            filters=filters, total=db.session.scalar(
                                access.count_of(register.enrolled(filters.school))))
 

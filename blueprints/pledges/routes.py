@@ -30,7 +30,7 @@ def index():
     unsigned = db.session.execute(_unsigned(filters.kept())).all()
     marked = audit.changed_today("pledges", [p.id for p in pledges], "status", date.today())
     return render_template("pledges/index.html", pledges=pledges, unsigned=unsigned, filters=filters,
-                           terms=terms, schools=access.schools(), kinds=PLEDGE_KINDS,
+                           terms=terms, schools=access.school_choices(), kinds=PLEDGE_KINDS,
                            statuses=PLEDGE_STATUSES, generate=_generate_form(terms),
                            today=date.today(), undoable={
                                p.id for p in pledges

@@ -22,12 +22,7 @@ STALE = ("保存失败：您打开表单后，这名学生的信息已被其他�
 
 
 def _schools():
-    return db.session.scalars(_active_schools()).all()
-
-
-@access.per_scope
-def _active_schools():
-    return access.scoped(School).where(School.active.is_(True)).order_by(School.kind, School.name)
+    return access.school_choices(active=True)
 
 
 @bp.route("/")

@@ -27,7 +27,7 @@ def index():
     rows = db.session.scalars(filters.kept(_listed)).all()
     due = db.session.scalars(_due(date.today())).all()
     return render_template("cases/index.html", rows=rows, filters=filters, states=CASE_STATES,
-                           schools=access.schools(), today=date.today(), due=due)
+                           schools=access.school_choices(), today=date.today(), due=due)
 
 
 def _listed(stmt):

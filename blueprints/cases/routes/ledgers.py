@@ -56,7 +56,7 @@ def ledger_page():
     else:
         page = sent.case_page(report, kind, first, last, school_id, full, number)
         columns, rows = ledger.CASE_COLUMNS, page.items
-    schools = access.schools()
+    schools = access.school_choices()
     return render_template(
         "cases/ledger.html", kind=kind, kinds=ledger.KINDS, page=page, columns=columns,
         rows=rows, first=first, schools=schools, school_id=school_id, report=report,

@@ -75,7 +75,7 @@ def visits():
     chosen = {filters.user} if filters.user else set()
     users = db.session.scalars(_visitors(), {
         "users": list({v.user_id for v in rows if v.user_id} | chosen)}).all()
-    return render_template("cases/visits.html", rows=rows, counts=counts, schools=access.schools(),
+    return render_template("cases/visits.html", rows=rows, counts=counts, schools=access.school_choices(),
                            filters=filters, users=users)
 
 
