@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import functools
 
-
 import sqlalchemy as sa
 from flask import abort, current_app, g, request
 from flask_login import current_user
@@ -359,14 +358,14 @@ def among(ids: sa.Select):
 _PLAIN: dict = {}  # among(): the shape of a select of student ids -> whether it is plain
 
 
-def schools(user=None) -> list[School]:
+def schools() -> list[School]:
     """The schools the user may see, the central school first: every school list and filter."""
-    return db.session.scalars(_schools() if user is None else _schools.__wrapped__(user)).all()
+    return db.session.scalars(_schools()).all()
 
 
 @per_scope
-def _schools(user=None) -> sa.Select:
-    return scoped(School, user).order_by(School.kind, School.name)
+def _schools() -> sa.Select:
+    return scoped(School).order_by(School.kind, School.name)
 
 
 def school_choices(active: bool = False) -> list:

@@ -198,6 +198,11 @@ def _needs(today: date) -> tuple[_Condition, ...]:
     return tuple(_made_needs(today))
 
 
+def _need(today: date, kind: str) -> _Condition | None:
+    """The need whose pair is `kind`."""
+    return next((need for need in _needs(today) if need.kind == kind), None)
+
+
 def _made_needs(today: date):
     for label, flags, kinds in NEEDS:
         wants = sa.or_(*[Student.placement == f.split(":")[1] if f.startswith("placement:")
@@ -238,7 +243,7 @@ def need_page(today: date, kind: str, school_id: int | None, number: int
               ) -> tuple[str, Page] | None:
     """(label, page `number` of its children) of the need whose pair is `kind`, as uncovered()
     lists them; None for no such need."""
-    need = next((need for need in _needs(today) if need.kind == kind), None)
+    need = _need(today, kind)
     if need is None:
         return None
     page = Page.numbered(number, current_app.config["PAGE_SIZE"], db.session.scalar(
@@ -251,7 +256,7 @@ def need_page(today: date, kind: str, school_id: int | None, number: int
 @access.per_scope
 def _need_count(today: date, school_id: int | None, kind: str) -> sa.Select:
     """How many enrolled children in scope have the need whose pair is `kind`."""
-    need = next(need for need in _needs(today) if need.kind == kind)
+    need = _need(today, kind)
     return register.enrolled(school_id).where(need.counted).with_only_columns(sa.func.count())
 
 
@@ -267,7 +272,7 @@ def _in_need(today: date, school_id: int | None, kind: str, limit: int | None,
              offset: int | None = None) -> sa.Select:
     """The ids of the enrolled children in scope with the need whose pair is `kind`, in the
     lists' order: by school, grade and pinyin (the students' profile index)."""
-    need = next(need for need in _needs(today) if need.kind == kind)
+    need = _need(today, kind)
     return (register.enrolled(school_id).with_only_columns(Student.id).where(need.listed)
             .order_by(Student.school_id, Student.grade, Student.name_pinyin)
             .limit(limit).offset(offset))
