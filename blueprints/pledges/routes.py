@@ -3,6 +3,7 @@ from datetime import date
 
 import sqlalchemy as sa
 from flask import (abort, flash, render_template, request, send_file, url_for)
+from sqlalchemy.orm import selectinload
 
 import access
 import audit
@@ -11,7 +12,7 @@ import printjobs
 import uploads
 from blueprints.pledges import bp, issue, printing
 from blueprints.pledges.forms import GenerateForm, ScanForm, TemplateForm
-from extensions import db
+from extensions import db, plain_rows
 from models import (GUARDIAN_KINDS, PLEDGE_KINDS, PLEDGE_STATUSES, ClassGroup, Pledge,
                     School, Term, school_year_of)
 from responses import after_write, form_page
@@ -38,8 +39,9 @@ def index():
 
 
 def _first(stmt):
-    """The pledges list: the first 500."""
-    return stmt.limit(500)
+    """The pledges list: the first 500, with their schools, templates and children."""
+    return stmt.options(selectinload(Pledge.school), selectinload(Pledge.template),
+                        selectinload(Pledge.student)).limit(500)
 
 
 @access.per_scope
@@ -56,13 +58,21 @@ def _generate_form(terms):
     form.term_id.choices = [(t.id, t.name) for t in terms]
     if not form.is_submitted() and terms:
         form.term_id.data = Term.current(terms, date.today()).id
-    form.school_id.choices = [(s.id, s.name) for s in db.session.scalars(
-        access.scoped(School).where(School.active.is_(True)).order_by(School.kind, School.name))]
+    form.school_id.choices = [(s.id, s.name) for s in access.school_choices(active=True)]
     form.class_id.choices = [(0, "—")] + [
-        (c.id, f"{c.school.name} · {c.label}") for c in db.session.scalars(
-            access.scoped(ClassGroup).where(ClassGroup.school_year == school_year_of(date.today()))
-            .order_by(ClassGroup.school_id, ClassGroup.grade, ClassGroup.name))]
+        (cid, f"{school} · {ClassGroup.label_of(grade, name)}")
+        for cid, school, grade, name in plain_rows(_classes(school_year_of(date.today())))]
     return form
+
+
+@access.per_scope
+def _classes(school_year: int):
+    """The school year's classes the user may see with their schools' names, in order."""
+    return access.scoped(ClassGroup).with_only_columns(
+        ClassGroup.id, School.name, ClassGroup.grade, ClassGroup.name
+    ).join(School, ClassGroup.school_id == School.id).where(
+        ClassGroup.school_year == school_year
+    ).order_by(ClassGroup.school_id, ClassGroup.grade, ClassGroup.name)
 
 
 @bp.route("/generate", methods=["POST"])
