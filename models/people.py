@@ -149,6 +149,33 @@ class UserSession(db.Model):
     user: Mapped[User] = relationship(back_populates="sessions")
 
 
+def holiday_dates(holidays: str) -> set[date]:
+    """The days of a term's holidays (Term.holidays: a date or range a line)."""
+    days: set[date] = set()
+    for line in holidays.splitlines():
+        span = line.split()[0] if line.split() else ""
+        if not span:
+            continue
+        first, _, last = span.partition("~")
+        start = date.fromisoformat(first)
+        end = date.fromisoformat(last) if last else start
+        while start <= end:
+            days.add(start)
+            start += timedelta(days=1)
+    return days
+
+
+def school_days(start: date, end: date, holidays: str) -> list[date]:
+    """The school days from start to end: weekdays that are not holidays."""
+    off = holiday_dates(holidays)
+    out, day = [], start
+    while day <= end:
+        if day.weekday() < 5 and day not in off:
+            out.append(day)
+        day += timedelta(days=1)
+    return out
+
+
 class Term(db.Model):
     """A 学期 of one township (terms are set by each central school)."""
     __tablename__ = "terms"
@@ -174,27 +201,10 @@ class Term(db.Model):
                     terms[0] if terms else None)
 
     def holiday_dates(self) -> set[date]:
-        days: set[date] = set()
-        for line in self.holidays.splitlines():
-            span = line.split()[0] if line.split() else ""
-            if not span:
-                continue
-            first, _, last = span.partition("~")
-            start = date.fromisoformat(first)
-            end = date.fromisoformat(last) if last else start
-            while start <= end:
-                days.add(start)
-                start += timedelta(days=1)
-        return days
+        return holiday_dates(self.holidays)
 
     def school_days(self) -> list[date]:
-        off = self.holiday_dates()
-        out, day = [], self.start_date
-        while day <= self.end_date:
-            if day.weekday() < 5 and day not in off:
-                out.append(day)
-            day += timedelta(days=1)
-        return out
+        return school_days(self.start_date, self.end_date, self.holidays)
 
     def __str__(self) -> str:
         return self.name

@@ -23,9 +23,9 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 from flask import current_app, g, has_app_context
 
-from extensions import db
+from extensions import db, plain_rows
 from models import (ABSENCE_KINDS, AWAY_PLACEMENTS, Absence, ClassGroup, EarlyWarning, RollCall,
-                    Student, Term)
+                    Student, Term, school_days)
 from refusal import Refusal
 
 # The setting, as create_app() defaults it (instance/config.py may change it): a run of
@@ -69,17 +69,26 @@ def calendar(township_id: int) -> Calendar:
     """The township's calendar, built once per request."""
     cache = g.setdefault("calendars", {}) if has_app_context() else {}
     if township_id not in cache:
-        days: set[date] = set()
-        for term in db.session.scalars(_terms(), {"township": township_id}):
-            days.update(term.school_days())
-        cache[township_id] = Calendar(sorted(days))
+        cache[township_id] = _calendar_of(tuple(map(tuple, plain_rows(
+            _terms(), {"township": township_id}))))
     return cache[township_id]
 
 
 @functools.cache
 def _terms() -> sa.Select:
-    """A `township`'s terms (built once)."""
-    return sa.select(Term).where(Term.central_id == sa.bindparam("township"))
+    """A `township`'s terms as (start, end, holidays), built once."""
+    return sa.select(Term.start_date, Term.end_date, Term.holidays).where(
+        Term.central_id == sa.bindparam("township")).order_by(Term.start_date, Term.id)
+
+
+@functools.lru_cache(maxsize=64)
+def _calendar_of(terms: tuple) -> Calendar:
+    """The calendar of terms given as (start, end, holidays): made once for the same terms
+    (a township's year of school days took a list 0.3 ms a view to work out)."""
+    days: set[date] = set()
+    for start, end, holidays in terms:
+        days.update(school_days(start, end, holidays))
+    return Calendar(sorted(days))
 
 
 def settings() -> dict:
