@@ -75,6 +75,9 @@ class PrintJob(db.Model):
 class AuditLog(db.Model):
     """Who changed or exported what, when; written by audit.py for every flush and export."""
     __tablename__ = "audit_log"
+    # the latest entry of an action (the health panel's last nightly run and backup), the
+    # audit page's filter by action (migration 0036)
+    __table_args__ = (sa.Index("ix_audit_log_action", "action", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(default=now, index=True)

@@ -102,7 +102,9 @@ class Entry(NamedTuple):
 def _facts(postgresql: bool) -> sa.Select:
     """The panel's facts from the database in one statement (a round trip each was four on
     PostgreSQL): the schema's revision, the last nightly run and the last backup as
-    (at, action, summary), and on PostgreSQL the database's size. Built once."""
+    (at, action, summary), and on PostgreSQL the database's size as its catalog counts it
+    (pages of each table and index as of the last VACUUM or ANALYZE, which the nightly run
+    makes: 0.12 ms, where pg_database_size() looked at every file, 0.9-2 ms). Built once."""
     def latest(*actions):
         entry = (sa.select(AuditLog.id).where(AuditLog.action.in_(actions))
                  .order_by(AuditLog.id.desc()).limit(1).scalar_subquery())
@@ -110,8 +112,9 @@ def _facts(postgresql: bool) -> sa.Select:
                 for column in (AuditLog.at, AuditLog.action, AuditLog.summary)]
     return sa.select(sa.text("(SELECT version_num FROM alembic_version)"),
                      *latest("rules_run", "rules_failed"), *latest("backup"),
-                     sa.func.pg_database_size(sa.func.current_database()) if postgresql
-                     else sa.null())
+                     sa.text("(SELECT sum(relpages)::bigint"
+                             " * current_setting('block_size')::bigint FROM pg_class)")
+                     if postgresql else sa.null())
 
 
 def check() -> Health:
