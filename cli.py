@@ -107,6 +107,11 @@ def analyze() -> None:
         return
     db.session.execute(sa.text("ANALYZE"))
     db.session.commit()
+    # and the night's writes moved from the write-ahead log into the database, the log emptied:
+    # left in it (a county's rescoring: 125 MB), every page the morning's lists read was first
+    # looked up in the log's index of 30,000 pages (the risk list 11.2 -> 10.4 ms at once)
+    db.session.execute(sa.text("PRAGMA wal_checkpoint(TRUNCATE)"))
+    db.session.commit()
 
 
 @click.command("rules")
