@@ -236,9 +236,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         url = serve.database_url("postgresql", Path(tmp), "baoxue_pages") \
             if args.postgres else None
-        app = county_app(tmp, args.children, url)
-        with app.app_context():
-            ids = add_people()
+        app, ids = county_app(tmp, args.children, url, setup="bench.pages:add_people")
         lines = [f"Pages at county scale, {date.today()}: {args.children} children, "
                  f"{args.repeat} requests a page ({'PostgreSQL' if args.postgres else 'SQLite'}"
                  ", one process, Flask test client)", "",
