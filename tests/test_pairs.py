@@ -170,15 +170,18 @@ def test_the_list_finds_pairs_behind_as_each_pair_does(world, app, signed_in):
                             end_on=rng.choice([None, today, today + timedelta(days=3)]))
         pair.sessions = [TutoringSession(held_on=today - timedelta(days=rng.randrange(-3, 120)),
                                          mode=rng.choice(["call", "meeting"]))
-                         for _ in range(rng.randrange(0, 4))]
+                         for _ in range(rng.randrange(0, 6))]  # a card shows three
         db.session.add(pair)
     db.session.commit()
     with signed_in(world.users["central_officer"]):
         listed = {r.pair_id: ([d.label for d in r.due], r.last)
                   for r in schedule.standing(today)}
-        each = {p.id: ([d.label for d in due], max(
+        cards = schedule.pairs(today)  # 我的结对's cards: due from standing(), three sessions
+        each = {p.id: ([d.label for d in schedule.behind(p, today)], max(
             (s.held_on for s in p.sessions if s.held_on <= today), default=None))
-            for p, due in schedule.pairs(today)}
+            for p, _due, _recent in cards}
+        assert all(due == schedule.behind(p, today) and recent == p.sessions[:3]
+                   for p, due, recent in cards)
     assert listed == each and len(each) == 40
     assert any(due for due, _ in each.values()) and any(not due for due, _ in each.values())
 

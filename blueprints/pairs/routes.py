@@ -126,8 +126,8 @@ def log_session(pair_id):
     if targets(card):
         return render_template("pairs/_card.html", pair=pair,
                                due=schedule.behind(pair, date.today()), form=form), 422
-    return form_page("pairs/mine.html", form, rows=[(pair, schedule.behind(pair, date.today()))],
-                     rules=schedule.describe())
+    return form_page("pairs/mine.html", form, rows=[
+        (pair, schedule.behind(pair, date.today()), pair.sessions[:3])], rules=schedule.describe())
 
 
 @bp.route("/<int:pair_id>/end", methods=["POST"])
