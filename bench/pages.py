@@ -7,7 +7,9 @@ village head and teacher who use the pages, and reports for each main page, as i
   URL leaves the server (it must not);
 before them, the views that score children's risk before they can read it (first_views); then
 a 5,000-row roster import (check and commit) beside calamine's bare read of the
-same file. Run with `make bench` or `.venv/bin/python bench/pages.py [--children 50000]`."""
+same file. The county is built, and first_views run, in processes of their own: the pages are
+timed in a server that only opened the database, as the production one (dashboard_bench.py
+elsewhere). Run with `make bench` or `.venv/bin/python bench/pages.py [--children 50000]`."""
 from __future__ import annotations
 
 import argparse
