@@ -136,7 +136,7 @@ def ranking(ids: sa.Select, today: date) -> Ranking:
                     access.township_id(), cfg["medium"], cfg["high"])
 
 
-@functools.lru_cache(maxsize=256)
+@functools.lru_cache(maxsize=access.KEPT)  # a Ranking keeps the statements made of it
 def _ranking(pending: tuple, overrides: tuple, town: int | None, medium: int, high: int
              ) -> Ranking:
     """The Ranking of the scores not stored (`pending`), the `overrides` that hold a level and
