@@ -5,7 +5,6 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 from flask import flash, make_response, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy.orm import selectinload
 
 import access
 from params import whole
@@ -149,21 +148,11 @@ def roll(class_id):
 @access.require(*access.EVERYONE)
 def warnings():
     filters = WarningFilter.from_args(request.args)
-    rows = db.session.scalars(filters.kept(_listed)).all()
+    rows = filters.rows()
     today = date.today()
     return render_template("attendance/warnings.html", rows=rows, filters=filters, today=today,
                            overdue=sum(1 for w in rows if w.overdue_on(today)),
                            schools=access.school_choices(), states=WARNING_STATES)
-
-
-def _listed(stmt):
-    """The warnings list: the first 500, with their children's schools and classes' head
-    teachers, and who closed them."""
-    child = selectinload(EarlyWarning.student)
-    return stmt.options(child.selectinload(Student.school),
-                        child.selectinload(Student.class_group).selectinload(
-                            ClassGroup.head_teacher),
-                        selectinload(EarlyWarning.closed_by)).limit(500)
 
 
 @bp.route("/warnings/<int:warning_id>/close", methods=["POST"])

@@ -6,11 +6,14 @@ from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
 
 import access
+from extensions import db
 from filters import ListFilter, choice, month, number
 from blueprints.cases.ledger import KINDS
-from models import CASE_STATES, DropoutCase, HomeVisit, Student, month_bounds
+from models import (CASE_STATES, DropoutCase, FollowUp, HomeVisit, Student, User,
+                    month_bounds)
 
 
 @dataclass
@@ -27,6 +30,26 @@ class CaseFilter(ListFilter):
         if self.school:
             stmt = stmt.where(DropoutCase.school_id == self.school)
         return stmt.order_by(DropoutCase.opened_on, Student.name_pinyin)
+
+    def rows(self) -> list[DropoutCase]:
+        """The list: the first 500, with their children's classes and schools."""
+        return db.session.scalars(self.kept(_cases_shown)).all()
+
+
+def _cases_shown(stmt: sa.Select) -> sa.Select:
+    return stmt.options(selectinload(DropoutCase.student).selectinload(Student.class_group),
+                        selectinload(DropoutCase.school)).limit(500)
+
+
+def follow_ups_due(today: date) -> list[FollowUp]:
+    """The follow-ups due by `today` and not done, with their cases' children."""
+    return db.session.scalars(_due(today)).all()
+
+
+@access.per_scope
+def _due(today: date) -> sa.Select:
+    return access.scoped(FollowUp).where(FollowUp.done_on.is_(None), FollowUp.due_on <= today) \
+        .options(selectinload(FollowUp.case).selectinload(DropoutCase.student))
 
 
 @dataclass
@@ -58,3 +81,22 @@ class VisitFilter(ListFilter):
         if self.user:
             stmt = stmt.where(HomeVisit.user_id == self.user)
         return stmt.order_by(HomeVisit.visited_on.desc(), HomeVisit.id.desc())
+
+    def rows(self) -> list[HomeVisit]:
+        """The list: the first 1,000, with their children's schools and their visitors."""
+        return db.session.scalars(self.kept(_visits_shown)).all()
+
+
+def _visits_shown(stmt: sa.Select) -> sa.Select:
+    return stmt.options(selectinload(HomeVisit.student).selectinload(Student.school),
+                        selectinload(HomeVisit.user)).limit(1000)
+
+
+def visitors(ids) -> list[User]:
+    """The users of `ids` in scope (the visits list's 走访人 filter)."""
+    return db.session.scalars(_visitors(), {"users": list(ids)}).all()
+
+
+@access.per_scope
+def _visitors() -> sa.Select:
+    return access.scoped(User).where(User.id.in_(sa.bindparam("users", expanding=True)))

@@ -14,7 +14,7 @@ import pdf
 import printjobs
 from extensions import db
 from filters import ListFilter, choice, number
-from models import PLEDGE_KINDS, PLEDGE_STATUSES, Pledge, PledgeTemplate, Student
+from models import PLEDGE_KINDS, PLEDGE_STATUSES, Pledge, PledgeTemplate, School, Student
 from refusal import Refusal
 
 MAX_BATCH = 300
@@ -41,6 +41,27 @@ class PledgeFilter(ListFilter):
         elif self.status:
             stmt = stmt.where(Pledge.status == self.status)
         return stmt.order_by(Pledge.school_id, Pledge.doc_no)
+
+    def rows(self) -> list[Pledge]:
+        """The list: the first 500, with their schools, templates and children."""
+        return db.session.scalars(self.kept(_shown)).all()
+
+    def unsigned(self) -> list:
+        """(school name, how many) of the pledges listed not yet signed."""
+        return db.session.execute(_unsigned(self.kept())).all()
+
+
+def _shown(stmt: sa.Select) -> sa.Select:
+    return stmt.options(selectinload(Pledge.school), selectinload(Pledge.template),
+                        selectinload(Pledge.student)).limit(500)
+
+
+@access.per_scope
+def _unsigned(listed: sa.Select) -> sa.Select:
+    return (sa.select(School.name, sa.func.count()).join(Pledge, Pledge.school_id == School.id)
+            .where(Pledge.id.in_(listed.with_only_columns(Pledge.id).order_by(None)),
+                   Pledge.status.in_(("generated", "printed")))
+            .group_by(School.name).order_by(School.name))
 
 
 @printjobs.batch("pledges")

@@ -1,9 +1,7 @@
 """Pledges (目标责任书), guardian letters and notices: generate, print, sign, collect."""
 from datetime import date
 
-import sqlalchemy as sa
 from flask import (abort, flash, render_template, request, send_file, url_for)
-from sqlalchemy.orm import selectinload
 
 import access
 import audit
@@ -27,8 +25,7 @@ def index():
     filters = printing.PledgeFilter.from_args(request.args)
     if filters.term is None and terms:
         filters.term = Term.current(terms, date.today()).id
-    pledges = db.session.scalars(filters.kept(_first)).all()
-    unsigned = db.session.execute(_unsigned(filters.kept())).all()
+    pledges, unsigned = filters.rows(), filters.unsigned()
     marked = audit.changed_today("pledges", [p.id for p in pledges], "status", date.today())
     return render_template("pledges/index.html", pledges=pledges, unsigned=unsigned, filters=filters,
                            terms=terms, schools=access.school_choices(), kinds=PLEDGE_KINDS,
@@ -36,21 +33,6 @@ def index():
                            today=date.today(), undoable={
                                p.id for p in pledges
                                if p.status in p.BY_HAND and marked.get(p.id) == p.status})
-
-
-def _first(stmt):
-    """The pledges list: the first 500, with their schools, templates and children."""
-    return stmt.options(selectinload(Pledge.school), selectinload(Pledge.template),
-                        selectinload(Pledge.student)).limit(500)
-
-
-@access.per_scope
-def _unsigned(listed):
-    """How many of the pledges `listed` are not yet signed, by school."""
-    return (sa.select(School.name, sa.func.count()).join(Pledge, Pledge.school_id == School.id)
-            .where(Pledge.id.in_(listed.with_only_columns(Pledge.id).order_by(None)),
-                   Pledge.status.in_(("generated", "printed")))
-            .group_by(School.name).order_by(School.name))
 
 
 def _generate_form(terms):

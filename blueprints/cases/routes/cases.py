@@ -4,7 +4,6 @@ from datetime import date
 
 from flask import abort, flash, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy.orm import selectinload
 
 import access
 import audit
@@ -12,7 +11,7 @@ import pdf
 import printjobs
 from blueprints.cases import bp, workflow
 from blueprints.cases.forms import OpenCaseForm, StepForm
-from blueprints.cases.lists import CaseFilter
+from blueprints.cases.lists import CaseFilter, follow_ups_due
 from extensions import db
 from models import (CASE_STATES, NOTICE_KINDS, CaseNotice, DropoutCase, FollowUp,
                     HomeVisit, Student)
@@ -24,23 +23,9 @@ from refusal import Refusal
 @access.require(*access.EVERYONE)
 def index():
     filters = CaseFilter.from_args(request.args)
-    rows = db.session.scalars(filters.kept(_listed)).all()
-    due = db.session.scalars(_due(date.today())).all()
+    rows, due = filters.rows(), follow_ups_due(date.today())
     return render_template("cases/index.html", rows=rows, filters=filters, states=CASE_STATES,
                            schools=access.school_choices(), today=date.today(), due=due)
-
-
-def _listed(stmt):
-    """The cases list: the first 500, with their children's classes and schools."""
-    return stmt.options(selectinload(DropoutCase.student).selectinload(Student.class_group),
-                        selectinload(DropoutCase.school)).limit(500)
-
-
-@access.per_scope
-def _due(today: date):
-    """The follow-ups due by `today` and not done, with their cases' children."""
-    return access.scoped(FollowUp).where(FollowUp.done_on.is_(None), FollowUp.due_on <= today) \
-        .options(selectinload(FollowUp.case).selectinload(DropoutCase.student))
 
 
 @bp.route("/new", methods=["GET", "POST"])

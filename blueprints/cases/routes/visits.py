@@ -3,10 +3,8 @@ and its photo, the printed record and the blank form."""
 from collections import Counter
 from datetime import date
 
-import sqlalchemy as sa
 from flask import abort, flash, render_template, request, send_file, url_for
 from flask_login import current_user
-from sqlalchemy.orm import selectinload
 
 import access
 import audit
@@ -15,9 +13,9 @@ import printjobs
 import uploads
 from blueprints.cases import bp, workflow
 from blueprints.cases.forms import VisitForm
-from blueprints.cases.lists import VisitFilter
+from blueprints.cases.lists import VisitFilter, visitors
 from extensions import db
-from models import EarlyWarning, HomeVisit, Student, User
+from models import EarlyWarning, HomeVisit, Student
 from responses import after_write, form_page
 from refusal import Refusal
 
@@ -65,7 +63,7 @@ def _visited() -> tuple[Student, EarlyWarning | None]:
 def visits():
     """Visits by school, visitor and month, with counts."""
     filters = VisitFilter.from_args(request.args)
-    rows = db.session.scalars(filters.kept(_listed)).all()
+    rows = filters.rows()
     counts = {
         "school": Counter(v.student.school.name for v in rows),
         "user": Counter(v.user.name if v.user else "—" for v in rows),
@@ -73,22 +71,9 @@ def visits():
         "mode": Counter(v.mode_label for v in rows),
     }
     chosen = {filters.user} if filters.user else set()
-    users = db.session.scalars(_visitors(), {
-        "users": list({v.user_id for v in rows if v.user_id} | chosen)}).all()
-    return render_template("cases/visits.html", rows=rows, counts=counts, schools=access.school_choices(),
-                           filters=filters, users=users)
-
-
-def _listed(stmt):
-    """The visits list: the first 1,000, with their children's schools and their visitors."""
-    return stmt.options(selectinload(HomeVisit.student).selectinload(Student.school),
-                        selectinload(HomeVisit.user)).limit(1000)
-
-
-@access.per_scope
-def _visitors():
-    """The `users` listed, in scope (the visits list's 走访人 filter)."""
-    return access.scoped(User).where(User.id.in_(sa.bindparam("users", expanding=True)))
+    users = visitors({v.user_id for v in rows if v.user_id} | chosen)
+    return render_template("cases/visits.html", rows=rows, counts=counts, filters=filters,
+                           schools=access.school_choices(), users=users)
 
 
 @bp.route("/visits/<int:visit_id>")
