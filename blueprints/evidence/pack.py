@@ -198,11 +198,14 @@ def _reads(school_id: int, township_id: int, term_id: int, start: date, end: dat
 
 @access.per_scope
 def _ids(cases: sa.Select) -> sa.Select:
+    """A ledger's cases as their ids (the page only counts them)."""
     return cases.with_only_columns(DropoutCase.id)
 
 
 @access.per_scope
 def _counted(stmt: sa.Select) -> sa.Select:
+    """The 适龄儿童台账's rows counted. Around the statement, not in place of its columns
+    (access.count_of): it carries loader options for its rows, which a count has not."""
     return sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery())
 
 
