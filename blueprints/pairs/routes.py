@@ -118,16 +118,20 @@ def log_session(pair_id):
                      form.content.data, form.progress.data)
         db.session.commit()
         if targets(card):  # 我的结对: the card refreshes in place, the form empties
-            return render_template("pairs/_card.html", pair=pair,
-                                   due=schedule.behind(pair, date.today()), form=SessionForm(),
-                                   saved=True)
+            return _card(pair, SessionForm(), saved=True)
         flash(f"已记录与 {pair.student.name} 的帮扶。", "success")
         return after_write(url_for("pairs.mine"))
     if targets(card):
-        return render_template("pairs/_card.html", pair=pair,
-                               due=schedule.behind(pair, date.today()), form=form), 422
-    return form_page("pairs/mine.html", form, rows=[
-        (pair, schedule.behind(pair, date.today()), pair.sessions[:3])], rules=schedule.describe())
+        return _card(pair, form), 422
+    return form_page("pairs/mine.html", form, rows=[schedule.card(pair, date.today())],
+                     rules=schedule.describe())
+
+
+def _card(pair: TutoringPair, form, **context) -> str:
+    """One card of 我的结对, as the page shows it (schedule.card)."""
+    _, due, sessions = schedule.card(pair, date.today())
+    return render_template("pairs/_card.html", pair=pair, due=due, sessions=sessions, form=form,
+                           **context)
 
 
 @bp.route("/<int:pair_id>/end", methods=["POST"])

@@ -98,6 +98,12 @@ def _current(today: date, teacher_id: int | None = None, school_id: int | None =
     return stmt.order_by(TutoringPair.school_id, Student.grade, Student.name_pinyin)
 
 
+def card(pair: TutoringPair, today: date) -> tuple:
+    """(pair, what it is behind on, its last three sessions) of one pair, as pairs() gives each
+    card: the card refreshed after a session is logged."""
+    return pair, behind(pair, today), pair.sessions[:3]
+
+
 def pairs(today: date, teacher_id: int | None = None, school_id: int | None = None):
     """[(pair, what it is behind on, its last three sessions)] for the pairs not ended (我的结对's
     cards): what each is behind on from standing() (its last contact and meeting, in SQL), and
