@@ -39,6 +39,7 @@ from weasyprint.logger import PROGRESS_LOGGER
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+import framestack
 import uploads
 
 ORIGIN = "http://baoxue.invalid"  # the base URL documents resolve against; never fetched
@@ -253,7 +254,8 @@ def render(parts: Sequence[Part], progress: Callable[[int], None] | None = None,
     PARALLEL_FROM documents, the HTML is made here and laid out in the pool's processes."""
     if pool is not None and len(parts) >= PARALLEL_FROM:
         return _render_parallel(parts, progress, pages, pool)
-    return _written(layout(parts, progress, pages), [part.copies for part in parts])
+    return framestack.in_one_chunk(
+        lambda: _written(layout(parts, progress, pages), [part.copies for part in parts]))
 
 
 def _render_parallel(parts, progress, pages, pool) -> bytes:
@@ -306,7 +308,8 @@ def render_html(htmls: list[tuple[str, int]], static_folder: str, instance_path:
     written as one PDF (no app, no database: only the stylesheet, our static files and the
     evidence photos)."""
     lay_out = _kept_lay_out(static_folder, instance_path)
-    return _written([lay_out(html) for html, _ in htmls], [count for _, count in htmls])
+    return framestack.in_one_chunk(lambda: _written([lay_out(html) for html, _ in htmls],
+                                                    [count for _, count in htmls]))
 
 
 @functools.lru_cache(maxsize=2)
