@@ -12,6 +12,7 @@ from flask_login import current_user
 from sqlalchemy import bindparam, event, insert, inspect, select
 from sqlalchemy.orm import Session, object_session
 
+import clock
 from extensions import db
 from models import (ABSENCE_KINDS, ACTIVITY_KINDS, AID_KINDS, AID_METHODS, AID_STATUSES,
                     CADRE_LEVELS, CASE_STATES, CASE_TRIGGERS, CONTACT_MODES, COUNSELING_CHANGES,
@@ -315,7 +316,7 @@ def read_ids(students, how: str) -> None:
     students = [s for s in students if s.id_number or s.student_no]
     if not students:
         return
-    since = datetime.combine(date.today(), time.min)
+    since = datetime.combine(clock.today(), time.min)
     seen = set(db.session.scalars(select(AuditLog.row_id).where(
         AuditLog.action == "read_id", AuditLog.user_id == current_user.id,
         AuditLog.table_name == "students", AuditLog.at >= since,

@@ -13,6 +13,7 @@ from flask.cli import AppGroup, with_appcontext
 import access
 import audit
 import backups
+import clock
 import demo as demo_data
 from extensions import db
 from models import ROLES, School, User
@@ -124,7 +125,7 @@ def rules_run(action, on):
     `flask rules run`)."""
     from blueprints.attendance import rules, scores
     db.session.info["actor"] = "rules"
-    today = on.date() if on else datetime.now().date()
+    today = on.date() if on else clock.today()
     try:
         changed = rules.run_all(today)
         db.session.commit()

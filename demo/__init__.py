@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from openpyxl import Workbook
 from werkzeug.security import generate_password_hash
 
+import clock
 from blueprints.students.idnumber import check_digit
 from demo import activities, counseling, network, parents, records, special
 from blueprints.students.roster import TEMPLATE_COLUMNS
@@ -73,7 +74,7 @@ def _phone(rng: random.Random) -> str:
 
 def load(today: date | None = None, seed: int = 2026) -> dict:
     """Create the demo township in an empty database; returns counts."""
-    today = today or date.today()
+    today = today or clock.today()
     rng = random.Random(seed)
     year = school_year_of(today)
     db.session.info["actor"] = "demo"
@@ -393,7 +394,7 @@ def _household(rng, central, students, today):
 def sample_roster(school: School, today: date | None = None, count: int = 12) -> bytes:
     """A roster of new children for one school with two bad rows (a wrong check digit and a child
     already registered elsewhere), to try the import."""
-    today = today or date.today()
+    today = today or clock.today()
     rng = random.Random(7)
     year = school_year_of(today)
     wb = Workbook()

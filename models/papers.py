@@ -7,6 +7,7 @@ from datetime import date
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+import clock
 from extensions import db
 from models.people import School, Term, User
 from models.common import Steps
@@ -58,7 +59,7 @@ class Responsibility(db.Model):
     kind: Mapped[str] = mapped_column(sa.String(20))
     user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"), index=True)
     cadre_id: Mapped[int | None] = mapped_column(sa.ForeignKey("cadres.id"), index=True)
-    assigned_on: Mapped[date] = mapped_column(default=date.today)
+    assigned_on: Mapped[date] = mapped_column(default=clock.today)
 
     student: Mapped[Student] = relationship(back_populates="responsibilities")
     user: Mapped[User | None] = relationship()
@@ -158,7 +159,7 @@ class Pledge(Steps, db.Model):
     student_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("students.id", ondelete="CASCADE"), index=True)
     status: Mapped[str] = mapped_column(sa.String(12), default="generated", index=True)
-    generated_on: Mapped[date] = mapped_column(default=date.today)
+    generated_on: Mapped[date] = mapped_column(default=clock.today)
     printed_on: Mapped[date | None]
     signed_on: Mapped[date | None]
     collected_on: Mapped[date | None]

@@ -23,6 +23,7 @@ sys.path.insert(0, str(ROOT))
 
 from app import create_app  # noqa: E402
 from extensions import db, limiter  # noqa: E402
+from tests import TODAY  # noqa: E402
 from tests import factories as f  # noqa: E402
 
 
@@ -99,6 +100,7 @@ def _config(tmp: Path, database: str | None = None, **extra) -> dict:
         "SQLALCHEMY_DATABASE_URI": _postgres_url(database) if database
         else f"sqlite:///{tmp / 'baoxue.db'}",
         "WTF_CSRF_ENABLED": False,
+        "PINNED_TODAY": TODAY.isoformat(),  # clock.today(): one day for the whole run
     }
     config.update(extra)
     return config
@@ -238,7 +240,7 @@ def pledge_term(world):
     pledges are issued for (test_pledges, test_scanin)."""
     from datetime import date
     from models import Term
-    row = Term(central_id=world.central_a.id, school_year=date.today().year - 1, semester=1,
+    row = Term(central_id=world.central_a.id, school_year=TODAY.year - 1, semester=1,
                start_date=date(2000, 1, 1), end_date=date(2100, 1, 1))
     db.session.add(row)
     for i in range(2):

@@ -10,6 +10,7 @@ from werkzeug.security import generate_password_hash
 from demo import make_id
 from extensions import db
 from models import ClassGroup, Guardian, School, Student, User, school_year_of
+from tests import TODAY
 
 PASSWORD = "secret123"
 # Sign-ins check the password for real, against a cheap hash: the default scrypt hash costs ~0.1 s
@@ -37,7 +38,7 @@ def user(role, school=None, username=None, name=None, **kw) -> User:
 
 def klass(school, grade=3, name="1班", head_teacher=None, year=None) -> ClassGroup:
     row = ClassGroup(school=school, grade=grade, name=name, head_teacher=head_teacher,
-                     school_year=year or school_year_of(date.today()))
+                     school_year=year or school_year_of(TODAY))
     db.session.add(row)
     db.session.flush()
     return row

@@ -12,8 +12,8 @@ from werkzeug.test import EnvironBuilder
 import uploads
 from extensions import db
 from models import Activity, ActivityPhoto, AuditLog, Meeting, school_year_of
+from tests import TODAY
 
-TODAY = date.today()
 
 
 def jpeg(size=(2400, 1800), color=(40, 110, 170)) -> bytes:

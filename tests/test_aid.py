@@ -11,12 +11,13 @@ from blueprints.aid import grants
 from extensions import db
 from models import AidGrant, AidProgram, AuditLog, Term, yuan
 from refusal import Refusal
+from tests import TODAY
 from tests import factories as f
 
 
 @pytest.fixture
 def term(world):
-    row = Term(central_id=world.central_a.id, school_year=date.today().year - 1, semester=1,
+    row = Term(central_id=world.central_a.id, school_year=TODAY.year - 1, semester=1,
                start_date=date(2000, 1, 1), end_date=date(2100, 1, 1))
     db.session.add(row)
     db.session.commit()
@@ -138,7 +139,7 @@ def test_steps_move_forward_by_grant_or_by_class(world, subsidy, kids, login):
     one = db.session.scalar(db.select(AidGrant))
     assert head.post(f"/aid/grants/{one.id}/status", data={"to": "paid"}).status_code == 303
     db.session.expire_all()
-    assert one.status == "paid" and one.reviewed_on == one.paid_on == date.today()
+    assert one.status == "paid" and one.reviewed_on == one.paid_on == TODAY
     back = head.post(f"/aid/grants/{one.id}/status", data={"to": "applied"})
     assert back.status_code == 422 and "不能从“已发放”改为“申请”" in back.text
     head.post(f"/aid/programs/{subsidy.id}/bulk", data={
@@ -219,7 +220,7 @@ def test_notice_prints_what_publicity_allows(world, subsidy, kids, login, batch_
     for kid in (kids["poor"], kids["orphan"], kids["disabled"]):
         assert kid.name in text and kid.masked_id not in text and kid.id_number not in text
     assert "孤儿" not in text and "残疾" not in text and "身份证" not in text
-    until = publicity_end(date.today())
+    until = publicity_end(TODAY)
     assert f"至{until.year}年{until.month}月{until.day}日" in text.replace("\n", "").replace(" ", "")
     assert publicity_end(date(2026, 12, 7)) == date(2026, 12, 11)  # Monday -> Friday
     assert publicity_end(date(2026, 12, 5)) == date(2026, 12, 11)  # Saturday -> next Friday

@@ -8,6 +8,7 @@ import pytest
 from blueprints.attendance import rules
 from extensions import db
 from models import Absence, AuditLog, ClassGroup, EarlyWarning, Term
+from tests import TODAY
 from tests import factories as f
 
 MON = date(2026, 11, 16)  # a Monday in term
@@ -188,7 +189,7 @@ def test_bad_cells_are_refused_with_a_reason(world, term, login):
     teacher = login("teacher")
     weekend = cell(teacher, world.class_a1, world.s_a1, d(5))
     assert weekend.status_code == 422 and "不是上课日" in weekend.text
-    future = cell(teacher, world.class_a1, world.s_a1, date.today() + timedelta(days=1))
+    future = cell(teacher, world.class_a1, world.s_a1, TODAY + timedelta(days=1))
     assert future.status_code == 422 and "还没到这一天" in future.text
     other_class = cell(teacher, world.class_a1, world.s_a1_other, d(0))
     assert other_class.status_code == 404  # not the teacher's child

@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 
 from extensions import db
 from models import AuditLog, School, Student, User, mask_id
+from tests import TODAY
 from tests import factories as f
 
 ROW = re.compile(r"<tr><td>(.*?)</td><td>(.*?)</td><td>(.*?)</td><td>(.*?)</td>\s*<td>(.*?)</td>",
@@ -194,7 +195,7 @@ def test_audit_page_filters(world, created, login):
     assert summaries("action=login&user=head") == {f"{world.users['village_head'].name} 登录（127.0.0.1）"}
     assert summaries("to=2020-12-31") == {"旧的修改"}
     assert summaries("from=2020-03-05&to=2020-03-05") == {"旧的修改"}
-    today = date.today().isoformat()
+    today = TODAY.isoformat()
     recent = summaries(f"from={today}")
     assert "陈小红" in recent and "旧的修改" not in recent
     assert summaries("from=2020-03-06&to=2020-03-07") == set()

@@ -15,6 +15,7 @@ from playwright.sync_api import expect
 from blueprints.students.roster import TEMPLATE_COLUMNS
 from extensions import db
 from models import Student
+from tests import TODAY
 from tests import factories as f
 
 pytestmark = pytest.mark.skipif(not shutil.which("chromium"),
@@ -209,7 +210,7 @@ def test_a_month_sent_then_corrected_in_the_demo_township(app, live_server, chro
     correction (with its reason) becomes 第 2 版."""
     from blueprints.cases import ledger
     from models import DropoutCase
-    first = (date.today().replace(day=1) - timedelta(days=1)).replace(day=1)
+    first = (TODAY.replace(day=1) - timedelta(days=1)).replace(day=1)
     _, last = ledger.month_range(f"{first:%Y-%m}")
     case = db.session.scalars(db.select(DropoutCase).where(
         DropoutCase.opened_on <= last).order_by(DropoutCase.id)).first()
@@ -304,14 +305,14 @@ def test_abnormal_records_cleaned_up_in_the_demo_township(app, live_server, chro
     officer.wait_for_selector(f"h1:has-text('{child.name}')")
     officer.select_option("select[name=whereabouts]", "school_elsewhere")
     officer.fill("input[name=place]", "浙江省宁波市北仑区")
-    officer.fill("input[name=reported_on]", date.today().isoformat())
+    officer.fill("input[name=reported_on]", TODAY.isoformat())
     officer.get_by_role("button", name="保存").click()
     officer.wait_for_selector("text=去向查明并核实后才能上报")
     assert officer.input_value("input[name=place]") == "浙江省宁波市北仑区"
-    assert officer.input_value("input[name=reported_on]") == date.today().isoformat()
+    assert officer.input_value("input[name=reported_on]") == TODAY.isoformat()
     assert officer.locator("nav.main-nav").is_visible()
     officer.select_option("select[name=verified_how]", "phone")
-    officer.fill("input[name=verified_on]", date.today().isoformat())
+    officer.fill("input[name=verified_on]", TODAY.isoformat())
     officer.fill("input[name=reported_on]", "")
     officer.fill("input[name=school_name]", "宁波市北仑区某小学")
     shot(officer, "21-查明去向")
@@ -338,7 +339,7 @@ def test_disabled_children_registered_and_placed_in_the_demo_township(app, live_
     shot(officer, "22-残疾儿童")
     officer.locator("tr", has_text="龙天宇").get_by_role("link", name="办理").click()
     officer.wait_for_selector("h1:has-text('龙天宇')")
-    today = date.today().isoformat()
+    today = TODAY.isoformat()
     officer.fill("input[name=assessed_on]", today)
     officer.fill("input[name=assessment]", "重度，不能到校就读")
     officer.select_option("select[name=placement]", "inclusive")
@@ -484,7 +485,7 @@ def test_a_stack_of_20_signed_letters_scans_in_at_once(app, live_server, chromiu
     school = db.session.scalar(db.select(School).filter_by(name="石桥村小"))
     klass = db.session.scalar(db.select(ClassGroup).filter_by(school_id=school.id, grade=3))
     term = Term.current(db.session.scalars(db.select(Term).order_by(
-        Term.start_date.desc())).all(), date.today())
+        Term.start_date.desc())).all(), TODAY)
     with signed_in(officer):
         issue.generate("guardian_commitment", school, term, klass)
         db.session.commit()
@@ -512,7 +513,7 @@ def test_a_stack_of_20_signed_letters_scans_in_at_once(app, live_server, chromiu
     signed = [p for p in db.session.scalars(db.select(Pledge).order_by(Pledge.doc_no))
               if p.status == "signed"]
     assert [p.id for p in signed] == [p.id for p in letters[:20]]
-    assert all(p.scan_path and p.signed_on == date.today() for p in signed)
+    assert all(p.scan_path and p.signed_on == TODAY for p in signed)
 
 
 @pytest.mark.demo
@@ -580,7 +581,7 @@ def test_aid_and_pairs_in_the_demo_township(app, live_server, chromium):
     db.session.expire_all()
     granted = db.session.scalars(db.select(AidGrant).where(
         AidGrant.student_id.in_([s.id for s in eligible]))).all()
-    assert sorted(g.student_id for g in granted if g.program.term.end_date >= date.today()) \
+    assert sorted(g.student_id for g in granted if g.program.term.end_date >= TODAY) \
         == sorted(s.id for s in in_class)
 
     head.goto(live_server + "/aid/")
@@ -634,7 +635,7 @@ def test_absence_to_closed_case_in_the_demo_township(app, live_server, chromium)
     child = db.session.scalars(db.select(Student).filter_by(class_id=klass.id, status="enrolled")
                                .order_by(Student.name_pinyin)).first()
     with app.test_request_context():
-        days = rules.calendar(school.township_id).before(date.today())[-3:]
+        days = rules.calendar(school.township_id).before(TODAY)[-3:]
     browser = chromium
     officer = _sign_in(browser, live_server, "admin")  # the risk list stores its scores
     risk_url = f"{live_server}/attendance/risk?school={school.id}"
@@ -697,7 +698,7 @@ def test_absence_to_closed_case_in_the_demo_township(app, live_server, chromium)
     head.get_by_role("button", name="保存这一步").click()
     head.wait_for_selector("text=：已复学。")
     main = head.inner_text("main")
-    week, month = date.today() + timedelta(days=7), date.today() + timedelta(days=30)
+    week, month = TODAY + timedelta(days=7), TODAY + timedelta(days=30)
     assert f"复学一周回访（{week} 前）" in main and f"复学一个月回访（{month} 前）" in main
 
     # a month later (the case's dates moved back 31 days): both follow-ups are due
@@ -721,11 +722,11 @@ def test_absence_to_closed_case_in_the_demo_township(app, live_server, chromium)
 
     # the ledger: opened and returned 31 days ago (last month, or the one before on the
     # 1st of a month after a 30-day month), 销号 this month
-    head.goto(f"{live_server}/cases/ledger?kind=suspected&month={date.today():%Y-%m}")
+    head.goto(f"{live_server}/cases/ledger?kind=suspected&month={TODAY:%Y-%m}")
     row = head.locator("tbody tr", has_text=child.name).inner_text()
-    assert "已销号" in row and date.today().isoformat() in row and "孩子回校上课" in row
+    assert "已销号" in row and TODAY.isoformat() in row and "孩子回校上课" in row
     assert "石桥村小\t0\t0\t1\t0" in head.locator("table").first.inner_text()
-    opened = (date.today() - timedelta(days=31)).strftime("%Y-%m")
+    opened = (TODAY - timedelta(days=31)).strftime("%Y-%m")
     head.goto(f"{live_server}/cases/ledger?kind=suspected&month={opened}")
     assert child.name in head.locator("tbody", has_text=child.name).inner_text()
     assert "石桥村小\t1\t1\t0\t0" in head.locator("table").first.inner_text()
@@ -791,7 +792,7 @@ def test_dashboard_and_monthly_meeting_in_the_demo_township(app, live_server, ch
         leader.fill("#item-text", text)
         leader.select_option("#item-owner", label=owner)
         leader.select_option("#item-school_id", label="柳塘村小")
-        leader.fill("#item-due_on", date.today().isoformat())
+        leader.fill("#item-due_on", TODAY.isoformat())
         leader.get_by_role("button", name="记下这个决定").click()
         leader.locator("#action-items", has_text=text).wait_for()
     meeting = db.session.scalar(db.select(Meeting).filter_by(kind="monthly"))  # not the group's
@@ -817,10 +818,10 @@ def test_dashboard_and_monthly_meeting_in_the_demo_township(app, live_server, ch
 
     # the next month: one item done, the other carried into the new agenda
     first, second = meeting.items
-    first.done_on, first.result = date.today(), "已家访"
+    first.done_on, first.result = TODAY, "已家访"
     db.session.commit()
     leader.goto(live_server + "/meetings/new")
-    next_month = (date.today().replace(day=28) + timedelta(days=5)).strftime("%Y-%m")
+    next_month = (TODAY.replace(day=28) + timedelta(days=5)).strftime("%Y-%m")
     leader.fill("#month", next_month)
     leader.get_by_role("button", name="安排并起草议程").click()
     leader.wait_for_selector("text=议程已按数据起草")
@@ -892,7 +893,7 @@ def test_activity_summary_and_evidence_pack_in_the_demo_township(app, live_serve
     assert any(new in p for p in paragraphs) and not any(old in p for p in paragraphs)
 
     with signed_in(db.session.scalar(db.select(User).filter_by(username="head"))):
-        school = [c for c in metrics.dashboard(date.today()) if c.school
+        school = [c for c in metrics.dashboard(TODAY) if c.school
                   and c.school.name == "石桥村小"][0]
     assert summary.figures["consolidation_rate"] == school.rates.consolidation_rate
     assert summary.figures.get("dropout_rate") == school.rates.dropout_rate

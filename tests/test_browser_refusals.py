@@ -8,12 +8,13 @@ back to its page. A form with errors is re-rendered with them beside what was ty
 """
 import re
 import shutil
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
 from extensions import db
 from models import PrintJob, now
+from tests import TODAY
 from tests import factories as f
 from tests.test_access import _url_args
 
@@ -182,7 +183,7 @@ def test_forms_with_errors_keep_what_was_typed(world, rows, live_server, chromiu
     teacher = sign_in(chromium, live_server, "teacher")
     teacher.goto(live_server + "/pairs/mine")
     card = teacher.locator("article.pair").first
-    card.locator("input[name=held_on]").fill((date.today() + timedelta(days=2)).isoformat())
+    card.locator("input[name=held_on]").fill((TODAY + timedelta(days=2)).isoformat())
     card.locator("input[name=content]").fill("电话问了学习和生活")
     card.locator("input[name=progress]").fill("数学作业按时交了")
     card.get_by_role("button", name="记录").click()

@@ -12,9 +12,9 @@ from extensions import db
 from models import (Absence, AuditLog, CaseNotice, DropoutCase, EarlyWarning, Guardian,
                     HomeVisit, StatusChange, Term)
 from refusal import Refusal
+from tests import TODAY
 from tests import factories as f
 
-TODAY = date.today()
 PNG = f.png_of(40, 30)  # a real image: a scan's header is read
 
 

@@ -1,6 +1,6 @@
 """心理辅导 (issue 20, part 6): individual and group counselling recorded apart from pairs, the
 厌学 children's 转化, confidentiality, and the counts in the monthly report and the summary."""
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
@@ -8,8 +8,8 @@ from blueprints.dashboard import metrics
 from blueprints.summaries import draft as drafting
 from extensions import db
 from models import AuditLog, CounselingRecord, Term, TutoringPair, school_year_of
+from tests import TODAY
 
-TODAY = date.today()
 
 
 @pytest.fixture

@@ -18,6 +18,7 @@ from extensions import db
 from models import (ActionItem, Activity, ActivityPhoto, AuditLog, CaseNotice, CaseStep,
                     DropoutCase, FollowUp, HomeVisit, Meeting, Pledge, PledgeTemplate, Term,
                     mask_id)
+from tests import TODAY
 
 pytestmark = pytest.mark.skipif(not shutil.which("pdftotext") or not shutil.which("pdfimages"),
                                 reason="poppler-utils missing")
@@ -142,7 +143,7 @@ def test_the_pack_holds_every_section_with_a_table_of_contents(world, term, data
     pages = pages_of(pdf_data)
     cover, toc = flat(pages[0]), pages[1]
     for text in ("甲一村小", "控辍保学工作佐证材料", "2025–2026学年第一学期", "打印日期",
-                 f"{date.today().year}年{date.today().month}月{date.today().day}日", "盖章"):
+                 f"{TODAY.year}年{TODAY.month}月{TODAY.day}日", "盖章"):
         assert text in cover, text
     assert "第1页" not in cover  # the cover carries no page number
     assert "目录" in flat(toc)

@@ -15,6 +15,7 @@ import demo
 from blueprints.students import importer
 from extensions import db
 from models import AuditLog, ClassGroup, Student, school_year_of
+from tests import TODAY
 from tests import factories as f
 from tests import sheets
 
@@ -105,7 +106,7 @@ def test_good_file_previews_then_commits_exactly_those_students(app, world, logi
     assert ming.class_id == world.class_a1.id
     new_class = li.class_group
     assert (new_class.school_id, new_class.grade, new_class.name, new_class.school_year) == \
-        (world.a1.id, 5, "2班", school_year_of(date.today()))
+        (world.a1.id, 5, "2班", school_year_of(TODAY))
     assert ming.left_behind and not ming.boarder and not ming.poverty
     assert li.poverty and li.single_parent and li.boarder and not li.left_behind
     assert [(g.name, g.relation, g.phone, g.works_away) for g in ming.guardians] == \

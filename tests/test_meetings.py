@@ -3,7 +3,7 @@ action items on the owner's home page and carried to the next meeting while open
 sheet, minutes and report by their text, and the Excel report's figures equal the dashboard's."""
 import re
 import subprocess
-from datetime import date, timedelta
+from datetime import timedelta
 from io import BytesIO
 
 import pytest
@@ -13,8 +13,8 @@ from blueprints.cases import workflow
 from blueprints.dashboard import metrics
 from extensions import db
 from models import ActionItem, AuditLog, EarlyWarning, Meeting
+from tests import TODAY
 
-TODAY = date.today()
 
 
 def text_of(data: bytes) -> str:

@@ -7,6 +7,7 @@ import pytest
 from blueprints.dashboard import metrics
 from extensions import db
 from models import HouseholdChild, StatusChange
+from tests import TODAY
 from tests import factories as f
 
 START, END = date(2025, 9, 1), date(2026, 7, 15)
@@ -53,7 +54,7 @@ def test_rates_by_hand(world, dataset):
 
 
 def test_enrolment_rate_from_the_household_list(world, dataset, signed_in):
-    today = date.today()
+    today = TODAY
     for name in ("甲", "戊", "庚"):
         s = dataset[name]
         s.birth_date = date(today.year - 10, 1, 1)
@@ -75,7 +76,7 @@ def test_enrolment_rate_from_the_household_list(world, dataset, signed_in):
 def test_a_rate_that_cannot_be_right_is_flagged_not_reported(world, login):
     """Issue 18.6: a 户籍 list of one child gives 入学率 0% or 100% of 1; the dashboard and the
     monthly report say why the figure needs checking instead of showing it as fact."""
-    today = date.today()
+    today = TODAY
     db.session.add(HouseholdChild(central_id=world.central_a.id, name="孤单", sex="女",
                                   id_number=f.id_number(date(today.year - 9, 1, 1)),
                                   birth_date=date(today.year - 9, 1, 1), imported_on=today))
@@ -114,7 +115,7 @@ def test_the_cohort_definition_of_consolidation_is_a_setting(world, app, login):
     """CONSOLIDATION_RATE = "cohort": this year's graduating grade (the highest taught) kept ÷
     the cohort; leavers are placed in it by the grade they left in plus the years since."""
     from models import school_year_of
-    year = school_year_of(date.today())
+    year = school_year_of(TODAY)
     six = f.klass(world.a1, grade=6, name="1班")
     stay = [f.student(world.a1, six, name=f"六{n}") for n in range(3)]
     history(stay[0], (date(year - 5, 9, 1), None, "enrolled"))
@@ -163,7 +164,7 @@ def test_the_months_activities_per_school_and_for_the_township(world, login, sig
     from datetime import timedelta
 
     from models import Activity
-    today = date.today()
+    today = TODAY
     last_month = (today.replace(day=1) - timedelta(days=1))
     for school, day, reached in ((world.a1, today, 40), (world.a1, today.replace(day=1), 80),
                                  (world.a2, today, 25), (world.a1, last_month, 12),
@@ -195,7 +196,7 @@ def test_aid_coverage_counts_each_programmes_own_township(world, login, signed_i
 
     from blueprints.aid import grants
     from models import AidGrant, AidProgram, Term
-    today = date.today()
+    today = TODAY
     term = Term(central_id=world.central_a.id, school_year=today.year - (today.month < 9),
                 semester=1, start_date=today - timedelta(days=30),
                 end_date=today + timedelta(days=30))

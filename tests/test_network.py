@@ -1,15 +1,15 @@
 """The responsibility network as schools run it (issue 20, parts 4 and 5): 行政人员包年级, the
 whole network on one page and one sheet, the 控辍保学领导小组, its meetings, and decisions given
 to cadres of the government line."""
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
 from extensions import db
 from models import ActionItem, AuditLog, Cadre, GradeLead, GroupMember, Meeting, Responsibility
+from tests import TODAY
 from tests.test_meetings import text_of
 
-TODAY = date.today()
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ import pytest
 from blueprints.pairs import schedule
 from extensions import db
 from models import PAIR_KINDS, TutoringPair, TutoringSession
+from tests import TODAY
 from tests import factories as f
 
 
@@ -70,10 +71,10 @@ def pairs(world):
     other = f.user("teacher", world.a1, "t_other", name="别的老师")
     left = f.student(world.a1, world.class_a1, name="留守娃", left_behind=True)
     mine = TutoringPair(school_id=world.a1.id, teacher=teacher, student=left,
-                        kind="caring_mother", start_on=date.today() - timedelta(days=100),
+                        kind="caring_mother", start_on=TODAY - timedelta(days=100),
                         goals="每月打电话")
     theirs = TutoringPair(school_id=world.a1.id, teacher=other, student=world.s_a1_other,
-                          kind="academic", start_on=date.today() - timedelta(days=100))
+                          kind="academic", start_on=TODAY - timedelta(days=100))
     db.session.add_all([mine, theirs])
     db.session.commit()
     return {"mine": mine, "theirs": theirs, "other": other}
@@ -87,7 +88,7 @@ def test_teacher_logs_a_call_in_one_request_and_the_flag_clears(world, pairs, lo
     card = f"pair-{pairs['mine'].id}"
     response = client.post(f"/pairs/{pairs['mine'].id}/sessions", headers={
         "HX-Request": "true", "HX-Target": card}, data={
-        "held_on": date.today().isoformat(), "mode": "call", "minutes": "10",
+        "held_on": TODAY.isoformat(), "mode": "call", "minutes": "10",
         "content": "电话问了学习和生活", "progress": "情绪稳定"})
     assert response.status_code == 200 and f'id="{card}"' in response.text
     assert "已记录" in response.text and "本月还没有联系" not in response.text
@@ -100,7 +101,7 @@ def test_teacher_logs_a_call_in_one_request_and_the_flag_clears(world, pairs, lo
 def test_a_bad_session_is_refused_in_the_card_with_what_was_typed(world, pairs, login):
     client = login("teacher")
     card = f"pair-{pairs['mine'].id}"
-    tomorrow = (date.today() + timedelta(days=1)).isoformat()
+    tomorrow = (TODAY + timedelta(days=1)).isoformat()
     response = client.post(f"/pairs/{pairs['mine'].id}/sessions", headers={
         "HX-Request": "true", "HX-Target": card}, data={
         "held_on": tomorrow, "mode": "call", "minutes": "0", "content": "写了内容"})
@@ -112,7 +113,7 @@ def test_a_bad_session_is_refused_in_the_card_with_what_was_typed(world, pairs, 
 
 def test_teachers_log_only_their_own_pairs(world, pairs, login):
     response = login("teacher").post(f"/pairs/{pairs['theirs'].id}/sessions", data={
-        "held_on": date.today().isoformat(), "mode": "meeting", "minutes": "30",
+        "held_on": TODAY.isoformat(), "mode": "meeting", "minutes": "30",
         "content": "冒名记录"})
     assert response.status_code == 404
     assert login("head_b").get(f"/students/{world.s_a1.id}").status_code == 404
@@ -135,20 +136,20 @@ def test_the_teachers_home_counts_their_pairs_behind(world, pairs, login):
     teacher = login("teacher")
     assert "我的结对待联系<b>1</b>" in teacher.get("/").text  # 爱心妈妈, never contacted
     teacher.post(f"/pairs/{pairs['mine'].id}/sessions", data={
-        "held_on": date.today().isoformat(), "mode": "meeting", "minutes": "30",
+        "held_on": TODAY.isoformat(), "mode": "meeting", "minutes": "30",
         "content": "上门看望"})
     assert "我的结对待联系" not in teacher.get("/").text
 
 
 def test_the_pairs_list_puts_those_behind_first_a_page_at_a_time(world, pairs, login, app):
-    pairs["mine"].sessions.append(TutoringSession(held_on=date.today(), mode="meeting",
+    pairs["mine"].sessions.append(TutoringSession(held_on=TODAY, mode="meeting",
                                                   minutes=30))  # 爱心妈妈: on schedule
     db.session.commit()  # the other teacher's 学业帮扶 has no session this week: behind
     head = login("head")
     listed = head.get("/pairs/").text.split("<h2>进行中的结对")[1]
     assert "（2 对，1 对落后于要求）" in listed and "本周还没有见面" in listed
     assert listed.index(world.s_a1_other.name) < listed.index("留守娃")
-    assert date.today().isoformat() in listed  # 最近一次
+    assert TODAY.isoformat() in listed  # 最近一次
     app.config["PAGE_SIZE"] = 1
     second = head.get("/pairs/?page=2").text.split("<h2>进行中的结对")[1]
     assert "留守娃" in second and world.s_a1_other.name not in second
@@ -161,7 +162,7 @@ def test_the_pairs_list_puts_those_behind_first_a_page_at_a_time(world, pairs, l
 
 def test_the_list_finds_pairs_behind_as_each_pair_does(world, app, signed_in):
     """standing() reads last dates in SQL; behind() looks at a pair's sessions: they agree."""
-    rng, today = random.Random(5), date.today()
+    rng, today = random.Random(5), TODAY
     for n in range(40):
         pair = TutoringPair(school_id=world.a1.id, teacher=world.users["teacher"],
                             student=f.student(world.a1, world.class_a1, name=f"结对{n}"),
@@ -192,10 +193,10 @@ def test_head_pairs_a_child_and_the_childs_page_shows_it(world, pairs, login):
     assert form.status_code == 200 and "别的老师" in form.text
     response = head.post(f"/pairs/new?student={world.s_a1.id}", data={
         "teacher_id": pairs["other"].id, "kind": "academic", "goals": "数学补上",
-        "start_on": date.today().isoformat()})
+        "start_on": TODAY.isoformat()})
     assert response.status_code == 303
     head.post(f"/pairs/{pairs['mine'].id}/sessions", data={
-        "held_on": date.today().isoformat(), "mode": "meeting", "minutes": "40",
+        "held_on": TODAY.isoformat(), "mode": "meeting", "minutes": "40",
         "content": "家访谈心"})
     page = head.get(f"/students/{world.s_a1.id}").text
     assert "学业帮扶（一帮一）</b>：别的老师" in page and "数学补上" in page
@@ -221,7 +222,7 @@ def test_home_delivery_needs_a_plan_and_a_visit_every_week(world, login):
     assert "本周还没有见面" in card
     pair = db.session.scalar(db.select(TutoringPair).filter_by(kind="home_delivery"))
     teacher.post(f"/pairs/{pair.id}/sessions", data={
-        "held_on": date.today().isoformat(), "mode": "meeting", "minutes": "90",
+        "held_on": TODAY.isoformat(), "mode": "meeting", "minutes": "90",
         "content": "识字 20 个，练习穿衣"})
     card = teacher.get("/pairs/mine").text.split("送教娃")[1].split("</article>")[0]
     assert "本周还没有见面" not in card

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import os
 from contextlib import contextmanager
-from datetime import date
 from pathlib import Path
 
 import pytest
@@ -19,6 +18,7 @@ import printjobs
 from extensions import db
 from models import (CaseNotice, ClassGroup, DropoutCase, Guardian, Pledge, School, Student, Term,
                     User)
+from tests import TODAY
 from tests import paper
 
 pytestmark = [pytest.mark.usefixtures("demo_app"), pytest.mark.one_engine("postgresql")]
@@ -47,7 +47,7 @@ def issued(demo_app):
     with as_officer(demo_app):
         school = db.session.scalar(sa.select(School).where(School.name == "石桥村小"))
         term = Term.current(db.session.scalars(sa.select(Term).order_by(
-            Term.start_date.desc())).all(), date.today())
+            Term.start_date.desc())).all(), TODAY)
         klass = db.session.scalar(sa.select(ClassGroup).where(
             ClassGroup.school_id == school.id, ClassGroup.grade == 3))
         central = school.parent
@@ -56,7 +56,7 @@ def issued(demo_app):
         case = db.session.scalars(sa.select(DropoutCase).order_by(DropoutCase.id)).first()
         officer = db.session.scalar(sa.select(User).where(User.username == "admin"))
         for kind in ("report", "urge", "order", "return"):
-            workflow.issue_notice(case, kind, officer, date.today())
+            workflow.issue_notice(case, kind, officer, TODAY)
         db.session.commit()
     return school, term, case
 
@@ -113,7 +113,7 @@ def test_aid_publicity_keeps_the_rules_and_prints_the_hotline_beside_the_seal(de
     documents = laid_out(demo_app, "aid_notice", {"id": program.id})
     assert_rules(documents, names)
     last = paper.page_texts(documents[0])[-1]
-    today = date.today()
+    today = TODAY
     assert "监督电话：0851-88886666" in last
     assert f"{central.name}（盖章）" in last and f"{today.year}年{today.month}月{today.day}日" in last
 
@@ -141,7 +141,7 @@ def test_case_notices_carry_stub_receipt_dates_issuer_and_rights(demo_app, issue
     township = school.parent
     township.doc_prefix = "青府教"
     db.session.commit()
-    today, deadline = date.today(), date.today() + timedelta(days=5)
+    today, deadline = TODAY, TODAY + timedelta(days=5)
     order = db.session.scalar(sa.select(CaseNotice).where(CaseNotice.kind == "order"))
     text = flat(laid_out(demo_app, "case_notice", {"id": order.id})[0])
     assert "责令送学通知书（存根）" in text and "送 达 回 证" in text
@@ -191,7 +191,7 @@ def meeting(demo_app, issued):
     from models import ActionItem, Meeting
     school, _, _ = issued
     officer = db.session.scalar(sa.select(User).where(User.username == "admin"))
-    today = date.today()
+    today = TODAY
     row = Meeting(central_id=school.parent_id, month=today.replace(day=1), held_on=today,
                   place="中心学校三楼会议室", chair="李国强",
                   attendees="王建华 青山镇中心学校 控辍专干\n杨秀英（石桥村小 负责人）\n刘长春 石桥村 村主任",
@@ -329,11 +329,11 @@ def test_evidence_pack_and_work_summary_keep_the_rules(demo_app, names, issued):
     text = flat(documents[0])
     caption = f"1.{signed.doc_no}{signed.title}（{signed.party_b_name}）"  # under its image
     assert caption in text.replace(" ", "")
-    if term.end_date.replace(day=1) > date.today():
+    if term.end_date.replace(day=1) > TODAY:
         assert "（未到）" in text  # a month not yet come is not a month of zeros
     with as_officer(demo_app):
         made = drafting.draft(drafting.township_unit(school.parent), drafting.term_period(term),
-                              date.today())
+                              TODAY)
         summary = WorkSummary(central_id=school.parent_id, school_year=term.school_year,
                               semester=term.semester, title=made.title,
                               sections=[list(s) for s in made.sections], figures=made.figures)

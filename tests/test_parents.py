@@ -2,7 +2,7 @@
 school, the coverage check of which classes held none, the class's sign-in sheet, and their
 place in the monthly report and the drafted 工作总结."""
 import subprocess
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
@@ -10,9 +10,9 @@ from blueprints.dashboard import metrics
 from blueprints.summaries import draft as drafting
 from extensions import db
 from models import Activity, AuditLog, Term, school_year_of
+from tests import TODAY
 from tests.test_activities import form, post
 
-TODAY = date.today()
 
 
 def text_of(data: bytes) -> str:

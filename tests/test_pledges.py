@@ -2,13 +2,14 @@
 import re
 import subprocess
 from pathlib import Path
-from datetime import date, timedelta
+from datetime import timedelta
 from io import BytesIO
 
 import pytest
 
 from extensions import db
 from models import AuditLog, Pledge
+from tests import TODAY
 from tests import factories as f
 
 PNG = f.png_of(40, 30)  # a real image: a scan's header is read
@@ -72,7 +73,7 @@ def test_print_marks_printed_and_prints_both_copies(world, term, login):
     pages = text.split("\f")[:-1]  # 一式两份: the same pages twice, both copies alike
     assert len(pages) == 4 and pages[:2] == pages[2:] and "第一份" not in text
     db.session.expire_all()
-    assert pledge.status == "printed" and pledge.printed_on == date.today()
+    assert pledge.status == "printed" and pledge.printed_on == TODAY
     assert db.session.scalar(db.select(AuditLog).filter_by(table_name="pledges", action="export"))
 
 
@@ -99,7 +100,7 @@ def test_status_moves_forward_only_with_dates(world, term, login):
     assert head.post(f"/pledges/{pledge.id}/status", data={"to": "collected"}).status_code == 303
     db.session.expire_all()
     assert pledge.status == "collected"
-    assert pledge.printed_on == pledge.signed_on == pledge.collected_on == date.today()
+    assert pledge.printed_on == pledge.signed_on == pledge.collected_on == TODAY
     back = head.post(f"/pledges/{pledge.id}/status", data={"to": "signed"})
     assert back.status_code == 422 and "不能从“已回收”改为“已签署”" in back.text
 
@@ -111,14 +112,14 @@ def test_a_step_has_the_day_it_happened_and_a_mis_click_is_undone_that_day(world
     head = login("head")
     generate(head, term, world.a1)
     pledge = db.session.scalar(db.select(Pledge))
-    friday = date.today() - timedelta(days=3)
-    pledge.generated_on = date.today() - timedelta(days=10)
+    friday = TODAY - timedelta(days=3)
+    pledge.generated_on = TODAY - timedelta(days=10)
     db.session.commit()
     future = head.post(f"/pledges/{pledge.id}/status", data={
-        "to": "signed", "on": (date.today() + timedelta(days=1)).isoformat()})
+        "to": "signed", "on": (TODAY + timedelta(days=1)).isoformat()})
     assert future.status_code == 422 and "已签署的日期不能晚于今天。" in future.text
     early = head.post(f"/pledges/{pledge.id}/status", data={
-        "to": "signed", "on": (date.today() - timedelta(days=30)).isoformat()})
+        "to": "signed", "on": (TODAY - timedelta(days=30)).isoformat()})
     assert early.status_code == 422 and "不能早于已生成的日期" in early.text
     assert head.post(f"/pledges/{pledge.id}/status",
                      data={"to": "signed", "on": friday.isoformat()}).status_code == 303

@@ -15,6 +15,7 @@ import printjobs
 from extensions import db
 from models import AuditLog, Pledge, PledgeTemplate, PrintJob, Term, now
 from blueprints.pledges.texts import DEFAULTS
+from tests import TODAY
 from tests import factories as f
 from tests.conftest import Http, wait_for_job
 
@@ -39,7 +40,7 @@ def test_a_long_single_document_shows_its_pages_as_they_are_laid_out(app):
         rows = [["序号", "姓名"]] + [[str(n), f"学生{n}"] for n in range(200)]
         data = pdf.render([pdf.Part("print/ledger.html", {
             "title": "测试台账", "columns": [("序号", 6), ("姓名", 10)], "rows": rows,
-            "today": date.today()})], pages=heard.append)
+            "today": TODAY})], pages=heard.append)
     assert heard[:3] == [1, 2, 3] and heard[-1] == pdf.page_count(data) > 3
     reports, clock = [], iter([0.0, 0.5, 1.2, 1.3, 2.5])
     throttled = printjobs.Throttled(reports.append)

@@ -10,10 +10,10 @@ from openpyxl import Workbook
 from blueprints.cases import reconcile
 from extensions import db
 from models import AuditLog, DropoutCase, HouseholdChild
+from tests import TODAY
 from tests import factories as f
 from tests import sheets
 
-TODAY = date.today()
 
 
 def household_file(rows, headers=("姓名", "身份证号", "户籍村", "组", "监护人", "联系电话")):

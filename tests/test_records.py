@@ -9,9 +9,9 @@ from openpyxl import load_workbook
 from blueprints.records import cleanup
 from extensions import db
 from models import AuditLog, RecordCheck
+from tests import TODAY
 from tests import factories as f
 
-TODAY = date.today()
 
 
 @pytest.fixture

@@ -9,8 +9,8 @@ from blueprints.attendance import scores as stored
 from extensions import db
 from models import (Absence, AidGrant, AidProgram, AuditLog, DropoutCase, Guardian, Term,
                     TutoringPair)
+from tests import TODAY
 
-TODAY = date.today()
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@ scanner would, come back in one upload; each page finds its document by the QR c
 it, in any orientation, and what cannot be matched is listed by page, never guessed."""
 from __future__ import annotations
 
-from datetime import date
 from io import BytesIO
 
 import pytest
@@ -14,6 +13,7 @@ from werkzeug.test import encode_multipart
 import doc_codes
 from extensions import db
 from models import AuditLog, CaseNotice, Pledge
+from tests import TODAY
 from tests import scans
 
 
@@ -63,7 +63,7 @@ def test_a_scanned_stack_finds_each_pledge_turned_or_not(world, term, login):
     assert f"第 {len(pages) + 1} 页" in response.text and "没有找到二维码" in response.text
     db.session.expire_all()
     for p in db.session.scalars(db.select(Pledge)):
-        assert p.status == "signed" and p.signed_on == date.today() and p.scan_path
+        assert p.status == "signed" and p.signed_on == TODAY and p.scan_path
         with head.get(f"/pledges/{p.id}/scan") as stored:
             assert stored.status_code == 200 and stored.data.startswith(b"%PDF")
             assert len(PdfReader(BytesIO(stored.data)).pages) == len(pages) // 3
@@ -91,8 +91,8 @@ def test_phone_photos_of_a_guardian_letter_by_the_class_teacher(world, term, log
 def test_a_notices_signed_receipt_comes_back(world, login):
     from blueprints.cases import workflow
     officer_user = world.users["central_officer"]
-    case = workflow.open_case(world.s_a1, "manual", date.today(), officer_user, reason="外出")
-    notice = workflow.issue_notice(case, "urge", officer_user, date.today())
+    case = workflow.open_case(world.s_a1, "manual", TODAY, officer_user, reason="外出")
+    notice = workflow.issue_notice(case, "urge", officer_user, TODAY)
     db.session.commit()
     officer = login("officer")
     pdf = officer.get(f"/cases/notices/{notice.id}.pdf")
@@ -102,7 +102,7 @@ def test_a_notices_signed_receipt_comes_back(world, login):
     assert "回执已收回" in response.text
     db.session.expire_all()
     back = db.session.get(CaseNotice, notice.id)
-    assert back.receipt_on == date.today() and back.scan_path
+    assert back.receipt_on == TODAY and back.scan_path
 
 
 def test_what_is_not_a_scan_is_refused_and_nothing_is_kept(world, login):

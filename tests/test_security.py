@@ -5,12 +5,12 @@ import inspect
 import itertools
 import re
 import subprocess
-from datetime import date
 from io import BytesIO
 from pathlib import Path
 
 from extensions import db
 from models import AuditLog, ActivityPhoto, CaseStep, HomeVisit, Meeting, Pledge, Student
+from tests import TODAY
 from tests import factories as f
 from tests.test_access import _url_args, endpoint_urls
 from tests.test_csrf import _sign_in
@@ -173,7 +173,7 @@ def test_an_image_of_too_many_pixels_is_refused_before_it_is_decoded(app, world,
     assert db.session.get(Pledge, defaults["pledge_id"]).scan_path is None
     visits = db.session.query(HomeVisit).count()
     visit = head.post(f"/cases/visits/new?student={world.s_a1.id}", data={
-        "visited_on": date.today().isoformat(), "visitors": "杨老师", "met": "母亲",
+        "visited_on": TODAY.isoformat(), "visitors": "杨老师", "met": "母亲",
         "outcome": "in_school", "situation": "孩子在家。", "file": (BytesIO(huge), "家访.png")})
     assert visit.status_code == 422 and reason in visit.text and "孩子在家。" in visit.text
     assert db.session.query(HomeVisit).count() == visits

@@ -10,9 +10,9 @@ from openpyxl import Workbook
 
 from extensions import db
 from models import AuditLog, DisabledChild, DropoutCase, Student
+from tests import TODAY
 from tests import factories as f
 
-TODAY = date.today()
 HEAD = ["序号", "姓名", "身份证号", "残疾类别", "残疾等级", "残疾证号", "村", "家庭住址", "监护人", "联系电话"]
 
 

@@ -22,9 +22,9 @@ from models import (Activity, ActivityPhoto, AidGrant, AidProgram, AuditLog, Cas
                     DropoutCase, HomeVisit, HouseholdChild, Meeting, Pledge, PledgeTemplate,
                     School, Student, Term, TutoringPair, TutoringSession, User, WorkSummary,
                     school_year_of)
+from tests import TODAY
 from tests import factories as f
 
-TODAY = date.today()
 YEAR = school_year_of(TODAY)
 
 

@@ -6,9 +6,10 @@ import pytest
 
 from extensions import db
 from models import ClassGroup, School, Term, User, UserSession, school_year_of
+from tests import TODAY
 from tests import factories as f
 
-THIS_YEAR = school_year_of(date.today())
+THIS_YEAR = school_year_of(TODAY)
 
 
 def school_data(**overrides):

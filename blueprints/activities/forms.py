@@ -1,9 +1,8 @@
-from datetime import date
-
 from flask_wtf.file import MultipleFileField
 from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, ValidationError
 
+import clock
 from forms import Form
 from models import ACTIVITY_KINDS
 
@@ -12,7 +11,7 @@ MAX_REACHED = 100_000
 
 class ActivityForm(Form):
     held_on = DateField("活动日期", [InputRequired("请填写活动日期，如 2026-11-20。")],
-                        default=date.today)
+                        default=clock.today)
     school_id = SelectField("学校", coerce=int)
     kind = SelectField("类别", choices=list(ACTIVITY_KINDS.items()))
     class_id = SelectField("班级（家长会、家长学校）", coerce=int, default=0,
@@ -28,5 +27,5 @@ class ActivityForm(Form):
     photos = MultipleFileField("照片或扫描件（可多选）")
 
     def validate_held_on(self, field):
-        if field.data and field.data > date.today():
+        if field.data and field.data > clock.today():
             raise ValidationError("活动日期不能晚于今天：请登记已经开展的活动。")

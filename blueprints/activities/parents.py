@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
 import access
+import clock
 from extensions import db
 from models import PARENT_KINDS, Activity, ClassGroup, Student, Term, school_year_of
 
@@ -38,7 +39,7 @@ def this_term(today: date) -> Term | None:
 def class_choices(current: ClassGroup | None = None) -> list[tuple[int, str]]:
     """This school year's classes the user sees (and an older activity's own class)."""
     classes = db.session.scalars(access.scoped(ClassGroup).where(
-        ClassGroup.school_year == school_year_of(date.today())).order_by(
+        ClassGroup.school_year == school_year_of(clock.today())).order_by(
         ClassGroup.school_id, ClassGroup.grade, ClassGroup.name)
         .options(joinedload(ClassGroup.school))).all()
     if current is not None and current not in classes:

@@ -2,13 +2,12 @@
 photos or scans as evidence. The central officer records them for any school of the township,
 a village head for their own; everyone else reads what their scope shows. Checks, storage and
 counts are in records.py."""
-from datetime import date
-
 from flask import abort, current_app, flash, render_template, request, send_file, url_for
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
 import access
+import clock
 import printjobs
 import uploads
 from blueprints.activities import bp, parents, records, signin  # noqa: F401 (its print batch)
@@ -23,7 +22,7 @@ from refusal import Refusal
 @bp.route("/")
 @access.require(*access.EVERYONE)
 def index():
-    today = date.today()
+    today = clock.today()
     filters = records.Filters.from_args(request.args)
     page = db.paginate(filters.statement().options(selectinload(Activity.photos),
                                                    selectinload(Activity.school)),
@@ -101,7 +100,7 @@ def parents_page():
     """家长会和家长学校: which classes held one this term, and which held none."""
     terms = access.terms()
     term = next((t for t in terms if t.id == request.args.get("term", type=int)), None) or \
-        parents.this_term(date.today())
+        parents.this_term(clock.today())
     school = request.args.get("school", type=int)
     rows = parents.coverage(term, school) if term else []
     return render_template("activities/parents.html", rows=rows, term=term, terms=terms,
@@ -132,7 +131,7 @@ def new():
                   (f"，照片和扫描件 {len(ready)} 个。" if ready else "。"), "success")
             return after_write(url_for("activities.show", activity_id=activity.id))
     return form_page("activities/form.html", form, activity=None,
-                     today_iso=date.today().isoformat())
+                     today_iso=clock.today().isoformat())
 
 
 @bp.route("/<int:activity_id>")
@@ -156,7 +155,7 @@ def edit(activity_id):
                   "success")
             return after_write(url_for("activities.show", activity_id=activity.id))
     return form_page("activities/form.html", form, activity=activity,
-                     today_iso=date.today().isoformat())
+                     today_iso=clock.today().isoformat())
 
 
 @bp.route("/photos/<int:photo_id>/print.jpg")

@@ -1,12 +1,11 @@
 """家长会签到表 of a class: a line for each enrolled child with the first guardian's name and
 relation printed, and the parent's signature, phone and note left to write. Phone numbers are
 not printed: the sheet passes from hand to hand among the parents."""
-from datetime import date
-
 from sqlalchemy.orm import selectinload
 
 import access
 import audit
+import clock
 import pdf
 import printjobs
 from extensions import db
@@ -30,5 +29,5 @@ def signin_batch(params: dict) -> printjobs.Batch:
                      school_id=klass.school_id, after={"format": "pdf", "rows": len(students)})
     return printjobs.Batch(title=title, filename=f"{title}.pdf", parts=[pdf.Part(
         "print/parents_signin.html", {"title": title, "klass": klass, "activity": activity,
-                                      "students": students, "today": date.today()})],
+                                      "students": students, "today": clock.today()})],
         finish=finish)

@@ -10,6 +10,7 @@ from typing import NamedTuple
 import sqlalchemy as sa
 
 import access
+import clock
 from extensions import db
 from filters import ListFilter, number
 from models import AidGrant, AidProgram, School, Student
@@ -127,7 +128,7 @@ def grant(program: AidProgram, student: Student, user, amount: int | None = None
     commits."""
     row = AidGrant(program=program, student=student, school_id=student.school_id,
                    amount=program.standard_for(student) if amount is None else amount,
-                   method=method, applied_on=on or date.today(), note=note, user_id=user.id)
+                   method=method, applied_on=on or clock.today(), note=note, user_id=user.id)
     db.session.add(row)
     return row
 

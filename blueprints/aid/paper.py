@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import access
+import clock
 from extensions import db
 from params import whole
 import audit
@@ -71,8 +72,8 @@ def notice_batch(params: dict) -> printjobs.Batch:
         title=f"资助公示：{program.name}（{label}，{len(rows)} 人）",
         filename=f"资助公示-{program.name}-{label}.pdf",
         parts=[pdf.Part("print/aid_notice.html", {
-            "program": program, "rows": rows, "scope_label": label, "today": date.today(),
+            "program": program, "rows": rows, "scope_label": label, "today": clock.today(),
             "township": db.session.get(School, program.central_id),
-            "until": publicity_end(date.today()),
+            "until": publicity_end(clock.today()),
             "total": sum(r.total for r in rows)})],
         finish=finish)

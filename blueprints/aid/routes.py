@@ -1,11 +1,10 @@
 """资助: programmes (central officer), eligibility and grants (village heads), gaps, sums,
 the finance office's Excel and the printable 公示 list."""
-from datetime import date
-
 from flask import flash, render_template, request, url_for
 from flask_login import current_user
 
 import access
+import clock
 import excel
 import audit
 import printjobs
@@ -23,7 +22,7 @@ def _term_id(terms) -> int | None:
     chosen = request.args.get("term", type=int)
     if chosen and any(t.id == chosen for t in terms):
         return chosen
-    current = Term.current(terms, date.today())
+    current = Term.current(terms, clock.today())
     return current.id if current else None
 
 
@@ -87,7 +86,7 @@ def program(program_id):
     classes = _classes(program)
     bulk = None
     if access.can("aid.bulk_grant", "POST"):
-        bulk = BulkGrantForm(class_id=filters.class_id, applied_on=date.today())
+        bulk = BulkGrantForm(class_id=filters.class_id, applied_on=clock.today())
         bulk.class_id.choices = [(c.id, f"{c.school.name} · {c.label}") for c in classes]
     return render_template("aid/program.html", program=program, rows=rows, classes=classes,
                            schools=access.schools(), filters=filters, bulk=bulk, methods=AID_METHODS,
@@ -142,7 +141,7 @@ def advance_class(program_id):
     for row in grants.eligible(program, class_id=klass.id):
         for g in row.grants:
             if AidGrant.STEPS.index(g.status) < AidGrant.STEPS.index(to):
-                g.advance(to, date.today())
+                g.advance(to, clock.today())
                 moved += 1
     db.session.commit()
     flash(f"{klass.label}：{moved} 条资助记录已改为“{AidGrant.LABELS[to]}”。",
@@ -154,7 +153,7 @@ def advance_class(program_id):
 @access.require(*access.REGISTER_EDITORS)
 def advance(grant_id):
     row = access.get_or_404(AidGrant, grant_id)
-    row.advance(request.form.get("to", ""), date.today())
+    row.advance(request.form.get("to", ""), clock.today())
     db.session.commit()
     flash(f"{row.student.name} 的{row.program.name}：{row.status_label}。", "success")
     return after_write(request.referrer or url_for("aid.program", program_id=row.program_id))
@@ -169,7 +168,7 @@ def correct(grant_id):
     if form.validate_on_submit():
         try:
             grants.correct(original, form.amount.fen, form.reason.data, current_user,
-                           date.today())
+                           clock.today())
         except Refusal as error:
             form.amount.errors.append(str(error))
         else:

@@ -10,6 +10,7 @@ from sqlalchemy.orm import selectinload
 
 import access
 import audit
+import clock
 import pdf
 import printjobs
 from blueprints.attendance import risk, scores
@@ -55,7 +56,7 @@ def ledger_batch(params: dict) -> printjobs.Batch:
     school_id = whole(params.get("school"))
     if school_id:
         access.get_or_404(School, school_id)
-    today = date.today()
+    today = clock.today()
     found = rows(school_id, today)  # none: the ledger says 无, as one filed that month would
 
     def finish():

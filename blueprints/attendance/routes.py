@@ -7,6 +7,7 @@ from flask import flash, make_response, render_template, request, url_for
 from flask_login import current_user
 
 import access
+import clock
 from params import whole
 import audit
 import excel
@@ -25,9 +26,9 @@ from refusal import Refusal
 
 def _monday(text: str | None) -> date:
     try:
-        day = date.fromisoformat(text) if text else date.today()
+        day = date.fromisoformat(text) if text else clock.today()
     except ValueError:
-        day = date.today()
+        day = clock.today()
     return day - timedelta(days=day.weekday())
 
 
@@ -35,7 +36,7 @@ def _monday(text: str | None) -> date:
 @access.require(*access.EVERYONE)
 def index():
     classes = db.session.scalars(access.scoped(ClassGroup).where(
-        ClassGroup.school_year == school_year_of(date.today())).order_by(
+        ClassGroup.school_year == school_year_of(clock.today())).order_by(
         ClassGroup.school_id, ClassGroup.grade, ClassGroup.name)).all()
     open_warnings = db.session.scalar(access.scoped(EarlyWarning).where(
         EarlyWarning.status == "open").with_only_columns(db.func.count()))
@@ -98,7 +99,7 @@ def _grid_context(klass: ClassGroup, monday: date) -> dict:
     students, days, absences = _grid(klass, monday)
     return dict(klass=klass, monday=monday, days=days, students=students, absences=absences,
                 taken=rules.rolls(klass, monday, monday + timedelta(days=6)),
-                today=date.today(), row=cells.row,
+                today=clock.today(), row=cells.row,
                 writable=access.can("attendance.mark", "POST"))
 
 
@@ -149,7 +150,7 @@ def roll(class_id):
 def warnings():
     filters = WarningFilter.from_args(request.args)
     rows = filters.rows()
-    today = date.today()
+    today = clock.today()
     return render_template("attendance/warnings.html", rows=rows, filters=filters, today=today,
                            overdue=sum(1 for w in rows if w.overdue_on(today)),
                            schools=access.school_choices(), states=WARNING_STATES)
@@ -159,7 +160,7 @@ def warnings():
 @access.require(*access.MARKERS)
 def close_warning(warning_id):
     warning = access.get_or_404(EarlyWarning, warning_id)
-    warning.close(request.form.get("action", ""), current_user, date.today())
+    warning.close(request.form.get("action", ""), current_user, clock.today())
     db.session.commit()
     flash(f"已处理 {warning.student.name} 的预警。", "success")
     return after_write(request.referrer or url_for("attendance.warnings"))
@@ -219,7 +220,7 @@ def risk_list():
     """Enrolled children at 高 or 中 risk, the highest first, a page at a time with the
     indicators behind each level."""
     filters = SchoolFilter.from_args(request.args)
-    page = scores.ranked_page(register.enrolled_ids(filters.school), date.today(),
+    page = scores.ranked_page(register.enrolled_ids(filters.school), clock.today(),
                             request.args.get("page", 1, type=int))
     return render_template("attendance/risk.html", page=page, schools=access.school_choices(),
                            filters=filters, total=db.session.scalar(
@@ -235,12 +236,12 @@ def risk_pdf():
 @bp.route("/risk.xlsx")
 @access.require(*access.EVERYONE)
 def risk_xlsx():
-    found = risk_ledger.rows(whole(request.args.get("school")), date.today())
+    found = risk_ledger.rows(whole(request.args.get("school")), clock.today())
     data = excel.table("辍学风险学生台账", risk_ledger.COLUMNS, found)
     audit.record("export", f"导出辍学风险学生台账 {len(found)} 行", table_name="students",
                  after={"rows": len(found), "format": "xlsx"})
     db.session.commit()
-    return excel.download(data, f"辍学风险学生台账-{date.today():%Y%m%d}.xlsx")
+    return excel.download(data, f"辍学风险学生台账-{clock.today():%Y%m%d}.xlsx")
 
 
 @bp.route("/risk/<int:student_id>", methods=["POST"])
@@ -248,7 +249,7 @@ def risk_xlsx():
 def risk_override(student_id):
     student = access.get_or_404(Student, student_id)
     level = request.form.get("level") or None
-    risk.override(student, level, request.form.get("reason", ""), current_user, date.today())
+    risk.override(student, level, request.form.get("reason", ""), current_user, clock.today())
     db.session.commit()
     flash(f"已调整 {student.name} 的风险等级。", "success")
     return after_write(url_for("students.show", student_id=student.id))

@@ -23,6 +23,7 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 from flask import current_app, g, has_app_context
 
+import clock
 from extensions import db, plain_rows
 from models import (ABSENCE_KINDS, AWAY_PLACEMENTS, Absence, ClassGroup, EarlyWarning, RollCall,
                     Student, Term, school_days)
@@ -155,7 +156,7 @@ def _markable(school_township: int, day_text: str) -> date:
         day = date.fromisoformat(day_text)
     except ValueError:
         raise Refusal("日期不对，请刷新页面后再试。") from None
-    if day > date.today():
+    if day > clock.today():
         raise Refusal("还没到这一天，不能登记。")
     if not calendar(school_township).is_school_day(day):
         raise Refusal(f"{day} 不是上课日（周末或节假日），不用登记。")
@@ -202,7 +203,7 @@ def mark(student: Student, day_text: str, kind: str, reason: str, user) -> Marke
     if kind not in (*ABSENCE_KINDS, "clear"):
         raise Refusal("请刷新页面后再试。")
     day = _markable(student.school.township_id, day_text)
-    today = date.today()
+    today = clock.today()
     taken = take_roll(student.class_group, day, user) if student.class_group else False
     absence = db.session.scalar(sa.select(Absence).where(Absence.student_id == student.id,
                                                          Absence.day == day))

@@ -1,9 +1,8 @@
-from datetime import date
-
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import DateField, SelectField, SelectMultipleField, StringField, TextAreaField, widgets
 from wtforms.validators import InputRequired, Length, ValidationError
 
+import clock
 import excel
 from forms import Form
 from models import CONTACT_MODES, VISIT_OUTCOMES, VISIT_REASONS
@@ -11,7 +10,7 @@ from models import CONTACT_MODES, VISIT_OUTCOMES, VISIT_REASONS
 
 class VisitForm(Form):
     mode = SelectField("方式", choices=list(CONTACT_MODES.items()), default="visit")
-    visited_on = DateField("日期", [InputRequired("请填写日期。")], default=date.today)
+    visited_on = DateField("日期", [InputRequired("请填写日期。")], default=clock.today)
     visitors = StringField("家访人员", [InputRequired("请填写谁去的家访。"), Length(max=100)],
                            description="如 吴晓燕（班主任）、陈小平（村主任）")
     met = StringField("见到谁", [Length(max=100)], description="如 奶奶、父亲（电话）")
@@ -31,7 +30,7 @@ class VisitForm(Form):
             raise ValidationError("请勾选家访的结果（可多选）。")
 
     def validate_visited_on(self, field):
-        if field.data and field.data > date.today():
+        if field.data and field.data > clock.today():
             raise ValidationError("日期不能晚于今天。")
 
 
@@ -42,7 +41,7 @@ class OpenCaseForm(Form):
 
 class StepForm(Form):
     to = SelectField("下一步")
-    on = DateField("日期", [InputRequired("请填写日期。")], default=date.today)
+    on = DateField("日期", [InputRequired("请填写日期。")], default=clock.today)
     note = TextAreaField("做了什么", [Length(max=2000)])
     reentry_plan = TextAreaField("复学适应方案（改为已复学时填写）", [Length(max=2000)])
 

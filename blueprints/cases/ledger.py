@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 import access
+import clock
 import params
 from blueprints.cases.workflow import OUT_STATES
 from extensions import db, plain_rows
@@ -34,7 +35,7 @@ AGE_COLUMNS = [("序号", 6), ("姓名", 9), ("性别", 5), ("出生日期", 11)
 
 def month_range(text: str | None) -> tuple[date, date]:
     """'2026-11' → (1 Nov, 30 Nov); anything else → this month."""
-    return month_bounds(params.month(text) or date.today())
+    return month_bounds(params.month(text) or clock.today())
 
 
 def cases(kind: str, first: date, last: date, school_id: int | None = None) -> list:
@@ -231,4 +232,4 @@ def _state_on(steps, day: date) -> str | None:
 
 
 def default_school_year() -> int:
-    return school_year_of(date.today())
+    return school_year_of(clock.today())

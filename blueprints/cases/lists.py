@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 import access
+import clock
 from extensions import db
 from filters import ListFilter, choice, month, number
 from blueprints.cases.ledger import KINDS
@@ -62,7 +63,7 @@ class LedgerFilter(ListFilter):
     @property
     def bounds(self) -> tuple[date, date]:
         """The month's first and last day."""
-        return month_bounds(self.month or date.today())
+        return month_bounds(self.month or clock.today())
 
 
 @dataclass

@@ -16,6 +16,7 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 from flask import current_app
 
+import clock
 import uploads
 from extensions import db
 from models import (CASE_STATES, NOTICE_KINDS, CaseNotice, CaseStep, DocumentCounter, DropoutCase,
@@ -114,7 +115,7 @@ def move(case: DropoutCase, to: str, on: date, user: User, note: str,
                         f"可以改为：{names}。")
     if not note:
         raise Refusal("请写明这一步做了什么（谁、怎么做的、结果）。")
-    if on < case.opened_on or on > date.today():
+    if on < case.opened_on or on > clock.today():
         raise Refusal("日期要在立案之后、今天之前。")
     if to == "transferred" and not any(w in note for w in ("学校", "学籍", "证明")):
         raise Refusal("核实转学要写明证据：转入学校名称和学籍接收证明等。")
@@ -147,7 +148,7 @@ def follow_up(item: FollowUp, on: date, note: str, user: User) -> None:
         raise Refusal("这次回访已经记录过了。")
     if not (note or "").strip():
         raise Refusal("请写明回访情况（是否按时到校、学习和情绪怎样）。")
-    if on < item.case.returned_on or on > date.today():
+    if on < item.case.returned_on or on > clock.today():
         raise Refusal("回访日期要在复学之后、今天之前。")
     item.done_on, item.note, item.user_id = on, note.strip(), user.id
 

@@ -1,14 +1,13 @@
-from datetime import date
-
 from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, ValidationError
 
+import clock
 from forms import Form
 from models import COUNSELING_CHANGES, COUNSELING_KINDS, COUNSELING_TOPICS
 
 
 class CounselingForm(Form):
-    held_on = DateField("日期", [InputRequired("请填写辅导日期。")], default=date.today)
+    held_on = DateField("日期", [InputRequired("请填写辅导日期。")], default=clock.today)
     kind = SelectField("方式", choices=list(COUNSELING_KINDS.items()))
     student_id = SelectField("学生（个别辅导）", coerce=int, default=0,
                              description="列出重点关注学生；其他学生请从学生页面进来登记")
@@ -22,7 +21,7 @@ class CounselingForm(Form):
     next_step = StringField("下一步", [Length(max=200)], description="如 两周后再谈；联系家长配合")
 
     def validate_held_on(self, field):
-        if field.data and field.data > date.today():
+        if field.data and field.data > clock.today():
             raise ValidationError("日期不能晚于今天。")
 
     def validate_student_id(self, field):

@@ -1,9 +1,8 @@
 """学生心理辅导记录表: a child's individual talks on one sheet for their file, printed by the
 school (the records are confidential: access.py scopes them, the print is audited)."""
-from datetime import date
-
 import access
 import audit
+import clock
 import pdf
 import printjobs
 from extensions import db
@@ -25,4 +24,4 @@ def record_batch(params: dict) -> printjobs.Batch:
                      after={"format": "pdf", "rows": len(records)})
     return printjobs.Batch(title=title, filename=f"{title}.pdf", parts=[pdf.Part(
         "print/counseling_record.html", {"student": student, "records": records,
-                                         "today": date.today()})], finish=finish)
+                                         "today": clock.today()})], finish=finish)

@@ -1,9 +1,8 @@
 """总览: the township and each school side by side, every number a link to its list."""
-from datetime import date
-
 from flask import render_template
 
 import access
+import clock
 from blueprints.dashboard import bp, metrics
 from models import CASE_STATES, FOCUS_FLAGS, PLACEMENTS, RISK_LEVELS, STATUSES
 
@@ -11,7 +10,7 @@ from models import CASE_STATES, FOCUS_FLAGS, PLACEMENTS, RISK_LEVELS, STATUSES
 @bp.route("/")
 @access.require(*access.SCHOOL_READERS)  # a teacher's scope is their classes
 def index():
-    today = date.today()
+    today = clock.today()
     columns = metrics.dashboard(today)
     county = any(c.school and c.school.kind == "central" for c in columns[2:])
     return render_template("dashboard/index.html", columns=columns, county=county,

@@ -33,6 +33,7 @@ from flask import abort, current_app
 from flask_login import current_user
 
 import access
+import clock
 from params import whole
 import audit
 import pdf
@@ -225,7 +226,7 @@ def choose(school_arg, term_arg) -> tuple[School | None, Term | None, list[Schoo
         if term is None:
             abort(404)
     else:
-        term = Term.current(terms, date.today())
+        term = Term.current(terms, clock.today())
     return school, term, schools, terms
 
 
@@ -237,7 +238,7 @@ def batch(params: dict) -> printjobs.Batch:
     if school is None or term is None:
         raise Refusal("还没有可打印的学校或学期，请先在“学期”里设置本学期。")
     pack = assemble(school, term)
-    today = date.today()
+    today = clock.today()
 
     def finish():
         audit.record("export", f"打印{pack.title}", table_name="schools", row_id=school.id,

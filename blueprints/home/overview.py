@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from flask_login import current_user
 
 import access
+import clock
 from blueprints.pairs import schedule
 from extensions import db
 from models import (FOCUS_FLAGS, ActionItem, ClassGroup, DropoutCase, EarlyWarning, FollowUp,
@@ -40,7 +41,7 @@ def own_classes() -> list:
     school: one click away."""
     if not (access.class_scoped() or access.one_school()):
         return []
-    return db.session.execute(_own_classes(school_year_of(date.today()))).all()
+    return db.session.execute(_own_classes(school_year_of(clock.today()))).all()
 
 
 @access.per_scope

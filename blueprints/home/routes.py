@@ -1,11 +1,10 @@
 """The home page: the register at a glance, one's own classes, 待办 (home/overview.py), and for
 the central officer the health panel (home/health.py); and 帮助, the user guide (home/guide.py)."""
-from datetime import date
-
 from flask import abort, render_template, send_file, send_from_directory, url_for
 
 import access
 import audit
+import clock
 from blueprints.home import bp, guide, health, overview
 from extensions import db
 
@@ -13,7 +12,7 @@ from extensions import db
 @bp.route("/")
 @access.require(*access.EVERYONE)
 def index():
-    today = date.today()
+    today = clock.today()
     by_status, flags = overview.register_counts()
     return render_template("home/index.html", by_status=by_status, flags=flags,
                            total=sum(by_status.values()), classes=overview.own_classes(),

@@ -1,8 +1,7 @@
-from datetime import date
-
 from wtforms import DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, ValidationError
 
+import clock
 import params
 from forms import Form
 from models import MEETING_KINDS
@@ -12,7 +11,7 @@ class MeetingForm(Form):
     kind = SelectField("会议", choices=list(MEETING_KINDS.items()))
     month = StringField("会议月份", [InputRequired("请填写月份，如 2026-11。")],
                         description="回顾哪个月的工作，如 2026-11")
-    held_on = DateField("会议日期", [InputRequired("请填写会议日期。")], default=date.today)
+    held_on = DateField("会议日期", [InputRequired("请填写会议日期。")], default=clock.today)
     place = StringField("地点", [Length(max=60)], default="中心学校会议室")
     chair = StringField("主持人", [Length(max=40)])
     attendees = TextAreaField("参会人员（一行一人）", [Length(max=2000)],

@@ -1,12 +1,13 @@
 """月度推进会: schedule a meeting with a drafted agenda, walk through it one school at a time,
 type the minutes as it goes, record decisions as action items; print the sign-in sheet, the
 minutes and the month's report (PDF and Excel, the same figures as the dashboard)."""
-from datetime import date, datetime
+from datetime import datetime
 
 from flask import abort, flash, render_template, request, url_for
 from flask_login import current_user
 
 import access
+import clock
 import params
 import audit
 import excel
@@ -52,7 +53,7 @@ def index():
 def new():
     form = MeetingForm(kind=request.args.get("kind", "monthly"))
     if not form.is_submitted():
-        today = date.today()
+        today = clock.today()
         form.month.data = f"{today:%Y-%m}"
         form.chair.data = current_user.name
         form.attendees.data = _default_attendees(form.kind.data)
@@ -65,7 +66,7 @@ def new():
                           distribution=form.distribution.data)
         db.session.add(meeting)
         db.session.flush()
-        meeting.agenda = agenda.draft(meeting, date.today())
+        meeting.agenda = agenda.draft(meeting, clock.today())
         db.session.commit()
         flash(f"已安排{meeting.title}，议程已按数据起草，可以修改。", "success")
         return after_write(url_for("meetings.show", meeting_id=meeting.id))
@@ -103,7 +104,7 @@ def show(meeting_id):
 @access.require(*access.CENTRAL)
 def redraft(meeting_id):
     meeting = access.get_or_404(Meeting, meeting_id)
-    meeting.agenda = agenda.draft(meeting, date.today())
+    meeting.agenda = agenda.draft(meeting, clock.today())
     db.session.commit()
     flash("已按最新数据重新起草议程。", "success")
     return after_write(url_for("meetings.show", meeting_id=meeting.id))
@@ -114,12 +115,12 @@ def redraft(meeting_id):
 def present(meeting_id):
     """Presentation mode: large type, the township first, then one school at a time."""
     meeting = access.get_or_404(Meeting, meeting_id)
-    parts = agenda.schools(meeting, date.today())
+    parts = agenda.schools(meeting, clock.today())
     step = request.args.get("step", 0, type=int)
     step = max(0, min(step, len(parts)))
     return render_template("meetings/present.html", meeting=meeting, parts=parts, step=step,
                            part=parts[step - 1] if step else None,
-                           columns=metrics.dashboard(date.today(), meeting.month),
+                           columns=metrics.dashboard(clock.today(), meeting.month),
                            carried=agenda.carried(meeting), item_form=_item_form(meeting),
                            formulas=metrics.formulas())
 
@@ -174,7 +175,7 @@ def item_done(item_id):
                                                           ActionItem.owner_id == current_user.id))
     if item is None:
         abort(404)
-    item.complete(request.form.get("result", ""), date.today())
+    item.complete(request.form.get("result", ""), clock.today())
     db.session.commit()
     flash(f"已完成：{item.text}。", "success")
     return after_write(request.referrer or url_for("home.index"))
@@ -187,7 +188,7 @@ def meeting_batch(params: dict) -> printjobs.Batch:
     """签到表 (signin), 会议纪要 (minutes) or 学校每月报告 (report) of a meeting."""
     meeting = access.get_or_404(Meeting, int(params["id"]))
     kind = params.get("kind")
-    today = date.today()
+    today = clock.today()
     context = {"meeting": meeting, "today": today, "township": db.session.get(
         School, meeting.central_id), "roll_of": roll_of}
     if kind == "signin":
@@ -235,7 +236,7 @@ def paper(meeting_id, kind):
 def report_xlsx(meeting_id):
     """The month's report as Excel: the dashboard's figures per school, then the lists."""
     meeting = access.get_or_404(Meeting, meeting_id)
-    data = _report(meeting, date.today())
+    data = _report(meeting, clock.today())
     cols = data["columns"]
     head = [("项目", 22)] + [(c.school.name if c.school else "全镇", 12) for c in cols]
     rows = [[label] + [value(c) for c in cols] for label, value in metrics.REPORT_ROWS]

@@ -1,8 +1,7 @@
-from datetime import date
-
 from wtforms import DateField, IntegerField, SelectField, StringField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
+import clock
 from forms import Form
 from models import PAIR_KINDS, SESSION_MODES
 
@@ -11,7 +10,7 @@ class PairForm(Form):
     teacher_id = SelectField("结对教师", coerce=int)
     kind = SelectField("帮扶方式", choices=list(PAIR_KINDS.items()))
     goals = StringField("帮扶目标", [Length(max=300)], description="如 数学跟上班级进度；每月和孩子谈心")
-    start_on = DateField("开始日期", [InputRequired("请填写开始日期。")], default=date.today)
+    start_on = DateField("开始日期", [InputRequired("请填写开始日期。")], default=clock.today)
     end_on = DateField("结束日期", [Optional()])
     # 送教上门计划 (only for that kind)
     term_id = SelectField("学期", coerce=lambda v: int(v) if v not in (None, "", "None") else None)
@@ -24,7 +23,7 @@ class PairForm(Form):
 
 
 class SessionForm(Form):
-    held_on = DateField("日期", [InputRequired("请填写日期。")], default=date.today)
+    held_on = DateField("日期", [InputRequired("请填写日期。")], default=clock.today)
     mode = SelectField("方式", choices=list(SESSION_MODES.items()))
     minutes = IntegerField("分钟", [InputRequired("请填写时长（分钟）。"),
                                   NumberRange(1, 600, "时长填 1–600 分钟。")], default=30)
@@ -32,5 +31,5 @@ class SessionForm(Form):
     progress = StringField("进展", [Length(max=300)])
 
     def validate_held_on(self, field):
-        if field.data and field.data > date.today():
+        if field.data and field.data > clock.today():
             raise ValidationError("日期不能晚于今天。")

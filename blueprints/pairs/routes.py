@@ -1,12 +1,11 @@
 """结对帮扶: pairs of a teacher and a child, sessions logged in a few seconds, pairs behind
 schedule and children still without a pair (schedule.py)."""
-from datetime import date
-
 from flask import abort, flash, render_template, request, url_for
 from flask_login import current_user
 
 import access
 import audit
+import clock
 import pdf
 import printjobs
 from blueprints.pairs import bp, schedule
@@ -31,7 +30,7 @@ def index():
     """Of one school: its children who need a pair and lack one (the first of each need), and
     its pairs not ended, those behind schedule first, a page at a time. Of several (the
     township, the county): how many of each each school has, a school's lists a click on."""
-    today = date.today()
+    today = clock.today()
     filters = SchoolFilter.from_args(request.args)
     schools = access.schools()
     if filters.school or len(schools) == 1:
@@ -52,7 +51,7 @@ def index():
 def need(kind):
     """Every child of one need who lacks the pair, a page at a time."""
     filters = SchoolFilter.from_args(request.args)
-    found = schedule.need_page(date.today(), kind, filters.school,
+    found = schedule.need_page(clock.today(), kind, filters.school,
                                request.args.get("page", 1, type=int))
     if found is None:
         abort(404)
@@ -65,7 +64,7 @@ def need(kind):
 @access.require(*access.STAFF)
 def mine():
     """我的结对: the user's own pairs, each with a one-line form to log a session."""
-    rows = schedule.pairs(date.today(), teacher_id=current_user.id)
+    rows = schedule.pairs(clock.today(), teacher_id=current_user.id)
     return render_template("pairs/mine.html", rows=rows, form=SessionForm(),
                            rules=schedule.describe())
 
@@ -123,13 +122,13 @@ def log_session(pair_id):
         return after_write(url_for("pairs.mine"))
     if targets(card):
         return _card(pair, form), 422
-    return form_page("pairs/mine.html", form, rows=[schedule.card(pair, date.today())],
+    return form_page("pairs/mine.html", form, rows=[schedule.card(pair, clock.today())],
                      rules=schedule.describe())
 
 
 def _card(pair: TutoringPair, form, **context) -> str:
     """One card of 我的结对, as the page shows it (schedule.card)."""
-    _, due, sessions = schedule.card(pair, date.today())
+    _, due, sessions = schedule.card(pair, clock.today())
     return render_template("pairs/_card.html", pair=pair, due=due, sessions=sessions, form=form,
                            **context)
 
@@ -138,7 +137,7 @@ def _card(pair: TutoringPair, form, **context) -> str:
 @access.require(*access.REGISTER_EDITORS)
 def end(pair_id):
     pair = access.get_or_404(TutoringPair, pair_id)
-    pair.end_on = date.today()
+    pair.end_on = clock.today()
     db.session.commit()
     flash(f"已结束结对：{pair}。", "success")
     return after_write(url_for("students.show", student_id=pair.student_id))

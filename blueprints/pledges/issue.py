@@ -8,6 +8,7 @@ from datetime import date
 import sqlalchemy as sa
 
 import access
+import clock
 from blueprints.pledges.texts import DEFAULTS
 from blueprints.responsibility import network
 from extensions import db
@@ -114,7 +115,7 @@ def generate(kind: str, school: School, term: Term, klass: ClassGroup | None,
     """Generate a term's pledges of one kind for a school (or, for guardians, a class).
     A party who already has this term's document of this kind is skipped (reprint it instead).
     Returns (generated, skipped); the caller commits."""
-    today = today or date.today()
+    today = today or clock.today()
     template = templates(school.township_id)[kind]
     central = school.township
     existing = set(db.session.execute(sa.select(Pledge.user_id, Pledge.student_id,

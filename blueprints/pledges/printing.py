@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 import access
+import clock
 from params import whole
 import audit
 import pdf
@@ -85,7 +85,7 @@ def batch(params: dict) -> printjobs.Batch:
         if params.get("mark") and access.can("pledges.advance", "POST"):  # the school's print
             for p in pledges:
                 if p.status == "generated":
-                    p.advance("printed", date.today())
+                    p.advance("printed", clock.today())
         audit.record("export", f"打印责任书/承诺书 {len(pledges)} 份", table_name="pledges",
                      row_id=pledges[0].id if len(pledges) == 1 else None,
                      after={"rows": len(pledges), "format": "pdf"})
@@ -100,5 +100,5 @@ def batch(params: dict) -> printjobs.Batch:
         title=(f"{one.title}（{one.party_b_name}，{count} 份）" if len(pledges) == 1
                else f"责任书与承诺书 {len(pledges)} 件（共 {count} 份）"),
         filename=(f"{one.title}-{one.party_b_name}.pdf" if len(pledges) == 1
-                  else f"责任书-{len(pledges)}份-{date.today():%Y%m%d}.pdf"),
+                  else f"责任书-{len(pledges)}份-{clock.today():%Y%m%d}.pdf"),
         parts=parts, finish=finish)

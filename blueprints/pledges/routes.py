@@ -1,10 +1,9 @@
 """Pledges (目标责任书), guardian letters and notices: generate, print, sign, collect."""
-from datetime import date
-
 from flask import (abort, flash, render_template, request, send_file, url_for)
 
 import access
 import audit
+import clock
 import params
 import printjobs
 import uploads
@@ -24,13 +23,13 @@ def index():
     terms = access.terms()
     filters = printing.PledgeFilter.from_args(request.args)
     if filters.term is None and terms:
-        filters.term = Term.current(terms, date.today()).id
+        filters.term = Term.current(terms, clock.today()).id
     pledges, unsigned = filters.rows(), filters.unsigned()
-    marked = audit.changed_today("pledges", [p.id for p in pledges], "status", date.today())
+    marked = audit.changed_today("pledges", [p.id for p in pledges], "status", clock.today())
     return render_template("pledges/index.html", pledges=pledges, unsigned=unsigned, filters=filters,
                            terms=terms, schools=access.school_choices(), kinds=PLEDGE_KINDS,
                            statuses=PLEDGE_STATUSES, generate=_generate_form(terms),
-                           today=date.today(), undoable={
+                           today=clock.today(), undoable={
                                p.id for p in pledges
                                if p.status in p.BY_HAND and marked.get(p.id) == p.status})
 
@@ -39,11 +38,11 @@ def _generate_form(terms):
     form = GenerateForm()
     form.term_id.choices = [(t.id, t.name) for t in terms]
     if not form.is_submitted() and terms:
-        form.term_id.data = Term.current(terms, date.today()).id
+        form.term_id.data = Term.current(terms, clock.today()).id
     form.school_id.choices = [(s.id, s.name) for s in access.school_choices(active=True)]
     form.class_id.choices = [(0, "—")] + [
         (cid, f"{school} · {ClassGroup.label_of(grade, name)}")
-        for cid, school, grade, name in plain_rows(_classes(school_year_of(date.today())))]
+        for cid, school, grade, name in plain_rows(_classes(school_year_of(clock.today())))]
     return form
 
 
@@ -114,8 +113,8 @@ def print_batch():
 @access.require(*access.REGISTER_EDITORS)
 def advance(pledge_id):
     pledge = access.get_or_404(Pledge, pledge_id)
-    pledge.advance(request.form.get("to", ""), params.day(request.form.get("on")) or date.today(),
-                   date.today())
+    pledge.advance(request.form.get("to", ""), params.day(request.form.get("on")) or clock.today(),
+                   clock.today())
     db.session.commit()
     flash(f"{pledge.party_b_name} 的{pledge.title}：{pledge.status_label}。", "success")
     return after_write(request.referrer or url_for("pledges.index"))
@@ -126,7 +125,7 @@ def advance(pledge_id):
 def undo(pledge_id):
     """Take back a step marked by mistake today (audited as any change)."""
     pledge = access.get_or_404(Pledge, pledge_id)
-    marked = audit.changed_today("pledges", [pledge.id], "status", date.today())
+    marked = audit.changed_today("pledges", [pledge.id], "status", clock.today())
     pledge.undo(marked.get(pledge.id) == pledge.status)
     db.session.commit()
     flash(f"已撤销：{pledge.party_b_name} 的{pledge.title}回到“{pledge.status_label}”。", "success")
@@ -147,7 +146,7 @@ def upload_scan(pledge_id):
     old = pledge.scan_path
     pledge.scan_path = uploads.store(uploads.SCANS, str(pledge.id), data, ext)
     if pledge.status in ("generated", "printed"):
-        pledge.advance("signed", date.today())
+        pledge.advance("signed", clock.today())
     db.session.commit()
     if old:
         (uploads.folder(uploads.SCANS) / old).unlink(missing_ok=True)

@@ -1,8 +1,7 @@
 """A user's batch prints: progress while the worker renders, then the download (printjobs.py);
 and the way back in: a stack of signed sheets scanned in at once (scanin.py)."""
-from datetime import date
-
 from flask import render_template, request, send_file
+import clock
 from forms import Form
 
 import access
@@ -59,7 +58,7 @@ def scan_in_upload():
     if not files:
         raise Refusal("请选择扫描好的 PDF 文件，或手机拍的 JPG/PNG 照片（可以一次选多张）。")
     result = scanin.match(scanin.split(files))
-    scanin.attach(result, date.today())
+    scanin.attach(result, clock.today())
     return _scan_in_page(result)
 
 

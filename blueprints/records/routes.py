@@ -5,13 +5,12 @@ Who does what: the school that keeps the child (a village head, or the central o
 the township) finds and verifies the 去向; 上报, 申请 and 办结 are the central school's acts
 toward the county, so only the central officer records them (a village head sees them;
 cleanup.save keeps them as they were when a village head saves)."""
-from datetime import date
-
 from flask import abort, flash, render_template, request, send_file, url_for
 from flask_login import current_user
 
 import access
 import audit
+import clock
 import excel
 import uploads
 from blueprints.records import bp, cleanup, leavers
@@ -29,7 +28,7 @@ def index():
     stage = request.args.get("stage", "")
     stage = stage if stage in STAGES else ""
     rows = cleanup.worklist()
-    today = date.today()
+    today = clock.today()
     return render_template("records/index.html", rows=[s for s in rows if not stage or
                                                          cleanup.stage_of(s) == stage],
                            counts=cleanup.counts(rows), trend=cleanup.trend(today),
@@ -49,7 +48,7 @@ def edit(student_id):
     elif form.validate_on_submit():
         try:
             cleanup.save(student, form.values(), form.proof.data.read() if form.proof.data
-                         else b"", current_user, date.today(), county_steps=officer)
+                         else b"", current_user, clock.today(), county_steps=officer)
         except Refusal as refused:  # shown above the form, everything typed kept
             form.form_errors.append(str(refused))
         else:
@@ -84,7 +83,7 @@ def export():
     audit.record("export", f"导出非正常学籍清理表 {len(rows)} 行", table_name="record_checks",
                  after={"rows": len(rows), "full_ids": full, "format": "xlsx"})
     db.session.commit()
-    return excel.download(data, f"非正常学籍清理表-{date.today():%Y%m%d}.xlsx")
+    return excel.download(data, f"非正常学籍清理表-{clock.today():%Y%m%d}.xlsx")
 
 
 def _row(s: Student, full: bool) -> list:
@@ -102,7 +101,7 @@ def _row(s: Student, full: bool) -> list:
 @access.require(*access.EVERYONE)
 def leavers_page():
     """普职结合: this year's 九年级 leavers by destination, the unknown first to follow up."""
-    year = leavers.year_asked(whole(request.args.get("year")), date.today())
+    year = leavers.year_asked(whole(request.args.get("year")), clock.today())
     rows = leavers.leavers(year)
     rows.sort(key=lambda s: leavers.destination_of(s) != "unknown")  # stable: school, name
     return render_template("records/leavers.html", rows=rows, counts=leavers.counts(rows),
@@ -116,7 +115,7 @@ def leaver(student_id):
     try:
         leavers.record(student, request.form.get("destination", ""),
                        request.form.get("school_name", "").strip(),
-                       request.form.get("note", "").strip(), current_user, date.today())
+                       request.form.get("note", "").strip(), current_user, clock.today())
     except Refusal as refused:  # the row again, with what was chosen and the message
         return render_template("records/_leaver_row.html", s=student, error=str(refused),
                                destinations=DESTINATIONS, form=request.form), 422
@@ -128,7 +127,7 @@ def leaver(student_id):
 @bp.route("/leavers.xlsx")
 @access.require(*access.EVERYONE)
 def leavers_export():
-    year = leavers.year_asked(whole(request.args.get("year")), date.today())
+    year = leavers.year_asked(whole(request.args.get("year")), clock.today())
     rows = leavers.leavers(year)
     data = excel.table(f"{year + 1}年九年级毕业生去向", [
         ("学校", 16), ("姓名", 8), ("性别", 5), ("去向", 14), ("就读学校", 22), ("说明", 24),

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
 import access
+import clock
 from extensions import db
 from refusal import Refusal
 from models import (GRADES, GROUP_POSITIONS, Cadre, ClassGroup, GradeLead, GroupMember,
@@ -49,7 +49,7 @@ class VillageRow:
 
 
 def this_year() -> int:
-    return school_year_of(date.today())
+    return school_year_of(clock.today())
 
 
 def schools_asked(school_id: int | None) -> list[School]:

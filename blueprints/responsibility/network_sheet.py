@@ -1,8 +1,7 @@
 """控辍保学责任网络表: the network of network.py on one sheet, for a school or the township."""
-from datetime import date
-
 import access
 import audit
+import clock
 import pdf
 import printjobs
 from blueprints.responsibility.network import (government_line, group, school_line,
@@ -21,7 +20,7 @@ def network_batch(params: dict) -> printjobs.Batch:
     title = f"{label}控辍保学责任网络表"
     year = this_year()
     return printjobs.Batch(title=title, filename=f"{title}.pdf", parts=[pdf.Part(
-        "print/network.html", {"title": title, "year": year, "today": date.today(),
+        "print/network.html", {"title": title, "year": year, "today": clock.today(),
                                "nets": school_line(schools, year),
                                "group": group(), "villages": government_line(),
                                "township": db.session.get(School, access.township_id())})],

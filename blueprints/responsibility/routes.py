@@ -1,9 +1,8 @@
 """双线四包: each child's responsible persons on the school line and the government line."""
-from datetime import date
-
 from flask import flash, render_template, request, url_for
 
 import access
+import clock
 import printjobs
 from blueprints.responsibility import (bp, lines, network,  # noqa: F401 (the sheets:
                                         network_sheet, table)  # their print batches)
@@ -25,7 +24,7 @@ def index():
     filters = SchoolFilter.from_args(request.args)
     schools = access.schools()
     page, per_school = lines.missing_lines(
-        date.today(), request.args.get("page", 1, type=int), filters.school,
+        clock.today(), request.args.get("page", 1, type=int), filters.school,
         listed=bool(filters.school) or len(schools) == 1)
     return render_template("responsibility/index.html", page=page, per_school=per_school,
                            schools=schools, filters=filters, kinds=RESPONSIBILITY_KINDS,

@@ -10,13 +10,13 @@ it holds, and a child's row has 9 cells instead of 11."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 from itertools import groupby
 
 from sqlalchemy.orm import selectinload
 
 import access
 import audit
+import clock
 import pdf
 import printjobs
 from extensions import db
@@ -106,6 +106,6 @@ def table_batch(params: dict) -> printjobs.Batch:
         parts=[pdf.Part("print/responsibility_table.html", {
             "bands": bands(rows, show_school), "count": len(rows),
             "kinds": RESPONSIBILITY_KINDS, "row_kinds": ROW_KINDS, "scope_label": name,
-            "show_school": show_school, "today": date.today()})
+            "show_school": show_school, "today": clock.today()})
             for name, rows, show_school in groups],
         finish=finish)

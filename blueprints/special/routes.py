@@ -1,13 +1,12 @@
 """残疾儿童: the list with its counts by placement, the 残联's list imported (preview, then
 confirm), a child's page (register or 立案, responsible school, assessment and placement), and
 the 残疾儿童台账 as PDF and Excel. roster.py holds the rules."""
-from datetime import date
-
 from flask import flash, render_template, request, url_for
 from flask_login import current_user
 
 import access
 import audit
+import clock
 import excel
 import pdf
 import pending
@@ -54,7 +53,7 @@ def import_commit():
     token = request.form.get("token", "")
     _, entries = roster.read(pending.load("disabled", token))
     planned = roster.plan(access.township_id(), entries)  # again: the list may have moved on
-    removed = roster.apply(access.township_id(), planned, date.today(),
+    removed = roster.apply(access.township_id(), planned, clock.today(),
                            remove=request.form.get("remove") == "1")
     audit.record("import", f"导入残联残疾儿童名单 {planned.rows} 人（新增 {len(planned.added)}，"
                            f"更新 {len(planned.updated)}，移出 {removed}）",
@@ -92,7 +91,7 @@ def place(child_id):
         form.school_id.data = child.school_id
     if form.validate_on_submit():
         try:
-            roster.place(child, form.data, date.today(),
+            roster.place(child, form.data, clock.today(),
                          may_move=access.acts_for_township())
         except Refusal as refused:  # above the form, everything typed kept
             form.form_errors.append(str(refused))
@@ -119,7 +118,7 @@ def _page(child, form):
 def register(child_id):
     child = access.get_or_404(DisabledChild, child_id)
     out = request.form.get("how") == "case"
-    student = roster.register(child, current_user, date.today(), out_of_school=out)
+    student = roster.register(child, current_user, clock.today(), out_of_school=out)
     db.session.commit()
     flash(f"已为{child.name}在{child.school.name}建立学籍" + ("，并立疑似辍学个案。" if out else
                                                     "，请接着评估安置。"), "success")
@@ -139,10 +138,10 @@ def ledger_batch(params: dict) -> printjobs.Batch:
         audit.record("export", f"打印残疾儿童台账 {len(rows)} 人", table_name="disabled_children",
                      after={"rows": len(rows), "format": "pdf", "full_ids": full})
     return printjobs.Batch(
-        title="残疾儿童台账", filename=f"残疾儿童台账-{date.today():%Y%m%d}.pdf",
+        title="残疾儿童台账", filename=f"残疾儿童台账-{clock.today():%Y%m%d}.pdf",
         parts=[pdf.Part("print/disabled_ledger.html", {
             "rows": rows, "counts": roster.counts(rows), "full": full,
-            "placements": SPECIAL_PLACEMENTS, "today": date.today(),
+            "placements": SPECIAL_PLACEMENTS, "today": clock.today(),
             "unit": access.schools()[0].government_name.removesuffix("人民政府")
             if access.township_id() else "全县"})],
         finish=finish)
@@ -167,7 +166,7 @@ def ledger_xlsx():
     audit.record("export", f"导出残疾儿童台账 {len(rows)} 行", table_name="disabled_children",
                  after={"rows": len(rows), "format": "xlsx", "full_ids": full})
     db.session.commit()
-    return excel.download(data, f"残疾儿童台账-{date.today():%Y%m%d}.xlsx")
+    return excel.download(data, f"残疾儿童台账-{clock.today():%Y%m%d}.xlsx")
 
 
 def _row(n: int, c: DisabledChild, full: bool) -> list:

@@ -2,6 +2,7 @@ import re
 from datetime import date
 
 from flask_wtf.file import FileAllowed, FileField, FileRequired
+import clock
 from forms import Form as BaseForm
 from wtforms import (BooleanField, DateField, FieldList, Form, FormField, HiddenField,
                      SelectField, StringField, TextAreaField)
@@ -88,7 +89,7 @@ class StudentForm(BaseForm):
             raise ValidationError(f"该学籍号已在{holder}登记，不能重复登记。")
 
     def validate_birth_date(self, field):
-        if field.data and not (date(1990, 1, 1) <= field.data <= date.today()):
+        if field.data and not (date(1990, 1, 1) <= field.data <= clock.today()):
             raise ValidationError("出生日期不合理，请核对。")
 
     def validate(self, extra_validators=None):
@@ -118,7 +119,7 @@ for _flag, _label in FOCUS_FLAGS.items():
 
 class StatusForm(BaseForm):
     to_status = SelectField("新状态", choices=list(STATUSES.items()))
-    changed_on = DateField("日期", [InputRequired("请填写日期。")], default=date.today)
+    changed_on = DateField("日期", [InputRequired("请填写日期。")], default=clock.today)
     reason = StringField("原因", [InputRequired("请填写原因。"), Length(max=200)])
     destination = StringField("去向（转入学校或地区）", [Length(max=120)])
 
@@ -137,7 +138,7 @@ class StatusForm(BaseForm):
             raise ValidationError("转出必须填写去向（转入的学校或地区）。")
 
     def validate_changed_on(self, field):
-        if field.data and field.data > date.today():
+        if field.data and field.data > clock.today():
             raise ValidationError("日期不能晚于今天。")
         registered = self.student.registered_on if self.student else None
         if field.data and registered and field.data < registered:

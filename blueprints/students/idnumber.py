@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+import clock
 import excel
 
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -37,7 +38,7 @@ def normalize(raw: str | None) -> str:
 def check(raw: str | None, today: date | None = None) -> IdCheck:
     """Validate an 18-character ID number; the error says, in Chinese, what to fix."""
     number = normalize(raw)
-    today = today or date.today()
+    today = today or clock.today()
     if len(number) != 18:
         return IdCheck(number, f"身份证号应为 18 位，现在是 {len(number)} 位。")
     if not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):

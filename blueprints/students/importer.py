@@ -23,6 +23,7 @@ from sqlalchemy.orm import selectinload
 
 import access
 import audit
+import clock
 import excel
 from blueprints.students import idnumber
 from extensions import db
@@ -165,7 +166,7 @@ def read(data: bytes, school: School, user: User, today: date | None = None,
     """Read a roster for a school the user may write to, and check every row against the file
     and the database. sync (学期初同步, sync.py): a row of a child of this school is that child
     (result.matched), not a duplicate."""
-    today = today or date.today()
+    today = today or clock.today()
     sheet = excel.read_sheet(data, HEADERS, REQUIRED, MAX_ROWS, "学生")
     if sheet.error:
         return Result(sheet.error)
@@ -411,7 +412,7 @@ def _placement_and_boarding(v: dict, err: list[str], placement: str, attendance:
 def commit(result: Result, school: School, user: User, today: date | None = None) -> int:
     """Write every row of a checked file in one transaction; nothing is written on any error."""
     assert result.ok
-    today = today or date.today()
+    today = today or clock.today()
     try:
         add(result.rows, result.new_classes, school, user, today)
         audit.record("import", f"导入 {len(result.rows)} 名学生到{school.name}",

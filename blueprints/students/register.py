@@ -3,11 +3,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date
 
 import sqlalchemy as sa
 
 import access
+import clock
 from blueprints.students.rows import children_of
 from extensions import db
 from filters import ListFilter, choice, number, text
@@ -21,7 +21,7 @@ CJK = re.compile(r"[\u3400-\u9fff]")
 
 def classes_of(school_id: int) -> list[ClassGroup]:
     """This school year's classes of a school, in grade order."""
-    return db.session.scalars(_classes_of(school_year_of(date.today()), school_id)).all()
+    return db.session.scalars(_classes_of(school_year_of(clock.today()), school_id)).all()
 
 
 @access.per_scope

@@ -1,10 +1,9 @@
-from datetime import date
-
 from flask import current_app, flash, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 
 import access
+import clock
 import excel
 import pending
 import printjobs
@@ -52,7 +51,7 @@ def export():
                  table_name="students",
                  after={"rows": len(students), "filters": filters.as_args(), "full_ids": full})
     db.session.commit()
-    return excel.download(data, f"学生名册-{date.today():%Y%m%d}.xlsx")
+    return excel.download(data, f"学生名册-{clock.today():%Y%m%d}.xlsx")
 
 
 @bp.route("/<int:student_id>/sheet")
@@ -61,7 +60,7 @@ def sheet(student_id):
     """Browser print preview of one 学生信息表 (the same HTML as the PDF)."""
     student = access.get_or_404(Student, student_id)
     html = render_template("print/student_sheet.html", students=[student],
-                           full_ids=access.sees_full_ids(), today=date.today())
+                           full_ids=access.sees_full_ids(), today=clock.today())
     if access.sees_full_ids():
         audit.read_ids([student], "学生信息表")
     return html
@@ -86,7 +85,7 @@ def print_sheets():
 def show(student_id):
     student = access.get_or_404(Student, student_id, options=timeline.PROFILE_LOADS)
     form = StatusForm(student=student) if access.can("students.change_status", "POST") else None
-    today = date.today()
+    today = clock.today()
     term = timeline.term_begun(today)
     html = render_template("students/show.html", student=student, status_form=form,
                            full_ids=access.sees_full_ids(), today=today,
@@ -159,7 +158,7 @@ def new():
     if form.validate_on_submit():
         student = Student()
         _save(form, student)
-        student.change_status("enrolled", date.today(), "新登记", "", current_user)
+        student.change_status("enrolled", clock.today(), "新登记", "", current_user)
         db.session.add(student)
         db.session.commit()
         flash(f"已登记学生 {student.name}。", "success")
@@ -234,7 +233,7 @@ def change_status(student_id):
         return after_write(url_for("students.show", student_id=student.id))
     template = "students/_status_form.html" if targets("status-form") else "students/show.html"
     return invalid(template, student=student, status_form=form, full_ids=access.sees_full_ids(),
-                   today=date.today())
+                   today=clock.today())
 
 
 @bp.route("/<int:student_id>", methods=["DELETE"])
@@ -260,7 +259,7 @@ def import_upload():
         school = access.get_or_404(School, form.school_id.data)
         data, mode = form.file.data.read(), form.mode.data
         if mode == "sync":
-            found = sync.read(data, school, current_user, date.today())
+            found = sync.read(data, school, current_user, clock.today())
             result = found.result
         else:
             found, result = None, importer.read(data, school, current_user)
@@ -295,13 +294,13 @@ def _sync_commit(token: str, school_id: int | None):
     """学期初同步 confirmed: read again, each missing child's fate from the form, all at once."""
     data = pending.load("roster", token, school=school_id, mode="sync")
     school = access.get_or_404(School, school_id)
-    found = sync.read(data, school, current_user, date.today())
+    found = sync.read(data, school, current_user, clock.today())
     chosen, errors = sync.decisions(request.form, found.missing)
     if errors or not found.result.ok:
         return invalid("students/import_preview.html", result=found.result, school=school,
                        token=token, filename="", sync=found, leavings=sync.LEAVINGS,
                        chosen=chosen, errors=errors)
-    counts = sync.commit(found, school, current_user, date.today(), chosen)
+    counts = sync.commit(found, school, current_user, clock.today(), chosen)
     pending.drop("roster", token)
     flash(f"{school.name}学期初同步完成：新增 {counts['new']} 人，更新 {counts['updated']} 人，"
           f"离校 {counts['left']} 人，{counts['unchanged']} 人没有变化。", "success")

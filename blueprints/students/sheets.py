@@ -2,10 +2,9 @@
 one page each. Full ID numbers only for the roles that see them (access.sees_full_ids)."""
 from __future__ import annotations
 
-from datetime import date
-
 import access
 import audit
+import clock
 import pdf
 import printjobs
 from blueprints.students.register import Filters
@@ -28,7 +27,7 @@ def batch(params: dict) -> printjobs.Batch:
     if len(students) > MAX_SHEETS:
         raise Refusal(f"一次最多打印 {MAX_SHEETS} 份学生信息表。请按学校、年级或班级筛选后再打印。")
     full = access.sees_full_ids()
-    today = date.today()
+    today = clock.today()
 
     def finish():
         audit.record("export", f"打印学生信息表 {len(students)} 份", table_name="students",

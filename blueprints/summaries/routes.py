@@ -16,13 +16,13 @@ Decisions where the brief was silent:
 """
 from __future__ import annotations
 
-from datetime import date
 from io import BytesIO
 
 from flask import abort, flash, render_template, request, send_file, url_for
 from flask_login import current_user
 
 import access
+import clock
 from params import whole
 import audit
 import pdf
@@ -54,7 +54,7 @@ def _periods(terms: list[Term]) -> list[tuple[str, str]]:
     """Terms and school years that have begun, newest first (so the current term is the
     default choice): a term not yet begun has nothing to sum up."""
     out = []
-    terms = [t for t in terms if t.start_date <= date.today()]
+    terms = [t for t in terms if t.start_date <= clock.today()]
     for year in sorted({t.school_year for t in terms}, reverse=True):
         for t in sorted((t for t in terms if t.school_year == year), key=lambda t: -t.semester):
             out.append((f"term-{t.id}", t.name))
@@ -91,8 +91,8 @@ def _period(key: str | None, terms: list[Term]) -> drafting.Period | None:
         if term is None:
             abort(404)
         return drafting.term_period(term)
-    begun = [t for t in terms if t.start_date <= date.today()] or terms
-    return drafting.term_period(Term.current(begun, date.today()))
+    begun = [t for t in terms if t.start_date <= clock.today()] or terms
+    return drafting.term_period(Term.current(begun, clock.today()))
 
 
 @bp.route("/")
@@ -124,7 +124,7 @@ def new():
         return render_template("summaries/form.html", form=None, unit=unit, period=None,
                                units=_units(), periods=[], draft=None)
     form = SummaryForm()
-    made = drafting.draft(unit, period, date.today())
+    made = drafting.draft(unit, period, clock.today())
     if not form.is_submitted():
         form.title.data = made.title
         form.fill(made.sections)
@@ -146,7 +146,7 @@ def new():
 def show(summary_id):
     summary = access.get_or_404(WorkSummary, summary_id)
     unit, period = drafting.unit_of(summary), drafting.period_of(summary)
-    evidence = drafting.appendix(unit, period, date.today()) if period else []
+    evidence = drafting.appendix(unit, period, clock.today()) if period else []
     return render_template("summaries/show.html", summary=summary, unit=unit, period=period,
                            versions=drafting.versions_of(summary), evidence=evidence,
                            labels=drafting.FIGURE_LABELS, paragraphs=drafting.paragraphs,
@@ -183,7 +183,7 @@ def edit(summary_id):
 def _context(summary: WorkSummary) -> dict:
     unit, period = drafting.unit_of(summary), drafting.period_of(summary)
     return {"summary": summary, "unit": unit, "period": period,
-            "evidence": drafting.appendix(unit, period, date.today()) if period else [],
+            "evidence": drafting.appendix(unit, period, clock.today()) if period else [],
             "signed_on": summary.created_at.date()}
 
 

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 
 import access
 import audit
+import clock
 from filters import ListFilter, choice, day, number, text
 from models import AuditLog, ClassGroup, school_year_of
 
@@ -19,7 +20,7 @@ class ClassFilter(ListFilter):
     school: int | None = number()
 
     def __post_init__(self):
-        self.year = self.year or school_year_of(date.today())
+        self.year = self.year or school_year_of(clock.today())
 
     def statement(self) -> sa.Select:
         stmt = access.scoped(ClassGroup).where(ClassGroup.school_year == self.year)

@@ -1,11 +1,10 @@
 """Township set-up by the central officer: schools, terms, classes, users, and the audit log."""
-from datetime import date
-
 from flask import flash, render_template, request, url_for
 from flask_login import current_user
 
 import access
 import audit as audit_log
+import clock
 from blueprints.township import bp
 from blueprints.township.lists import AuditFilter, ClassFilter
 from blueprints.township.forms import ClassForm, ResetPasswordForm, SchoolForm, TermForm, UserForm
@@ -55,7 +54,7 @@ def school_form(school_id):
 def terms():
     rows = db.session.scalars(access.scoped(Term).order_by(Term.school_year.desc(),
                                                            Term.semester.desc())).all()
-    return render_template("township/terms.html", terms=rows, today=date.today())
+    return render_template("township/terms.html", terms=rows, today=clock.today())
 
 
 @bp.route("/terms/new", methods=["GET", "POST"], defaults={"term_id": None})
@@ -65,7 +64,7 @@ def term_form(term_id):
     term = access.get_or_404(Term, term_id) if term_id else None
     form = TermForm(obj=term, term=term, central_id=access.township_id())
     if term is None and not form.is_submitted():
-        form.school_year.data = school_year_of(date.today())
+        form.school_year.data = school_year_of(clock.today())
     if form.validate_on_submit():
         if term is None:
             term = Term(central_id=access.township_id())
@@ -97,7 +96,7 @@ def class_form(class_id):
     form = ClassForm(obj=klass)
     form.school_id.choices = _school_choices()
     if klass is None and not form.is_submitted():
-        form.school_year.data = school_year_of(date.today())
+        form.school_year.data = school_year_of(clock.today())
     form.head_teacher_id.choices = _head_teacher_choices()
     if request.method == "GET" and klass:
         form.head_teacher_id.data = klass.head_teacher_id or 0

@@ -7,6 +7,7 @@ from flask_login import current_user
 
 import access
 import audit
+import clock
 import pdf
 import printjobs
 from blueprints.cases import bp, workflow
@@ -23,9 +24,9 @@ from refusal import Refusal
 @access.require(*access.EVERYONE)
 def index():
     filters = CaseFilter.from_args(request.args)
-    rows, due = filters.rows(), follow_ups_due(date.today())
+    rows, due = filters.rows(), follow_ups_due(clock.today())
     return render_template("cases/index.html", rows=rows, filters=filters, states=CASE_STATES,
-                           schools=access.school_choices(), today=date.today(), due=due)
+                           schools=access.school_choices(), today=clock.today(), due=due)
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -34,7 +35,7 @@ def new():
     student = access.get_or_404(Student, request.values.get("student", type=int) or 0)
     form = OpenCaseForm()
     if form.validate_on_submit():
-        case = workflow.open_case(student, "manual", date.today(), current_user,
+        case = workflow.open_case(student, "manual", clock.today(), current_user,
                                   reason=form.reason.data, note=form.reason.data)
         case.whereabouts = case.whereabouts or form.whereabouts.data
         db.session.commit()
@@ -53,7 +54,7 @@ def _show(case, form=None, status=200):
     visits = db.session.scalars(access.scoped(HomeVisit).where(
         HomeVisit.student_id == case.student_id).order_by(HomeVisit.visited_on.desc())).all()
     return render_template("cases/show.html", case=case, form=_step_form(case, form),
-                           visits=visits, notice_kinds=NOTICE_KINDS, today=date.today(),
+                           visits=visits, notice_kinds=NOTICE_KINDS, today=clock.today(),
                            lines=case.student.responsible()), status
 
 
@@ -124,7 +125,7 @@ def notice_batch(params: dict) -> printjobs.Batch:
 def issue_notice(case_id):
     """Issue a numbered notice for the case and print it."""
     case = access.get_or_404(DropoutCase, case_id)
-    notice = workflow.issue_notice(case, request.form.get("kind", ""), current_user, date.today(),
+    notice = workflow.issue_notice(case, request.form.get("kind", ""), current_user, clock.today(),
                                    again=request.form.get("again") == "1")
     db.session.commit()
     return printjobs.render_now("case_notice", {"id": notice.id})

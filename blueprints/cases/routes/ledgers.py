@@ -1,11 +1,10 @@
 """台账: the 疑似辍学, 辍学 and 适龄儿童 ledgers of a month, on the page, in Excel and printed."""
-from datetime import date
-
 from flask import current_app, flash, render_template, request, url_for
 from flask_login import current_user
 
 import access
 import audit
+import clock
 import excel
 import pdf
 import printjobs
@@ -61,7 +60,7 @@ def ledger_page():
         "cases/ledger.html", kind=kind, kinds=ledger.KINDS, page=page, columns=columns,
         rows=rows, first=first, schools=schools, school_id=school_id, report=report,
         counts=sent.month_counts(report, first, last, schools),
-        versions=every, ended=date.today() >= last, changes=sent.changes(report, first, last)
+        versions=every, ended=clock.today() >= last, changes=sent.changes(report, first, last)
         if report and report is every[-1] else [],
         args={k: v for k, v in request.args.items() if k != "page" and v})
 
@@ -71,7 +70,7 @@ def ledger_page():
 def ledger_send():
     """报送 the month's ledgers (or a correction of what was sent)."""
     first, last = LedgerFilter.from_args(request.form).bounds
-    report = sent.send(access.township_id(), first, last, current_user, date.today(),
+    report = sent.send(access.township_id(), first, last, current_user, clock.today(),
                        request.form.get("note", ""))
     db.session.flush()
     audit.record("export", f"报送{first.year}年{first.month}月台账（第 {report.version} 版）",
@@ -114,7 +113,7 @@ def ledger_batch(params: dict) -> printjobs.Batch:
                      after={"rows": len(rows), "full_ids": full, "format": "pdf"})
     return printjobs.Batch(title=title, filename=f"{title}.pdf", parts=[pdf.Part(
         "print/ledger.html", {"title": title, "columns": columns, "rows": rows,
-                              "today": date.today()})], finish=finish)
+                              "today": clock.today()})], finish=finish)
 
 
 @bp.route("/ledger/print", methods=["POST"])

@@ -1,12 +1,11 @@
 """四查三比对: the 户籍 list imported and compared with the register (reconcile.py), each
 child found explained or made a case."""
-from datetime import date
-
 from flask import flash, render_template, request, url_for
 from flask_login import current_user
 
 import access
 import audit
+import clock
 import excel
 import pending
 from blueprints.cases import bp, reconcile, workflow
@@ -20,10 +19,10 @@ from refusal import Refusal
 @bp.route("/reconcile")
 @access.require(*access.TOWN_READERS)
 def reconcile_page():
-    found = reconcile.findings(access.township_id(), date.today()) \
+    found = reconcile.findings(access.township_id(), clock.today()) \
         if access.township_id() else reconcile.Findings([], [], [])
     return render_template("cases/reconcile.html", found=found, explanations=EXPLANATIONS,
-                           schools_for=reconcile.schools_for, today=date.today(),
+                           schools_for=reconcile.schools_for, today=clock.today(),
                            form=ReconcileImportForm())
 
 
@@ -51,7 +50,7 @@ def reconcile_commit():
     token = request.form.get("token", "")
     _, entries = reconcile.read(pending.load("household", token))
     planned = reconcile.plan(access.township_id(), entries)  # again: the list may have moved on
-    removed = reconcile.apply(access.township_id(), planned, date.today(),
+    removed = reconcile.apply(access.township_id(), planned, clock.today(),
                               remove=request.form.get("remove") == "1")
     audit.record("import", f"导入户籍名单 {planned.rows} 人（新增 {len(planned.added)}，"
                            f"更新 {len(planned.updated)}，移出 {removed}）",
@@ -81,7 +80,7 @@ def reconcile_explain(child_id):
     if kind not in EXPLANATIONS or not note:
         raise Refusal("请选择情况，并写明依据（如 就读学校名称、学籍证明、死亡证明）。")
     child.explained, child.explanation = kind, note[:300]
-    child.explained_on, child.explained_by_id = date.today(), current_user.id
+    child.explained_on, child.explained_by_id = clock.today(), current_user.id
     db.session.commit()
     flash(f"已说明 {child.name}：{child.explained_label}。", "success")
     return after_write(url_for("cases.reconcile_page"))
@@ -109,8 +108,8 @@ def reconcile_case(child_id):
             student.guardians = [Guardian(name=child.guardian, phone=child.phone)]
         db.session.add(student)
         db.session.flush()
-        student.change_status("dropout", date.today(), "四查三比对发现未入学", "", current_user)
-    case = workflow.open_case(student, "reconciliation", date.today(), current_user,
+        student.change_status("dropout", clock.today(), "四查三比对发现未入学", "", current_user)
+    case = workflow.open_case(student, "reconciliation", clock.today(), current_user,
                               reason="四查三比对：户籍在册，未在校", note="四查三比对发现，立案劝返")
     db.session.commit()
     flash(f"已为 {child.name} 立疑似辍学个案（登记在{school.name}）。", "success")

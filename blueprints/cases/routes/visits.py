@@ -1,13 +1,13 @@
 """家访: record a visit (workflow.record_visit), the list and month's counts, one visit's record
 and its photo, the printed record and the blank form."""
 from collections import Counter
-from datetime import date
 
 from flask import abort, flash, render_template, request, send_file, url_for
 from flask_login import current_user
 
 import access
 import audit
+import clock
 import pdf
 import printjobs
 import uploads
@@ -30,7 +30,7 @@ def new_visit():
     if form.validate_on_submit():
         try:
             visit, case = workflow.record_visit(
-                student, warning, current_user, date.today(),
+                student, warning, current_user, clock.today(),
                 photo=form.file.data.read() if form.file.data else b"",
                 mode=form.mode.data, visited_on=form.visited_on.data, visitors=form.visitors.data,
                 met=form.met.data,
