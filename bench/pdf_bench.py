@@ -28,6 +28,7 @@ from weasyprint import HTML  # noqa: E402
 
 import access  # noqa: E402
 import demo  # noqa: E402
+import framestack  # noqa: E402
 import pdf  # noqa: E402
 import printjobs  # noqa: E402
 from app import create_app  # noqa: E402
@@ -40,9 +41,11 @@ SECONDS_TARGETS = {"全镇包保责任表": 10.0}
 
 
 def floor(pages: int) -> float:
+    """Blank pages laid out and written as the documents are (framestack.in_one_chunk: the
+    collector paused), so that the ratio compares the documents, not the conditions."""
     start = time.perf_counter()
-    HTML(string="<style>@page{size:A4}p{break-after:page}</style>" + "<p>.</p>" * pages
-         ).write_pdf()
+    framestack.in_one_chunk(HTML(string="<style>@page{size:A4}p{break-after:page}</style>"
+                                 + "<p>.</p>" * pages).write_pdf)
     return time.perf_counter() - start
 
 
