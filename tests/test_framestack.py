@@ -26,6 +26,7 @@ def at_depth(depth: int, call):
     return at_depth(depth - 1, call) if depth else call()
 
 
+@pytest.mark.one_engine("sqlite")  # no database in it
 @pytest.mark.skipif(sys.version_info >= (3, 13), reason="CPython 3.13 keeps one chunk itself")
 def test_a_layout_in_one_chunk_makes_no_chunk_churn(app):
     lay_out = pdf._lay_out(app.static_folder, app.instance_path)
