@@ -1,5 +1,4 @@
 """First-run set-up, sign-in, throttling, sign-out, password change, session expiry."""
-import statistics
 import time
 from datetime import timedelta
 
@@ -205,7 +204,9 @@ def test_sign_in_takes_the_same_time_for_unknown_and_known_usernames(app, world,
             answer = pc.post("/login", {"username": name, "password": "wrong-one"})
             times[name].append(time.perf_counter() - started)
             assert answer.status == 422 and "用户名或密码不正确，或账号已停用。" in answer.text
-    known, unknown = (statistics.median(times[n]) for n in ("real_hash", "no_such_user"))
+    # the fastest of each: the work a try does, not what else the machine did meanwhile (in a
+    # run beside the other engine's, the medians once came 2.1x apart)
+    known, unknown = (min(times[n]) for n in ("real_hash", "no_such_user"))
     assert known > 0.01  # the real hash is checked: the comparison means something
     assert 0.5 < unknown / known < 2, (known, unknown)
 
