@@ -10,7 +10,7 @@ if [ -z "$bin" ]; then
   echo "PostgreSQL server not installed (apt-get install postgresql)" >&2
   exit 1
 fi
-dir=$(mktemp -d /tmp/baoxue-pg.XXXXXX)
+dir=$(mktemp -d "${BAOXUE_PG_BASE:-/tmp}/baoxue-pg.XXXXXX")  # test-both.sh may choose /dev/shm
 as=""
 if [ "$(id -u)" = 0 ]; then
   chown postgres "$dir"
