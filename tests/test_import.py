@@ -177,6 +177,10 @@ BAD_FILES = {
                           ["第 4 行", "身份证号与第 2 行重复。"]),
     "ID stored as a number": (COLUMNS, [["甲", "", 110105201605170012, "3", "", "", "", ""]],
                               ["身份证号被 Excel 存成了数字，末几位已经丢失"]),
+    "IDs come back from a number": (COLUMNS, [["甲", "", "ID000", "3", "", "", "", ""],
+                                             ["乙", "", "ID2000", "3", "", "", "", ""],
+                                             ["丙", "", "ID", "3", "", "", "", ""]],
+                                    ["第 2 行", "第 3 行", "末三位是 000"]),
     "sex disagrees with ID": (COLUMNS, [["甲", "男", "ID", "3", "", "", "", ""]],
                               ["性别“男”与身份证号不符（身份证号显示为女）。"]),
     "grade and class disagree": (COLUMNS, [["甲", "", "ID", "三年级", "四年级1班", "", "", ""]],
@@ -190,6 +194,7 @@ BAD_FILES = {
 def test_bad_file_writes_nothing_and_says_why(app, world, login, case):
     headers, rows, expected = BAD_FILES[case]
     ids = {"ID": new_id(), "ID2": new_id()}  # fresh valid IDs (female)
+    ids.update({k + "000": v[:15] + "000" for k, v in ids.items()})  # as Excel leaves them
     rows = [[ids.get(c, c) if isinstance(c, str) else c for c in r] for r in rows]
     client = login("head")
     before = count()

@@ -98,6 +98,30 @@ def test_a_bad_list_writes_nothing_and_names_each_row(world, login):
     assert no_name.status_code == 422 and "找不到“姓名”列" in no_name.text
 
 
+def test_what_excel_did_to_a_list_is_named_not_stored(world, login):
+    """An ID typed into a 常规 cell is a number whose last digits are lost (433127201405016262
+    is kept as 433127201405016000): refused, as is a file whose IDs all came back ending in 000
+    (one in eleven of those passes the checksum), and a cell longer than the list keeps."""
+    real = f.id_number(born_of_age())
+    officer = login("officer")
+    as_number = upload(officer, household_file([("甲", int(real[:15] + "000"), "甲一村", "", "",
+                                                 "")]))
+    assert as_number.status_code == 422
+    assert "第 2 行" in as_number.text and "身份证号被 Excel 存成了数字" in as_number.text
+    assert "校验位" not in as_number.text  # the lost digits, not a checksum, are the fault
+    csv = "姓名,身份证号\r\n甲,4.33127E+17\r\n".encode("gbk")
+    assert "身份证号被 Excel 存成了数字" in upload(officer, csv, "户籍.csv").text
+    zeroed = [(name, n[:15] + "000", "甲一村", "", "", "") for name, n in
+              (("乙", f.id_number(born_of_age())), ("丙", f.id_number(born_of_age(10))))]
+    response = upload(officer, household_file(zeroed))
+    assert response.status_code == 422 and response.text.count("末三位是 000") == 2
+    long_phone = upload(officer, household_file([("丁", real, "甲一村", "二组", "丁大",
+                                                  "13900002222、13900003333（母）")]))
+    assert long_phone.status_code == 422
+    assert "联系电话太长（最多 20 个字）" in long_phone.text
+    assert db.session.scalar(db.select(HouseholdChild)) is None
+
+
 def test_importing_again_updates_by_id_and_keeps_explanations(world, login):
     number = f.id_number(born_of_age())
     officer = login("officer")

@@ -80,6 +80,12 @@ def test_a_bad_list_is_refused_whole_with_its_rows_named(world, login):
     assert "残疾证号的前 18 位应与身份证号相同" in r.text and "学生名册" in r.text
     assert db.session.scalar(db.select(db.func.count(DisabledChild.id))) == 0
     assert upload(officer, b"not a spreadsheet", "x.xlsx").status_code == 422
+    as_numbers = upload(officer, sheet([("丁", int(other[:15] + "000"), "", "", "", "", "", "", ""),
+                                        ("戊", good, "", "", int(good + "42"), "", "", "", "")]))
+    assert as_numbers.status_code == 422 and "第 2 行" in as_numbers.text
+    assert "身份证号被 Excel 存成了数字" in as_numbers.text
+    assert "残疾证号被 Excel 存成了数字" in as_numbers.text
+    assert "前 18 位应与身份证号相同" not in as_numbers.text.split("第 3 行")[1]
 
 
 def test_a_new_list_removes_a_child_only_when_ticked(world, listed, login):

@@ -40,7 +40,7 @@ Entry = idnumber.Listed
 
 def read(data: bytes) -> tuple[str | None, list[Entry]]:
     """Check a 户籍 list; (file error, entries with their row errors)."""
-    return idnumber.read_list(data, HEADERS, MAX_ROWS, "户籍儿童")
+    return idnumber.read_list(data, HEADERS, MAX_ROWS, "户籍儿童", HouseholdChild)
 
 
 @dataclass

@@ -47,7 +47,8 @@ Entry = idnumber.Listed
 
 def read(data: bytes) -> tuple[str | None, list[Entry]]:
     """Check a 残联 list; (file error, entries with their row errors)."""
-    error, entries = idnumber.read_list(data, HEADERS, MAX_ROWS, "残疾儿童")
+    error, entries = idnumber.read_list(data, HEADERS, MAX_ROWS, "残疾儿童", DisabledChild,
+                                         coded=("category", "level"))
     for entry in entries:
         _codes(entry)
     return error, entries

@@ -1,6 +1,7 @@
 """Resident ID numbers (居民身份证号码, GB 11643-1999): checksum, birth date and sex."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -57,6 +58,32 @@ def check(raw: str | None, today: date | None = None) -> IdCheck:
     return IdCheck(number, None, born, "男" if int(number[16]) % 2 else "女")
 
 
+def stored_as_number(raw) -> bool:
+    """A long number Excel kept as a number (15 significant digits: an ID number's last digits
+    are lost), as a numeric cell or as a CSV's text of one (4.33127E+17)."""
+    if isinstance(raw, (int, float)) and not isinstance(raw, bool):
+        return len(excel.text(raw)) >= 16
+    return bool(re.fullmatch(r"\d(\.\d+)?E\+\d+", normalize(str(raw or ""))))
+
+
+def as_number_error(label: str) -> str:
+    return f"{label}被 Excel 存成了数字，末几位已经丢失。请把该列设为“文本”格式后，从原始名单重新复制。"
+
+
+def zeroed(numbers: list[str]) -> set[str]:
+    """The ID numbers of a file that Excel turned into numbers and back, so that their last
+    three digits became 000 (a file saved with the column as 数值, or a CSV): when two or more
+    of its numbers, and at least a fifth, end in 000. A real number ends in 000 about once in
+    1,100 (a sequence number ending 00 with a check digit 0), and a checksum passes one of
+    eleven of the damaged ones: the file tells, not the number."""
+    ending = [n for n in numbers if len(n) == 18 and n.endswith("000")]
+    return set(ending) if len(ending) >= 2 and len(ending) * 5 >= len(numbers) else set()
+
+
+ZEROED = ("身份证号末三位是 000：这个文件的身份证号很可能被 Excel 存成过数字，末几位已经丢失。"
+          "请把该列设为“文本”格式后，从原始名单重新复制。")
+
+
 @dataclass
 class Listed:
     """A row of a list of children kept by another office (the 户籍 list, the 残联's list)."""
@@ -65,22 +92,35 @@ class Listed:
     errors: list[str] = field(default_factory=list)
 
 
-def read_list(data: bytes, headers: dict[str, list[str]], max_rows: int,
-              what: str) -> tuple[str | None, list[Listed]]:
-    """Such a list, checked row by row: a name, a valid ID number, none twice. (The file's
-    error, or None; the rows with their errors.) `headers` names the columns, with name and
-    id_number among them."""
+def read_list(data: bytes, headers: dict[str, list[str]], max_rows: int, what: str,
+              model, coded: tuple[str, ...] = ()) -> tuple[str | None, list[Listed]]:
+    """Such a list, checked row by row: a name, a valid ID number, none twice, no cell longer
+    than the model's column keeps (but the `coded` ones, stored as codes). (The file's error,
+    or None; the rows with their errors.) `headers` names the columns, with name and id_number
+    among them."""
     sheet = excel.read_sheet(data, headers, ["name", "id_number"], max_rows, what)
     if sheet.error:
         return sheet.error, []
+    columns = model.__table__.columns
+    limits = {k: columns[k].type.length for k in headers
+              if k in columns and k not in coded and k != "id_number"}
     rows, seen = [], {}
     for number, raw in sheet.rows:
         values = {k: excel.text(sheet.cell(raw, k)) for k in headers}
         row = Listed(number, values)
         if not values["name"]:
             row.errors.append("姓名没有填。")
+        row.errors += [f"{headers[k][0]}太长（最多 {n} 个字）：“{values[k]}”。"
+                       for k, n in limits.items() if len(values[k]) > n]
+        as_numbers = [k for k in ("id_number", "certificate_no")
+                      if k in headers and stored_as_number(sheet.cell(raw, k))]
+        for k in as_numbers:  # its digits are lost: nothing is read from it
+            row.errors.append(as_number_error(headers[k][0]))
+            values[k] = ""
         checked = check(values["id_number"])
-        if not checked.ok:
+        if as_numbers:
+            pass  # its checksum would only mislead
+        elif not checked.ok:
             row.errors.append(checked.error)
         else:
             values["id_number"], values["birth_date"] = checked.number, checked.birth_date
@@ -89,4 +129,8 @@ def read_list(data: bytes, headers: dict[str, list[str]], max_rows: int,
                 row.errors.append(f"身份证号与第 {seen[checked.number]} 行重复。")
             seen.setdefault(checked.number, number)
         rows.append(row)
+    damaged = zeroed([normalize(r.values["id_number"]) for r in rows])
+    for row in rows:
+        if normalize(row.values["id_number"]) in damaged:
+            row.errors.append(ZEROED)
     return None, rows

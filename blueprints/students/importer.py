@@ -189,6 +189,11 @@ def read(data: bytes, school: School, user: User, today: date | None = None,
         row = Row(number, {h: _text(raw[i]) for i, h in enumerate(headers) if h and i < len(raw)})
         _check_row(row, cell, today)
         result.rows.append(row)
+    residents = [r for r in result.rows if r.values["id_type"] == "resident"]
+    damaged = idnumber.zeroed([idnumber.normalize(r.values["id_text"]) for r in residents])
+    for row in residents:
+        if idnumber.normalize(row.values["id_text"]) in damaged:
+            row.errors.append(idnumber.ZEROED)
     own = _own(school, user) if sync else {}
     _check_duplicates(result.rows, own)
     _check_same_child(result.rows, own)
@@ -344,8 +349,8 @@ def _check_identity(v: dict, err: list[str], cell, today: date) -> None:
         if not re.fullmatch(r"[A-Z0-9()（）\-]{5,30}", number):
             err.append(f"{ID_TYPES[v['id_type']]}号码“{number}”不对：应为 5–30 位字母或数字。")
         v["id_document"] = number
-    elif isinstance(raw_id, (int, float)) and len(_text(raw_id)) >= 16:
-        err.append("身份证号被 Excel 存成了数字，末几位已经丢失。请把该列设为“文本”格式后重新填写。")
+    elif idnumber.stored_as_number(raw_id):
+        err.append(idnumber.as_number_error("身份证号"))
     elif not number:
         err.append("身份证号为空。持护照、港澳台证件或还没有证件的儿童，请在“身份证件类型”一栏写明"
                    "（如“护照”“尚无证件”）。")
