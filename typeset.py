@@ -31,7 +31,8 @@ SPACED = re.compile(rf"(?<=[{CJK}])[ \u00a0]+(?=[\d%])|(?<=[\d%])[ \u00a0]+(?=[{
 LINE_BREAK = re.compile(r"\s*\n\s*")
 NUMBERED = re.compile(r"^(\s*)(\d{1,2})\.\s*")
 SEPARATORS = re.compile(r"([；;，,、\s]+)")
-CELL_ITEM = 20  # a list item up to this many characters stays on one line
+ITEM_PARTS = re.compile(r"(?<=[）:：])(?=\S)")  # 周勇成（父亲）| 17475499887, 结对：| 王芳
+CELL_ITEM = 9  # a list item up to this many characters stays on one line (欧阳娜娜（外祖母）)
 TAIL = 3  # characters glued at a paragraph's end: its last line holds at least two and a stop
 
 
@@ -96,15 +97,18 @@ def para(text, names=(), tight_numbers: bool = False) -> Markup:
 
 def cell(value) -> Markup:
     """A table cell of a ledger: each item of a list (监护人 覃江涵（父亲）155…；…) kept on one
-    line, items breaking only at their separators; a long free text by the paragraph rules. A
-    number keeps its unit: the space between them (3 个上课日) is not a separator, and goes."""
+    line, items breaking only at their separators, or after a closing bracket or colon within
+    (覃江涵（父亲）/ 155…: a landscape page holds fifteen columns only so); a long free text by
+    the paragraph rules. A number keeps its unit: the space between them (3 个上课日) is not a
+    separator, and goes."""
     text = KEEP.sub(lambda m: m.group(0).replace(" ", ""), "" if value is None else str(value))
     out = []
     for piece in SEPARATORS.split(text):
         if not piece or SEPARATORS.fullmatch(piece):
             out.append(escape(piece))
         else:
-            out.append(keep(piece) if len(piece) <= CELL_ITEM else para(piece))
+            out += [keep(part) if len(part) <= CELL_ITEM else para(part)
+                    for part in ITEM_PARTS.split(piece)]
     return Markup("").join(out)
 
 

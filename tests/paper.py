@@ -22,6 +22,7 @@ class Line:
     block: object  # the box of the paragraph or table cell that holds the line
     text: str
     overflow: float = 0.0  # how far the text runs past its table cell's right edge, in px
+    off_page: float = 0.0  # how far it runs past the page's printable area (its margins), in px
 
     @property
     def tag(self) -> str:
@@ -45,17 +46,21 @@ def _right(box) -> float:
     return max((_right(c) for c in getattr(box, "children", ())), default=0.0)
 
 
-def _walk(box, page: int, block, out: list[Line], cell=None):
+def _walk(box, page: int, block, out: list[Line], cell=None, limit=float("inf")):
     if isinstance(box, boxes.LineBox):
         over = _right(box) - (cell.content_box_x() + cell.width) if cell is not None else 0.0
-        out.append(Line(page, block, _text(box), max(0.0, over)))
+        out.append(Line(page, block, _text(box), max(0.0, over), max(0.0, _right(box) - limit)))
         return
+    if isinstance(box, boxes.PageBox):
+        limit = box.content_box_x() + box.width
+    if isinstance(box, boxes.MarginBox):
+        limit = float("inf")  # the page number and the code sit in the margins
     if isinstance(box, boxes.TableCellBox):
         cell = box
     if isinstance(box, boxes.BlockContainerBox) and box.element is not None:
         block = box
     for child in getattr(box, "children", ()):
-        _walk(child, page, block, out, cell)
+        _walk(child, page, block, out, cell, limit)
 
 
 def lines(document) -> list[Line]:
@@ -117,6 +122,8 @@ def problems(document, names=(), unnumbered: int = 0) -> list[str]:
     for line in all_lines:
         if line.overflow > 1:
             found.append(f"第 {line.page} 页：“{line.text.strip()}”超出表格（列宽不够）")
+        if line.off_page > 1:
+            found.append(f"第 {line.page} 页：“{line.text.strip()}”超出纸面右边距")
     for block in blocks.values():
         first, last = block[0], block[-1]
         if first.tag == "th" and len(block) > 1:
