@@ -3,6 +3,7 @@ scanner sees the sheets), some pages turned, made into one scanned PDF (each pag
 scanner's PDF holds it) or a set of phone-style JPEGs."""
 from __future__ import annotations
 
+import re
 import subprocess
 import tempfile
 from io import BytesIO
@@ -16,6 +17,17 @@ def raster(pdf: bytes, dpi: int = 150) -> list[Image.Image]:
         subprocess.run(["pdftoppm", "-r", str(dpi), "-gray", "-jpeg", "-", f"{folder}/p"],
                        input=pdf, check=True, capture_output=True)
         return [Image.open(p).copy() for p in sorted(Path(folder).glob("p-*.jpg"))]
+
+
+def cut_off(pdf: bytes, word: str, dpi: int = 150) -> Image.Image:
+    """What is below the line holding `word` on the last page, as a slip cut off along that
+    line and scanned alone (pdftotext -bbox finds the line)."""
+    boxes = subprocess.run(["pdftotext", "-bbox", "-", "-"], input=pdf, check=True,
+                           capture_output=True).stdout.decode().split("<page ")[-1]
+    top = next(float(y) for y, text in re.findall(r'<word xMin="[\d.]+" yMin="([\d.]+)"[^>]*>'
+                                                  r'([^<]*)</word>', boxes) if word in text)
+    page = raster(pdf, dpi)[-1]
+    return page.crop((0, int(top * dpi / 72), page.width, page.height))
 
 
 def scanned_pdf(pages: list[Image.Image], turn: dict[int, int] | None = None) -> bytes:

@@ -5,6 +5,8 @@ blocks whole on one page, table headers on one line, "第 N 页 共 M 页" on ev
 Then what each kind of paper must carry, read from its text."""
 from __future__ import annotations
 
+import re
+
 import os
 from contextlib import contextmanager
 from pathlib import Path
@@ -143,8 +145,12 @@ def test_case_notices_carry_stub_receipt_dates_issuer_and_rights(demo_app, issue
     db.session.commit()
     today, deadline = TODAY, TODAY + timedelta(days=5)
     order = db.session.scalar(sa.select(CaseNotice).where(CaseNotice.kind == "order"))
-    text = flat(laid_out(demo_app, "case_notice", {"id": order.id})[0])
+    document = laid_out(demo_app, "case_notice", {"id": order.id})[0]
+    text = flat(document)
     assert "责令送学通知书（存根）" in text and "送 达 回 证" in text
+    assert "第五十八条给予批评教育、责令限期改正" in text and "行政处罚" not in text  # as the law says
+    for line in paper.page_texts(document)[-1].splitlines():  # a contact's phone beside the name
+        assert not re.search(r"\d{11}", line) or re.search(r"[\u4e00-\u9fff] \d{11}", line), line
     assert "青山镇人民政府（盖章）" in text and f"青府教〔{today.year}〕" in text
     assert f"{today.year}年{today.month}月{today.day}日" in text
     assert f"五日内（{deadline.year}年{deadline.month}月{deadline.day}日前）" in text
