@@ -110,15 +110,22 @@ def scan_copy(scan_name: str) -> str | None:
     return name
 
 
+SCANNED_SIDE = 500  # px: an A4 page scanned or photographed at 60 dpi or more
+
+
 def page_image(data: bytes, page: int = 0) -> bytes | None:
-    """The largest image on a page of a PDF (a scanned page), as its own file's bytes."""
+    """The picture of a scanned page of a PDF (its largest image, at least SCANNED_SIDE px on
+    its shorter side), as its own file's bytes; None for a page that is not a scan. A PDF the
+    app printed is not one: its images are QR codes of 29 px, which WeasyPrint lists in every
+    page's resources (a reviewer's upload of a printed batch matched pages to the wrong
+    pledges by them)."""
     from pypdf import PdfReader
     try:
         images = PdfReader(BytesIO(data)).pages[page].images
         best = max(images, key=lambda i: len(i.data), default=None)
+        if best is None or min(best.image.size) < SCANNED_SIDE:
+            return None
     except Exception:  # noqa: BLE001 - a damaged PDF has no image to show
-        return None
-    if best is None:
         return None
     out = BytesIO()
     best.image.convert("RGB").save(out, "JPEG", quality=85)

@@ -71,6 +71,23 @@ def test_a_scanned_stack_finds_each_pledge_turned_or_not(world, term, login):
     assert entry.after["documents"] == 3 and entry.after["unmatched"] == [len(pages) + 1]
 
 
+def test_the_printed_pdf_itself_is_not_a_signed_scan(world, term, login):
+    """Picked by mistake in the file dialog, the print job's own PDF (its pages list every
+    page's QR code among their images) matches nothing and marks nothing."""
+    head = login("head")
+    head.post("/pledges/generate", data={"kind": "teacher", "term_id": term.id,
+                                         "school_id": world.a1.id, "class_id": 0})
+    pledges = db.session.scalars(db.select(Pledge).order_by(Pledge.id)).all()
+    data = printed(head, pledges[0])
+    pages = len(PdfReader(BytesIO(data)).pages)
+    response = upload(head, ("责任书.pdf", data))
+    assert f"共 {pages} 页：找到文书 0 份，{pages} 页未识别" in response.text
+    assert response.text.count("系统打印的 PDF 不能回收") == pages
+    db.session.expire_all()
+    assert all(p.status != "signed" and not p.scan_path for p in db.session.scalars(
+        db.select(Pledge)))
+
+
 def test_phone_photos_of_a_guardian_letter_by_the_class_teacher(world, term, login):
     head = login("head")
     head.post("/pledges/generate", data={"kind": "guardian_commitment", "term_id": term.id,

@@ -122,7 +122,7 @@ def _limit(count: int) -> None:
 def _read(page: Page, picture: bytes | None) -> Page:
     image = _picture(picture) if picture else None
     if image is None:
-        page.problem = "这一页没有图像（不是扫描件或照片）"
+        page.problem = "这一页不是扫描件或照片（系统打印的 PDF 不能回收，请上传签字后扫描或拍照的文件）"
         return page
     codes = set(doc_codes.read(image))
     if len(codes) == 1:
