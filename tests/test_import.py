@@ -14,7 +14,7 @@ from openpyxl import Workbook
 import demo
 from blueprints.students import importer
 from extensions import db
-from models import AuditLog, ClassGroup, Student, school_year_of
+from models import AuditLog, ClassGroup, Guardian, Student, school_year_of
 from tests import TODAY
 from tests import factories as f
 from tests import sheets
@@ -545,7 +545,7 @@ def sync_commit(client, preview_html, school_id, **choices):
 
 
 def test_term_start_sync_updates_adds_and_asks_about_the_missing(world, login):
-    """This term's export over 甲一村小: 张三 moves up to 四年级2班 with a new guardian, a new
+    """This term's export over 甲一村小: 张三 moves up to 四年级2班 with a guardian more, a new
     child comes, 李四 is not on the list and the head says she transferred; nothing is written
     before the confirmation, which is one audited change."""
     zhang, li = world.s_a1, world.s_a1_other
@@ -558,7 +558,7 @@ def test_term_start_sync_updates_adds_and_asks_about_the_missing(world, login):
     preview = sync_upload(head, world.a1.id, data)
     text = preview.text
     assert "新增 <b>1</b> 人，更新 <b>1</b> 人" in text and "名单上没有 <b>1</b> 人" in text
-    assert "年级：3 → 4" in text and "班级：1班 → 2班" in text and "监护人：张大山 → 张奶奶" in text
+    assert "年级：3 → 4" in text and "班级：1班 → 2班" in text and "监护人：张大山 → 张奶奶、张大山" in text
     assert "留守：否 → 是" in text and "王小花" in text and "李四" in text
     assert count() == before  # the preview writes nothing
 
@@ -575,7 +575,8 @@ def test_term_start_sync_updates_adds_and_asks_about_the_missing(world, login):
     assert "学期初同步完成：新增 1 人，更新 1 人，离校 1 人" in head.get(done.headers["Location"]).text
     db.session.expire_all()
     assert (zhang.grade, zhang.class_group.name, zhang.left_behind) == (4, "2班", True)
-    assert [(g.name, g.relation) for g in zhang.guardians] == [("张奶奶", "祖母")]
+    assert [(g.name, g.relation) for g in zhang.guardians] == [("张奶奶", "祖母"),
+                                                               ("张大山", "父亲")]
     assert (li.status, li.status_changes[0].destination) == ("transferred", "县城第二小学")
     assert count() == before + 1
     entry = db.session.scalars(db.select(AuditLog).filter_by(action="import").order_by(
@@ -597,6 +598,26 @@ def test_a_sync_leaves_alone_what_the_file_does_not_say(world, login):
     db.session.expire_all()
     assert zhang.poverty and [g.name for g in zhang.guardians] == ["张大山"]
     assert li.status == "enrolled"
+
+
+def test_a_sync_never_drops_a_guardian_the_file_does_not_name(world, login):
+    """The register's own export has one guardian's columns, the 学籍 system's two: a sync
+    updates the guardian it names (a new phone) and keeps the others with their phones."""
+    zhang = world.s_a1
+    zhang.guardians.append(Guardian(name="李秀", relation="母亲", phone="13900002222",
+                                    position=1, works_away=True))
+    db.session.commit()
+    father, relation = zhang.guardians[0].name, zhang.guardians[0].relation
+    head = login("head")
+    preview = sync_upload(head, world.a1.id, xlsx(
+        ["姓名", "身份证号", "年级", "班级", "监护人", "关系", "联系电话"],
+        [["张三", zhang.id_number, "3", "1班", father, "", "13811112222"]]))
+    assert "更新 <b>1</b> 人" in preview.text
+    assert sync_commit(head, preview.text, world.a1.id).status_code == 303
+    db.session.expire_all()
+    assert [(g.name, g.relation, g.phone, g.works_away) for g in zhang.guardians] == [
+        (father, relation, "13811112222", False),
+        ("李秀", "母亲", "13900002222", True)]
 
 
 def test_a_sync_still_refuses_a_child_of_another_school(world, login):

@@ -7,7 +7,7 @@ or 学籍号 is a child of this school is that child, not a duplicate. The previ
 - 更新: children already there, with what changes — grade and class for the new school year,
   name, 学籍号, guardians, focus groups, boarding, placement, address — each only from a column
   the file has (a file without 重点群体 leaves the focus groups as they are; a guardian cell left
-  empty keeps the guardians on record);
+  empty keeps what is on record, and a guardian the file does not name stays);
 - 名单上没有: children enrolled (or 休学) at the school whom the file does not list. The head
   decides each one: still here (unchanged, the default), 转出 with the destination, 其他离校,
   休学 or 死亡. 辍学 is not offered: a child who stopped coming is a 劝返 case, opened from the
@@ -80,7 +80,7 @@ def read(data: bytes, school: School, user: User, today: date) -> Sync:
         changes = [(LABELS[k], _shown(getattr(student, k)), _shown(v))
                    for k, v in _values(row, result.present, classes).items()
                    if _shown(getattr(student, k)) != _shown(v)]
-        guardians = _guardians(row, result.present)
+        guardians = _guardians(row, result.present, student)
         if guardians is not None and guardians != _guardians_of(student):
             changes.append(("监护人", "、".join(g[0] for g in _guardians_of(student)),
                             "、".join(g[0] for g in guardians)))
@@ -160,13 +160,30 @@ def _values(row: importer.Row, present: set[str], classes: dict) -> dict:
     return {k: values[k] for k in given}
 
 
-def _guardians(row: importer.Row, present: set[str]) -> list[tuple[str, str, str]] | None:
-    """The file's guardians, or None when it has none for the child (the record's stay)."""
+def _guardians(row: importer.Row, present: set[str], student: Student
+               ) -> list[tuple[str, str, str]] | None:
+    """The child's guardians after the sync, or None when the file has none for the child.
+    The file's come first, each in place of the record's of the same name (or phone), whose
+    relation and phone an empty cell keeps; then the record's guardians the file does not
+    name: a sync never drops a guardian (the 学籍 system lists two members, our own export
+    one, and a school may know more — a reviewer's sync of our export deleted every second
+    guardian with the phone number)."""
     if "guardian" not in present:
         return None
     v = row.values
-    found = [(v[n], v[r], v[p]) for n, r, p in importer.GUARDIAN_COLUMNS if v[n] or v[p]]
-    return found or None
+    listed = [(v[n], v[r], v[p]) for n, r, p in importer.GUARDIAN_COLUMNS if v[n] or v[p]]
+    if not listed:
+        return None
+    kept = _guardians_of(student)
+    merged = []
+    for name, relation, phone in listed:
+        same = next((g for g in kept if (name and g[0] == name) or (not name and g[2] == phone)),
+                    None)
+        if same:
+            kept.remove(same)
+            name, relation, phone = same[0], relation or same[1], phone or same[2]
+        merged.append((name, relation, phone))
+    return merged + kept
 
 
 def _guardians_of(student: Student) -> list[tuple[str, str, str]]:
@@ -187,7 +204,7 @@ def _apply(update: Update, present: set[str], classes: dict, user: User, today: 
         if key == "class_group" and not isinstance(value, ClassGroup):  # made by importer.add
             value = classes.get((row.values["grade"], row.values["class_name"]))
         setattr(student, key, value)
-    guardians = _guardians(row, present)
+    guardians = _guardians(row, present, student)
     if guardians is not None and guardians != _guardians_of(student):
         works_away = {g.name: g.works_away for g in student.guardians}
         student.guardians = [Guardian(name=n, relation=r, phone=p, position=i,
