@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -15,7 +16,8 @@ from flask import send_file
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
-from python_calamine import CalamineError, CalamineWorkbook, PasswordError
+from python_calamine import (CalamineError, CalamineWorkbook, PasswordError, SheetTypeEnum,
+                             SheetVisibleEnum)
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -121,9 +123,30 @@ def _csv_rows(data: bytes) -> list[tuple] | str:
     return [tuple(c.lstrip("'\t") for c in row) for row in csv.reader(io.StringIO(text), dialect)]
 
 
-def _book_rows(data: bytes, max_rows: int, what: str) -> list[tuple] | str:
-    """The first sheet of an .xlsx, .xls (BIFF, as the 学籍 system and WPS save it) or .ods,
-    read by calamine (a 5,000-row sheet in ~0.1 s, where openpyxl took ~1 s)."""
+def _encrypted(data: bytes) -> bool:
+    """An .xlsx with an open password is an OLE2 file holding an EncryptionInfo stream."""
+    return data[:4] == b"\xd0\xcf\x11\xe0" and "EncryptionInfo".encode("utf-16-le") in data
+
+
+def _filled(sheet, max_rows: int) -> list[list]:
+    """A worksheet's rows from A1 (so that a row's number is the one Excel shows), with each
+    merged cell's value in every cell it covers: a village list merges 村 down its rows and 组
+    down each group's (calamine gives the value to the first cell only)."""
+    top, left = sheet.start or (0, 0)
+    rows = [[""] * left + list(r) for r in sheet.to_python(nrows=max_rows + 20)]
+    rows = [[""] * len(rows[0]) for _ in range(top)] + rows if rows else []
+    for (r0, c0), (r1, c1) in sheet.merged_cell_ranges or ():
+        if r0 < len(rows) and c0 < len(rows[r0]):
+            value = rows[r0][c0]
+            for row in rows[r0:r1 + 1]:
+                row[c0:c1 + 1] = [value] * len(row[c0:c1 + 1])
+    return rows
+
+
+def _book_tables(data: bytes, max_rows: int, what: str) -> list[tuple[str, list]] | str:
+    """The visible worksheets (name, rows) of an .xlsx, .xls (BIFF, as the 学籍 system and WPS
+    save it) or .ods, read by calamine (a 5,000-row sheet in ~0.1 s, where openpyxl took ~1 s);
+    a hidden sheet (a 代码表) is not the list."""
     if data[:2] == b"PK":  # .xlsx and .ods are zip files: refuse one that unpacks to gigabytes
         try:
             unpacked = sum(i.file_size for i in zipfile.ZipFile(BytesIO(data)).infolist())
@@ -132,48 +155,86 @@ def _book_rows(data: bytes, max_rows: int, what: str) -> list[tuple] | str:
         if unpacked > MAX_UNPACKED:
             return (f"这个文件解压后超过 {MAX_UNPACKED // 1024 // 1024} MB，不像是{what}名单。"
                     "请只保留名单那张工作表，删去图片和多余的行列后再上传。")
+    if _encrypted(data):
+        return LOCKED
     try:
         book = CalamineWorkbook.from_filelike(BytesIO(data))
-        return [tuple(r) for r in book.get_sheet_by_index(0).to_python(nrows=max_rows + 20)]
+        return [(m.name, _filled(book.get_sheet_by_name(m.name), max_rows))
+                for m in book.sheets_metadata
+                if m.visible == SheetVisibleEnum.Visible and m.typ == SheetTypeEnum.WorkSheet]
     except PasswordError:
-        return "这个文件设了打开密码。请在 Excel 或 WPS 中取消密码后再上传。"
+        return LOCKED
     except (CalamineError, ValueError, IndexError, OSError):
         return NOT_A_SHEET
 
 
-def read_rows(data: bytes, max_rows: int, what: str) -> list[tuple] | str:
-    """Every row of the file's first sheet (an .xlsx, .xls, .ods or .csv, told by content, not
-    by name), or the Chinese message why it cannot be read."""
+LOCKED = "这个文件设了打开密码。请在 Excel 或 WPS 中取消密码后再上传。"
+
+
+def read_tables(data: bytes, max_rows: int, what: str) -> list[tuple[str, list]] | str:
+    """The file's tables as (sheet name, rows): each visible worksheet of an .xlsx, .xls or
+    .ods, a .csv's one (told by content, not by name); or the Chinese message why it cannot be
+    read."""
     if not data.strip():
         return "这个文件是空的。请确认选对了文件。"
     if data[:4] == b"\xd0\xcf\x11\xe0" or data[:2] == b"PK":
-        return _book_rows(data, max_rows, what)
-    return _csv_rows(data)
+        return _book_tables(data, max_rows, what)
+    if data[:5] == b"%PDF-":
+        return NOT_A_SHEET
+    if data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"<":  # some systems' ".xls" is a web page
+        return ("这个文件其实是网页格式（有的系统导出的 .xls 是网页表格）。请用 Excel 或 WPS 打开后"
+                "“另存为” .xlsx 文件再上传。")
+    rows = _csv_rows(data)
+    return rows if isinstance(rows, str) else [("", rows)]
+
+
+def read_rows(data: bytes, max_rows: int, what: str) -> list[tuple] | str:
+    """Every row of the file's first visible sheet, or the Chinese message why it cannot be
+    read."""
+    tables = read_tables(data, max_rows, what)
+    if isinstance(tables, str):
+        return tables
+    return [tuple(r) for r in tables[0][1]] if tables else NOT_A_SHEET
+
+
+HEADER_NOISE = re.compile(r"[\s*＊:：]|[(（][^)）]*[)）]")  # 姓 名, 姓名*, 身份证号码\n(18位)
+
+
+def header(cell) -> str:
+    """A column's name as typed, without spaces, line breaks, required-marks and notes in
+    brackets; 家庭成员1姓名 is the 学籍 system's 成员1姓名."""
+    return HEADER_NOISE.sub("", text(cell)).replace("家庭成员", "成员")
 
 
 def read_sheet(data: bytes, headers: dict[str, list[str]], required: list[str],
                max_rows: int, what: str) -> Sheet:
-    """The first sheet's rows under the header row (found in the first 10 rows by the first
-    required field's names). `what` names the people in messages (学生, 户籍儿童)."""
-    rows = read_rows(data, max_rows, what)
-    if isinstance(rows, str):
-        return Sheet(rows)
-    first = headers[required[0]]
-    header_at = next((i for i, r in enumerate(rows[:10]) if any(text(c) in first for c in r)),
-                     None)
-    if header_at is None:
-        return Sheet(f"第一张工作表的前 10 行里找不到“{first[0]}”列。请确认列名在表格第一行，"
-                     "或下载导入模板后按模板填写。")
-    names = [text(c) for c in rows[header_at]]
-    sheet = Sheet(headers=[h for h in names if h])
+    """The rows under the header row of the one visible sheet that has one (found in the first
+    10 rows by the first required field's names; a header of two rows, 家庭成员1 over 姓名 关系
+    联系电话, reads as 成员1姓名 …). `what` names the people in messages (学生, 户籍儿童)."""
+    tables = read_tables(data, max_rows, what)
+    if isinstance(tables, str):
+        return Sheet(tables)
+    first = {header(name) for name in headers[required[0]]}
+    found = [(name, rows, at) for name, rows in tables
+             if (at := next((i for i, r in enumerate(rows[:10])
+                             if any(header(c) in first for c in r)), None)) is not None]
+    if not found:
+        return Sheet(f"表格的前 10 行里找不到“{headers[required[0]][0]}”列。请确认名单有列名这一行"
+                     "（上面可以有标题行），或下载导入模板后按模板填写。")
+    if len(found) > 1:
+        return Sheet(f"这个文件有 {len(found)} 张工作表都有名单（{'、'.join(n for n, _, _ in found)}）。"
+                     "请把名单复制到一张工作表里，或分成几个文件分别上传。")
+    _, rows, header_at = found[0]
+    names, skip = _header_names(rows, header_at, headers)
+    sheet = Sheet()
     for key, accepted in headers.items():  # the first accepted name present wins
-        found = next((names.index(name) for name in accepted if name in names), None)
-        if found is not None:
-            sheet.columns[key] = found
+        found_at = next((names.index(header(n)) for n in accepted if header(n) in names), None)
+        if found_at is not None:
+            sheet.columns[key] = found_at
     missing = [headers[k][0] for k in required if k not in sheet.columns]
     if missing:
         return Sheet(f"缺少必需的列：{'、'.join(missing)}。请检查列名（可下载导入模板对照）。")
-    sheet.rows = [(header_at + 2 + i, r) for i, r in enumerate(rows[header_at + 1:])
+    sheet.rows = [(header_at + skip + 1 + i, r) for i, r in enumerate(rows[header_at + skip:])
                   if any(text(c) for c in r)]
     if not sheet.rows:
         return Sheet(f"文件里只有列名，没有{what}数据。")
@@ -181,3 +242,16 @@ def read_sheet(data: bytes, headers: dict[str, list[str]], required: list[str],
         return Sheet(f"一次最多导入 {max_rows} 行，这个文件有 {len(sheet.rows)} 行。请分成几个文件导入。")
     sheet.headers = names
     return sheet
+
+
+def _header_names(rows: list, at: int, headers: dict[str, list[str]]) -> tuple[list[str], int]:
+    """The columns' names and how many rows the header takes: two when the row below names
+    columns under a merged cell (成员1 over 姓名), else one."""
+    names = [header(c) for c in rows[at]]
+    below = [header(c) for c in rows[at + 1]] if at + 1 < len(rows) else []
+    known = {header(n) for accepted in headers.values() for n in accepted}
+    if not any(lo and lo != up and lo in known for up, lo in zip(names, below)):
+        return names, 1
+    width = max(len(names), len(below))
+    names, below = names + [""] * (width - len(names)), below + [""] * (width - len(below))
+    return [up if lo in ("", up) else up + lo for up, lo in zip(names, below)], 2

@@ -531,6 +531,60 @@ def test_a_roster_saved_as_gbk_csv_by_wps_reads_its_chinese(world, login):
     assert "欧阳娜娜" in preview.text and "全部检查通过" in preview.text
 
 
+def book(*sheets_: tuple[str, list[list]], hidden: str = "") -> bytes:
+    """An .xlsx of named sheets (rows each), the one named `hidden` hidden."""
+    wb = Workbook()
+    wb.remove(wb.active)
+    for title, rows in sheets_:
+        ws = wb.create_sheet(title)
+        for row in rows:
+            ws.append(row)
+        ws.sheet_state = "hidden" if title == hidden else "visible"
+    out = BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def test_how_offices_really_lay_a_roster_out(world, login):
+    """Column names with spaces, a required-mark or a note (姓 名, 身份证号*, 身份证号码(18位)),
+    a hidden 代码表 before the list, a header of two rows (家庭成员1 merged over 姓名 关系
+    联系电话) are read; a list split over two sheets is refused by name, not half read; a file
+    with an open password is told as such."""
+    head = login("head")
+    first, second = new_id(), new_id(date(2016, 5, 5), "男")
+    noisy = book(("代码表", [["代码", "名称"], ["1", "男"]]),
+                 ("学生", [["学生名单"], ["姓 名", "身份证号码\n(18位)", "年级*"],
+                           ["甲", first, "3"]]), hidden="代码表")
+    preview = upload(head, world.a1.id, noisy)
+    assert "共 1 名学生，全部检查通过" in preview.text, preview.text
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["姓名", "身份证号", "年级", "家庭成员1", None, None])
+    ws.append([None, None, None, "姓名", "关系", "联系电话"])
+    ws.append(["乙", second, "3", "乙父", "父亲", "13900001111"])
+    for column in "ABC":
+        ws.merge_cells(f"{column}1:{column}2")
+    ws.merge_cells("D1:F1")
+    out = BytesIO()
+    wb.save(out)
+    preview = upload(head, world.a1.id, out.getvalue())
+    assert "全部检查通过" in preview.text and "第 3 行" not in preview.text
+    commit(head, token_in(preview.text), world.a1.id)
+    child = db.session.scalar(db.select(Student).filter_by(id_number=second))
+    assert [(g.name, g.relation, g.phone) for g in child.guardians] == [
+        ("乙父", "父亲", "13900001111")]
+
+    split = book(("三年级1班", [["姓名", "身份证号", "年级"], ["丙", new_id(), "3"]]),
+                 ("三年级2班", [["姓名", "身份证号", "年级"], ["丁", new_id(), "3"]]))
+    refused = upload(head, world.a1.id, split)
+    assert "这个文件有 2 张工作表都有名单（三年级1班、三年级2班）" in refused.text
+    locked = (Path(__file__).parent / "files" / "locked.xlsx").read_bytes()  # msoffcrypto, 1234
+    assert "这个文件设了打开密码" in upload(head, world.a1.id, locked).text
+    web_page = "<html><table><tr><td>姓名</td></tr></table></html>".encode()
+    assert "其实是网页格式" in upload(head, world.a1.id, web_page, filename="名册.xls").text
+
+
 # 学期初同步 (issue 18.3) ------------------------------------------------------------------------
 
 def sync_upload(client, school_id, data, filename="名册.xlsx"):

@@ -224,3 +224,29 @@ def test_the_household_list_reads_from_every_spreadsheet(world, login, kind):
     assert response.status_code == 303
     row = db.session.scalar(db.select(HouseholdChild).filter_by(id_number=child))
     assert (row.name, row.village, row.village_group) == ("欧阳娜娜", "甲一村", "二组")
+
+
+def test_a_village_list_with_merged_cells_keeps_each_childs_village(world, login):
+    """Village clerks merge 村 down the whole list and 组 down each group, under a merged title:
+    every child keeps the village and group of the merged cell (they read as empty before, and
+    the list was taken for the whole township's, offering to remove every other village)."""
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["甲一村适龄儿童花名册"])
+    ws.append(["姓名", "身份证号", "村", "组"])
+    kids = [("甲", "一组"), ("乙", "一组"), ("丙", "二组")]
+    for name, group in kids:
+        ws.append([name, f.id_number(born_of_age()), "甲一村", group])
+    ws.merge_cells("A1:D1")
+    ws.merge_cells("C3:C5")
+    ws.merge_cells("D3:D4")  # openpyxl keeps the first cell's value only, as Excel does
+    out = BytesIO()
+    wb.save(out)
+    officer = login("officer")
+    preview = upload(officer, out.getvalue())
+    assert "按全镇名单处理" not in preview.text
+    assert import_list(officer, out.getvalue()).status_code == 303
+    db.session.expire_all()
+    assert [(h.name, h.village, h.village_group) for h in db.session.scalars(
+        db.select(HouseholdChild).order_by(HouseholdChild.id))] == [
+        ("甲", "甲一村", "一组"), ("乙", "甲一村", "一组"), ("丙", "甲一村", "二组")]
