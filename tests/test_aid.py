@@ -74,6 +74,31 @@ def test_officer_sets_up_a_programme_with_a_chinese_message_for_bad_input(world,
     assert (program.amount, program.boarder_amount, program.flags) == (50000, 100000,
                                                                        "poverty,orphan")
     assert login("head").get("/aid/programs/new").status_code == 403
+    again = officer.post("/aid/programs/new", data={**data, "amount": "600"})  # a second click
+    assert again.status_code == 422 and "这个学期已有资助项目“生活补助”" in again.text
+    assert "600" in again.text  # what was typed stays
+    assert db.session.scalar(db.select(db.func.count()).select_from(AidProgram)) == 1
+    assert officer.post(f"/aid/programs/{program.id}/edit", data={**data, "amount": "600"}
+                        ).status_code == 303  # its own name is no clash
+
+
+def test_a_child_paid_twice_the_same_subsidy_in_a_term_is_shown(world, subsidy, kids, login):
+    """Two programmes of 生活补助 in one term (made by a double-click before names were
+    checked, or by hand): a child granted in both is 错助 on the gaps page, not in balance."""
+    second = AidProgram(central_id=world.central_a.id, term=subsidy.term, kind="living_subsidy",
+                        name="秋季生活补助（补）", amount=50000, flags="poverty")
+    gift = AidProgram(central_id=world.central_a.id, term=subsidy.term, kind="donation",
+                      name="爱心助学", amount=20000, flags="poverty")
+    db.session.add_all([second, gift])
+    db.session.commit()
+    head = login("head")
+    for program in (subsidy, second, gift):
+        assert head.post(f"/aid/programs/{program.id}/bulk", data={
+            "class_id": world.class_a1.id, "method": "card", "applied_on": "2026-10-08"}
+        ).status_code == 303
+    extra = head.get("/aid/gaps").text.split("有资助但")[1]
+    assert extra.count("本学期已在“秋季生活补助”领取同类资助（重复资助）") == 1  # 贫一
+    assert "贫一" in extra and "爱心助学" not in extra  # a donation may come on top
 
 
 def test_eligibility_follows_the_flags_and_enrolment_with_categories(world, subsidy, kids,

@@ -217,3 +217,36 @@ def test_forms_with_errors_keep_what_was_typed(world, rows, live_server, chromiu
     stranger.click("main button[type=submit]")
     stranger.locator("text=用户名或密码不正确").wait_for()
     assert stranger.input_value("#username") == "head"
+
+
+def test_a_double_click_saves_once(world, rows, live_server, chromium):
+    """A 家访 (a plain form, for its photo: Chromium sends it once) and a 资助项目 (an htmx form:
+    its button is disabled while it is sent, base.html's hx-disabled-elt) double-clicked: one
+    request and one record each (a reviewer's double-click made two 资助项目)."""
+    from models import AidProgram, HomeVisit
+    head = sign_in(chromium, live_server, "head")
+    head.goto(f"{live_server}/cases/visits/new?student={world.s_a1.id}")
+    head.fill("#visitors", "吴老师（班主任）")
+    head.fill("#situation", "孩子在家，奶奶说明天送来")
+    head.locator("input[name=outcome]").first.check()
+    before = db.session.scalar(db.select(db.func.count()).select_from(HomeVisit))
+    sent = []
+    head.on("request", lambda r: sent.append(r.url) if r.method == "POST" else None)
+    head.get_by_role("button", name="保存家访记录").dblclick()
+    head.wait_for_url(re.compile(r"/(students|cases)/\d+$"))  # the child's, or the case opened
+    db.session.expire_all()
+    assert db.session.scalar(db.select(db.func.count()).select_from(HomeVisit)) == before + 1
+    assert len(sent) == 1, sent
+
+    officer = sign_in(chromium, live_server, "officer")
+    officer.goto(live_server + "/aid/programs/new")
+    officer.fill("#name", "冬季爱心助学")
+    officer.fill("#amount", "300")
+    officer.locator("input[name=flags]").first.check()
+    posts = []
+    officer.on("request", lambda r: posts.append(r.url) if r.method == "POST" else None)
+    officer.get_by_role("button", name="保存").dblclick()
+    officer.locator("#messages .msg.success", has_text="已保存资助项目：冬季爱心助学").wait_for()
+    assert len(posts) == 1, posts  # the button is disabled while the form is sent
+    assert db.session.scalar(db.select(db.func.count()).select_from(AidProgram).where(
+        AidProgram.name == "冬季爱心助学")) == 1

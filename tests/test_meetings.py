@@ -49,6 +49,9 @@ def test_the_agenda_is_drafted_from_the_data(world, data, login):
     meeting = db.session.scalar(db.select(Meeting))
     assert "甲一村小：高风险学生 1 人（张三）；超期未家访预警 1 条；未销号劝返个案 1 个（最长 12 天）" \
         in meeting.agenda
+    twice = schedule(leader)  # a double-click, or 保存 again after Back
+    assert twice.status_code == 422 and "这一天已安排了" in twice.text and "李国强" in twice.text
+    assert db.session.scalar(db.select(db.func.count()).select_from(Meeting)) == 1
     assert "甲二教学点" not in meeting.agenda  # nothing to discuss there
     page = leader.get(f"/meetings/{meeting.id}").text
     assert "高风险学生 1 人" in page

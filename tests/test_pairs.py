@@ -205,6 +205,13 @@ def test_head_pairs_a_child_and_the_childs_page_shows_it(world, pairs, login):
     bad = head.post(f"/pairs/new?student={world.s_a1.id}", data={
         "teacher_id": world.head_b.id, "kind": "academic", "start_on": "2026-01-01"})
     assert bad.status_code == 422  # a teacher of another school is not a choice
+    again = head.post(f"/pairs/new?student={world.s_a1.id}", data={  # Back, and 保存 again
+        "teacher_id": pairs["other"].id, "kind": "academic", "goals": "数学补上",
+        "start_on": TODAY.isoformat()})
+    assert again.status_code == 422 and "已有这一结对（学业帮扶" in again.text
+    assert "数学补上" in again.text
+    assert db.session.scalar(db.select(db.func.count()).select_from(TutoringPair).where(
+        TutoringPair.student_id == world.s_a1.id, TutoringPair.kind == "academic")) == 1
 
 
 def test_home_delivery_needs_a_plan_and_a_visit_every_week(world, login):

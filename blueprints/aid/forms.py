@@ -2,9 +2,11 @@ from wtforms import (BooleanField, DateField, SelectField, SelectMultipleField, 
                      widgets)
 from wtforms.validators import InputRequired, Length, ValidationError
 
+import access
 from blueprints.aid.grants import parse_yuan
+from extensions import db
 from forms import Form
-from models import AID_KINDS, AID_METHODS, FOCUS_FLAGS
+from models import AID_KINDS, AID_METHODS, FOCUS_FLAGS, AidProgram
 from refusal import Refusal
 
 
@@ -42,9 +44,20 @@ class ProgramForm(Form):
     everyone = BooleanField("全体在读学生（如营养改善计划）")
     active = BooleanField("启用", default=True)
 
+    program_id: int | None = None  # the programme edited (the view sets it); None: a new one
+
     def validate_flags(self, field):
         if not field.data and not self.everyone.data:
             raise ValidationError("请至少选择一类资助对象，或勾选“全体在读学生”。")
+
+    def validate_name(self, field):
+        """One programme of a name a term: a second (a double-click on 保存 made two, and a
+        child could be paid in both) is refused, naming the one there."""
+        same = db.session.scalar(access.scoped(AidProgram).where(
+            AidProgram.term_id == self.term_id.data, AidProgram.name == field.data.strip(),
+            AidProgram.id != (self.program_id or 0)))
+        if same:
+            raise ValidationError(f"这个学期已有资助项目“{same.name}”：请打开它修改，或换一个名称。")
 
 
 class BulkGrantForm(Form):

@@ -175,24 +175,31 @@ class Gaps:
     extra: list[tuple[AidProgram, AidGrant, str]]  # granted, but no longer eligible/enrolled
 
 
+ONCE_A_TERM = ("living_subsidy", "nutrition", "yulu")  # a child is paid these once a term
+
+
 def gaps(term_id: int, school_id: int | None = None) -> Gaps:
+    """漏助 (eligible, nothing granted) and 错助: granted but no longer eligible or enrolled, or
+    paid a second time a kind paid once a term (two programmes of 生活补助 in one term)."""
     out = Gaps([], [])
+    paid: dict[tuple[str, int], AidProgram] = {}
     for program in programs(term_id):
         if not program.active:
             continue
         rows = eligible(program, school_id)
         out.missing += [(program, r) for r in rows if not r.granted]
         eligible_ids = {r.student.id for r in rows}
-        per_student = grants_of(program)
-        for student_id, entries in per_student.items():
-            if student_id in eligible_ids or sum(g.amount for g in entries) <= 0:
-                continue
+        for student_id, entries in grants_of(program).items():
             g = entries[0]
-            if school_id and g.school_id != school_id:
+            if sum(e.amount for e in entries) <= 0 or (school_id and g.school_id != school_id):
                 continue
-            why = (f"已{g.student.status_label}" if g.student.status != "enrolled"
-                   else "已不属于资助对象（重点群体已变）")
-            out.extra.append((program, g, why))
+            first = paid.setdefault((program.kind, student_id), program)
+            if first is not program and program.kind in ONCE_A_TERM:
+                out.extra.append((program, g, f"本学期已在“{first.name}”领取同类资助（重复资助）"))
+            elif student_id not in eligible_ids:
+                out.extra.append((program, g, f"已{g.student.status_label}"
+                                  if g.student.status != "enrolled"
+                                  else "已不属于资助对象（重点群体已变）"))
     return out
 
 

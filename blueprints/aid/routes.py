@@ -46,6 +46,7 @@ def _fen_text(fen):
 def program_form(program_id):
     program = access.get_or_404(AidProgram, program_id) if program_id else None
     form = ProgramForm(obj=program)
+    form.program_id = program_id
     terms = access.terms()
     form.term_id.choices = [(t.id, t.name) for t in terms]
     if not form.is_submitted():

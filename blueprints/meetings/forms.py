@@ -1,10 +1,12 @@
 from wtforms import DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, ValidationError
 
+import access
 import clock
 import params
+from extensions import db
 from forms import Form
-from models import MEETING_KINDS
+from models import MEETING_KINDS, Meeting
 
 
 class MeetingForm(Form):
@@ -23,9 +25,20 @@ class MeetingForm(Form):
                                default="县教育局，镇人民政府，各村小、教学点")
     agenda = TextAreaField("议程", [Length(max=8000)])
 
+    meeting_id: int | None = None  # the meeting edited (the view sets it); None: a new one
+
     def validate_month(self, field):
         if params.month(field.data) is None:
             raise ValidationError("月份写成 2026-11 这样。")
+
+    def validate_held_on(self, field):
+        """One meeting of a kind a day: a second (a double-click on 保存 made two 推进会 of the
+        month) is refused, naming the one there."""
+        same = db.session.scalar(access.scoped(Meeting).where(
+            Meeting.kind == self.kind.data, Meeting.held_on == field.data,
+            Meeting.id != (self.meeting_id or 0)))
+        if same:
+            raise ValidationError(f"这一天已安排了{same.title}，请打开它修改。")
 
 
 class ActionItemForm(Form):

@@ -86,6 +86,7 @@ def _item_form(meeting, form=None):
 def show(meeting_id):
     meeting = access.get_or_404(Meeting, meeting_id)
     form = MeetingForm(obj=meeting)
+    form.meeting_id = meeting.id
     if request.method != "POST":
         form.month.data = f"{meeting.month:%Y-%m}"  # the field is text: 2026-11
     if request.method == "POST":  # the inspector may read, not post (access.check_request)

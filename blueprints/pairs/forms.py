@@ -17,9 +17,22 @@ class PairForm(Form):
     co_teachers = StringField("同去的教师", [Length(max=100)], description="如 李老师（语文）、村医王某")
     frequency = StringField("送教频次", [Length(max=60)], description="如 每周 1 次，每次 2 小时")
 
+    student = None  # the child being paired (the view sets it)
+
     def validate_end_on(self, field):
         if field.data and self.start_on.data and field.data < self.start_on.data:
             raise ValidationError("结束日期不能早于开始日期。")
+
+    def validate_teacher_id(self, field):
+        """One pair of a teacher, a child and a kind at a time: a second (a double-click, or
+        保存 again after the browser's Back) would count the child's help twice."""
+        start = self.start_on.data
+        same = next((p for p in (self.student.tutoring_pairs if self.student else ())
+                     if (p.teacher_id, p.kind) == (field.data, self.kind.data)
+                     and (start is None or p.end_on is None or p.end_on >= start)), None)
+        if same:
+            raise ValidationError(f"已有这一结对（{same}，{same.start_on} 起），不用再建；"
+                                  "换人或换方式请先结束原来的结对。")
 
 
 class SessionForm(Form):

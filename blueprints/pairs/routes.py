@@ -75,6 +75,7 @@ def new():
     student = access.get_or_404(Student, request.values.get("student", type=int) or 0)
     form = PairForm(kind=request.args.get("kind") if request.args.get("kind") in PAIR_KINDS
                     else "academic")
+    form.student = student
     teachers = db.session.scalars(access.scoped(User).where(
         User.school_id == student.school_id, User.active.is_(True),
         User.role.in_(access.STAFF))
