@@ -118,10 +118,28 @@ def test_a_child_taught_at_home_leaves_the_grid_and_its_warnings(world, term, lo
     assert "张三" in page and "送教生" not in page
 
 
-def cell(client, klass, student, day, mode="unexcused", reason=""):
+def cell(client, klass, student, day, mode="unexcused", reason="", shown=None):
+    """A click on a cell that showed `shown` (a kind, "" for none; None: an older page's cell,
+    which says nothing of what it showed)."""
+    value = f"{student.id}:{day.isoformat()}" + ("" if shown is None else f":{shown}")
     return client.post(f"/attendance/classes/{klass.id}/mark", headers={"HX-Request": "true"},
-                       data={"cell": f"{student.id}:{day.isoformat()}", "mode": mode,
-                             "reason": reason})
+                       data={"cell": value, "mode": mode, "reason": reason})
+
+
+def test_a_click_does_what_its_cell_showed_whatever_another_tab_did(world, term, login):
+    """Two tabs on the same week: A marks 无故; B, still showing "·", clicks 无故 too. The day
+    stays 无故 (toggling the database's state cleared it, with no word). A click on a cell
+    showing 无故 in 无故 mode clears it, as it always did."""
+    teacher = login("teacher")
+    page = teacher.get(f"/attendance/classes/{world.class_a1.id}?week={MON}").text
+    assert f'value="{world.s_a1.id}:{d(0).isoformat()}:"' in page  # the cell says what it shows
+    cell(teacher, world.class_a1, world.s_a1, d(0), shown="")  # tab A
+    second = cell(login("head"), world.class_a1, world.s_a1, d(0), shown="")  # tab B
+    assert "k-unexcused" in second.text
+    assert db.session.scalar(db.select(Absence)).kind == "unexcused"
+    cleared = cell(teacher, world.class_a1, world.s_a1, d(0), shown="unexcused")
+    assert "k-" not in cleared.text.split(">")[0]
+    assert db.session.scalar(db.select(Absence)) is None
 
 
 def test_the_grid_saves_each_click_and_answers_with_a_small_cell(world, term, login):

@@ -651,9 +651,9 @@ def test_absence_to_closed_case_in_the_demo_township(app, live_server, chromium)
         htmx_ready(teacher, "table.grid button")
         for day in (d for d in days if d - timedelta(days=d.weekday()) == week):
             teacher.fill("#mark-mode input[name=reason]", "没来，电话没人接")
-            button = teacher.locator(f'button[value="{child.id}:{day.isoformat()}"]')
-            button.click()
-            teacher.locator(f'td.k-unexcused button[value="{child.id}:{day.isoformat()}"]'
+            button = teacher.locator(f'button[value="{child.id}:{day.isoformat()}:"]')
+            button.click()  # the cell says what it showed: nothing
+            teacher.locator(f'td.k-unexcused button[value="{child.id}:{day.isoformat()}:unexcused"]'
                             ).wait_for()
             # the reason was this mark's: the box is empty for the next one
             assert teacher.input_value("#mark-mode input[name=reason]") == ""

@@ -221,7 +221,7 @@ def test_forms_with_errors_keep_what_was_typed(world, rows, live_server, chromiu
 
 def test_a_double_click_saves_once(world, rows, live_server, chromium):
     """A 家访 (a plain form, for its photo: Chromium sends it once) and a 资助项目 (an htmx form:
-    its button is disabled while it is sent, base.html's hx-disabled-elt) double-clicked: one
+    its button is disabled while it is sent, static/js/app.js) double-clicked: one
     request and one record each (a reviewer's double-click made two 资助项目)."""
     from models import AidProgram, HomeVisit
     head = sign_in(chromium, live_server, "head")

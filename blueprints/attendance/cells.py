@@ -45,7 +45,8 @@ def cell(student_id: int, name: Markup, day: date, absence, school_day: bool, fu
             title = f' title="{escape(absence.reason)}"' if absence and absence.reason else ""
             unrolled = "" if taken or absence else "（未点名）"
             inner = Markup(
-                f'<button type="button" name="cell" value="{student_id}:{day.isoformat()}" '
+                f'<button type="button" name="cell" '
+                f'value="{student_id}:{day.isoformat()}:{escape(absence.kind) if absence else ""}" '
                 f'hx-post="{mark_url}"{title} aria-label="{name} '
                 f'{day.month}月{day.day}日{unrolled}">{escape(shown)}</button>')
     return Markup(f'<td class="cell{state}">{inner}</td>')

@@ -195,11 +195,15 @@ def _rolls() -> sa.Select:
                                          RollCall.day.between(first, last))
 
 
-def mark(student: Student, day_text: str, kind: str, reason: str, user) -> Marked:
+def mark(student: Student, day_text: str, kind: str, reason: str, user,
+         shown: str | None = None) -> Marked:
     """One click on the weekly grid: the child's day set to `kind` (unexcused / sick /
-    personal), or cleared ("clear", or the kind it already has). Only a school day up to today
-    can be marked; marking takes the class's roll of that day. The rules run at once. The
-    caller (who fetched the child in scope) commits."""
+    personal), or cleared ("clear", or the kind the clicked cell showed: `shown`, "" for none;
+    without it, the kind the day has). The cell's own state decides, not the database's: a
+    click in a second tab that still shows "·" sets the kind another tab set, where toggling
+    the database's state cleared it. Only a school day up to today can be marked; marking
+    takes the class's roll of that day. The rules run at once. The caller (who fetched the
+    child in scope) commits."""
     if kind not in (*ABSENCE_KINDS, "clear"):
         raise Refusal("请刷新页面后再试。")
     day = _markable(student.school.township_id, day_text)
@@ -207,7 +211,8 @@ def mark(student: Student, day_text: str, kind: str, reason: str, user) -> Marke
     taken = take_roll(student.class_group, day, user) if student.class_group else False
     absence = db.session.scalar(sa.select(Absence).where(Absence.student_id == student.id,
                                                          Absence.day == day))
-    if absence is not None and (kind == "clear" or absence.kind == kind):
+    had = shown if shown is not None else (absence.kind if absence else "")
+    if absence is not None and (kind == "clear" or had == kind):
         db.session.delete(absence)
         absence = None
     elif kind != "clear":

@@ -32,11 +32,11 @@ class MeetingForm(Form):
             raise ValidationError("月份写成 2026-11 这样。")
 
     def validate_held_on(self, field):
-        """One meeting of a kind a day: a second (a double-click on 保存 made two 推进会 of the
-        month) is refused, naming the one there."""
+        """One meeting of a kind, a month and a day: a second (a double-click on 保存 made two
+        推进会 of the month) is refused, naming the one there."""
         same = db.session.scalar(access.scoped(Meeting).where(
-            Meeting.kind == self.kind.data, Meeting.held_on == field.data,
-            Meeting.id != (self.meeting_id or 0)))
+            Meeting.kind == self.kind.data, Meeting.month == params.month(self.month.data),
+            Meeting.held_on == field.data, Meeting.id != (self.meeting_id or 0)))
         if same:
             raise ValidationError(f"这一天已安排了{same.title}，请打开它修改。")
 

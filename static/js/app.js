@@ -60,6 +60,19 @@
   document.addEventListener("DOMContentLoaded", fullscreenButton);
   document.addEventListener("htmx:load", fullscreenButton);
   document.addEventListener("fullscreenchange", fullscreenButton);
+  /* A form is sent once: its submit buttons are disabled while htmx sends it (a reviewer's
+     double-click made two 资助项目). hx-disabled-elt on <body> did it for forms, but htmx logs
+     an error for every link it finds no button in. */
+  function buttons(evt) {
+    var elt = evt.detail.elt;
+    return elt && elt.tagName === "FORM" ? elt.querySelectorAll("[type=submit]") : [];
+  }
+  document.addEventListener("htmx:beforeRequest", function (evt) {
+    Array.prototype.forEach.call(buttons(evt), function (b) { b.disabled = true; });
+  });
+  document.addEventListener("htmx:afterRequest", function (evt) {
+    Array.prototype.forEach.call(buttons(evt), function (b) { b.disabled = false; });
+  });
   /* A fresh page (not an error) clears the old message. */
   document.addEventListener("htmx:beforeRequest", function (evt) {
     var box = document.getElementById("messages");
