@@ -18,10 +18,10 @@ from blueprints.pledges.texts import DEFAULTS
 from blueprints.summaries import draft as drafting
 from blueprints.summaries import facts
 from extensions import db
-from models import (Activity, ActivityPhoto, AidGrant, AidProgram, AuditLog, CaseStep,
-                    DropoutCase, HomeVisit, HouseholdChild, Meeting, Pledge, PledgeTemplate,
-                    School, Student, Term, TutoringPair, TutoringSession, User, WorkSummary,
-                    school_year_of)
+from models import (Activity, ActivityPhoto, AidGrant, AidProgram, AuditLog, CaseNotice,
+                    CaseStep, DropoutCase, HomeVisit, HouseholdChild, Meeting, Pledge,
+                    PledgeTemplate, School, Student, Term, TutoringPair, TutoringSession, User,
+                    WorkSummary, school_year_of)
 from tests import TODAY
 from tests import factories as f
 
@@ -83,6 +83,10 @@ def data(world, term):
     case.steps = [CaseStep(on=day(28), from_state=None, to_state="suspected", note="立案"),
                   CaseStep(on=day(26), from_state="suspected", to_state="persuading", note="劝返"),
                   CaseStep(on=day(15), from_state="persuading", to_state="returned", note="返校")]
+    case.notices = [CaseNotice(kind="report", doc_no="KF-T-1", issued_on=day(27)),  # upwards
+                    CaseNotice(kind="urge", doc_no="KF-T-2", issued_on=day(26)),
+                    CaseNotice(kind="return", doc_no="KF-T-3", issued_on=day(25),
+                               receipt_on=day(20))]
     db.session.add(case)
     s.poverty, other.poverty = True, True
     program = AidProgram(central_id=world.central_a.id, term=term, kind="living_subsidy",
@@ -160,6 +164,7 @@ def test_the_draft_counts_the_term(world, data, term, signed_in):
     assert "本学期共开展家访 3 人次，覆盖学生 2 人" in text
     assert "本学期共发放资助资金 625.00 元，惠及学生 1 人" in text
     assert "劝返复学 1 人" in text
+    assert "向监护人发出复学通知书、督促入学通知书等文书 2 份（收回签字回执 1 份）" in text
     assert "开展“一帮一”学业帮扶，结对 1 对，帮扶 2 次" in text
     # last week's meeting, and a call but no meeting this quarter: both pairs are behind
     assert "有 2 对结对帮扶未按要求按时联系、见面" in text

@@ -75,7 +75,7 @@ FIGURE_LABELS = {
     "cases_closed": "销号（个）", "cases_still_out": "未返校（人）",
     "cases_transferred": "核实转学（人）", "cases_home_delivery": "转为送教上门（人）",
     "cases_legal": "依法督促（人）", "case_visits": "入户劝返（人次）",
-    "case_notices": "劝返文书（份）", "follow_ups": "复学回访（次）",
+    "case_notices": "发给监护人的劝返文书（份）", "follow_ups": "复学回访（次）",
     "aid_fen": "资助发放（分）", "aid_yuan": "资助发放（元）", "aid_children": "获资助学生（人）",
     "aid_missing": "符合条件未获资助（人）", "aid_extra": "需核实的资助（笔）",
     "pairs": "结对帮扶（对）", "sessions": "帮扶活动（次）",

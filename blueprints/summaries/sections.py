@@ -370,15 +370,20 @@ def _return_to_school(c: Facts) -> list[str]:
             back.append(text + "，".join(parts) + "。")
         else:
             back.append(f"对疑似辍学学生逐一建立劝返个案，明确学校和政府“双线”责任人，{P}跟进个案 {len(touched)} 个。")
-        notices = count_of(access.scoped(CaseNotice).join(DropoutCase).where(
-            DropoutCase.school_id.in_(unit.ids), between(CaseNotice.issued_on, start, upto)))
+        issued = access.scoped(CaseNotice).join(DropoutCase).where(
+            DropoutCase.school_id.in_(unit.ids), between(CaseNotice.issued_on, start, upto))
+        # to the guardians (复学、督促、责令: issued, their 回执 back or not), not the 报告表
+        to_families = issued.where(CaseNotice.kind != "report")
+        notices = count_of(to_families)
+        receipts = count_of(to_families.where(CaseNotice.receipt_on.is_not(None)))
         follow = count_of(access.scoped(FollowUp).join(DropoutCase).where(
             DropoutCase.school_id.in_(unit.ids), FollowUp.done_on.is_not(None),
             between(FollowUp.done_on, start, upto)))
         extra = []
         if notices:
             f.put("case_notices", notices)
-            extra.append(f"送达复学通知书、督促入学通知书等文书 {notices} 份")
+            extra.append(f"向监护人发出复学通知书、督促入学通知书等文书 {notices} 份"
+                         f"（收回签字回执 {receipts} 份）")
         if follow:
             f.put("follow_ups", follow)
             extra.append(f"对复学学生制定复学适应方案并跟踪回访 {follow} 次")
