@@ -225,12 +225,17 @@ def test_the_government_signs_with_each_village_committee_of_the_township(world,
     """镇政府与村委会目标责任书: the government line's pledge, one per village of the whole
     township, listing each child with school and class; chosen for the central school only."""
     world.s_a1.village = "甲一村"
+    gone = f.student(world.a1, world.class_a1, name="辍五", village="甲一村", status="dropout")
+    f.student(world.a1, world.class_a1, name="转六", village="甲一村", status="transferred")
+    f.student(world.a1, world.class_a1, name="居七", village="青山社区")
     db.session.commit()
     officer = login("officer")
     refused = generate(officer, term, world.a1, kind="township_village")
     assert refused.status_code == 422 and "请选择中心学校" in refused.text
     assert generate(officer, term, world.central_a, kind="township_village").status_code == 303
-    pledge = db.session.scalar(db.select(Pledge))
-    assert (pledge.party_a_name, pledge.party_b_name) == ("甲镇人民政府", "甲一村村民委员会")
+    pledge = db.session.scalar(db.select(Pledge).filter_by(party_b_name="甲一村村民委员会"))
+    assert pledge.party_a_name == "甲镇人民政府"
     assert "甲镇人民政府（甲方）与甲一村村民委员会（乙方）" in pledge.content
-    assert pledge.clauses[-1][1:] == ("本村适龄儿童少年", [("张三", "甲一村小三年级1班")])
+    assert pledge.clauses[-1][1:] == ("本村适龄儿童少年", [  # the dropout above all; not 转出
+        (gone.name, "甲一村小三年级1班，辍学"), ("张三", "甲一村小三年级1班")])
+    assert db.session.scalar(db.select(Pledge).filter_by(party_b_name="青山社区居民委员会"))

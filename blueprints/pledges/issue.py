@@ -79,15 +79,17 @@ def parties(kind: str, school: School, klass: ClassGroup | None) -> list[Party]:
             User.active.is_(True))).all()
         return [Party(u.name, user=u) for u in heads]
     if kind in ("village_committee", "township_village"):  # a school's villages, or the township's
-        if kind == "village_committee":
-            enrolled = enrolled.where(Student.school_id == school.id)
-        rows = db.session.scalars(enrolled.order_by(Student.village, Student.name_pinyin)).all()
+        # 本村在读学生 for the school's agreement; the government's pledge lists every child of
+        # school age the village answers for: those 休学 or 辍学 above all
+        listed = enrolled.where(Student.school_id == school.id) if kind == "village_committee" \
+            else access.scoped(Student).where(Student.status.in_(("enrolled", "suspended",
+                                                                  "dropout")))
+        rows = db.session.scalars(listed.order_by(Student.village, Student.name_pinyin)).all()
         villages: dict[str, list] = {}
         for s in rows:
             if s.village:
                 villages.setdefault(s.village, []).append(s)
-        return [Party(f"{v}村民委员会" if not v.endswith(("社区", "委会")) else v,
-                      students=tuple(kids)) for v, kids in villages.items()]
+        return [Party(committee(v), students=tuple(kids)) for v, kids in villages.items()]
     if kind in GUARDIAN_KINDS:
         if klass is None:
             return []
@@ -98,13 +100,22 @@ def parties(kind: str, school: School, klass: ClassGroup | None) -> list[Party]:
     raise ValueError(kind)
 
 
+def committee(village: str) -> str:
+    """The committee that signs for a village: 甲一村村民委员会, 青山社区居民委员会."""
+    if village.endswith("委会") or village.endswith("委员会"):
+        return village
+    return f"{village}居民委员会" if village.endswith("社区") else f"{village}村民委员会"
+
+
 def _name_list(kind: str, students) -> str:
     """包保学生 / 本村在读学生: names, with each child's class (and school, across a township)
     where the list is a village's, so the paper's table says who each child is."""
     if not students:
         return "（无）"
     if kind == "township_village":
-        return "、".join(f"{s.name}（{s.school.name}{s.class_label}）" for s in students)
+        return "、".join(f"{s.name}（{s.school.name}{s.class_label}"
+                        f"{'' if s.status == 'enrolled' else '，' + s.status_label}）"
+                        for s in students)
     if kind == "village_committee":
         return "、".join(f"{s.name}（{s.class_label}）" for s in students)
     return "、".join(s.name for s in students)
