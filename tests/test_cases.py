@@ -1,5 +1,6 @@
 """家访 and 劝返复学: visits close warnings and open cases, the case workflow with its refusals,
 follow-ups, 销号 only with an outcome, dropouts after the threshold, notices by their text."""
+import re
 import subprocess
 from datetime import date, timedelta
 from io import BytesIO
@@ -114,6 +115,11 @@ def test_the_case_walks_to_return_follow_ups_and_closing(world, case, login):
         return head.post(f"/cases/{case.id}/step", data={
             "to": to, "on": TODAY.isoformat(), "note": note, **extra})
 
+    page = head.get(f"/cases/{case.id}").text
+    assert re.search(r"<select[^>]*name=\"to\"[^>]*>\s*<option[^>]*value=\"\">（请选择）", page)
+    unchosen = step("", "孩子今天已经回校上课。")
+    assert unchosen.status_code == 422 and "请选择下一步。" in unchosen.text
+    assert "孩子今天已经回校上课。" in unchosen.text
     assert step("verifying", "班主任和村主任核查，孩子在外婆家").status_code == 303
     assert step("persuading", "校长、村支书上门劝返").status_code == 303
     no_plan = step("returned", "孩子返校")

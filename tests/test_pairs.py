@@ -85,6 +85,7 @@ def test_teacher_logs_a_call_in_one_request_and_the_flag_clears(world, pairs, lo
     page = client.get("/pairs/mine").text
     assert "留守娃" in page and "本月还没有联系" in page
     assert world.s_a1_other.name not in page  # another teacher's pair
+    assert '"None"' not in page and 'type="number"' in page and 'type="date"' in page
     card = f"pair-{pairs['mine'].id}"
     response = client.post(f"/pairs/{pairs['mine'].id}/sessions", headers={
         "HX-Request": "true", "HX-Target": card}, data={

@@ -54,6 +54,8 @@ def test_search_by_id_number_and_student_no(world, login):
     assert "张三" in client.get(f"/students/?q={world.s_a1.id_number[-6:]}").text
     assert "张三" in client.get(f"/students/?q=g{world.s_a1.id_number[:10]}").text
     assert ">张三<" not in client.get("/students/?q=000000000000", headers=HX_RESULTS).text
+    wide = world.s_a1.id_number.translate({c: c + 0xFEE0 for c in range(0x30, 0x3A)})
+    assert "张三" in client.get(f"/students/?q={wide}").text  # as a Chinese IME types digits
 
 
 def test_results_are_a_fragment_only_when_targeted(world, login):

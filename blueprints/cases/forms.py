@@ -40,7 +40,7 @@ class OpenCaseForm(Form):
 
 
 class StepForm(Form):
-    to = SelectField("下一步")
+    to = SelectField("下一步", [InputRequired("请选择下一步。")])  # no step is chosen for the user
     on = DateField("日期", [InputRequired("请填写日期。")], default=clock.today)
     note = TextAreaField("做了什么", [Length(max=2000)])
     reentry_plan = TextAreaField("复学适应方案（改为已复学时填写）", [Length(max=2000)])

@@ -46,7 +46,7 @@ def new():
 
 def _step_form(case, form=None):
     form = form or StepForm()
-    form.to.choices = [(s, CASE_STATES[s]) for s in workflow.allowed(case)]
+    form.to.choices = [("", "（请选择）")] + [(s, CASE_STATES[s]) for s in workflow.allowed(case)]
     return form
 
 
