@@ -4,6 +4,8 @@ from datetime import date
 
 import pytest
 
+import forms
+
 from extensions import db
 from models import AuditLog, StatusChange, Student
 from tests import factories as f
@@ -177,6 +179,12 @@ def test_invalid_form_keeps_input_and_says_what_to_fix(world, login):
     assert "<html" not in response.text  # the form fragment only
     assert "校验位不对" in response.text and 'value="陈小红"' in response.text
     assert db.session.scalar(db.select(Student).filter_by(name="陈小红")) is None
+    emoji = login("head").post("/students/new", data=_form(world, name="小明😀"),
+                               headers={"HX-Request": "true", "HX-Target": "student-form"})
+    assert emoji.status_code == 422 and "姓名只能是汉字、字母" in emoji.text
+    assert 'value="小明😀"' in emoji.text  # kept, to be corrected
+    for name in ("阿依古丽·买买提", "王〇", "𠮷野", "Anna Li"):  # 〇, a rare character, a foreigner
+        assert forms.PERSON_NAME.fullmatch(name), name
 
 
 def test_duplicate_id_anywhere_names_the_school_that_holds_it(world, login):

@@ -4,6 +4,7 @@ from datetime import date
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 import clock
 from forms import Form as BaseForm
+from forms import person_name
 from wtforms import (BooleanField, DateField, FieldList, Form, FormField, HiddenField,
                      SelectField, StringField, TextAreaField)
 from wtforms.validators import InputRequired, Length, Optional, Regexp, ValidationError
@@ -20,7 +21,7 @@ class GuardianForm(Form):  # a sub-form: no CSRF token of its own
     class Meta:
         locales = ["zh"]
 
-    name = StringField("监护人姓名", [Optional(), Length(max=40)])
+    name = StringField("监护人姓名", [Optional(), Length(max=40), person_name])
     relation = SelectField("关系", choices=[("", "—"), ("父亲", "父亲"), ("母亲", "母亲"),
                                           ("祖父", "祖父"), ("祖母", "祖母"), ("外祖父", "外祖父"),
                                           ("外祖母", "外祖母"), ("其他亲属", "其他亲属"),
@@ -34,7 +35,7 @@ class StudentForm(BaseForm):
     class_id = SelectField("班级", coerce=int)
     grade = SelectField("年级", coerce=int,
                         choices=[(0, "—")] + list(GRADES.items()))
-    name = StringField("姓名", [InputRequired("请填写姓名。"), Length(max=40)])
+    name = StringField("姓名", [InputRequired("请填写姓名。"), Length(max=40), person_name])
     id_type = SelectField("身份证件类型", choices=list(ID_TYPES.items()), default="resident")
     id_number = StringField("身份证号", [Optional()], filters=[idnumber.normalize])
     id_document = StringField("证件号码（护照、港澳台证件等）",

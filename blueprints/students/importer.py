@@ -27,6 +27,7 @@ import clock
 import excel
 from blueprints.students import idnumber
 from extensions import db
+from forms import PERSON_NAME
 from models import (FOCUS_FLAGS, ID_TYPES, PLACEMENTS, ClassGroup, Guardian, School, Student,
                     User, school_year_of)
 
@@ -270,11 +271,13 @@ def _check_same_child(rows: list[Row], own: dict[str, Student]) -> None:
 
 def _check_row(row: Row, cell, today: date) -> None:
     v, err = row.values, row.errors
-    v["name"] = _text(cell("name")).replace(" ", "")
+    v["name"] = _text(cell("name")).replace(" ", "").replace("\u3000", "")  # 张　三: 张三
     if not v["name"]:
         err.append("姓名为空。")
     elif len(v["name"]) > 40:
         err.append("姓名太长（超过 40 个字）。")
+    elif not PERSON_NAME.fullmatch(v["name"]):
+        err.append(f"姓名“{v['name']}”里有汉字、字母和“·”以外的符号，请检查。")
 
     _check_identity(v, err, cell, today)
 
