@@ -23,6 +23,7 @@ import models
 import paging
 import params
 import typeset
+import uploads
 from blueprints.home import guide
 from refusal import Refusal
 from extensions import csrf, db, htmx, limiter, login_manager, migrate
@@ -231,12 +232,9 @@ def _wire_errors(app: Flask) -> None:
         return message_response("页面已过期或来源不明（安全校验未通过），请刷新页面后重新提交。", 400)
 
 
-LARGE_UPLOADS = {"prints.scan_in_upload": 120 * 1024 * 1024}
-
-
 def _upload_limit() -> None:
-    if request.endpoint in LARGE_UPLOADS:
-        request.max_content_length = LARGE_UPLOADS[request.endpoint]
+    if request.endpoint in uploads.LARGE_UPLOADS:
+        request.max_content_length = uploads.LARGE_UPLOADS[request.endpoint]
 
 
 def _size(n: int) -> str:

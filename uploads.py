@@ -110,6 +110,10 @@ def scan_copy(scan_name: str) -> str | None:
     return name
 
 
+# Endpoints that take more than MAX_CONTENT_LENGTH: a stack of signed sheets scanned at once
+# (a phone's 20 photos run to 60 MB).
+LARGE_UPLOADS = {"prints.scan_in_upload": 120 * 1024 * 1024}
+
 SCANNED_SIDE = 500  # px: an A4 page scanned or photographed at 60 dpi or more
 
 

@@ -125,6 +125,7 @@ def test_a_notices_signed_receipt_comes_back(world, login):
 
 def test_what_is_not_a_scan_is_refused_and_nothing_is_kept(world, login):
     head = login("head")
+    assert "一次最多 300 页、120 MB" in head.get("/prints/scan-in").text  # the upload's own limit
     response = upload(head, ("名单.xlsx", b"PK\x03\x04 not a scan"))
     assert response.status_code in (303, 422)
     assert db.session.scalar(db.select(AuditLog).filter_by(action="import")) is None

@@ -6,6 +6,7 @@ from forms import Form
 
 import access
 import printjobs
+import uploads
 from blueprints.prints import bp, scanin
 from extensions import db
 from models import PrintJob, now
@@ -68,4 +69,5 @@ def _scan_in_page(result):
 
 
 def _limit_text() -> str:
-    return f"{request.max_content_length // (1024 * 1024)} MB"
+    """The upload's own limit, also on the page that shows the form (a GET has the default)."""
+    return f"{uploads.LARGE_UPLOADS['prints.scan_in_upload'] // (1024 * 1024)} MB"
