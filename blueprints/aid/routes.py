@@ -45,17 +45,7 @@ def _fen_text(fen):
 @access.require(*access.OFFICER)
 def program_form(program_id):
     program = access.get_or_404(AidProgram, program_id) if program_id else None
-    form = ProgramForm(obj=program)
-    form.program_id = program_id
-    terms = access.terms()
-    form.term_id.choices = [(t.id, t.name) for t in terms]
-    if not form.is_submitted():
-        if program:
-            form.amount.data = _fen_text(program.amount)
-            form.boarder_amount.data = _fen_text(program.boarder_amount)
-            form.flags.data = program.flag_list
-        elif terms:
-            form.term_id.data = _term_id(terms)
+    form = _program_form(program)
     if form.validate_on_submit():
         access.get_or_404(Term, form.term_id.data)
         if program is None:
@@ -69,6 +59,22 @@ def program_form(program_id):
         flash(f"已保存资助项目：{program.name}。", "success")
         return after_write(url_for("aid.program", program_id=program.id))
     return form_page("aid/program_form.html", form, program=program)
+
+
+def _program_form(program: AidProgram | None) -> ProgramForm:
+    """The form of a programme (None: a new one), its amounts in yuan, the terms to choose."""
+    form = ProgramForm(obj=program)
+    form.program_id = program.id if program else None
+    terms = access.terms()
+    form.term_id.choices = [(t.id, t.name) for t in terms]
+    if not form.is_submitted():
+        if program:
+            form.amount.data = _fen_text(program.amount)
+            form.boarder_amount.data = _fen_text(program.boarder_amount)
+            form.flags.data = program.flag_list
+        elif terms:
+            form.term_id.data = _term_id(terms)
+    return form
 
 
 def _classes(program):

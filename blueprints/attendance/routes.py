@@ -120,12 +120,13 @@ def mark(class_id):
     Answers with the cell (a few hundred bytes) and, when a warning opened or grew, the
     class's warning box out of band; the day's first entry answers with the week's table."""
     klass = access.get_or_404(ClassGroup, class_id)
-    student_id, day_text, *shown = request.form.get("cell", "").split(":")  # id:day:kind shown
+    cell = request.form.get("cell", "").split(":")  # id:day, and the kind the cell showed
+    student_id, day_text, shown = (cell + ["", ""])[:2] + [cell[2] if len(cell) > 2 else None]
     student = access.get_or_404(Student, whole(student_id))
     if student.class_id != klass.id:
         raise Refusal("请刷新页面后再试。")
     marked = rules.mark(student, day_text, request.form.get("mode", "unexcused"),
-                        request.form.get("reason", ""), current_user, *shown[:1])
+                        request.form.get("reason", ""), current_user, shown)
     db.session.commit()
     if marked.roll_taken:
         return _table(klass, marked.day, _class_warnings(klass) if marked.warned else None)
