@@ -71,8 +71,14 @@ def table(title: str, columns: list[tuple[str, int]], rows, text_columns=(),
     return out.getvalue()
 
 
+# Full-width digits and Latin letters (as a Chinese IME types them: １３９…, Ｇ５２…) as plain ones.
+HALF_WIDTH = {c: c - 0xFEE0 for c in (*range(0xFF10, 0xFF1A), *range(0xFF21, 0xFF3B),
+                                      *range(0xFF41, 0xFF5B))}
+
+
 def text(value) -> str:
-    """A cell as the user sees it: dates as ISO, 3.0 as 3, stripped."""
+    """A cell as the user sees it: dates as ISO, 3.0 as 3, full-width digits and letters as
+    plain ones, stripped."""
     if value is None:
         return ""
     if isinstance(value, datetime):
@@ -81,7 +87,7 @@ def text(value) -> str:
         return value.isoformat()
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return str(value).strip()
+    return str(value).translate(HALF_WIDTH).strip()
 
 
 @dataclass
@@ -97,9 +103,9 @@ class Sheet:
         return raw[i] if i is not None and i < len(raw) else None
 
 
-SPREADSHEETS = ["xlsx", "xls", "ods", "csv"]  # what every import accepts (forms' FileAllowed)
+SPREADSHEETS = ["xlsx", "xlsm", "xls", "ods", "csv"]  # what every import accepts (FileAllowed)
 SPREADSHEET_ACCEPT = ",".join("." + e for e in SPREADSHEETS)  # the file input's accept=
-SPREADSHEET_WORDS = "Excel（.xlsx 或 .xls）、WPS 表格、.ods 或 .csv"
+SPREADSHEET_WORDS = "Excel 或 WPS 表格（.xlsx、.xls；WPS 的 .et 请先另存为 .xlsx）、.ods 或 .csv "
 NOT_A_SHEET = (f"无法读取这个文件：它不是有效的表格文件。请上传{SPREADSHEET_WORDS}文件，"
                "并确认文件没有损坏（也可以下载导入模板后按模板填写）。")
 

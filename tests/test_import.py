@@ -242,14 +242,20 @@ def test_files_that_are_not_spreadsheets(app, world, login, data, expected):
     assert_refused(app, client, world.a1.id, before)
 
 
-@pytest.mark.parametrize("filename", ["名册.pdf", "名册.docx", "名册"])
+@pytest.mark.parametrize("filename", ["名册.pdf", "名册.docx", "名册", "名册.et"])
 def test_form_refuses_other_extensions(app, world, login, filename):
     client = login("head")
     before = count()
     response = upload(client, world.a1.id, one_row(), filename=filename)
     assert response.status_code == 422
-    assert "只能导入Excel（.xlsx 或 .xls）、WPS 表格、.ods 或 .csv文件。" in response.text
+    assert "只能导入Excel 或 WPS 表格（.xlsx、.xls；WPS 的 .et 请先另存为 .xlsx）、.ods 或 .csv 文件。" \
+        in response.text
     assert_refused(app, client, world.a1.id, before)
+
+
+def test_a_macro_workbook_is_a_workbook(world, login):
+    preview = upload(login("head"), world.a1.id, one_row(), filename="名册.xlsm")
+    assert "全部检查通过" in preview.text
 
 
 def test_form_requires_a_file(world, login):
@@ -585,6 +591,25 @@ def test_how_offices_really_lay_a_roster_out(world, login):
     assert "这个文件设了打开密码" in upload(head, world.a1.id, locked).text
     web_page = "<html><table><tr><td>姓名</td></tr></table></html>".encode()
     assert "其实是网页格式" in upload(head, world.a1.id, web_page, filename="名册.xls").text
+
+
+def test_dates_and_numbers_as_offices_type_them(world, login):
+    """出生日期 as the number Excel shows for a date cell turned 常规, with a time of day, in
+    full-width digits, or as 出生年月 without the day; a phone in full-width digits: each read,
+    and checked against the ID number as before."""
+    born = [date(2015, 9, 15), date(2015, 10, 22), date(2015, 11, 25), date(2015, 9, 3)]
+    ids = [new_id(day) for day in born]
+    wide = str.maketrans("0123456789", "０１２３４５６７８９")
+    rows = [["甲", ids[0], "3", 42262, "13900001111"],
+            ["乙", ids[1], "3", "2015-10-22 00:00:00", "１３９００００２２２２".translate(wide)],
+            ["丙", ids[2], "3", "20151125".translate(wide), ""],
+            ["丁", ids[3], "3", "2015.09", ""]]
+    head = login("head")
+    preview = upload(head, world.a1.id, xlsx(["姓名", "身份证号", "年级", "出生年月", "联系电话"], rows))
+    assert "共 4 名学生，全部检查通过" in preview.text, preview.text
+    rows[3][3] = "2015.08"  # a month the ID does not say
+    wrong = upload(head, world.a1.id, xlsx(["姓名", "身份证号", "年级", "出生年月", "联系电话"], rows))
+    assert "第 5 行" in wrong.text and "出生日期与身份证号不符（身份证号显示为 2015-09-03）" in wrong.text
 
 
 # 学期初同步 (issue 18.3) ------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
@@ -148,18 +148,33 @@ def parse_class(text: str) -> tuple[int | None, str | None]:
     return grade, (f"{int(m.group(1))}班" if m else None)
 
 
+EXCEL_EPOCH = date(1899, 12, 30)  # day 0 of Excel's date numbers (42262 is 2015-09-15)
+TIME_OF_DAY = re.compile(r"\s+0{1,2}:00(:00)?$")  # 2015-10-22 00:00:00, a date cell as text
+
+
 def parse_date(value) -> date | None:
+    """A date as offices type it: a date cell, 2015-09-01, 2015/9/1, 2015.9.1, 20150901,
+    2015年9月1日, or the number Excel shows when a date cell became 常规 (42262)."""
     if isinstance(value, datetime):
         return value.date()
     if isinstance(value, date):
         return value
-    text = _text(value)
+    text = TIME_OF_DAY.sub("", _text(value))
+    if re.fullmatch(r"[1-9]\d{4}", text):
+        return EXCEL_EPOCH + timedelta(days=int(text))
     for fmt in ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d", "%Y年%m月%d日"):
         try:
             return datetime.strptime(text, fmt).date()
         except ValueError:
             continue
     return None
+
+
+def parse_month(value) -> tuple[int, int] | None:
+    """A 出生年月 without its day (2015.09, 2015-9, 201509, 2015年9月): (year, month)."""
+    m = re.fullmatch(r"((?:19|20)\d\d)(?:[-/.年]\s*(\d{1,2})月?|(\d\d))", _text(value))
+    month = m and int(m.group(2) or m.group(3))
+    return (int(m.group(1)), month) if m and 1 <= month <= 12 else None
 
 
 def read(data: bytes, school: School, user: User, today: date | None = None,
@@ -364,15 +379,19 @@ def _check_identity(v: dict, err: list[str], cell, today: date) -> None:
         else:
             err.append(checked.error)
     sex = SEXES.get(_text(cell("sex")), _text(cell("sex")))
-    birth = parse_date(cell("birth_date")) if _text(cell("birth_date")) else None
+    born_text = _text(cell("birth_date"))
+    birth = parse_date(cell("birth_date")) if born_text else None
+    month = parse_month(born_text) if born_text and birth is None else None
     if sex and sex not in ("男", "女"):
         err.append(f"性别“{sex}”应为“男”或“女”（学籍系统的代码 1、2 也可以）。")
     elif sex and v["sex"] and sex != v["sex"]:
         err.append(f"性别“{sex}”与身份证号不符（身份证号显示为{v['sex']}）。")
-    if _text(cell("birth_date")) and birth is None:
-        err.append(f"出生日期“{_text(cell('birth_date'))}”无法识别，请写成 2015-09-01 这样的格式。")
-    elif birth and v["birth_date"] and birth != v["birth_date"]:
-        err.append(f"出生日期与身份证号不符（身份证号显示为 {v['birth_date']:%Y-%m-%d}）。")
+    born = v["birth_date"]
+    if born_text and birth is None and (month is None or v["id_type"] != "resident"):
+        err.append(f"出生日期“{born_text}”无法识别，请写成 2015-09-01 这样的格式"
+                   f"{'（要写到日）' if month else ''}。")
+    elif born and (birth and birth != born or month and month != (born.year, born.month)):
+        err.append(f"出生日期与身份证号不符（身份证号显示为 {born:%Y-%m-%d}）。")
     if v["id_type"] != "resident":
         v["sex"], v["birth_date"] = sex if sex in ("男", "女") else None, birth
         if not (v["sex"] and v["birth_date"]):

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 
 import access
 import clock
+import excel
 from blueprints.students.rows import children_of
 from extensions import db
 from filters import ListFilter, choice, number, text
@@ -125,14 +126,11 @@ def _full_number(q: str) -> str | None:
     return compact if re.fullmatch(r"G?\d{14}[\dX]|G?\d{17}[\dX]|[A-Z]\d{18}", compact) else None
 
 
-HALF_WIDTH = {0x3000: " ", **{c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}}  # ５２２４ → 5224
-
-
 def search_condition(q: str):
     """张三 by name, zs / zhangs by pinyin, digits by ID number, G… by 学籍号 (any part for the
     roles that see IDs in full; the whole number or the last four digits for the others).
     Full-width digits and letters, as an IME types them, are read as the plain ones."""
-    q = q.translate(HALF_WIDTH).strip()
+    q = excel.text(q)
     if CJK.search(q):
         return Student.name.contains(q, autoescape=True)
     compact = q.replace(" ", "").lower()
