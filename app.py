@@ -7,8 +7,9 @@ import os
 import secrets
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
-from flask import Flask, redirect, request, url_for
+from flask import Flask, flash, redirect, request, url_for
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import event
@@ -163,11 +164,21 @@ def _wire_login(app: Flask) -> None:
 
     @login_manager.unauthorized_handler
     def unauthorized():
-        target = url_for("auth.login", next=request.full_path.rstrip("?"))
-        if is_htmx():
-            # Send the whole page to the sign-in form instead of swapping it into a table cell.
-            return "", 401, {"HX-Redirect": url_for("auth.login")}
-        return redirect(target)
+        """Signed out (in another tab, or by the idle timeout): a form sent by htmx stays on its
+        page with what was typed, and says how to go on; anything else goes to the sign-in
+        form, which says why and comes back to the page after it."""
+        if is_htmx() and request.method == "POST":
+            return message_response(SIGNED_OUT, 401)
+        flash(login_manager.login_message, "error")
+        if is_htmx():  # the whole page, not a table cell, goes to the sign-in form
+            here = urlsplit(request.headers.get("HX-Current-URL", ""))
+            back = here.path + (f"?{here.query}" if here.query else "")
+            return "", 401, {"HX-Redirect": url_for("auth.login", next=back or None)}
+        return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+
+
+SIGNED_OUT = ("登录已失效（在别的窗口退出了，或太久没有操作），这次没有保存。您填写的内容还在："
+              "请在新的浏览器标签页里重新登录，再回到这里点保存。")
 
 
 def _wire_requests(app: Flask) -> None:

@@ -104,6 +104,19 @@ def test_expired_session_on_htmx_request_redirects_whole_page(world, client):
     assert response.status_code == 401
     assert response.headers["HX-Redirect"] == "/login"
     assert response.text == ""
+    searching = client.get("/students/?q=zs", headers={
+        "HX-Request": "true", "HX-Current-URL": "http://school.lan/students/?q=zs"})
+    assert searching.headers["HX-Redirect"] == "/login?next=/students/?q%3Dzs"  # back after
+    assert "请先登录。" in client.get("/login").text  # says why
+
+
+def test_a_form_sent_after_signing_out_keeps_its_page(world, client):
+    """Signed out in another tab, a form sent by htmx is answered with a message, not the
+    sign-in page in its place: what was typed stays."""
+    response = client.post(f"/students/{world.s_a1.id}/edit", data={"address": "新地址"},
+                           headers={"HX-Request": "true", "HX-Target": "student-form"})
+    assert response.status_code == 401 and "HX-Redirect" not in response.headers
+    assert response.mimetype == "text/plain" and "您填写的内容还在" in response.text
 
 
 # Issue 16: sessions that end, sign-in that tells nothing — as real HTTP against the app.
