@@ -99,6 +99,9 @@ def test_a_village_head_records_a_parents_meeting_with_two_photos(app, world, lo
         with Image.open(BytesIO(copy)) as image:
             assert image.format == "JPEG" and max(image.size) <= uploads.PRINT_SIDE
             assert max(image.size) == uploads.PRINT_SIDE  # downscaled, proportions kept
+    again = post(head, "/activities/new", form(school_id=world.a1.id), [])  # Back, and 保存
+    assert again.status_code == 422 and "这次活动已经登记过了" in again.text
+    assert count(Activity) == 1
     page = head.get(f"/activities/{activity.id}").text
     assert "防辍学家长会" in page and "学校会议室" in page and "46 人" in page
     assert page.count('loading="lazy"') == 2 and 'class="activity-thumb"' in page

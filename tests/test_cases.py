@@ -92,6 +92,12 @@ def test_bad_visits_are_refused_and_keep_what_was_typed(world, login):
                      data={**visit_data(), "file": (BytesIO(b"MZ..."), "照片.jpg")})
     assert fake.status_code == 422 and "文件内容不是" in fake.text
     assert db.session.scalar(db.select(HomeVisit)) is None
+    assert head.post(f"/cases/visits/new?student={world.s_a1.id}",
+                     data=visit_data()).status_code == 303
+    again = head.post(f"/cases/visits/new?student={world.s_a1.id}", data=visit_data())  # Back
+    assert again.status_code == 422 and "这次家访已经记录过了" in again.text
+    assert "孩子不想上学" in again.text
+    assert db.session.scalar(db.select(db.func.count()).select_from(HomeVisit)) == 1
     assert login("head_b").get(f"/cases/visits/new?student={world.s_a1.id}").status_code == 404
 
 

@@ -57,6 +57,9 @@ def test_mistakes_are_refused_with_what_was_typed_kept(world, weary, login):
     assert future.status_code == 422 and "日期不能晚于今天" in future.text
     assert db.session.scalar(db.select(db.func.count(CounselingRecord.id))) == 0
     assert talk(head, kind="group", group_label="三年级厌学倾向小组", group_size="6").status_code == 303
+    again = talk(head, kind="group", group_label="三年级厌学倾向小组", group_size="6")  # Back, 保存
+    assert again.status_code == 422 and "这次辅导已经记录过了" in again.text
+    assert db.session.scalar(db.select(db.func.count(CounselingRecord.id))) == 1
     record = db.session.scalar(db.select(CounselingRecord))
     assert (record.student_id, record.group_size, record.school_id) == (None, 6, world.a1.id)
 

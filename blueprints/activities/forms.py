@@ -2,9 +2,11 @@ from flask_wtf.file import MultipleFileField
 from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, ValidationError
 
+import access
 import clock
+from extensions import db
 from forms import Form
-from models import ACTIVITY_KINDS
+from models import ACTIVITY_KINDS, Activity
 
 MAX_REACHED = 100_000
 
@@ -26,6 +28,19 @@ class ActivityForm(Form):
     description = TextAreaField("活动情况", [Length(max=2000, message="活动情况最多 2000 字。")])
     photos = MultipleFileField("照片或扫描件（可多选）")
 
+    activity_id: int | None = None  # the activity edited (the view sets it); None: a new one
+
     def validate_held_on(self, field):
         if field.data and field.data > clock.today():
             raise ValidationError("活动日期不能晚于今天：请登记已经开展的活动。")
+
+    def validate_title(self, field):
+        """An activity is recorded once: the same school, day, kind and theme again is the
+        browser's Back and 保存 again (a reviewer's counted one 家长会 twice)."""
+        same = db.session.scalar(access.scoped(Activity).where(
+            Activity.school_id == self.school_id.data, Activity.held_on == self.held_on.data,
+            Activity.kind == self.kind.data, Activity.title == field.data,
+            Activity.class_id == (self.class_id.data or None),
+            Activity.id != (self.activity_id or 0)))
+        if same:
+            raise ValidationError("这次活动已经登记过了（同一学校、同一天、同一主题），请打开原来的记录补充。")

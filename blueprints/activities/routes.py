@@ -40,6 +40,7 @@ def index():
 
 def _form(activity=None) -> ActivityForm:
     form = ActivityForm(obj=activity)
+    form.activity_id = activity.id if activity else None
     form.school_id.choices = [(s.id, s.name) for s in access.schools()]
     form.class_id.choices = [(0, "全校")] + parents.class_choices(
         activity.class_group if activity else None)

@@ -2,10 +2,13 @@ from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import DateField, SelectField, SelectMultipleField, StringField, TextAreaField, widgets
 from wtforms.validators import InputRequired, Length, ValidationError
 
+import sqlalchemy as sa
+
 import clock
 import excel
+from extensions import db
 from forms import Form
-from models import CONTACT_MODES, VISIT_OUTCOMES, VISIT_REASONS
+from models import CONTACT_MODES, VISIT_OUTCOMES, VISIT_REASONS, HomeVisit
 
 
 class VisitForm(Form):
@@ -25,9 +28,19 @@ class VisitForm(Form):
     file = FileField("照片或扫描件（可不传）", [FileAllowed(["jpg", "jpeg", "png", "pdf"],
                                                        "只能上传 JPG、PNG 或 PDF 文件。")])
 
+    student = None  # the child visited (the view sets it)
+
     def validate_outcome(self, field):
         if not field.data:
             raise ValidationError("请勾选家访的结果（可多选）。")
+
+    def validate_situation(self, field):
+        """A visit is recorded once: the same child, day, way and words again is the browser's
+        Back and 保存 again (a reviewer's made two 家访 of one, counted twice in the reports)."""
+        if self.student is not None and db.session.scalar(sa.select(HomeVisit.id).where(
+                HomeVisit.student_id == self.student.id, HomeVisit.mode == self.mode.data,
+                HomeVisit.visited_on == self.visited_on.data, HomeVisit.situation == field.data)):
+            raise ValidationError("这次家访已经记录过了（同一天、同样的情况），不用再保存。")
 
     def validate_visited_on(self, field):
         if field.data and field.data > clock.today():

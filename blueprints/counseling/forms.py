@@ -1,9 +1,13 @@
 from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, ValidationError
 
+import sqlalchemy as sa
+from flask_login import current_user
+
 import clock
+from extensions import db
 from forms import Form
-from models import COUNSELING_CHANGES, COUNSELING_KINDS, COUNSELING_TOPICS
+from models import COUNSELING_CHANGES, COUNSELING_KINDS, COUNSELING_TOPICS, CounselingRecord
 
 
 class CounselingForm(Form):
@@ -20,9 +24,25 @@ class CounselingForm(Form):
                          + list(COUNSELING_CHANGES.items()), default="")
     next_step = StringField("下一步", [Length(max=200)], description="如 两周后再谈；联系家长配合")
 
+    record_id: int | None = None  # the record edited (the view sets it); None: a new one
+
     def validate_held_on(self, field):
         if field.data and field.data > clock.today():
             raise ValidationError("日期不能晚于今天。")
+
+    def validate_content(self, field):
+        """A talk is recorded once: the same counsellor, day, child (or group) and words again
+        is the browser's Back and 保存 again."""
+        individual = self.kind.data == "individual"
+        if db.session.scalar(sa.select(CounselingRecord.id).where(
+                CounselingRecord.counselor_id == current_user.id,
+                CounselingRecord.held_on == self.held_on.data,
+                CounselingRecord.kind == self.kind.data,
+                CounselingRecord.student_id == (self.student_id.data if individual else None),
+                CounselingRecord.group_label == ("" if individual else self.group_label.data),
+                CounselingRecord.content == field.data,
+                CounselingRecord.id != (self.record_id or 0))):
+            raise ValidationError("这次辅导已经记录过了（同一天、同样的过程），不用再保存。")
 
     def validate_student_id(self, field):
         if self.kind.data == "individual" and not field.data:

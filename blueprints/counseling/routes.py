@@ -38,7 +38,7 @@ def form(record_id):
         if request.args.get("student") else (record.student if record else None)
     form = CounselingForm(obj=record, student_id=child.id if child else 0,
                           kind="individual" if child or not record else record.kind)
-    form.student_id.choices = log.student_choices(child)
+    form.student_id.choices, form.record_id = log.student_choices(child), record_id
     if form.validate_on_submit():
         record = record or CounselingRecord(counselor_id=current_user.id)
         _fill(record, form)

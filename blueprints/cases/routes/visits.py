@@ -25,6 +25,7 @@ from refusal import Refusal
 def new_visit():
     student, warning = _visited()
     form = VisitForm()
+    form.student = student
     if not form.is_submitted():
         form.visitors.data = f"{current_user.name}（{current_user.role_label}）"
     if form.validate_on_submit():
