@@ -701,6 +701,27 @@ def test_a_sync_never_drops_a_guardian_the_file_does_not_name(world, login):
         ("李秀", "母亲", "13900002222", True)]
 
 
+def test_a_sync_of_the_registers_own_export_takes_no_one_back(world, login):
+    """The register's export of every status lists a child 转出: a sync leaves her 转出 (she
+    became 在读 again, behind 137 guardian lines), and 休学 stays 休学 without the column; an
+    import refuses to register a child the file says left."""
+    zhang, li = world.s_a1, world.s_a1_other
+    li.change_status("transferred", TODAY, "随父母外出", "县城第二小学", None)
+    zhang.status = "suspended"
+    db.session.commit()
+    head = login("head")
+    preview = sync_upload(head, world.a1.id, xlsx(["姓名", "身份证号", "年级", "班级", "学籍状态"], [
+        ["张三", zhang.id_number, "3", "1班", ""], ["李四", li.id_number, "3", "1班", "转出"]]))
+    assert "→ 在读" not in preview.text  # neither is taken back in
+    assert "名单上没有 <b>0</b> 人" in preview.text  # 李四 is on it, as 转出
+    assert sync_commit(head, preview.text, world.a1.id).status_code == 303
+    db.session.expire_all()
+    assert (zhang.status, li.status) == ("suspended", "transferred")
+    gone = upload(head, world.a1.id, xlsx(["姓名", "身份证号", "年级", "学籍状态"], [
+        ["王五", new_id(), "3", "已转出"]]))
+    assert "学籍状态是“转出”：导入只登记在读的学生" in gone.text
+
+
 def test_a_sync_still_refuses_a_child_of_another_school(world, login):
     preview = sync_upload(login("head"), world.a1.id, xlsx(["姓名", "身份证号", "年级"], [
         ["赵六", world.s_b1.id_number, "3"]]))

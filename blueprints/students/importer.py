@@ -28,8 +28,8 @@ import excel
 from blueprints.students import idnumber
 from extensions import db
 from forms import PERSON_NAME
-from models import (FOCUS_FLAGS, ID_TYPES, PLACEMENTS, ClassGroup, Guardian, School, Student,
-                    User, school_year_of)
+from models import (FOCUS_FLAGS, ID_TYPES, PLACEMENTS, STATUSES, ClassGroup, Guardian, School,
+                    Student, User, school_year_of)
 
 MAX_ROWS = 5000
 
@@ -46,6 +46,7 @@ HEADERS = {  # accepted column names → field; the first name present wins
     "placement": ["安置方式", "残疾儿童安置方式"],
     "attendance": ["就读方式"],  # 走读/住校 in the 学籍 system; a placement in old files
     "flags": ["重点群体", "特殊群体"],
+    "status": ["学籍状态", "在校状态", "学生状态"],
     "boarder": ["寄宿", "是否寄宿", "寄宿生"],
     "left_behind": ["是否留守儿童", "留守儿童"],
     "migrant": ["是否进城务工人员随迁子女", "随迁子女", "是否随迁子女"],
@@ -82,6 +83,10 @@ PLACEMENT_WORDS = {label: code for code, label in PLACEMENTS.items()}
 YES = {"是", "有", "√", "Y", "YES", "1", "TRUE"}
 NO = {"", "否", "无", "N", "NO", "0", "FALSE", "×"}
 SEXES = {"男": "男", "女": "女", "1": "男", "2": "女", "男性": "男", "女性": "女"}
+# 学籍状态 as exports write it: the register's own words, and the 学籍 system's 在校/在籍
+STATUS_WORDS = {**{label: code for code, label in STATUSES.items()}, "在校": "enrolled",
+                "在籍": "enrolled", "正常": "enrolled", "已转出": "transferred",
+                "转学": "transferred", "休学中": "suspended", "已毕业": "graduated"}
 DAY_OR_BOARD = {"走读": False, "1": False, "住校": True, "寄宿": True, "2": True}
 LEFT_BEHIND = {"0": False, "非留守儿童": False, "1": True, "单亲留守儿童": True, "2": True,
                "双亲留守儿童": True}
@@ -220,6 +225,9 @@ def read(data: bytes, school: School, user: User, today: date | None = None,
             row.errors.append("身份证号和学籍号分别是本校两名不同学生的，请核对。")
         elif found and not row.errors:
             result.matched[row.number] = found.pop()
+        elif not found and row.values["status"] not in (None, "enrolled"):
+            row.errors.append(f"学籍状态是“{STATUSES[row.values['status']]}”：导入只登记在读的学生，"
+                              "请删去这一行。")
     result.new_classes = []
     for row in result.rows:
         key = (row.values.get("grade"), row.values.get("class_name"))
@@ -317,6 +325,10 @@ def _check_row(row: Row, cell, today: date) -> None:
     _placement_and_boarding(v, err, _text(cell("placement")), _text(cell("attendance")),
                             _text(cell("boarder")))
     v["flags"] = _flags(cell, err)
+    status = _text(cell("status"))
+    v["status"] = STATUS_WORDS.get(status) if status else None  # None: the file does not say
+    if status and v["status"] is None:
+        err.append(f"学籍状态“{status}”无法识别，可填：在读、休学、转出等。")
     v["village"] = _text(cell("village"))[:40]
     v["village_group"] = _text(cell("village_group"))[:20]
     v["address"] = _text(cell("address"))[:120]

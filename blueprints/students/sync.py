@@ -27,7 +27,8 @@ import access
 import audit
 from blueprints.students import importer
 from extensions import db
-from models import FOCUS_FLAGS, ClassGroup, Guardian, School, Student, User, school_year_of
+from models import (FOCUS_FLAGS, STATUSES, ClassGroup, Guardian, School, Student, User,
+                    school_year_of)
 from refusal import Refusal
 
 # What a missing child may become at a term-start sync ("" = still here, unchanged).
@@ -84,8 +85,9 @@ def read(data: bytes, school: School, user: User, today: date) -> Sync:
         if guardians is not None and guardians != _guardians_of(student):
             changes.append(("监护人", "、".join(g[0] for g in _guardians_of(student)),
                             "、".join(g[0] for g in guardians)))
-        if student.status not in ON_REGISTER:
-            changes.append(("学籍状态", student.status_label, "在读"))
+        status = _status(row, student)
+        if status:
+            changes.append(("学籍状态", student.status_label, STATUSES[status]))
         if changes:
             out.updates.append(Update(row, student, changes))
         else:
@@ -210,5 +212,18 @@ def _apply(update: Update, present: set[str], classes: dict, user: User, today: 
         student.guardians = [Guardian(name=n, relation=r, phone=p, position=i,
                                       works_away=works_away.get(n, False))
                              for i, (n, r, p) in enumerate(guardians)]
-    if student.status not in ON_REGISTER:
-        student.change_status("enrolled", today, "学期初同步：学籍系统名单中在读", "", user)
+    status = _status(row, student)
+    if status:
+        student.change_status(status, today, f"学期初同步：学籍系统名单中{STATUSES[status]}", "",
+                              user)
+
+
+def _status(row: importer.Row, student: Student) -> str | None:
+    """The status a sync gives a child of the file: 在读 or 休学 as its 学籍状态 says; with no
+    status, 在读 for a child off the register (listed by the 学籍 system, so back). None when it
+    stays: a child the file lists as 转出 or 毕业 (the register's own export of every status)
+    is not taken back in."""
+    wanted = row.values["status"]
+    if wanted is None:
+        return "enrolled" if student.status not in ON_REGISTER else None
+    return wanted if wanted in ON_REGISTER and wanted != student.status else None
