@@ -145,12 +145,14 @@ def test_case_notices_carry_stub_receipt_dates_issuer_and_rights(demo_app, issue
     db.session.commit()
     today, deadline = TODAY, TODAY + timedelta(days=5)
     order = db.session.scalar(sa.select(CaseNotice).where(CaseNotice.kind == "order"))
-    document = laid_out(demo_app, "case_notice", {"id": order.id})[0]
-    text = flat(document)
-    assert "责令送学通知书（存根）" in text and "送 达 回 证" in text
+    stub, document = laid_out(demo_app, "case_notice", {"id": order.id})  # paged each alone
+    assert [len(stub.pages), len(document.pages)] == [1, 1]
+    text = flat(stub) + flat(document)
+    assert "责令送学通知书（存根）" in flat(stub) and "送 达 回 证" in flat(document)
     assert "第五十八条给予批评教育、责令限期改正" in text and "行政处罚" not in text  # as the law says
     for line in paper.page_texts(document)[-1].splitlines():  # a contact's phone beside the name
-        assert not re.search(r"\d{11}", line) or re.search(r"[\u4e00-\u9fff] \d{11}", line), line
+        phone = re.search(r"(?<!\d)1\d{10}(?!\d)", line)
+        assert not phone or re.search(r"[\u4e00-\u9fff] 1\d{10}", line), line
     assert "青山镇人民政府（盖章）" in text and f"青府教〔{today.year}〕" in text
     assert f"{today.year}年{today.month}月{today.day}日" in text
     assert f"五日内（{deadline.year}年{deadline.month}月{deadline.day}日前）" in text
@@ -159,7 +161,7 @@ def test_case_notices_carry_stub_receipt_dates_issuer_and_rights(demo_app, issue
     assert f"{student.birth_date.year}年{student.birth_date.month}月{student.birth_date.day}日出生" \
         in text and student.id_number in text
     urge = db.session.scalar(sa.select(CaseNotice).where(CaseNotice.kind == "urge"))
-    text = flat(laid_out(demo_app, "case_notice", {"id": urge.id})[0])
+    text = "".join(flat(d) for d in laid_out(demo_app, "case_notice", {"id": urge.id}))
     week = today + timedelta(days=7)
     assert "督促入学通知书（存根）" in text and "回　执" in text and "监护人（签字）" in text
     assert f"七日内（{week.year}年{week.month}月{week.day}日前）" in text

@@ -114,9 +114,9 @@ def notice_batch(params: dict) -> printjobs.Batch:
     return printjobs.Batch(
         title=notice.kind_label, filename=f"{notice.kind_label}-{case.student.name}.pdf",
         parts=[pdf.Part("print/case_notice.html", {
-            "notice": notice, "case": case, "student": case.student,
-            "lines": case.student.responsible(),
-            "full_ids": access.sees_full_ids()})],
+            "notice": notice, "case": case, "student": case.student, "part": part,
+            "lines": case.student.responsible(), "full_ids": access.sees_full_ids()})
+            for part in (("report",) if notice.kind == "report" else ("stub", "notice"))],
         finish=finish)
 
 
