@@ -238,8 +238,9 @@ def test_sign_in_sheet_and_minutes_carry_what_their_formats_have(demo_app, meeti
     assert "请假：黄德明（柳塘村小负责人）：参加县里培训" in text.replace(" ", "")
     assert "列席：罗永红" in text
     minutes = flat(laid_out(demo_app, "meeting", {"id": meeting.id, "kind": "minutes"})[0])
-    for expected in ("第 1 期", "出　　席王建华、杨秀英、刘长春", "请　　假黄德明（参加县里培训）",
-                     "列　　席罗永红", "分送：某县教育局，青山镇人民政府，各村小、教学点"):
+    for expected in ("第 1 期", "出　　席王建华（青山镇中心学校控辍专干）、杨秀英（石桥村小负责人）",
+                     "请　　假黄德明（柳塘村小负责人）（参加县里培训）", "列　　席罗永红",
+                     "分送：某县教育局，青山镇人民政府，各村小、教学点。"):
         assert expected in minutes, expected
 
 
