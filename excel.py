@@ -9,7 +9,7 @@ import io
 import re
 import zipfile
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from io import BytesIO
 
 from flask import send_file
@@ -88,6 +88,35 @@ def text(value) -> str:
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     return str(value).translate(HALF_WIDTH).strip()
+
+
+EXCEL_EPOCH = date(1899, 12, 30)  # day 0 of Excel's date numbers (42262 is 2015-09-15)
+TIME_OF_DAY = re.compile(r"\s+0{1,2}:00(:00)?$")  # 2015-10-22 00:00:00, a date cell as text
+
+
+def parse_date(value) -> date | None:
+    """A date as offices type it: a date cell, 2015-09-01, 2015/9/1, 2015.9.1, 20150901,
+    2015年9月1日, or the number Excel shows when a date cell became 常规 (42262)."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    typed = TIME_OF_DAY.sub("", text(value))
+    if re.fullmatch(r"[1-9]\d{4}", typed):
+        return EXCEL_EPOCH + timedelta(days=int(typed))
+    for fmt in ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d", "%Y年%m月%d日"):
+        try:
+            return datetime.strptime(typed, fmt).date()
+        except ValueError:
+            continue
+    return None
+
+
+def parse_month(value) -> tuple[int, int] | None:
+    """A 出生年月 without its day (2015.09, 2015-9, 201509, 2015年9月): (year, month)."""
+    m = re.fullmatch(r"((?:19|20)\d\d)(?:[-/.年]\s*(\d{1,2})月?|(\d\d))", text(value))
+    month = m and int(m.group(2) or m.group(3))
+    return (int(m.group(1)), month) if m and 1 <= month <= 12 else None
 
 
 @dataclass

@@ -9,6 +9,8 @@ from io import BytesIO
 from pathlib import Path
 
 import pytest
+
+import excel
 from openpyxl import Workbook
 
 import demo
@@ -460,7 +462,7 @@ def test_parse_class(text, parsed):
     ("2015-13-01", None), ("九月一日", None), (None, None),
 ])
 def test_parse_date(value, parsed):
-    assert importer.parse_date(value) == parsed
+    assert excel.parse_date(value) == parsed
 
 
 # The 学籍 system's export, as it is, in every file an office has (issue 18.1, 18.2) ----------

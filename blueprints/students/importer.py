@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
@@ -151,35 +151,6 @@ def parse_class(text: str) -> tuple[int | None, str | None]:
     grade = parse_grade(text) if "年级" in text or text[:2] in JUNIOR else None
     m = re.search(r"[(（]?(\d{1,2})[)）]?\s*班?$", text)
     return grade, (f"{int(m.group(1))}班" if m else None)
-
-
-EXCEL_EPOCH = date(1899, 12, 30)  # day 0 of Excel's date numbers (42262 is 2015-09-15)
-TIME_OF_DAY = re.compile(r"\s+0{1,2}:00(:00)?$")  # 2015-10-22 00:00:00, a date cell as text
-
-
-def parse_date(value) -> date | None:
-    """A date as offices type it: a date cell, 2015-09-01, 2015/9/1, 2015.9.1, 20150901,
-    2015年9月1日, or the number Excel shows when a date cell became 常规 (42262)."""
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    text = TIME_OF_DAY.sub("", _text(value))
-    if re.fullmatch(r"[1-9]\d{4}", text):
-        return EXCEL_EPOCH + timedelta(days=int(text))
-    for fmt in ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d", "%Y年%m月%d日"):
-        try:
-            return datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-    return None
-
-
-def parse_month(value) -> tuple[int, int] | None:
-    """A 出生年月 without its day (2015.09, 2015-9, 201509, 2015年9月): (year, month)."""
-    m = re.fullmatch(r"((?:19|20)\d\d)(?:[-/.年]\s*(\d{1,2})月?|(\d\d))", _text(value))
-    month = m and int(m.group(2) or m.group(3))
-    return (int(m.group(1)), month) if m and 1 <= month <= 12 else None
 
 
 def read(data: bytes, school: School, user: User, today: date | None = None,
@@ -392,8 +363,8 @@ def _check_identity(v: dict, err: list[str], cell, today: date) -> None:
             err.append(checked.error)
     sex = SEXES.get(_text(cell("sex")), _text(cell("sex")))
     born_text = _text(cell("birth_date"))
-    birth = parse_date(cell("birth_date")) if born_text else None
-    month = parse_month(born_text) if born_text and birth is None else None
+    birth = excel.parse_date(cell("birth_date")) if born_text else None
+    month = excel.parse_month(born_text) if born_text and birth is None else None
     if sex and sex not in ("男", "女"):
         err.append(f"性别“{sex}”应为“男”或“女”（学籍系统的代码 1、2 也可以）。")
     elif sex and v["sex"] and sex != v["sex"]:
