@@ -26,7 +26,7 @@ KEEP = re.compile(
     r"\d{4}\s*年\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?"      # a date
     r"|\d{1,2}\s*月\s*\d{1,2}\s*日"
     r"|(?:第\s*)?\d[\d,.]*\s*(?:" + UNITS + r")?(?:\s*[—-]\s*\d[\d,.]*\s*(?:" + UNITS + r"))?")
-CJK = "\u3000-\u303f\u4e00-\u9fff\uff00-\uffef"
+CJK = "\u2018-\u201d\u3000-\u303f\u4e00-\u9fff\uff00-\uffef"  # with “” ‘’ (结对“爱心妈妈” 192对)
 SPACED = re.compile(rf"(?<=[{CJK}])[ \u00a0]+(?=[\d%])|(?<=[\d%])[ \u00a0]+(?=[{CJK}])")
 LINE_BREAK = re.compile(r"\s*\n\s*")
 NUMBERED = re.compile(r"^(\s*)(\d{1,2})\.\s*")

@@ -356,3 +356,18 @@ def test_a_cell_keeps_a_number_with_its_unit():
     out = str(typeset.cell("无故缺课（3 个上课日）；张三 13800001111"))
     assert "3\u2060个" in out  # glued, the space gone
     assert "）；张" in out  # the list still breaks at its separators
+
+
+def test_a_number_after_a_closing_quote_is_set_tight():
+    import typeset
+    assert typeset.tight("结对“爱心妈妈” 192对，帮扶 3 次") == "结对“爱心妈妈”192对，帮扶3次"
+
+
+def test_a_child_who_left_has_no_placement_on_the_age_ledger():
+    from types import SimpleNamespace
+    from blueprints.cases import ledger
+    child = SimpleNamespace(name="潘宏博", sex="男", birth_date=None, id_number="", masked_id="",
+                            village="石桥村", village_group="五组", guardians=[],
+                            school=SimpleNamespace(name="石桥村小"), class_label="六年级1班",
+                            status="transferred", status_label="转出", placement_label="在校就读")
+    assert ledger.age_row(1, child, False)[-2:] == ["转出", ""]

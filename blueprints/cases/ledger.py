@@ -160,7 +160,8 @@ def age_row(n: int, s: Student, full_ids: bool) -> list:
     return [n, s.name, s.sex, s.birth_date.isoformat() if s.birth_date else "",
             (s.id_number or "") if full_ids else s.masked_id, f"{s.village}{s.village_group}",
             guardian.name if guardian else "", guardian.phone if guardian else "",
-            s.school.name, s.class_label, s.status_label, s.placement_label]
+            s.school.name, s.class_label, s.status_label,
+            s.placement_label if s.status in ("enrolled", "suspended") else ""]  # 转出: none here
 
 
 @dataclass
