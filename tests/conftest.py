@@ -246,13 +246,16 @@ def world(app):
 
 @pytest.fixture
 def pledge_term(world):
-    """A term of township A that covers every date, and two more teachers at 甲一村小: what
-    pledges are issued for (test_pledges, test_scanin)."""
+    """A term of township A that covers every date, two more teachers at 甲一村小, and the
+    班主任 holding a 教师包生 line for 张三: what pledges are issued for (test_pledges,
+    test_scanin; a 班主任 with no such line signs the 班主任 pledge only)."""
     from datetime import date
-    from models import Term
+    from models import Responsibility, Term
     row = Term(central_id=world.central_a.id, school_year=TODAY.year - 1, semester=1,
                start_date=date(2000, 1, 1), end_date=date(2100, 1, 1))
     db.session.add(row)
+    db.session.add(Responsibility(student_id=world.s_a1.id, kind="teacher",
+                                  user_id=world.users["teacher"].id))
     for i in range(2):
         f.user("teacher", world.a1, f"t_a1_{i}", name=f"教师{i}")
     db.session.commit()

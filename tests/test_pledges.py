@@ -8,7 +8,7 @@ from io import BytesIO
 import pytest
 
 from extensions import db
-from models import AuditLog, Pledge
+from models import AuditLog, Pledge, Responsibility
 from tests import TODAY
 from tests import factories as f
 
@@ -30,7 +30,10 @@ def generate(client, term, school, kind="teacher", class_id=0):
                                                   "school_id": school.id, "class_id": class_id})
 
 
-def test_officer_issues_teacher_pledges_for_a_school_once(world, term, login):
+def test_officer_issues_teacher_pledges_for_a_school_once(world, term, login, signed_in):
+    """教师目标责任书: the children each teacher holds a 教师包生 line for, as the 包保责任表 has
+    them (the 班主任 holds one for 张三: pledge_term); a 班主任 with none signs the 班主任
+    pledge only, not the same clauses twice."""
     officer = login("officer")
     assert generate(officer, term, world.a1).status_code == 303
     pledges = db.session.scalars(db.select(Pledge).order_by(Pledge.id)).all()
@@ -43,6 +46,12 @@ def test_officer_issues_teacher_pledges_for_a_school_once(world, term, login):
     page = officer.get(again.headers["Location"]).text
     assert "3 份本学期已生成过" in page
     assert db.session.query(Pledge).count() == 3
+    db.session.execute(db.delete(Responsibility))
+    db.session.commit()
+    from blueprints.pledges import issue
+    with signed_in(world.users["central_officer"]):
+        parties = issue.parties("teacher", world.a1, None)
+    assert {p.name for p in parties} == {"教师0", "教师1"}  # the 班主任 has no 包生 now
 
 
 def test_guardian_letters_are_per_child_of_a_class(world, term, login):

@@ -58,13 +58,16 @@ def parties(kind: str, school: School, klass: ClassGroup | None) -> list[Party]:
         users = db.session.scalars(access.scoped(User).where(
             User.school_id == school.id, User.role.in_(access.TEACHERS), User.active.is_(True))
             .order_by(User.name)).all()
+        # 教师包生: the children the teacher holds a line for, as the 包保责任表 has them; a
+        # 班主任 with none signs the 班主任 pledge for the class, not this one as well
+        heads = set(db.session.scalars(sa.select(ClassGroup.head_teacher_id).where(
+            ClassGroup.school_id == school.id)))
         out = []
         for u in users:
-            own = db.session.scalars(enrolled.where(sa.or_(
-                Student.class_id.in_(sa.select(ClassGroup.id).where(
-                    ClassGroup.head_teacher_id == u.id)),
-                Student.responsibilities.any(user_id=u.id))).order_by(Student.name_pinyin)).all()
-            out.append(Party(u.name, user=u, students=tuple(own)))
+            own = db.session.scalars(enrolled.where(Student.responsibilities.any(
+                user_id=u.id, kind="teacher")).order_by(Student.name_pinyin)).all()
+            if own or u.id not in heads:
+                out.append(Party(u.name, user=u, students=tuple(own)))
         return out
     if kind == "class_teacher":
         classes = db.session.scalars(access.scoped(ClassGroup).where(
