@@ -1,5 +1,6 @@
 """The base of every form: Flask-WTF with WTForms' own Chinese messages for its built-in checks
 (e.g. 不是有效的选择。), so no English reaches a user."""
+import hashlib
 import re
 
 from flask_wtf import FlaskForm
@@ -31,3 +32,27 @@ def person_name(form, field):
     """A name that can stand on a register and a signed paper: no emoji, digits or marks."""
     if field.data and not PERSON_NAME.fullmatch(field.data):
         raise ValidationError("姓名只能是汉字、字母或少数民族姓名中的“·”，请检查是否多打了符号或表情。")
+
+
+STALE = ("保存失败：您打开表单后，这条记录已被其他人修改。您填写的内容还在下面；请核对后重新保存，"
+         "或刷新页面看别人改后的内容。")
+
+
+def fingerprint(row, names) -> str:
+    """A record's fields as its form showed them, in a hidden field (`seen`): a form sent back
+    with another was opened before someone else saved, and is refused with what was typed
+    (two tabs on one meeting saved each over the other)."""
+    return hashlib.sha256(repr([getattr(row, n) for n in names]).encode()).hexdigest()[:16]
+
+
+def stale(form, row, names) -> bool:
+    """Whether the form was opened before the record last changed. Either way the form now
+    carries the record's fingerprint (on a first view, that is all); a stale one says so and
+    keeps what was typed, and saving it again, after a look, goes through. Call it after
+    validating: WTForms clears the form's own errors when it validates."""
+    now = fingerprint(row, names)
+    seen, form.seen.data, form.seen.raw_data = form.seen.data, now, [now]
+    if seen and seen != now:
+        form.form_errors.append(STALE)
+        return True
+    return False

@@ -1,6 +1,7 @@
 """工作活动: recording an activity with photos (checked by content, stored with a downscaled
 print copy, all or nothing), editing and deleting (audited, files removed), who may see and
 write, the list's filters and counts, and the activities in the dashboard and the agenda."""
+import re
 from datetime import date, timedelta
 from io import BytesIO
 from pathlib import Path
@@ -152,6 +153,28 @@ def test_the_form_tells_to_choose_the_photos_again_after_another_error(world, lo
     response = post(login("head"), "/activities/new", form(school_id=world.a1.id, reached="x"),
                     [("好.jpg", jpeg((600, 400)))])
     assert response.status_code == 422 and "请重新选择照片" in response.text
+
+
+def test_two_tabs_on_one_activity_do_not_overwrite_each_other(world, login):
+    """Tab A saves 参加人数 120; tab B, opened before, saves a new place: B is refused with what
+    it typed, A's number stays; B saved again after a look goes through."""
+    head = login("head")
+    activity = record(head, world)
+    seen = re.search(r'name="seen"[^>]*value="(\w+)"|value="(\w+)"[^>]*name="seen"',
+                     head.get(f"/activities/{activity.id}/edit").text)
+    opened = seen.group(1) or seen.group(2)
+    assert post(head, f"/activities/{activity.id}/edit", form(
+        school_id=world.a1.id, reached="120", seen=opened)).status_code == 303  # tab A
+    late = post(head, f"/activities/{activity.id}/edit", form(
+        school_id=world.a1.id, place="村委会", seen=opened))  # tab B
+    assert late.status_code == 422 and "已被其他人修改" in late.text and "村委会" in late.text
+    db.session.expire_all()
+    assert (db.session.get(Activity, activity.id).reached,
+            db.session.get(Activity, activity.id).place) == (120, "学校会议室")
+    now = re.search(r'name="seen"[^>]*value="(\w+)"|value="(\w+)"[^>]*name="seen"', late.text)
+    assert post(head, f"/activities/{activity.id}/edit", form(
+        school_id=world.a1.id, place="村委会", reached="120",
+        seen=now.group(1) or now.group(2))).status_code == 303
 
 
 def test_edit_adds_photos_and_deleting_is_audited_and_removes_the_files(app, world, login):

@@ -64,6 +64,27 @@ def test_the_agenda_is_drafted_from_the_data(world, data, login):
     assert login("head").get(f"/meetings/{meeting.id}").status_code == 403
 
 
+def test_a_meeting_form_opened_before_another_save_is_refused_with_its_input(world, data,
+                                                                             login):
+    """Two tabs on one meeting: A saves the place and 请假; B, opened before, saves the chair.
+    B is refused with what it typed (it overwrote A's place and emptied 请假 before)."""
+    leader = login("leader")
+    schedule(leader)
+    meeting = db.session.scalar(db.select(Meeting))
+    page = leader.get(f"/meetings/{meeting.id}").text
+    seen = re.search(r'id="seen"[^>]*value="(\w+)"', page).group(1)
+    fields = {"month": f"{TODAY:%Y-%m}", "held_on": TODAY.isoformat(), "chair": "李国强",
+              "attendees": "", "agenda": meeting.agenda, "seen": seen}
+    assert leader.post(f"/meetings/{meeting.id}", data={
+        **fields, "place": "镇政府三楼会议室", "absentees": "罗永红"}).status_code == 303
+    late = leader.post(f"/meetings/{meeting.id}", data={**fields, "place": "中心学校会议室",
+                                                        "chair": "王建华"})
+    assert late.status_code == 422 and "已被其他人修改" in late.text and "王建华" in late.text
+    db.session.expire_all()
+    assert (meeting.place, meeting.absentees, meeting.chair) == ("镇政府三楼会议室", "罗永红",
+                                                                 "李国强")
+
+
 def test_presentation_walks_the_schools_and_saves_minutes_as_typed(world, data, login):
     leader = login("leader")
     schedule(leader)

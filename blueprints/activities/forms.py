@@ -1,5 +1,6 @@
 from flask_wtf.file import MultipleFileField
-from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import (DateField, HiddenField, IntegerField, SelectField, StringField,
+                     TextAreaField)
 from wtforms.validators import InputRequired, Length, NumberRange, ValidationError
 
 import access
@@ -27,6 +28,7 @@ class ActivityForm(Form):
         NumberRange(0, MAX_REACHED, f"人数应在 0 到 {MAX_REACHED} 之间。")], default=0)
     description = TextAreaField("活动情况", [Length(max=2000, message="活动情况最多 2000 字。")])
     photos = MultipleFileField("照片或扫描件（可多选）")
+    seen = HiddenField()  # forms.stale: the activity as this form showed it
 
     activity_id: int | None = None  # the activity edited (the view sets it); None: a new one
 

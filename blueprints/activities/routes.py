@@ -13,6 +13,7 @@ import uploads
 from blueprints.activities import bp, parents, records, signin  # noqa: F401 (its print batch)
 from blueprints.activities.forms import ActivityForm
 from extensions import db
+from forms import stale
 from models import ACTIVITY_KINDS, PARENT_KINDS, Activity, ActivityPhoto, School
 from responses import after_write, form_page
 from refusal import Refusal
@@ -52,13 +53,20 @@ def _form(activity=None) -> ActivityForm:
             current_user.school_id if current_user.school_id in ids else (ids or [None])[0])
         form.class_id.data = request.args.get("class_id", 0, type=int)
         form.kind.data = request.args.get("kind", form.kind.data)
+    if activity is not None and not form.is_submitted():
+        stale(form, activity, SEEN)  # what the form shows, to tell a stale one when it comes back
     return form
 
 
-def _check(form) -> list[records.Upload] | None:
-    """Validate the fields and every file; None when anything is wrong (the errors are on the
-    form, nothing is written)."""
+SEEN = ("school_id", "held_on", "kind", "class_id", "title", "place", "reached", "description")
+
+
+def _check(form, activity=None) -> list[records.Upload] | None:
+    """Validate the fields and every file, and that the activity edited is as the form showed
+    it (forms.stale); None when anything is wrong (the errors are on the form, nothing is
+    written)."""
     valid = form.validate_on_submit()
+    valid = not (activity and stale(form, activity, SEEN)) and valid
     if valid and not parents.class_fits(form.school_id.data, form.kind.data, form.class_id.data):
         form.class_id.errors = [*form.class_id.errors, "这个班级不是所选学校的，请重新选择班级。"]
         valid = False
@@ -148,7 +156,7 @@ def edit(activity_id):
     activity = access.get_or_404(Activity, activity_id)
     form = _form(activity)
     if form.is_submitted():
-        ready = _check(form)
+        ready = _check(form, activity)
         if ready is not None:
             _fill(activity, form)
             _save(activity, ready)

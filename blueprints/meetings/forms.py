@@ -1,4 +1,4 @@
-from wtforms import DateField, SelectField, StringField, TextAreaField
+from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, ValidationError
 
 import access
@@ -24,6 +24,7 @@ class MeetingForm(Form):
     distribution = StringField("纪要分送", [Length(max=200)],
                                default="县教育局，镇人民政府，各村小、教学点")
     agenda = TextAreaField("议程", [Length(max=8000)])
+    seen = HiddenField()  # forms.stale: the meeting as this form showed it
 
     meeting_id: int | None = None  # the meeting edited (the view sets it); None: a new one
 

@@ -20,6 +20,7 @@ from blueprints.meetings.forms import ActionItemForm, MeetingForm
 from blueprints.responsibility import lines, network
 from blueprints.special import roster
 from extensions import db
+from forms import stale
 from models import SPECIAL_PLACEMENTS, ActionItem, Meeting, School, User, roll_of
 from responses import after_write, form_page, targets
 from refusal import Refusal
@@ -89,14 +90,15 @@ def show(meeting_id):
     form.meeting_id = meeting.id
     if request.method != "POST":
         form.month.data = f"{meeting.month:%Y-%m}"  # the field is text: 2026-11
-    if request.method == "POST":  # the inspector may read, not post (access.check_request)
-        if form.validate_on_submit():
-            meeting.month = params.month(form.month.data)
-            for name in FIELDS:
-                setattr(meeting, name, form[name].data)
-            db.session.commit()
-            flash("已保存会议信息和议程。", "success")
-            return after_write(url_for("meetings.show", meeting_id=meeting.id))
+    # the inspector may read, not post (access.check_request)
+    valid = request.method == "POST" and form.validate_on_submit()
+    if not stale(form, meeting, ("month", *FIELDS)) and valid:
+        meeting.month = params.month(form.month.data)
+        for name in FIELDS:
+            setattr(meeting, name, form[name].data)
+        db.session.commit()
+        flash("已保存会议信息和议程。", "success")
+        return after_write(url_for("meetings.show", meeting_id=meeting.id))
     return form_page("meetings/show.html", form, meeting=meeting,
                      carried=agenda.carried(meeting), item_form=_item_form(meeting))
 
