@@ -1,5 +1,4 @@
 import re
-from datetime import date
 
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 import clock
@@ -90,7 +89,7 @@ class StudentForm(BaseForm):
             raise ValidationError(f"该学籍号已在{holder}登记，不能重复登记。")
 
     def validate_birth_date(self, field):
-        if field.data and not (date(1990, 1, 1) <= field.data <= clock.today()):
+        if field.data and not idnumber.plausible_birth(field.data, clock.today()):
             raise ValidationError("出生日期不合理，请核对。")
 
     def validate(self, extra_validators=None):

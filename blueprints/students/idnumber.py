@@ -9,6 +9,11 @@ import clock
 import excel
 
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+EARLIEST_BIRTH = date(1990, 1, 1)  # a birth date typed for a child (no ID to read it from)
+
+
+def plausible_birth(day: date, today: date) -> bool:
+    return EARLIEST_BIRTH <= day <= today
 CHECK_CHARS = "10X98765432"
 PROVINCES = {11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37, 41, 42, 43, 44, 45, 46,
              50, 51, 52, 53, 54, 61, 62, 63, 64, 65, 71, 81, 82, 83}

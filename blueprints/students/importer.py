@@ -379,6 +379,8 @@ def _check_identity(v: dict, err: list[str], cell, today: date) -> None:
         v["sex"], v["birth_date"] = sex if sex in ("男", "女") else None, birth
         if not (v["sex"] and v["birth_date"]):
             err.append("没有居民身份证号的儿童，请填写性别和出生日期。")
+        elif not idnumber.plausible_birth(birth, today):
+            err.append(f"出生日期 {birth:%Y-%m-%d} 不合理，请核对。")
 
 
 def _yes(text: str, label: str, err: list[str]) -> bool:

@@ -73,6 +73,12 @@
   document.addEventListener("htmx:afterRequest", function (evt) {
     Array.prototype.forEach.call(buttons(evt), function (b) { b.disabled = false; });
   });
+  /* The error page of a form sent from its own address (a file too large): 返回 goes back in
+     the browser's history, where the form still holds what was typed. */
+  document.addEventListener("click", function (evt) {
+    var link = evt.target.closest && evt.target.closest("a[data-back]");
+    if (link && window.history.length > 1) { evt.preventDefault(); window.history.back(); }
+  });
   /* A fresh page (not an error) clears the old message. */
   document.addEventListener("htmx:beforeRequest", function (evt) {
     var box = document.getElementById("messages");
