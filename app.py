@@ -203,6 +203,10 @@ def _wire_requests(app: Flask) -> None:
         if response.mimetype == "text/html":
             response.vary.add("HX-Request")
             response.headers["Cache-Control"] = "no-store"  # minors' records: no copies on disk
+        if response.status_code == 422 and is_htmx():
+            # a form shown again with its errors: the address stays the page's, so that F5
+            # reloads the page, not the form's POST address (/cases/4/step answered 405)
+            response.headers.setdefault("HX-Push-Url", "false")
         return response
 
 

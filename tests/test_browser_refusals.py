@@ -98,6 +98,13 @@ def test_cases_refusal_keeps_what_was_typed(world, rows, live_server, chromium):
     message(head, "请填写回访日期。")
     kept(head, "text=复学一周回访")
     assert head.input_value("input[name=note]") == "电话联系了家长，孩子在校"
+    step = head.locator("select[name=to]")
+    step.select_option(index=1)
+    chosen = step.input_value()
+    head.get_by_role("button", name="保存这一步").click()  # what was done left unwritten
+    head.locator("text=请写明这一步做了什么").wait_for()
+    assert head.locator("select[name=to]").input_value() == chosen
+    assert head.url.endswith(f"/cases/{rows['case_id']}")  # F5 reloads the case, not a POST
 
 
 def test_batch_prints_refused_in_every_area_that_prints(world, rows, live_server, chromium):
