@@ -137,6 +137,12 @@ def test_plain_upload_and_download_refusals_come_back_to_their_page(world, rows,
     gone (a plain link): the browser is back on its page, with the message."""
     head = sign_in(chromium, live_server, "head")
     head.goto(f"{live_server}/pledges/?term={rows['term_id']}")
+    head.select_option("#kind", "guardian_commitment")  # a guardian letter without its class
+    head.select_option("#school_id", str(world.a1.id))
+    head.get_by_role("button", name="生成").click()
+    message(head, "家长承诺书、告知书按班级生成")
+    assert head.input_value("#kind") == "guardian_commitment"  # the choices stay
+    assert head.input_value("#school_id") == str(world.a1.id)
     fake = tmp_path / "签字.pdf"
     fake.write_bytes(b"MZ this is a program, not a scan")
     head.locator("input[type=file]").first.set_input_files(str(fake))
