@@ -81,7 +81,8 @@ def test_a_bad_list_is_refused_whole_with_its_rows_named(world, login):
     assert db.session.scalar(db.select(db.func.count(DisabledChild.id))) == 0
     assert upload(officer, b"not a spreadsheet", "x.xlsx").status_code == 422
     as_numbers = upload(officer, sheet([("丁", int(other[:15] + "000"), "", "", "", "", "", "", ""),
-                                        ("戊", good, "", "", int(good + "42"), "", "", "", "")]))
+                                        ("戊", good, "", "", 52242320140101523142, "", "", "",
+                                         "")]))  # a 残疾证号 of 20 digits typed in a 常规 cell
     assert as_numbers.status_code == 422 and "第 2 行" in as_numbers.text
     assert "身份证号被 Excel 存成了数字" in as_numbers.text
     assert "残疾证号被 Excel 存成了数字" in as_numbers.text
