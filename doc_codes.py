@@ -51,11 +51,12 @@ def image(code: Code) -> Markup:
         qr.png_data_uri(scale=1, border=2))
 
 
-def template_code(kind: str, number) -> Markup:
-    """Print templates' doc_code(): the running element that puts the code on every page."""
+def template_code(kind: str, number, shown: str | None = None) -> Markup:
+    """Print templates' doc_code(): the running element that puts the code on every page, with
+    the document's number under it as the paper prints it (`shown`: a visit's JF-000001)."""
     code = Code(kind, str(number))
     return Markup('<div class="doc-code-box">{}<span>{}</span></div>').format(
-        image(code), code.number)
+        image(code), shown or code.number)
 
 
 def read(image: Image.Image) -> list[Code]:

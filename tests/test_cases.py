@@ -78,9 +78,13 @@ def test_a_visit_finding_the_child_gone_opens_a_case(world, login):
     visit = db.session.scalar(db.select(HomeVisit))
     assert visit.case_id == case.id and visit.outcomes == ["gone", "refused"]
     assert visit.outcome_label == "孩子不在家（外出、去向不明）、拒绝返校"
-    text = subprocess.run(["pdftotext", "-", "-"], input=head.get(
-        f"/cases/visits/{visit.id}.pdf").data, capture_output=True).stdout.decode()
-    assert "☑拒绝返校" in text and "☑孩子不在家" in text and "□答应近日返校" in text
+    printed = head.get(f"/cases/visits/{visit.id}.pdf").data
+    text = subprocess.run(["pdftotext", "-", "-"], input=printed, capture_output=True
+                          ).stdout.decode()
+    assert "■拒绝返校" in text and "■孩子不在家" in text and "□答应近日返校" in text
+    assert text.count(f"JF-{visit.id:06d}") == 2  # the record's number, and under its QR code
+    fonts = subprocess.run(["pdffonts", "-"], input=printed, capture_output=True).stdout
+    assert b"DejaVu" not in fonts  # every mark in the print fonts: no fallback face
 
 
 def test_bad_visits_are_refused_and_keep_what_was_typed(world, login):
