@@ -340,6 +340,11 @@ def test_evidence_pack_and_work_summary_keep_the_rules(demo_app, names, issued):
     assert caption in text.replace(" ", "")
     if term.end_date.replace(day=1) > TODAY:
         assert "（未到）" in text  # a month not yet come is not a month of zeros
+    from models import Activity
+    meeting = db.session.scalar(sa.select(Activity).where(  # a 家长会 of one class, named so
+        Activity.school_id == school.id, Activity.class_id.is_not(None),
+        Activity.held_on.between(term.start_date, term.end_date)))
+    assert f"（{meeting.class_group.label}）：{meeting.title}" in text
     with as_officer(demo_app):
         made = drafting.draft(drafting.township_unit(school.parent), drafting.term_period(term),
                               TODAY)

@@ -108,9 +108,9 @@ def build(summary, unit, evidence, signed_on) -> bytes:
     if evidence:
         document.add_page_break()
         document.add_heading("附件：佐证材料目录", level=1)
-        table = document.add_table(rows=1, cols=6)
+        table = document.add_table(rows=1, cols=5)
         table.style = styles["Table Grid"]
-        for cell, name in zip(table.rows[0].cells, ("序号", "日期", "类别", "内容", "学校", "文件")):
+        for cell, name in zip(table.rows[0].cells, ("序号", "日期", "类别", "内容", "学校")):
             cell.text = name
         header = OxmlElement("w:tblHeader")  # the heading row repeats on every page
         header.set(qn("w:val"), "true")
@@ -118,7 +118,7 @@ def build(summary, unit, evidence, signed_on) -> bytes:
         for i, e in enumerate(evidence, 1):
             cells = table.add_row().cells
             for cell, value in zip(cells, (str(i), e.on.isoformat() if e.on else "", e.kind,
-                                           e.what, e.school, e.file)):
+                                           e.what, e.school)):
                 cell.text = value
     out = BytesIO()
     document.save(out)

@@ -247,8 +247,7 @@ class Evidence:
     on: date | None
     kind: str  # 活动照片 / 活动扫描件 / 责任书扫描件
     what: str
-    school: str
-    file: str
+    school: str  # (no file name: a stored file's name is the app's, not the office's)
 
 
 def appendix(unit: Unit, period: Period, today: date) -> list[Evidence]:
@@ -263,7 +262,7 @@ def appendix(unit: Unit, period: Period, today: date) -> list[Evidence]:
         rows.append(Evidence(activity.held_on, "活动照片" if photo.print_path else "活动扫描件",
                              f"{activity.kind_label}：{activity.title}"
                              + (f"（{photo.caption}）" if photo.caption else ""),
-                             activity.school.name, photo.file_path.rsplit("/", 1)[-1]))
+                             activity.school.name))
     term_ids = [t.id for t in period.terms]
     if term_ids:
         for p in db.session.scalars(in_unit(Pledge, unit).where(
@@ -271,7 +270,7 @@ def appendix(unit: Unit, period: Period, today: date) -> list[Evidence]:
                 Pledge.status.in_(("signed", "collected")))):
             rows.append(Evidence(p.signed_on, "责任书扫描件",
                                  f"{p.title}（{p.doc_no}）：{p.party_a_name} — {p.party_b_name}",
-                                 p.school.name, p.scan_path.rsplit("/", 1)[-1]))
+                                 p.school.name))
     rows.sort(key=lambda e: (e.on or date.max, e.kind, e.what))
     return rows
 
