@@ -18,6 +18,11 @@ ROLES = {
     "inspector": "督导查看",
 }
 
+# The job beside the school's name on a paper (石桥村小负责人, 青山镇中心学校控辍专干): a role is
+# what the app lets a user do, not a title
+POSTS = {"central_officer": "控辍专干", "central_leader": "领导", "village_head": "负责人",
+         "teacher": "教师", "inspector": "督导"}
+
 STATUSES = {
     "enrolled": "在读",
     "suspended": "休学",

@@ -62,11 +62,19 @@ class GroupMember(db.Model):
 
     @property
     def unit(self) -> str:
-        """单位 and 职务 as the printed list names them."""
+        """单位 and 职务 as the printed list names them: 杨家坪教学点 负责人, 新寨村 村主任,
+        青山镇人民政府 镇长."""
         if self.user:
-            return f"{self.user.school.name if self.user.school else ''} {self.user.role_label}"
-        village = f"{self.cadre.village} " if self.cadre.village else ""
-        return f"{village}{self.cadre.post or self.cadre.level_label}"
+            return self.user.unit
+        unit = self.cadre.village or db.session.get(School, self.cadre.central_id).government_name
+        return f"{unit} {self.post}"
+
+    @property
+    def post(self) -> str:
+        """职务 alone: 镇长, 控辍专干, 负责人."""
+        if self.user:
+            return self.user.unit.split()[-1]
+        return self.cadre.post or self.cadre.level_label
 
     def __str__(self) -> str:
         return f"领导小组{self.position_label}：{self.person.name if self.person else ''}"

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from extensions import db
-from models.common import GRADES, ROLES, SCHOOL_KINDS, SEMESTERS, now, school_year_label
+from models.common import GRADES, POSTS, ROLES, SCHOOL_KINDS, SEMESTERS, now, school_year_label
 
 
 class School(db.Model):
@@ -126,6 +126,12 @@ class User(db.Model):
     @property
     def role_label(self) -> str:
         return ROLES.get(self.role, self.role)
+
+    @property
+    def unit(self) -> str:
+        """单位 and 职务 as papers and rolls write them: 石桥村小 负责人, 青山镇中心学校 控辍专干
+        (a role is what the app lets a user do, not a title: not 中心校管理员)."""
+        return f"{self.school.name if self.school else ''} {POSTS.get(self.role, self.role_label)}"
 
     def __str__(self) -> str:
         return self.name

@@ -8,6 +8,7 @@ import pytest
 from extensions import db
 from models import ActionItem, AuditLog, Cadre, GradeLead, GroupMember, Meeting, Responsibility
 from tests import TODAY
+from tests import factories as f
 from tests.test_meetings import text_of
 
 
@@ -97,7 +98,7 @@ def test_a_group_meeting_and_a_decision_given_to_a_cadre(world, network, login):
     officer.post("/responsibility/group", data={
         "position": "deputy", "person": f"c{network['town'].id}", "duty": "政府线"})
     form = officer.get("/meetings/new?kind=group").text
-    assert "钱镇长（副镇长）" in form  # the group's members are the attendees
+    assert "钱镇长（甲镇人民政府 副镇长）" in form  # the group's members are the attendees
     assert officer.post("/meetings/new", data={
         "kind": "group", "month": f"{TODAY:%Y-%m}", "held_on": TODAY.isoformat(),
         "place": "镇政府会议室", "chair": "李国强", "attendees": "钱镇长（镇政府 副镇长）"}
@@ -163,3 +164,16 @@ def test_the_township_summary_names_the_group_and_the_grade_leads(world, network
     assert "成立以副镇长钱镇长为组长的控辍保学工作领导小组，成员 2 人（其中镇、村干部 1 人）" in text
     assert "行政人员包年级 1 个" in text and town.figures["group_members"] == 2
     assert "领导小组" not in "".join(t for _, t in school.sections)
+
+
+def test_a_paper_names_a_post_not_a_role(world):
+    """The network sheet and the rolls print 单位 and 职务: a 教学点's head is its 负责人 (not
+    村小负责人), the officer a 控辍专干 (not 中心校管理员), a township cadre with the government."""
+    from models import Cadre, GroupMember
+    head = f.user("village_head", world.a2, "head_a2", name="杨正华")
+    mayor = Cadre(central_id=world.central_a.id, level="township", name="龙继红", post="镇长")
+    db.session.add(mayor)
+    db.session.flush()
+    units = [GroupMember(person=p).unit for p in (head, world.users["central_officer"], mayor)]
+    assert units == ["甲二教学点 负责人", "甲镇中心学校 控辍专干", "甲镇人民政府 镇长"]
+    assert GroupMember(person=mayor).post == "镇长"

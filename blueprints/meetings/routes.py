@@ -38,8 +38,7 @@ def _default_attendees(kind: str) -> str:
     people = db.session.scalars(access.scoped(User).where(
         User.active.is_(True), User.role.in_(access.MEETING_REGULARS))
         .order_by(User.school_id)).all()
-    return "\n".join(f"{u.name}（{u.school.name if u.school else ''} {u.role_label}）"
-                     for u in people)
+    return "\n".join(f"{u.name}（{u.unit}）" for u in people)
 
 
 @bp.route("/")

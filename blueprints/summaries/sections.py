@@ -94,7 +94,7 @@ def _group(c: Facts) -> str:
     f = c.f
     head = next((m for m in members if m.position == "leader"), members[0])
     cadres = sum(1 for m in members if m.cadre_id)
-    text = (f"成立以{head.unit.split()[-1]}{head.person.name}为组长的控辍保学工作领导小组，"
+    text = (f"成立以{head.post}{head.person.name}为组长的控辍保学工作领导小组，"
             f"成员 {f.put('group_members', len(members))} 人")
     if cadres:
         text += f"（其中镇、村干部 {f.put('group_cadres', cadres)} 人）"
