@@ -263,12 +263,17 @@ def import_upload():
             result = found.result
         else:
             found, result = None, importer.read(data, school, current_user)
+        if result.error:  # a file that cannot be read: the form again, school and mode kept
+            form.file.errors.append(result.error)
+            return invalid("students/import.html", form=form)
         token = pending.keep("roster", data, school=school.id, mode=mode) if result.ok else ""
         return render_template("students/import_preview.html", result=result, school=school,
                                token=token, filename=form.file.data.filename, sync=found,
                                leavings=sync.LEAVINGS)
     if form.is_submitted():
         return invalid("students/import.html", form=form)
+    form.school_id.data = request.args.get("school", form.school_id.data, type=int)  # 重新上传
+    form.mode.data = request.args.get("mode", form.mode.data)
     return render_template("students/import.html", form=form)
 
 
