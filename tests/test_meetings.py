@@ -95,11 +95,23 @@ def test_presentation_walks_the_schools_and_saves_minutes_as_typed(world, data, 
                     for i in (1, 2, 3)]
     a1 = next(p for p in school_pages if "<h1>甲一村小</h1>" in p)
     assert "张三（三年级1班）" in a1 and "李四：疑似辍学，已 12 天" in a1
-    saved = leader.post(f"/meetings/{meeting.id}/minutes", data={"minutes": "甲一村小汇报"},
-                        headers={"HX-Request": "true", "HX-Target": "minutes-saved"})
-    assert saved.status_code == 200 and "已保存" in saved.text and len(saved.data) < 100
+    seen = re.search(r'id="minutes-seen" name="seen" value="(\w+)"', first).group(1)
+    saved = leader.post(f"/meetings/{meeting.id}/minutes", headers={
+        "HX-Request": "true", "HX-Target": "minutes-saved"},
+        data={"minutes": "甲一村小汇报", "seen": seen})
+    assert saved.status_code == 200 and "已保存" in saved.text and len(saved.data) < 200
     db.session.expire_all()
     assert meeting.minutes == "甲一村小汇报"
+    second_tab = leader.post(f"/meetings/{meeting.id}/minutes", headers={
+        "HX-Request": "true", "HX-Target": "minutes-saved"},
+        data={"minutes": "二、会议决定……", "seen": seen})  # a page opened before that save
+    assert second_tab.status_code == 422 and "已在别的窗口或电脑上改过" in second_tab.text
+    now = re.search(r'name="seen" hx-swap-oob="true" value="(\w+)"', saved.text).group(1)
+    assert leader.post(f"/meetings/{meeting.id}/minutes", headers={  # the first page goes on
+        "HX-Request": "true", "HX-Target": "minutes-saved"},
+        data={"minutes": "甲一村小汇报。补充。", "seen": now}).status_code == 200
+    db.session.expire_all()
+    assert meeting.minutes == "甲一村小汇报。补充。"
 
 
 def test_action_items_reach_the_owner_and_carry_until_done(world, data, login):

@@ -20,7 +20,7 @@ from blueprints.meetings.forms import ActionItemForm, MeetingForm
 from blueprints.responsibility import lines, network
 from blueprints.special import roster
 from extensions import db
-from forms import stale
+from forms import fingerprint, stale
 from models import SPECIAL_PLACEMENTS, ActionItem, Meeting, School, User, roll_of
 from responses import after_write, form_page, targets
 from refusal import Refusal
@@ -124,7 +124,7 @@ def present(meeting_id):
                            part=parts[step - 1] if step else None,
                            columns=metrics.dashboard(clock.today(), meeting.month),
                            carried=agenda.carried(meeting), item_form=_item_form(meeting),
-                           formulas=metrics.formulas())
+                           formulas=metrics.formulas(), minutes_seen=_minutes_seen(meeting))
 
 
 @bp.route("/<int:meeting_id>/minutes", methods=["POST"])
@@ -135,12 +135,23 @@ def minutes(meeting_id):
     text = request.form.get("minutes", "")
     if len(text) > 20000:
         raise Refusal("会议记录太长（最多 2 万字），请分开记录。")
+    if request.form.get("seen", _minutes_seen(meeting)) != _minutes_seen(meeting):
+        raise Refusal("会议记录已在别的窗口或电脑上改过，这里刚写的没有保存。请先把它复制下来，"
+                      "刷新页面后再合并进去。")
     meeting.minutes = text
     db.session.commit()
-    if targets("minutes-saved"):
-        return f'<span id="minutes-saved" class="muted">已保存 {datetime.now():%H:%M:%S}</span>'
+    if targets("minutes-saved"):  # and what the page now holds, for its next save
+        return (f'<span id="minutes-saved" class="muted">已保存 {datetime.now():%H:%M:%S}</span>'
+                f'<input type="hidden" id="minutes-seen" name="seen" hx-swap-oob="true" '
+                f'value="{_minutes_seen(meeting)}">')
     flash("已保存会议记录。", "success")
     return after_write(url_for("meetings.show", meeting_id=meeting.id))
+
+
+def _minutes_seen(meeting: Meeting) -> str:
+    """The minutes as a page holds them (forms.fingerprint): a save from a page that holds
+    older ones is refused (a second tab's autosave replaced the first's minutes)."""
+    return fingerprint(meeting, ("minutes",))
 
 
 @bp.route("/<int:meeting_id>/items", methods=["POST"])
