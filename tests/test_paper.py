@@ -191,6 +191,10 @@ def test_pledges_carry_their_parties_copies_and_number_on_every_page(demo_app, i
     teacher = pledges_of("teacher")[0]
     text = flat(laid_out(demo_app, "pledges", {"id": teacher.id})[0])
     assert "1．" in text and "1. " not in text
+    head = pledges_of("village_school")[0]  # a 村小's head signs as its 负责人, not a 教学点's
+    text = flat(laid_out(demo_app, "pledges", {"id": head.id})[0])
+    kind = "教学点" if head.school.kind == "point" else "村小"
+    assert f"乙方（{kind}负责人）（盖章）：" in text and "村小、教学点" not in text
 
 
 @pytest.fixture(scope="module")
