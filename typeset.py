@@ -10,6 +10,7 @@ them, and pdftotext does not return them. (A <span> with white-space: nowrap did
 tests/test_paper.py checks the rules on the laid-out pages of every document.
 
 - |keep: never break inside (a name, a label such as "（签字）").
+- |title: a title breaks only after its unit and its period.
 - |para(names): a paragraph. Numbers stay with their unit (36 人, 95.5%, 第 3 次, 2026年12月5日),
   the given names stay whole, the last characters stay together so that the last line never
   holds one character alone, and a clause numbered "1. " reads "1．" like the others.
@@ -124,7 +125,17 @@ def cn_date(day) -> Markup:
     return keep(f"{day.year}年{day.month}月{day.day}日")
 
 
+TITLE_BREAKS = re.compile(r"(?<=学校|村小|小学|中学|学年|学期)|(?<=教学点)")
+
+
+def title(text) -> Markup:
+    """A document's title, breaking only after its unit and its period (青山镇中心学校 /
+    2026—2027学年 / 第一学期 / 控辍保学工作总结), never inside a word (控辍保 / 学工作总结)."""
+    return Markup("").join(keep(part) for part in TITLE_BREAKS.split(str(text or "")) if part)
+
+
 def register(app) -> None:
+    app.add_template_filter(title, "title")
     app.add_template_filter(keep, "keep")
     app.add_template_filter(para, "para")
     app.add_template_filter(cn_date, "cn_date")

@@ -380,3 +380,9 @@ def test_a_child_who_left_has_no_placement_on_the_age_ledger():
                             school=SimpleNamespace(name="石桥村小"), class_label="六年级1班",
                             status="transferred", status_label="转出", placement_label="在校就读")
     assert ledger.age_row(1, child, False)[-2:] == ["转出", ""]
+
+
+def test_a_title_breaks_after_its_unit_and_period_only():
+    import typeset
+    words = ("青山镇中心学校", "2026—2027学年", "第一学期", "控辍保学工作总结")
+    assert str(typeset.title("".join(words))) == "".join(str(typeset.keep(w)) for w in words)
