@@ -430,6 +430,28 @@ def test_a_sent_month_reprints_as_sent_and_a_change_is_a_correction(world, login
         "month": f"{month:%Y-%m}", "note": "x"}).status_code == 403
 
 
+def test_a_sent_month_shows_each_user_only_their_own_children(world, login):
+    """A sent ledger keeps the township's rows; a head of another school sees none of them and
+    is not told of them as 少了, and a teacher sees their own children, not the school's."""
+    month = (TODAY.replace(day=1) - timedelta(days=40)).replace(day=1)
+    for child in (world.s_a1, world.s_a1_other):  # 张三 the teacher's class; 李四 not
+        workflow.open_case(child, "manual", month + timedelta(days=4), None, reason="厌学")
+    f.user("village_head", world.a2, "head_a2")
+    db.session.commit()
+    assert login("officer").post("/cases/ledger/send",
+                                 data={"month": f"{month:%Y-%m}"}).status_code == 303
+    url = f"/cases/ledger?kind=suspected&month={month:%Y-%m}"
+    other = login("head_a2").get(url).text
+    assert "台账已于" in other and "张三" not in other and "李四" not in other
+    assert "少了" not in other and "报送以后记录有变化" not in other
+    mine = login("teacher").get(url).text.split("<tbody>")[-1]
+    assert "张三" in mine and "李四" not in mine
+    from openpyxl import load_workbook
+    sheet = load_workbook(BytesIO(login("teacher").get(
+        f"/cases/ledger.xlsx?kind=suspected&month={month:%Y-%m}").data)).active
+    assert [r[3] for r in list(sheet.values)[1:]] == ["张三"]
+
+
 def test_every_kind_of_contact_is_recorded_and_counted_apart(world, login, pledge_term,
                                                             signed_in):
     """A teacher's 谈心 and a call to a parent working away are recorded like a visit, with
@@ -449,3 +471,16 @@ def test_every_kind_of_contact_is_recorded_and_counted_apart(world, login, pledg
     text = "".join(p for section in paragraphs for p in section)
     assert "共开展家访 1 人次" in text and "通过面谈/谈心 1 人次、电话联系 1 人次" in text
     assert figures["contacts_other"] == 2
+
+
+def test_the_age_ledger_page_logs_the_full_ids_it_shows(world, login):
+    """The 适龄儿童台账 shows a head 50 full ID numbers a page: each child's view is logged
+    (查看完整身份证号, one entry a child, user and day), as the student page's is."""
+    head = login("head")
+    page = head.get("/cases/ledger?kind=age").text
+    assert world.s_a1.id_number in page
+    logged = db.session.scalars(db.select(AuditLog).filter_by(action="read_id")).all()
+    assert world.s_a1.id in {e.row_id for e in logged}
+    head.get("/cases/ledger?kind=age")
+    assert db.session.scalar(db.select(db.func.count()).select_from(AuditLog).where(
+        AuditLog.action == "read_id")) == len(logged)  # once a day

@@ -8,6 +8,7 @@ import forms
 
 from extensions import db
 from models import AuditLog, StatusChange, Student
+from tests import TODAY
 from tests import factories as f
 
 HX_RESULTS = {"HX-Request": "true", "HX-Target": "student-results"}
@@ -279,6 +280,29 @@ def test_a_status_change_before_registration_or_in_the_future_is_refused(world, 
                                     "reason": "生病住院"})
     assert future.status_code == 422 and "日期不能晚于今天。" in future.text
     assert len(db.session.get(Student, world.s_a1.id).status_changes) == 1
+    world.s_a1.change_status("dropout", date(2026, 10, 13), "外出打工", "", None)
+    db.session.commit()
+    before_last = client.post(url, data={"to_status": "enrolled", "changed_on": "2026-10-01",
+                                         "reason": "返校"})  # would read 辍学 after 在读
+    assert before_last.status_code == 422
+    assert "日期不能早于上一次学籍变动的日期（2026-10-13）。" in before_last.text
+
+
+def test_marking_a_child_dropout_puts_the_child_on_the_dropout_ledger_at_once(world, login,
+                                                                              signed_in):
+    """The status form's 辍学: the child's case (opened now if there is none) is a dropout's
+    from that day, so the 辍学台账 lists the child as the dashboard counts it."""
+    from blueprints.cases import ledger
+    from models import DropoutCase
+    client = login("head")
+    assert client.post(f"/students/{world.s_a1.id}/status", data={
+        "to_status": "dropout", "changed_on": TODAY.isoformat(),
+        "reason": "随父母外出务工"}).status_code == 303
+    case = db.session.scalar(db.select(DropoutCase))
+    assert (case.student_id, case.dropout_on, case.state) == (world.s_a1.id, TODAY, "suspected")
+    first, last = ledger.month_range(f"{TODAY:%Y-%m}")
+    with signed_in(world.users["village_head"]):
+        assert [c for c, _ in ledger.cases("dropout", first, last)] == [case.id]
 
 
 def test_class_options_are_the_schools_own(world, login):

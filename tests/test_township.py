@@ -334,6 +334,26 @@ def test_officer_edits_a_user_keeping_the_username(world, login):
     assert user.check_password(f.PASSWORD)  # editing does not touch the password
 
 
+def test_a_teacher_moved_to_another_school_leaves_the_old_ones_class(world, login):
+    """A reviewer moved a 班主任 to another school and the teacher still read and marked the
+    old school's class: the move ends the headship and the 包生 lines there."""
+    from models import ClassGroup, Responsibility
+    teacher = world.users["teacher"]
+    db.session.add(Responsibility(student_id=world.s_a1_other.id, kind="teacher",
+                                  user_id=teacher.id))
+    db.session.commit()
+    assert login("teacher").get(f"/students/{world.s_a1.id}").status_code == 200
+    assert login("officer").post(f"/township/users/{teacher.id}/edit", data=user_data(
+        world, username="teacher", name=teacher.name, password=None,
+        school_id=world.a2.id)).status_code == 303
+    assert fresh(ClassGroup, id=world.class_a1.id).head_teacher_id is None
+    assert db.session.scalar(db.select(Responsibility)) is None
+    moved = login("teacher")
+    for url in (f"/students/{world.s_a1.id}", f"/students/{world.s_a1_other.id}",
+                f"/attendance/classes/{world.class_a1.id}"):
+        assert moved.get(url).status_code == 404, url
+
+
 @pytest.mark.parametrize("change", [{"active": None}, {"role": "teacher"}])
 def test_officer_cannot_deactivate_or_demote_themself(world, login, change):
     officer = world.users["central_officer"]

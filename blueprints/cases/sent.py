@@ -19,7 +19,7 @@ from flask import current_app
 import access
 from blueprints.cases import ledger
 from extensions import db
-from models import MonthReport, User, mask_id
+from models import MonthReport, Student, User, mask_id
 from paging import Page
 from refusal import Refusal
 
@@ -62,17 +62,21 @@ def send(central_id: int, first: date, last: date, user: User, today: date,
 
 
 def changes(report: MonthReport, first: date, last: date) -> list[str]:
-    """What the records say now that the version sent does not, in words."""
+    """What the records say now that the version sent does not, in words: of the children the
+    user may see (the records today are read in the user's scope, so the version sent is too:
+    a head was told of other schools' children 少了, by name)."""
     current, out = now(first, last), []
     for kind in FROZEN:
         label = ledger.KINDS[kind]
-        before = {(r[1], r[3]): r for r in report.content[kind]}
+        before = {(r[1], r[3]): r for r in rows(report, kind, None, True)}
         after = {(r[1], r[3]): r for r in current[kind]}
         out += [f"{label}多了 {name}（{school}）" for school, name in after.keys() - before.keys()]
         out += [f"{label}少了 {name}（{school}）" for school, name in before.keys() - after.keys()]
         out += [f"{label}中 {name}（{school}）的记录有变化" for school, name
                 in before.keys() & after.keys() if before[(school, name)][1:] != after[(school, name)][1:]]
-    if report.content["counts"] != current["counts"]:
+    names = _names(None)
+    if [c for c in report.content["counts"] if c[0] in names] != \
+            [c for c in current["counts"] if c[0] in names]:
         out.append("各校的新增、复学、销号或仍未返校人数有变化")
     return sorted(out)
 
@@ -102,11 +106,13 @@ def month_counts(report: MonthReport | None, first: date, last: date,
 
 
 def rows(report: MonthReport, kind: str, school_id: int | None, full_ids: bool) -> list[list]:
-    """A sent ledger's rows for the schools the user sees (or the one chosen), numbered again."""
+    """A sent ledger's rows for the schools the user sees (or the one chosen), and for a user
+    who sees children class by class (a teacher), their own children only; numbered again."""
     names = _names(school_id)
+    own = _own(report.content[kind]) if access.class_scoped() else None
     out = []
     for row in report.content[kind]:
-        if row[1] in names:
+        if row[1] in names and (own is None or (row[3], row[NUMBER]) in own):
             row = [len(out) + 1, *row[1:]]
             if not full_ids:
                 row[NUMBER] = mask_id(row[NUMBER])
@@ -121,6 +127,13 @@ def counts(report: MonthReport, school_id: int | None) -> list[SimpleNamespace]:
                             closed=closed, still_out=still_out)
             for name, new, returned, closed, still_out in report.content["counts"]
             if name in names]
+
+
+def _own(sent: list[list]) -> set[tuple[str, str]]:
+    """(name, 学籍号) of the sent rows' children the user may see: a row is kept with the
+    child's name and full 学籍号, not the record's id."""
+    return {(s.name, s.student_no or "") for s in db.session.scalars(access.scoped(Student).where(
+        Student.name.in_({row[3] for row in sent})))}
 
 
 def _names(school_id: int | None) -> set[str]:

@@ -53,6 +53,15 @@ def open_case(student: Student, trigger: str, on: date, user: User | None, reaso
     return case
 
 
+def marked_dropout(student: Student, on: date, user: User | None, reason: str) -> DropoutCase:
+    """A child marked 辍学 by hand (the student page's status form): the child's open case, or a
+    new one, is a dropout's from that day, so the 辍学台账 lists the child as the dashboard
+    counts it (it waited for the nightly run, or for ever without a case)."""
+    case = open_case(student, "manual", on, user, reason=reason, note=f"学籍改为辍学：{reason}")
+    case.dropout_on = case.dropout_on or on
+    return case
+
+
 def record_visit(student: Student, warning: EarlyWarning | None, user: User, today: date,
                  photo: bytes = b"", **values) -> tuple[HomeVisit, DropoutCase | None]:
     """A home visit (家访) to a child the caller fetched in scope: its photo or scan checked

@@ -143,6 +143,10 @@ class StatusForm(BaseForm):
         registered = self.student.registered_on if self.student else None
         if field.data and registered and field.data < registered:
             raise ValidationError(f"日期不能早于该学生在本系统登记的日期（{registered}）。")
+        last = max((c.changed_on for c in self.student.status_changes), default=None) \
+            if self.student else None
+        if field.data and last and field.data < last:  # the history would contradict the status
+            raise ValidationError(f"日期不能早于上一次学籍变动的日期（{last}）。")
 
 
 class ImportForm(BaseForm):

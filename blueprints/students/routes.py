@@ -8,6 +8,7 @@ import excel
 import pending
 import printjobs
 from blueprints.attendance import risk
+from blueprints.cases import workflow
 import audit
 from blueprints.students import bp, idnumber, importer, roster, sheets, sync, timeline
 from blueprints.students.forms import ImportForm, StatusForm, StudentForm
@@ -226,8 +227,10 @@ def change_status(student_id):
     student = access.get_or_404(Student, student_id)
     form = StatusForm(student=student)
     if form.validate_on_submit():
-        student.change_status(form.to_status.data, form.changed_on.data, form.reason.data.strip(),
-                              form.destination.data.strip(), current_user)
+        student.change_status(form.to_status.data, form.changed_on.data, form.reason.data,
+                              form.destination.data or "", current_user)  # stripped by forms
+        if student.status == "dropout":
+            workflow.marked_dropout(student, form.changed_on.data, current_user, form.reason.data)
         db.session.commit()
         flash(f"{student.name} 的学籍状态已改为“{student.status_label}”。", "success")
         return after_write(url_for("students.show", student_id=student.id))

@@ -9,7 +9,8 @@ from blueprints.township import bp
 from blueprints.township.lists import AuditFilter, ClassFilter
 from blueprints.township.forms import ClassForm, ResetPasswordForm, SchoolForm, TermForm, UserForm
 from extensions import db
-from models import ROLES, AuditLog, ClassGroup, School, Term, User, school_year_of
+from models import (ROLES, AuditLog, ClassGroup, Responsibility, School, Term, User,
+                    school_year_of)
 from responses import after_write, form_page, invalid
 
 
@@ -177,8 +178,23 @@ def _save_user(form, user: User | None) -> User | None:
     user.phone, user.role, user.active = form.phone.data or "", form.role.data, form.active.data
     if not user.active:
         user.end_sessions()  # signed out everywhere, and not again if re-enabled
+    if user.school_id not in (None, school.id):
+        _leave_school(user, school)
     user.school_id = school.id
     return user
+
+
+def _leave_school(user: User, school: School) -> None:
+    """A user moved to another school leaves the old one's classes and 包保 lines: a teacher
+    sees the classes they head and the children they 包 (access.py), and the old school's would
+    have stayed theirs to read and mark."""
+    for klass in db.session.scalars(db.select(ClassGroup).where(
+            ClassGroup.head_teacher_id == user.id, ClassGroup.school_id != school.id)):
+        klass.head_teacher_id = None
+    for line in db.session.scalars(db.select(Responsibility).where(
+            Responsibility.user_id == user.id)):
+        if line.student.school_id != school.id:
+            db.session.delete(line)
 
 
 @bp.route("/users/<int:user_id>/password", methods=["POST"])

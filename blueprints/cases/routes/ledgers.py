@@ -46,23 +46,30 @@ def ledger_page():
     report, every = _sent(kind, first, version)
     number = request.args.get("page", 1, type=int)
     if kind == "age":
-        page = db.paginate(ledger.age_statement(school_year_of(first), school_id),
-                           page=number, per_page=current_app.config["PAGE_SIZE"],
-                           error_out=False)
-        offset = (page.page - 1) * page.per_page
-        columns, rows = ledger.AGE_COLUMNS, [ledger.age_row(offset + n, s, full)
-                                             for n, s in enumerate(page.items, 1)]
+        page, columns, rows = _age_page(first, school_id, full, number)
     else:
         page = sent.case_page(report, kind, first, last, school_id, full, number)
         columns, rows = ledger.CASE_COLUMNS, page.items
     schools = access.school_choices()
-    return render_template(
+    html = render_template(
         "cases/ledger.html", kind=kind, kinds=ledger.KINDS, page=page, columns=columns,
         rows=rows, first=first, schools=schools, school_id=school_id, report=report,
         counts=sent.month_counts(report, first, last, schools),
         versions=every, ended=clock.today() >= last, changes=sent.changes(report, first, last)
         if report and report is every[-1] else [],
         args={k: v for k, v in request.args.items() if k != "page" and v})
+    if kind == "age" and full:
+        audit.read_ids(page.items, "适龄儿童台账")  # the page shows their numbers in full
+    return html
+
+
+def _age_page(first, school_id, full: bool, number: int):
+    """A page of the 适龄儿童台账: (the page of children, the columns, the rows)."""
+    page = db.paginate(ledger.age_statement(school_year_of(first), school_id), page=number,
+                       per_page=current_app.config["PAGE_SIZE"], error_out=False)
+    offset = (page.page - 1) * page.per_page
+    return page, ledger.AGE_COLUMNS, [ledger.age_row(offset + n, s, full)
+                                      for n, s in enumerate(page.items, 1)]
 
 
 @bp.route("/ledger/send", methods=["POST"])
