@@ -246,9 +246,10 @@ def test_forms_with_errors_keep_what_was_typed(world, rows, live_server, chromiu
 
 
 def test_a_double_click_saves_once(world, rows, live_server, chromium):
-    """A 家访 (a plain form, for its photo: Chromium sends it once) and a 资助项目 (an htmx form:
-    its button is disabled while it is sent, static/js/app.js) double-clicked: one
-    request and one record each (a reviewer's double-click made two 资助项目)."""
+    """A 家访 (a plain form, for its photo) and a 资助项目 (an htmx form: its button is disabled
+    while it is sent) double-clicked: one request and one record each (static/js/app.js; a
+    reviewer's double-clicks made two of each, and Chromium alone sent a plain form twice
+    when the machine was busy)."""
     from models import AidProgram, HomeVisit
     head = sign_in(chromium, live_server, "head")
     head.goto(f"{live_server}/cases/visits/new?student={world.s_a1.id}")

@@ -60,6 +60,16 @@
   document.addEventListener("DOMContentLoaded", fullscreenButton);
   document.addEventListener("htmx:load", fullscreenButton);
   document.addEventListener("fullscreenchange", fullscreenButton);
+  /* A form htmx does not send (an upload, hx-boost="false") is sent once: a second submit
+     within a few seconds is ignored (a double-click on 保存 sent two 家访 at once, both saved).
+     Not for good: a form that downloads a file leaves the page as it was, to be sent again. */
+  document.addEventListener("submit", function (evt) {
+    var form = evt.target;
+    if (evt.defaultPrevented) { return; }
+    if (form.getAttribute("data-sent")) { evt.preventDefault(); return; }
+    form.setAttribute("data-sent", "1");
+    window.setTimeout(function () { form.removeAttribute("data-sent"); }, 3000);
+  });
   /* A form is sent once: its submit buttons are disabled while htmx sends it (a reviewer's
      double-click made two 资助项目). hx-disabled-elt on <body> did it for forms, but htmx logs
      an error for every link it finds no button in. */
