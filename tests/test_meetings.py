@@ -212,3 +212,26 @@ def test_the_agenda_and_the_report_carry_the_months_activities(world, data, logi
     sheet = load_workbook(BytesIO(leader.get(f"/meetings/{meeting.id}/report.xlsx").data)).active
     rows = {r[0]: r[1:] for r in sheet.values if r and r[0]}
     assert rows["本月工作活动（次）"][0] == 3  # 全镇, last month
+
+
+def test_a_sent_months_report_keeps_its_figures_as_sent(world, data, login):
+    """报送 keeps the monthly report's figures as they stood when the month was sent: a child
+    who leaves afterwards changes today's dashboard, not the report of the month sent (its
+    在读 went down by one, from an event of the next month)."""
+    month = (TODAY.replace(day=1) - timedelta(days=1)).replace(day=1)
+    schedule(login("leader"), month=f"{month:%Y-%m}")
+    meeting = db.session.scalar(db.select(Meeting))
+    officer = login("officer")
+
+    def enrolled():
+        sheet = load_workbook(BytesIO(officer.get(
+            f"/meetings/{meeting.id}/report.xlsx").data)).active
+        return next(row for row in sheet.values if row[0] == "在读")
+
+    before = enrolled()
+    assert officer.post("/cases/ledger/send", data={"month": f"{month:%Y-%m}"}).status_code == 303
+    world.s_a2.change_status("transferred", TODAY, "随父母外出", "外省", None)
+    db.session.commit()
+    assert enrolled() == before
+    text = re.sub(r"\s", "", text_of(officer.get(f"/meetings/{meeting.id}/report.pdf").data))
+    assert "以上数字为报送时" in text

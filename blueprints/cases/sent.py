@@ -1,6 +1,7 @@
 """报送: a month's 疑似辍学 and 辍学 ledgers, and each school's counts, kept as the township sent
-them (MonthReport). Once a month is sent, its ledger page, Excel, print and the monthly report
-show what was sent, whatever the records say later; when they say something else, the page
+them (MonthReport), with the monthly report's figures as they stood that day. Once a month is
+sent, its ledger page, Excel, print and the monthly report show what was sent, whatever the
+records say later; when they say something else, the page
 lists what changed, and the officer sends a correction (更正: the next version, dated, with its
 reason), which every reprint then shows. Earlier versions stay and can be opened.
 
@@ -50,8 +51,10 @@ def send(central_id: int, first: date, last: date, user: User, today: date,
         raise Refusal(f"{first.year}年{first.month}月还没有过完，月底（{last}）之后才能报送。")
     sent = versions(central_id, first)
     content = now(first, last)
-    if sent and sent[-1].content == content:
+    if sent and {k: v for k, v in sent[-1].content.items() if k != "figures"} == content:
         raise Refusal("报送以后记录没有变化，不需要更正。")
+    from blueprints.dashboard import metrics  # the monthly report's figures, as sent
+    content["figures"] = metrics.report_table(metrics.dashboard(today, first))
     if sent and not note.strip():
         raise Refusal("更正报送请写明更正的原因（例如：补报漏报的学生）。")
     report = MonthReport(central_id=central_id, month=first, sent_on=today, user_id=user.id,

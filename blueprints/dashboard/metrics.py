@@ -273,6 +273,13 @@ class Column:
         return self.rates.doubts(self.status["enrolled"])
 
 
+def report_table(columns: list[Column]) -> dict:
+    """The monthly report's figures as a table of plain values ({"heads", "rows"}), as a sent
+    month keeps them (blueprints/cases/sent.py): what was reported stays as reported."""
+    return {"heads": [c.school.name if c.school else "全镇" for c in columns],
+            "rows": [[label, *[value(c) for c in columns]] for label, value in REPORT_ROWS]}
+
+
 def dashboard(today: date, month_day: date | None = None) -> list[Column]:
     """The whole scope's column first, then one per school; for a county-level reader (whose
     scope spans several townships) one per township, headed by its central school."""

@@ -228,11 +228,15 @@ def _report(meeting, today):
     first, last = metrics.month_bounds(meeting.month)
     full = access.sees_full_ids()
     report = (sent.versions(access.township_id(), first) or [None])[-1]  # a sent month as sent
-    return {"columns": metrics.dashboard(today, meeting.month), "formulas": metrics.formulas(),
+    columns = [] if report and "figures" in report.content else metrics.dashboard(today,
+                                                                                meeting.month)
+    return {"figures": report.content["figures"] if not columns else metrics.report_table(columns),
+            "doubts": columns[0].doubts if columns else [], "frozen": not columns,
+            "formulas": metrics.formulas(),
             "counts": sent.month_counts(report, first, last),
             "suspected": sent.case_rows(report, "suspected", first, last, None, full),
             "dropouts": sent.case_rows(report, "dropout", first, last, None, full), "sent": report,
-            "case_columns": ledger.CASE_COLUMNS, "report_rows": metrics.REPORT_ROWS,
+            "case_columns": ledger.CASE_COLUMNS,
             "disabled": roster.counts(roster.children()), "placements": SPECIAL_PLACEMENTS}
 
 
@@ -250,13 +254,10 @@ def report_xlsx(meeting_id):
     """The month's report as Excel: the dashboard's figures per school, then the lists."""
     meeting = access.get_or_404(Meeting, meeting_id)
     data = _report(meeting, clock.today())
-    cols = data["columns"]
-    head = [("项目", 22)] + [(c.school.name if c.school else "全镇", 12) for c in cols]
-    rows = [[label] + [value(c) for c in cols] for label, value in metrics.REPORT_ROWS]
-    rows.append([])
-    rows.append(["疑似辍学和辍学学生（本月）"])
-    rows.append([name for name, _ in data["case_columns"]])
-    rows += data["suspected"]
+    head = [("项目", 22)] + [(name, 12) for name in data["figures"]["heads"]]
+    rows = [list(row) for row in data["figures"]["rows"]]
+    for title, listed in (("疑似辍学学生（本月）", data["suspected"]), ("辍学学生", data["dropouts"])):
+        rows += [[], [title], [name for name, _ in data["case_columns"]], *listed]
     out = excel.table("每月报告", head, rows)
     audit.record("export", f"导出{meeting.month.year}年{meeting.month.month}月工作报告",
                  table_name="meetings", row_id=meeting.id, after={"format": "xlsx"})
