@@ -250,6 +250,14 @@ def test_notice_prints_what_publicity_allows(world, subsidy, kids, login, batch_
     assert publicity_end(date(2026, 12, 7)) == date(2026, 12, 11)  # Monday -> Friday
     assert publicity_end(date(2026, 12, 5)) == date(2026, 12, 11)  # Saturday -> next Friday
     assert publicity_end(date(2026, 12, 10)) == date(2026, 12, 16)  # Thursday -> Wednesday
+    kids["poor"].status = "transferred"  # paid, then left: the money was paid all the same
+    db.session.commit()
+    text = subprocess.run(["pdftotext", "-layout", "-", "-"], capture_output=True, check=True,
+                          input=batch_pdf(head, f"/aid/programs/{subsidy.id}/notice")
+                          ).stdout.decode()
+    assert kids["poor"].name in text and "2,000.50" in text
+    listed = head.get("/aid/").text
+    assert "2,000.50" in listed  # the programme's row counts what was paid, as the 公示 does
 
 
 def test_the_programmes_list_counts_the_users_own_children(world, subsidy, kids, login,

@@ -94,10 +94,21 @@ def _coverage(program_id: int, eligible: sa.ColumnElement) -> sa.Select:
 
 
 def summary(program: AidProgram) -> Coverage:
-    """The programme's coverage over every school in scope (the programmes' list)."""
-    found = coverage(program).values()
-    return Coverage(sum(c.eligible for c in found), sum(c.granted for c in found),
-                    sum(c.fen for c in found))
+    """The programme's row in the programmes' list: the children in scope it is for today,
+    and the children it has paid and what, eligible today or not (as the 汇总, the finance
+    Excel and the 公示 count them: a child paid who left since was left out of the row)."""
+    found, rows = coverage(program).values(), paid(program)
+    return Coverage(sum(c.eligible for c in found), len(rows), sum(r.total for r in rows))
+
+
+def paid(program: AidProgram, school_id: int | None = None) -> list[Row]:
+    """Every child in scope the programme has paid (net of corrections), of the school that
+    paid when one is given, by school, grade, class and name: what a 公示 lists."""
+    rows = [Row(entries[0].student, [], 0, entries) for entries in grants_of(program).values()
+            if sum(g.amount for g in entries) > 0
+            and (not school_id or entries[0].school_id == school_id)]
+    return sorted(rows, key=lambda r: (r.student.school_id, r.student.grade or 0,
+                                       r.student.class_id or 0, r.student.name_pinyin or ""))
 
 
 @dataclass

@@ -56,8 +56,7 @@ def notice_batch(params: dict) -> printjobs.Batch:
     school, grade and class, name and amount only (no ID number, no family category: 脱贫, 低保
     or 残疾 beside a child's name is not for a notice board), for a 公示期 of 5 working days."""
     program = access.get_or_404(AidProgram, int(params["id"]))
-    rows = [r for r in grants.eligible(program, whole(params.get("school")))
-            if r.granted]
+    rows = grants.paid(program, whole(params.get("school")))  # paid, eligible today or not
     if not rows:
         raise Refusal("这个项目还没有发放记录，没有可公示的名单。")
     schools = sorted({r.student.school_id for r in rows})
