@@ -186,10 +186,23 @@ class Student(ChildLabels, db.Model):
                               user_id=user.id if user else None)
         self.status_changes.append(change)
         self.status = to_status
+        if to_status in GONE:
+            self.end_pairs(changed_on)
         return change
+
+    def end_pairs(self, on: date) -> None:
+        """The child's pairs still running end that day: a child who left the school (转出,
+        毕业 ..., or moved to another school) is no longer its teachers' to help, nor a pair
+        behind on the school's list (a reviewer's 4 such pairs counted at the old school)."""
+        for pair in self.tutoring_pairs:
+            if pair.end_on is None or pair.end_on > on:
+                pair.end_on = max(on, pair.start_on)
 
     def __str__(self) -> str:
         return self.name
+
+
+GONE = ("transferred", "left", "graduated", "deceased", "removed")  # no longer the school's
 
 
 class Guardian(db.Model):

@@ -314,3 +314,24 @@ def test_a_lists_row_links_are_url_fors(app):
                 assert show(n) == url_for("students.show", student_id=n)
                 assert pair(n) == url_for("pairs.new", student=n, kind="caring_mother")
     assert show(7).startswith("/baoxue/students/")
+
+
+def test_a_child_who_leaves_the_school_ends_its_pairs(world, pairs, login):
+    """转出 (or another leaving) ends the child's pairs that day, and so does a move to
+    another school: the old school's list no longer counts them, running or behind."""
+    head = login("head")
+    assert head.post(f"/students/{pairs['mine'].student_id}/status", data={
+        "to_status": "transferred", "changed_on": TODAY.isoformat(), "reason": "随父母外出",
+        "destination": "浙江宁波"}).status_code == 303
+    db.session.expire_all()
+    assert db.session.get(TutoringPair, pairs["mine"].id).end_on == TODAY
+    assert db.session.get(TutoringPair, pairs["theirs"].id).end_on is None
+    child = world.s_a1_other  # moved to the 教学点 by the officer
+    form = login("officer").get(f"/students/{child.id}/edit").text
+    data = {m.group(1): m.group(2) for m in re.finditer(
+        r'<input[^>]*name="([^"]+)"[^>]*value="([^"]*)"', form)}
+    data.update({"school_id": world.a2.id, "class_id": 0, "grade": 3, "sex": "女",
+                 "name": child.name, "id_type": "resident", "id_number": child.id_number})
+    assert login("officer").post(f"/students/{child.id}/edit", data=data).status_code == 303
+    db.session.expire_all()
+    assert db.session.get(TutoringPair, pairs["theirs"].id).end_on == TODAY

@@ -116,6 +116,8 @@ def _fill_choices(form, student=None):
 def _save(form, student):
     """Copy the form onto the student; the caller commits."""
     school = access.get_or_404(School, form.school_id.data)
+    if student.school_id not in (None, school.id):
+        student.end_pairs(clock.today())  # moved: the old school's teachers' pairs end
     student.school_id = school.id
     klass = access.get_or_404(ClassGroup, form.class_id.data) if form.class_id.data else None
     if klass and klass.school_id != school.id:
