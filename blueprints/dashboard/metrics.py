@@ -376,6 +376,8 @@ def _rates_of(columns: dict, group: dict, scoped, today: date) -> None:
             if col is not None:
                 col.rates.cohort += base
                 col.rates.cohort_kept += kept
+    if access.one_school() or access.class_scoped():
+        return  # the 户籍 list is the township's: its 入学率 is not a school's (nor its column's)
     town = enrolment(access.township_id(), today)
     columns[None].rates.listed, columns[None].rates.listed_enrolled = town.listed, \
         town.listed_enrolled
