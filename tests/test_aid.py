@@ -1,7 +1,7 @@
 """资助: programmes, eligibility, grants one by one and by class (all or nothing), status
 steps, corrections as new entries, gaps, sums to the fen, the finance Excel, the 公示 list."""
 import subprocess
-from datetime import date
+from datetime import date, timedelta
 from io import BytesIO
 
 import pytest
@@ -289,3 +289,18 @@ def test_scope_teacher_has_no_aid_pages_and_heads_only_their_school(world, subsi
     assert other.status_code == 404
     assert "贫五" not in login("head").get(f"/aid/programs/{subsidy.id}").text
     assert "贫五" in login("officer").get(f"/aid/programs/{subsidy.id}").text
+
+
+def test_a_past_terms_gaps_count_the_children_on_the_register_then(world, kids, login):
+    """漏助 of a term that has ended: a child first registered after its end was not there to
+    be paid (a reviewer's spring list named two children who came in September)."""
+    spring = Term(central_id=world.central_a.id, school_year=TODAY.year - 1, semester=2,
+                  start_date=TODAY - timedelta(days=300), end_date=TODAY - timedelta(days=150))
+    db.session.add(spring)
+    db.session.add(AidProgram(central_id=world.central_a.id, term=spring, kind="living_subsidy",
+                              name="春季生活补助", amount=50000, flags="poverty"))
+    kids["poor"].change_status("enrolled", TODAY - timedelta(days=100), "新生入学", "", None)
+    kids["other_class"].change_status("enrolled", TODAY - timedelta(days=200), "转入", "", None)
+    db.session.commit()
+    missing = login("head").get(f"/aid/gaps?term={spring.id}").text.split("有资助但")[0]
+    assert kids["other_class"].name in missing and kids["poor"].name not in missing

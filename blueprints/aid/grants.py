@@ -13,7 +13,7 @@ import access
 import clock
 from extensions import db
 from filters import ListFilter, number
-from models import AidGrant, AidProgram, School, Student
+from models import AidGrant, AidProgram, School, StatusChange, Student
 from refusal import Refusal
 
 YUAN = re.compile(r"^\s*(\d{1,7})(?:\.(\d{1,2}))?\s*$")
@@ -119,9 +119,14 @@ class EligibleFilter(ListFilter):
 
 
 def eligible(program: AidProgram, school_id: int | None = None,
-             class_id: int | None = None) -> list[Row]:
-    """The enrolled children in the user's scope this programme is for, by school, class, name."""
+             class_id: int | None = None, registered_by: date | None = None) -> list[Row]:
+    """The enrolled children in the user's scope this programme is for, by school, class, name;
+    with `registered_by`, only those on the register by then (their first status change)."""
     stmt = access.scoped(Student).where(program.eligible_condition())
+    if registered_by:
+        first = sa.select(sa.func.min(StatusChange.changed_on)).where(
+            StatusChange.student_id == Student.id).scalar_subquery()
+        stmt = stmt.where(sa.or_(first.is_(None), first <= registered_by))
     if school_id:
         stmt = stmt.where(Student.school_id == school_id)
     if class_id:
@@ -190,21 +195,23 @@ ONCE_A_TERM = ("living_subsidy", "nutrition", "yulu")  # a child is paid these o
 
 
 def gaps(term_id: int, school_id: int | None = None) -> Gaps:
-    """漏助 (eligible, nothing granted) and 错助: granted but no longer eligible or enrolled, or
-    paid a second time a kind paid once a term (two programmes of 生活补助 in one term)."""
+    """漏助 (eligible, nothing granted; for a term that has ended, of the children on the
+    register by its end) and 错助: granted but no longer eligible or enrolled, or paid a second
+    time a kind paid once a term (two programmes of 生活补助 in one term)."""
     out = Gaps([], [])
-    paid: dict[tuple[str, int], AidProgram] = {}
+    first_paid: dict[tuple[str, int], AidProgram] = {}
     for program in programs(term_id):
         if not program.active:
             continue
-        rows = eligible(program, school_id)
+        ended = program.term.end_date if program.term.end_date < clock.today() else None
+        rows = eligible(program, school_id, registered_by=ended)  # a past term: its children
         out.missing += [(program, r) for r in rows if not r.granted]
         eligible_ids = {r.student.id for r in rows}
         for student_id, entries in grants_of(program).items():
             g = entries[0]
             if sum(e.amount for e in entries) <= 0 or (school_id and g.school_id != school_id):
                 continue
-            first = paid.setdefault((program.kind, student_id), program)
+            first = first_paid.setdefault((program.kind, student_id), program)
             if first is not program and program.kind in ONCE_A_TERM:
                 out.extra.append((program, g, f"本学期已在“{first.name}”领取同类资助（重复资助）"))
             elif student_id not in eligible_ids:
