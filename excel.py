@@ -119,6 +119,27 @@ def parse_month(value) -> tuple[int, int] | None:
     return (int(m.group(1)), month) if m and 1 <= month <= 12 else None
 
 
+CN_NUMERALS = "〇一二三四五六七八九"
+GROUP = re.compile(r"第?\s*(\d{1,2}|[一二三四五六七八九十]{1,3})\s*(组|社|村民小组)?")
+
+
+def group_name(value) -> str:
+    """A 村民小组 as lists write it (5组, 第五组, 05, 第5组) in one form: 五组 (a 社 stays a 社),
+    so that one village's children are listed together; anything else as typed."""
+    typed = text(value)
+    m = GROUP.fullmatch(typed)
+    if not m:
+        return typed
+    number = m.group(1)
+    if number.isdigit():
+        n = int(number)
+        if not 1 <= n <= 99:
+            return typed
+        number = (("" if n < 20 else CN_NUMERALS[n // 10]) + "十" if n >= 10 else "") \
+            + (CN_NUMERALS[n % 10] if n % 10 else "")
+    return number + ("社" if m.group(2) == "社" else "组")
+
+
 @dataclass
 class Sheet:
     """An uploaded sheet: `error` for the whole file, or its header row and data rows."""

@@ -250,3 +250,13 @@ def test_a_village_list_with_merged_cells_keeps_each_childs_village(world, login
     assert [(h.name, h.village, h.village_group) for h in db.session.scalars(
         db.select(HouseholdChild).order_by(HouseholdChild.id))] == [
         ("甲", "甲一村", "一组"), ("乙", "甲一村", "一组"), ("丙", "甲一村", "二组")]
+
+
+def test_a_village_group_written_several_ways_is_one_group(world, login):
+    """村民小组 as village clerks write them: 5组, 第五组, 05 and 五组 are one group, listed
+    together (a reviewer's GBK list previewed four groups)."""
+    rows = [(name, f.id_number(born_of_age()), "甲一村", group, "", "")
+            for name, group in (("甲", "5组"), ("乙", "第五组"), ("丙", "05"), ("丁", "五组"))]
+    assert import_list(login("officer"), household_file(rows)).status_code == 303
+    db.session.expire_all()
+    assert {h.village_group for h in db.session.scalars(db.select(HouseholdChild))} == {"五组"}

@@ -112,6 +112,8 @@ def read_list(data: bytes, headers: dict[str, list[str]], max_rows: int, what: s
     rows, seen = [], {}
     for number, raw in sheet.rows:
         values = {k: excel.text(sheet.cell(raw, k)) for k in headers}
+        if "village_group" in values:  # 5组, 第五组, 05: 五组, as the village's other rows
+            values["village_group"] = excel.group_name(values["village_group"])
         row = Listed(number, values)
         if not values["name"]:
             row.errors.append("姓名没有填。")

@@ -301,7 +301,7 @@ def _check_row(row: Row, cell, today: date) -> None:
     if status and v["status"] is None:
         err.append(f"学籍状态“{status}”无法识别，可填：在读、休学、转出等。")
     v["village"] = _text(cell("village"))[:40]
-    v["village_group"] = _text(cell("village_group"))[:20]
+    v["village_group"] = excel.group_name(cell("village_group"))[:20]  # 5组, 第五组: 五组
     v["address"] = _text(cell("address"))[:120]
     v["works_away"] = _text(cell("works_away")).upper() in YES
     for n, (name, relation, phone) in enumerate(GUARDIAN_COLUMNS):
