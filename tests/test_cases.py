@@ -484,3 +484,9 @@ def test_the_age_ledger_page_logs_the_full_ids_it_shows(world, login):
     head.get("/cases/ledger?kind=age")
     assert db.session.scalar(db.select(db.func.count()).select_from(AuditLog).where(
         AuditLog.action == "read_id")) == len(logged)  # once a day
+    world.s_a1_other.student_no = "G" + world.s_a1_other.id_number  # a case's 学籍号 in full
+    workflow.open_case(world.s_a1_other, "manual", TODAY, None, reason="厌学")
+    db.session.commit()
+    assert world.s_a1_other.student_no in head.get("/cases/ledger?kind=suspected").text
+    assert world.s_a1_other.id in set(db.session.scalars(db.select(AuditLog.row_id).where(
+        AuditLog.action == "read_id")))

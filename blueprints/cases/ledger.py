@@ -33,6 +33,14 @@ AGE_COLUMNS = [("序号", 6), ("姓名", 9), ("性别", 5), ("出生日期", 11)
                ("学籍状态", 9), ("安置方式", 10)]
 
 
+def children_of(rows: list[list]) -> list[Student]:
+    """The children of a page of case-ledger rows, found by their 学籍号 (the rows, sent ones
+    too, are values, not records): for the log of whose numbers a page showed in full."""
+    numbers = {row[4] for row in rows if row[4]}  # CASE_COLUMNS' 学籍号
+    return db.session.scalars(access.scoped(Student).where(
+        Student.student_no.in_(numbers))).all() if numbers else []
+
+
 def month_range(text: str | None) -> tuple[date, date]:
     """'2026-11' → (1 Nov, 30 Nov); anything else → this month."""
     return month_bounds(params.month(text) or clock.today())

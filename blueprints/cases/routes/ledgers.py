@@ -58,8 +58,9 @@ def ledger_page():
         versions=every, ended=clock.today() >= last, changes=sent.changes(report, first, last)
         if report and report is every[-1] else [],
         args={k: v for k, v in request.args.items() if k != "page" and v})
-    if kind == "age" and full:
-        audit.read_ids(page.items, "适龄儿童台账")  # the page shows their numbers in full
+    if full:  # the page shows their numbers in full
+        audit.read_ids(page.items if kind == "age" else ledger.children_of(rows),
+                       ledger.KINDS[kind])
     return html
 
 
