@@ -10,6 +10,7 @@ import re
 import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from html import unescape
 from io import BytesIO
 
 from flask import send_file
@@ -296,8 +297,40 @@ def read_sheet(data: bytes, headers: dict[str, list[str]], required: list[str],
         return Sheet(f"文件里只有列名，没有{what}数据。")
     if len(sheet.rows) > max_rows:
         return Sheet(f"一次最多导入 {max_rows} 行，这个文件有 {len(sheet.rows)} 行。请分成几个文件导入。")
+    unseen = hidden_rows(data).get(found[0][0], set())
+    hidden = [n for n, _ in sheet.rows if n in unseen]
+    if hidden:  # a filtered or hidden row would be imported unseen
+        return Sheet(f"表格里有隐藏的行（第 {'、'.join(map(str, hidden[:10]))}"
+                     f"{' 等' if len(hidden) > 10 else ''} 行）。请在 Excel 里取消隐藏（或取消筛选），"
+                     f"看过这些行，不要的删去，再上传。")
     sheet.headers = names
     return sheet
+
+
+def hidden_rows(data: bytes) -> dict[str, set[int]]:
+    """The hidden (or filtered out) rows of each sheet of an .xlsx, by sheet name; calamine
+    reads them as any other row. Other files: none known."""
+    try:
+        book = zipfile.ZipFile(BytesIO(data))
+        workbook = book.read("xl/workbook.xml").decode()
+        rels = book.read("xl/_rels/workbook.xml.rels").decode()
+    except (zipfile.BadZipFile, KeyError, UnicodeDecodeError):
+        return {}
+    targets = {}  # relationship id -> the sheet's file in the zip
+    for tag in re.findall(r"<Relationship\b[^>]*>", rels):
+        rid, target = re.search(r'\bId="([^"]+)"', tag), re.search(r'\bTarget="([^"]+)"', tag)
+        if rid and target:
+            path = target.group(1)
+            targets[rid.group(1)] = path.lstrip("/") if path.startswith("/") else "xl/" + path
+    out = {}
+    for tag in re.findall(r"<sheet\b[^>]*>", workbook):
+        name, rid = re.search(r'name="([^"]*)"', tag), re.search(r'r:id="([^"]+)"', tag)
+        if name and rid and targets.get(rid.group(1)) in book.namelist():
+            xml = book.read(targets[rid.group(1)]).decode(errors="replace")
+            out[unescape(name.group(1))] = {int(r) for row in re.findall(r"<row\b[^>]*>", xml)
+                                            if re.search(r'\bhidden="(1|true)"', row)
+                                            for r in re.findall(r'\br="(\d+)"', row)}
+    return out
 
 
 def _header_names(rows: list, at: int, headers: dict[str, list[str]]) -> tuple[list[str], int]:

@@ -563,8 +563,8 @@ def book(*sheets_: tuple[str, list[list]], hidden: str = "") -> bytes:
 def test_how_offices_really_lay_a_roster_out(world, login):
     """Column names with spaces, a required-mark or a note (姓 名, 身份证号*, 身份证号码(18位)),
     a hidden 代码表 before the list, a header of two rows (家庭成员1 merged over 姓名 关系
-    联系电话) are read; a list split over two sheets is refused by name, not half read; a file
-    with an open password is told as such."""
+    联系电话) are read; a list split over two sheets is refused by name, not half read; a
+    hidden row is named, not imported unseen; a file with an open password is told as such."""
     head = login("head")
     first, second = new_id(), new_id(date(2016, 5, 5), "男")
     noisy = book(("代码表", [["代码", "名称"], ["1", "男"]]),
@@ -594,6 +594,14 @@ def test_how_offices_really_lay_a_roster_out(world, login):
                  ("三年级2班", [["姓名", "身份证号", "年级"], ["丁", new_id(), "3"]]))
     refused = upload(head, world.a1.id, split)
     assert "这个文件有 2 张工作表都有名单（三年级1班、三年级2班）" in refused.text
+    wb = Workbook()
+    for row in (["姓名", "身份证号", "年级"], ["戊", new_id(), "3"], ["己", new_id(), "3"]):
+        wb.active.append(row)
+    wb.active.row_dimensions[3].hidden = True  # filtered out, or hidden by hand
+    out = BytesIO()
+    wb.save(out)
+    unseen = upload(head, world.a1.id, out.getvalue())
+    assert "表格里有隐藏的行（第 3 行）" in unseen.text and "确认导入" not in unseen.text
     locked = (Path(__file__).parent / "files" / "locked.xlsx").read_bytes()  # msoffcrypto, 1234
     assert "这个文件设了打开密码" in upload(head, world.a1.id, locked).text
     web_page = "<html><table><tr><td>姓名</td></tr></table></html>".encode()
