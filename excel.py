@@ -297,19 +297,25 @@ def read_sheet(data: bytes, headers: dict[str, list[str]], required: list[str],
         return Sheet(f"文件里只有列名，没有{what}数据。")
     if len(sheet.rows) > max_rows:
         return Sheet(f"一次最多导入 {max_rows} 行，这个文件有 {len(sheet.rows)} 行。请分成几个文件导入。")
-    unseen = hidden_rows(data).get(found[0][0], set())
+    unseen, errors = marks(data).get(found[0][0], (set(), []))
     hidden = [n for n, _ in sheet.rows if n in unseen]
     if hidden:  # a filtered or hidden row would be imported unseen
         return Sheet(f"表格里有隐藏的行（第 {'、'.join(map(str, hidden[:10]))}"
                      f"{' 等' if len(hidden) > 10 else ''} 行）。请在 Excel 里取消隐藏（或取消筛选），"
                      f"看过这些行，不要的删去，再上传。")
+    wrong = [(ref, value) for row, ref, value in errors if row > header_at + skip]
+    if wrong:  # calamine reads #N/A as an empty cell: a phone or an ID lost without a word
+        return Sheet("表格里有 Excel 的错误值（" + "、".join(f"{ref} 格 {value}" for ref, value
+                                                      in wrong[:10])
+                     + "）。请改成实际的内容（公式出错的，复制后“选择性粘贴为数值”）再上传。")
     sheet.headers = names
     return sheet
 
 
-def hidden_rows(data: bytes) -> dict[str, set[int]]:
-    """The hidden (or filtered out) rows of each sheet of an .xlsx, by sheet name; calamine
-    reads them as any other row. Other files: none known."""
+def marks(data: bytes) -> dict[str, tuple[set[int], list[tuple[int, str, str]]]]:
+    """What calamine does not tell of each sheet of an .xlsx, by sheet name: its hidden (or
+    filtered out) rows, read as any other row, and its cells holding an error (#N/A, #REF!),
+    read as empty: (hidden row numbers, [(row, cell, error)]). Other files: none known."""
     try:
         book = zipfile.ZipFile(BytesIO(data))
         workbook = book.read("xl/workbook.xml").decode()
@@ -327,9 +333,13 @@ def hidden_rows(data: bytes) -> dict[str, set[int]]:
         name, rid = re.search(r'name="([^"]*)"', tag), re.search(r'r:id="([^"]+)"', tag)
         if name and rid and targets.get(rid.group(1)) in book.namelist():
             xml = book.read(targets[rid.group(1)]).decode(errors="replace")
-            out[unescape(name.group(1))] = {int(r) for row in re.findall(r"<row\b[^>]*>", xml)
-                                            if re.search(r'\bhidden="(1|true)"', row)
-                                            for r in re.findall(r'\br="(\d+)"', row)}
+            hidden = {int(r) for row in re.findall(r"<row\b[^>]*>", xml)
+                      if re.search(r'\bhidden="(1|true)"', row)
+                      for r in re.findall(r'\br="(\d+)"', row)}
+            errors = [(int(number), ref, value) for ref, number, value in re.findall(
+                r'<c\b[^>]*\br="([A-Z]+(\d+))"[^>]*\bt="e"[^>]*>\s*(?:<f\b[^>]*(?:/>|>.*?</f>)\s*)?'
+                r"<v>([^<]*)</v>", xml)]
+            out[unescape(name.group(1))] = (hidden, errors)
     return out
 
 

@@ -564,7 +564,8 @@ def test_how_offices_really_lay_a_roster_out(world, login):
     """Column names with spaces, a required-mark or a note (姓 名, 身份证号*, 身份证号码(18位)),
     a hidden 代码表 before the list, a header of two rows (家庭成员1 merged over 姓名 关系
     联系电话) are read; a list split over two sheets is refused by name, not half read; a
-    hidden row is named, not imported unseen; a file with an open password is told as such."""
+    hidden row and a cell holding an Excel error (#N/A, read as empty) are named, not imported
+    unseen; a file with an open password is told as such."""
     head = login("head")
     first, second = new_id(), new_id(date(2016, 5, 5), "男")
     noisy = book(("代码表", [["代码", "名称"], ["1", "男"]]),
@@ -602,6 +603,13 @@ def test_how_offices_really_lay_a_roster_out(world, login):
     wb.save(out)
     unseen = upload(head, world.a1.id, out.getvalue())
     assert "表格里有隐藏的行（第 3 行）" in unseen.text and "确认导入" not in unseen.text
+    wb = Workbook()
+    for row in (["姓名", "身份证号", "年级", "联系电话"], ["庚", new_id(), "3", "#N/A"]):
+        wb.active.append(row)
+    wb.active["D2"].data_type = "e"  # a lookup formula that found nothing
+    out = BytesIO()
+    wb.save(out)
+    assert "表格里有 Excel 的错误值（D2 格 #N/A）" in upload(head, world.a1.id, out.getvalue()).text
     locked = (Path(__file__).parent / "files" / "locked.xlsx").read_bytes()  # msoffcrypto, 1234
     assert "这个文件设了打开密码" in upload(head, world.a1.id, locked).text
     web_page = "<html><table><tr><td>姓名</td></tr></table></html>".encode()
