@@ -662,7 +662,9 @@ def test_term_start_sync_updates_adds_and_asks_about_the_missing(world, login):
     preview = sync_upload(head, world.a1.id, data)
     text = preview.text
     assert "新增 <b>1</b> 人，更新 <b>1</b> 人" in text and "名单上没有 <b>1</b> 人" in text
-    assert "年级：3 → 4" in text and "班级：1班 → 2班" in text and "监护人：张大山 → 张奶奶、张大山" in text
+    assert "年级：3 → 4" in text and "班级：1班 → 2班" in text
+    assert ("监护人：张大山（父亲）13800001111 → 张奶奶（祖母）13700001111；"
+            "张大山（父亲）13800001111") in text
     assert "留守：否 → 是" in text and "王小花" in text and "李四" in text
     assert count() == before  # the preview writes nothing
 
@@ -722,6 +724,13 @@ def test_a_sync_never_drops_a_guardian_the_file_does_not_name(world, login):
     assert [(g.name, g.relation, g.phone, g.works_away) for g in zhang.guardians] == [
         (father, relation, "13811112222", False),
         ("李秀", "母亲", "13900002222", True)]
+    away = sync_upload(head, world.a1.id, xlsx(  # the father goes out to work
+        ["姓名", "身份证号", "年级", "班级", "监护人", "外出务工"],
+        [["张三", zhang.id_number, "3", "1班", father, "是"]]))
+    assert f"{father}（{relation}）13811112222，外出务工" in away.text  # what changes, shown
+    assert sync_commit(head, away.text, world.a1.id).status_code == 303
+    db.session.expire_all()
+    assert [g.works_away for g in zhang.guardians] == [True, True]
 
 
 def test_a_sync_of_the_registers_own_export_takes_no_one_back(world, login):

@@ -260,3 +260,17 @@ def test_a_village_group_written_several_ways_is_one_group(world, login):
     assert import_list(login("officer"), household_file(rows)).status_code == 303
     db.session.expire_all()
     assert {h.village_group for h in db.session.scalars(db.select(HouseholdChild))} == {"五组"}
+
+
+def test_a_list_with_the_xueji_systems_id_header_and_marked_numbers_reads(world, login):
+    """身份证件号 (the 学籍 system's header) names the ID column here too; an ID kept as text
+    with a leading ' or as a CSV's ="…" is the ID."""
+    first, second = f.id_number(born_of_age()), f.id_number(born_of_age(10))
+    data = household_file([("甲", "'" + first, "甲一村", "", "", "")],
+                          headers=("姓名", "身份证件号", "户籍村", "组", "监护人", "联系电话"))
+    officer = login("officer")
+    assert import_list(officer, data).status_code == 303
+    csv = f'姓名,身份证件号,户籍村\r\n乙,"=""{second}""",甲一村\r\n'.encode("gbk")
+    assert import_list(officer, csv, filename="户籍.csv").status_code == 303
+    db.session.expire_all()
+    assert {h.id_number for h in db.session.scalars(db.select(HouseholdChild))} == {first, second}

@@ -25,7 +25,7 @@ from models import Absence, HouseholdChild, School, Student, school_year_of
 
 HEADERS = {
     "name": ["姓名", "儿童姓名", "学生姓名"],
-    "id_number": ["身份证号", "身份证号码", "公民身份号码", "证件号码"],
+    "id_number": ["身份证号", "身份证号码", "公民身份号码", "证件号码", "身份证件号"],
     "village": ["户籍村", "村", "村委会", "所在村", "村（社区）"],
     "village_group": ["组", "村民小组"],
     "guardian": ["监护人", "户主", "家长", "监护人姓名"],

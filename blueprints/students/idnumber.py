@@ -36,8 +36,11 @@ def check_digit(first17: str) -> str:
 
 
 def normalize(raw: str | None) -> str:
-    """Strip spaces and full-width characters people paste from Word or Excel."""
+    """Strip spaces and full-width characters people paste from Word or Excel, and the marks
+    exports keep a long number as text with: a leading ' (kept as a character by some tools)
+    and ="…" (a CSV's formula)."""
     text = (raw or "").strip().upper().replace(" ", "").replace("\u3000", "")
+    text = re.sub(r'^="(.*)"$', r"\1", text).lstrip("'")
     return text.translate(str.maketrans("０１２３４５６７８９Ｘｘ", "0123456789XX"))
 
 

@@ -83,8 +83,8 @@ def read(data: bytes, school: School, user: User, today: date) -> Sync:
                    if _shown(getattr(student, k)) != _shown(v)]
         guardians = _guardians(row, result.present, student)
         if guardians is not None and guardians != _guardians_of(student):
-            changes.append(("监护人", "、".join(g[0] for g in _guardians_of(student)),
-                            "、".join(g[0] for g in guardians)))
+            changes.append(("监护人", _shown_guardians(_guardians_of(student)),
+                            _shown_guardians(guardians)))
         status = _status(row, student)
         if status:
             changes.append(("学籍状态", student.status_label, STATUSES[status]))
@@ -163,7 +163,7 @@ def _values(row: importer.Row, present: set[str], classes: dict) -> dict:
 
 
 def _guardians(row: importer.Row, present: set[str], student: Student
-               ) -> list[tuple[str, str, str]] | None:
+               ) -> list[tuple[str, str, str, bool]] | None:
     """The child's guardians after the sync, or None when the file has none for the child.
     The file's come first, each in place of the record's of the same name (or phone), whose
     relation and phone an empty cell keeps; then the record's guardians the file does not
@@ -178,18 +178,26 @@ def _guardians(row: importer.Row, present: set[str], student: Student
         return None
     kept = _guardians_of(student)
     merged = []
-    for name, relation, phone in listed:
+    for i, (name, relation, phone) in enumerate(listed):
         same = next((g for g in kept if (name and g[0] == name) or (not name and g[2] == phone)),
                     None)
         if same:
             kept.remove(same)
-            name, relation, phone = same[0], relation or same[1], phone or same[2]
-        merged.append((name, relation, phone))
+        away = v["works_away"] if i == 0 and "works_away" in present else \
+            (same[3] if same else False)  # the file's 外出务工 is its first guardian's
+        merged.append((same[0], relation or same[1], phone or same[2], away) if same
+                      else (name, relation, phone, away))
     return merged + kept
 
 
-def _guardians_of(student: Student) -> list[tuple[str, str, str]]:
-    return [(g.name, g.relation, g.phone) for g in student.guardians]
+def _guardians_of(student: Student) -> list[tuple[str, str, str, bool]]:
+    return [(g.name, g.relation, g.phone, g.works_away) for g in student.guardians]
+
+
+def _shown_guardians(guardians: list[tuple[str, str, str, bool]]) -> str:
+    """张大山（父亲）13800001111，外出务工；李秀（母亲）…: what a change of guardians changes."""
+    return "；".join(f"{name}（{relation}）{phone}{'，外出务工' if away else ''}"
+                    for name, relation, phone, away in guardians)
 
 
 def _shown(value) -> str:
@@ -208,10 +216,8 @@ def _apply(update: Update, present: set[str], classes: dict, user: User, today: 
         setattr(student, key, value)
     guardians = _guardians(row, present, student)
     if guardians is not None and guardians != _guardians_of(student):
-        works_away = {g.name: g.works_away for g in student.guardians}
-        student.guardians = [Guardian(name=n, relation=r, phone=p, position=i,
-                                      works_away=works_away.get(n, False))
-                             for i, (n, r, p) in enumerate(guardians)]
+        student.guardians = [Guardian(name=n, relation=r, phone=p, works_away=w, position=i)
+                             for i, (n, r, p, w) in enumerate(guardians)]
     status = _status(row, student)
     if status:
         student.change_status(status, today, f"学期初同步：学籍系统名单中{STATUSES[status]}", "",
