@@ -39,6 +39,10 @@ def index():
                            args=dict(filters.as_args(), period=period.key))
 
 
+# what an edit form shows of its activity, to tell a stale one when it comes back (forms.stale)
+SEEN = ("school_id", "held_on", "kind", "class_id", "title", "place", "reached", "description")
+
+
 def _form(activity=None) -> ActivityForm:
     form = ActivityForm(obj=activity)
     form.activity_id = activity.id if activity else None
@@ -56,9 +60,6 @@ def _form(activity=None) -> ActivityForm:
     if activity is not None and not form.is_submitted():
         stale(form, activity, SEEN)  # what the form shows, to tell a stale one when it comes back
     return form
-
-
-SEEN = ("school_id", "held_on", "kind", "class_id", "title", "place", "reached", "description")
 
 
 def _check(form, activity=None) -> list[records.Upload] | None:

@@ -2,8 +2,7 @@ from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import DateField, SelectField, SelectMultipleField, StringField, TextAreaField, widgets
 from wtforms.validators import InputRequired, Length, ValidationError
 
-import sqlalchemy as sa
-
+import access
 import clock
 import excel
 from extensions import db
@@ -37,7 +36,7 @@ class VisitForm(Form):
     def validate_situation(self, field):
         """A visit is recorded once: the same child, day, way and words again is the browser's
         Back and 保存 again (a reviewer's made two 家访 of one, counted twice in the reports)."""
-        if self.student is not None and db.session.scalar(sa.select(HomeVisit.id).where(
+        if self.student is not None and db.session.scalar(access.scoped(HomeVisit).where(
                 HomeVisit.student_id == self.student.id, HomeVisit.mode == self.mode.data,
                 HomeVisit.visited_on == self.visited_on.data, HomeVisit.situation == field.data)):
             raise ValidationError("这次家访已经记录过了（同一天、同样的情况），不用再保存。")

@@ -28,6 +28,7 @@ CASE_COLUMNS = [("序号", 6), ("学校", 14), ("年级班级", 11), ("姓名", 
                 ("监护人", 9), ("联系电话", 13), ("家庭住址", 20), ("辍学原因", 22), ("去向", 14),
                 ("责任教师", 9), ("劝返进展", 12), ("采取措施", 40), ("立案日期", 11),
                 ("销号日期", 11)]
+NUMBER = 4  # the 学籍号 column of a case-ledger row (CASE_COLUMNS)
 AGE_COLUMNS = [("序号", 6), ("姓名", 9), ("性别", 5), ("出生日期", 11), ("身份证号", 21),
                ("户籍", 14), ("监护人", 9), ("联系电话", 13), ("学校", 14), ("年级班级", 11),
                ("学籍状态", 9), ("安置方式", 10)]
@@ -36,7 +37,7 @@ AGE_COLUMNS = [("序号", 6), ("姓名", 9), ("性别", 5), ("出生日期", 11)
 def children_of(rows: list[list]) -> list[Student]:
     """The children of a page of case-ledger rows, found by their 学籍号 (the rows, sent ones
     too, are values, not records): for the log of whose numbers a page showed in full."""
-    numbers = {row[4] for row in rows if row[4]}  # CASE_COLUMNS' 学籍号
+    numbers = {row[NUMBER] for row in rows if row[NUMBER]}
     return db.session.scalars(access.scoped(Student).where(
         Student.student_no.in_(numbers))).all() if numbers else []
 

@@ -25,7 +25,6 @@ from paging import Page
 from refusal import Refusal
 
 FROZEN = ("suspected", "dropout")  # the 适龄儿童台账 is a roster of today, not a month's report
-NUMBER = 4  # the 学籍号 column of a ledger row
 
 
 def versions(central_id: int | None, first: date) -> list[MonthReport]:
@@ -115,10 +114,10 @@ def rows(report: MonthReport, kind: str, school_id: int | None, full_ids: bool) 
     own = _own(report.content[kind]) if access.class_scoped() else None
     out = []
     for row in report.content[kind]:
-        if row[1] in names and (own is None or (row[3], row[NUMBER]) in own):
+        if row[1] in names and (own is None or (row[3], row[ledger.NUMBER]) in own):
             row = [len(out) + 1, *row[1:]]
             if not full_ids:
-                row[NUMBER] = mask_id(row[NUMBER])
+                row[ledger.NUMBER] = mask_id(row[ledger.NUMBER])
             out.append(row)
     return out
 

@@ -1,9 +1,9 @@
 from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, ValidationError
 
-import sqlalchemy as sa
 from flask_login import current_user
 
+import access
 import clock
 from extensions import db
 from forms import Form
@@ -34,7 +34,7 @@ class CounselingForm(Form):
         """A talk is recorded once: the same counsellor, day, child (or group) and words again
         is the browser's Back and 保存 again."""
         individual = self.kind.data == "individual"
-        if db.session.scalar(sa.select(CounselingRecord.id).where(
+        if db.session.scalar(access.scoped(CounselingRecord).where(
                 CounselingRecord.counselor_id == current_user.id,
                 CounselingRecord.held_on == self.held_on.data,
                 CounselingRecord.kind == self.kind.data,

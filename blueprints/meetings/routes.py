@@ -228,10 +228,10 @@ def _report(meeting, today):
     first, last = metrics.month_bounds(meeting.month)
     full = access.sees_full_ids()
     report = (sent.versions(access.township_id(), first) or [None])[-1]  # a sent month as sent
-    columns = [] if report and "figures" in report.content else metrics.dashboard(today,
-                                                                                meeting.month)
-    return {"figures": report.content["figures"] if not columns else metrics.report_table(columns),
-            "doubts": columns[0].doubts if columns else [], "frozen": not columns,
+    frozen = report is not None and "figures" in report.content  # sent with its figures
+    columns = [] if frozen else metrics.dashboard(today, meeting.month)
+    return {"figures": report.content["figures"] if frozen else metrics.report_table(columns),
+            "doubts": columns[0].doubts if columns else [], "frozen": frozen,
             "formulas": metrics.formulas(),
             "counts": sent.month_counts(report, first, last),
             "suspected": sent.case_rows(report, "suspected", first, last, None, full),

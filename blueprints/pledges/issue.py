@@ -60,8 +60,8 @@ def parties(kind: str, school: School, klass: ClassGroup | None) -> list[Party]:
             .order_by(User.name)).all()
         # 教师包生: the children the teacher holds a line for, as the 包保责任表 has them; a
         # 班主任 with none signs the 班主任 pledge for the class, not this one as well
-        heads = set(db.session.scalars(sa.select(ClassGroup.head_teacher_id).where(
-            ClassGroup.school_id == school.id)))
+        heads = set(db.session.scalars(access.scoped(ClassGroup).where(
+            ClassGroup.school_id == school.id).with_only_columns(ClassGroup.head_teacher_id)))
         out = []
         for u in users:
             own = db.session.scalars(enrolled.where(Student.responsibilities.any(

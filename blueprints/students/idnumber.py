@@ -127,18 +127,18 @@ def read_list(data: bytes, headers: dict[str, list[str]], max_rows: int, what: s
         for k in as_numbers:  # its digits are lost: nothing is read from it
             row.errors.append(as_number_error(headers[k][0]))
             values[k] = ""
-        checked = check(values["id_number"])
-        if as_numbers:
-            pass  # its checksum would only mislead
-        elif not checked.ok:
-            row.errors.append(checked.error)
-        else:
-            values["id_number"], values["birth_date"] = checked.number, checked.birth_date
-            values["sex"] = checked.sex
-            if checked.number in seen:
-                row.errors.append(f"身份证号与第 {seen[checked.number]} 行重复。")
-            seen.setdefault(checked.number, number)
         rows.append(row)
+        if as_numbers:
+            continue  # its checksum would only mislead
+        checked = check(values["id_number"])
+        if not checked.ok:
+            row.errors.append(checked.error)
+            continue
+        values["id_number"], values["birth_date"] = checked.number, checked.birth_date
+        values["sex"] = checked.sex
+        if checked.number in seen:
+            row.errors.append(f"身份证号与第 {seen[checked.number]} 行重复。")
+        seen.setdefault(checked.number, number)
     damaged = zeroed([normalize(r.values["id_number"]) for r in rows])
     for row in rows:
         if normalize(row.values["id_number"]) in damaged:

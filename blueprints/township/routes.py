@@ -188,10 +188,10 @@ def _leave_school(user: User, school: School) -> None:
     """A user moved to another school leaves the old one's classes and 包保 lines: a teacher
     sees the classes they head and the children they 包 (access.py), and the old school's would
     have stayed theirs to read and mark."""
-    for klass in db.session.scalars(db.select(ClassGroup).where(
+    for klass in db.session.scalars(access.scoped(ClassGroup).where(
             ClassGroup.head_teacher_id == user.id, ClassGroup.school_id != school.id)):
         klass.head_teacher_id = None
-    for line in db.session.scalars(db.select(Responsibility).where(
+    for line in db.session.scalars(access.scoped(Responsibility).where(
             Responsibility.user_id == user.id)):
         if line.student.school_id != school.id:
             db.session.delete(line)
