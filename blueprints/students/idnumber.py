@@ -78,14 +78,19 @@ def as_number_error(label: str) -> str:
     return f"{label}被 Excel 存成了数字，末几位已经丢失。请把该列设为“文本”格式后，从原始名单重新复制。"
 
 
-def zeroed(numbers: list[str]) -> set[str]:
-    """The ID numbers of a file that Excel turned into numbers and back, so that their last
-    three digits became 000 (a file saved with the column as 数值, or a CSV): when two or more
-    of its numbers, and at least a fifth, end in 000. A real number ends in 000 about once in
-    1,100 (a sequence number ending 00 with a check digit 0), and a checksum passes one of
-    eleven of the damaged ones: the file tells, not the number."""
+def flag_zeroed(numbered: list[tuple[list[str], str]]) -> None:
+    """Add ZEROED to the errors of a file's ID numbers that Excel turned into numbers and back,
+    so that their last three digits became 000 (a file saved with the column as 数值, or a
+    CSV): when two or more of its numbers, and at least a fifth, end in 000. A real number
+    ends in 000 about once in 1,100 (a sequence number ending 00 with a check digit 0), and a
+    checksum passes one of eleven of the damaged ones: the file tells, not the number.
+    `numbered`: (a row's errors, its ID number as typed)."""
+    numbers = [normalize(text) for _, text in numbered]
     ending = [n for n in numbers if len(n) == 18 and n.endswith("000")]
-    return set(ending) if len(ending) >= 2 and len(ending) * 5 >= len(numbers) else set()
+    if len(ending) >= 2 and len(ending) * 5 >= len(numbers):
+        for (errors, _), number in zip(numbered, numbers):
+            if number in ending:
+                errors.append(ZEROED)
 
 
 ZEROED = ("身份证号末三位是 000：这个文件的身份证号很可能被 Excel 存成过数字，末几位已经丢失。"
@@ -139,8 +144,5 @@ def read_list(data: bytes, headers: dict[str, list[str]], max_rows: int, what: s
         if checked.number in seen:
             row.errors.append(f"身份证号与第 {seen[checked.number]} 行重复。")
         seen.setdefault(checked.number, number)
-    damaged = zeroed([normalize(r.values["id_number"]) for r in rows])
-    for row in rows:
-        if normalize(row.values["id_number"]) in damaged:
-            row.errors.append(ZEROED)
+    flag_zeroed([(r.errors, r.values["id_number"]) for r in rows])
     return None, rows

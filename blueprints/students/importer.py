@@ -181,11 +181,8 @@ def read(data: bytes, school: School, user: User, today: date | None = None,
         row = Row(number, {h: _text(raw[i]) for i, h in enumerate(headers) if h and i < len(raw)})
         _check_row(row, cell, today)
         result.rows.append(row)
-    residents = [r for r in result.rows if r.values["id_type"] == "resident"]
-    damaged = idnumber.zeroed([idnumber.normalize(r.values["id_text"]) for r in residents])
-    for row in residents:
-        if idnumber.normalize(row.values["id_text"]) in damaged:
-            row.errors.append(idnumber.ZEROED)
+    idnumber.flag_zeroed([(r.errors, r.values["id_text"]) for r in result.rows
+                          if r.values["id_type"] == "resident"])
     own = _own(school, user) if sync else {}
     _check_duplicates(result.rows, own)
     _check_same_child(result.rows, own)
