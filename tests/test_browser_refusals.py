@@ -270,10 +270,25 @@ def test_a_double_click_saves_once(world, rows, live_server, chromium):
     officer.fill("#name", "冬季爱心助学")
     officer.fill("#amount", "300")
     officer.locator("input[name=flags]").first.check()
-    posts = []
+    posts, held = [], []
     officer.on("request", lambda r: posts.append(r.url) if r.method == "POST" else None)
     officer.get_by_role("button", name="保存").dblclick()
     officer.locator("#messages .msg.success", has_text="已保存资助项目：冬季爱心助学").wait_for()
     assert len(posts) == 1, posts  # the button is disabled while the form is sent
+    # Saved, the form stays on screen until the next page comes (HX-Location): a busy
+    # machine's second click came then. That page is held here while the user clicks again.
+    officer.goto(live_server + "/aid/programs/new")
+    officer.fill("#name", "春季爱心助学")
+    officer.fill("#amount", "300")
+    officer.locator("input[name=flags]").first.check()
+    officer.route(re.compile(r"/aid/programs/\d+$"), lambda route: held.append(route))
+    with officer.expect_request(lambda r: r.method == "GET" and "/aid/programs/" in r.url):
+        officer.get_by_role("button", name="保存").click()
+    save = officer.get_by_role("button", name="保存")
+    assert save.is_disabled()
+    save.click(force=True)
+    held[0].continue_()
+    officer.locator("#messages .msg.success", has_text="已保存资助项目：春季爱心助学").wait_for()
+    assert len(posts) == 2, posts
     assert db.session.scalar(db.select(db.func.count()).select_from(AidProgram).where(
-        AidProgram.name == "冬季爱心助学")) == 1
+        AidProgram.name.in_(["冬季爱心助学", "春季爱心助学"]))) == 2

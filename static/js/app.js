@@ -71,7 +71,9 @@
     window.setTimeout(function () { form.removeAttribute("data-sent"); }, 3000);
   });
   /* A form is sent once: its submit buttons are disabled while htmx sends it (a reviewer's
-     double-click made two 资助项目). hx-disabled-elt on <body> did it for forms, but htmx logs
+     double-click made two 资助项目), and stay so when the answer leads elsewhere (HX-Location,
+     HX-Redirect: the saved form stays on screen until the next page comes, and a busy machine's
+     second click sent it again). hx-disabled-elt on <body> did it for forms, but htmx logs
      an error for every link it finds no button in. */
   function buttons(evt) {
     var elt = evt.detail.elt;
@@ -80,7 +82,11 @@
   document.addEventListener("htmx:beforeRequest", function (evt) {
     Array.prototype.forEach.call(buttons(evt), function (b) { b.disabled = true; });
   });
+  function leaving(xhr) {
+    return xhr && (xhr.getResponseHeader("HX-Location") || xhr.getResponseHeader("HX-Redirect"));
+  }
   document.addEventListener("htmx:afterRequest", function (evt) {
+    if (leaving(evt.detail.xhr)) { return; }
     Array.prototype.forEach.call(buttons(evt), function (b) { b.disabled = false; });
   });
   /* The error page of a form sent from its own address (a file too large): 返回 goes back in
