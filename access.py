@@ -214,6 +214,10 @@ def _build_condition(model, user):
     if model in (DropoutCase, HomeVisit, RiskOverride, RecordCheck, Leaver):  # few rows (above)
         return sa.exists().where(Student.id == model.student_id,
                                  _condition(Student, user)).correlate_except(Student)
+    if model is AidGrant and user.role != "teacher":  # a child's grants, and what the user's
+        # schools paid: the payer's accounts keep a child paid who moved on since
+        return sa.or_(AidGrant.school_id.in_(school_ids(user)), AidGrant.student_id.in_(
+            sa.select(Student.id).where(_condition(Student, user))))
     if model in (Guardian, StatusChange, Responsibility, AidGrant, Absence, EarlyWarning):
         return model.student_id.in_(sa.select(Student.id).where(_condition(Student, user)))
     if model is DisabledChild:  # the township's list; a school the children it is responsible for

@@ -304,3 +304,32 @@ def test_a_past_terms_gaps_count_the_children_on_the_register_then(world, kids, 
     db.session.commit()
     missing = login("head").get(f"/aid/gaps?term={spring.id}").text.split("有资助但")[0]
     assert kids["other_class"].name in missing and kids["poor"].name not in missing
+
+
+def test_a_grant_stays_with_the_school_that_paid_it(world, subsidy, kids, login, signed_in):
+    """A child paid by 甲一村小 who moved to 甲二教学点 since: the grant is 甲一村小's account
+    (its sums, 公示 and 发放表, once under 甲一村小 for everyone), 甲二教学点 does not count it
+    and does not owe it (not 漏助), and the payer is not told it paid in error (a reviewer saw
+    the same money under different schools for different users)."""
+    head_a2 = f.user("village_head", world.a2, "head_a2")
+    db.session.commit()
+    head = login("head")
+    head.post(f"/aid/programs/{subsidy.id}/students/{kids['poor'].id}")
+    kids["poor"].school_id, kids["poor"].class_id = world.a2.id, world.class_a2.id
+    db.session.commit()
+    for user in (world.users["village_head"], world.users["central_officer"]):
+        with signed_in(user):
+            assert [(s.name, n, fen) for _, s, n, fen in grants.totals(subsidy.term_id)] == [
+                ("甲一村小", 1, 50000)]
+            assert [r.student.name for r in grants.paid(subsidy)] == ["贫一"]
+    with signed_in(world.users["village_head"]):
+        assert grants.summary(subsidy) == (3, 1, 50000)  # 孤二 残三 贫四 today; 贫一 paid
+        assert grants.gaps(subsidy.term_id).extra == []
+    with signed_in(head_a2):
+        assert grants.totals(subsidy.term_id) == [] and grants.paid(subsidy) == []
+        assert grants.summary(subsidy) == (2, 0, 0)  # 贫一 (paid by 甲一村小) and 贫五
+        missing = [r.student.name for _, r in grants.gaps(subsidy.term_id).missing]
+        assert missing == ["贫五"]
+    sheet = load_workbook(BytesIO(head.get(f"/aid/programs/{subsidy.id}/export.xlsx").data))
+    assert [r[1:4] for r in sheet.active.values if r[3] == "贫一"] == [
+        ("甲一村小", "二年级1班", "贫一")]

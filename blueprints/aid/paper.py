@@ -59,7 +59,7 @@ def notice_batch(params: dict) -> printjobs.Batch:
     rows = grants.paid(program, whole(params.get("school")))  # paid, eligible today or not
     if not rows:
         raise Refusal("这个项目还没有发放记录，没有可公示的名单。")
-    schools = sorted({r.student.school_id for r in rows})
+    schools = sorted({r.grants[0].school_id for r in rows})  # the schools that paid
     label = access.get_or_404(School, schools[0]).name if len(schools) == 1 else "全镇"
 
     def finish():

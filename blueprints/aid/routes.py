@@ -202,8 +202,7 @@ def gaps():
 @access.require(*access.SCHOOL_READERS)
 def export(program_id):
     program = access.get_or_404(AidProgram, program_id)
-    entries = db.session.scalars(access.scoped(AidGrant).where(
-        AidGrant.program_id == program.id).order_by(AidGrant.school_id, AidGrant.id)).all()
+    entries = grants.entries(program)
     full = access.sees_full_ids()
     data = paper.workbook(program, entries, full)
     audit.record("export", f"导出资助发放表：{program.name} {len(entries)} 条", table_name="aid_grants",
