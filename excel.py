@@ -20,6 +20,8 @@ from openpyxl.utils import get_column_letter
 from python_calamine import (CalamineError, CalamineWorkbook, PasswordError, SheetTypeEnum,
                              SheetVisibleEnum)
 
+import numerals
+
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -120,7 +122,6 @@ def parse_month(value) -> tuple[int, int] | None:
     return (int(m.group(1)), month) if m and 1 <= month <= 12 else None
 
 
-CN_NUMERALS = "〇一二三四五六七八九"
 GROUP = re.compile(r"第?\s*(\d{1,2}|[一二三四五六七八九十]{1,3})\s*(组|社|村民小组)?")
 
 
@@ -136,8 +137,7 @@ def group_name(value) -> str:
         n = int(number)
         if not 1 <= n <= 99:
             return typed
-        number = (("" if n < 20 else CN_NUMERALS[n // 10]) + "十" if n >= 10 else "") \
-            + (CN_NUMERALS[n % 10] if n % 10 else "")
+        number = numerals.chinese(n)
     return number + ("社" if m.group(2) == "社" else "组")
 
 

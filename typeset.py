@@ -21,6 +21,8 @@ import re
 
 from markupsafe import Markup, escape
 
+import numerals
+
 UNITS = ("万元|人次|小时|个月|工作日|周岁|%|％|人|名|所|个|份|户|天|日|次|元|页|年|月|周|节|项|条|"
          "间|岁|期|班|级|公里|分")
 KEEP = re.compile(
@@ -118,6 +120,34 @@ def lines(text) -> Markup:
     return Markup("<br>").join(para(line) for line in str(text or "").splitlines())
 
 
+# The numbering of an official paper's levels: 一、 （一） 1. （1）; a line's own number, typed.
+LEVELS = [re.compile(r"([一二三四五六七八九十]{1,3})\s*[、.．]\s*"),
+          re.compile(r"[（(]\s*([一二三四五六七八九十]{1,3})\s*[)）]\s*"),
+          re.compile(r"(\d{1,2})\s*(?:[、．]|\.(?!\d))\s*"),
+          re.compile(r"[（(]\s*(\d{1,2})\s*[)）]\s*")]
+
+
+def _marker(level: int, n: int) -> str:
+    return [f"{numerals.chinese(n)}、", f"（{numerals.chinese(n)}）", f"{n}．", f"（{n}）"][level]
+
+
+def outline(text, number: bool = False) -> Markup:
+    """Text typed under a paper's own 一、 heading (议程, 会议记录): its numbered lines one level
+    down (一、 → （一）, （一） → 1．, 1. → （1）), so that an agenda typed 一、二、 is not read
+    as the paper's own parts; with `number`, lines typed with no numbers at all get （一）（二）."""
+    rows = [line.strip() for line in str(text or "").strip().splitlines()]
+    found = [next(((k, m) for k, rule in enumerate(LEVELS) if (m := rule.match(line))),
+                  (None, None)) for line in rows]
+    if number and all(k is None for k, _ in found):
+        count = iter(range(1, len(rows) + 1))
+        return lines("\n".join(line and _marker(1, next(count)) + line for line in rows))
+    out = []
+    for line, (k, m) in zip(rows, found):
+        n = m and numerals.value(m.group(1))
+        out.append(line if not n or k == 3 else _marker(k + 1, n) + line[m.end():])
+    return lines("\n".join(out))
+
+
 def cn_date(day) -> Markup:
     """2026年12月5日, on one line; blank spaces to be written in when there is no date."""
     if day is None:
@@ -141,3 +171,4 @@ def register(app) -> None:
     app.add_template_filter(cn_date, "cn_date")
     app.add_template_filter(cell, "cell")
     app.add_template_filter(lines, "lines")
+    app.add_template_filter(outline, "outline")

@@ -244,8 +244,24 @@ def test_sign_in_sheet_and_minutes_carry_what_their_formats_have(demo_app, meeti
     minutes = flat(laid_out(demo_app, "meeting", {"id": meeting.id, "kind": "minutes"})[0])
     for expected in ("第 1 期", "出　　席王建华（青山镇中心学校控辍专干）、杨秀英（石桥村小负责人）",
                      "请　　假黄德明（柳塘村小负责人）（参加县里培训）", "列　　席罗永红",
-                     "分送：某县教育局，青山镇人民政府，各村小、教学点。"):
+                     "分送：某县教育局，青山镇人民政府，各村小、教学点。",
+                     "一、会议议程（一）通报本月控辍保学情况（二）研究劝返工作二、会议记录"):
         assert expected in minutes, expected
+
+
+def test_typed_numbering_goes_one_level_under_the_papers_own():
+    """An agenda typed 一、二、 under the 纪要's own 一、会议议程 is printed （一）（二）; a record's
+    （一） 1. one level down each; an agenda typed without numbers is numbered."""
+    import typeset
+
+    def plain(markup):
+        return str(markup).replace("\u2060", "").replace("\u00a0", " ").split("<br>")
+    assert plain(typeset.outline("一、通报\n\n  二、研判", number=True)) == [
+        "（一）通报", "", "（二）研判"]
+    assert plain(typeset.outline("通报出勤\n研判学生\n", number=True)) == [
+        "（一）通报出勤", "（二）研判学生"]
+    assert plain(typeset.outline("（三）家访\n1.张三\n十二、末项\n2026.10.5 开会\n(2) 王五")) == [
+        "3．家访", "（1）张三", "（十二）末项", "2026.10.5 开会", "(2) 王五"]
 
 
 @pytest.mark.parametrize("kind", ["suspected", "dropout", "age"])
