@@ -404,6 +404,18 @@ def get_or_404(model, row_id, options=()):
     return row
 
 
+def unit_of(school_id: int | None) -> tuple[str, str]:
+    """(label, unit) of a paper of one school, or of every school the user sees: the school's
+    name twice (a school asked for, checked; or a head's one school); 全镇 and the central
+    school that keeps and seals it; 全县 and no unit for the county's reader."""
+    mine = schools() if not school_id else []
+    if school_id or len(mine) == 1:
+        name = (get_or_404(School, school_id) if school_id else mine[0]).name
+        return name, name
+    town = township_id()
+    return ("全镇", db.session.get(School, town).name) if town else ("全县", "")
+
+
 @per_scope
 def _one(model, options: tuple) -> sa.Select:
     """get_or_404()'s statement, the row's id a parameter (`row_id`)."""

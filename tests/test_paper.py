@@ -274,6 +274,8 @@ def test_ledgers_keep_the_rules(demo_app, names, kind):
     documents = laid_out(demo_app, "ledger", params)
     assert_rules(documents, names)
     assert kind != "age" or len(documents[0].pages) > 1  # the head repeated, pages counted
+    unit = "石桥村小" if kind == "age" else "青山镇中心学校"  # who keeps it signs and seals it
+    assert f"{unit}（盖章）" in flat(documents[0]) and "负责人（签字）" in flat(documents[0])
 
 
 def test_the_townships_responsibility_table_keeps_the_rules(demo_app, names):

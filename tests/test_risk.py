@@ -475,7 +475,8 @@ def test_the_risk_ledger_prints_and_exports_each_child_with_the_reasons(world, l
     with officer.get("/attendance/risk.pdf") as r:
         text = subprocess.run(["pdftotext", "-layout", "-", "-"], input=r.data,
                               capture_output=True, check=True).stdout.decode()
-    assert "辍学风险学生台账" in text and "张三" in text and "厌学" in text
+    assert "辍学风险学生台账（全镇）" in text and "张三" in text and "厌学" in text
+    assert "甲镇中心学校（盖章）" in text
     sheet = list(load_workbook(BytesIO(officer.get("/attendance/risk.xlsx").data)).active.values)
     assert sheet[0][:4] == ("序号", "学校", "年级班级", "姓名") and sheet[1][3] == "张三"
     assert sheet[1][5] == "高" and "厌学" in sheet[1][7] and "留守" in sheet[1][7]

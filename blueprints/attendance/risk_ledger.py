@@ -16,7 +16,7 @@ import printjobs
 from blueprints.attendance import risk, scores
 from blueprints.students import register
 from extensions import db
-from models import SCHOOL_LINE, School, Student, TutoringPair
+from models import SCHOOL_LINE, Student, TutoringPair
 from params import whole
 
 COLUMNS = [("序号", 6), ("学校", 16), ("年级班级", 10), ("姓名", 8), ("性别", 5), ("风险等级", 8),
@@ -54,8 +54,8 @@ def rows(school_id: int | None, today: date) -> list[list]:
 @printjobs.batch("risk_ledger")
 def ledger_batch(params: dict) -> printjobs.Batch:
     school_id = whole(params.get("school"))
-    if school_id:
-        access.get_or_404(School, school_id)
+    label, unit = access.unit_of(school_id)
+    title = f"辍学风险学生台账（{label}）"
     today = clock.today()
     found = rows(school_id, today)  # none: the ledger says 无, as one filed that month would
 
@@ -63,7 +63,7 @@ def ledger_batch(params: dict) -> printjobs.Batch:
         audit.record("export", f"打印辍学风险学生台账 {len(found)} 人", table_name="students",
                      after={"rows": len(found), "format": "pdf"})
     return printjobs.Batch(
-        title="辍学风险学生台账", filename=f"辍学风险学生台账-{today:%Y%m%d}.pdf",
+        title=title, filename=f"{title}-{today:%Y%m%d}.pdf",
         parts=[pdf.Part("print/ledger.html", {
-            "title": "辍学风险学生台账", "columns": COLUMNS, "rows": found, "today": today})],
+            "title": title, "columns": COLUMNS, "rows": found, "unit": unit, "today": today})],
         finish=finish)

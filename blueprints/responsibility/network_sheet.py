@@ -16,7 +16,7 @@ def network_batch(params: dict) -> printjobs.Batch:
     """控辍保学责任网络表 of a school or of every school the user sees."""
     school_id = whole(params.get("school"))
     schools = schools_asked(school_id)
-    label = schools[0].name if school_id or len(schools) == 1 else "全镇"
+    label = access.unit_of(school_id)[0]
     title = f"{label}控辍保学责任网络表"
     year = this_year()
     return printjobs.Batch(title=title, filename=f"{title}.pdf", parts=[pdf.Part(

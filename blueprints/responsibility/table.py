@@ -77,8 +77,7 @@ def table_batch(params: dict) -> printjobs.Batch:
     elif village:
         stmt, label = stmt.where(Student.village == village), f"{village}（户籍）"
     elif params.get("all"):
-        label = "全镇" if access.township_id() and len(access.schools()) > 1 else \
-            access.schools()[0].name
+        label = access.unit_of(None)[0]
     else:
         raise Refusal("请选择一所学校或一个村再打印包保责任表。")
     students = db.session.scalars(stmt.order_by(

@@ -11,7 +11,7 @@ import printjobs
 from blueprints.cases import bp, ledger, sent
 from blueprints.cases.lists import LedgerFilter
 from extensions import db
-from models import School, school_year_of
+from models import school_year_of
 from responses import after_write
 
 
@@ -112,7 +112,7 @@ def ledger_batch(params: dict) -> printjobs.Batch:
     full = access.sees_full_ids()
     report, _ = _sent(kind, first, version)
     columns, rows = _ledger_rows(kind, school_id, first, last, full, report)
-    label = access.get_or_404(School, school_id).name if school_id else "全镇"
+    label, unit = access.unit_of(school_id)
     title = f"{ledger.KINDS[kind]}（{label}，{first.year}年{first.month}月）" + (
         f"（{report.sent_on} 报送，第 {report.version} 版）" if report else "")
 
@@ -120,7 +120,7 @@ def ledger_batch(params: dict) -> printjobs.Batch:
         audit.record("export", f"打印{title} {len(rows)} 行", table_name="dropout_cases",
                      after={"rows": len(rows), "full_ids": full, "format": "pdf"})
     return printjobs.Batch(title=title, filename=f"{title}.pdf", parts=[pdf.Part(
-        "print/ledger.html", {"title": title, "columns": columns, "rows": rows,
+        "print/ledger.html", {"title": title, "columns": columns, "rows": rows, "unit": unit,
                               "today": clock.today()})], finish=finish)
 
 
