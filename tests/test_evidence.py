@@ -208,7 +208,8 @@ def test_the_pack_holds_every_section_with_a_table_of_contents(world, term, data
 
 
 def test_an_empty_section_says_so(world, term, signed_in):
-    """甲二教学点 has nothing this term: every section still prints, with one line."""
+    """甲二教学点 has nothing this term: every section still prints, with one line, and not on
+    a page of its own (a reviewer's pack was five pages of one line each)."""
     import printjobs
     from blueprints.evidence import pack
     with signed_in(world.users["central_officer"]):
@@ -218,6 +219,7 @@ def test_an_empty_section_says_so(world, term, signed_in):
         assert len(built.parts) == 1  # one document: one page numbering
         pages = pages_of(pdf.render(built.parts))
         assert pack.assemble(world.a2, term).counts()[2] == ("三、家访记录", "0 次")
+    assert len(pages) == 4  # cover, contents, the ledgers; the five empty sections on one page
     body = flat("".join(pages[2:]))
     for text in ("本学期无疑似辍学学生。", "本学期无辍学学生。", "本学期无责任书。",
                  "本学期无家访记录。", "本学期无劝返复学个案。", "本学期无月度推进会。",
