@@ -53,6 +53,24 @@ def test_rates_by_hand(world, dataset):
     assert (a2.start, a2.dropout_rate, a2.consolidation_rate) == (1, 0.0, 100.0)  # 庚 once
 
 
+def test_a_child_gone_without_a_transfer_is_not_kept(world, dataset, login):
+    """其他离校 (left with no transfer, whereabouts not verified) is not counted as kept in 巩固率,
+    nor as a dropout; found and transferred later, they leave the base as a transfer (a reviewer
+    found ten such children inside a 99.7% 巩固率)."""
+    gone = f.student(world.a1, world.class_a1, name="辛")
+    history(gone, (date(2024, 9, 1), None, "enrolled"), (date(2026, 2, 1), "enrolled", "left"))
+    db.session.commit()
+    town = metrics.rates(list(dataset.values()) + [gone], START, END)[None]
+    assert (town.start, town.dropouts, town.left) == (7, 1, 1)
+    assert town.consolidation_rate == 66.7  # (7 - 1 - 1 + 1 - 1 - 1) / (7 - 1 - 1 + 1) = 4/6
+    assert town.dropout_rate == 14.3  # 1/7: 辛 is not a dropout
+    history(gone, (date(2024, 9, 1), None, "enrolled"), (date(2026, 2, 1), "enrolled", "left"),
+            (date(2026, 3, 1), "left", "transferred"))  # found at a school elsewhere
+    db.session.commit()
+    town = metrics.rates(list(dataset.values()) + [gone], START, END)[None]
+    assert (town.out, town.left, town.consolidation_rate) == (2, 0, 80.0)  # 4/5
+
+
 def test_enrolment_rate_from_the_household_list(world, dataset, signed_in):
     today = TODAY
     for name in ("甲", "戊", "庚"):

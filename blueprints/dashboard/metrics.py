@@ -5,9 +5,11 @@ when asked for, within the user's scope (access.scoped).
 Rates (docs/design.md, Metrics), for a school year from 1 September to the day asked (at most 31 August):
 - 辍学率 = dropouts ÷ enrolled at the start × 100%. A dropout is a child whose status became 辍学
   during the year and still is at the end (a child persuaded back is not a dropout).
-- 巩固率 = (start − transferred out − deceased + transferred in − dropouts) ÷ (start − transferred
-  out − deceased + transferred in) × 100%. Transferred in = enrolled during the year other than
-  back from 辍学/休学 (a new record, or back from 转出).
+- 巩固率 = (start − transferred out − deceased + transferred in − dropouts − left) ÷ (start −
+  transferred out − deceased + transferred in) × 100%. Transferred in = enrolled during the year
+  other than back from 辍学/休学 (a new record, or back from 转出). Left = became 其他离校 during
+  the year and still is: gone without a transfer, not kept until found (as the cohort definition
+  counts them), and not a dropout either.
 - 入学率 = children of school age on the 户籍 list with an enrolled record (休学 not counted) ÷
   children of school age on the list × 100%; absent until a 户籍 list is imported.
 A child counts where their record is now: one who moved between two schools of the township is
@@ -36,13 +38,14 @@ from models import (FOCUS_FLAGS, STATUSES, AidProgram, ClassGroup, DropoutCase, 
                     month_bounds, month_spans, school_year_of)
 
 # The setting, as create_app() defaults it. 巩固率: "year" = (start − out − deceased + in −
-# dropouts) ÷ (start − out − deceased + in); "cohort" = the graduating cohort kept ÷ the
+# dropouts − left) ÷ (start − out − deceased + in); "cohort" = the graduating cohort kept ÷ the
 # cohort (normal moves out of it).
 DEFAULTS = {"CONSOLIDATION_RATE": "year"}
 
 FORMULAS = {
     "enrolment": "入学率 = 户籍名单上的适龄儿童中在读的人数 ÷ 户籍名单上的适龄儿童数 × 100%（休学不计为在读）",
-    "consolidation": "巩固率 = (学年初在读 − 转出 − 死亡 + 转入 − 辍学) ÷ (学年初在读 − 转出 − 死亡 + 转入) × 100%",
+    "consolidation": "巩固率 = (学年初在读 − 转出 − 死亡 + 转入 − 辍学 − 其他离校) ÷ (学年初在读 − 转出 − 死亡 + 转入) × 100%"
+                     "（其他离校：未办转学手续离校、去向未核实的，不计为巩固）",
     "cohort": "巩固率（届别口径）= 本届毕业年级仍在籍的学生（在读、休学、已毕业）÷ 本届学生总数（历年入学和转入的，"
               "不含转出、死亡）× 100%；本届 = 本学年应读最高年级的学生，已离校学生按离校时年级逐年推算",
     "dropout": "辍学率 = 本学年辍学人数 ÷ 学年初在读人数 × 100%",
@@ -88,6 +91,7 @@ class Rates:
     deceased: int = 0
     transferred_in: int = 0
     dropouts: int = 0
+    left: int = 0  # became 其他离校 in the year and still are: not kept, not dropouts
     listed: int | None = None  # children of school age on the 户籍 list (None: no list)
     listed_enrolled: int = 0
     cohort: int | None = None  # the cohort definition's base (None: the year definition)
@@ -106,7 +110,7 @@ class Rates:
         if self.cohort is not None:
             return self.pct(self.cohort_kept, self.cohort)
         base = self.start - self.out - self.deceased + self.transferred_in
-        return self.pct(base - self.dropouts, base)
+        return self.pct(base - self.dropouts - self.left, base)
 
     @property
     def enrolment_rate(self) -> float | None:
@@ -188,6 +192,7 @@ def rates(students, start: date, end: date) -> dict[int | None, Rates]:
                                    ("dropout", "suspended", "enrolled") for c in during)
              and was != "enrolled"),
             ("dropouts", now == "dropout" and any(c[2] == "dropout" for c in during)),
+            ("left", now == "left" and any(c[2] == "left" for c in during)),
         )
         for key in (school_id, None):
             r = out[key]

@@ -52,6 +52,7 @@ LEVEL2 = re.compile(r"^（[一二三四五六七八九十]+）")
 FIGURE_LABELS = {
     "schools": "学校数", "students_start": "学年初在读（人）", "transferred_out": "转出（人）",
     "deceased": "死亡（人）", "transferred_in": "转入（人）", "dropouts": "辍学（人）",
+    "left_school": "其他离校（人）",
     "consolidation_rate": "巩固率（%）", "dropout_rate": "辍学率（%）",
     "enrolment_rate": "入学率（%）", "listed_children": "户籍名单适龄儿童（人）",
     "listed_enrolled": "户籍名单中在读（人）", "age_ledger": "适龄儿童台账（人）",

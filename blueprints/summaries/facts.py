@@ -57,6 +57,7 @@ def put_rates(unit: Unit, period: Period, upto: date, f: Writer) -> None:
         f.put("deceased", r.deceased)
         f.put("transferred_in", r.transferred_in)
         f.put("dropouts", r.dropouts)
+        f.put("left_school", r.left)
         if r.dropout_rate is not None:
             f.put("dropout_rate", r.dropout_rate)
     if r.consolidation_rate is not None:
