@@ -161,8 +161,9 @@ def test_the_draft_counts_the_term(world, data, term, signed_in):
                         "（二）排查与动态管理", "（三）精准帮扶", "（四）劝返复学", "（五）宣传引导",
                         "三、工作成效", "四、存在的问题", "五、下一步工作计划"]
     text = "\n".join(t for _, t in made.sections)
-    assert "本学期共开展家访 3 人次，覆盖学生 2 人" in text
+    assert "坚持入户家访，本学期共开展家访 3 人次，覆盖学生 2 人" in text  # teachers alone
     assert "本学期共发放资助资金 625.00 元，惠及学生 1 人" in text
+    assert "惠及学生 1 人，做到应助尽助，没有学生因贫失学。" in text  # no 漏助, no case of want
     assert "劝返复学 1 人" in text
     assert "向监护人发出复学通知书、督促入学通知书等文书 2 份（收回签字回执 1 份）" in text
     assert "开展“一帮一”学业帮扶，结对 1 对，帮扶 2 次" in text
@@ -175,6 +176,26 @@ def test_the_draft_counts_the_term(world, data, term, signed_in):
     assert "督促尽快签署并回收责任书" in text  # and the plan that follows from it
     assert "入学率" not in text  # a school's summary: the 户籍 list is the township's
     assert "张三" not in text and "李四" not in text  # counts, never the children's names
+
+
+def test_the_draft_claims_only_what_the_data_shows(world, data, term, signed_in):
+    """不让一名学生因贫失学 was written whenever aid was paid: a case of the term out for its
+    family's money, by its reason or a visit's, leaves the claim out; 应助尽助 needs no 漏助; the
+    敲门行动 is named for visits made with village or township cadres, and counts them."""
+    data["case"].reason = "家庭经济困难，外出打工"
+    visit = db.session.scalar(db.select(HomeVisit).filter_by(student_id=world.s_a1.id))
+    visit.visitors = "吴老师、石桥村村主任刘长春"
+    world.s_a1_other.poverty = False
+    third = f.student(world.a1, world.class_a1, name="孙八", poverty=True)
+    third.created_at = world.s_a1.created_at
+    db.session.commit()
+    with signed_in(world.users["village_head"]):
+        made = drafting.draft(drafting.school_unit(world.a1), drafting.term_period(term), TODAY)
+    text = "\n".join(t for _, t in made.sections)
+    assert "资助保障有力：本学期发放资助资金 625.00 元，惠及学生 1 人。" in text
+    assert "因贫" not in text and "资助还有缺口：1 名" in text  # 孙八, as the problems say
+    assert "联合乡镇、村干部开展“敲门行动”，本学期共开展家访 3 人次（其中与乡镇、村干部联合入户 1 人次）" \
+        in text
 
 
 def test_rates_equal_the_dashboard(world, data, term, signed_in):

@@ -10,7 +10,7 @@ from blueprints.aid import grants
 from blueprints.pairs import schedule
 from blueprints.responsibility import lines
 from extensions import db
-from models import PAIR_KINDS, EarlyWarning, Student
+from models import PAIR_KINDS, DropoutCase, EarlyWarning, HomeVisit, Student
 from blueprints.summaries.draft import in_unit
 from blueprints.summaries.facts import Facts, cn_date, pct, count_of
 
@@ -113,7 +113,9 @@ def results_of(c: Facts) -> list[str]:
     if "visits" in fig:
         results.append(f"动态监测扎实：{P}共开展家访 {fig['visits']} 人次。")
     if "aid_yuan" in fig:
-        results.append(f"资助保障有力：{P}发放资助资金 {fig['aid_yuan']} 元，惠及学生 {fig['aid_children']} 人。")
+        results.append(f"资助保障有力：{P}发放资助资金 {fig['aid_yuan']} 元，惠及学生 {fig['aid_children']} 人"
+                       + ("" if "aid_missing" in fig else "，做到应助尽助")
+                       + ("" if _poor_out(c) else "，没有学生因贫失学") + "。")
     if "pairs" in fig:
         results.append(f"结对帮扶落到实处：结对帮扶 {fig['pairs']} 对" + (
             f"，开展帮扶活动 {fig['sessions']} 次" if fig["sessions"] else "") + "。")
@@ -126,6 +128,18 @@ def results_of(c: Facts) -> list[str]:
             f"，覆盖 {fig['activities_reached']} 人次" if "activities_reached" in fig else "") + "。")
     results = [f"{i}. {text}" for i, text in enumerate(results, 1)]
     return results
+
+
+def _poor_out(c: Facts) -> int:
+    """Children out of school in the period for want of money: a 劝返 case of the period whose
+    reason says so, or visited for it (家庭经济困难); the summary claims none 因贫失学 only so."""
+    start, upto = c.period.start, c.upto
+    cases = in_unit(DropoutCase, c.unit).where(DropoutCase.opened_on <= upto, sa.or_(
+        DropoutCase.closed_on.is_(None), DropoutCase.closed_on >= start))
+    poor = sa.or_(*(DropoutCase.reason.contains(word) for word in ("贫", "经济", "没钱", "学费")),
+                  sa.exists().where(HomeVisit.case_id == DropoutCase.id,
+                                    HomeVisit.reasons.contains("poverty")))
+    return count_of(cases.where(poor))
 
 
 def overview_of(c: Facts) -> list[str]:

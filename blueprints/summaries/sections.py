@@ -4,6 +4,7 @@ grants, schedule, lines, ledger, rules) and writing only what the data supports;
 (三–五, 一) in findings.py; write() assembles them."""
 from __future__ import annotations
 
+import re
 from collections import Counter
 from datetime import date
 
@@ -27,6 +28,11 @@ from models import (ABNORMAL, ACTIVITY_KINDS, CONTACT_MODES, DESTINATIONS, GOVER
 from blueprints.summaries.draft import LEVEL1, NUMERALS, Period, Unit, between, in_unit
 from blueprints.summaries.facts import Facts, Writer, count_of, put_rates
 from blueprints.summaries.findings import overview_of, problems_and_plans, results_of
+
+# A 家访 made with the township or village (the 敲门行动 is teachers and cadres together), as its
+# 家访人员 were typed: 村 but not a 村小 or 教学点, a cadre, the government (班主任, 镇中心学校: the
+# school's own).
+JOINT = re.compile(r"村(?!小|教学点)|干部|支书|书记|网格|政府|镇长|妇联|派出所")
 
 
 # The sections ----------------------------------------------------------------------------
@@ -138,13 +144,17 @@ def _checking(c: Facts) -> list[str]:
                      "个上课日无故缺课的情况。")
     visits = db.session.execute(in_unit(HomeVisit, unit).where(
         between(HomeVisit.visited_on, start, upto)).with_only_columns(
-        HomeVisit.student_id, HomeVisit.warning_id, HomeVisit.case_id, HomeVisit.mode)).all()
+        HomeVisit.student_id, HomeVisit.warning_id, HomeVisit.case_id, HomeVisit.mode,
+        HomeVisit.visitors)).all()
     home = [v for v in visits if v[3] == "visit"]
     if home:
         f.put("visits", len(home))
         f.put("visits_children", len({v[0] for v in home}))
         warned = sum(1 for v in home if v[1])
-        text = f"开展“敲门行动”，{P}共开展家访 {len(home)} 人次，覆盖学生 {fig['visits_children']} 人"
+        joint = sum(1 for v in home if JOINT.search(v[4] or ""))
+        text = (f"联合乡镇、村干部开展“敲门行动”，{P}共开展家访 {len(home)} 人次（其中与乡镇、村干部"
+                f"联合入户 {joint} 人次）" if joint else f"坚持入户家访，{P}共开展家访 {len(home)} 人次")
+        text += f"，覆盖学生 {fig['visits_children']} 人"
         if warned:
             f.put("visits_warning", warned)
             text += f"，其中对预警学生家访 {warned} 人次"
@@ -273,7 +283,7 @@ def _support(c: Facts) -> list[str]:
                     parts.append(f"{p.name} {yuan(sum(got.values()))} 元、{sum(1 for v in got.values() if v > 0)} 人")
             text = (f"落实学生资助政策，{P}共发放资助资金 {yuan(total)} 元，惠及学生 {children} 人"
                     + (f"（{'；'.join(parts)}）" if len(parts) > 1 else "")
-                    + "，做到应助尽助，不让一名学生因贫失学。")
+                    + "。")  # 应助尽助 and 因贫 are claimed in 工作成效 only when so (findings)
             aid.append(text)
         else:
             aid.append(f"{P}设立资助项目 {len(programs)} 个（{'、'.join(p.name for p in programs)}），资助资金正在审核发放。")
