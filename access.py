@@ -134,6 +134,12 @@ def sees_full_ids(user=None) -> bool:
     return user.role in FULL_ID_ROLES
 
 
+def keeps_attendance(user=None) -> bool:
+    """The user answers for rolls being taken: a class's teacher, a school's head, the central
+    school (an inspector reads them, and is not told of rolls not taken)."""
+    return _me(user).role in STAFF
+
+
 def acts_for_township(user=None) -> bool:
     """The central officer: the township's own steps (上报 and 申请 to the county, a child's
     responsible school) beside what every school records."""

@@ -297,3 +297,36 @@ def test_a_whole_schools_blank_rolls_print_at_once(world, term, login, batch_pdf
     assert text.count("学生周考勤表") == len(classes) >= 1 and "张三" in text
     assert other.label in text
     assert head.post("/attendance/rolls", data={"school": world.b1.id}).status_code == 404
+
+
+def test_a_class_that_took_no_roll_is_told_to_whom_answers_for_it(world, term, login,
+                                                                   signed_in):
+    """未点名: the school days of the last week a class with children entered nothing, for its
+    teacher, its school's head and the township (a reviewer found a class with no roll for two
+    days, shown nowhere); an empty class, another township and an inspector are not told."""
+    from blueprints.attendance import rolls
+    from models import RollCall
+    monday = d(7)  # the last five school days before it: 11-13, 11-16 ... 11-19 (11-20 a holiday)
+    for klass in (world.class_a1, world.other_class_a1, world.class_a2):
+        klass.school_year = 2026
+    f.klass(world.a1, grade=6, year=2026)  # no children: nothing to take
+    for day in (d(-3), d(0), d(1), d(3)):
+        db.session.add(RollCall(class_id=world.class_a1.id, day=day))
+    db.session.commit()
+    with signed_in(world.users["village_head"]):
+        assert rolls.unrolled(monday) == {world.class_a1.id: [d(2)],
+                                          world.other_class_a1.id: [d(-3), d(0), d(1), d(2), d(3)]}
+    with signed_in(world.users["teacher"]):
+        assert rolls.unrolled(monday) == {world.class_a1.id: [d(2)]}
+    with signed_in(world.users["central_officer"]):
+        assert set(rolls.unrolled(monday)) == {world.class_a1.id, world.other_class_a1.id,
+                                               world.class_a2.id}
+    with signed_in(world.head_b):
+        assert rolls.unrolled(monday) == {}
+    with signed_in(world.users["village_head"]):
+        now = rolls.unrolled(TODAY)  # the pages: the suite's day
+    home, index = login("head").get("/").text, login("head").get("/attendance/").text
+    other = now.get(world.other_class_a1.id)
+    assert ("近一周未点名的班级" in home) == bool(now)
+    assert not other or f"有 {len(other)} 天未点名" in index
+    assert "未点名" not in login("inspector").get("/").text

@@ -13,7 +13,7 @@ import audit
 import excel
 import pdf
 import printjobs
-from blueprints.attendance import bp, cells, risk, risk_ledger, rules, scores
+from blueprints.attendance import bp, cells, risk, risk_ledger, rolls, rules, scores
 from blueprints.attendance.lists import WARNING_STATES, WarningFilter
 from blueprints.students import register
 from extensions import db, plain_rows
@@ -41,7 +41,8 @@ def index():
     open_warnings = db.session.scalar(access.scoped(EarlyWarning).where(
         EarlyWarning.status == "open").with_only_columns(db.func.count()))
     return render_template("attendance/index.html", classes=classes, monday=_monday(None),
-                           open_warnings=open_warnings)
+                           open_warnings=open_warnings, unrolled=rolls.unrolled(clock.today()),
+                           window=rolls.ROLL_WINDOW)
 
 
 def _grid(klass: ClassGroup, monday: date):

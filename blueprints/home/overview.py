@@ -10,6 +10,7 @@ from flask_login import current_user
 
 import access
 import clock
+from blueprints.attendance import rolls
 from blueprints.pairs import schedule
 from extensions import db
 from models import (FOCUS_FLAGS, ActionItem, ClassGroup, DropoutCase, EarlyWarning, FollowUp,
@@ -57,7 +58,8 @@ def _own_classes(school_year: int) -> sa.Select:
 
 def todo(today: date) -> dict:
     """待办: open warnings (and the overdue), follow-ups due, open cases, the user's pairs
-    behind schedule, the meeting decisions given to them."""
+    behind schedule, the meeting decisions given to them, the classes whose rolls were not
+    taken (attendance/rolls.py)."""
     warnings_open, follow_ups, open_cases, actions = _todo(today, current_user.id)
     warnings = db.session.scalars(warnings_open).all()
     return {
@@ -68,6 +70,7 @@ def todo(today: date) -> dict:
         "pairs_behind": [r for r in schedule.standing(today, teacher_id=current_user.id)
                          if r.due],
         "actions": db.session.scalars(actions).all(),
+        "unrolled": rolls.unrolled(today) if access.keeps_attendance() else {},
     }
 
 
