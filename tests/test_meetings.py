@@ -132,7 +132,8 @@ def test_action_items_reach_the_owner_and_carry_until_done(world, data, login):
     assert "推进会布置给我的事项" in home and "一周内完成李四家访" in home and "已超期" in home
     schedule(leader)
     second = db.session.scalars(db.select(Meeting).order_by(Meeting.id.desc())).first()
-    assert "上次会议布置事项的落实情况（1 项未完成）" in second.agenda
+    assert "上次会议布置事项的落实情况（已完成 0 项，未完成 1 项）" in second.agenda
+    assert "未完成（已超期）：甲一村小：一周内完成李四家访（" in second.agenda
     assert "一周内完成李四家访" in leader.get(f"/meetings/{second.id}").text
     item = db.session.scalar(db.select(ActionItem))
     head_client = login("head")
@@ -142,9 +143,55 @@ def test_action_items_reach_the_owner_and_carry_until_done(world, data, login):
     third_draft = leader.post(f"/meetings/{second.id}/redraft")
     assert third_draft.status_code == 303
     db.session.expire_all()
-    assert "落实情况" not in second.agenda  # done: no longer carried
+    assert f"已完成：甲一村小：一周内完成李四家访（{head.name}，{TODAY} 完成：已家访，孩子返校）" \
+        in second.agenda  # done: reported with what was done, no longer carried as open
+    assert "已完成 1 项，未完成 0 项" in second.agenda
     other = login("teacher").post(f"/meetings/items/{item.id}/done", data={"result": "x"})
     assert other.status_code == 404  # not their item
+
+
+def test_decisions_as_an_office_makes_and_closes_them(world, data, login):
+    """A reviewer's month: a decision due before its meeting was accepted; a head's decision
+    was filed under 全镇; a 村支书's could never be closed; a 纪要 printed again after a carried
+    decision was done had lost it; someone on leave was also on the roll to sign."""
+    from models import Cadre
+    leader = login("leader")
+    refused = leader.post("/meetings/new", data={
+        "month": f"{TODAY:%Y-%m}", "held_on": TODAY.isoformat(), "chair": "李国强",
+        "attendees": "李国强（中心校）\n熊光荣（甲二教学点 负责人）",
+        "absentees": "熊光荣（甲二教学点 负责人）：生病住院"})
+    assert refused.status_code == 422 and "熊光荣 也写在参会人员里" in refused.text
+    assert "生病住院" in refused.text  # what was typed stays
+    schedule(leader, held_on=TODAY - timedelta(days=30))
+    first = db.session.scalar(db.select(Meeting))
+    cadre = Cadre(central_id=world.central_a.id, level="village", village="甲村", name="罗德明",
+                  post="村支书")
+    db.session.add(cadre)
+    db.session.commit()
+    head = world.users["village_head"]
+    late = leader.post(f"/meetings/{first.id}/items", headers={
+        "HX-Request": "true", "HX-Target": "action-items"}, data={
+        "text": "冬季入户摸排", "owner": f"c{cadre.id}", "school_id": 0,
+        "due_on": (TODAY - timedelta(days=31)).isoformat()})
+    assert late.status_code == 422 and "完成期限不能早于会议日期" in late.text
+    for text, owner in (("冬季入户摸排", f"c{cadre.id}"), ("留守儿童家访全覆盖", f"u{head.id}")):
+        assert leader.post(f"/meetings/{first.id}/items", data={
+            "text": text, "owner": owner, "school_id": 0,
+            "due_on": (TODAY - timedelta(days=20)).isoformat()}).status_code == 303
+    cadres_item, heads_item = db.session.scalars(db.select(ActionItem).order_by(ActionItem.id))
+    assert cadres_item.school_id is None and heads_item.school_id == world.a1.id
+    schedule(leader, held_on=TODAY - timedelta(days=5))
+    second = db.session.scalars(db.select(Meeting).order_by(Meeting.id.desc())).first()
+    page = login("officer").get(f"/meetings/{second.id}").text
+    assert page.count('name="result"') == 2 and "已超期" in page  # both open, both late
+    assert login("officer").post(f"/meetings/items/{cadres_item.id}/done",
+                                 data={"result": "已摸排 32 户"}).status_code == 303
+    assert login("head").post(f"/meetings/items/{heads_item.id}/done",
+                              data={"result": "已全覆盖"}).status_code == 303
+    minutes = text_of(leader.get(f"/meetings/{second.id}/minutes.pdf").data)
+    assert "冬季入户摸排" in minutes and "留守儿童家访全覆盖" in minutes  # open on its day
+    page = leader.get(f"/meetings/{second.id}").text
+    assert "已摸排 32 户" in page and 'name="result"' not in page
 
 
 def test_papers_by_their_text_and_the_excel_report_equals_the_dashboard(world, data, login,

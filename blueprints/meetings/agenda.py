@@ -45,9 +45,11 @@ class SchoolAgenda:
 
 
 def carried(meeting: Meeting) -> list[ActionItem]:
-    """Open action items of the township's earlier meetings (and of this one)."""
+    """The action items of the township's earlier meetings (and of this one) open on its day:
+    its 纪要 printed again after one was done still lists it, as it was on the day."""
     return db.session.scalars(access.scoped(ActionItem).join(Meeting).where(
-        ActionItem.done_on.is_(None), Meeting.held_on <= meeting.held_on,
+        sa.or_(ActionItem.done_on.is_(None), ActionItem.done_on > meeting.held_on),
+        Meeting.held_on <= meeting.held_on,
         Meeting.central_id == meeting.central_id).order_by(Meeting.held_on, ActionItem.id)).all()
 
 
@@ -93,15 +95,30 @@ def schools(meeting: Meeting, today: date) -> list[SchoolAgenda]:
     return out
 
 
+def _previous_items(meeting: Meeting) -> list[ActionItem]:
+    """The decisions of the township's meeting held last before this one."""
+    before = db.session.scalar(access.scoped(Meeting).where(
+        Meeting.central_id == meeting.central_id, Meeting.id != meeting.id,
+        Meeting.held_on <= meeting.held_on).order_by(Meeting.held_on.desc(), Meeting.id.desc()))
+    return before.items if before else []
+
+
+def _item_text(i: ActionItem) -> str:
+    """学校：事项（负责人 — the caller closes the bracket."""
+    return f"{i.school.name if i.school else '全镇'}：{i.text}（{i.who.name}"
+
+
 def draft(meeting: Meeting, today: date) -> str:
     """The agenda as text, one numbered part a line, for the officer to edit."""
     lines = [f"{meeting.title}议程", ""]
-    open_items = carried(meeting)
+    open_items = [i for i in carried(meeting) if i.meeting_id != meeting.id]
+    done = [i for i in _previous_items(meeting) if i.done_on and i.done_on <= meeting.held_on]
     n = 1
-    if open_items:
-        lines.append(f"{n}. 上次会议布置事项的落实情况（{len(open_items)} 项未完成）")
-        lines += [f"   - {i.school.name if i.school else '全镇'}：{i.text}（{i.who.name}，"
-                  f"{i.due_on} 前）" for i in open_items]
+    if open_items or done:
+        lines.append(f"{n}. 上次会议布置事项的落实情况（已完成 {len(done)} 项，未完成 {len(open_items)} 项）")
+        lines += [f"   - 已完成：{_item_text(i)}，{i.done_on} 完成：{i.result}）" for i in done]
+        lines += [f"   - 未完成{'（已超期）' if i.due_on < meeting.held_on else ''}："
+                  f"{_item_text(i)}，{i.due_on} 前）" for i in open_items]
         n += 1
     pages = schools(meeting, today)
     any_activity = any(a.activities.count for a in pages)

@@ -6,7 +6,7 @@ import clock
 import params
 from extensions import db
 from forms import Form
-from models import MEETING_KINDS, Meeting
+from models import MEETING_KINDS, Meeting, roll_of
 
 
 class MeetingForm(Form):
@@ -32,6 +32,14 @@ class MeetingForm(Form):
         if params.month(field.data) is None:
             raise ValidationError("月份写成 2026-11 这样。")
 
+    def validate_absentees(self, field):
+        """Someone on leave is not also on the roll to sign (a reviewer's 请假 was left in the
+        prefilled 参会人员, and printed both as present and on leave)."""
+        present = {row[0] for row in roll_of(self.attendees.data)}
+        both = [row[0] for row in roll_of(field.data) if row[0] in present]
+        if both:
+            raise ValidationError(f"{'、'.join(both)} 也写在参会人员里：请假的人请从参会人员中删去。")
+
     def validate_held_on(self, field):
         """One meeting of a kind, a month and a day: a second (a double-click on 保存 made two
         推进会 of the month) is refused, naming the one there."""
@@ -49,6 +57,12 @@ class ActionItemForm(Form):
     school_id = SelectField("学校", coerce=int)
     due_on = DateField("完成期限", [InputRequired("请填写完成期限。")])
 
+    held_on = None  # the meeting's day (the view sets it): a decision is due after it
+
     def validate_owner(self, field):
         if not (field.data or "")[:1] in ("u", "c"):
             raise ValidationError("请选择负责人。")
+
+    def validate_due_on(self, field):
+        if self.held_on and field.data and field.data < self.held_on:
+            raise ValidationError(f"完成期限不能早于会议日期（{self.held_on}）。")

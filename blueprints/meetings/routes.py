@@ -73,12 +73,26 @@ def new():
     return form_page("meetings/form.html", form)
 
 
+OWNERS_SCHOOL, TOWNSHIP = 0, -1  # a decision's 学校: the owner's own (a village school's), 全镇
+
+
 def _item_form(meeting, form=None):
     form = form or ActionItemForm()
     schools = access.schools()
-    form.school_id.choices = [(0, "全镇")] + [(s.id, s.name) for s in schools]
+    form.school_id.choices = [(OWNERS_SCHOOL, "负责人所在学校"), (TOWNSHIP, "全镇")] + [
+        (s.id, s.name) for s in schools]
     form.owner.choices = [("", "（请选择）")] + lines.staff_and_cadres()
+    form.held_on = meeting.held_on
     return form
+
+
+def _item_school(chosen: int, person) -> School | None:
+    """The school a decision is for: the one chosen; by default its owner's village school (a
+    head's decision was filed under 全镇, and missing from the school's 佐证材料); else 全镇."""
+    if chosen == OWNERS_SCHOOL:
+        school = getattr(person, "school", None)
+        return school if school is not None and school.kind != "central" else None
+    return access.get_or_404(School, chosen) if chosen != TOWNSHIP else None
 
 
 @bp.route("/<int:meeting_id>", methods=["GET", "POST"])
@@ -98,7 +112,7 @@ def show(meeting_id):
         db.session.commit()
         flash("已保存会议信息和议程。", "success")
         return after_write(url_for("meetings.show", meeting_id=meeting.id))
-    return form_page("meetings/show.html", form, meeting=meeting,
+    return form_page("meetings/show.html", form, meeting=meeting, today=clock.today(),
                      carried=agenda.carried(meeting), item_form=_item_form(meeting))
 
 
@@ -121,6 +135,7 @@ def present(meeting_id):
     step = request.args.get("step", 0, type=int)
     step = max(0, min(step, len(parts)))
     return render_template("meetings/present.html", meeting=meeting, parts=parts, step=step,
+                           today=clock.today(),
                            part=parts[step - 1] if step else None,
                            columns=metrics.dashboard(clock.today(), meeting.month),
                            carried=agenda.carried(meeting), item_form=_item_form(meeting),
@@ -160,8 +175,8 @@ def add_item(meeting_id):
     meeting = access.get_or_404(Meeting, meeting_id)
     form = _item_form(meeting)
     if form.validate_on_submit():
-        school = access.get_or_404(School, form.school_id.data) if form.school_id.data else None
         person = lines.chosen_person(form.owner.data)
+        school = _item_school(form.school_id.data, person)
         db.session.add(ActionItem(meeting=meeting, school_id=school.id if school else None,
                                   text=form.text.data, due_on=form.due_on.data, who=person))
         db.session.commit()
@@ -170,7 +185,7 @@ def add_item(meeting_id):
     else:
         status = 422
     if targets("action-items"):
-        return render_template("meetings/_items.html", meeting=meeting,
+        return render_template("meetings/_items.html", meeting=meeting, today=clock.today(),
                                carried=agenda.carried(meeting), item_form=form), status
     if status == 200:
         flash("已记录会议决定的事项。", "success")
