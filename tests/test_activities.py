@@ -134,11 +134,13 @@ def test_a_pdf_scan_has_no_print_copy_and_the_page_links_it(app, world, login):
     ({"held_on": (TODAY + timedelta(days=1)).isoformat()}, [], "活动日期不能晚于今天"),
     ({"reached": "-5"}, [], "人数应在 0 到 100000 之间"),
     ({"title": ""}, [("好.jpg", None)], "请写明活动主题"),
+    ({"class_id": "CLASS_A1", "reached": "500"}, [], "这个班在读 1 人，到会 500 人超过了每个孩子两位家长"),
 ])
 def test_bad_input_is_refused_with_its_message_and_nothing_written(app, world, login, changes,
                                                                    files, message):
     head = login("head")
     files = [(name, jpeg((800, 600)) if content is None else content) for name, content in files]
+    changes = {k: world.class_a1.id if v == "CLASS_A1" else v for k, v in changes.items()}
     response = post(head, "/activities/new", form(school_id=world.a1.id, **changes), files)
     assert response.status_code == 422
     assert message in response.text

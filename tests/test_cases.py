@@ -490,3 +490,17 @@ def test_the_age_ledger_page_logs_the_full_ids_it_shows(world, login):
     assert world.s_a1_other.student_no in head.get("/cases/ledger?kind=suspected").text
     assert world.s_a1_other.id in set(db.session.scalars(db.select(AuditLog.row_id).where(
         AuditLog.action == "read_id")))
+
+
+def test_a_child_back_at_school_gets_no_notice_to_come_back(world, case, login):
+    """A 复学通知书 was issued for a child already 已复学, asking the parent to bring them back
+    within a week; the upward 报告表 may still be printed for the record."""
+    head = login("head")
+    case.state = "returned"
+    db.session.commit()
+    refused = head.post(f"/cases/{case.id}/notices", data={"kind": "return"},
+                        headers={"HX-Request": "true"})
+    assert refused.status_code == 422 and "已是“已复学”" in refused.text
+    assert "不能再向家长发复学通知书" in refused.text
+    assert head.post(f"/cases/{case.id}/notices", data={"kind": "report"}).status_code == 200
+    assert [n.kind for n in db.session.scalars(db.select(CaseNotice))] == ["report"]

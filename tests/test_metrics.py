@@ -119,7 +119,8 @@ def test_the_dashboard_links_every_number_and_leaves_out_what_is_not_there(world
     assert "未导入户籍名单" in page and "巩固率 = (学年初在读" in page
     assert "<svg" in page and "<script" not in page.split("</head>")[1]
     head = login("head").get("/dashboard/").text
-    assert "甲二教学点" not in head
+    assert "甲二教学点" not in head and "（甲一村小）。" in head and "（全镇）" not in head
+    assert "（全镇）。" in page  # the figures under the formulas say whose they are
 
 
 def test_a_county_reader_sees_one_column_per_township(world, login):

@@ -19,8 +19,8 @@ from flask import current_app
 import clock
 import uploads
 from extensions import db
-from models import (CASE_STATES, NOTICE_KINDS, CaseNotice, CaseStep, DocumentCounter, DropoutCase,
-                    EarlyWarning, FollowUp, HomeVisit, Student, User)
+from models import (CASE_STATES, NOTICE_DAYS, NOTICE_KINDS, CaseNotice, CaseStep, DocumentCounter,
+                    DropoutCase, EarlyWarning, FollowUp, HomeVisit, Student, User)
 from refusal import Refusal
 
 OUT_STATES = ("suspected", "verifying", "persuading", "legal")  # the child is still out
@@ -96,6 +96,9 @@ def issue_notice(case: DropoutCase, kind: str, user: User, today: date,
     unless a second one is really meant (a 督促入学通知书 sent again a month later)."""
     if kind not in NOTICE_KINDS:
         raise Refusal("请选择要打印的文书。")
+    if kind in NOTICE_DAYS and case.state not in OUT_STATES:  # it asks for the child back
+        raise Refusal(f"这个个案已是“{case.state_label}”，孩子已不在失学状态，"
+                      f"不能再向家长发{NOTICE_KINDS[kind]}。")
     issued = [n for n in case.notices if n.kind == kind]
     if issued and not again:
         last = issued[-1]

@@ -15,5 +15,6 @@ def index():
     county = any(c.school and c.school.kind == "central" for c in columns[2:])
     return render_template("dashboard/index.html", columns=columns, county=county,
                            trends=metrics.trends(today), formulas=metrics.formulas(), today=today,
+                           scope=access.unit_of(None)[0],
                            statuses=STATUSES, placements=PLACEMENTS, flags=FOCUS_FLAGS,
                            levels=RISK_LEVELS, states=CASE_STATES)
