@@ -194,20 +194,25 @@ def _condition(model, user):
     return scopes[key]
 
 
+def _teachers_children(user):
+    """A teacher's children: of the classes they head, and those they 包. One list of ids, not
+    "class IN ... OR id IN ...": with the OR, both engines read the register in name order to
+    find a class of 55 (PostgreSQL 10.3 -> 0.8 ms)."""
+    child = _OWN_CHILD
+    own = sa.select(child.id).where(child.class_id.in_(
+        sa.select(ClassGroup.id).where(ClassGroup.head_teacher_id == user.id)))
+    assigned = sa.select(Responsibility.student_id).where(Responsibility.user_id == user.id)
+    return Student.id.in_(sa.union(own, assigned))
+
+
 def _build_condition(model, user):
     if _county(user) and model not in (PrintJob, CounselingRecord):
         return sa.true()  # the whole county, without a subquery of its 50,000 children
     if model is School:
         return _school_condition(user)
     if model is Student:
-        if user.role == "teacher":  # the classes they head and the children they 包
-            # one list of ids, not "class IN ... OR id IN ...": with the OR, both engines read
-            # the register in name order to find a class of 55 (PostgreSQL 10.3 -> 0.8 ms)
-            child = _OWN_CHILD
-            own = sa.select(child.id).where(child.class_id.in_(
-                sa.select(ClassGroup.id).where(ClassGroup.head_teacher_id == user.id)))
-            assigned = sa.select(Responsibility.student_id).where(Responsibility.user_id == user.id)
-            return Student.id.in_(sa.union(own, assigned))
+        if user.role == "teacher":
+            return _teachers_children(user)
         return Student.school_id.in_(school_ids(user))
     if model is TutoringPair and user.role == "teacher":  # their own pairs, their children's
         return sa.or_(TutoringPair.teacher_id == user.id, TutoringPair.student_id.in_(
