@@ -91,6 +91,7 @@ class DropoutCase(db.Model):
                                             index=True)
     school_id: Mapped[int] = mapped_column(sa.ForeignKey("schools.id"), index=True)
     opened_on: Mapped[date] = mapped_column(index=True)
+    out_since: Mapped[date | None]  # 首次未到校: the first day out, when known (left_on)
     trigger: Mapped[str] = mapped_column(sa.String(16))
     reason: Mapped[str] = mapped_column(sa.String(300), default="")  # why the child is out
     whereabouts: Mapped[str] = mapped_column(sa.String(120), default="")  # 去向
@@ -110,6 +111,12 @@ class DropoutCase(db.Model):
         back_populates="case", cascade="all, delete-orphan", order_by="FollowUp.due_on")
     notices: Mapped[list[CaseNotice]] = relationship(
         back_populates="case", cascade="all, delete-orphan", order_by="CaseNotice.id")
+
+    @property
+    def left_on(self) -> date:
+        """The day the papers say the child has been out since: the first day out when known,
+        else the day the case was opened."""
+        return self.out_since or self.opened_on
 
     @property
     def state_label(self) -> str:

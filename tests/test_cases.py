@@ -504,3 +504,41 @@ def test_a_child_back_at_school_gets_no_notice_to_come_back(world, case, login):
     assert "不能再向家长发复学通知书" in refused.text
     assert head.post(f"/cases/{case.id}/notices", data={"kind": "report"}).status_code == 200
     assert [n.kind for n in db.session.scalars(db.select(CaseNotice))] == ["report"]
+
+
+def test_a_case_states_since_when_and_why_and_is_corrected_on_its_page(world, login):
+    """A case opened from a 家访 answering a warning is out since the warning's first day and
+    for the reasons the visit ticked (it printed "自12月7日起" for a child out since 12-02, and
+    "家访发现孩子不在家"); its 情况, 去向 and first day out are corrected on its page, and the
+    notices issued after say so."""
+    start = TODAY - timedelta(days=5)
+    warning = EarlyWarning(student_id=world.s_a1.id, school_id=world.a1.id, rule="absence_run",
+                           run_start=start, days=3, opened_on=TODAY - timedelta(days=1),
+                           due_on=TODAY, evidence=[])
+    db.session.add(warning)
+    db.session.commit()
+    head = login("head")
+    head.post(f"/cases/visits/new?student={world.s_a1.id}&warning={warning.id}",
+              data=visit_data(outcome=["gone"]))
+    case = db.session.scalar(db.select(DropoutCase))
+    assert case.out_since == start and case.reason == "家访发现孩子不在家：外出务工、厌学"
+    text = text_of(head.post(f"/cases/{case.id}/notices", data={"kind": "urge"}).data)
+    assert f"{start.month}月{start.day}日起未到校上学" in text.replace("\n", "").replace(" ", "")
+    future = head.post(f"/cases/{case.id}/facts", data={
+        "reason": "随父外出", "whereabouts": "广东东莞", "out_since": "2100-01-01"})
+    assert future.status_code == 422 and "首次未到校日期不能晚于今天" in future.text
+    assert 'value="广东东莞"' in future.text  # what was typed stays
+    earlier = TODAY - timedelta(days=6)
+    assert head.post(f"/cases/{case.id}/facts", data={
+        "reason": "随父外出务工", "whereabouts": "随父在广东东莞",
+        "out_since": earlier.isoformat()}).status_code == 303
+    db.session.expire_all()
+    assert (case.reason, case.whereabouts, case.out_since) == ("随父外出务工", "随父在广东东莞",
+                                                               earlier)
+    report = text_of(head.post(f"/cases/{case.id}/notices", data={"kind": "report"}).data)
+    assert "随父在广东东莞" in report and "随父外出务工" in report and earlier.isoformat() in report
+    entry = db.session.scalars(db.select(AuditLog).where(
+        AuditLog.table_name == "dropout_cases").order_by(AuditLog.id.desc())).first()
+    assert entry.after["whereabouts"] == "随父在广东东莞"  # the change is in the log
+    assert login("head_b").post(f"/cases/{case.id}/facts", data={"reason": "x"}
+                                ).status_code == 404

@@ -129,7 +129,7 @@ def evaluate(student: Student, today: date) -> EarlyWarning | None:
         from blueprints.cases import workflow
         workflow.open_case(student, "absence", today, None,
                            reason=f"连续无故缺课 {len(run)} 个上课日（{run[0]} 起）",
-                           note=f"系统按考勤自动立案：{'、'.join(evidence)}")
+                           note=f"系统按考勤自动立案：{'、'.join(evidence)}", out_since=run[0])
     if warning is None:
         warning = EarlyWarning(student_id=student.id, school_id=student.school_id,
                                rule="absence_run", run_start=run[0], days=len(run),

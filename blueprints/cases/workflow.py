@@ -39,14 +39,15 @@ FOLLOW_UPS = (("复学一周回访", 7), ("复学一个月回访", 30))
 
 
 def open_case(student: Student, trigger: str, on: date, user: User | None, reason: str = "",
-              note: str = "") -> DropoutCase:
-    """Open a 疑似辍学 case unless the child already has an open one (returned as is)."""
+              note: str = "", out_since: date | None = None) -> DropoutCase:
+    """Open a 疑似辍学 case unless the child already has an open one (returned as is);
+    out_since: the first day out, when known (an absence run's first day)."""
     existing = db.session.scalar(sa.select(DropoutCase).where(
         DropoutCase.student_id == student.id, DropoutCase.state != "closed"))
     if existing:
         return existing
     case = DropoutCase(student=student, school_id=student.school_id, opened_on=on,
-                       trigger=trigger, reason=reason, state="suspected")
+                       out_since=out_since, trigger=trigger, reason=reason, state="suspected")
     case.steps.append(CaseStep(on=on, from_state=None, to_state="suspected", note=note,
                                user_id=user.id if user else None))
     db.session.add(case)
@@ -80,9 +81,13 @@ def record_visit(student: Student, warning: EarlyWarning | None, user: User, tod
                       user, today)
     case = db.session.scalar(sa.select(DropoutCase).where(
         DropoutCase.student_id == student.id, DropoutCase.state != "closed"))
-    if case is None and "gone" in visit.outcomes:
-        case = open_case(student, "visit", visit.visited_on, user, reason="家访发现孩子不在家",
-                         note=f"家访：{visit.situation[:200]}")
+    if case is None and "gone" in visit.outcomes:  # why, as the visit found it; since when,
+        # as the warning it answers counted (the run's first day)
+        reason = "家访发现孩子不在家" + (f"：{'、'.join(visit.reason_labels)}"
+                                         if visit.reason_labels else "")
+        case = open_case(student, "visit", visit.visited_on, user, reason=reason,
+                         note=f"家访：{visit.situation[:200]}",
+                         out_since=warning.run_start if warning else None)
     if case is not None:
         db.session.flush()
         visit.case_id = case.id

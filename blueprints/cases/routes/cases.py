@@ -11,7 +11,7 @@ import clock
 import pdf
 import printjobs
 from blueprints.cases import bp, workflow
-from blueprints.cases.forms import OpenCaseForm, StepForm
+from blueprints.cases.forms import CaseFactsForm, StepForm
 from blueprints.cases.lists import CaseFilter, follow_ups_due
 from extensions import db
 from models import (CASE_STATES, NOTICE_KINDS, CaseNotice, DropoutCase, FollowUp,
@@ -33,10 +33,11 @@ def index():
 @access.require(*access.MARKERS)
 def new():
     student = access.get_or_404(Student, request.values.get("student", type=int) or 0)
-    form = OpenCaseForm()
+    form = CaseFactsForm()
     if form.validate_on_submit():
         case = workflow.open_case(student, "manual", clock.today(), current_user,
-                                  reason=form.reason.data, note=form.reason.data)
+                                  reason=form.reason.data, note=form.reason.data,
+                                  out_since=form.out_since.data)
         case.whereabouts = case.whereabouts or form.whereabouts.data
         db.session.commit()
         flash(f"已为 {student.name} 立疑似辍学个案。", "success")
@@ -50,10 +51,11 @@ def _step_form(case, form=None):
     return form
 
 
-def _show(case, form=None, status=200):
+def _show(case, form=None, status=200, facts=None):
     visits = db.session.scalars(access.scoped(HomeVisit).where(
         HomeVisit.student_id == case.student_id).order_by(HomeVisit.visited_on.desc())).all()
     return render_template("cases/show.html", case=case, form=_step_form(case, form),
+                           facts=facts or CaseFactsForm(obj=case),
                            visits=visits, notice_kinds=NOTICE_KINDS, today=clock.today(),
                            lines=case.student.responsible()), status
 
@@ -81,6 +83,21 @@ def step(case_id):
             return after_write(url_for("cases.show", case_id=case.id))
     db.session.rollback()
     return _show(access.get_or_404(DropoutCase, case_id), form, 422)
+
+
+@bp.route("/<int:case_id>/facts", methods=["POST"])
+@access.require(*access.MARKERS)
+def facts(case_id):
+    """情况, 去向 and the first day out corrected (a case opened from a 家访 had printed the
+    visit's day and "家访发现孩子不在家"); the papers issued since print them."""
+    case = access.get_or_404(DropoutCase, case_id)
+    form = CaseFactsForm()
+    if form.validate_on_submit():
+        form.populate_obj(case)
+        db.session.commit()
+        flash("已更正个案的情况、去向和首次未到校日期。", "success")
+        return after_write(url_for("cases.show", case_id=case.id))
+    return _show(case, status=422, facts=form)
 
 
 @bp.route("/<int:case_id>/follow-ups/<int:item_id>", methods=["POST"])
