@@ -21,8 +21,8 @@ from models import (ROLES, Absence, ActionItem, Activity, ActivityPhoto, AidGran
                     AuditLog, Cadre, CaseNotice, CaseStep, ClassGroup, CounselingRecord,
                     DisabledChild, DropoutCase, EarlyWarning, FollowUp, GradeLead, GroupMember,
                     Guardian, HomeVisit, HouseholdChild, Leaver, Meeting, Pledge, PledgeTemplate,
-                    PrintJob, RecordCheck, Responsibility, RiskOverride, School, StatusChange,
-                    Student, Term, TutoringPair, TutoringSession, User, WorkSummary)
+                    PrintJob, RecordCheck, Responsibility, RiskOverride, School, SchoolReport,
+                    StatusChange, Student, Term, TutoringPair, TutoringSession, User, WorkSummary)
 
 # Every group of roles a route declares (@require) is named here, for what it may do. Templates
 # ask can(endpoint), area modules ask these names and functions: no role's name elsewhere.
@@ -254,7 +254,7 @@ def _build_condition(model, user):
                           CounselingRecord.student_id.in_(sa.select(Student.id).where(
                               _condition(Student, user))))
         return CounselingRecord.school_id.in_(school_ids(user))
-    if model in (TutoringPair, Activity, ActivityPhoto, GradeLead):
+    if model in (TutoringPair, Activity, ActivityPhoto, GradeLead, SchoolReport):
         return model.school_id.in_(school_ids(user))
     if model is WorkSummary:  # a school's summaries, and the township's for central roles
         if user.role in CENTRAL or user.role == "inspector":

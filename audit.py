@@ -25,8 +25,8 @@ from models import (ABSENCE_KINDS, ACTIVITY_KINDS, AID_KINDS, AID_METHODS, AID_S
                     AidProgram, AuditLog, Cadre, CaseNotice, CaseStep, ClassGroup, DisabledChild,
                     DocumentCounter, FollowUp, Guardian, HouseholdChild, Leaver, Meeting,
                     MonthReport, PledgeTemplate, PrintJob, RecordCheck, Responsibility, RiskScore,
-                    RollCall, School, StatusChange, Student, Term, TutoringSession, UserSession,
-                    WorkSummary, mask_id, now)
+                    RollCall, School, SchoolReport, StatusChange, Student, Term, TutoringSession,
+                    UserSession, WorkSummary, mask_id, now)
 
 # Columns that are bookkeeping, not facts; their changes are not listed in before/after.
 QUIET = {"version", "updated_at", "created_at", "name_pinyin", "name_initials", "last_login_at"}
@@ -35,7 +35,7 @@ SECRET = {"password_hash"}
 # number counters (each number is in its document's own entry), sign-ins (signing in and
 # out are recorded as events) and the stored risk scores (derived, written by the lists).
 UNAUDITED = (AuditLog, PrintJob, DocumentCounter, UserSession, RiskScore,
-             MonthReport)  # its 报送 is recorded by the ledger (audit.record)
+             MonthReport, SchoolReport)  # their 报送 is recorded by the ledger (audit.record)
 
 # Field names as the audit page shows them (the stored JSON keeps the column names).
 FIELD_LABELS = {

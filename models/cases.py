@@ -285,3 +285,35 @@ class MonthReport(db.Model):
 
     def __str__(self) -> str:
         return f"{self.month:%Y年%m月}台账报送（第 {self.version} 版）"
+
+
+class SchoolReport(db.Model):
+    """A school's 月报 to the central school (报送, or 零报告 when it had nobody out): its
+    month's 疑似辍学 and 辍学 rows and counts, kept as the school sent them, with its head's
+    words. Sent once a month has ended; sent again, it is the next version (a correction), and
+    every version stays. The central school sees who has and has not reported."""
+    __tablename__ = "school_reports"
+    __table_args__ = (sa.UniqueConstraint("school_id", "month", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(sa.ForeignKey("schools.id"), index=True)
+    month: Mapped[date]  # its first day
+    version: Mapped[int] = mapped_column(default=1)
+    sent_on: Mapped[date]
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    suspected: Mapped[int] = mapped_column(default=0)  # rows of its 疑似辍学台账 of the month
+    dropouts: Mapped[int] = mapped_column(default=0)  # rows of its 辍学台账 of the month
+    note: Mapped[str] = mapped_column(sa.String(500), default="")  # 情况说明
+    content: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+
+    school: Mapped[School] = relationship()
+    user: Mapped[User | None] = relationship()
+
+    @property
+    def zero(self) -> bool:
+        """零报告: nobody suspected or out of school in the month."""
+        return not self.suspected and not self.dropouts
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y年%m月}月报（{'零报告' if self.zero else '报送'}，第 {self.version} 版）"
+

@@ -542,3 +542,43 @@ def test_a_case_states_since_when_and_why_and_is_corrected_on_its_page(world, lo
     assert entry.after["whereabouts"] == "随父在广东东莞"  # the change is in the log
     assert login("head_b").post(f"/cases/{case.id}/facts", data={"reason": "x"}
                                 ).status_code == 404
+
+
+def test_each_school_sends_its_month_or_a_zero_report(world, login):
+    """学校月报 and 零报告: once a month has ended each school reports it (its 疑似辍学 and 辍学
+    rows as they stand, or 零报告), the central school sees who has and has not, a head is
+    reminded on the home page; sent again, it needs its reason (a reviewer's heads had nowhere
+    to report, and the centre no way to see who had)."""
+    from models import AuditLog, SchoolReport
+    month = (TODAY.replace(day=1) - timedelta(days=1)).replace(day=1)  # last month
+    workflow.open_case(world.s_a1, "manual", month + timedelta(days=4), None, reason="厌学")
+    db.session.commit()
+    head, officer = login("head"), login("officer")
+    assert f"本校{month.month}月月报<b>未报送" in head.get("/").text
+    early = head.post("/cases/ledger/school-report", data={
+        "month": f"{TODAY:%Y-%m}", "school": world.a1.id})
+    assert early.status_code == 422 and "还没有过完" in early.text
+    sent = head.post("/cases/ledger/school-report", data={
+        "month": f"{month:%Y-%m}", "school": world.a1.id, "note": "张三随父外出，正在劝返"})
+    assert sent.status_code == 303
+    zero = officer.post("/cases/ledger/school-report", data={
+        "month": f"{month:%Y-%m}", "school": world.a2.id})
+    assert zero.status_code == 303
+    reports = {r.school_id: r for r in db.session.scalars(db.select(SchoolReport))}
+    assert (reports[world.a1.id].suspected, reports[world.a1.id].zero) == (1, False)
+    assert reports[world.a2.id].zero and reports[world.a2.id].content["suspected"] == []
+    page = officer.get(f"/cases/ledger?month={month:%Y-%m}").text.split('id="school-reports"')[1]
+    assert "疑似辍学 1 人、辍学 0 人" in page and "张三随父外出，正在劝返" in page
+    assert "零报告" in page and page.count("未报送") == 1  # the central school's own
+    assert f"本校{month.month}月月报" not in head.get("/").text
+    again = head.post("/cases/ledger/school-report", data={
+        "month": f"{month:%Y-%m}", "school": world.a1.id}, headers={"HX-Request": "true"})
+    assert again.status_code == 422 and "再次报送（更正）请写明原因" in again.text
+    assert head.post("/cases/ledger/school-report", data={
+        "month": f"{month:%Y-%m}", "school": world.a2.id, "note": "x"}).status_code == 404
+    assert login("teacher").post("/cases/ledger/school-report", data={
+        "month": f"{month:%Y-%m}", "school": world.a1.id}).status_code == 403
+    logged = db.session.scalars(db.select(AuditLog.summary).where(
+        AuditLog.table_name == "school_reports")).all()
+    assert logged == [f"报送甲一村小{month.year}年{month.month}月月报（疑似辍学 1 人、辍学 0 人，第 1 版）",
+                      f"报送甲二教学点{month.year}年{month.month}月月报（零报告，第 1 版）"]

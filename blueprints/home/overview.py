@@ -11,6 +11,7 @@ from flask_login import current_user
 import access
 import clock
 from blueprints.attendance import rolls
+from blueprints.cases import school_reports
 from blueprints.pairs import schedule
 from extensions import db
 from models import (FOCUS_FLAGS, ActionItem, ClassGroup, DropoutCase, EarlyWarning, FollowUp,
@@ -59,7 +60,7 @@ def _own_classes(school_year: int) -> sa.Select:
 def todo(today: date) -> dict:
     """待办: open warnings (and the overdue), follow-ups due, open cases, the user's pairs
     behind schedule, the meeting decisions given to them, the classes whose rolls were not
-    taken (attendance/rolls.py)."""
+    taken (attendance/rolls.py), the schools that have not sent last month's 月报."""
     warnings_open, follow_ups, open_cases, actions = _todo(today, current_user.id)
     warnings = db.session.scalars(warnings_open).all()
     return {
@@ -71,6 +72,9 @@ def todo(today: date) -> dict:
                          if r.due],
         "actions": db.session.scalars(actions).all(),
         "unrolled": rolls.unrolled(today) if access.keeps_attendance() else {},
+        "unreported": school_reports.unreported(today)
+        if access.can("cases.school_report", "POST") else [],
+        "report_month": school_reports.last_month(today)[0],
     }
 
 

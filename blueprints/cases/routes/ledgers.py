@@ -8,10 +8,10 @@ import clock
 import excel
 import pdf
 import printjobs
-from blueprints.cases import bp, ledger, sent
+from blueprints.cases import bp, ledger, school_reports, sent
 from blueprints.cases.lists import LedgerFilter
 from extensions import db
-from models import school_year_of
+from models import School, school_year_of
 from responses import after_write
 
 
@@ -56,7 +56,7 @@ def ledger_page():
         rows=rows, first=first, schools=schools, school_id=school_id, report=report,
         counts=sent.month_counts(report, first, last, schools),
         versions=every, ended=clock.today() >= last, changes=sent.changes(report, first, last)
-        if report and report is every[-1] else [],
+        if report and report is every[-1] else [], school_reports=school_reports.latest(first),
         args={k: v for k, v in request.args.items() if k != "page" and v})
     if full:  # the page shows their numbers in full
         audit.read_ids(page.items if kind == "age" else ledger.children_of(rows),
@@ -87,6 +87,24 @@ def ledger_send():
                      **{kind: len(report.content[kind]) for kind in sent.FROZEN}})
     db.session.commit()
     flash(f"已报送{first.year}年{first.month}月台账（第 {report.version} 版）。", "success")
+    return after_write(url_for("cases.ledger_page", month=f"{first:%Y-%m}"))
+
+
+@bp.route("/ledger/school-report", methods=["POST"])
+@access.require(*access.REGISTER_EDITORS)
+def school_report():
+    """A school's 月报 of a month (零报告 when nobody was out) sent to the central school."""
+    first, last = LedgerFilter.from_args(request.form).bounds
+    school = access.get_or_404(School, request.form.get("school", type=int) or 0)
+    report = school_reports.send(school, first, last, current_user, clock.today(),
+                                 request.form.get("note", ""))
+    db.session.flush()
+    words = school_reports.title(report)
+    audit.record("export", f"报送{words}", table_name="school_reports", row_id=report.id, after={
+        "version": report.version, "suspected": report.suspected, "dropouts": report.dropouts,
+        "note": report.note})
+    db.session.commit()
+    flash(f"已报送{words}。", "success")
     return after_write(url_for("cases.ledger_page", month=f"{first:%Y-%m}"))
 
 
