@@ -816,7 +816,7 @@ def test_dashboard_and_monthly_meeting_in_the_demo_township(app, live_server, ch
     sheet = load_workbook(BytesIO(texts["每月报告 Excel"])).active
     assert [c for c in next(sheet.values)][:2] == ["项目", "全镇"]
 
-    # the next month: one item done, the other carried into the new agenda
+    # the next month: one item done (reported with its result), the other carried as open
     first, second = meeting.items
     first.done_on, first.result = TODAY, "已家访"
     db.session.commit()
@@ -826,7 +826,8 @@ def test_dashboard_and_monthly_meeting_in_the_demo_township(app, live_server, ch
     leader.get_by_role("button", name="安排并起草议程").click()
     leader.wait_for_selector("text=议程已按数据起草")
     agenda = leader.input_value("#agenda")
-    assert "联系村委会共同劝返" in agenda and "本周内完成家访并上报" not in agenda
+    assert "未完成：柳塘村小：联系村委会共同劝返" in agenda
+    assert "已完成：柳塘村小：本周内完成家访并上报" in agenda and "完成：已家访）" in agenda
 
 
 @pytest.mark.demo

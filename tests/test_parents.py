@@ -75,7 +75,7 @@ def test_the_sign_in_sheet_lists_the_class_and_its_guardians(world, term, login)
         AuditLog.action == "export", AuditLog.table_name == "guardians")) == 1
     head = login("head")
     post(head, "/activities/new", form(school_id=world.a1.id, class_id=str(world.class_a1.id),
-                                       place="三年级教室"))
+                                       reached="2", place="三年级教室"))
     activity = db.session.scalar(db.select(Activity))
     shown = head.get(f"/activities/{activity.id}").text
     assert "（三年级1班）" in shown and "打印签到表" in shown
@@ -86,7 +86,8 @@ def test_the_sign_in_sheet_lists_the_class_and_its_guardians(world, term, login)
 
 def test_the_monthly_report_and_the_summary_count_the_classes(world, term, login, signed_in):
     head = login("head")
-    post(head, "/activities/new", form(school_id=world.a1.id, class_id=str(world.class_a1.id)))
+    post(head, "/activities/new", form(school_id=world.a1.id, class_id=str(world.class_a1.id),
+                                       reached="2"))
     row = dict(metrics.REPORT_ROWS)["本学期未开家长会的班级"]
     with signed_in(world.users["central_officer"]):
         columns = {c.school.name if c.school else "全镇": row(c)

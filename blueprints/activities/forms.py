@@ -39,10 +39,10 @@ class ActivityForm(Form):
         have guests (村干部, 镇上的): not checked."""
         if self.kind.data not in PARENT_KINDS or not field.data or not self.class_id.data:
             return
-        children = db.session.scalar(access.scoped(Student).where(
-            Student.status == "enrolled", Student.class_id == self.class_id.data)
-            .with_only_columns(sa.func.count()))
-        if field.data > 2 * children:
+        children = db.session.scalar(access.scoped(Student).where(  # a class of another school
+            Student.status == "enrolled", Student.class_id == self.class_id.data,  # counts 0,
+            Student.school_id == self.school_id.data).with_only_columns(sa.func.count()))  # and is
+        if children and field.data > 2 * children:  # refused by the view for what it is
             raise ValidationError(f"这个班在读 {children} 人，到会 {field.data} 人超过了每个孩子"
                                   f"两位家长（{2 * children} 人），请核对人数。")
 
