@@ -276,9 +276,13 @@ def test_a_sent_months_report_keeps_its_figures_as_sent(world, data, login):
         return next(row for row in sheet.values if row[0] == "在读")
 
     before = enrolled()
+    draft = re.sub(r"\s", "", text_of(officer.get(f"/meetings/{meeting.id}/report.pdf").data))
+    assert "工作报告（草稿）" in draft and "草稿：本月台账尚未报送" in draft  # not sent: a draft
+    assert "报送日期" not in draft
     assert officer.post("/cases/ledger/send", data={"month": f"{month:%Y-%m}"}).status_code == 303
     world.s_a2.change_status("transferred", TODAY, "随父母外出", "外省", None)
     db.session.commit()
     assert enrolled() == before
     text = re.sub(r"\s", "", text_of(officer.get(f"/meetings/{meeting.id}/report.pdf").data))
-    assert "以上数字为报送时" in text
+    assert "以上数字为报送时" in text and "草稿" not in text
+    assert f"报送日期{TODAY.year}年{TODAY.month}月{TODAY.day}日" in text  # the day it was sent

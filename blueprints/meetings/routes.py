@@ -227,8 +227,9 @@ def meeting_batch(params: dict) -> printjobs.Batch:
         title = f"{meeting.title}纪要"
         context["carried"] = agenda.carried(meeting)
     elif kind == "report":
-        title = f"{meeting.month.year}年{meeting.month.month}月控辍保学工作报告"
-        context.update(_report(meeting, today))
+        context.update(_report(meeting, today))  # a month not sent yet prints as a draft
+        title = f"{meeting.month.year}年{meeting.month.month}月控辍保学工作报告" + (
+            "" if context["sent"] else "（草稿）")
     else:
         abort(404)
 
