@@ -286,3 +286,34 @@ def test_a_sent_months_report_keeps_its_figures_as_sent(world, data, login):
     text = re.sub(r"\s", "", text_of(officer.get(f"/meetings/{meeting.id}/report.pdf").data))
     assert "以上数字为报送时" in text and "草稿" not in text
     assert f"报送日期{TODAY.year}年{TODAY.month}月{TODAY.day}日" in text  # the day it was sent
+
+
+def test_a_meeting_early_in_a_month_looks_back_on_the_month_before(world, login):
+    """The 推进会 held on 7 December reviews November: its month is filled so (a reviewer's
+    printed a 12月 report of seven days); in the second half of a month, that month."""
+    from datetime import date
+    from blueprints.meetings.forms import review_month
+    assert review_month(date(2026, 12, 7)) == date(2026, 11, 1)
+    assert review_month(date(2027, 1, 15)) == date(2026, 12, 1)
+    assert review_month(date(2026, 12, 16)) == date(2026, 12, 1)
+    form = login("leader").get("/meetings/new").text
+    assert f'value="{review_month(TODAY):%Y-%m}"' in form and "默认回顾上个月" in form
+
+
+
+def test_a_months_report_prints_from_its_ledger_without_a_meeting(world, data, login,
+                                                                   batch_pdf):
+    """October had a ledger but no meeting, and its report could not be printed at all: the
+    month's ledger prints it (a draft until the month is sent)."""
+    month = (TODAY.replace(day=1) - timedelta(days=1)).replace(day=1)
+    officer = login("officer")
+    page = officer.get(f"/cases/ledger?month={month:%Y-%m}").text
+    assert f"打印{month.month}月工作报告" in page
+    text = re.sub(r"\s", "", text_of(batch_pdf(officer, "/meetings/report",
+                                                {"month": f"{month:%Y-%m}"})))
+    assert f"{month.year}年{month.month}月控辍保学工作报告（草稿）" in text and "巩固率" in text
+    assert db.session.scalar(db.select(Meeting)) is None
+    assert login("head").post("/meetings/report", data={"month": f"{month:%Y-%m}"}
+                              ).status_code == 403
+    bad = officer.post("/meetings/report", data={"month": "十一月"}, headers={"HX-Request": "true"})
+    assert bad.status_code == 422 and "请选择月份" in bad.text

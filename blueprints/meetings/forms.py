@@ -1,3 +1,5 @@
+from datetime import date, timedelta
+
 from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, ValidationError
 
@@ -9,10 +11,18 @@ from forms import Form
 from models import MEETING_KINDS, Meeting, roll_of
 
 
+def review_month(today: date) -> date:
+    """The month a meeting held today looks back on: the month before in its first half (the
+    推进会 early in December reviews November; a reviewer's printed "12月" of 7 days), else
+    this one."""
+    return (today.replace(day=1) - timedelta(days=1)).replace(day=1) if today.day <= 15 \
+        else today.replace(day=1)
+
+
 class MeetingForm(Form):
     kind = SelectField("会议", choices=list(MEETING_KINDS.items()))
     month = StringField("会议月份", [InputRequired("请填写月份，如 2026-11。")],
-                        description="回顾哪个月的工作，如 2026-11")
+                        description="回顾哪个月的工作，如 2026-11（上半月开会，默认回顾上个月）")
     held_on = DateField("会议日期", [InputRequired("请填写会议日期。")], default=clock.today)
     place = StringField("地点", [Length(max=60)], default="中心学校会议室")
     chair = StringField("主持人", [Length(max=40)])

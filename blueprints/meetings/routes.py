@@ -16,7 +16,7 @@ import printjobs
 from blueprints.cases import ledger, sent
 from blueprints.dashboard import metrics
 from blueprints.meetings import agenda, bp
-from blueprints.meetings.forms import ActionItemForm, MeetingForm
+from blueprints.meetings.forms import ActionItemForm, MeetingForm, review_month
 from blueprints.responsibility import lines, network
 from blueprints.special import roster
 from extensions import db
@@ -53,8 +53,7 @@ def index():
 def new():
     form = MeetingForm(kind=request.args.get("kind", "monthly"))
     if not form.is_submitted():
-        today = clock.today()
-        form.month.data = f"{today:%Y-%m}"
+        form.month.data = f"{review_month(clock.today()):%Y-%m}"
         form.chair.data = current_user.name
         form.attendees.data = _default_attendees(form.kind.data)
     if form.validate_on_submit():
@@ -227,9 +226,8 @@ def meeting_batch(params: dict) -> printjobs.Batch:
         title = f"{meeting.title}纪要"
         context["carried"] = agenda.carried(meeting)
     elif kind == "report":
-        context.update(_report(meeting, today))  # a month not sent yet prints as a draft
-        title = f"{meeting.month.year}年{meeting.month.month}月控辍保学工作报告" + (
-            "" if context["sent"] else "（草稿）")
+        title, report = _month_report(meeting.month, today, context["township"])
+        context.update(report)
     else:
         abort(404)
 
@@ -240,12 +238,42 @@ def meeting_batch(params: dict) -> printjobs.Batch:
         f"print/meeting_{kind}.html", {**context, "title": title})], finish=finish)
 
 
-def _report(meeting, today):
-    first, last = metrics.month_bounds(meeting.month)
+@printjobs.batch("month_report")
+def month_report_batch(args: dict) -> printjobs.Batch:
+    """学校每月报告 of a month, with or without a meeting (printed from the month's ledger)."""
+    first = params.month(str(args.get("month", "")))
+    if first is None or access.township_id() is None:
+        raise Refusal("请选择月份。每月报告由中心学校按乡镇打印。")
+    title, context = _month_report(first, clock.today(),
+                                   db.session.get(School, access.township_id()))
+
+    def finish():
+        audit.record("export", f"打印{title}", table_name="month_reports",
+                     after={"format": "pdf"})
+    return printjobs.Batch(title=title, filename=f"{title}.pdf", parts=[pdf.Part(
+        "print/meeting_report.html", {**context, "title": title})], finish=finish)
+
+
+@bp.route("/report", methods=["POST"])
+@access.require(*access.TOWN_READERS, writes=False)
+def month_report():
+    job = printjobs.start("month_report", {"month": request.form.get("month", "")})
+    return after_write(url_for("prints.show", job_id=job.id))
+
+
+def _month_report(first, today, township: School) -> tuple[str, dict]:
+    """(title, context) of a month's report: a month not sent yet prints as a draft."""
+    context = {"today": today, "township": township, **_report(first, today)}
+    return (f"{first.year}年{first.month}月控辍保学工作报告"
+            + ("" if context["sent"] else "（草稿）"), context)
+
+
+def _report(month, today):
+    first, last = metrics.month_bounds(month)
     full = access.sees_full_ids()
     report = (sent.versions(access.township_id(), first) or [None])[-1]  # a sent month as sent
     frozen = report is not None and "figures" in report.content  # sent with its figures
-    columns = [] if frozen else metrics.dashboard(today, meeting.month)
+    columns = [] if frozen else metrics.dashboard(today, month)
     return {"figures": report.content["figures"] if frozen else metrics.report_table(columns),
             "doubts": columns[0].doubts if columns else [], "frozen": frozen,
             "formulas": metrics.formulas(),
@@ -269,7 +297,7 @@ def paper(meeting_id, kind):
 def report_xlsx(meeting_id):
     """The month's report as Excel: the dashboard's figures per school, then the lists."""
     meeting = access.get_or_404(Meeting, meeting_id)
-    data = _report(meeting, clock.today())
+    data = _report(meeting.month, clock.today())
     head = [("项目", 22)] + [(name, 12) for name in data["figures"]["heads"]]
     rows = [list(row) for row in data["figures"]["rows"]]
     for title, listed in (("疑似辍学学生（本月）", data["suspected"]), ("辍学学生", data["dropouts"])):
