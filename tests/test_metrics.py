@@ -1,6 +1,6 @@
 """The metrics module against hand-computed figures on a fixed dataset: transfers in and out,
 a death, a dropout, a dropout who came back, and a child who moved between two schools."""
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -240,3 +240,22 @@ def test_aid_coverage_counts_each_programmes_own_township(world, login, signed_i
         assert found == {world.a1.id: (2, 1, 50000), world.a2.id: (1, 0, 0)}
         assert summary == (len(rows), sum(r.granted for r in rows), sum(r.total for r in rows))
         assert (columns[0].aid_eligible, columns[0].aid_granted) == (3, 1)
+
+
+def test_a_schools_column_counts_its_children_gone_without_a_transfer(world, signed_in):
+    """Each school's column sums its own rates: its 其他离校 too (the township's had them, the
+    schools' columns did not, and showed 100%)."""
+    from models import school_year_of
+    start = date(school_year_of(TODAY), 9, 1)
+    gone = f.student(world.a1, world.class_a1, name="辛")
+    if TODAY <= start:
+        pytest.skip("the school year's first day: nothing has happened in it yet")
+    history(gone, (start.replace(year=start.year - 1), None, "enrolled"),
+            (start + timedelta(days=1), "enrolled", "left"))
+    for s in (world.s_a1, world.s_a1_other, world.s_a2):
+        history(s, (start.replace(year=start.year - 1), None, "enrolled"))
+    db.session.commit()
+    with signed_in(world.users["central_officer"]):
+        columns = {c.school.name if c.school else None: c for c in metrics.dashboard(TODAY)}
+    assert columns["甲一村小"].rates.left == 1 and columns[None].rates.left == 1
+    assert columns["甲一村小"].rates.consolidation_rate == 66.7  # 2 of 3

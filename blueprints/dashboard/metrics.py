@@ -370,7 +370,7 @@ def _rates_of(columns: dict, group: dict, scoped, today: date) -> None:
     for school_id, r in found.items():
         if school_id is not None and group.get(school_id) in columns:
             target = columns[group[school_id]].rates
-            for name in ("start", "out", "deceased", "transferred_in", "dropouts"):
+            for name in ("start", "out", "deceased", "transferred_in", "dropouts", "left"):
                 setattr(target, name, getattr(target, name) + getattr(r, name))
     if current_app.config["CONSOLIDATION_RATE"] == "cohort":
         for col in columns.values():
