@@ -64,7 +64,7 @@ FIELD_LABELS = {
     "evidence": "证据", "opened_on": "立案/开始", "due_on": "期限", "closed_on": "关闭/销号",
     "action": "处理情况", "visited_on": "家访日期", "visitors": "家访人员", "met": "见到",
     "situation": "情况", "reasons": "原因", "outcome": "结果", "next_step": "下一步",
-    "state": "状态", "trigger": "来源", "whereabouts": "去向", "dropout_on": "认定辍学",
+    "state": "状态", "trigger": "来源", "whereabouts": "去向", "out_since": "首次未到校", "dropout_on": "认定辍学",
     "reentry_plan": "复学适应方案", "returned_on": "复学日期", "on": "日期",
     "done_on": "完成日期", "label": "名称", "issued_on": "印发日期", "receipt_on": "回执收回日期",
     "doc_no": "文号",
