@@ -259,3 +259,26 @@ def test_a_schools_column_counts_its_children_gone_without_a_transfer(world, sig
         columns = {c.school.name if c.school else None: c for c in metrics.dashboard(TODAY)}
     assert columns["甲一村小"].rates.left == 1 and columns[None].rates.left == 1
     assert columns["甲一村小"].rates.consolidation_rate == 66.7  # 2 of 3
+
+
+def test_a_month_that_has_ended_is_counted_as_it_stood_at_its_end(world, signed_in):
+    """A reviewer's November report, sent on 7 December, counted a case opened on 12-07 and
+    the 在读 of that day: a month that has ended counts its register and open cases as at its
+    last day (what flowed in the month was already the month's)."""
+    from blueprints.cases import workflow
+    month_end = TODAY.replace(day=1) - timedelta(days=1)
+    for s in (world.s_a1, world.s_a1_other, world.s_a2):
+        history(s, (date(2020, 9, 1), None, "enrolled"))
+    db.session.commit()
+    world.s_a2.change_status("transferred", TODAY, "随父母外出", "外省", None)  # after the month
+    old = workflow.open_case(world.s_a1_other, "manual", month_end - timedelta(days=3), None)
+    workflow.move(old, "returned", TODAY, world.users["central_officer"], "已返校", "同桌帮扶")
+    workflow.open_case(world.s_a1, "manual", TODAY, None)  # opened after the month's end
+    db.session.commit()
+    with signed_in(world.users["central_officer"]):
+        then = metrics.dashboard(TODAY, month_end)[0]
+        now = metrics.dashboard(TODAY)[0]
+    assert then.status["enrolled"] == now.status["enrolled"] + 1 == 3
+    assert now.status["transferred"] == 1 and then.status["transferred"] == 0
+    assert dict(then.cases) == {"suspected": 1}  # 李四's, open then; not 张三's of today
+    assert dict(now.cases) == {"returned": 1, "suspected": 1}

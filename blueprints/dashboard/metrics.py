@@ -12,6 +12,8 @@ Rates (docs/design.md, Metrics), for a school year from 1 September to the day a
   counts them), and not a dropout either.
 - 入学率 = children of school age on the 户籍 list with an enrolled record (休学 not counted) ÷
   children of school age on the list × 100%; absent until a 户籍 list is imported.
+A month that has ended (the monthly report, a meeting looking back) counts the register and the
+open cases as they stood on its last day, and what happened in it as the month's.
 A child counts where their record is now: one who moved between two schools of the township is
 counted once, at the school they attend. A status on a day is the last recorded change on or
 before it; a record with no history has its current status since it was created.
@@ -24,6 +26,7 @@ from datetime import date, datetime, time, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
+from sqlalchemy.orm import selectinload
 
 import access
 from blueprints.activities import parents, records as activity_records
@@ -306,18 +309,8 @@ def dashboard(today: date, month_day: date | None = None) -> list[Column]:
                 setattr(col, name, target + value)
 
     scoped = access.scoped(Student)
-    for school_id, status, placement, *flags in db.session.execute(
-            scoped.with_only_columns(Student.school_id, Student.status, Student.placement,
-                                     *[sa.func.sum(sa.cast(getattr(Student, f), sa.Integer))
-                                       for f in FOCUS_FLAGS], sa.func.count())
-            .group_by(Student.school_id, Student.status, Student.placement)):
-        *flags, n = flags
-        add(school_id, "status", n, key=status)
-        if status == "enrolled":
-            add(school_id, "placement", n, key=placement)
-            for flag, count in zip(FOCUS_FLAGS, flags):
-                if count:
-                    add(school_id, "flags", count, key=flag)
+    as_of = min(last, today)  # a month that has ended: its register and cases at its end
+    _register(add, scoped, as_of, today)
     enrolled = scoped.where(Student.status == "enrolled")
     for (school_id, level), n in scores.level_counts(enrolled.with_only_columns(Student.id),
                                                    today).items():
@@ -327,9 +320,11 @@ def dashboard(today: date, month_day: date | None = None) -> list[Column]:
             add(w.school_id, "warnings_opened")
         if w.overdue_on(today):
             add(w.school_id, "warnings_overdue")
-    for c in db.session.scalars(access.scoped(DropoutCase)):
-        if c.state != "closed":
-            add(c.school_id, "cases", key=c.state)
+    for c in db.session.scalars(access.scoped(DropoutCase).options(
+            selectinload(DropoutCase.steps))):
+        state = c.state if as_of >= today else _case_state_on(c, as_of)
+        if state not in (None, "closed"):
+            add(c.school_id, "cases", key=state)
         if c.returned_on and first <= c.returned_on <= last:
             add(c.school_id, "returned")
         if c.closed_on and first <= c.closed_on <= last:
@@ -358,6 +353,53 @@ def dashboard(today: date, month_day: date | None = None) -> list[Column]:
             add(school_id, "pledges_signed", n)
     _rates_of(columns, group, scoped, today)
     return list(columns.values())
+
+
+def _register(add, scoped, as_of: date, today: date) -> None:
+    """The register by school, status, placement and focus group, counted in SQL as it stands
+    today; for a month that has ended, the few children whose status changed since its end (or
+    who were registered since) are counted as they were on its last day (their placement and
+    groups as they are): the month's report sent a week later counted the week's changes."""
+    for school_id, status, placement, *flags in db.session.execute(
+            scoped.with_only_columns(Student.school_id, Student.status, Student.placement,
+                                     *[sa.func.sum(sa.cast(getattr(Student, f), sa.Integer))
+                                       for f in FOCUS_FLAGS], sa.func.count())
+            .group_by(Student.school_id, Student.status, Student.placement)):
+        *flags, n = flags
+        _count(add, school_id, status, placement, flags, n)
+    if as_of >= today:
+        return
+    since = scoped.where(sa.or_(
+        Student.created_at >= datetime.combine(as_of + timedelta(days=1), time()),
+        Student.id.in_(sa.select(StatusChange.student_id).where(StatusChange.changed_on > as_of))))
+    for child in db.session.scalars(since.options(selectinload(Student.status_changes))):
+        flags = [int(getattr(child, f)) for f in FOCUS_FLAGS]
+        _count(add, child.school_id, child.status, child.placement, flags, -1)
+        changes = [(c.changed_on, c.from_status, c.to_status) for c in child.status_changes]
+        then = status_on(sorted(changes, key=lambda c: c[0]), child.created_at.date(),
+                         child.status, as_of)
+        if then:
+            _count(add, child.school_id, then, child.placement, flags, 1)
+
+
+def _count(add, school_id, status, placement, flags, n: int) -> None:
+    """n children of a status and placement added (or taken away, n < 0), `flags` the counts of
+    each focus group among them."""
+    add(school_id, "status", n, key=status)
+    if status == "enrolled":
+        add(school_id, "placement", n, key=placement)
+        for flag, count in zip(FOCUS_FLAGS, flags):
+            if count:
+                add(school_id, "flags", count if n > 0 else -count, key=flag)
+
+
+def _case_state_on(case: DropoutCase, day: date) -> str | None:
+    """A case's state on a day, from its steps (None: not opened yet)."""
+    state = None
+    for step in case.steps:
+        if step.on <= day:
+            state = step.to_state
+    return state
 
 
 def _rates_of(columns: dict, group: dict, scoped, today: date) -> None:
