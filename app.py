@@ -66,7 +66,7 @@ AREAS = ("auth", "home", "township", "students", "records", "special", "responsi
 # The modules whose DEFAULTS are settings (考勤预警, 风险等级, 巩固率, 结对帮扶); importing them
 # does not import any area's views.
 SETTINGS = ("blueprints.attendance.rules", "blueprints.attendance.risk",
-            "blueprints.dashboard.metrics", "blueprints.pairs.schedule")
+            "blueprints.dashboard.rates", "blueprints.pairs.schedule")
 
 
 def create_app(config: dict | None = None) -> Flask:

@@ -31,9 +31,9 @@ def test_rules_import_without_views_or_weasyprint():
 
 def test_each_areas_settings_are_its_own(app):
     from blueprints.attendance import risk, rules
-    from blueprints.dashboard import metrics
+    from blueprints.dashboard import rates
     from blueprints.pairs import schedule
-    for module in (rules, risk, metrics, schedule):
+    for module in (rules, risk, rates, schedule):
         for key, value in module.DEFAULTS.items():
             assert app.config[key] == value
     source = (ROOT / "app.py").read_text(encoding="utf-8")

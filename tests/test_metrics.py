@@ -282,3 +282,37 @@ def test_a_month_that_has_ended_is_counted_as_it_stood_at_its_end(world, signed_
     assert now.status["transferred"] == 1 and then.status["transferred"] == 0
     assert dict(then.cases) == {"suspected": 1}  # 李四's, open then; not 张三's of today
     assert dict(now.cases) == {"returned": 1, "suspected": 1}
+
+
+def test_rates_are_given_for_primary_and_junior_apart(world, signed_in, login):
+    """小学 and 初中 apart, as townships report them (小学适龄儿童入学率, 初中阶段适龄少年入学率,
+    小学、初中辍学率): 辍学率 by the child's grade, 入学率 by age on 1 September."""
+    from models import school_year_of
+    start = date(school_year_of(TODAY), 9, 1)
+    if TODAY <= start:
+        pytest.skip("the school year's first day: nothing has happened in it yet")
+    junior = f.klass(world.a1, grade=7, name="2班")
+    teen = f.student(world.a1, junior, name="初一", born=date(start.year - 13, 3, 1))
+    history(teen, (date(2020, 9, 1), None, "enrolled"),
+            (start + timedelta(days=1), "enrolled", "dropout"))
+    for s in (world.s_a1, world.s_a1_other, world.s_a2):
+        history(s, (date(2020, 9, 1), None, "enrolled"))
+    for name, born, child in (("小八", date(start.year - 8, 1, 1), world.s_a1),
+                              ("初十三", date(start.year - 13, 1, 1), teen),
+                              ("未入学", date(start.year - 12, 1, 1), None)):
+        if child is not None:
+            child.birth_date = born
+        db.session.add(HouseholdChild(
+            central_id=world.central_a.id, name=name, sex="男", imported_on=TODAY,
+            id_number=child.id_number if child else f.id_number(born), birth_date=born))
+    db.session.commit()
+    with signed_in(world.users["central_officer"]):
+        town = metrics.dashboard(TODAY)[0]
+    primary, junior_rates = town.stages["primary"], town.stages["junior"]
+    assert (primary.start, primary.dropouts, primary.dropout_rate) == (3, 0, 0.0)
+    assert (junior_rates.start, junior_rates.dropouts, junior_rates.dropout_rate) == (1, 1, 100.0)
+    assert (primary.listed, primary.listed_enrolled) == (1, 1)  # 小八, enrolled
+    assert (junior_rates.listed, junior_rates.listed_enrolled) == (2, 0)  # 初一 out, one never in
+    page = login("officer").get("/dashboard/").text
+    assert "小学辍学率" in page and "初中辍学率" in page and "初中适龄少年入学率" in page
+    assert "100.0% <small>1/1</small>" in page

@@ -1,26 +1,16 @@
 """The township's figures, in one module: the dashboard, the monthly meeting and the month's
 report all read them from here, so they always agree. Nothing is stored; everything is counted
-when asked for, within the user's scope (access.scoped).
+when asked for, within the user's scope (access.scoped). The rates and their formulas are in
+rates.py (this module reads them for the dashboard; the 工作总结 reads them there too).
 
-Rates (docs/design.md, Metrics), for a school year from 1 September to the day asked (at most 31 August):
-- 辍学率 = dropouts ÷ enrolled at the start × 100%. A dropout is a child whose status became 辍学
-  during the year and still is at the end (a child persuaded back is not a dropout).
-- 巩固率 = (start − transferred out − deceased + transferred in − dropouts − left) ÷ (start −
-  transferred out − deceased + transferred in) × 100%. Transferred in = enrolled during the year
-  other than back from 辍学/休学 (a new record, or back from 转出). Left = became 其他离校 during
-  the year and still is: gone without a transfer, not kept until found (as the cohort definition
-  counts them), and not a dropout either.
-- 入学率 = children of school age on the 户籍 list with an enrolled record (休学 not counted) ÷
-  children of school age on the list × 100%; absent until a 户籍 list is imported.
 A month that has ended (the monthly report, a meeting looking back) counts the register and the
 open cases as they stood on its last day, and what happened in it as the month's.
 A child counts where their record is now: one who moved between two schools of the township is
-counted once, at the school they attend. A status on a day is the last recorded change on or
-before it; a record with no history has its current status since it was created.
+counted once, at the school they attend.
 """
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
@@ -33,40 +23,14 @@ from blueprints.activities import parents, records as activity_records
 from blueprints.counseling import log as counseling_log
 from blueprints.aid import grants
 from blueprints.attendance import scores
-from blueprints.cases import reconcile
 from blueprints.pairs import schedule
 from extensions import db
-from models import (FOCUS_FLAGS, STATUSES, AidProgram, ClassGroup, DropoutCase, EarlyWarning,
-                    HomeVisit, HouseholdChild, Pledge, School, StatusChange, Student, Term,
-                    month_bounds, month_spans, school_year_of)
-
-# The setting, as create_app() defaults it. 巩固率: "year" = (start − out − deceased + in −
-# dropouts − left) ÷ (start − out − deceased + in); "cohort" = the graduating cohort kept ÷ the
-# cohort (normal moves out of it).
-DEFAULTS = {"CONSOLIDATION_RATE": "year"}
-
-FORMULAS = {
-    "enrolment": "入学率 = 户籍名单上的适龄儿童中在读的人数 ÷ 户籍名单上的适龄儿童数 × 100%（休学不计为在读）",
-    "consolidation": "巩固率 = (学年初在读 − 转出 − 死亡 + 转入 − 辍学 − 其他离校) ÷ (学年初在读 − 转出 − 死亡 + 转入) × 100%"
-                     "（其他离校：未办转学手续离校、去向未核实的，不计为巩固）",
-    "cohort": "巩固率（届别口径）= 本届毕业年级仍在籍的学生（在读、休学、已毕业）÷ 本届学生总数（历年入学和转入的，"
-              "不含转出、死亡）× 100%；本届 = 本学年应读最高年级的学生，已离校学生按离校时年级逐年推算",
-    "dropout": "辍学率 = 本学年辍学人数 ÷ 学年初在读人数 × 100%",
-}
-
-
-def formulas() -> dict[str, str]:
-    """The formulas shown beside the rates, with the 巩固率 definition the township uses
-    (CONSOLIDATION_RATE = "year" or "cohort")."""
-    chosen = dict(FORMULAS)
-    if current_app.config["CONSOLIDATION_RATE"] == "cohort":
-        chosen["consolidation"] = chosen["cohort"]
-    del chosen["cohort"]
-    return chosen
-
+from models import (FOCUS_FLAGS, AidProgram, DropoutCase, EarlyWarning, HomeVisit, Pledge,
+                    School, StatusChange, Student, Term, month_bounds, month_spans,
+                    school_year_of)
+from blueprints.dashboard.rates import STAGES, Rates, cohort, enrolment, rates, status_on
 
 # The month's report to the bureau: one line per figure, the same in its PDF and its Excel.
-MIN_BASE = 10  # a 户籍 list of fewer school-age children is not the township's
 REPORT_ROWS = [
     ("在读", lambda c: c.status["enrolled"]),
     ("辍学（学籍状态）", lambda c: c.status["dropout"]),
@@ -84,171 +48,9 @@ REPORT_ROWS = [
     ("本月心理辅导（人次）", lambda c: c.counselled),
     ("巩固率（%）", lambda c: c.rates.consolidation_rate),
     ("辍学率（%）", lambda c: c.rates.dropout_rate),
+    ("小学辍学率（%）", lambda c: c.stages["primary"].dropout_rate),
+    ("初中辍学率（%）", lambda c: c.stages["junior"].dropout_rate),
 ]
-
-
-@dataclass
-class Rates:
-    start: int = 0
-    out: int = 0
-    deceased: int = 0
-    transferred_in: int = 0
-    dropouts: int = 0
-    left: int = 0  # became 其他离校 in the year and still are: not kept, not dropouts
-    listed: int | None = None  # children of school age on the 户籍 list (None: no list)
-    listed_enrolled: int = 0
-    cohort: int | None = None  # the cohort definition's base (None: the year definition)
-    cohort_kept: int = 0
-
-    @staticmethod
-    def pct(num: int, den: int) -> float | None:
-        return round(100 * num / den, 1) if den else None
-
-    @property
-    def dropout_rate(self) -> float | None:
-        return self.pct(self.dropouts, self.start)
-
-    @property
-    def consolidation_rate(self) -> float | None:
-        if self.cohort is not None:
-            return self.pct(self.cohort_kept, self.cohort)
-        base = self.start - self.out - self.deceased + self.transferred_in
-        return self.pct(base - self.dropouts - self.left, base)
-
-    @property
-    def enrolment_rate(self) -> float | None:
-        return self.pct(self.listed_enrolled, self.listed) if self.listed else None
-
-    def doubts(self, enrolled: int) -> list[str]:
-        """Why a rate cannot be right as it stands (issue 18.6): shown beside it on the
-        dashboard and the monthly report, and the drafted 工作总结 leaves it out. enrolled: the
-        children enrolled in the register of the same scope."""
-        out = []
-        if self.listed and self.listed < MIN_BASE:  # the 户籍 list is always the township's
-            out.append(f"入学率的分母只有 {self.listed} 人，不能当作全镇的比例。")
-        if self.listed and enrolled and self.listed < enrolled / 2:
-            out.append(f"户籍名单上的适龄儿童只有 {self.listed} 人，不到学籍在读人数（{enrolled} 人）"
-                       "的一半：名单可能只含部分村，入学率待导入全镇名单后再看。")
-        elif self.enrolment_rate is not None and self.enrolment_rate < 50:
-            out.append(f"入学率只有 {self.enrolment_rate}%：请核实户籍名单和学籍是否完整后再上报。")
-        return out
-
-
-def status_on(history: list[tuple], created: date, current: str, day: date) -> str | None:
-    """history: (changed_on, from, to) sorted by date."""
-    status = None
-    for changed_on, _from, to in history:
-        if changed_on <= day:
-            status = to
-    if status is None and not history and created <= day:
-        return current
-    return status
-
-
-LEFT_STATUSES = [s for s in STATUSES if s != "enrolled"]
-
-
-def rates(students, start: date, end: date) -> dict[int | None, Rates]:
-    """Rates per school id and for all (key None), over [start, end]. `students` is a select
-    of student ids (or a list of Student rows)."""
-    ids = students if isinstance(students, sa.Select) else \
-        sa.select(Student.id).where(Student.id.in_([s.id for s in students]))
-    out: dict[int | None, Rates] = defaultdict(Rates)
-    # The usual case, counted in SQL: enrolled since before the year began, with no change
-    # since (and none ever to another status). Everyone else is walked through their history:
-    # the few found by three indexed conditions (not enrolled now, registered during the year,
-    # a change since it began or ever to another status), not every child tested row by row
-    # (45 of a township dashboard's 210 ms).
-    cutoff = datetime.combine(start + timedelta(days=1), time())
-    unsteady = sa.union(
-        sa.select(Student.id).where(access.among(ids), Student.status != "enrolled"),
-        sa.select(Student.id).where(access.among(ids), Student.created_at >= cutoff),
-        sa.select(StatusChange.student_id).join(Student, Student.id == StatusChange.student_id)
-        .where(access.among(ids), sa.or_(StatusChange.changed_on > start,
-                                         StatusChange.to_status.in_(LEFT_STATUSES))))
-    history: dict[int, list[tuple]] = defaultdict(list)
-    children = {}
-    for sid, school_id, status, created, changed_on, was, to in db.session.execute(  # one pass
-            sa.select(Student.id, Student.school_id, Student.status, Student.created_at,
-                      StatusChange.changed_on, StatusChange.from_status, StatusChange.to_status)
-            .outerjoin(StatusChange, StatusChange.student_id == Student.id)
-            .where(Student.id.in_(unsteady))
-            .order_by(StatusChange.changed_on, StatusChange.id)):
-        children[sid] = (school_id, status, created)
-        if changed_on is not None:
-            history[sid].append((changed_on, was, to))
-    walked = Counter(school_id for school_id, _status, _created in children.values())
-    for school_id, n in db.session.execute(sa.select(Student.school_id, sa.func.count()).where(
-            access.among(ids)).group_by(Student.school_id)):
-        out[school_id].start += n - walked[school_id]
-        out[None].start += n - walked[school_id]
-    for sid, (school_id, status, created) in children.items():
-        changes = history.get(sid, [])
-        during = [c for c in changes if start < c[0] <= end]
-        was = status_on(changes, created.date(), status, start)
-        now = status_on(changes, created.date(), status, end)
-        flags = (
-            ("start", was == "enrolled"),
-            ("out", any(c[2] == "transferred" for c in during) and now != "enrolled"),
-            ("deceased", any(c[2] == "deceased" for c in during)),
-            ("transferred_in", any(c[2] == "enrolled" and c[1] not in
-                                   ("dropout", "suspended", "enrolled") for c in during)
-             and was != "enrolled"),
-            ("dropouts", now == "dropout" and any(c[2] == "dropout" for c in during)),
-            ("left", now == "left" and any(c[2] == "left" for c in during)),
-        )
-        for key in (school_id, None):
-            r = out[key]
-            for name, yes in flags:
-                if yes:
-                    setattr(r, name, getattr(r, name) + 1)
-    return out
-
-
-def cohort(students: sa.Select, today: date) -> dict[int | None, tuple[int, int]]:
-    """The cohort definition of 巩固率, per school id and for all (key None): (the cohort,
-    those of it still on the register). The cohort is every record whose grade this school
-    year would be the highest grade taught in scope: an enrolled or suspended child by their
-    grade, one who left by the grade they left in plus the school years since. Transfers out
-    and deaths are normal moves and leave the cohort; enrolled, suspended and graduated (this
-    year) are kept; dropouts and other leavers are lost."""
-    year = school_year_of(today)
-    final = db.session.scalar(access.scoped(ClassGroup).with_only_columns(
-        sa.func.max(ClassGroup.grade)).where(ClassGroup.school_year == year))
-    out: dict[int | None, list[int]] = defaultdict(lambda: [0, 0])
-    if not final:
-        return {}
-    left = (sa.select(StatusChange.student_id, sa.func.max(StatusChange.changed_on).label("on"))
-            .group_by(StatusChange.student_id).subquery())
-    for school_id, status, grade, left_on, created in db.session.execute(
-            sa.select(Student.school_id, Student.status, Student.grade, left.c.on,
-                      Student.created_at).outerjoin(left, left.c.student_id == Student.id)
-            .where(access.among(students), Student.grade <= final,
-                   Student.status.not_in(("transferred", "deceased")))):
-        if status not in ("enrolled", "suspended"):
-            grade += year - school_year_of(left_on or created.date())
-        if grade != final:
-            continue
-        for key in (school_id, None):
-            out[key][0] += 1
-            out[key][1] += status in ("enrolled", "suspended", "graduated")
-    return {key: (base, kept) for key, (base, kept) in out.items()}
-
-
-def enrolment(central_id: int | None, today: date) -> Rates:
-    """入学率's figures from the 户籍 list (listed None when there is no list)."""
-    r = Rates()
-    if central_id is None:
-        return r
-    children = [h for h in db.session.scalars(access.scoped(HouseholdChild).where(
-        HouseholdChild.central_id == central_id)) if reconcile.of_age(h.birth_date, today)]
-    if not children:
-        return r
-    records = access.records_by_id(h.id_number for h in children)
-    r.listed = len(children)
-    r.listed_enrolled = sum(1 for h in children
-                            if records.get(h.id_number, ("", ""))[1] == "enrolled")
-    return r
 
 
 @dataclass
@@ -275,6 +77,7 @@ class Column:
     pledges: int = 0
     pledges_signed: int = 0
     rates: Rates = field(default_factory=Rates)
+    stages: dict = field(default_factory=dict)  # 学段 (STAGES) → its Rates: 辍学率, 入学率
 
     @property
     def doubts(self) -> list[str]:
@@ -407,13 +210,10 @@ def _rates_of(columns: dict, group: dict, scoped, today: date) -> None:
     入学率's 户籍 list on the scope's own."""
     year = school_year_of(today)
     start, end = date(year, 9, 1), min(today, date(year + 1, 8, 31))
-    found = rates(scoped.with_only_columns(Student.id), start, end)
-    columns[None].rates = found[None]
-    for school_id, r in found.items():
-        if school_id is not None and group.get(school_id) in columns:
-            target = columns[group[school_id]].rates
-            for name in ("start", "out", "deceased", "transferred_in", "dropouts", "left"):
-                setattr(target, name, getattr(target, name) + getattr(r, name))
+    _sum_rates(columns, group, rates(scoped.with_only_columns(Student.id), start, end))
+    for stage, (_label, (low, high), _ages) in STAGES.items():
+        _sum_rates(columns, group, rates(scoped.where(Student.grade.between(low, high))
+                                         .with_only_columns(Student.id), start, end), stage)
     if current_app.config["CONSOLIDATION_RATE"] == "cohort":
         for col in columns.values():
             col.rates.cohort = 0
@@ -428,6 +228,27 @@ def _rates_of(columns: dict, group: dict, scoped, today: date) -> None:
     town = enrolment(access.township_id(), today)
     columns[None].rates.listed, columns[None].rates.listed_enrolled = town.listed, \
         town.listed_enrolled
+    for stage in STAGES:
+        town = enrolment(access.township_id(), today, stage)
+        whole = columns[None].stages[stage]
+        whole.listed, whole.listed_enrolled = town.listed, town.listed_enrolled
+
+
+def _sum_rates(columns: dict, group: dict, found: dict, stage: str | None = None) -> None:
+    """Rates per school onto the columns (a county's township column sums its schools'), as
+    each column's rates or its 学段's."""
+    def target(col: Column) -> Rates:
+        return col.stages.setdefault(stage, Rates()) if stage else col.rates
+    whole = target(columns[None])
+    for name in ("start", "out", "deceased", "transferred_in", "dropouts", "left"):
+        setattr(whole, name, getattr(found[None], name))
+    for col in columns.values():
+        target(col)
+    for school_id, r in found.items():
+        if school_id is not None and group.get(school_id) in columns:
+            into = target(columns[group[school_id]])
+            for name in ("start", "out", "deceased", "transferred_in", "dropouts", "left"):
+                setattr(into, name, getattr(into, name) + getattr(r, name))
 
 
 def _terms(today: date) -> list[int]:

@@ -3,7 +3,7 @@ from flask import render_template
 
 import access
 import clock
-from blueprints.dashboard import bp, metrics
+from blueprints.dashboard import bp, metrics, rates
 from models import CASE_STATES, FOCUS_FLAGS, PLACEMENTS, RISK_LEVELS, STATUSES
 
 
@@ -14,7 +14,7 @@ def index():
     columns = metrics.dashboard(today)
     county = any(c.school and c.school.kind == "central" for c in columns[2:])
     return render_template("dashboard/index.html", columns=columns, county=county,
-                           trends=metrics.trends(today), formulas=metrics.formulas(), today=today,
-                           scope=access.unit_of(None)[0],
+                           trends=metrics.trends(today), formulas=rates.formulas(), today=today,
+                           scope=access.unit_of(None)[0], stages=rates.STAGES,
                            statuses=STATUSES, placements=PLACEMENTS, flags=FOCUS_FLAGS,
                            levels=RISK_LEVELS, states=CASE_STATES)

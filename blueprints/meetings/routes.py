@@ -14,7 +14,7 @@ import excel
 import pdf
 import printjobs
 from blueprints.cases import ledger, sent
-from blueprints.dashboard import metrics
+from blueprints.dashboard import metrics, rates
 from blueprints.meetings import agenda, bp
 from blueprints.meetings.forms import ActionItemForm, MeetingForm, review_month
 from blueprints.responsibility import lines, network
@@ -138,7 +138,7 @@ def present(meeting_id):
                            part=parts[step - 1] if step else None,
                            columns=metrics.dashboard(clock.today(), meeting.month),
                            carried=agenda.carried(meeting), item_form=_item_form(meeting),
-                           formulas=metrics.formulas(), minutes_seen=_minutes_seen(meeting))
+                           formulas=rates.formulas(), minutes_seen=_minutes_seen(meeting))
 
 
 @bp.route("/<int:meeting_id>/minutes", methods=["POST"])
@@ -276,7 +276,7 @@ def _report(month, today):
     columns = [] if frozen else metrics.dashboard(today, month)
     return {"figures": report.content["figures"] if frozen else metrics.report_table(columns),
             "doubts": columns[0].doubts if columns else [], "frozen": frozen,
-            "formulas": metrics.formulas(),
+            "formulas": rates.formulas(),
             "counts": sent.month_counts(report, first, last),
             "suspected": sent.case_rows(report, "suspected", first, last, None, full),
             "dropouts": sent.case_rows(report, "dropout", first, last, None, full), "sent": report,

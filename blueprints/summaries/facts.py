@@ -62,12 +62,22 @@ def put_rates(unit: Unit, period: Period, upto: date, f: Writer) -> None:
             f.put("dropout_rate", r.dropout_rate)
     if r.consolidation_rate is not None:
         f.put("consolidation_rate", r.consolidation_rate)
+    for stage, (_label, (low, high), _ages) in metrics.STAGES.items():  # 小学, 初中 apart
+        part = metrics.rates(ids.where(Student.grade.between(low, high)), start,
+                             min(upto, date(period.school_year + 1, 8, 31)))
+        part = part[None] if unit.school is None else part.get(unit.school.id, metrics.Rates())
+        if part.start:
+            f.put(f"dropout_rate_{stage}", part.dropout_rate)
     if unit.school is None:
         town = metrics.enrolment(unit.central.id, upto)
         if town.enrolment_rate is not None and not town.doubts(r.start):  # never a doubtful rate
             f.put("enrolment_rate", town.enrolment_rate)
             f.put("listed_children", town.listed)
             f.put("listed_enrolled", town.listed_enrolled)
+            for stage in metrics.STAGES:
+                part = metrics.enrolment(unit.central.id, upto, stage)
+                if part.enrolment_rate is not None:
+                    f.put(f"enrolment_rate_{stage}", part.enrolment_rate)
 
 
 @dataclass

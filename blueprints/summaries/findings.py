@@ -104,6 +104,11 @@ def results_of(c: Facts) -> list[str]:
         rate_parts.append(f"巩固率 {pct(fig['consolidation_rate'])}")
     if "dropout_rate" in fig:
         rate_parts.append(f"辍学率 {pct(fig['dropout_rate'])}")
+    for key, words in (("enrolment_rate_primary", "小学适龄儿童入学率"),
+                       ("enrolment_rate_junior", "初中适龄少年入学率"),
+                       ("dropout_rate_primary", "小学辍学率"), ("dropout_rate_junior", "初中辍学率")):
+        if key in fig:
+            rate_parts.append(f"{words} {pct(fig[key])}")
     if rate_parts:
         lead = f"学年初在读学生 {fig['students_start']} 人，" if "students_start" in fig else ""
         no_new = "，本学年无新增辍学学生" if fig.get("dropouts") == 0 and "students_start" in fig else ""
