@@ -197,6 +197,25 @@ def test_leavers_destinations_the_unknown_first_and_a_school_named(world, gradua
     assert db.session.scalar(db.select(AuditLog).filter_by(action="export", table_name="leavers"))
 
 
+def test_primary_leavers_not_taken_into_a_junior_school_are_listed(world, login):
+    """小升初: a 六年级 leaver the township's 初中 took in is enrolled there in 七年级 (one record
+    a child); one whose record still says 毕业 is listed to be found, with 立案."""
+    from blueprints.records import leavers
+    year = leavers.default_year(TODAY)
+    for s in (world.s_a1, world.s_a1_other):
+        s.grade = 6
+        s.change_status("graduated", date(year + 1, 7, 5), "小学毕业", "", None)
+    taken = world.s_a1_other  # the central school's 初中 took her in
+    taken.change_status("enrolled", date(year + 1, 9, 1), "升入初中", "", None)
+    taken.school_id, taken.class_id, taken.grade = world.central_a.id, None, 7
+    db.session.commit()
+    page = login("head").get("/records/primary-leavers").text
+    assert "未升入本镇初中<b><span class=\"tag bad\">1</span>" in page
+    assert "张三" in page and "李四" not in page
+    assert f"/cases/new?student={world.s_a1.id}" in page
+    assert "张三" not in login("head_b").get("/records/primary-leavers").text
+
+
 def test_the_summary_says_where_the_last_leavers_went(world, graduate, login, signed_in):
     """普职结合 in the 工作总结 of the school year after they left."""
     from blueprints.records import leavers

@@ -30,13 +30,14 @@ def year_asked(value: int | None, today: date) -> int:
     return value if value is not None and 2000 <= value <= latest else latest
 
 
-def leavers(year: int) -> list[Student]:
-    """九年级 children in scope who became 毕业 in that school year, by school and name."""
+def leavers(year: int, grade: int = 9) -> list[Student]:
+    """Children in scope of a grade (九年级; 六年级 for 小升初) who became 毕业 in that school
+    year, by school and name."""
     graduated = sa.select(StatusChange.student_id).where(
         StatusChange.to_status == "graduated",
         StatusChange.changed_on.between(date(year, 9, 1), date(year + 1, 8, 31)))
     return db.session.scalars(access.scoped(Student).where(
-        Student.grade == 9, Student.status == "graduated", Student.id.in_(graduated)).options(
+        Student.grade == grade, Student.status == "graduated", Student.id.in_(graduated)).options(
         selectinload(Student.school), selectinload(Student.leaver)).order_by(
         Student.school_id, Student.name_pinyin)).all()
 

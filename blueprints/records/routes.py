@@ -108,6 +108,16 @@ def leavers_page():
                            year=year, destinations=DESTINATIONS)
 
 
+@bp.route("/primary-leavers")
+@access.require(*access.EVERYONE)
+def primary_leavers():
+    """小升初核查: the 六年级 children whose record still says 毕业 (a child is one record: one
+    a 初中 of the database took in is enrolled there, in 七年级), each to be found."""
+    year = leavers.year_asked(whole(request.args.get("year")), clock.today())
+    return render_template("records/primary_leavers.html", year=year,
+                           rows=leavers.leavers(year, grade=6))
+
+
 @bp.route("/leavers/<int:student_id>", methods=["POST"])
 @access.require(*access.REGISTER_EDITORS)
 def leaver(student_id):
