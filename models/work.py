@@ -116,13 +116,16 @@ class ActionItem(db.Model):
     def is_open(self) -> bool:
         return self.done_on is None
 
-    def complete(self, result: str, on: date) -> None:
-        """Marked done with what was done (a 推进会 decision); the caller commits."""
+    def complete(self, result: str, on: date, today: date) -> None:
+        """Marked done with what was done, on the day it was (reported late, an earlier day;
+        not before the meeting, nor after today); the caller commits."""
         result = (result or "").strip()
         if not result:
             raise Refusal("请写明完成情况。")
         if self.done_on:
             raise Refusal("这件事已经标记完成了。")
+        if not self.meeting.held_on <= on <= today:
+            raise Refusal(f"完成日期应在开会日期（{self.meeting.held_on}）和今天之间。")
         self.done_on, self.result = on, result[:300]
 
     def __str__(self) -> str:

@@ -184,8 +184,14 @@ def test_decisions_as_an_office_makes_and_closes_them(world, data, login):
     second = db.session.scalars(db.select(Meeting).order_by(Meeting.id.desc())).first()
     page = login("officer").get(f"/meetings/{second.id}").text
     assert page.count('name="result"') == 2 and "已超期" in page  # both open, both late
-    assert login("officer").post(f"/meetings/items/{cadres_item.id}/done",
-                                 data={"result": "已摸排 32 户"}).status_code == 303
+    early = login("officer").post(f"/meetings/items/{cadres_item.id}/done", data={
+        "result": "已摸排 32 户", "on": (TODAY - timedelta(days=31)).isoformat()},
+        headers={"HX-Request": "true"})
+    assert early.status_code == 422 and "完成日期应在开会日期" in early.text
+    assert login("officer").post(f"/meetings/items/{cadres_item.id}/done", data={
+        "result": "已摸排 32 户", "on": (TODAY - timedelta(days=2)).isoformat()}).status_code == 303
+    db.session.expire_all()
+    assert cadres_item.done_on == TODAY - timedelta(days=2)  # reported late: the day it was
     assert login("head").post(f"/meetings/items/{heads_item.id}/done",
                               data={"result": "已全覆盖"}).status_code == 303
     minutes = text_of(leader.get(f"/meetings/{second.id}/minutes.pdf").data)

@@ -202,7 +202,9 @@ def item_done(item_id):
                                                           ActionItem.owner_id == current_user.id))
     if item is None:
         abort(404)
-    item.complete(request.form.get("result", ""), clock.today())
+    today = clock.today()
+    item.complete(request.form.get("result", ""), params.day(request.form.get("on")) or today,
+                  today)
     db.session.commit()
     flash(f"已完成：{item.text}。", "success")
     return after_write(request.referrer or url_for("home.index"))
