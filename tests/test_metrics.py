@@ -85,10 +85,10 @@ def test_enrolment_rate_from_the_household_list(world, dataset, signed_in):
                                   imported_on=today))
     db.session.commit()
     with signed_in(world.users["central_officer"]):
-        r = metrics.enrolment(world.central_a.id, today)
+        r = metrics.enrolment(world.central_a.id, today)[None]
     assert (r.listed, r.listed_enrolled, r.enrolment_rate) == (4, 2, 50.0)  # 甲, 庚 of 4
     with signed_in(world.users["central_officer"]):
-        assert metrics.enrolment(world.central_b.id, today).enrolment_rate is None  # no list
+        assert metrics.enrolment(world.central_b.id, today)[None].enrolment_rate is None  # no list
         assert metrics.dashboard(today)[0].rates.enrolment_rate == 50.0  # the township's
     with signed_in(world.users["village_head"]):  # a school's column is not the township's
         assert metrics.dashboard(today)[0].rates.enrolment_rate is None

@@ -225,13 +225,10 @@ def _rates_of(columns: dict, group: dict, scoped, today: date) -> None:
                 col.rates.cohort_kept += kept
     if access.one_school() or access.class_scoped():
         return  # the 户籍 list is the township's: its 入学率 is not a school's (nor its column's)
-    town = enrolment(access.township_id(), today)
-    columns[None].rates.listed, columns[None].rates.listed_enrolled = town.listed, \
-        town.listed_enrolled
-    for stage in STAGES:
-        town = enrolment(access.township_id(), today, stage)
-        whole = columns[None].stages[stage]
-        whole.listed, whole.listed_enrolled = town.listed, town.listed_enrolled
+    listed = enrolment(access.township_id(), today)
+    for stage, r in [(None, columns[None].rates)] + [
+            (stage, columns[None].stages[stage]) for stage in STAGES]:
+        r.listed, r.listed_enrolled = listed[stage].listed, listed[stage].listed_enrolled
 
 
 def _sum_rates(columns: dict, group: dict, found: dict, stage: str | None = None) -> None:
@@ -239,16 +236,12 @@ def _sum_rates(columns: dict, group: dict, found: dict, stage: str | None = None
     each column's rates or its 学段's."""
     def target(col: Column) -> Rates:
         return col.stages.setdefault(stage, Rates()) if stage else col.rates
-    whole = target(columns[None])
-    for name in ("start", "out", "deceased", "transferred_in", "dropouts", "left"):
-        setattr(whole, name, getattr(found[None], name))
     for col in columns.values():
         target(col)
+    target(columns[None]).add(found[None])
     for school_id, r in found.items():
         if school_id is not None and group.get(school_id) in columns:
-            into = target(columns[group[school_id]])
-            for name in ("start", "out", "deceased", "transferred_in", "dropouts", "left"):
-                setattr(into, name, getattr(into, name) + getattr(r, name))
+            target(columns[group[school_id]]).add(r)
 
 
 def _terms(today: date) -> list[int]:

@@ -73,6 +73,13 @@ class Rates:
     cohort: int | None = None  # the cohort definition's base (None: the year definition)
     cohort_kept: int = 0
 
+    FLOWS = ("start", "out", "deceased", "transferred_in", "dropouts", "left")  # year counts
+
+    def add(self, other: Rates) -> None:
+        """Another scope's year counts added to these (a township's from its schools)."""
+        for name in self.FLOWS:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
     @staticmethod
     def pct(num: int, den: int) -> float | None:
         return round(100 * num / den, 1) if den else None
@@ -208,25 +215,24 @@ def cohort(students: sa.Select, today: date) -> dict[int | None, tuple[int, int]
     return {key: (base, kept) for key, (base, kept) in out.items()}
 
 
-def enrolment(central_id: int | None, today: date, stage: str | None = None) -> Rates:
-    """入学率's figures from the 户籍 list (listed None when there is no list); of one 学段's
-    ages (STAGES) when given."""
-    r = Rates()
+def enrolment(central_id: int | None, today: date) -> dict[str | None, Rates]:
+    """入学率's figures from the 户籍 list, for every age (key None) and for each 学段's ages
+    (STAGES) on 1 September (listed None when there is no list)."""
+    out = {key: Rates() for key in (None, *STAGES)}
     if central_id is None:
-        return r
+        return out
     children = [h for h in db.session.scalars(access.scoped(HouseholdChild).where(
         HouseholdChild.central_id == central_id)) if reconcile.of_age(h.birth_date, today)]
-    if stage:
-        low, high = STAGES[stage][2]
-        start = date(school_year_of(today), 9, 1)
-        children = [h for h in children if low <= _age_on(h.birth_date, start) <= high]
-    if not children:
-        return r
-    records = access.records_by_id(h.id_number for h in children)
-    r.listed = len(children)
-    r.listed_enrolled = sum(1 for h in children
-                            if records.get(h.id_number, ("", ""))[1] == "enrolled")
-    return r
+    records = access.records_by_id(h.id_number for h in children) if children else {}
+    start = date(school_year_of(today), 9, 1)
+    for key, r in out.items():
+        ages = STAGES[key][2] if key else (0, 99)
+        listed = [h for h in children if ages[0] <= _age_on(h.birth_date, start) <= ages[1]]
+        if listed:
+            r.listed = len(listed)
+            r.listed_enrolled = sum(1 for h in listed
+                                    if records.get(h.id_number, ("", ""))[1] == "enrolled")
+    return out
 
 
 def _age_on(born: date, day: date) -> int:

@@ -69,15 +69,15 @@ def put_rates(unit: Unit, period: Period, upto: date, f: Writer) -> None:
         if part.start:
             f.put(f"dropout_rate_{stage}", part.dropout_rate)
     if unit.school is None:
-        town = metrics.enrolment(unit.central.id, upto)
+        listed = metrics.enrolment(unit.central.id, upto)
+        town = listed[None]
         if town.enrolment_rate is not None and not town.doubts(r.start):  # never a doubtful rate
             f.put("enrolment_rate", town.enrolment_rate)
             f.put("listed_children", town.listed)
             f.put("listed_enrolled", town.listed_enrolled)
             for stage in metrics.STAGES:
-                part = metrics.enrolment(unit.central.id, upto, stage)
-                if part.enrolment_rate is not None:
-                    f.put(f"enrolment_rate_{stage}", part.enrolment_rate)
+                if listed[stage].enrolment_rate is not None:
+                    f.put(f"enrolment_rate_{stage}", listed[stage].enrolment_rate)
 
 
 @dataclass
