@@ -333,3 +333,13 @@ def test_a_grant_stays_with_the_school_that_paid_it(world, subsidy, kids, login,
     sheet = load_workbook(BytesIO(head.get(f"/aid/programs/{subsidy.id}/export.xlsx").data))
     assert [r[1:4] for r in sheet.active.values if r[3] == "贫一"] == [
         ("甲一村小", "二年级1班", "贫一")]
+    page = head.get(f"/aid/programs/{subsidy.id}").text  # the payer sees where it went
+    assert "本校发放、学生已转走或不再符合条件（1 人）" in page and "甲二教学点" in page.split("已转走")[1]
+    grant = db.session.scalar(db.select(AidGrant))
+    other = login("head_a2")
+    assert "（甲一村小发放）" in other.get(f"/aid/programs/{subsidy.id}").text
+    for url, data in ((f"/aid/grants/{grant.id}/correct", {"amount": "0", "reason": "错发"}),
+                      (f"/aid/grants/{grant.id}/status", {"to": "paid"})):
+        refused = other.post(url, data=data, headers={"HX-Request": "true"})
+        assert refused.status_code == 422 and "只能由甲一村小审核、发放或更正" in refused.text
+    assert db.session.scalar(db.select(db.func.count()).select_from(AidGrant)) == 1

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import NamedTuple
 
+import flask
 import sqlalchemy as sa
 
 import access
@@ -66,6 +67,23 @@ def entries(program: AidProgram, student_ids=None) -> list[AidGrant]:
     return db.session.scalars(stmt.order_by(AidGrant.school_id, AidGrant.id)).all()
 
 
+def paid_here(grant: AidGrant) -> bool:
+    """Whether one of the user's schools paid the grant: only the school that paid moves it
+    on or corrects it (a child's new school could cancel the old school's money). The user's
+    schools read once a request (a programme's page asks for each grant it lists)."""
+    if "own_schools" not in flask.g:
+        flask.g.own_schools = {school_id for school_id, _name in access.school_choices()}
+    return grant.school_id in flask.g.own_schools
+
+
+def own(grant_id: int) -> AidGrant:
+    """A grant the user's schools paid, to move on or correct; another school's is refused."""
+    grant = access.get_or_404(AidGrant, grant_id)
+    if not paid_here(grant):
+        raise Refusal(f"这笔资助是{grant.school.name}发放的，只能由{grant.school.name}审核、发放或更正。")
+    return grant
+
+
 def grants_of(program: AidProgram, student_ids=None) -> dict[int, list[AidGrant]]:
     """entries() by child."""
     out: dict[int, list[AidGrant]] = {}
@@ -119,6 +137,13 @@ def paid(program: AidProgram, school_id: int | None = None) -> list[Row]:
             and (not school_id or entries[0].school_id == school_id)]
     return sorted(rows, key=lambda r: (r.grants[0].school_id, r.student.grade or 0,
                                        r.student.class_id or 0, r.student.name_pinyin or ""))
+
+
+def gone(program: AidProgram, school_id: int | None, rows: list[Row]) -> list[Row]:
+    """The children the user's schools paid who are not among the eligible `rows` shown (moved
+    to another school, left, or no longer eligible): still the paying school's money."""
+    here = {r.student.id for r in rows}
+    return [r for r in paid(program, school_id) if r.student.id not in here]
 
 
 @dataclass

@@ -95,7 +95,9 @@ def program(program_id):
     if access.can("aid.bulk_grant", "POST"):
         bulk = BulkGrantForm(class_id=filters.class_id, applied_on=clock.today())
         bulk.class_id.choices = [(c.id, f"{c.school.name} · {c.label}") for c in classes]
+    gone = [] if filters.class_id else grants.gone(program, filters.school, rows)
     return render_template("aid/program.html", program=program, rows=rows, classes=classes,
+                           gone=gone, paid_here=grants.paid_here,
                            schools=access.schools(), filters=filters, bulk=bulk, methods=AID_METHODS,
                            full_ids=access.sees_full_ids())
 
@@ -146,8 +148,8 @@ def advance_class(program_id):
         raise Refusal("请选择“审核通过”或“已发放”。")
     moved = 0
     for row in grants.eligible(program, class_id=klass.id):
-        for g in row.grants:
-            if AidGrant.STEPS.index(g.status) < AidGrant.STEPS.index(to):
+        for g in row.grants:  # a child paid by its former school: that school's to move on
+            if grants.paid_here(g) and AidGrant.STEPS.index(g.status) < AidGrant.STEPS.index(to):
                 g.advance(to, clock.today())
                 moved += 1
     db.session.commit()
@@ -159,7 +161,7 @@ def advance_class(program_id):
 @bp.route("/grants/<int:grant_id>/status", methods=["POST"])
 @access.require(*access.REGISTER_EDITORS)
 def advance(grant_id):
-    row = access.get_or_404(AidGrant, grant_id)
+    row = grants.own(grant_id)
     row.advance(request.form.get("to", ""), clock.today())
     db.session.commit()
     flash(f"{row.student.name} 的{row.program.name}：{row.status_label}。", "success")
@@ -170,7 +172,7 @@ def advance(grant_id):
 @access.require(*access.REGISTER_EDITORS)
 def correct(grant_id):
     """A wrong amount is corrected by new entries (grants.correct), never by an edit."""
-    original = access.get_or_404(AidGrant, grant_id)
+    original = grants.own(grant_id)
     form = CorrectForm()
     if form.validate_on_submit():
         try:
