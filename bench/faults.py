@@ -29,6 +29,9 @@ from bench.load import Client, integrity  # noqa: E402
 COLUMNS = ["姓名", "性别", "身份证号", "年级", "班级", "监护人", "关系", "联系电话"]
 
 
+SURNAMES, GIVEN = "王李张刘陈杨黄赵吴周", "明华强芳丽军平安静宇涛敏杰玲浩娟磊"
+
+
 def roster(rows: int, up: int = 0) -> bytes:
     """A roster of new children with valid, unique ID numbers; up: the same children a school
     year later (each a grade up), for a term-start sync."""
@@ -42,8 +45,9 @@ def roster(rows: int, up: int = 0) -> bytes:
         grade = 1 + n % 6
         born = date(2019 - grade, 1, 1) + timedelta(days=n % 360)
         first17 = f"522425{born:%Y%m%d}{n % 1000:03d}"
-        ws.append([f"新生{n}", "", first17 + check_digit(first17), str(grade + up), f"{1 + n // 1000}班",
-                   "家长", "父亲", "13800000000"])
+        name = SURNAMES[n % 10] + GIVEN[n // 10 % 17] + GIVEN[n // 170 % 17]  # no digits:
+        ws.append([name, "", first17 + check_digit(first17), str(grade + up),  # a name has none
+                   f"{1 + n // 1000}班", "家长", "父亲", "13800000000"])
     out = BytesIO()
     wb.save(out)
     return out.getvalue()

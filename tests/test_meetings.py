@@ -323,3 +323,29 @@ def test_a_months_report_prints_from_its_ledger_without_a_meeting(world, data, l
                               ).status_code == 403
     bad = officer.post("/meetings/report", data={"month": "十一月"}, headers={"HX-Request": "true"})
     assert bad.status_code == 422 and "请选择月份" in bad.text
+
+
+def test_a_meeting_later_the_same_day_is_not_an_earlier_one(world, data, login):
+    """A 领导小组会议 after the 推进会 of the same day: the 推进会's 纪要 does not carry the
+    later meeting's decisions; a decision closed later on the 推进会's day was open at it."""
+    leader = login("leader")
+    schedule(leader, held_on=TODAY - timedelta(days=20))
+    schedule(leader, held_on=TODAY - timedelta(days=3))
+    first, second = db.session.scalars(db.select(Meeting).order_by(Meeting.id)).all()
+    head = world.users["village_head"]
+    leader.post(f"/meetings/{first.id}/items", data={
+        "text": "冬季入户摸排", "owner": f"u{head.id}", "school_id": 0,
+        "due_on": (TODAY - timedelta(days=10)).isoformat()})
+    group = leader.post("/meetings/new", data={
+        "kind": "group", "month": f"{TODAY:%Y-%m}", "held_on": second.held_on.isoformat(),
+        "chair": "李国强", "attendees": "李国强（中心校）"})
+    assert group.status_code == 303
+    later = db.session.scalars(db.select(Meeting).order_by(Meeting.id.desc())).first()
+    leader.post(f"/meetings/{later.id}/items", data={
+        "text": "领导小组分工", "owner": f"u{head.id}", "school_id": 0,
+        "due_on": TODAY.isoformat()})
+    item = db.session.scalar(db.select(ActionItem).filter_by(text="冬季入户摸排"))
+    assert login("head").post(f"/meetings/items/{item.id}/done", data={
+        "result": "已摸排", "on": second.held_on.isoformat()}).status_code == 303
+    minutes = text_of(leader.get(f"/meetings/{second.id}/minutes.pdf").data)
+    assert "领导小组分工" not in minutes and "冬季入户摸排" in minutes

@@ -45,12 +45,20 @@ class SchoolAgenda:
 
 
 def carried(meeting: Meeting) -> list[ActionItem]:
-    """The action items of the township's earlier meetings (and of this one) open on its day:
-    its 纪要 printed again after one was done still lists it, as it was on the day."""
+    """The action items of the township's earlier meetings (and of this one) open on its day
+    (done on it or later): its 纪要 printed again after one was done still lists it, as it was
+    on the day; a meeting held later the same day is not an earlier one."""
     return db.session.scalars(access.scoped(ActionItem).join(Meeting).where(
-        sa.or_(ActionItem.done_on.is_(None), ActionItem.done_on > meeting.held_on),
-        Meeting.held_on <= meeting.held_on,
+        sa.or_(ActionItem.done_on.is_(None), ActionItem.done_on >= meeting.held_on),
+        sa.or_(_before(meeting), Meeting.id == meeting.id),
         Meeting.central_id == meeting.central_id).order_by(Meeting.held_on, ActionItem.id)).all()
+
+
+def _before(meeting: Meeting) -> sa.ColumnElement:
+    """The township's meetings held before this one: a meeting made later the same day (a
+    领导小组会议 after the 推进会) is not."""
+    return sa.or_(Meeting.held_on < meeting.held_on, sa.and_(
+        Meeting.held_on == meeting.held_on, Meeting.id < meeting.id))
 
 
 def schools(meeting: Meeting, today: date) -> list[SchoolAgenda]:
@@ -98,8 +106,8 @@ def schools(meeting: Meeting, today: date) -> list[SchoolAgenda]:
 def _previous_items(meeting: Meeting) -> list[ActionItem]:
     """The decisions of the township's meeting held last before this one."""
     before = db.session.scalar(access.scoped(Meeting).where(
-        Meeting.central_id == meeting.central_id, Meeting.id != meeting.id,
-        Meeting.held_on <= meeting.held_on).order_by(Meeting.held_on.desc(), Meeting.id.desc()))
+        Meeting.central_id == meeting.central_id, _before(meeting))
+        .order_by(Meeting.held_on.desc(), Meeting.id.desc()))
     return before.items if before else []
 
 
@@ -111,8 +119,9 @@ def _item_text(i: ActionItem) -> str:
 def draft(meeting: Meeting, today: date) -> str:
     """The agenda as text, one numbered part a line, for the officer to edit."""
     lines = [f"{meeting.title}议程", ""]
-    open_items = [i for i in carried(meeting) if i.meeting_id != meeting.id]
     done = [i for i in _previous_items(meeting) if i.done_on and i.done_on <= meeting.held_on]
+    open_items = [i for i in carried(meeting) if i.meeting_id != meeting.id
+                  and not (i.done_on and i.done_on <= meeting.held_on)]  # done by its day
     n = 1
     if open_items or done:
         lines.append(f"{n}. 上次会议布置事项的落实情况（已完成 {len(done)} 项，未完成 {len(open_items)} 项）")
