@@ -2,7 +2,7 @@
 follow-ups, 销号 only with an outcome, dropouts after the threshold, notices by their text."""
 import re
 import subprocess
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from io import BytesIO
 
 import pytest
@@ -582,3 +582,28 @@ def test_each_school_sends_its_month_or_a_zero_report(world, login):
         AuditLog.table_name == "school_reports")).all()
     assert logged == [f"报送甲一村小{month.year}年{month.month}月月报（疑似辍学 1 人、辍学 0 人，第 1 版）",
                       f"报送甲二教学点{month.year}年{month.month}月月报（零报告，第 1 版）"]
+
+
+def test_a_sent_month_is_corrected_when_only_its_figures_changed(world, login):
+    """A status change entered late, dated in the sent month, changes its report's figures, not
+    its ledgers: the correction is taken (it was refused as "no change"); nothing changed at
+    all is refused."""
+    from models import MonthReport
+    month = (TODAY.replace(day=1) - timedelta(days=40)).replace(day=1)
+    for s in (world.s_a1, world.s_a1_other, world.s_a2):
+        s.created_at = datetime(2020, 9, 1)
+    db.session.commit()
+    officer = login("officer")
+    assert officer.post("/cases/ledger/send", data={"month": f"{month:%Y-%m}"}).status_code == 303
+    same = officer.post("/cases/ledger/send", data={"month": f"{month:%Y-%m}", "note": "再报"},
+                        headers={"HX-Request": "true"})
+    assert same.status_code == 422 and "都没有变化" in same.text
+    world.s_a2.change_status("transferred", month + timedelta(days=9), "随父母外出", "外省", None)
+    db.session.commit()
+    assert officer.post("/cases/ledger/send", data={
+        "month": f"{month:%Y-%m}", "note": "补登转出"}).status_code == 303
+    first, second = db.session.scalars(db.select(MonthReport).order_by(MonthReport.version))
+
+    def enrolled(report):
+        return next(row for row in report.content["figures"]["rows"] if row[0] == "在读")[1]
+    assert enrolled(second) == enrolled(first) - 1

@@ -50,10 +50,10 @@ def send(central_id: int, first: date, last: date, user: User, today: date,
         raise Refusal(f"{first.year}年{first.month}月还没有过完，月底（{last}）之后才能报送。")
     sent = versions(central_id, first)
     content = now(first, last)
-    if sent and {k: v for k, v in sent[-1].content.items() if k != "figures"} == content:
-        raise Refusal("报送以后记录没有变化，不需要更正。")
     from blueprints.dashboard import metrics  # the monthly report's figures, as sent
     content["figures"] = metrics.report_table(metrics.dashboard(today, first))
+    if sent and sent[-1].content == content:  # its rows, counts and the report's figures
+        raise Refusal("报送以后记录和月报的数字都没有变化，不需要更正。")
     if sent and not note.strip():
         raise Refusal("更正报送请写明更正的原因（例如：补报漏报的学生）。")
     report = MonthReport(central_id=central_id, month=first, sent_on=today, user_id=user.id,
