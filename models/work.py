@@ -68,7 +68,7 @@ def roll_of(text: str) -> list[tuple[str, str, str, str]]:
     """A list typed one person a line, as (name, unit, post, note): "王建华（青山镇中心学校
     控辍专干）", "王建华 青山镇中心学校 控辍专干" or "杨秀英（石桥村小 负责人）：病假"."""
     out = []
-    for line in (text or "").splitlines():
+    for line in (text or "").replace(":", "：").splitlines():  # 姓名:事由 typed half-width
         if not line.strip():
             continue
         if "（" in line or "(" in line:

@@ -161,6 +161,10 @@ def test_decisions_as_an_office_makes_and_closes_them(world, data, login):
         "attendees": "李国强（中心校）\n熊光荣（甲二教学点 负责人）",
         "absentees": "熊光荣（甲二教学点 负责人）：生病住院"})
     assert refused.status_code == 422 and "熊光荣 也写在参会人员里" in refused.text
+    half = leader.post("/meetings/new", data={
+        "month": f"{TODAY:%Y-%m}", "held_on": TODAY.isoformat(), "chair": "李国强",
+        "attendees": "熊光荣 甲二教学点 负责人", "absentees": "熊光荣:病假"})
+    assert half.status_code == 422 and "熊光荣 也写在参会人员里" in half.text
     assert "生病住院" in refused.text  # what was typed stays
     schedule(leader, held_on=TODAY - timedelta(days=30))
     first = db.session.scalar(db.select(Meeting))
@@ -284,6 +288,8 @@ def test_a_sent_months_report_keeps_its_figures_as_sent(world, data, login):
     before = enrolled()
     draft = re.sub(r"\s", "", text_of(officer.get(f"/meetings/{meeting.id}/report.pdf").data))
     assert "工作报告（草稿）" in draft and "草稿：本月台账尚未报送" in draft  # not sent: a draft
+    end = TODAY.replace(day=1) - timedelta(days=1)
+    assert f"以下为{end.year}年{end.month}月{end.day}日（月底）的数字" in draft  # its figures' day
     assert "报送日期" not in draft
     assert officer.post("/cases/ledger/send", data={"month": f"{month:%Y-%m}"}).status_code == 303
     world.s_a2.change_status("transferred", TODAY, "随父母外出", "外省", None)

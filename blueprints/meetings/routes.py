@@ -277,6 +277,7 @@ def _report(month, today):
     frozen = report is not None and "figures" in report.content  # sent with its figures
     columns = [] if frozen else metrics.dashboard(today, month)
     return {"figures": report.content["figures"] if frozen else metrics.report_table(columns),
+            "as_of": min(last, today),  # a month that has ended: its figures at its end
             "doubts": columns[0].doubts if columns else [], "frozen": frozen,
             "formulas": rates.formulas(),
             "counts": sent.month_counts(report, first, last),
