@@ -349,8 +349,12 @@ def _header_names(rows: list, at: int, headers: dict[str, list[str]]) -> tuple[l
     names = [header(c) for c in rows[at]]
     below = [header(c) for c in rows[at + 1]] if at + 1 < len(rows) else []
     known = {header(n) for accepted in headers.values() for n in accepted}
-    if not any(lo and lo != up and lo in known for up, lo in zip(names, below)):
-        return names, 1
+
+    def spans(i: int) -> bool:  # a merged cell, filled over the columns it covers
+        return any(0 <= j < len(names) and names[j] == names[i] for j in (i - 1, i + 1))
+    if not any(lo and lo != up and lo in known and spans(i)
+               for i, (up, lo) in enumerate(zip(names, below))):
+        return names, 1  # a first child whose guardian is named 家长 is data, not a header
     width = max(len(names), len(below))
     names, below = names + [""] * (width - len(names)), below + [""] * (width - len(below))
     return [up if lo in ("", up) else up + lo for up, lo in zip(names, below)], 2

@@ -590,6 +590,9 @@ def test_how_offices_really_lay_a_roster_out(world, login):
     child = db.session.scalar(db.select(Student).filter_by(id_number=second))
     assert [(g.name, g.relation, g.phone) for g in child.guardians] == [
         ("乙父", "父亲", "13900001111")]
+    called = upload(head, world.a1.id, xlsx(["姓名", "身份证号", "年级", "监护人", "关系"], [
+        ["庚", new_id(date(2016, 6, 6)), "3", "家长", "父亲"]]))  # data, though 家长 names a column
+    assert "共 1 名学生，全部检查通过" in called.text, called.text
 
     split = book(("三年级1班", [["姓名", "身份证号", "年级"], ["丙", new_id(), "3"]]),
                  ("三年级2班", [["姓名", "身份证号", "年级"], ["丁", new_id(), "3"]]))
