@@ -498,6 +498,8 @@ def test_a_child_back_at_school_gets_no_notice_to_come_back(world, case, login):
     head = login("head")
     case.state = "returned"
     db.session.commit()
+    page = head.get(f"/cases/{case.id}").text
+    assert ">复学通知书</option>" not in page and ">辍学学生情况报告表</option>" in page
     refused = head.post(f"/cases/{case.id}/notices", data={"kind": "return"},
                         headers={"HX-Request": "true"})
     assert refused.status_code == 422 and "已是“已复学”" in refused.text
@@ -526,12 +528,20 @@ def test_a_case_states_since_when_and_why_and_is_corrected_on_its_page(world, lo
     assert f"{start.month}月{start.day}日起未到校上学" in text.replace("\n", "").replace(" ", "")
     future = head.post(f"/cases/{case.id}/facts", data={
         "reason": "随父外出", "whereabouts": "广东东莞", "out_since": "2100-01-01"})
-    assert future.status_code == 422 and "首次未到校日期不能晚于今天" in future.text
+    assert future.status_code == 422 and "首次未到校日期应在立案日期" in future.text
     assert 'value="广东东莞"' in future.text  # what was typed stays
+    blank = head.post(f"/cases/{case.id}/facts", data={"reason": "   ", "whereabouts": "广东东莞"})
+    assert blank.status_code == 422 and "请写明孩子为什么不在校" in blank.text
+    long_ago = head.post(f"/cases/{case.id}/facts", data={"reason": "x", "out_since": "1990-01-01"})
+    assert long_ago.status_code == 422 and "应在立案日期" in long_ago.text
+    seen = re.search(r'name="seen" type="hidden" value="(\w+)"', head.get(f"/cases/{case.id}").text)
     earlier = TODAY - timedelta(days=6)
     assert head.post(f"/cases/{case.id}/facts", data={
-        "reason": "随父外出务工", "whereabouts": "随父在广东东莞",
+        "reason": "随父外出务工", "whereabouts": "随父在广东东莞", "seen": seen.group(1),
         "out_since": earlier.isoformat()}).status_code == 303
+    other_tab = head.post(f"/cases/{case.id}/facts", data={  # opened before that save
+        "reason": "厌学", "whereabouts": "", "seen": seen.group(1)})
+    assert other_tab.status_code == 422 and 'value="厌学"' in other_tab.text
     db.session.expire_all()
     assert (case.reason, case.whereabouts, case.out_since) == ("随父外出务工", "随父在广东东莞",
                                                                earlier)

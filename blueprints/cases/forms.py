@@ -1,6 +1,9 @@
+from datetime import timedelta
+
 from flask_wtf.file import FileAllowed, FileField, FileRequired
-from wtforms import DateField, SelectField, SelectMultipleField, StringField, TextAreaField, widgets
-from wtforms.validators import InputRequired, Length, Optional, ValidationError
+from wtforms import (DateField, HiddenField, SelectField, SelectMultipleField, StringField,
+                     TextAreaField, widgets)
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 import access
 import clock
@@ -49,15 +52,23 @@ class VisitForm(Form):
 class CaseFactsForm(Form):
     """What a case states of the child (opening one by hand, or corrected on its page): the
     notices and the ledgers print them."""
-    reason = StringField("情况（辍学原因）", [InputRequired("请写明孩子为什么不在校。"),
-                                         Length(max=300)])
+    reason = StringField("情况（辍学原因）", [DataRequired("请写明孩子为什么不在校。"),
+                                         Length(max=300)])  # spaces alone are not a reason
     whereabouts = StringField("去向", [Length(max=120)], description="如 随父母在浙江宁波，在家")
     out_since = DateField("首次未到校日期", [Optional()],
-                          description="通知书写“自某月某日起未到校”；不知道可不填（按立案日期）")
+                          description="通知书写“自某年某月某日起未到校”；不知道可不填（按立案日期）")
+    seen = HiddenField()  # forms.stale: the case as this form showed it (a correction)
+
+    opened_on = None  # the case's day (the view sets it when correcting one)
 
     def validate_out_since(self, field):
-        if field.data and field.data > clock.today():
-            raise ValidationError("首次未到校日期不能晚于今天。")
+        """The first day out is on or before the case was opened (today, for a new one), and
+        within the year before it (1990-01-01 was taken, and printed as 1月1日)."""
+        if not field.data:
+            return
+        opened = self.opened_on or clock.today()
+        if not opened - timedelta(days=366) <= field.data <= opened:
+            raise ValidationError(f"首次未到校日期应在立案日期（{opened}）之前一年以内。")
 
 
 class StepForm(Form):

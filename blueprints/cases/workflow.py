@@ -94,6 +94,13 @@ def record_visit(student: Student, warning: EarlyWarning | None, user: User, tod
     return visit, case
 
 
+def notice_kinds(case: DropoutCase) -> dict[str, str]:
+    """The notices a case may issue now: one asking the guardian to bring the child back only
+    while the child is out (已复学: a 复学通知书 asked for a child at school)."""
+    return {kind: label for kind, label in NOTICE_KINDS.items()
+            if kind not in NOTICE_DAYS or case.state in OUT_STATES}
+
+
 def issue_notice(case: DropoutCase, kind: str, user: User, today: date,
                  again: bool = False) -> CaseNotice:
     """A new numbered notice of the case. A notice keeps its number and date on every reprint
@@ -101,7 +108,7 @@ def issue_notice(case: DropoutCase, kind: str, user: User, today: date,
     unless a second one is really meant (a 督促入学通知书 sent again a month later)."""
     if kind not in NOTICE_KINDS:
         raise Refusal("请选择要打印的文书。")
-    if kind in NOTICE_DAYS and case.state not in OUT_STATES:  # it asks for the child back
+    if kind not in notice_kinds(case):
         raise Refusal(f"这个个案已是“{case.state_label}”，孩子已不在失学状态，"
                       f"不能再向家长发{NOTICE_KINDS[kind]}。")
     issued = [n for n in case.notices if n.kind == kind]

@@ -14,8 +14,8 @@ from blueprints.cases import bp, workflow
 from blueprints.cases.forms import CaseFactsForm, StepForm
 from blueprints.cases.lists import CaseFilter, follow_ups_due
 from extensions import db
-from models import (CASE_STATES, NOTICE_KINDS, CaseNotice, DropoutCase, FollowUp,
-                    HomeVisit, Student)
+from forms import fingerprint, stale
+from models import CASE_STATES, CaseNotice, DropoutCase, FollowUp, HomeVisit, Student
 from responses import after_write, form_page
 from refusal import Refusal
 
@@ -51,13 +51,23 @@ def _step_form(case, form=None):
     return form
 
 
+FACTS = ("reason", "whereabouts", "out_since")  # what the correction form shows (forms.stale)
+
+
 def _show(case, form=None, status=200, facts=None):
     visits = db.session.scalars(access.scoped(HomeVisit).where(
         HomeVisit.student_id == case.student_id).order_by(HomeVisit.visited_on.desc())).all()
     return render_template("cases/show.html", case=case, form=_step_form(case, form),
-                           facts=facts or CaseFactsForm(obj=case),
-                           visits=visits, notice_kinds=NOTICE_KINDS, today=clock.today(),
+                           facts=facts or _facts_form(case),
+                           visits=visits, notice_kinds=workflow.notice_kinds(case), today=clock.today(),
                            lines=case.student.responsible()), status
+
+
+def _facts_form(case) -> CaseFactsForm:
+    """The correction form as the case stands, with its fingerprint."""
+    form = CaseFactsForm(obj=case, formdata=None)
+    form.seen.data = fingerprint(case, FACTS)
+    return form
 
 
 @bp.route("/<int:case_id>")
@@ -92,7 +102,9 @@ def facts(case_id):
     visit's day and "家访发现孩子不在家"); the papers issued since print them."""
     case = access.get_or_404(DropoutCase, case_id)
     form = CaseFactsForm()
-    if form.validate_on_submit():
+    form.opened_on = case.opened_on
+    valid = form.validate_on_submit()
+    if not stale(form, case, FACTS) and valid:
         form.populate_obj(case)
         db.session.commit()
         flash("已更正个案的情况、去向和首次未到校日期。", "success")
