@@ -584,6 +584,18 @@ def test_each_school_sends_its_month_or_a_zero_report(world, login):
     again = head.post("/cases/ledger/school-report", data={
         "month": f"{month:%Y-%m}", "school": world.a1.id}, headers={"HX-Request": "true"})
     assert again.status_code == 422 and "再次报送（更正）请写明原因" in again.text
+    other_tab = head.post("/cases/ledger/school-report", data={  # opened before the first send
+        "month": f"{month:%Y-%m}", "school": world.a1.id, "shown": "0", "note": "首报"},
+        headers={"HX-Request": "true"})
+    assert other_tab.status_code == 422 and "这一页是报送前打开的" in other_tab.text
+    assert head.post("/cases/ledger/school-report", data={
+        "month": f"{month:%Y-%m}", "school": world.a1.id, "shown": "1",
+        "note": "补报：李四本月也曾缺课"}).status_code == 303
+    page = officer.get(f"/cases/ledger?month={month:%Y-%m}").text
+    assert "第 1 版：张三随父外出，正在劝返" in page and "第 2 版：补报：李四本月也曾缺课" in page
+    old = head.post("/cases/ledger/school-report", data={"month": "2019-03", "school": world.a1.id},
+                    headers={"HX-Request": "true"})
+    assert old.status_code == 422 and "只能报送最近一年内的月报" in old.text
     assert head.post("/cases/ledger/school-report", data={
         "month": f"{month:%Y-%m}", "school": world.a2.id, "note": "x"}).status_code == 404
     assert login("teacher").post("/cases/ledger/school-report", data={
@@ -591,7 +603,8 @@ def test_each_school_sends_its_month_or_a_zero_report(world, login):
     logged = db.session.scalars(db.select(AuditLog.summary).where(
         AuditLog.table_name == "school_reports")).all()
     assert logged == [f"报送甲一村小{month.year}年{month.month}月月报（疑似辍学 1 人、辍学 0 人，第 1 版）",
-                      f"报送甲二教学点{month.year}年{month.month}月月报（零报告，第 1 版）"]
+                      f"报送甲二教学点{month.year}年{month.month}月月报（零报告，第 1 版）",
+                      f"报送甲一村小{month.year}年{month.month}月月报（疑似辍学 1 人、辍学 0 人，第 2 版）"]
 
 
 def test_a_sent_month_is_corrected_when_only_its_figures_changed(world, login):

@@ -17,11 +17,14 @@ KINDS = ("suspected", "dropout")
 
 
 def send(school: School, first: date, last: date, user: User, today: date,
-         note: str = "") -> SchoolReport:
+         note: str = "", shown: int | None = None) -> SchoolReport:
     """The school's month reported (or reported again: the next version, with its reason); a
-    school in the user's scope, which the caller fetched. The caller audits and commits."""
+    school in the user's scope, which the caller fetched; `shown`: the version the page showed
+    (0: none), a page opened before another send is refused. The caller audits and commits."""
     if today < last:
         raise Refusal(f"{first.year}年{first.month}月还没有过完，月底（{last}）之后才能报送月报。")
+    if first < today.replace(day=1) - timedelta(days=366):
+        raise Refusal("只能报送最近一年内的月报。")
     rows = {kind: ledger.case_rows(kind, first, last, school.id, True) for kind in KINDS}
     counts = ledger.monthly_counts(first, last, [school])[0]
     content = {**rows, "counts": [counts.new, counts.returned, counts.closed, counts.still_out]}
@@ -29,6 +32,9 @@ def send(school: School, first: date, last: date, user: User, today: date,
         SchoolReport.school_id == school.id, SchoolReport.month == first)
         .order_by(SchoolReport.version)).all()
     note = note.strip()[:500]
+    if shown is not None and shown != (earlier[-1].version if earlier else 0):
+        raise Refusal(f"{school.name}{first.month}月的月报刚才已报送（第 {earlier[-1].version} 版），"
+                      "这一页是报送前打开的：请刷新页面，看过再决定是否再次报送。")
     if earlier and not note:
         raise Refusal(f"{school.name}{first.month}月的月报已在 {earlier[-1].sent_on} 报送过；"
                       "再次报送（更正）请写明原因。")
@@ -40,12 +46,12 @@ def send(school: School, first: date, last: date, user: User, today: date,
     return report
 
 
-def latest(first: date) -> dict[int, SchoolReport]:
-    """{school id: its latest report of the month} of the schools the user sees."""
-    out: dict[int, SchoolReport] = {}
+def sent(first: date) -> dict[int, list[SchoolReport]]:
+    """{school id: its reports of the month, the first first} of the schools the user sees."""
+    out: dict[int, list[SchoolReport]] = {}
     for report in db.session.scalars(access.scoped(SchoolReport).where(
             SchoolReport.month == first).order_by(SchoolReport.version)):
-        out[report.school_id] = report
+        out.setdefault(report.school_id, []).append(report)
     return out
 
 
@@ -57,8 +63,8 @@ def last_month(today: date) -> tuple[date, date]:
 def unreported(today: date) -> list[School]:
     """The active schools the user sees that have not reported last month."""
     first, _last = last_month(today)
-    sent = set(latest(first))
-    return [s for s in access.schools() if s.active and s.id not in sent]
+    done = sent(first)
+    return [s for s in access.schools() if s.active and s.id not in done]
 
 
 def title(report: SchoolReport) -> str:

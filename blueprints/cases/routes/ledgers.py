@@ -56,7 +56,7 @@ def ledger_page():
         rows=rows, first=first, schools=schools, school_id=school_id, report=report,
         counts=sent.month_counts(report, first, last, schools),
         versions=every, ended=clock.today() >= last, changes=sent.changes(report, first, last)
-        if report and report is every[-1] else [], school_reports=school_reports.latest(first),
+        if report and report is every[-1] else [], school_reports=school_reports.sent(first),
         args={k: v for k, v in request.args.items() if k != "page" and v})
     if full:  # the page shows their numbers in full
         audit.read_ids(page.items if kind == "age" else ledger.children_of(rows),
@@ -97,7 +97,7 @@ def school_report():
     first, last = LedgerFilter.from_args(request.form).bounds
     school = access.get_or_404(School, request.form.get("school", type=int) or 0)
     report = school_reports.send(school, first, last, current_user, clock.today(),
-                                 request.form.get("note", ""))
+                                 request.form.get("note", ""), request.form.get("shown", type=int))
     db.session.flush()
     words = school_reports.title(report)
     audit.record("export", f"报送{words}", table_name="school_reports", row_id=report.id, after={
