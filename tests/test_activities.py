@@ -135,6 +135,7 @@ def test_a_pdf_scan_has_no_print_copy_and_the_page_links_it(app, world, login):
     ({"reached": "-5"}, [], "人数应在 0 到 100000 之间"),
     ({"title": ""}, [("好.jpg", None)], "请写明活动主题"),
     ({"class_id": "CLASS_A1", "reached": "500"}, [], "这个班在读 1 人，到会 500 人超过了每个孩子两位家长"),
+    ({"reached": "5000"}, [], "全校在读 2 人，到会 5000 人超过了每个孩子两位家长（54 人）"),
 ])
 def test_bad_input_is_refused_with_its_message_and_nothing_written(app, world, login, changes,
                                                                    files, message):
@@ -158,7 +159,7 @@ def test_the_form_tells_to_choose_the_photos_again_after_another_error(world, lo
 
 
 def test_two_tabs_on_one_activity_do_not_overwrite_each_other(world, login):
-    """Tab A saves 参加人数 120; tab B, opened before, saves a new place: B is refused with what
+    """Tab A saves 参加人数 52; tab B, opened before, saves a new place: B is refused with what
     it typed, A's number stays; B saved again after a look goes through."""
     head = login("head")
     activity = record(head, world)
@@ -166,16 +167,16 @@ def test_two_tabs_on_one_activity_do_not_overwrite_each_other(world, login):
                      head.get(f"/activities/{activity.id}/edit").text)
     opened = seen.group(1) or seen.group(2)
     assert post(head, f"/activities/{activity.id}/edit", form(
-        school_id=world.a1.id, reached="120", seen=opened)).status_code == 303  # tab A
+        school_id=world.a1.id, reached="52", seen=opened)).status_code == 303  # tab A
     late = post(head, f"/activities/{activity.id}/edit", form(
         school_id=world.a1.id, place="村委会", seen=opened))  # tab B
     assert late.status_code == 422 and "已被其他人修改" in late.text and "村委会" in late.text
     db.session.expire_all()
     assert (db.session.get(Activity, activity.id).reached,
-            db.session.get(Activity, activity.id).place) == (120, "学校会议室")
+            db.session.get(Activity, activity.id).place) == (52, "学校会议室")
     now = re.search(r'name="seen"[^>]*value="(\w+)"|value="(\w+)"[^>]*name="seen"', late.text)
     assert post(head, f"/activities/{activity.id}/edit", form(
-        school_id=world.a1.id, place="村委会", reached="120",
+        school_id=world.a1.id, place="村委会", reached="52",
         seen=now.group(1) or now.group(2))).status_code == 303
 
 

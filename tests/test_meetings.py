@@ -178,6 +178,10 @@ def test_decisions_as_an_office_makes_and_closes_them(world, data, login):
         "text": "冬季入户摸排", "owner": f"c{cadre.id}", "school_id": 0,
         "due_on": (TODAY - timedelta(days=31)).isoformat()})
     assert late.status_code == 422 and "完成期限不能早于会议日期" in late.text
+    far = leader.post(f"/meetings/{first.id}/items", headers={
+        "HX-Request": "true", "HX-Target": "action-items"}, data={
+        "text": "冬季入户摸排", "owner": f"c{cadre.id}", "school_id": 0, "due_on": "2036-11-26"})
+    assert far.status_code == 422 and "请核对年份" in far.text
     for text, owner in (("冬季入户摸排", f"c{cadre.id}"), ("留守儿童家访全覆盖", f"u{head.id}")):
         assert leader.post(f"/meetings/{first.id}/items", data={
             "text": text, "owner": owner, "school_id": 0,

@@ -127,8 +127,22 @@ def summary(program: AidProgram) -> Coverage:
     """The programme's row in the programmes' list: the children in scope it is for today,
     and the children it has paid and what, eligible today or not (as the 汇总, the finance
     Excel and the 公示 count them: a child paid who left since was left out of the row)."""
-    found, rows = coverage(program).values(), paid(program)
-    return Coverage(sum(c.eligible for c in found), len(rows), sum(r.total for r in rows))
+    children, fen = db.session.execute(_paid_totals(program.id)).one()
+    return Coverage(sum(c.eligible for c in coverage(program).values()), children, int(fen or 0))
+
+
+@access.per_scope
+def _paid_totals(program_id: int) -> sa.Select:
+    """(children, fen) the user's schools paid of a programme, net of corrections: paid()'s
+    count and sum, in SQL (loading 3,000 grants with their children took the county's officer
+    15 ms a view of /aid/)."""
+    per_child = (access.scoped(AidGrant).with_only_columns(sa.func.sum(AidGrant.amount)
+                                                           .label("fen"))
+                 .where(AidGrant.program_id == program_id,
+                        AidGrant.school_id.in_(access.school_ids()))
+                 .group_by(AidGrant.student_id).having(sa.func.sum(AidGrant.amount) > 0)
+                 .subquery())
+    return sa.select(sa.func.count(), sa.func.sum(per_child.c.fen))
 
 
 def paid(program: AidProgram, school_id: int | None = None) -> list[Row]:

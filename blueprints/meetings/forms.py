@@ -76,3 +76,5 @@ class ActionItemForm(Form):
     def validate_due_on(self, field):
         if self.held_on and field.data and field.data < self.held_on:
             raise ValidationError(f"完成期限不能早于会议日期（{self.held_on}）。")
+        if self.held_on and field.data and field.data > self.held_on + timedelta(days=366):
+            raise ValidationError("完成期限应在开会后一年以内，请核对年份。")
