@@ -292,3 +292,35 @@ def test_a_double_click_saves_once(world, rows, live_server, chromium):
     assert len(posts) == 2, posts
     assert db.session.scalar(db.select(db.func.count()).select_from(AidProgram).where(
         AidProgram.name.in_(["冬季爱心助学", "春季爱心助学"]))) == 2
+
+
+def test_a_school_reports_its_month_once_and_a_second_send_needs_its_reason(
+        world, rows, live_server, chromium):
+    """学校月报 in Chromium: a double-click on 报送月报 sends once; 再次报送 without a reason is
+    refused with the page, its table and the menu kept; a case's correction with a blank 情况
+    keeps what was typed."""
+    from models import DropoutCase, SchoolReport
+    month = (TODAY.replace(day=1) - timedelta(days=1)).replace(day=1)
+    head = sign_in(chromium, live_server, "head")
+    head.goto(f"{live_server}/cases/ledger?month={month:%Y-%m}")
+    row = head.locator("#school-reports + p + table tr, #school-reports + table tr",
+                       has_text="甲一村小")
+    row.get_by_role("button", name="报送月报").dblclick()
+    head.locator("#messages .msg.success", has_text="已报送甲一村小").wait_for()
+    assert db.session.scalar(db.select(db.func.count()).select_from(SchoolReport)) == 1
+    row = head.locator("#school-reports + p + table tr, #school-reports + table tr",
+                       has_text="甲一村小")
+    row.get_by_role("button", name="再次报送").click()
+    message(head, "再次报送（更正）请写明原因")
+    kept(head, "#school-reports")
+    assert db.session.scalar(db.select(db.func.count()).select_from(SchoolReport)) == 1
+
+    case = db.session.get(DropoutCase, rows["case_id"])
+    head.goto(f"{live_server}/cases/{case.id}")
+    head.locator("summary", has_text="更正情况").click()
+    head.fill("#reason", "   ")
+    head.fill("#whereabouts", "随父在广东东莞")
+    head.get_by_role("button", name="保存更正").click()
+    head.locator(".error", has_text="请写明孩子为什么不在校").first.wait_for()
+    kept(head, "#whereabouts")
+    assert head.input_value("#whereabouts") == "随父在广东东莞"
