@@ -274,3 +274,29 @@ def test_a_list_with_the_xueji_systems_id_header_and_marked_numbers_reads(world,
     assert import_list(officer, csv, filename="户籍.csv").status_code == 303
     db.session.expire_all()
     assert {h.id_number for h in db.session.scalars(db.select(HouseholdChild))} == {first, second}
+
+
+def test_the_townships_age_ledger_ends_with_the_children_no_school_has(world, login):
+    """The 适龄儿童台账 of the township is every child of school age it knows: the register's,
+    then the 户籍 list's children with no record anywhere (never registered, or explained as
+    studying elsewhere), on the page's last page, in its Excel and its print; a school's is its
+    register (a reviewer's ledger left out the 23 children the list had and no school)."""
+    from io import BytesIO as Bytes
+    from openpyxl import load_workbook
+    lost, away = f.id_number(born_of_age(9), "女"), f.id_number(born_of_age(10), "男")
+    for name, number, born in (("欧阳娜娜", lost, born_of_age(9)), ("覃小军", away, born_of_age(10)),
+                               ("张三", world.s_a1.id_number, world.s_a1.birth_date)):
+        db.session.add(HouseholdChild(central_id=world.central_a.id, name=name, sex="女",
+                                      id_number=number, birth_date=born, village="甲一村",
+                                      imported_on=TODAY))
+    db.session.flush()
+    db.session.scalar(db.select(HouseholdChild).filter_by(id_number=away)).explained = "elsewhere"
+    db.session.commit()
+    page = login("officer").get("/cases/ledger?kind=age").text
+    assert "欧阳娜娜" in page and "未入学（待核实）" in page and "无本镇学籍：在外地就读" in page
+    assert page.count("张三") == 1  # on the register: once
+    assert lost not in page  # masked on screen
+    sheet = list(load_workbook(Bytes(login("officer").get("/cases/ledger.xlsx?kind=age").data))
+                 .active.values)
+    assert [r[1] for r in sheet[-2:]] == ["欧阳娜娜", "覃小军"] and sheet[-1][4] == away
+    assert "欧阳娜娜" not in login("head").get("/cases/ledger?kind=age").text  # a school's

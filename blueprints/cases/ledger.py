@@ -17,10 +17,11 @@ from sqlalchemy.orm import selectinload
 import access
 import clock
 import params
+from blueprints.cases import reconcile
 from blueprints.cases.workflow import OUT_STATES
 from extensions import db, plain_rows
-from models import (CASE_STATES, CaseStep, ClassGroup, DropoutCase, Guardian, School, Student,
-                    User, class_label, mask_id, month_bounds, school_year_of)
+from models import (CASE_STATES, CaseStep, ClassGroup, DropoutCase, Guardian, HouseholdChild,
+                    School, Student, User, class_label, mask_id, month_bounds, school_year_of)
 from paging import Page
 
 KINDS = {"suspected": "疑似辍学台账", "dropout": "辍学台账", "age": "适龄儿童台账"}
@@ -171,6 +172,28 @@ def age_row(n: int, s: Student, full_ids: bool) -> list:
             guardian.name if guardian else "", guardian.phone if guardian else "",
             s.school.name, s.class_label, s.status_label,
             s.placement_label if s.status in ("enrolled", "suspended") else ""]  # 转出: none here
+
+
+def unregistered(first: date) -> list[HouseholdChild]:
+    """The 适龄儿童台账's last rows, for the township's: children of compulsory-school age on
+    its 户籍 list with no record anywhere in the database (the register's rows are the rest),
+    never registered or registered outside; a school's 台账 is its register."""
+    town = access.township_id()
+    if town is None or access.one_school() or access.class_scoped():
+        return []
+    children = [h for h in db.session.scalars(access.scoped(HouseholdChild).where(
+        HouseholdChild.central_id == town).order_by(HouseholdChild.village, HouseholdChild.name))
+        if reconcile.of_age(h.birth_date, first)]
+    registered = access.records_by_id(h.id_number for h in children)
+    return [h for h in children if h.id_number not in registered]
+
+
+def household_row(n: int, h: HouseholdChild, full_ids: bool) -> list:
+    """An unregistered child's row in the 适龄儿童台账's columns: where the child studies as
+    the 四查三比对 explained it, or 未入学（待核实）."""
+    return [n, h.name, h.sex, h.birth_date.isoformat(), h.id_number if full_ids else h.masked_id,
+            f"{h.village}{h.village_group}", h.guardian, h.phone, "—", "",
+            f"无本镇学籍：{h.explained_label}" if h.explained else "未入学（待核实）", ""]
 
 
 @dataclass

@@ -34,7 +34,10 @@ def _sent(kind, first, version=None):
 def _ledger_rows(kind, school_id, first, last, full, report=None):
     if kind == "age":
         students = db.session.scalars(ledger.age_statement(school_year_of(first), school_id))
-        return ledger.AGE_COLUMNS, [ledger.age_row(n, s, full) for n, s in enumerate(students, 1)]
+        rows = [ledger.age_row(n, s, full) for n, s in enumerate(students, 1)]
+        rows += [ledger.household_row(n, h, full) for n, h in enumerate(
+            [] if school_id else ledger.unregistered(first), len(rows) + 1)]
+        return ledger.AGE_COLUMNS, rows
     return ledger.CASE_COLUMNS, sent.case_rows(report, kind, first, last, school_id, full)
 
 
@@ -69,8 +72,11 @@ def _age_page(first, school_id, full: bool, number: int):
     page = db.paginate(ledger.age_statement(school_year_of(first), school_id), page=number,
                        per_page=current_app.config["PAGE_SIZE"], error_out=False)
     offset = (page.page - 1) * page.per_page
-    return page, ledger.AGE_COLUMNS, [ledger.age_row(offset + n, s, full)
-                                      for n, s in enumerate(page.items, 1)]
+    rows = [ledger.age_row(offset + n, s, full) for n, s in enumerate(page.items, 1)]
+    if page.page == page.pages or not page.items:  # the last page: the 户籍 list's unregistered,
+        rows += [ledger.household_row(page.total + n, h, False) for n, h in enumerate(  # their
+            [] if school_id else ledger.unregistered(first), 1)]  # IDs masked on screen
+    return page, ledger.AGE_COLUMNS, rows
 
 
 @bp.route("/ledger/send", methods=["POST"])
