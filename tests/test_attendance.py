@@ -330,3 +330,35 @@ def test_a_class_that_took_no_roll_is_told_to_whom_answers_for_it(world, term, l
     assert ("近一周未点名的班级" in home) == bool(now)
     assert not other or f"有 {len(other)} 天未点名" in index
     assert "未点名" not in login("inspector").get("/").text
+
+
+def test_the_term_start_arrivals_list_who_has_not_come(world, term, login, batch_pdf,
+                                                          signed_in):
+    """开学报到: in the term's first ten school days a child whose class took its roll and who
+    was absent every such day has not come (listed first, to be visited); a class with no roll
+    at all is not known; one present day is arrived. The list prints to be signed."""
+    import subprocess
+    from models import RollCall
+    days = [d for d in term.school_days()][:10]
+    for day in days[:3]:
+        db.session.add(RollCall(class_id=world.class_a1.id, day=day))
+    absent(world.s_a1, *days[:3], kind="sick")
+    db.session.add(RollCall(class_id=world.other_class_a1.id, day=days[0]))  # 李四 came
+    db.session.commit()
+    page = login("officer").get("/attendance/arrivals").text
+    assert f"{days[0]} 至 {days[-1]}" in page
+    rows = page.split("未到校和不知道的学生（2 人）")[1]
+    assert rows.index("张三") < rows.index("王五") and "未到校（缺 3 天）" in rows
+    assert "班级未点名" in rows and "李四" not in rows
+    assert "记录家访" in rows
+    head = login("head").get("/attendance/arrivals").text
+    assert "王五" not in head and "张三" in head  # 甲二教学点's child is not the head's
+    from blueprints.attendance import arrivals
+    with signed_in(world.users["village_head"]):
+        assert arrivals.not_come(term.start_date + timedelta(days=14)) == 1  # the 待办's count
+        assert arrivals.not_come(term.start_date + timedelta(days=40)) == 0  # weeks after
+    text = subprocess.run(["pdftotext", "-layout", "-", "-"], capture_output=True, check=True,
+                          input=batch_pdf(login("officer"), "/attendance/arrivals/print",
+                                          {"school": ""})).stdout.decode()
+    assert "开学报到未到校学生名单" in text and "张三" in text and "未家访" in text
+    assert "甲镇中心学校（盖章）" in text.replace(" ", "")

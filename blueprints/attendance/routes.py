@@ -13,7 +13,7 @@ import audit
 import excel
 import pdf
 import printjobs
-from blueprints.attendance import bp, cells, risk, risk_ledger, rolls, rules, scores
+from blueprints.attendance import arrivals, bp, cells, risk, risk_ledger, rolls, rules, scores
 from blueprints.attendance.lists import WARNING_STATES, WarningFilter
 from blueprints.students import register
 from extensions import db, plain_rows
@@ -214,6 +214,40 @@ def school_rolls():
 def roll_pdf(class_id):
     return printjobs.render_now("roll_sheet", {"class_id": class_id,
                                                "week": request.args.get("week")})
+
+
+@bp.route("/arrivals")
+@access.require(*access.EVERYONE)
+def arrivals_page():
+    """开学报到: the term's first two weeks, the children not come first."""
+    filters = SchoolFilter.from_args(request.args)
+    return render_template("attendance/arrivals.html", found=arrivals.arrivals(
+        clock.today(), filters.school), filters=filters, schools=access.school_choices(),
+                           states=arrivals.STATES, window=arrivals.ARRIVAL_DAYS)
+
+
+@printjobs.batch("arrivals")
+def arrivals_batch(params: dict) -> printjobs.Batch:
+    """开学报到未到校学生名单 of a school or of every school the user sees, to sign and file."""
+    school_id = whole(params.get("school"))
+    label, unit = access.unit_of(school_id)
+    found = arrivals.arrivals(clock.today(), school_id)
+    title = f"开学报到未到校学生名单（{label}，{found.term.name if found.term else ''}）"
+    rows = arrivals.paper_rows(found)
+
+    def finish():
+        audit.record("export", f"打印{title} {len(rows)} 人", table_name="students",
+                     after={"rows": len(rows), "format": "pdf"})
+    return printjobs.Batch(title=title, filename=f"{title}.pdf", parts=[pdf.Part(
+        "print/ledger.html", {"title": title, "columns": arrivals.COLUMNS, "rows": rows,
+                              "unit": unit, "today": clock.today()})], finish=finish)
+
+
+@bp.route("/arrivals/print", methods=["POST"])
+@access.require(*access.EVERYONE, writes=False)
+def arrivals_print():
+    job = printjobs.start("arrivals", {"school": request.form.get("school", "")})
+    return after_write(url_for("prints.show", job_id=job.id))
 
 
 @bp.route("/risk")

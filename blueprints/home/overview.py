@@ -10,7 +10,7 @@ from flask_login import current_user
 
 import access
 import clock
-from blueprints.attendance import rolls
+from blueprints.attendance import arrivals, rolls
 from blueprints.cases import school_reports
 from blueprints.pairs import schedule
 from extensions import db
@@ -72,6 +72,7 @@ def todo(today: date) -> dict:
                          if r.due],
         "actions": db.session.scalars(actions).all(),
         "unrolled": rolls.unrolled(today) if access.keeps_attendance() else {},
+        "not_come": arrivals.not_come(today) if access.keeps_attendance() else 0,
         "unreported": school_reports.unreported(today)
         if access.can("cases.school_report", "POST") else [],
         "report_month": school_reports.last_month(today)[0],
