@@ -201,3 +201,47 @@ def test_the_table_prints_a_classs_shared_lines_once_and_names_who_differs(world
                                   capture_output=True, check=True).stdout.decode().split())
     assert f"班主任包班：{teacher.name}" in text and f"{head.name}（孙丽）" in text
     assert text.count("班主任包班") == 2  # a band for each of 甲一村小's two classes
+
+
+def test_a_schools_teachers_month_as_facts(world, login, signed_in, batch_pdf):
+    """教师控辍保学工作量化表: each teacher's month as facts — their class's rolls taken of the
+    month's school days, its warnings visited in time and overdue, their visits, the children
+    they 包 out of school — for the head and the central school, printed to sign."""
+    import subprocess
+    from datetime import timedelta
+    from blueprints.attendance import rules
+    from blueprints.cases import workflow
+    from blueprints.responsibility import assessment
+    from models import EarlyWarning, HomeVisit, RollCall, Term
+    from tests import TODAY
+    first = TODAY.replace(day=1)
+    db.session.add(Term(central_id=world.central_a.id, school_year=2000, semester=1,
+                        start_date=first - timedelta(days=200), end_date=first + timedelta(days=60)))
+    db.session.commit()
+    teacher = world.users["teacher"]
+    days = [d for d in rules.calendar(world.central_a.id).before(TODAY) if d >= first]
+    for day in days[:1]:
+        db.session.add(RollCall(class_id=world.class_a1.id, day=day))
+    db.session.add_all([
+        EarlyWarning(student_id=world.s_a1.id, school_id=world.a1.id, rule="absence_run",
+                     run_start=first, days=3, evidence=[], opened_on=first, due_on=first,
+                     closed_on=first, status="closed"),
+        HomeVisit(student=world.s_a1, school_id=world.a1.id, user_id=teacher.id,
+                  visited_on=first, visitors="吴老师", outcome="in_school"),
+        Responsibility(student_id=world.s_a1_other.id, kind="teacher", user_id=teacher.id)])
+    workflow.open_case(world.s_a1_other, "manual", first, None, reason="外出")
+    db.session.commit()
+    with signed_in(world.users["village_head"]):
+        school, month = assessment.SheetFilter().chosen(TODAY)
+        line = next(x for x in assessment.sheet(school.id, month, TODAY) if x.user == teacher)
+    assert school == world.a1 and line.rolls == (min(1, len(days)), len(days))
+    assert (line.warnings, line.in_time, line.overdue, line.visits) == (1, 1, 0, 1)
+    assert (line.children, line.out) == (1, 1)
+    page = login("head").get("/responsibility/assessment").text
+    assert teacher.name in page and "三年级1班" in page
+    assert login("head").get(f"/responsibility/assessment?school={world.a2.id}").status_code == 404
+    assert login("teacher").get("/responsibility/assessment").status_code == 403
+    text = subprocess.run(["pdftotext", "-layout", "-", "-"], capture_output=True, check=True,
+                          input=batch_pdf(login("officer"), "/responsibility/assessment/print",
+                                          {"school": str(world.a1.id), "month": ""})).stdout
+    assert "教师控辍保学工作量化表" in text.decode() and teacher.name in text.decode()

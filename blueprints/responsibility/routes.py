@@ -2,16 +2,19 @@
 from flask import flash, render_template, request, url_for
 
 import access
+import audit
 import clock
+import pdf
 import printjobs
-from blueprints.responsibility import (bp, lines, network,  # noqa: F401 (the sheets:
-                                        network_sheet, table)  # their print batches)
+from blueprints.responsibility import (assessment, bp, lines, network,  # noqa: F401 (the
+                                        network_sheet, table)  # sheets: their print batches)
 from blueprints.responsibility.forms import (BulkForm, CadreForm, GroupMemberForm,
                                              ResponsibilityForm)
 from extensions import db
 from filters import SchoolFilter
 from models import (CADRE_LEVELS, GOVERNMENT_LINE, RESPONSIBILITY_KINDS, Cadre, GroupMember,
                     School, Student, User)
+from refusal import Refusal
 from responses import after_write, form_page
 
 
@@ -29,6 +32,41 @@ def index():
     return render_template("responsibility/index.html", page=page, per_school=per_school,
                            schools=schools, filters=filters, kinds=RESPONSIBILITY_KINDS,
                            villages=lines.villages())
+
+
+@bp.route("/assessment")
+@access.require(*access.SCHOOL_READERS)
+def assessment_page():
+    """教师控辍保学工作量化表: a school's teachers and head, a month."""
+    filters = assessment.SheetFilter.from_args(request.args)
+    school, month = filters.chosen(clock.today())
+    lines_ = assessment.sheet(school.id, month, clock.today()) if school else []
+    return render_template("responsibility/assessment.html", lines=lines_, school=school,
+                           month=month, filters=filters, schools=access.school_choices(),
+                           columns=assessment.COLUMNS)
+
+
+@bp.route("/assessment/print", methods=["POST"])
+@access.require(*access.SCHOOL_READERS, writes=False)
+def assessment_print():
+    job = printjobs.start("assessment", {k: request.form.get(k, "") for k in ("school", "month")})
+    return after_write(url_for("prints.show", job_id=job.id))
+
+
+@printjobs.batch("assessment")
+def assessment_batch(params: dict) -> printjobs.Batch:
+    school, month = assessment.SheetFilter.from_args(params).chosen(clock.today())
+    if school is None:
+        raise Refusal("请选择学校。")
+    rows = [line.row(n) for n, line in enumerate(assessment.sheet(
+        school.id, month, clock.today()), 1)]
+    title = f"{school.name}{month.year}年{month.month}月教师控辍保学工作量化表"
+
+    def finish():
+        audit.record("export", f"打印{title}", table_name="users", after={"format": "pdf"})
+    return printjobs.Batch(title=title, filename=f"{title}.pdf", parts=[pdf.Part(
+        "print/ledger.html", {"title": title, "columns": assessment.COLUMNS, "rows": rows,
+                              "unit": school.name, "today": clock.today()})], finish=finish)
 
 
 @bp.route("/students/<int:student_id>", methods=["GET", "POST"])
