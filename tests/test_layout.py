@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parents[1]
 PRINTING = {"aid/paper.py", "evidence/pack.py", "pledges/printing.py", "students/sheets.py",
             "responsibility/table.py", "attendance/risk_ledger.py",
             "responsibility/network_sheet.py", "activities/signin.py",
-            "counseling/sheet.py"}
+            "counseling/sheet.py", "students/child_file.py"}
 
 
 def test_rules_import_without_views_or_weasyprint():

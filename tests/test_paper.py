@@ -404,3 +404,18 @@ def test_a_title_breaks_after_its_unit_and_period_only():
     import typeset
     words = ("青山镇中心学校", "2026—2027学年", "第一学期", "控辍保学工作总结")
     assert str(typeset.title("".join(words))) == "".join(str(typeset.keep(w)) for w in words)
+
+
+def test_a_childs_whole_file_keeps_the_rules(demo_app, names):
+    """一人一档: a child with a case and visits, on paper: the facts, both lines, the risk, and
+    every dated event (a reviewer's file was the 学生信息表's enrolment record only)."""
+    from models import DropoutCase, HomeVisit
+    case = db.session.scalar(sa.select(DropoutCase).join(
+        HomeVisit, HomeVisit.student_id == DropoutCase.student_id).limit(1))
+    documents = laid_out(demo_app, "student_file", {"id": case.student_id})
+    assert_rules(documents, names)
+    text = flat(documents[0])
+    for expected in ("学生个人档案", case.student.name, "包保责任人（双线四包）", "工作记录", "家访",
+                     f"{case.student.school.name}（盖章）"):
+        assert expected in text, expected
+

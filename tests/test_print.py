@@ -35,6 +35,22 @@ def test_student_sheet_pdf_holds_the_record_with_full_id_for_the_head(world, log
     assert entry.after["format"] == "pdf" and entry.after["rows"] == 1
 
 
+def test_a_childs_file_prints_its_record_and_is_audited(world, login):
+    """一人一档 from the child's page: full ID for the head, masked for the teacher; logged;
+    another school's child is not found."""
+    response = login("head").get(f"/students/{world.s_a1.id}/file.pdf")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    text = pdf_text(response.data)
+    for expected in ("学生个人档案", "张三", world.s_a1.id_number, "包保责任人", "工作记录"):
+        assert expected in text, expected
+    entry = db.session.scalar(db.select(AuditLog).filter_by(action="export", username="head"))
+    assert entry.summary == "打印学生个人档案（张三）" and entry.after["full_ids"] is True
+    assert world.s_a1.id_number not in pdf_text(login("teacher").get(
+        f"/students/{world.s_a1.id}/file.pdf").data)
+    assert login("head_b").get(f"/students/{world.s_a1.id}/file.pdf").status_code == 404
+    assert "打印个人档案" in login("head").get(f"/students/{world.s_a1.id}").text
+
+
 def test_student_sheet_pdf_masks_the_id_for_a_teacher(world, login):
     text = pdf_text(login("teacher").get(f"/students/{world.s_a1.id}/sheet.pdf").data)
     number = world.s_a1.id_number

@@ -10,7 +10,8 @@ import printjobs
 from blueprints.attendance import risk
 from blueprints.cases import workflow
 import audit
-from blueprints.students import bp, idnumber, importer, roster, sheets, sync, timeline
+from blueprints.students import (bp, child_file,  # noqa: F401 (child_file: its batch)
+                                 idnumber, importer, roster, sheets, sync, timeline)
 from blueprints.students.forms import ImportForm, StatusForm, StudentForm
 from blueprints.students.register import SORTS, Filters, classes_of
 from extensions import db
@@ -71,6 +72,13 @@ def sheet(student_id):
 @access.require(*access.EVERYONE)
 def print_sheet(student_id):
     return printjobs.render_now("student_sheets", {"id": student_id})
+
+
+@bp.route("/<int:student_id>/file.pdf")
+@access.require(*access.EVERYONE)
+def print_file(student_id):
+    """一人一档: the child's whole file (child_file.py)."""
+    return printjobs.render_now("student_file", {"id": student_id})
 
 
 @bp.route("/sheets", methods=["POST"])
