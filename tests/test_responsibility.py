@@ -216,7 +216,8 @@ def test_a_schools_teachers_month_as_facts(world, login, signed_in, batch_pdf):
     from tests import TODAY
     first = TODAY.replace(day=1)
     db.session.add(Term(central_id=world.central_a.id, school_year=2000, semester=1,
-                        start_date=first - timedelta(days=200), end_date=first + timedelta(days=60)))
+                        start_date=first - timedelta(days=200),
+                        end_date=first + timedelta(days=60)))
     db.session.commit()
     teacher = world.users["teacher"]
     days = [d for d in rules.calendar(world.central_a.id).before(TODAY) if d >= first]

@@ -59,7 +59,8 @@ def _show(case, form=None, status=200, facts=None):
         HomeVisit.student_id == case.student_id).order_by(HomeVisit.visited_on.desc())).all()
     return render_template("cases/show.html", case=case, form=_step_form(case, form),
                            facts=facts or _facts_form(case),
-                           visits=visits, notice_kinds=workflow.notice_kinds(case), today=clock.today(),
+                           visits=visits, notice_kinds=workflow.notice_kinds(case),
+                           today=clock.today(),
                            lines=case.student.responsible()), status
 
 
