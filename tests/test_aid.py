@@ -99,6 +99,10 @@ def test_a_child_paid_twice_the_same_subsidy_in_a_term_is_shown(world, subsidy, 
     extra = head.get("/aid/gaps").text.split("有资助但")[1]
     assert extra.count("本学期已在“秋季生活补助”领取同类资助（重复资助）") == 1  # 贫一
     assert "贫一" in extra and "爱心助学" not in extra  # a donation may come on top
+    db.session.add(AidGrant(program=gift, student=kids["poor"], school_id=world.a1.id,
+                            amount=20000, applied_on=TODAY))  # an old double, before the check
+    db.session.commit()
+    assert "本项目发放了 2 次（重复资助）" in head.get("/aid/gaps").text
 
 
 def test_eligibility_follows_the_flags_and_enrolment_with_categories(world, subsidy, kids,
@@ -342,4 +346,8 @@ def test_a_grant_stays_with_the_school_that_paid_it(world, subsidy, kids, login,
                       (f"/aid/grants/{grant.id}/status", {"to": "paid"})):
         refused = other.post(url, data=data, headers={"HX-Request": "true"})
         assert refused.status_code == 422 and "只能由甲一村小审核、发放或更正" in refused.text
+    assert db.session.scalar(db.select(db.func.count()).select_from(AidGrant)) == 1
+    twice = other.post(f"/aid/programs/{subsidy.id}/students/{kids['poor'].id}",
+                       headers={"HX-Request": "true"})  # the new school applies again
+    assert twice.status_code == 422 and "已有秋季生活补助的资助记录（甲一村小" in twice.text
     assert db.session.scalar(db.select(db.func.count()).select_from(AidGrant)) == 1

@@ -192,7 +192,14 @@ def eligible(program: AidProgram, school_id: int | None = None,
 def grant(program: AidProgram, student: Student, user, amount: int | None = None,
           method: str = "card", on: date | None = None, note: str = "") -> AidGrant:
     """A new grant (申请) at the programme's standard unless an amount is given; the caller
-    commits."""
+    commits. A child the programme has paid (or applied for), at any school, is refused: a
+    page opened before, or the child's new school, paid a second time."""
+    had = db.session.scalars(access.scoped(AidGrant).where(  # the child's, whoever paid
+        AidGrant.program_id == program.id, AidGrant.student_id == student.id)).all()
+    if sum(g.amount for g in had) > 0:
+        first = next(g for g in had if g.amount > 0)
+        raise Refusal(f"{student.name}已有{program.name}的资助记录（{first.school.name}，"
+                      f"{first.applied_on}，{first.yuan} 元），不能重复申请。")
     row = AidGrant(program=program, student=student, school_id=student.school_id,
                    amount=program.standard_for(student) if amount is None else amount,
                    method=method, applied_on=on or clock.today(), note=note, user_id=user.id)
@@ -263,7 +270,10 @@ def gaps(term_id: int, school_id: int | None = None) -> Gaps:
             if sum(e.amount for e in entries) <= 0 or (school_id and g.school_id != school_id):
                 continue
             first = first_paid.setdefault((program.kind, student_id), program)
-            if first is not program and program.kind in ONCE_A_TERM:
+            paid_entries = [e for e in entries if e.amount > 0 and e.correction_of_id is None]
+            if sum(e.amount for e in entries) > max(e.amount for e in paid_entries):
+                out.extra.append((program, g, f"本项目发放了 {len(paid_entries)} 次（重复资助）"))
+            elif first is not program and program.kind in ONCE_A_TERM:
                 out.extra.append((program, g, f"本学期已在“{first.name}”领取同类资助（重复资助）"))
             elif student_id not in eligible_ids and (why := _no_longer(g)):
                 out.extra.append((program, g, why))
