@@ -94,6 +94,27 @@ def test_enrolment_rate_from_the_household_list(world, dataset, signed_in):
         assert metrics.dashboard(today)[0].rates.enrolment_rate is None
 
 
+def test_enrolment_takes_the_townships_explanations(world, signed_in):
+    """入学率 and the 四查三比对: a child explained as studying elsewhere is in school, one 转出 to
+    a school elsewhere too; one explained as dead leaves the list (a reviewer's 在外地就读 child
+    stayed "not enrolled" after it was explained)."""
+    today = TODAY
+    born = date(today.year - 9, 1, 1)
+    world.s_a2.change_status("transferred", today, "随父母外出", "外省某小学", None)
+    rows = [("在外地", "elsewhere"), ("已故", "deceased"), ("未入学", None)]
+    for name, why in rows:
+        db.session.add(HouseholdChild(central_id=world.central_a.id, name=name, sex="男",
+                                      id_number=f.id_number(born), birth_date=born,
+                                      imported_on=today, explained=why))
+    db.session.add(HouseholdChild(central_id=world.central_a.id, name="王五", sex="男",
+                                  id_number=world.s_a2.id_number, birth_date=born,
+                                  imported_on=today))
+    db.session.commit()
+    with signed_in(world.users["central_officer"]):
+        r = metrics.enrolment(world.central_a.id, today)[None]
+    assert (r.listed, r.listed_enrolled) == (3, 2)  # 在外地, 王五 of 3 (已故 not listed)
+
+
 def test_a_rate_that_cannot_be_right_is_flagged_not_reported(world, login):
     """Issue 18.6: a 户籍 list of one child gives 入学率 0% or 100% of 1; the dashboard and the
     monthly report say why the figure needs checking instead of showing it as fact."""

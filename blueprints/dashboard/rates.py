@@ -7,8 +7,10 @@
   other than back from 辍学/休学 (a new record, or back from 转出). Left = became 其他离校 during
   the year and still is: gone without a transfer, not kept until found (as the cohort definition
   counts them), and not a dropout either.
-- 入学率 = children of school age on the 户籍 list with an enrolled record (休学 not counted) ÷
-  children of school age on the list × 100%; absent until a 户籍 list is imported.
+- 入学率 = children of school age on the 户籍 list in school (an enrolled record, a record 转出 to
+  another school, or explained by the 四查三比对 as studying elsewhere or at a special school;
+  休学 not counted) ÷ the list's children of school age (less those explained as dead, not of
+  age or a wrong record) × 100%; absent until a 户籍 list is imported.
 入学率 and 辍学率 are also given for each 学段 (STAGES: 小学 by grades 1–6 and ages 6–11, 初中 by
 grades 7–9 and ages 12–15). A status on a day is the last recorded change on or before it; a
 record with no history has its current status since it was created.
@@ -38,7 +40,8 @@ DEFAULTS = {"CONSOLIDATION_RATE": "year"}
 STAGES = {"primary": ("小学", (1, 6), (6, 11)), "junior": ("初中", (7, 9), (12, 15))}
 
 FORMULAS = {
-    "enrolment": "入学率 = 户籍名单上的适龄儿童中在读的人数 ÷ 户籍名单上的适龄儿童数 × 100%（休学不计为在读）",
+    "enrolment": "入学率 = 户籍名单上的适龄儿童中在读的人数 ÷ 户籍名单上的适龄儿童数 × 100%（在读含转到外地学校的和经核实在外地、"
+                 "特教学校就读的；休学不计为在读；经核实已死亡、不在适龄或户籍信息有误的不计入名单）",
     "consolidation": "巩固率 = (学年初在读 − 转出 − 死亡 + 转入 − 辍学 − 其他离校) ÷ (学年初在读 − 转出 − 死亡 + 转入) × 100%"
                      "（其他离校：未办转学手续离校、去向未核实的，不计为巩固）",
     "cohort": "巩固率（届别口径）= 本届毕业年级仍在籍的学生（在读、休学、已毕业）÷ 本届学生总数（历年入学和转入的，"
@@ -225,14 +228,22 @@ def enrolment(central_id: int | None, today: date) -> dict[str | None, Rates]:
         HouseholdChild.central_id == central_id)) if reconcile.of_age(h.birth_date, today)]
     records = access.records_by_id(h.id_number for h in children) if children else {}
     start = date(school_year_of(today), 9, 1)
+    children = [h for h in children if h.explained not in NOT_LISTED]
     for key, r in out.items():
         ages = STAGES[key][2] if key else (0, 99)
         listed = [h for h in children if ages[0] <= _age_on(h.birth_date, start) <= ages[1]]
         if listed:
             r.listed = len(listed)
-            r.listed_enrolled = sum(1 for h in listed
-                                    if records.get(h.id_number, ("", ""))[1] == "enrolled")
+            r.listed_enrolled = sum(1 for h in listed if h.explained in AT_SCHOOL_ELSEWHERE
+                                    or records.get(h.id_number, ("", ""))[1] in IN_SCHOOL)
     return out
+
+
+# 入学率 and the 四查三比对's explanations: a child explained as studying elsewhere is in school;
+# one explained as dead, not of age or a wrong record is not one of the list's children
+AT_SCHOOL_ELSEWHERE = ("elsewhere", "migrant", "special_school")
+NOT_LISTED = ("deceased", "not_of_age", "wrong_record")
+IN_SCHOOL = ("enrolled", "transferred")  # 转出: registered at the school it went to
 
 
 def _age_on(born: date, day: date) -> int:
