@@ -230,6 +230,7 @@ def test_papers_by_their_text_and_the_excel_report_equals_the_dashboard(world, d
     assert list(rows["在读"][:len(columns)]) == [c.status["enrolled"] for c in columns]
     assert list(rows["未销号劝返个案"][:len(columns)]) == [sum(c.cases.values()) for c in columns]
     assert list(rows["超期未处理预警"][:len(columns)]) == [c.warnings_overdue for c in columns]
+    assert "入学率（%）" in rows and "小学适龄儿童入学率（%）" in rows  # the month's report has all 三率
     assert db.session.scalar(db.select(db.func.count()).select_from(AuditLog).where(
         AuditLog.table_name == "meetings", AuditLog.action == "export")) == 4
 

@@ -46,6 +46,9 @@ REPORT_ROWS = [
     ("本月工作活动（次）", lambda c: c.activities),
     ("本学期未开家长会的班级", lambda c: c.parents_missing),
     ("本月心理辅导（人次）", lambda c: c.counselled),
+    ("入学率（%）", lambda c: c.rates.enrolment_rate),  # the township's column: its 户籍 list
+    ("小学适龄儿童入学率（%）", lambda c: c.stages["primary"].enrolment_rate),
+    ("初中适龄少年入学率（%）", lambda c: c.stages["junior"].enrolment_rate),
     ("巩固率（%）", lambda c: c.rates.consolidation_rate),
     ("辍学率（%）", lambda c: c.rates.dropout_rate),
     ("小学辍学率（%）", lambda c: c.stages["primary"].dropout_rate),
