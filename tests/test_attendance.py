@@ -347,10 +347,11 @@ def test_the_term_start_arrivals_list_who_has_not_come(world, term, login, batch
     db.session.commit()
     page = login("officer").get("/attendance/arrivals").text
     assert f"{days[0]} 至 {days[-1]}" in page
-    rows = page.split("未到校和不知道的学生（2 人）")[1]
-    assert rows.index("张三") < rows.index("王五") and "未到校（缺 3 天）" in rows
-    assert "班级未点名" in rows and "李四" not in rows
-    assert "记录家访" in rows
+    rows = page.split("未到校的学生（1 人）")[1]
+    assert "张三" in rows.split("没有点名的班级")[0] and "病假 3 天" in rows  # ill, not 无故
+    assert "没有点名的班级（1 个）" in page and "甲二教学点 二年级1班（1 人）" in page
+    assert "王五" not in page and "李四" not in page and "记录家访" in rows
+    assert login("head").get(f"/attendance/arrivals?school={world.b1.id}").status_code == 404
     head = login("head").get("/attendance/arrivals").text
     assert "王五" not in head and "张三" in head  # 甲二教学点's child is not the head's
     from blueprints.attendance import arrivals
@@ -361,4 +362,5 @@ def test_the_term_start_arrivals_list_who_has_not_come(world, term, login, batch
                           input=batch_pdf(login("officer"), "/attendance/arrivals/print",
                                           {"school": ""})).stdout.decode()
     assert "开学报到未到校学生名单" in text and "张三" in text and "未家访" in text
+    assert "全班1人" in text.replace(" ", "") and "班级未点名" in text  # a class not known: once
     assert "甲镇中心学校（盖章）" in text.replace(" ", "")

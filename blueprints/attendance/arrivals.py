@@ -14,7 +14,8 @@ from sqlalchemy.orm import selectinload
 
 import access
 from extensions import db
-from models import AWAY_PLACEMENTS, Absence, HomeVisit, RollCall, Student, Term
+from models import (ABSENCE_KINDS, AWAY_PLACEMENTS, Absence, ClassGroup, HomeVisit, RollCall,
+                    School, Student, Term)
 
 ARRIVAL_DAYS = 10  # the term's first two weeks of school days
 STATES = {"absent": "未到校", "unknown": "班级未点名", "arrived": "已到校"}
@@ -22,25 +23,33 @@ STATES = {"absent": "未到校", "unknown": "班级未点名", "arrived": "已�
 
 @dataclass
 class Arrival:
+    """A child not come: the days absent by kind (a child in hospital is 病假, not 无故), and
+    whether visited since the term began."""
     student: Student
-    state: str  # STATES
-    absent: int  # days marked absent of those with a roll
-    visited: bool  # a 家访 (or another contact) since the term began
+    kinds: Counter  # ABSENCE_KINDS code -> days
+    reason: str  # the last reason written for an absence
+    visited: bool
 
     @property
-    def state_label(self) -> str:
-        return STATES[self.state]
+    def absent(self) -> int:
+        return sum(self.kinds.values())
+
+    @property
+    def why(self) -> str:
+        return "、".join(f"{ABSENCE_KINDS[k]} {n} 天" for k, n in self.kinds.items()) + (
+            f"（{self.reason}）" if self.reason else "")
 
 
 @dataclass
 class Arrivals:
     term: Term | None
     days: list[date]  # the school days looked at (up to today)
-    rows: list[Arrival]  # the children not come, or not known: to act on
+    rows: list[Arrival]  # the children not come: to visit
     counts: dict = field(default_factory=dict)  # school → Counter of STATES
+    unrolled: list = field(default_factory=list)  # (class, children) of the classes not known
 
-    def of(self, state: str) -> list[Arrival]:
-        return [a for a in self.rows if a.state == state]
+    def of(self, state: str) -> list:
+        return self.rows if state == "absent" else []
 
 
 def arrivals(today: date, school_id: int | None = None) -> Arrivals:
@@ -54,8 +63,8 @@ def arrivals(today: date, school_id: int | None = None) -> Arrivals:
     stmt = access.scoped(Student).where(
         Student.status == "enrolled", Student.class_id.is_not(None),
         Student.placement.not_in(AWAY_PLACEMENTS))
-    if school_id:
-        stmt = stmt.where(Student.school_id == school_id)
+    if school_id:  # another school's is not found
+        stmt = stmt.where(Student.school_id == access.get_or_404(School, school_id).id)
     if not days:
         return Arrivals(term, days, [])
     rolled = set(db.session.execute(sa.select(RollCall.class_id, RollCall.day).where(
@@ -65,14 +74,21 @@ def arrivals(today: date, school_id: int | None = None) -> Arrivals:
         Absence.student_id).where(Absence.student_id.in_(stmt.with_only_columns(Student.id)),
                                   Absence.day.in_(days))))
     counts: dict = {}
-    states = {}
+    not_come, unknown = [], Counter()
     for sid, class_id, school in db.session.execute(stmt.with_only_columns(
             Student.id, Student.class_id, Student.school_id)):
         taken = sum(1 for d in days if (class_id, d) in rolled)
         state = "unknown" if not taken else "absent" if absent[sid] >= taken else "arrived"
         counts.setdefault(school, Counter())[state] += 1
-        states[sid] = state
-    return Arrivals(term, days, _rows(states, absent, term), counts)
+        if state == "absent":
+            not_come.append(sid)
+        elif state == "unknown":
+            unknown[class_id] += 1
+    classes = db.session.scalars(access.scoped(ClassGroup).where(
+        ClassGroup.id.in_(list(unknown))).order_by(ClassGroup.school_id, ClassGroup.grade,
+                                                     ClassGroup.name)).all() if unknown else []
+    return Arrivals(term, days, _rows(not_come, days, term), counts,
+                    [(c, unknown[c.id]) for c in classes])
 
 
 def not_come(today: date) -> int:
@@ -84,32 +100,41 @@ def not_come(today: date) -> int:
     return len(arrivals(today).of("absent"))
 
 
-def _rows(states: dict, absent: Counter, term: Term) -> list[Arrival]:
-    """The children not come, then those not known, with whether they have been visited."""
-    ids = [sid for sid, state in states.items() if state != "arrived"]
+def _rows(ids: list[int], days: list[date], term: Term) -> list[Arrival]:
+    """The children not come, with their absences by kind and whether they have been visited."""
     if not ids:
         return []
     visited = set(db.session.scalars(access.scoped(HomeVisit).with_only_columns(
         HomeVisit.student_id).where(HomeVisit.visited_on >= term.start_date,
                                     HomeVisit.student_id.in_(ids))))
+    kinds: dict[int, Counter] = {}
+    reasons: dict[int, str] = {}
+    for sid, kind, reason in db.session.execute(access.scoped(Absence).with_only_columns(
+            Absence.student_id, Absence.kind, Absence.reason).where(
+            Absence.student_id.in_(ids), Absence.day.in_(days)).order_by(Absence.day)):
+        kinds.setdefault(sid, Counter())[kind] += 1
+        reasons[sid] = reason or reasons.get(sid, "")
     children = db.session.scalars(access.scoped(Student).where(Student.id.in_(ids)).order_by(
         Student.school_id, Student.grade, Student.class_id, Student.name_pinyin).options(
         selectinload(Student.school), selectinload(Student.class_group),
         selectinload(Student.guardians))).all()
-    rows = [Arrival(s, states[s.id], absent[s.id], s.id in visited) for s in children]
-    return sorted(rows, key=lambda a: list(STATES).index(a.state))  # stable: the order above
+    return [Arrival(s, kinds.get(s.id, Counter()), reasons.get(s.id, ""), s.id in visited)
+            for s in children]
 
 
-COLUMNS = [("序号", 6), ("学校", 14), ("年级班级", 11), ("姓名", 9), ("情况", 12),
-           ("缺课天数", 8), ("监护人", 9), ("联系电话", 13), ("家访", 8)]
+COLUMNS = [("序号", 6), ("学校", 14), ("年级班级", 11), ("姓名", 9), ("情况", 24),
+           ("监护人", 9), ("联系电话", 13), ("家访", 8)]
 
 
 def paper_rows(found: Arrivals) -> list[list]:
-    """The children not come (and not known) as the printed list's rows (COLUMNS)."""
+    """The children not come, then each class not known, as the printed list's rows (COLUMNS)."""
     out = []
-    for n, a in enumerate(found.rows, 1):
+    for a in found.rows:
         s, guardian = a.student, (a.student.guardians or [None])[0]
-        out.append([n, s.school.name, s.class_label, s.name, a.state_label,
-                    a.absent if a.state == "absent" else "", guardian.name if guardian else "",
-                    guardian.phone if guardian else "", "已家访" if a.visited else "未家访"])
+        out.append([len(out) + 1, s.school.name, s.class_label, s.name, a.why,
+                    guardian.name if guardian else "", guardian.phone if guardian else "",
+                    "已家访" if a.visited else "未家访"])
+    for klass, n in found.unrolled:
+        out.append([len(out) + 1, klass.school.name, klass.label, f"全班 {n} 人",
+                    "班级未点名，不知道来没来", "", "", ""])
     return out
