@@ -273,11 +273,11 @@ def test_the_programmes_list_counts_the_users_own_children(world, subsidy, kids,
         assert officer.post(f"/aid/programs/{subsidy.id}/students/{kids[child].id}"
                             ).status_code in (200, 303)
     with signed_in(world.users["village_head"]):
-        assert grants.summary(subsidy) == (4, 1, 50000)  # 甲一村小: 贫一 孤二 残三 贫四
+        assert grants.summary(subsidy) == (4, 3, 1, 50000)  # 甲一村小: 贫一 孤二 残三 贫四
         assert [(s.name, n, fen) for _, s, n, fen in grants.totals(subsidy.term_id)] == [
             ("甲一村小", 1, 50000)]
     with signed_in(world.users["central_officer"]):
-        assert grants.summary(subsidy) == (5, 2, 100000)
+        assert grants.summary(subsidy) == (5, 3, 2, 100000)
         assert sorted((s.name, n, fen) for _, s, n, fen in grants.totals(subsidy.term_id)) == [
             ("甲一村小", 1, 50000), ("甲二教学点", 1, 50000)]
     page = login("head").get("/aid/").text
@@ -308,6 +308,14 @@ def test_a_past_terms_gaps_count_the_children_on_the_register_then(world, kids, 
     db.session.commit()
     missing = login("head").get(f"/aid/gaps?term={spring.id}").text.split("有资助但")[0]
     assert kids["other_class"].name in missing and kids["poor"].name not in missing
+    program = db.session.scalar(db.select(AidProgram).filter_by(name="春季生活补助"))
+    page = login("head").get(f"/aid/programs/{program.id}").text  # not offered 申请 either
+    assert kids["other_class"].name in page and kids["poor"].name not in page
+    db.session.add(AidGrant(program=program, student=kids["poor"], school_id=world.a1.id,
+                            amount=50000, applied_on=TODAY))
+    db.session.commit()
+    extra = login("head").get(f"/aid/gaps?term={spring.id}").text.split("有资助但")[1]
+    assert f"{TODAY - timedelta(days=100)} 才入学，不是这个学期的学生" in extra
 
 
 def test_a_grant_stays_with_the_school_that_paid_it(world, subsidy, kids, login, signed_in):
@@ -327,11 +335,11 @@ def test_a_grant_stays_with_the_school_that_paid_it(world, subsidy, kids, login,
                 ("甲一村小", 1, 50000)]
             assert [r.student.name for r in grants.paid(subsidy)] == ["贫一"]
     with signed_in(world.users["village_head"]):
-        assert grants.summary(subsidy) == (3, 1, 50000)  # 孤二 残三 贫四 today; 贫一 paid
+        assert grants.summary(subsidy) == (3, 3, 1, 50000)  # 孤二 残三 贫四 today; 贫一 paid
         assert grants.gaps(subsidy.term_id).extra == []
     with signed_in(head_a2):
         assert grants.totals(subsidy.term_id) == [] and grants.paid(subsidy) == []
-        assert grants.summary(subsidy) == (2, 0, 0)  # 贫一 (paid by 甲一村小) and 贫五
+        assert grants.summary(subsidy) == (2, 1, 0, 0)  # 贫一 (paid by 甲一村小), 贫五 missing
         missing = [r.student.name for _, r in grants.gaps(subsidy.term_id).missing]
         assert missing == ["贫五"]
     sheet = load_workbook(BytesIO(head.get(f"/aid/programs/{subsidy.id}/export.xlsx").data))

@@ -259,7 +259,8 @@ def test_aid_coverage_counts_each_programmes_own_township(world, login, signed_i
             columns = metrics.dashboard(today)
         assert {s.student.name for s in rows} == {"张三", "李四", "王五"}  # not 乙镇's 赵六
         assert found == {world.a1.id: (2, 1, 50000), world.a2.id: (1, 0, 0)}
-        assert summary == (len(rows), sum(r.granted for r in rows), sum(r.total for r in rows))
+        assert summary == (len(rows), sum(not r.granted for r in rows),
+                           sum(r.granted for r in rows), sum(r.total for r in rows))
         assert (columns[0].aid_eligible, columns[0].aid_granted) == (3, 1)
 
 

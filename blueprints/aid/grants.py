@@ -100,10 +100,34 @@ class Coverage(NamedTuple):
     fen: int  # what they were granted, net of corrections (their Row.total)
 
 
+class Summary(NamedTuple):
+    """A programme's row in the programmes' list."""
+    eligible: int  # children in scope it is for (on the register by its term's end, if ended)
+    missing: int  # of them, granted nothing (as its page marks them)
+    paid: int  # children the user's schools paid, eligible today or not (as the 公示)
+    fen: int  # what they were paid, net of corrections
+
+
+def ended_on(program: AidProgram) -> date | None:
+    """The end of the programme's term when it has ended: its children are those on the
+    register by then (a term ended in July offered 申请 to children who came in September)."""
+    return program.term.end_date if program.term.end_date < clock.today() else None
+
+
+def _registered_by(day: date | None) -> sa.ColumnElement:
+    """The children on the register by a day (their first status change), or all (None)."""
+    if day is None:
+        return sa.true()
+    first = sa.select(sa.func.min(StatusChange.changed_on)).where(
+        StatusChange.student_id == Student.id).scalar_subquery()
+    return sa.or_(first.is_(None), first <= day)
+
+
 def coverage(program: AidProgram) -> dict[int, Coverage]:
     """{school id: Coverage} counted in SQL: the same children and sums as eligible() and its
     rows, for the dashboard and the programmes' list (which loaded every eligible child)."""
-    rows = db.session.execute(_coverage(program.id, program.eligible_condition()))
+    rows = db.session.execute(_coverage(program.id, sa.and_(
+        program.eligible_condition(), _registered_by(ended_on(program)))))
     return {school_id: Coverage(n, int(paid or 0), int(fen or 0))
             for school_id, n, paid, fen in rows}
 
@@ -123,12 +147,14 @@ def _coverage(program_id: int, eligible: sa.ColumnElement) -> sa.Select:
             .group_by(Student.school_id))
 
 
-def summary(program: AidProgram) -> Coverage:
-    """The programme's row in the programmes' list: the children in scope it is for today,
-    and the children it has paid and what, eligible today or not (as the 汇总, the finance
-    Excel and the 公示 count them: a child paid who left since was left out of the row)."""
+def summary(program: AidProgram) -> Summary:
+    """The programme's row in the programmes' list: the children in scope it is for and how
+    many of them have nothing (the 缺 its page shows), and the children it has paid and what,
+    eligible today or not (as the 汇总, the finance Excel and the 公示 count them)."""
     children, fen = db.session.execute(_paid_totals(program.id)).one()
-    return Coverage(sum(c.eligible for c in coverage(program).values()), children, int(fen or 0))
+    found = coverage(program).values()
+    return Summary(sum(c.eligible for c in found), sum(c.eligible - c.granted for c in found),
+                   children, int(fen or 0))
 
 
 @access.per_scope
@@ -173,11 +199,8 @@ def eligible(program: AidProgram, school_id: int | None = None,
              class_id: int | None = None, registered_by: date | None = None) -> list[Row]:
     """The enrolled children in the user's scope this programme is for, by school, class, name;
     with `registered_by`, only those on the register by then (their first status change)."""
-    stmt = access.scoped(Student).where(program.eligible_condition())
-    if registered_by:
-        first = sa.select(sa.func.min(StatusChange.changed_on)).where(
-            StatusChange.student_id == Student.id).scalar_subquery()
-        stmt = stmt.where(sa.or_(first.is_(None), first <= registered_by))
+    stmt = access.scoped(Student).where(program.eligible_condition(),
+                                        _registered_by(registered_by))
     if school_id:
         stmt = stmt.where(Student.school_id == school_id)
     if class_id:
@@ -281,9 +304,12 @@ def gaps(term_id: int, school_id: int | None = None) -> Gaps:
 
 
 def _no_longer(grant: AidGrant) -> str | None:
-    """Why a paid child is no longer the programme's: left the register, or no longer in its
-    group; None for a child paid here who moved to another school since (paid while here)."""
-    child = grant.student
+    """Why a paid child is no longer the programme's: left the register, came after its term
+    ended, or no longer in its group; None for a child paid here who moved to another school
+    since (paid while here)."""
+    child, ended = grant.student, ended_on(grant.program)
+    if ended and child.registered_on and child.registered_on > ended:
+        return f"{child.registered_on} 才入学，不是这个学期的学生"
     if child.status != "enrolled":
         return f"已{child.status_label}"
     return None if child.school_id != grant.school_id else "已不属于资助对象（重点群体已变）"

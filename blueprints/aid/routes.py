@@ -89,7 +89,8 @@ def _classes(program):
 def program(program_id):
     program = access.get_or_404(AidProgram, program_id)
     filters = grants.EligibleFilter.from_args(request.args)
-    rows = grants.eligible(program, filters.school, filters.class_id)
+    rows = grants.eligible(program, filters.school, filters.class_id,
+                           registered_by=grants.ended_on(program))
     classes = _classes(program)
     bulk = None
     if access.can("aid.bulk_grant", "POST"):
