@@ -295,6 +295,7 @@ def test_the_townships_age_ledger_ends_with_the_children_no_school_has(world, lo
     page = login("officer").get("/cases/ledger?kind=age").text
     assert "欧阳娜娜" in page and "未入学（待核实）" in page and "无本镇学籍：在外地就读" in page
     assert page.count("张三") == 1  # on the register: once
+    assert "（5 人，6–15 周岁）" in page and "全库都没有学籍的适龄儿童（2 人" in page
     assert lost not in page  # masked on screen
     sheet = list(load_workbook(Bytes(login("officer").get("/cases/ledger.xlsx?kind=age").data))
                  .active.values)

@@ -156,8 +156,9 @@ def age_statement(school_year: int, school_id: int | None = None):
     """Children of compulsory-school age (6–15 on 1 September of the school year)."""
     start = date(school_year, 9, 1)
     youngest, oldest = date(start.year - 6, 9, 1), date(start.year - 16, 9, 2)
-    stmt = access.scoped(Student).where(Student.birth_date <= youngest,
-                                        Student.birth_date >= oldest)
+    stmt = access.scoped(Student).where(Student.birth_date <= youngest,  # not a duplicate
+                                        Student.birth_date >= oldest,  # record deleted
+                                        Student.status != "removed")
     if school_id:
         stmt = stmt.where(Student.school_id == school_id)
     return stmt.order_by(Student.village, Student.name_pinyin).options(  # age_row's loads
