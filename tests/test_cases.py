@@ -630,3 +630,16 @@ def test_a_sent_month_is_corrected_when_only_its_figures_changed(world, login):
     def enrolled(report):
         return next(row for row in report.content["figures"]["rows"] if row[0] == "在读")[1]
     assert enrolled(second) == enrolled(first) - 1
+
+
+def test_a_second_case_for_a_child_is_refused_with_what_was_typed(world, case, login):
+    """立案 for a child with a case not closed went silently to that case, said "已为…立案" and
+    dropped what was typed: the page says where the case is, and a post is refused with the
+    input kept."""
+    head = login("head")
+    page = head.get(f"/cases/new?student={world.s_a1.id}").text
+    assert "已有未销号的劝返个案" in page and f"/cases/{case.id}" in page
+    refused = head.post(f"/cases/new?student={world.s_a1.id}", data={"reason": "又外出了"},
+                        headers={"HX-Request": "true"})
+    assert refused.status_code == 422 and "不用再立案" in refused.text
+    assert db.session.scalar(db.select(db.func.count()).select_from(DropoutCase)) == 1

@@ -38,12 +38,17 @@ TRANSITIONS = {
 FOLLOW_UPS = (("复学一周回访", 7), ("复学一个月回访", 30))
 
 
+def open_case_of(student: Student) -> DropoutCase | None:
+    """The child's case not yet closed (a child has one at a time)."""
+    return db.session.scalar(sa.select(DropoutCase).where(
+        DropoutCase.student_id == student.id, DropoutCase.state != "closed"))
+
+
 def open_case(student: Student, trigger: str, on: date, user: User | None, reason: str = "",
               note: str = "", out_since: date | None = None) -> DropoutCase:
     """Open a 疑似辍学 case unless the child already has an open one (returned as is);
     out_since: the first day out, when known (an absence run's first day)."""
-    existing = db.session.scalar(sa.select(DropoutCase).where(
-        DropoutCase.student_id == student.id, DropoutCase.state != "closed"))
+    existing = open_case_of(student)
     if existing:
         return existing
     case = DropoutCase(student=student, school_id=student.school_id, opened_on=on,

@@ -34,7 +34,11 @@ def index():
 def new():
     student = access.get_or_404(Student, request.values.get("student", type=int) or 0)
     form = CaseFactsForm()
+    existing = workflow.open_case_of(student)
     if form.validate_on_submit():
+        if existing is not None:  # what was typed stays, and the message says where to go
+            raise Refusal(f"{student.name}已有未销号的劝返个案（{existing.opened_on} 立案），"
+                          "不用再立案：请打开这个个案记录新的情况。")
         case = workflow.open_case(student, "manual", clock.today(), current_user,
                                   reason=form.reason.data, note=form.reason.data,
                                   out_since=form.out_since.data)
@@ -42,7 +46,7 @@ def new():
         db.session.commit()
         flash(f"已为 {student.name} 立疑似辍学个案。", "success")
         return after_write(url_for("cases.show", case_id=case.id))
-    return form_page("cases/open_form.html", form, student=student)
+    return form_page("cases/open_form.html", form, student=student, existing=existing)
 
 
 def _step_form(case, form=None):
