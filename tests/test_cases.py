@@ -596,6 +596,9 @@ def test_each_school_sends_its_month_or_a_zero_report(world, login):
     old = head.post("/cases/ledger/school-report", data={"month": "2019-03", "school": world.a1.id},
                     headers={"HX-Request": "true"})
     assert old.status_code == 422 and "只能报送最近一年内的月报" in old.text
+    bad = head.post("/cases/ledger/school-report", data={"month": "2026-13", "school": world.a1.id},
+                    headers={"HX-Request": "true"})
+    assert bad.status_code == 422 and "月份写成 2026-11 这样" in bad.text
     assert head.post("/cases/ledger/school-report", data={
         "month": f"{month:%Y-%m}", "school": world.a2.id, "note": "x"}).status_code == 404
     assert login("teacher").post("/cases/ledger/school-report", data={

@@ -141,6 +141,7 @@ def test_the_dashboard_links_every_number_and_leaves_out_what_is_not_there(world
     assert "<svg" in page and "<script" not in page.split("</head>")[1]
     head = login("head").get("/dashboard/").text
     assert "甲二教学点" not in head and "（甲一村小）。" in head and "（全镇）" not in head
+    assert "未导入户籍名单" not in head  # the list is the township's: a school's is not one
     assert "（全镇）。" in page  # the figures under the formulas say whose they are
 
 

@@ -6,12 +6,14 @@ import access
 import audit
 import clock
 import excel
+import params
 import pdf
 import printjobs
 from blueprints.cases import bp, ledger, school_reports, sent
 from blueprints.cases.lists import LedgerFilter
 from extensions import db
 from models import School, school_year_of
+from refusal import Refusal
 from responses import after_write
 
 
@@ -103,6 +105,8 @@ def ledger_send():
 @access.require(*access.REGISTER_EDITORS)
 def school_report():
     """A school's 月报 of a month (零报告 when nobody was out) sent to the central school."""
+    if params.month(request.form.get("month")) is None:  # not taken as this month
+        raise Refusal("月份写成 2026-11 这样。")
     first, last = LedgerFilter.from_args(request.form).bounds
     school = access.get_or_404(School, request.form.get("school", type=int) or 0)
     report = school_reports.send(school, first, last, current_user, clock.today(),
