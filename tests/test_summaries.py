@@ -388,3 +388,24 @@ def test_demo_township_draft_matches_the_dashboard(app, signed_in):
         assert (col.rates.enrolment_rate is not None) is town
         assert f"巩固率 {facts.pct(col.rates.consolidation_rate)}" in \
             dict(made.sections)["三、工作成效"]
+
+
+def test_a_past_years_rates_split_by_the_grade_then(world, signed_in):
+    """A past school year's 小学 and 初中 are the children's grades of that year: a child in
+    七年级 now was in 六年级 then (its 辍学 counted in 初中 before)."""
+    from models import Term
+    last = school_year_of(TODAY) - 1
+    term = Term(central_id=world.central_a.id, school_year=last, semester=1,
+                start_date=date(last, 9, 1), end_date=date(last + 1, 1, 20))
+    db.session.add(term)
+    seventh = f.klass(world.a1, grade=7, name="7班")
+    for s in (world.s_a1, world.s_a1_other, world.s_a2):
+        s.created_at = datetime(last - 2, 6, 1)
+    up = f.student(world.a1, seventh, name="升七", created_at=datetime(last - 2, 6, 1))
+    up.change_status("enrolled", date(last - 2, 9, 1), "新生入学", "", None)
+    db.session.commit()
+    with signed_in(world.users["central_officer"]):
+        made = drafting.draft(drafting.township_unit(world.central_a),
+                              drafting.year_period(last, [term]), TODAY)
+    assert "dropout_rate_junior" not in made.figures  # nobody in 初中 that year
+    assert made.figures["dropout_rate_primary"] == 0.0

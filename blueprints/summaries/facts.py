@@ -10,10 +10,11 @@ import sqlalchemy as sa
 from flask import current_app
 
 import access
+import clock
 from blueprints.attendance import rules
 from blueprints.dashboard import metrics
 from extensions import db
-from models import Student
+from models import Student, school_year_of
 from blueprints.summaries.draft import Period, Unit
 
 def pct(value: float) -> str:
@@ -62,8 +63,13 @@ def put_rates(unit: Unit, period: Period, upto: date, f: Writer) -> None:
             f.put("dropout_rate", r.dropout_rate)
     if r.consolidation_rate is not None:
         f.put("consolidation_rate", r.consolidation_rate)
-    for stage, (_label, (low, high), _ages) in metrics.STAGES.items():  # 小学, 初中 apart
-        part = metrics.rates(ids.where(Student.grade.between(low, high)), start,
+    # 小学, 初中 apart, by the grade in the period's year: a child on the register now has gone
+    # up a grade a year since (a past year's 六年级 are in 七年级 now); one who left kept theirs
+    since = school_year_of(clock.today()) - period.school_year
+    grade = sa.case((Student.status.in_(("enrolled", "suspended")), Student.grade - since),
+                    else_=Student.grade) if since > 0 else Student.grade
+    for stage, (_label, (low, high), _ages) in metrics.STAGES.items():
+        part = metrics.rates(ids.where(grade.between(low, high)), start,
                              min(upto, date(period.school_year + 1, 8, 31)))
         part = part[None] if unit.school is None else part.get(unit.school.id, metrics.Rates())
         if part.start:
