@@ -190,6 +190,9 @@ def test_a_correction_adds_entries_and_never_edits(world, subsidy, kids, login):
     original = db.session.scalar(db.select(AidGrant))
     no_reason = head.post(f"/aid/grants/{original.id}/correct", data={"amount": "500"})
     assert no_reason.status_code == 422 and "原因" in no_reason.text
+    spaces = head.post(f"/aid/grants/{original.id}/correct", data={"amount": "500",
+                                                                    "reason": "   "})
+    assert spaces.status_code == 422 and "请写明更正原因" in spaces.text.split('id="field-reason"')[1]
     response = head.post(f"/aid/grants/{original.id}/correct",
                          data={"amount": "500.00", "reason": "误按寄宿生标准"})
     assert response.status_code == 303

@@ -23,7 +23,7 @@ def problems_and_plans(c: Facts) -> tuple[list[str], list[str]]:
     problems: list[str] = []
     plans: list[str] = []
     if still_out:
-        problems.append(f"截至{as_of}，仍有 {still_out} 名疑似辍学学生未返校，劝返工作还需加力。")
+        problems.append(f"截至{as_of}，仍有 {still_out} 名疑似辍学、辍学学生未返校，劝返工作还需加力。")
         plans.append(f"对尚未返校的 {still_out} 名学生，落实学校和政府“双线”责任人，继续入户劝返，"
                      "对经多次劝返仍不返校的，按程序报请乡镇政府依法督促，确保应返尽返。")
     overdue = count_of(in_unit(EarlyWarning, unit).where(
