@@ -4,7 +4,7 @@ import hashlib
 import re
 
 from flask_wtf import FlaskForm
-from wtforms.validators import ValidationError
+from wtforms.validators import DataRequired, InputRequired, ValidationError
 
 # A person's name as the 户籍 and 学籍 systems hold it: Chinese characters (the rare ones of
 # the extensions too, and 〇), a minority name's ·, Latin letters and spaces for a foreign child.
@@ -25,7 +25,22 @@ class Form(FlaskForm):
             if unbound_field.field_class.__name__ in ("StringField", "TextAreaField"):
                 filters = [strip, *unbound_field.kwargs.get("filters", ())]
                 options = dict(options, filters=filters)
+                unbound_field = _typed_required(unbound_field)
             return unbound_field.bind(form=form, **options)
+
+
+def _typed_required(unbound_field):
+    """A required text is required once stripped: InputRequired looks at what was sent, before
+    the strip filter, and took spaces alone (a meeting decision of "   " was saved empty); as
+    DataRequired, with its message, spaces alone are refused."""
+    args, kwargs = list(unbound_field.args), dict(unbound_field.kwargs)
+    if len(args) > 1:
+        args[1] = [DataRequired(v.message) if isinstance(v, InputRequired) else v
+                   for v in args[1]]
+    elif "validators" in kwargs:
+        kwargs["validators"] = [DataRequired(v.message) if isinstance(v, InputRequired) else v
+                                for v in kwargs["validators"]]
+    return type(unbound_field)(unbound_field.field_class, *args, name=unbound_field.name, **kwargs)
 
 
 def person_name(form, field):

@@ -360,3 +360,17 @@ def test_a_meeting_later_the_same_day_is_not_an_earlier_one(world, data, login):
         "result": "已摸排", "on": second.held_on.isoformat()}).status_code == 303
     minutes = text_of(leader.get(f"/meetings/{second.id}/minutes.pdf").data)
     assert "领导小组分工" not in minutes and "冬季入户摸排" in minutes
+
+
+def test_text_of_spaces_alone_is_not_text(world, data, login):
+    """A meeting decision of "   " was saved empty and reached its owner's home page: a required
+    text is required once stripped, on every form (forms.Form)."""
+    leader = login("leader")
+    schedule(leader)
+    meeting = db.session.scalar(db.select(Meeting))
+    refused = leader.post(f"/meetings/{meeting.id}/items", headers={
+        "HX-Request": "true", "HX-Target": "action-items"}, data={
+        "text": "   ", "owner": f"u{world.users['village_head'].id}", "school_id": 0,
+        "due_on": TODAY.isoformat()})
+    assert refused.status_code == 422 and "请写明要做什么" in refused.text
+    assert db.session.scalar(db.select(db.func.count()).select_from(ActionItem)) == 0
