@@ -69,17 +69,24 @@ def roll_of(text: str) -> list[tuple[str, str, str, str]]:
     控辍专干）", "王建华 青山镇中心学校 控辍专干" or "杨秀英（石桥村小 负责人）：病假"."""
     out = []
     for line in (text or "").replace(":", "：").splitlines():  # 姓名:事由 typed half-width
-        if not line.strip():
+        line = NUMBERED.sub("", line).strip()  # a list typed （1） 1. 一、
+        if not line:
             continue
-        if "（" in line or "(" in line:
-            name, inside, note = PERSON.match(line).groups()
+        match = PERSON.match(line) if "（" in line or "(" in line else None
+        if match:
+            name, inside, note = match.groups()
             parts = (inside or "").split()
-        else:
+        else:  # 姓名 单位 职务：事由, or 姓名，事由; a line beginning with a bracket as typed
             head, _, note = line.partition("：")
-            name, *parts = head.split()
+            head, _, aside = head.partition("，")
+            name, *parts = head.replace("、", " ").split() or [""]
+            note = note or aside
         unit = parts[0] if parts else ""
-        out.append((name, unit, " ".join(parts[1:]), note.strip()))
+        out.append((name or line, unit, " ".join(parts[1:]), note.strip()))
     return out
+
+
+NUMBERED = re.compile(r"^\s*(?:[（(]\s*[\d一二三四五六七八九十]+\s*[)）]|[\d一二三四五六七八九十]+\s*[、.．])")
 
 
 class ActionItem(db.Model):

@@ -374,3 +374,19 @@ def test_text_of_spaces_alone_is_not_text(world, data, login):
         "due_on": TODAY.isoformat()})
     assert refused.status_code == 422 and "请写明要做什么" in refused.text
     assert db.session.scalar(db.select(db.func.count()).select_from(ActionItem)) == 0
+
+
+def test_a_roll_typed_as_offices_type_it(world, data, login):
+    """A roll numbered （1）, a line beginning with its bracket or a colon, a leave written
+    姓名，事由: each read or kept as typed (a 500 on the meeting and on its papers before)."""
+    leader = login("leader")
+    comma = leader.post("/meetings/new", data={
+        "month": f"{TODAY:%Y-%m}", "held_on": TODAY.isoformat(), "chair": "李国强",
+        "attendees": "（1）熊光荣（甲二教学点 负责人）", "absentees": "熊光荣，病假"})
+    assert comma.status_code == 422 and "熊光荣 也写在参会人员里" in comma.text
+    odd = leader.post("/meetings/new", data={
+        "month": f"{TODAY:%Y-%m}", "held_on": TODAY.isoformat(), "chair": "李国强",
+        "attendees": "（1）李国强（中心校 校长）\n：病假", "observers": "（县教育局）张科长"})
+    assert odd.status_code == 303  # lines the reader cannot split are kept as typed, not a 500
+    made = db.session.scalars(db.select(Meeting).order_by(Meeting.id.desc())).first()
+    assert "张科长" in text_of(leader.get(f"/meetings/{made.id}/signin.pdf").data)
