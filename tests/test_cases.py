@@ -160,6 +160,9 @@ def test_invalid_steps_say_what_is_allowed(world, case, signed_in):
             workflow.move(case, "verifying", TODAY, head, "  ")
         with pytest.raises(Refusal, match="转入学校名称和学籍接收证明"):
             workflow.move(case, "transferred", TODAY, head, "听说去外地了")
+        workflow.move(case, "verifying", TODAY - timedelta(days=2), head, "打电话核实")
+        with pytest.raises(Refusal, match="这一步的日期不能更早"):  # the history in its order
+            workflow.move(case, "persuading", TODAY - timedelta(days=3), head, "入户劝返")
         workflow.move(case, "transferred", TODAY, head, "转入宁波某小学，学籍系统已接收，有证明")
         workflow.move(case, "closed", TODAY, head, "核实转学，销号")
         assert case.outcome == "transferred"

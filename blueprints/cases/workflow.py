@@ -146,6 +146,9 @@ def move(case: DropoutCase, to: str, on: date, user: User, note: str,
         raise Refusal("请写明这一步做了什么（谁、怎么做的、结果）。")
     if on < case.opened_on or on > clock.today():
         raise Refusal("日期要在立案之后、今天之前。")
+    last = max((step.on for step in case.steps), default=case.opened_on)
+    if on < last:  # the steps are the case's history: a step before the last reorders it
+        raise Refusal(f"上一步是 {last}，这一步的日期不能更早。")
     if to == "transferred" and not any(w in note for w in ("学校", "学籍", "证明")):
         raise Refusal("核实转学要写明证据：转入学校名称和学籍接收证明等。")
     if to == "returned":
