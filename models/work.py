@@ -51,11 +51,14 @@ class Meeting(db.Model):
 
     @property
     def issue_no(self) -> int:
-        """The 纪要's 期号: this meeting's place among the township's meetings of its year."""
+        """The 纪要's 期号: this meeting's place among the township's meetings of its year, in
+        the order they were entered: a 纪要 printed keeps its number when an earlier meeting is
+        entered afterwards (it went from 第 1 期 to 第 2 期)."""
+        year = self.held_on.replace(month=1, day=1)
         return db.session.scalar(sa.select(sa.func.count(Meeting.id)).where(
             Meeting.central_id == self.central_id, Meeting.kind == self.kind,
-            Meeting.held_on.between(self.held_on.replace(month=1, day=1), self.held_on),
-            sa.or_(Meeting.held_on < self.held_on, Meeting.id <= self.id)))
+            Meeting.held_on.between(year, year.replace(month=12, day=31)),
+            Meeting.id <= self.id))
 
     def __str__(self) -> str:
         return f"{self.title}（{self.held_on}）"

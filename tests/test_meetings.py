@@ -390,3 +390,19 @@ def test_a_roll_typed_as_offices_type_it(world, data, login):
     assert odd.status_code == 303  # lines the reader cannot split are kept as typed, not a 500
     made = db.session.scalars(db.select(Meeting).order_by(Meeting.id.desc())).first()
     assert "张科长" in text_of(leader.get(f"/meetings/{made.id}/signin.pdf").data)
+
+
+def test_a_printed_issue_number_stays_and_a_wrong_year_is_refused(world, data, login):
+    """A 纪要 printed 第 1 期 became 第 2 期 when an earlier meeting was entered afterwards: the
+    期号 follows the order meetings are entered; a meeting dated 1990 for 2026-11 is refused."""
+    leader = login("leader")
+    schedule(leader, held_on=TODAY)
+    first = db.session.scalar(db.select(Meeting))
+    assert first.issue_no == 1
+    earlier = TODAY - timedelta(days=20)
+    schedule(leader, month=f"{earlier:%Y-%m}", held_on=earlier)
+    db.session.expire_all()
+    assert first.issue_no == 1  # as printed
+    wrong = leader.post("/meetings/new", data={
+        "month": f"{TODAY:%Y-%m}", "held_on": "1990-12-03", "chair": "李国强"})
+    assert wrong.status_code == 422 and "请核对年份" in wrong.text

@@ -51,8 +51,13 @@ class MeetingForm(Form):
             raise ValidationError(f"{'、'.join(both)} 也写在参会人员里：请假的人请从参会人员中删去。")
 
     def validate_held_on(self, field):
-        """One meeting of a kind, a month and a day: a second (a double-click on 保存 made two
-        推进会 of the month) is refused, naming the one there."""
+        """A meeting is held within two months of the month it is about (1990 was taken for
+        2026-11); one meeting of a kind, a month and a day: a second (a double-click on 保存
+        made two 推进会 of the month) is refused, naming the one there."""
+        month = params.month(self.month.data)
+        if month and field.data and not (month - timedelta(days=62) <= field.data
+                                         <= month + timedelta(days=92)):
+            raise ValidationError(f"会议日期应在会议月份（{month:%Y-%m}）前后两个月内，请核对年份。")
         same = db.session.scalar(access.scoped(Meeting).where(
             Meeting.kind == self.kind.data, Meeting.month == params.month(self.month.data),
             Meeting.held_on == field.data, Meeting.id != (self.meeting_id or 0)))
