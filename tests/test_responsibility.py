@@ -238,6 +238,14 @@ def test_a_schools_teachers_month_as_facts(world, login, signed_in, batch_pdf):
     assert school == world.a1 and line.rolls == (min(1, len(days)), len(days))
     assert (line.warnings, line.in_time, line.overdue, line.visits) == (1, 1, 0, 1)
     assert (line.children, line.out) == (1, 1)
+    db.session.add(EarlyWarning(student_id=world.s_a1.id, school_id=world.a1.id,
+                                rule="absence_run", run_start=first - timedelta(days=9), days=3,
+                                evidence=[], opened_on=first - timedelta(days=8),
+                                due_on=first - timedelta(days=7)))  # last month's, still open
+    db.session.commit()
+    with signed_in(world.users["village_head"]):
+        line = next(x for x in assessment.sheet(school.id, month, TODAY) if x.user == teacher)
+    assert (line.warnings, line.in_time, line.overdue) == (2, 1, 1)  # overdue in this month too
     page = login("head").get("/responsibility/assessment").text
     assert teacher.name in page and "三年级1班" in page
     assert login("head").get(f"/responsibility/assessment?school={world.a2.id}").status_code == 404

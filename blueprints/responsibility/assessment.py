@@ -69,10 +69,13 @@ def sheet(school_id: int, month: date, today: date) -> list[Line]:
             RollCall.class_id == klass.id, RollCall.day.in_(days))) if days else 0
         line.rolls = (line.rolls[0] + taken, line.rolls[1] + len(days))
         for w in db.session.scalars(access.scoped(EarlyWarning).join(Student).where(
-                Student.class_id == klass.id, EarlyWarning.opened_on.between(first, upto))):
+                Student.class_id == klass.id, EarlyWarning.due_on <= upto, sa.or_(
+                    EarlyWarning.due_on >= first, EarlyWarning.closed_on.is_(None),
+                    EarlyWarning.closed_on >= first))):  # due in the month, or still open in it
             line.warnings += 1
-            line.in_time += bool(w.closed_on and w.closed_on <= w.due_on)
-            line.overdue += bool(w.overdue_on(upto) or (w.closed_on and w.closed_on > w.due_on))
+            in_time = bool(w.closed_on and w.closed_on <= w.due_on)
+            line.in_time += in_time
+            line.overdue += not in_time and (w.closed_on is not None or w.due_on < upto)
     _counts(out, first, upto)
     return list(out.values())
 
@@ -112,7 +115,8 @@ def _counts(out: dict[int, Line], first: date, upto: date) -> None:
         for (student_id,) in db.session.execute(access.scoped(DropoutCase).with_only_columns(
                 DropoutCase.student_id).where(
                 DropoutCase.student_id.in_(list(held)), DropoutCase.opened_on <= upto,
-                sa.or_(DropoutCase.closed_on.is_(None), DropoutCase.closed_on >= first))
+                sa.or_(DropoutCase.closed_on.is_(None), DropoutCase.closed_on >= first),
+                sa.or_(DropoutCase.returned_on.is_(None), DropoutCase.returned_on > first))
                 .distinct()):
             for user_id in held[student_id]:
                 out[user_id].out += 1
@@ -134,5 +138,5 @@ class SheetFilter(ListFilter):
         schools = access.schools()
         school = access.get_or_404(School, self.school) if self.school else \
             (schools[0] if schools else None)  # a head's own; the central school first
-        return school, self.month or today.replace(day=1)
+        return school, min(self.month or today, today).replace(day=1)  # not a month to come
 
