@@ -351,6 +351,7 @@ def test_a_grant_stays_with_the_school_that_paid_it(world, subsidy, kids, login,
     page = head.get(f"/aid/programs/{subsidy.id}").text  # the payer sees where it went
     assert "本校发放、学生已转走或不再符合条件（1 人）" in page and "甲二教学点" in page.split("已转走")[1]
     grant = db.session.scalar(db.select(AidGrant))
+    assert f"/aid/grants/{grant.id}/correct" in page.split("已转走")[1]  # the payer moves it on
     other = login("head_a2")
     assert "（甲一村小发放）" in other.get(f"/aid/programs/{subsidy.id}").text
     for url, data in ((f"/aid/grants/{grant.id}/correct", {"amount": "0", "reason": "错发"}),
