@@ -227,6 +227,8 @@ def test_notices_are_numbered_printed_and_audited(world, case, login):
         CaseNotice.id))]
     assert numbers == [f"KF{TODAY.year}-{world.a1.id:03d}-0001",
                        f"KF{TODAY.year}-{world.a1.id:03d}-0002"]
+    page = head.get(f"/students/{world.s_a1.id}").text  # the child's timeline, and its file
+    assert f"印发辍学学生情况报告表（{numbers[0]}）" in page
     again = text_of(login("teacher").get(f"/cases/notices/{case.notices[0].id}.pdf").data)
     assert numbers[0] in again and world.s_a1.id_number not in again  # a teacher: masked
     assert db.session.scalar(db.select(db.func.count()).select_from(AuditLog).where(

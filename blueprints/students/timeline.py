@@ -12,9 +12,9 @@ from sqlalchemy.orm import joinedload, selectinload
 
 import access
 from extensions import db
-from models import (ABSENCE_KINDS, Absence, AidGrant, AidProgram, CaseStep, DropoutCase,
-                    EarlyWarning, FollowUp, HomeVisit, RiskOverride, Student, Term,
-                    TutoringPair, TutoringSession)
+from models import (ABSENCE_KINDS, Absence, AidGrant, AidProgram, CaseNotice, CaseStep,
+                    DropoutCase, EarlyWarning, FollowUp, HomeVisit, RiskOverride, Student,
+                    Term, TutoringPair, TutoringSession)
 
 
 # What 一人一档 reads of the child beside the timeline: its school, class, guardians, status
@@ -84,6 +84,10 @@ def _sources() -> list[tuple[sa.Select, object]]:
         (access.scoped(FollowUp).where(FollowUp.case_id.in_(cases),
                                        FollowUp.done_on.is_not(None)),
          lambda f: [Event(f.done_on, "回访", f"{f.label}：{f.note}")]),
+        (access.scoped(CaseNotice).where(CaseNotice.case_id.in_(cases)), lambda n: [Event(
+            n.issued_on, "文书", f"印发{n.kind_label}（{n.doc_no}）"
+            + (f"，{n.receipt_on} 收回回执" if n.receipt_on else ""),
+            url_for("cases.show", case_id=n.case_id))]),
         (access.scoped(TutoringSession).join(TutoringPair).where(
             TutoringPair.student_id == child), lambda s: [Event(
                 s.held_on, "帮扶", f"{s.pair.kind_label}（{s.pair.teacher.name}）"
