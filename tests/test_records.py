@@ -214,6 +214,10 @@ def test_primary_leavers_not_taken_into_a_junior_school_are_listed(world, login)
     assert "张三" in page and "李四" not in page
     assert f"/cases/new?student={world.s_a1.id}" in page
     assert "张三" not in login("head_b").get("/records/primary-leavers").text
+    from blueprints.cases import workflow
+    workflow.open_case(world.s_a1, "manual", TODAY, None, reason="未升入初中")
+    db.session.commit()
+    assert "已立案：疑似辍学" in login("head").get("/records/primary-leavers").text
 
 
 def test_the_summary_says_where_the_last_leavers_went(world, graduate, login, signed_in):

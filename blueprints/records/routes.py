@@ -13,6 +13,7 @@ import audit
 import clock
 import excel
 import uploads
+from blueprints.cases import workflow
 from blueprints.records import bp, cleanup, leavers
 from blueprints.records.forms import RecordCheckForm
 from extensions import db
@@ -114,8 +115,9 @@ def primary_leavers():
     """小升初核查: the 六年级 children whose record still says 毕业 (a child is one record: one
     a 初中 of the database took in is enrolled there, in 七年级), each to be found."""
     year = leavers.year_asked(whole(request.args.get("year")), clock.today())
-    return render_template("records/primary_leavers.html", year=year,
-                           rows=leavers.leavers(year, grade=6))
+    rows = leavers.leavers(year, grade=6)
+    return render_template("records/primary_leavers.html", year=year, rows=rows,
+                           cases={s.id: workflow.open_case_of(s) for s in rows})
 
 
 @bp.route("/leavers/<int:student_id>", methods=["POST"])
