@@ -37,7 +37,7 @@ class Line:
     sessions: int = 0
     children: int = 0
     out: int = 0  # of the children they 包, out of school (a case open) in the month
-    pledge: str = ""
+    pledge: str = "未印发"  # this term's 目标责任书: 已签署, 未签署, or none made
 
     def row(self, n: int) -> list:
         taken, due = self.rolls
@@ -61,7 +61,7 @@ def sheet(school_id: int, month: date, today: date) -> list[Line]:
         return []
     classes = db.session.scalars(access.scoped(ClassGroup).where(
         ClassGroup.head_teacher_id.in_(out), ClassGroup.school_year == school_year_of(first)))
-    days = _school_days(school_id, first, upto)
+    days = [d for d in _school_days(school_id, first, upto) if d < today]  # today's may come
     for klass in classes:
         line = out[klass.head_teacher_id]
         line.classes.append(klass)

@@ -77,7 +77,7 @@ def _age_page(first, school_id, full: bool, number: int):
     rows = [ledger.age_row(offset + n, s, full) for n, s in enumerate(page.items, 1)]
     extra = [] if school_id else ledger.unregistered(first)
     page.extra = len(extra)  # the heading counts them too
-    if page.page == page.pages or not page.items:  # the last page: the 户籍 list's unregistered
+    if page.page == max(page.pages, 1):  # the last page: the 户籍 list's unregistered
         rows += [[f"户籍名单上、全库都没有学籍的适龄儿童（{len(extra)} 人，身份证号见导出的 Excel）"]] \
             if extra else []
         rows += [ledger.household_row(page.total + n, h, False) for n, h in enumerate(extra, 1)]
