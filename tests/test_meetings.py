@@ -406,3 +406,22 @@ def test_a_printed_issue_number_stays_and_a_wrong_year_is_refused(world, data, l
     wrong = leader.post("/meetings/new", data={
         "month": f"{TODAY:%Y-%m}", "held_on": "1990-12-03", "chair": "李国强"})
     assert wrong.status_code == 422 and "请核对年份" in wrong.text
+
+
+def test_a_village_cadres_decision_is_for_the_village_school(world, data, login):
+    """A decision given to a 村支书 is, by default, the school of the cadre's village (it was
+    filed under 全镇)."""
+    from models import Cadre
+    leader = login("leader")
+    schedule(leader)
+    meeting = db.session.scalar(db.select(Meeting))
+    cadre = Cadre(central_id=world.central_a.id, level="village", village="甲二村", name="王志刚",
+                  post="村支书")
+    world.a2.village = "甲二村"
+    db.session.add(cadre)
+    db.session.commit()
+    assert leader.post(f"/meetings/{meeting.id}/items", data={
+        "text": "动员适龄儿童入学", "owner": f"c{cadre.id}", "school_id": 0,
+        "due_on": TODAY.isoformat()}).status_code == 303
+    assert db.session.scalar(db.select(ActionItem)).school_id == world.a2.id
+

@@ -87,9 +87,13 @@ def _item_form(meeting, form=None):
 
 def _item_school(chosen: int, person) -> School | None:
     """The school a decision is for: the one chosen; by default its owner's village school (a
-    head's decision was filed under 全镇, and missing from the school's 佐证材料); else 全镇."""
+    head's decision was filed under 全镇, and missing from the school's 佐证材料), a village
+    cadre's the village school of that village when there is one; else 全镇."""
     if chosen == OWNERS_SCHOOL:
         school = getattr(person, "school", None)
+        if school is None and getattr(person, "village", ""):  # a village cadre
+            school = db.session.scalar(access.scoped(School).where(
+                School.village == person.village, School.active.is_(True)).limit(1))
         return school if school is not None and school.kind != "central" else None
     return access.get_or_404(School, chosen) if chosen != TOWNSHIP else None
 
