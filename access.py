@@ -16,13 +16,15 @@ from flask import abort, current_app, g, request
 from flask_login import current_user
 from sqlalchemy.orm import aliased
 
+import clock
 from extensions import db, login_manager, plain_rows
 from models import (ROLES, Absence, ActionItem, Activity, ActivityPhoto, AidGrant, AidProgram,
                     AuditLog, Cadre, CaseNotice, CaseStep, ClassGroup, CounselingRecord,
                     DisabledChild, DropoutCase, EarlyWarning, FollowUp, GradeLead, GroupMember,
                     Guardian, HomeVisit, HouseholdChild, Leaver, Meeting, Pledge, PledgeTemplate,
                     PrintJob, RecordCheck, Responsibility, RiskOverride, School, SchoolReport,
-                    StatusChange, Student, Term, TutoringPair, TutoringSession, User, WorkSummary)
+                    StatusChange, Student, Term, TutoringPair, TutoringSession, User, WorkSummary,
+                    school_year_of)
 
 # Every group of roles a route declares (@require) is named here, for what it may do. Templates
 # ask can(endpoint), area modules ask these names and functions: no role's name elsewhere.
@@ -417,11 +419,16 @@ def get_or_404(model, row_id, options=()):
 
 def unit_of(school_id: int | None) -> tuple[str, str]:
     """(label, unit) of a paper of one school, or of every school the user sees: the school's
-    name twice (a school asked for, checked; or a head's one school); 全镇 and the central
-    school that keeps and seals it; 全县 and no unit for the county's reader."""
+    name twice (a school asked for, checked; or a head's one school; a teacher's, with the
+    classes they head, which are all the paper holds); 全镇 and the central school that keeps
+    and seals it; 全县 and no unit for the county's reader."""
     mine = schools() if not school_id else []
     if school_id or len(mine) == 1:
         name = (get_or_404(School, school_id) if school_id else mine[0]).name
+        if class_scoped() and not school_id:
+            classes = db.session.scalars(scoped(ClassGroup).where(
+                ClassGroup.school_year == school_year_of(clock.today()))).all()
+            return name + "、".join(c.label for c in classes), name
         return name, name
     town = township_id()
     return ("全镇", db.session.get(School, town).name) if town else ("全县", "")

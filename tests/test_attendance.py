@@ -364,3 +364,7 @@ def test_the_term_start_arrivals_list_who_has_not_come(world, term, login, batch
     assert "开学报到未到校学生名单" in text and "张三" in text and "未家访" in text
     assert "全班1人" in text.replace(" ", "") and "班级未点名" in text  # a class not known: once
     assert "甲镇中心学校（盖章）" in text.replace(" ", "")
+    mine = subprocess.run(["pdftotext", "-", "-"], capture_output=True, check=True,
+                          input=batch_pdf(login("teacher"), "/attendance/arrivals/print",
+                                          {"school": ""})).stdout.decode()
+    assert "甲一村小三年级1班" in mine.replace("\n", "")  # a teacher's list is of their class
