@@ -1,6 +1,6 @@
 from wtforms import (BooleanField, DateField, SelectField, SelectMultipleField, StringField,
                      widgets)
-from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
+from wtforms.validators import InputRequired, Length, ValidationError
 
 import access
 from blueprints.aid.grants import parse_yuan
@@ -68,4 +68,4 @@ class BulkGrantForm(Form):
 
 class CorrectForm(Form):
     amount = YuanField("更正后的金额（元）", [InputRequired("请填写更正后的金额，0 表示撤销。")])
-    reason = StringField("原因", [DataRequired("请写明更正原因。"), Length(max=150)])  # not spaces
+    reason = StringField("原因", [InputRequired("请写明更正原因。"), Length(max=150)])

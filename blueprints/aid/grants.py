@@ -217,8 +217,7 @@ def grant(program: AidProgram, student: Student, user, amount: int | None = None
     """A new grant (申请) at the programme's standard unless an amount is given; the caller
     commits. A child the programme has paid (or applied for), at any school, is refused: a
     page opened before, or the child's new school, paid a second time."""
-    had = db.session.scalars(access.scoped(AidGrant).where(  # the child's, whoever paid
-        AidGrant.program_id == program.id, AidGrant.student_id == student.id)).all()
+    had = grants_of(program, [student.id]).get(student.id, [])  # the child's, whoever paid
     if sum(g.amount for g in had) > 0:
         first = next(g for g in had if g.amount > 0)
         raise Refusal(f"{student.name}已有{program.name}的资助记录（{first.school.name}，"

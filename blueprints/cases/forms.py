@@ -3,7 +3,7 @@ from datetime import timedelta
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (DateField, HiddenField, SelectField, SelectMultipleField, StringField,
                      TextAreaField, widgets)
-from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 import access
 import clock
@@ -52,8 +52,8 @@ class VisitForm(Form):
 class CaseFactsForm(Form):
     """What a case states of the child (opening one by hand, or corrected on its page): the
     notices and the ledgers print them."""
-    reason = StringField("情况（辍学原因）", [DataRequired("请写明孩子为什么不在校。"),
-                                         Length(max=300)])  # spaces alone are not a reason
+    reason = StringField("情况（辍学原因）", [InputRequired("请写明孩子为什么不在校。"),
+                                         Length(max=300)])
     whereabouts = StringField("去向", [Length(max=120)], description="如 随父母在浙江宁波，在家")
     out_since = DateField("首次未到校日期", [Optional()],
                           description="通知书写“自某年某月某日起未到校”；不知道可不填（按立案日期）")

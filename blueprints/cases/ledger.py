@@ -175,12 +175,12 @@ def age_row(n: int, s: Student, full_ids: bool) -> list:
             s.placement_label if s.status in ("enrolled", "suspended") else ""]  # 转出: none here
 
 
-def unregistered(first: date) -> list[HouseholdChild]:
+def unregistered(first: date, school_id: int | None = None) -> list[HouseholdChild]:
     """The 适龄儿童台账's last rows, for the township's: children of compulsory-school age on
     its 户籍 list with no record anywhere in the database (the register's rows are the rest),
     never registered or registered outside; a school's 台账 is its register."""
     town = access.township_id()
-    if town is None or access.one_school() or access.class_scoped():
+    if town is None or school_id or access.one_school() or access.class_scoped():
         return []
     children = [h for h in db.session.scalars(access.scoped(HouseholdChild).where(
         HouseholdChild.central_id == town).order_by(HouseholdChild.village, HouseholdChild.name))

@@ -38,7 +38,7 @@ def _ledger_rows(kind, school_id, first, last, full, report=None):
         students = db.session.scalars(ledger.age_statement(school_year_of(first), school_id))
         rows = [ledger.age_row(n, s, full) for n, s in enumerate(students, 1)]
         rows += [ledger.household_row(n, h, full) for n, h in enumerate(
-            [] if school_id else ledger.unregistered(first), len(rows) + 1)]
+            ledger.unregistered(first, school_id), len(rows) + 1)]
         return ledger.AGE_COLUMNS, rows
     return ledger.CASE_COLUMNS, sent.case_rows(report, kind, first, last, school_id, full)
 
@@ -75,7 +75,7 @@ def _age_page(first, school_id, full: bool, number: int):
                        per_page=current_app.config["PAGE_SIZE"], error_out=False)
     offset = (page.page - 1) * page.per_page
     rows = [ledger.age_row(offset + n, s, full) for n, s in enumerate(page.items, 1)]
-    extra = [] if school_id else ledger.unregistered(first)
+    extra = ledger.unregistered(first, school_id)
     page.extra = len(extra)  # the heading counts them too
     if page.page == max(page.pages, 1):  # the last page: the 户籍 list's unregistered
         rows += [[f"户籍名单上、全库都没有学籍的适龄儿童（{len(extra)} 人，身份证号见导出的 Excel）"]] \
