@@ -9,7 +9,8 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 
 from extensions import db
-from models import ActionItem, Cadre, ClassGroup, GradeLead, GroupMember, Meeting, School, User
+from models import (ActionItem, Cadre, ClassGroup, GradeLead, GroupMember, Meeting, School, User,
+                    last_month)
 
 
 def add(rng: random.Random, central: School, users: list[User], today: date) -> None:
@@ -71,7 +72,7 @@ def _group(central: School, users: list[User]) -> dict[str, object]:
 
 def _meeting(rng, central, people, today) -> None:
     """Last month's 领导小组会议: one decision done, two open (one overdue)."""
-    first = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
+    first = last_month(today)[0]
     held = first + timedelta(days=rng.randint(3, 9))
     meeting = Meeting(central_id=central.id, kind="group", month=first, held_on=held,
                       place="青山镇人民政府三楼会议室", chair=people["mayor"].name,

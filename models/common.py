@@ -106,6 +106,11 @@ def month_bounds(day: date) -> tuple[date, date]:
     return first, after - timedelta(days=1)
 
 
+def last_month(day: date) -> tuple[date, date]:
+    """The first and the last day of the month before the day's."""
+    return month_bounds(day.replace(day=1) - timedelta(days=1))
+
+
 def month_spans(start: date, end: date) -> list[tuple[date, date]]:
     """(first, last) of every calendar month from start's month to end's."""
     spans = []

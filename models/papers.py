@@ -174,6 +174,7 @@ class Pledge(Steps, db.Model):
     STEPS = ("generated", "printed", "signed", "collected")
     LABELS = PLEDGE_STATUSES
     BY_HAND = ("signed", "collected")  # printing marks 已打印 itself
+    SIGNED = ("signed", "collected")  # signed, whether or not collected since: 已签署
 
     def __str__(self) -> str:
         return f"{self.doc_no} {self.title} {self.party_b_name}"

@@ -10,7 +10,7 @@ from datetime import date, timedelta
 import access
 from blueprints.cases import ledger
 from extensions import db
-from models import School, SchoolReport, User, month_bounds
+from models import School, SchoolReport, User, last_month
 from refusal import Refusal
 
 KINDS = ("suspected", "dropout")
@@ -55,14 +55,9 @@ def sent(first: date) -> dict[int, list[SchoolReport]]:
     return out
 
 
-def last_month(today: date) -> tuple[date, date]:
-    """The month a school reports now: the last one that has ended."""
-    return month_bounds(today.replace(day=1) - timedelta(days=1))
-
-
 def unreported(today: date) -> list[School]:
     """The active schools the user sees that have not reported last month."""
-    first, _last = last_month(today)
+    first, _last = last_month(today)  # the month a school reports now: the last ended
     done = sent(first)
     return [s for s in access.schools() if s.active and s.id not in done]
 

@@ -155,7 +155,7 @@ def dashboard(today: date, month_day: date | None = None) -> list[Column]:
             Pledge.school_id, Pledge.status, sa.func.count()).group_by(Pledge.school_id,
                                                                        Pledge.status)):
         add(school_id, "pledges", n)
-        if status in ("signed", "collected"):
+        if status in Pledge.SIGNED:
             add(school_id, "pledges_signed", n)
     _rates_of(columns, group, scoped, today)
     return list(columns.values())

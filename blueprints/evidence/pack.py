@@ -49,7 +49,6 @@ TITLE = "控辍保学工作佐证材料"
 SECTIONS = [("ledger", "一、控辍保学台账"), ("pledges", "二、责任书签署情况"),
             ("visits", "三、家访记录"), ("cases", "四、劝返复学个案"),
             ("meetings", "五、月度推进会纪要"), ("activities", "六、工作活动")]
-SIGNED = ("signed", "collected")
 
 
 @dataclass
@@ -85,7 +84,7 @@ class Pack:
 
     @property
     def signed(self) -> int:
-        return sum(p.status in SIGNED for p in self.pledges)
+        return sum(p.status in Pledge.SIGNED for p in self.pledges)
 
     def counts(self) -> list[tuple[str, str]]:
         """(section, what it holds) for the page that shows the pack before printing."""

@@ -15,7 +15,7 @@ from blueprints.cases import school_reports
 from blueprints.pairs import schedule
 from extensions import db
 from models import (FOCUS_FLAGS, ActionItem, ClassGroup, DropoutCase, EarlyWarning, FollowUp,
-                    Student, school_year_of)
+                    Student, last_month, school_year_of)
 
 
 def register_counts() -> tuple[dict, dict]:
@@ -75,7 +75,7 @@ def todo(today: date) -> dict:
         "not_come": arrivals.not_come(today) if access.keeps_attendance() else 0,
         "unreported": school_reports.unreported(today)
         if access.can("cases.school_report", "POST") else [],
-        "report_month": school_reports.last_month(today)[0],
+        "report_month": last_month(today)[0],
     }
 
 

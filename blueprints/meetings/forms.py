@@ -8,15 +8,14 @@ import clock
 import params
 from extensions import db
 from forms import Form
-from models import MEETING_KINDS, Meeting, roll_of
+from models import MEETING_KINDS, Meeting, last_month, roll_of
 
 
 def review_month(today: date) -> date:
     """The month a meeting held today looks back on: the month before in its first half (the
     推进会 early in December reviews November; a reviewer's printed "12月" of 7 days), else
     this one."""
-    return (today.replace(day=1) - timedelta(days=1)).replace(day=1) if today.day <= 15 \
-        else today.replace(day=1)
+    return last_month(today)[0] if today.day <= 15 else today.replace(day=1)
 
 
 class MeetingForm(Form):

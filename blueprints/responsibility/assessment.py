@@ -125,7 +125,7 @@ def _counts(out: dict[int, Line], first: date, upto: date) -> None:
         for user_id, status in db.session.execute(access.scoped(Pledge).with_only_columns(
                 Pledge.user_id, Pledge.status).where(Pledge.user_id.in_(ids),
                                                      Pledge.term_id == term.id)):
-            out[user_id].pledge = "已签署" if status in ("signed", "collected") else "未签署"
+            out[user_id].pledge = "已签署" if status in Pledge.SIGNED else "未签署"
 
 
 @dataclass

@@ -270,7 +270,7 @@ def appendix(unit: Unit, period: Period, today: date) -> list[Evidence]:
     if term_ids:
         for p in db.session.scalars(in_unit(Pledge, unit).where(
                 Pledge.term_id.in_(term_ids), Pledge.scan_path.is_not(None),
-                Pledge.status.in_(("signed", "collected")))):
+                Pledge.status.in_(Pledge.SIGNED))):
             rows.append(Evidence(p.signed_on, "责任书扫描件",
                                  f"{p.title}（{p.doc_no}）：{p.party_a_name} — {p.party_b_name}",
                                  p.school.name))

@@ -49,7 +49,7 @@ def _organisation(c: Facts) -> list[str]:
             PledgeTemplate.kind, Pledge.status, Pledge.signed_on)).all()
         if pledges:
             signed = [k for k, status, on in pledges
-                      if status in ("signed", "collected") and (on is None or on <= upto)]
+                      if status in Pledge.SIGNED and (on is None or on <= upto)]
             staff = sum(1 for k in signed if k not in GUARDIAN_KINDS)
             guardian = sum(1 for k in signed if k in GUARDIAN_KINDS)
             f.put("pledges_issued", len(pledges))
