@@ -139,7 +139,7 @@ def case_row(n: int, case, steps: list, guardian: tuple[str, str], full_ids: boo
              as_of: date) -> list:
     """A ledger row of a case_rows() row, its steps in order and its first guardian's (name,
     phone)."""
-    state = _state_on(steps, as_of) or case.state
+    state = state_on(steps, as_of) or case.state
     dropout = case.dropout_on and case.dropout_on <= as_of
     closed = case.closed_on if case.closed_on and case.closed_on <= as_of else None
     return [n, case.school, class_label(case.grade, case.class_grade, case.class_name),
@@ -250,13 +250,13 @@ def _counts_statement(months: tuple[tuple[date, date], ...], school_ids: tuple[i
 
 
 def _state_at(day: date) -> sa.ScalarSelect:
-    """A case's state at the end of a day, from its latest dated step (_state_on in SQL)."""
+    """A case's state at the end of a day, from its latest dated step (state_on in SQL)."""
     return (sa.select(CaseStep.to_state).where(CaseStep.case_id == DropoutCase.id,
                                                CaseStep.on <= day)
             .order_by(CaseStep.on.desc(), CaseStep.id.desc()).limit(1).scalar_subquery())
 
 
-def _state_on(steps, day: date) -> str | None:
+def state_on(steps, day: date) -> str | None:
     """A case's state at the end of a day, from its dated steps (in order)."""
     state = None
     for step in steps:

@@ -23,6 +23,7 @@ from blueprints.activities import parents, records as activity_records
 from blueprints.counseling import log as counseling_log
 from blueprints.aid import grants
 from blueprints.attendance import scores
+from blueprints.cases import ledger
 from blueprints.pairs import schedule
 from extensions import db
 from models import (FOCUS_FLAGS, AidProgram, DropoutCase, EarlyWarning, HomeVisit, Pledge,
@@ -128,7 +129,7 @@ def dashboard(today: date, month_day: date | None = None) -> list[Column]:
             add(w.school_id, "warnings_overdue")
     for c in db.session.scalars(access.scoped(DropoutCase).options(
             selectinload(DropoutCase.steps))):
-        state = c.state if as_of >= today else _case_state_on(c, as_of)
+        state = c.state if as_of >= today else ledger.state_on(c.steps, as_of)
         if state not in (None, "closed"):
             add(c.school_id, "cases", key=state)
         if c.returned_on and first <= c.returned_on <= last:
@@ -197,15 +198,6 @@ def _count(add, school_id, status, placement, flags, n: int) -> None:
         for flag, count in zip(FOCUS_FLAGS, flags):
             if count:
                 add(school_id, "flags", count if n > 0 else -count, key=flag)
-
-
-def _case_state_on(case: DropoutCase, day: date) -> str | None:
-    """A case's state on a day, from its steps (None: not opened yet)."""
-    state = None
-    for step in case.steps:
-        if step.on <= day:
-            state = step.to_state
-    return state
 
 
 def _rates_of(columns: dict, group: dict, scoped, today: date) -> None:
