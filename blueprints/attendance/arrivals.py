@@ -48,9 +48,6 @@ class Arrivals:
     counts: dict = field(default_factory=dict)  # school → Counter of STATES
     unrolled: list = field(default_factory=list)  # (class, children) of the classes not known
 
-    def of(self, state: str) -> list:
-        return self.rows if state == "absent" else []
-
 
 def arrivals(today: date, school_id: int | None = None) -> Arrivals:
     """The current term's arrivals of the children on the rolls the user sees (of one school
@@ -97,7 +94,7 @@ def not_come(today: date) -> int:
     term = Term.current(access.terms(), today)
     if term is None or not term.start_date <= today <= term.start_date + timedelta(days=21):
         return 0
-    return len(arrivals(today).of("absent"))
+    return len(arrivals(today).rows)
 
 
 def _rows(ids: list[int], days: list[date], term: Term) -> list[Arrival]:
